@@ -28,7 +28,10 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { "import-x": importX },
     rules: {
@@ -39,23 +42,38 @@ export default tseslint.config(
       "@typescript-eslint/switch-exhaustiveness-check": "error",
       "@typescript-eslint/no-non-null-assertion": "error",
       "@typescript-eslint/no-explicit-any": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "import-x/no-extraneous-dependencies": ["error", { includeTypes: true }],
       "no-empty": "error",
       complexity: ["warn", 10],
       "max-depth": ["warn", 3],
       "max-params": ["warn", 3],
-      "max-lines": ["warn", { max: 300, skipBlankLines: true, skipComments: true }],
+      "max-lines": [
+        "warn",
+        { max: 300, skipBlankLines: true, skipComments: true },
+      ],
     },
   },
   {
-    files: ["**/*.test.ts", "**/*.test.tsx", "e2e/**", "**/scripts/**", "scripts/**"],
+    files: [
+      "**/*.test.ts",
+      "**/*.test.tsx",
+      "e2e/**",
+      "**/scripts/**",
+      "scripts/**",
+    ],
     rules: {
       "max-lines": "off",
       complexity: "off",
       "max-params": "off",
       "@typescript-eslint/no-non-null-assertion": "off",
-      "import-x/no-extraneous-dependencies": ["error", { devDependencies: true, includeTypes: true }],
+      "import-x/no-extraneous-dependencies": [
+        "error",
+        { devDependencies: true, includeTypes: true },
+      ],
     },
   },
   ...boundaries,

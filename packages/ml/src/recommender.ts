@@ -1,0 +1,71 @@
+// Contract shared by every recommender (baselines and Kubewise) and the walk-forward harness.
+// Units: cpu in cores, memory in bytes. For traces in normalized units (Google NCU/NMU) the same
+// fields carry those units unchanged; nothing here converts between unit systems.
+
+/** A chunk of consecutive samples, timestamps strictly increasing. NaN marks a missing reading. */
+export type UsageChunk = {
+  timestampsS: Float64Array;
+  cpuCores: Float64Array;
+  memBytes: Float64Array;
+};
+
+export type ResourceValues = {
+  cpuRequestCores: number;
+  /** null: no CPU limit (e.g. KRR simple) */
+  cpuLimitCores: number | null;
+  memRequestBytes: number;
+  memLimitBytes: number | null;
+};
+
+export type WindowDays = "mon-fri" | "sat-sun" | "all";
+
+/** A recurring UTC time window; startHourUtc inclusive, endHourUtc exclusive (0..24). */
+export type TimeWindow = {
+  name: string;
+  days: WindowDays;
+  startHourUtc: number;
+  endHourUtc: number;
+};
+
+export type WindowedValues = { window: TimeWindow; values: ResourceValues };
+
+export type Recommendation = {
+  /** Values in force whenever no window matches (or always, when windows is empty). */
+  base: ResourceValues;
+  /** First matching window wins; empty when the series is not periodic. */
+  windows: WindowedValues[];
+  /** Stated probability (0..1) that the recommendation holds over the next window; null if the policy has none. */
+  confidence: number | null;
+  /** VPA-style bounds, when the policy computes them. */
+  bounds?: {
+    cpuLowerCores: number;
+    cpuUpperCores: number;
+    memLowerBytes: number;
+    memUpperBytes: number;
+    cpuUncappedCores: number;
+    memUncappedBytes: number;
+  };
+};
+
+export type RecommendResult =
+  | { kind: "ok"; recommendation: Recommendation }
+  | { kind: "insufficient-history"; reason: string; confidence: number };
+
+export type RecommenderContext = {
+  seriesId: string;
+  /** Nominal sampling interval of the series (e.g. 300 s for the traces, 10 s for agents). */
+  sampleIntervalS: number;
+};
+
+/** Stateful per-series session: observe the past in order, then ask for a recommendation at `nowS`. */
+export type RecommenderSession = {
+  observe(chunk: UsageChunk): void;
+  /** Record an OOM kill (for OOM bumps); traces have none. */
+  observeOom?(timestampS: number): void;
+  recommend(nowS: number): RecommendResult;
+};
+
+export type Recommender = {
+  name: string;
+  start(ctx: RecommenderContext): RecommenderSession;
+};
