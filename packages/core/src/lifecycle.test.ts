@@ -1,0 +1,161 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+
+import { ConflictError } from "./errors";
+import {
+  allowedEvents,
+  applyRecommendationEvent,
+  IllegalTransitionError,
+  isTerminalPhase,
+  RECOMMENDATION_PHASES,
+  transitionRecommendation,
+  type RecommendationEvent,
+  type RecommendationPhase,
+} from "./lifecycle";
+
+const actorId = "u1";
+const EVENTS: RecommendationEvent[] = [
+  { type: "approve", actorId },
+  { type: "reject", actorId, reason: "too aggressive" },
+  { type: "startApply", actorId },
+  { type: "completeApply", actorId },
+  { type: "rollback", actorId, reason: "OOMKilled" },
+  { type: "supersede", actorId, supersededById: "r2" },
+  { type: "dryRun", actorId },
+];
+const eventOf = (type: RecommendationEvent["type"]): RecommendationEvent =>
+  EVENTS.find((e) => e.type === type)!;
+
+describe("transitionRecommendation", () => {
+  it.each([
+    ["Pending", "approve", "Approved"],
+    ["Pending", "reject", "Rejected"],
+    ["Pending", "supersede", "Superseded"],
+    ["Pending", "startApply", "Applying"],
+    ["Approved", "startApply", "Applying"],
+    ["Approved", "reject", "Rejected"],
+    ["Approved", "supersede", "Superseded"],
+    ["Applying", "completeApply", "Applied"],
+    ["Applying", "rollback", "RolledBack"],
+    ["Applied", "rollback", "RolledBack"],
+  ] as const)("%s --%s--> %s", (from, type, to) => {
+    const result = transitionRecommendation({ phase: from }, eventOf(type));
+    expect(result).toMatchObject({
+      ok: true,
+      state: { phase: to },
+      changed: true,
+    });
+  });
+
+  it.each([
+    ["Pending", "completeApply"],
+    ["Pending", "rollback"],
+    ["Approved", "approve"],
+    ["Applying", "approve"],
+    ["Applying", "supersede"],
+    ["Applied", "approve"],
+    ["Applied", "supersede"],
+    ["Rejected", "approve"],
+    ["RolledBack", "startApply"],
+    ["Superseded", "approve"],
+  ] as const)("refuses %s --%s--> with a ConflictError", (from, type) => {
+    const result = transitionRecommendation({ phase: from }, eventOf(type));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toBeInstanceOf(ConflictError);
+      expect(result.error.message).toBe(
+        `cannot ${type} a recommendation in phase ${from}`,
+      );
+    }
+    expect(() =>
+      applyRecommendationEvent({ phase: from }, eventOf(type)),
+    ).toThrow(IllegalTransitionError);
+  });
+});
+
+describe("lifecycle properties", () => {
+  const phaseArb = fc.constantFrom(...RECOMMENDATION_PHASES);
+  const eventsArb = fc.array(fc.constantFrom(...EVENTS), { maxLength: 30 });
+
+  function run(
+    start: RecommendationPhase,
+    events: RecommendationEvent[],
+  ): RecommendationPhase[] {
+    const phases = [start];
+    let state = { phase: start };
+    for (const event of events) {
+      const result = transitionRecommendation(state, event);
+      if (result.ok) state = result.state;
+      phases.push(state.phase);
+    }
+    return phases;
+  }
+
+  it("never leaves the set of known phases from Pending", () => {
+    fc.assert(
+      fc.property(eventsArb, (events) =>
+        run("Pending", events).every((p) => RECOMMENDATION_PHASES.includes(p)),
+      ),
+    );
+  });
+
+  it("terminal phases stay terminal and accept only dryRun", () => {
+    fc.assert(
+      fc.property(phaseArb, eventsArb, (start, events) => {
+        const phases = run(start, events);
+        const firstTerminal = phases.findIndex(isTerminalPhase);
+        return (
+          firstTerminal === -1 ||
+          phases.slice(firstTerminal).every((p) => p === phases[firstTerminal])
+        );
+      }),
+    );
+    for (const phase of RECOMMENDATION_PHASES.filter(isTerminalPhase))
+      expect(allowedEvents(phase)).toEqual(["dryRun"]);
+  });
+
+  it("dryRun never changes the phase", () => {
+    fc.assert(
+      fc.property(phaseArb, (phase) => {
+        const result = transitionRecommendation({ phase }, eventOf("dryRun"));
+        return result.ok && result.state.phase === phase && !result.changed;
+      }),
+    );
+  });
+
+  it("Applied is reachable only through Applying, and Applying only from Pending or Approved", () => {
+    fc.assert(
+      fc.property(eventsArb, (events) => {
+        const phases = run("Pending", events);
+        return phases.every((phase, i) => {
+          const previous = phases[i - 1];
+          if (previous === undefined || previous === phase) return true;
+          if (phase === "Applied") return previous === "Applying";
+          if (phase === "Applying")
+            return previous === "Pending" || previous === "Approved";
+          return true;
+        });
+      }),
+    );
+  });
+
+  it("a Rejected recommendation was never applied on the way", () => {
+    fc.assert(
+      fc.property(eventsArb, (events) => {
+        const phases = run("Pending", events);
+        return !phases.includes("Rejected") || !phases.includes("Applying");
+      }),
+    );
+  });
+
+  it("allowedEvents agrees with transitionRecommendation", () => {
+    fc.assert(
+      fc.property(phaseArb, fc.constantFrom(...EVENTS), (phase, event) => {
+        return (
+          transitionRecommendation({ phase }, event).ok ===
+          allowedEvents(phase).includes(event.type)
+        );
+      }),
+    );
+  });
+});

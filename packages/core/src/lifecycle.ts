@@ -1,0 +1,113 @@
+import { ConflictError } from "./errors";
+
+export const RECOMMENDATION_PHASES = [
+  "Pending",
+  "Approved",
+  "Rejected",
+  "Applying",
+  "Applied",
+  "RolledBack",
+  "Superseded",
+] as const;
+export type RecommendationPhase = (typeof RECOMMENDATION_PHASES)[number];
+
+export const TERMINAL_PHASES: readonly RecommendationPhase[] = [
+  "Rejected",
+  "RolledBack",
+  "Superseded",
+];
+
+export type RecommendationEvent =
+  | { type: "approve"; actorId: string }
+  | { type: "reject"; actorId: string; reason: string }
+  | { type: "startApply"; actorId: string }
+  | { type: "completeApply"; actorId: string }
+  | { type: "rollback"; actorId: string; reason: string }
+  | { type: "supersede"; actorId: string; supersededById: string }
+  | { type: "dryRun"; actorId: string };
+
+export type RecommendationEventType = RecommendationEvent["type"];
+
+export type RecommendationState = { phase: RecommendationPhase };
+
+// Pending -> Applying is the auto-apply path; services allow it only when the safety rules say so.
+// Applied is not terminal because an applied change can still be rolled back.
+const TRANSITIONS: Record<
+  RecommendationPhase,
+  Partial<Record<RecommendationEventType, RecommendationPhase>>
+> = {
+  Pending: {
+    approve: "Approved",
+    reject: "Rejected",
+    startApply: "Applying",
+    supersede: "Superseded",
+  },
+  Approved: {
+    reject: "Rejected",
+    startApply: "Applying",
+    supersede: "Superseded",
+  },
+  Applying: { completeApply: "Applied", rollback: "RolledBack" },
+  Applied: { rollback: "RolledBack" },
+  Rejected: {},
+  RolledBack: {},
+  Superseded: {},
+};
+
+export class IllegalTransitionError extends ConflictError {
+  readonly from: RecommendationPhase;
+  readonly eventType: RecommendationEventType;
+
+  constructor(from: RecommendationPhase, eventType: RecommendationEventType) {
+    super(`cannot ${eventType} a recommendation in phase ${from}`);
+    this.name = "IllegalTransitionError";
+    this.from = from;
+    this.eventType = eventType;
+  }
+}
+
+export type TransitionResult =
+  | { ok: true; state: RecommendationState; changed: boolean }
+  | { ok: false; error: IllegalTransitionError };
+
+export function isTerminalPhase(phase: RecommendationPhase): boolean {
+  return TERMINAL_PHASES.includes(phase);
+}
+
+/** The events accepted in a phase (dryRun is accepted everywhere and never changes the phase). */
+export function allowedEvents(
+  phase: RecommendationPhase,
+): RecommendationEventType[] {
+  return [
+    ...(Object.keys(TRANSITIONS[phase]) as RecommendationEventType[]),
+    "dryRun",
+  ];
+}
+
+export function transitionRecommendation(
+  state: RecommendationState,
+  event: RecommendationEvent,
+): TransitionResult {
+  if (event.type === "dryRun") return { ok: true, state, changed: false };
+  const next = TRANSITIONS[state.phase][event.type];
+  if (next === undefined)
+    return {
+      ok: false,
+      error: new IllegalTransitionError(state.phase, event.type),
+    };
+  return {
+    ok: true,
+    state: { ...state, phase: next },
+    changed: next !== state.phase,
+  };
+}
+
+/** Like transitionRecommendation, but throws the IllegalTransitionError (a ConflictError). */
+export function applyRecommendationEvent(
+  state: RecommendationState,
+  event: RecommendationEvent,
+): RecommendationState {
+  const result = transitionRecommendation(state, event);
+  if (!result.ok) throw result.error;
+  return result.state;
+}
