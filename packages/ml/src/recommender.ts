@@ -1,3 +1,5 @@
+// Note (ml-a): added optional RecommenderContext.unitSystem (compatible): "normalized" tells recommenders
+// with absolute constants (VPA buckets/minimums, 100 MiB OOM bump) that values are not cores/bytes.
 // Contract shared by every recommender (baselines and Kubewise) and the walk-forward harness.
 // Units: cpu in cores, memory in bytes. For traces in normalized units (Google NCU/NMU) the same
 // fields carry those units unchanged; nothing here converts between unit systems.
@@ -55,6 +57,8 @@ export type RecommenderContext = {
   seriesId: string;
   /** Nominal sampling interval of the series (e.g. 300 s for the traces, 10 s for agents). */
   sampleIntervalS: number;
+  /** "real" (cores, bytes; default) or "normalized" (e.g. Google NCU/NMU): absolute floors do not apply. */
+  unitSystem?: "real" | "normalized";
 };
 
 /** Stateful per-series session: observe the past in order, then ask for a recommendation at `nowS`. */
