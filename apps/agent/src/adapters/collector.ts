@@ -1,0 +1,86 @@
+import type { Logger } from "pino";
+
+import type { ContainerSample, MetricsSource } from "../domain/types";
+import type { DiskBuffer } from "./disk-buffer";
+import {
+  encodeSyncRequest,
+  toBufferKey,
+  toProtoMetricBatch,
+} from "./grpc/converters";
+import type { AgentMetrics } from "./metrics";
+
+export type CollectorOptions = {
+  source: MetricsSource;
+  buffer: DiskBuffer;
+  metrics: AgentMetrics;
+  logger: Logger;
+  identity: { agentId: string; bootId: string; nodeName: string };
+  maxBatchSamples: number;
+  onAppended: () => void;
+};
+
+export type Collector = {
+  collectOnce(nowMs: number): Promise<number>;
+  nextSeq(): number;
+};
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size)
+    out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** One scrape -> batches of at most maxBatchSamples -> disk buffer. Never throws: a loop must not die. */
+export function createCollector(options: CollectorOptions): Collector {
+  const { buffer, metrics, logger, identity } = options;
+  let seq = 0;
+  let lastErrorLogMs = 0;
+
+  const store = (samples: readonly ContainerSample[]) => {
+    for (const part of chunk(samples, options.maxBatchSamples)) {
+      seq++;
+      const batch = toProtoMetricBatch(part, {
+        ...identity,
+        seq,
+        droppedBatchesTotal: buffer.stats().droppedRecords,
+      });
+      buffer.append(
+        toBufferKey(identity.bootId, seq),
+        encodeSyncRequest(batch),
+      );
+    }
+  };
+
+  return {
+    async collectOnce(nowMs) {
+      const end = metrics.collectionDuration.startTimer();
+      try {
+        const scrape = await options.source.collect(nowMs);
+        end();
+        metrics.samplesCollected.inc(scrape.samples.length);
+        metrics.containersSkipped.inc(scrape.skipped);
+        store(scrape.samples);
+        const stats = buffer.stats();
+        metrics.bufferDepth.set(stats.depthRecords);
+        metrics.bufferBytes.set(stats.bytes);
+        metrics.bufferDropped.set(stats.droppedRecords);
+        metrics.bufferCorruptTails.set(stats.corruptTails);
+        options.onAppended();
+        return scrape.samples.length;
+      } catch (error) {
+        end();
+        metrics.collectionErrors.inc();
+        if (nowMs - lastErrorLogMs > 60_000) {
+          lastErrorLogMs = nowMs;
+          logger.error(
+            { err: error instanceof Error ? error.message : String(error) },
+            "collection failed, skipping this round",
+          );
+        }
+        return 0;
+      }
+    },
+    nextSeq: () => seq + 1,
+  };
+}

@@ -1,0 +1,97 @@
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  type ChannelCredentials,
+  type ClientDuplexStream,
+  type ServiceError,
+} from "@grpc/grpc-js";
+
+import { agentV1 } from "@kubewise/proto";
+
+// The buffer stores encoded SyncMetricsRequest bytes; send them as they are.
+const SERVICE = {
+  ...agentV1.AgentServiceService,
+  syncMetrics: {
+    ...agentV1.AgentServiceService.syncMetrics,
+    requestSerialize: (value: Uint8Array): Buffer =>
+      Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+  },
+} as const;
+
+const KEEPALIVE = {
+  "grpc.keepalive_time_ms": 10_000,
+  "grpc.keepalive_timeout_ms": 5_000,
+  "grpc.keepalive_permit_without_calls": 1,
+  "grpc.initial_reconnect_backoff_ms": 1_000,
+  "grpc.max_reconnect_backoff_ms": 30_000,
+};
+
+export type RawSyncStream = ClientDuplexStream<
+  Uint8Array,
+  agentV1.SyncMetricsResponse
+>;
+
+export type AgentClient = {
+  register(
+    request: agentV1.RegisterRequest,
+    token: string,
+    deadlineMs: number,
+  ): Promise<agentV1.RegisterResponse>;
+  openSync(token: string): RawSyncStream;
+  close(): void;
+};
+
+type RawClient = {
+  register(
+    request: agentV1.RegisterRequest,
+    metadata: Metadata,
+    options: { deadline: Date },
+    callback: (
+      error: ServiceError | null,
+      response?: agentV1.RegisterResponse,
+    ) => void,
+  ): void;
+  syncMetrics(metadata: Metadata): RawSyncStream;
+  close(): void;
+};
+
+function bearer(token: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${token}`);
+  return metadata;
+}
+
+export function createAgentClient(
+  target: string,
+  channelCredentials: ChannelCredentials = credentials.createInsecure(),
+): AgentClient {
+  const Client = makeGenericClientConstructor(
+    SERVICE,
+    "kubewise.agent.v1.AgentService",
+  );
+  // makeGenericClientConstructor types its methods loosely; SERVICE fixes their real shapes.
+  const raw = new Client(
+    target,
+    channelCredentials,
+    KEEPALIVE,
+  ) as unknown as RawClient;
+  return {
+    register(request, token, deadlineMs) {
+      return new Promise((resolve, reject) => {
+        raw.register(
+          request,
+          bearer(token),
+          { deadline: new Date(Date.now() + deadlineMs) },
+          (error, response) => {
+            if (error) reject(error);
+            else if (response) resolve(response);
+            else reject(new Error("Register returned no response"));
+          },
+        );
+      });
+    },
+    openSync: (token) => raw.syncMetrics(bearer(token)),
+    close: () => raw.close(),
+  };
+}

@@ -1,0 +1,74 @@
+import { agentV1 } from "@kubewise/proto";
+
+import {
+  containerKey,
+  type ContainerSample,
+  type SourceKind,
+} from "../../domain/types";
+
+export type BatchHeader = {
+  agentId: string;
+  bootId: string;
+  nodeName: string;
+  seq: number;
+  droppedBatchesTotal: number;
+};
+
+const SOURCE_KIND_TO_PROTO: Record<SourceKind, agentV1.SourceKind> = {
+  cgroupfs: agentV1.SourceKind.SOURCE_KIND_CGROUPFS,
+  kubelet: agentV1.SourceKind.SOURCE_KIND_KUBELET,
+  replay: agentV1.SourceKind.SOURCE_KIND_REPLAY,
+  synthetic: agentV1.SourceKind.SOURCE_KIND_SYNTHETIC,
+};
+
+export function toProtoSourceKind(kind: SourceKind): agentV1.SourceKind {
+  return SOURCE_KIND_TO_PROTO[kind];
+}
+
+/** Columnar batch: container metadata once, one element per sample in each column. */
+export function toProtoMetricBatch(
+  samples: readonly ContainerSample[],
+  header: BatchHeader,
+): agentV1.MetricBatch {
+  const batch: agentV1.MetricBatch = {
+    ...header,
+    containers: [],
+    containerIndex: [],
+    timestampMs: [],
+    cpuUsageCores: [],
+    cpuThrottledPeriods: [],
+    cpuThrottledSeconds: [],
+    memoryWorkingSetBytes: [],
+    memoryRssBytes: [],
+    memoryLimitBytes: [],
+    oomKillCount: [],
+  };
+  const indexByKey = new Map<string, number>();
+  for (const sample of samples) {
+    const key = containerKey(sample.meta);
+    let index = indexByKey.get(key);
+    if (index === undefined) {
+      index = batch.containers.push({ ...sample.meta }) - 1;
+      indexByKey.set(key, index);
+    }
+    batch.containerIndex.push(index);
+    batch.timestampMs.push(Math.round(sample.timestampMs));
+    batch.cpuUsageCores.push(sample.cpuUsageCores);
+    batch.cpuThrottledPeriods.push(Math.round(sample.cpuThrottledPeriods));
+    batch.cpuThrottledSeconds.push(sample.cpuThrottledSeconds);
+    batch.memoryWorkingSetBytes.push(Math.round(sample.memoryWorkingSetBytes));
+    batch.memoryRssBytes.push(Math.round(sample.memoryRssBytes));
+    batch.memoryLimitBytes.push(Math.round(sample.memoryLimitBytes));
+    batch.oomKillCount.push(Math.round(sample.oomKillCount));
+  }
+  return batch;
+}
+
+/** The exact bytes of a SyncMetricsRequest, so the buffer can replay them without re-encoding. */
+export function encodeSyncRequest(batch: agentV1.MetricBatch): Uint8Array {
+  return agentV1.SyncMetricsRequest.encode({ batch }).finish();
+}
+
+export function toBufferKey(bootId: string, seq: number): string {
+  return `${bootId}:${seq}`;
+}

@@ -1,0 +1,149 @@
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { z } from "zod";
+
+import { SOURCE_KINDS } from "./domain/types";
+
+const int = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  KUBEWISE_AGGREGATOR_TARGET: z.string().min(1).default("127.0.0.1:50051"),
+  KUBEWISE_NODE_NAME: z.string().min(1).default(hostname()),
+  KUBEWISE_AGENT_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,128}$/)
+    .optional(),
+  KUBEWISE_TOKEN: z.string().min(1).optional(),
+  KUBEWISE_TOKEN_FILE: z.string().min(1).optional(),
+  KUBEWISE_SOURCE: z.enum(SOURCE_KINDS).default("synthetic"),
+  KUBEWISE_COLLECTION_INTERVAL_SECONDS: z.coerce
+    .number()
+    .min(0.05)
+    .max(3600)
+    .default(10),
+  KUBEWISE_CGROUP_ROOT: z.string().default("/sys/fs/cgroup"),
+  KUBEWISE_KUBELET_URL: z.url().default("https://127.0.0.1:10250"),
+  KUBEWISE_REPLAY_PATH: z.string().min(1).optional(),
+  KUBEWISE_REPLAY_MAX_SERIES: int(1, 100_000).default(50),
+  KUBEWISE_SYNTHETIC_CONTAINERS: int(1, 100_000).default(50),
+  KUBEWISE_SYNTHETIC_SEED: int(0, 2 ** 31).default(1),
+  KUBEWISE_SIM_SPEED: z.coerce.number().min(1).max(1e6).default(1),
+  KUBEWISE_SIM_BACKFILL_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(0),
+  KUBEWISE_SAMPLE_STEP_SECONDS: z.coerce.number().min(1).max(3600).default(10),
+  KUBEWISE_NAMESPACE: z.string().min(1).default("default"),
+  KUBEWISE_BUFFER_DIR: z.string().min(1).optional(),
+  KUBEWISE_BUFFER_MAX_BYTES: int(1 << 20, 2 ** 40).default(64 << 20),
+  KUBEWISE_FSYNC_INTERVAL_MS: int(10, 1_000).default(500),
+  KUBEWISE_MAX_BATCH_SAMPLES: int(1, 100_000).default(5_000),
+  KUBEWISE_MAX_IN_FLIGHT: int(1, 1_000).default(8),
+  KUBEWISE_METRICS_PORT: int(0, 65_535).default(9464),
+  KUBEWISE_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+});
+
+// Cross-field rules, checked on the raw input so they are reported together with field errors.
+function crossFieldProblems(
+  source: Record<string, string | undefined>,
+): string[] {
+  const problems: string[] = [];
+  if (
+    source.KUBEWISE_TOKEN === undefined &&
+    source.KUBEWISE_TOKEN_FILE === undefined
+  ) {
+    problems.push(
+      "KUBEWISE_TOKEN: set KUBEWISE_TOKEN (shared demo token) or KUBEWISE_TOKEN_FILE (projected service-account token)",
+    );
+  }
+  if (
+    source.KUBEWISE_SOURCE === "replay" &&
+    source.KUBEWISE_REPLAY_PATH === undefined
+  ) {
+    problems.push(
+      "KUBEWISE_REPLAY_PATH: KUBEWISE_SOURCE=replay needs a traces folder or a tidy .csv(.gz) file",
+    );
+  }
+  return problems;
+}
+
+export type AgentEnv = Readonly<{
+  aggregatorTarget: string;
+  nodeName: string;
+  agentId: string;
+  token: { kind: "static"; value: string } | { kind: "file"; path: string };
+  source: (typeof SOURCE_KINDS)[number];
+  collectionIntervalMs: number;
+  cgroupRoot: string;
+  kubeletUrl: string;
+  replayPath: string | undefined;
+  replayMaxSeries: number;
+  syntheticContainers: number;
+  syntheticSeed: number;
+  simSpeed: number;
+  simBackfillMs: number;
+  sampleStepMs: number;
+  namespace: string;
+  bufferDir: string;
+  bufferMaxBytes: number;
+  fsyncIntervalMs: number;
+  maxBatchSamples: number;
+  maxInFlight: number;
+  metricsPort: number;
+  logLevel: string;
+}>;
+
+/** Parses the agent's environment once; throws one error listing every bad variable. */
+export function loadEnv(
+  source: Record<string, string | undefined> = process.env,
+): AgentEnv {
+  const parsed = EnvSchema.safeParse(source);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)),
+    ...crossFieldProblems(source),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    throw new Error(`invalid agent environment:\n  ${problems.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const agentId = e.KUBEWISE_AGENT_ID ?? e.KUBEWISE_NODE_NAME;
+  const env: AgentEnv = {
+    aggregatorTarget: e.KUBEWISE_AGGREGATOR_TARGET,
+    nodeName: e.KUBEWISE_NODE_NAME,
+    agentId,
+    token:
+      e.KUBEWISE_TOKEN_FILE !== undefined
+        ? { kind: "file" as const, path: e.KUBEWISE_TOKEN_FILE }
+        : { kind: "static" as const, value: e.KUBEWISE_TOKEN ?? "" },
+    source: e.KUBEWISE_SOURCE,
+    collectionIntervalMs: Math.round(
+      e.KUBEWISE_COLLECTION_INTERVAL_SECONDS * 1000,
+    ),
+    cgroupRoot: e.KUBEWISE_CGROUP_ROOT,
+    kubeletUrl: e.KUBEWISE_KUBELET_URL,
+    replayPath: e.KUBEWISE_REPLAY_PATH,
+    replayMaxSeries: e.KUBEWISE_REPLAY_MAX_SERIES,
+    syntheticContainers: e.KUBEWISE_SYNTHETIC_CONTAINERS,
+    syntheticSeed: e.KUBEWISE_SYNTHETIC_SEED,
+    simSpeed: e.KUBEWISE_SIM_SPEED,
+    simBackfillMs: Math.round(e.KUBEWISE_SIM_BACKFILL_HOURS * 3_600_000),
+    sampleStepMs: Math.round(e.KUBEWISE_SAMPLE_STEP_SECONDS * 1000),
+    namespace: e.KUBEWISE_NAMESPACE,
+    bufferDir:
+      e.KUBEWISE_BUFFER_DIR ?? join(tmpdir(), `kubewise-agent-${agentId}`),
+    bufferMaxBytes: e.KUBEWISE_BUFFER_MAX_BYTES,
+    fsyncIntervalMs: e.KUBEWISE_FSYNC_INTERVAL_MS,
+    maxBatchSamples: e.KUBEWISE_MAX_BATCH_SAMPLES,
+    maxInFlight: e.KUBEWISE_MAX_IN_FLIGHT,
+    metricsPort: e.KUBEWISE_METRICS_PORT,
+    logLevel: e.KUBEWISE_LOG_LEVEL,
+  };
+  return Object.freeze(env);
+}

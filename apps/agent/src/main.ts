@@ -1,0 +1,143 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+import { pino } from "pino";
+
+import { createCgroupfsSource } from "./adapters/cgroupfs-source";
+import { createCollector } from "./adapters/collector";
+import { openDiskBuffer } from "./adapters/disk-buffer";
+import { createAgentClient } from "./adapters/grpc/agent-client";
+import { toProtoSourceKind } from "./adapters/grpc/converters";
+import { startSyncLoop } from "./adapters/grpc/sync-loop";
+import { createKubeletSource } from "./adapters/kubelet-source";
+import { createAgentMetrics, serveMetrics } from "./adapters/metrics";
+import { createReplaySource } from "./adapters/replay-source";
+import { createSyntheticSource } from "./adapters/synthetic-source";
+import { DEFAULT_BACKOFF } from "./domain/backoff";
+import type { MetricsSource } from "./domain/types";
+import { loadEnv, type AgentEnv } from "./env";
+
+const AGENT_VERSION = "0.1.0";
+
+function createSource(
+  env: AgentEnv,
+  readToken: () => string,
+  logger: pino.Logger,
+): MetricsSource {
+  const wallStartMs = Date.now();
+  const clock = {
+    wallStartMs,
+    simStartMs: wallStartMs - env.simBackfillMs,
+    speed: env.simSpeed,
+  };
+  switch (env.source) {
+    case "cgroupfs":
+      return createCgroupfsSource({ root: env.cgroupRoot });
+    case "kubelet":
+      return createKubeletSource({
+        baseUrl: env.kubeletUrl,
+        readToken,
+        timeoutMs: Math.min(5_000, env.collectionIntervalMs),
+      });
+    case "replay":
+      return createReplaySource({
+        ...clock,
+        path: env.replayPath ?? "",
+        maxSeries: env.replayMaxSeries,
+        namespace: env.namespace,
+        onSkippedFile: (file, reason) =>
+          logger.warn({ file, reason }, "trace file skipped"),
+      });
+    case "synthetic":
+      return createSyntheticSource({
+        ...clock,
+        seed: env.syntheticSeed,
+        containers: env.syntheticContainers,
+        namespace: env.namespace,
+        nodeName: env.nodeName,
+        stepMs: env.sampleStepMs,
+        maxStepsPerCollect: 360,
+      });
+  }
+}
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = pino({
+    level: env.logLevel,
+    redact: ["token", "authorization"],
+  }).child({ agentId: env.agentId });
+  const bootId = randomUUID();
+  const token = env.token;
+  // Projected service-account tokens rotate: re-read the file for every new stream.
+  const readToken = () =>
+    token.kind === "file"
+      ? readFileSync(token.path, "utf8").trim()
+      : token.value;
+  const metrics = createAgentMetrics();
+  const buffer = openDiskBuffer({
+    dir: env.bufferDir,
+    maxBytes: env.bufferMaxBytes,
+    segmentBytes: Math.min(4 << 20, env.bufferMaxBytes >> 3),
+    fsyncIntervalMs: env.fsyncIntervalMs,
+  });
+  logger.info(
+    { bootId, buffered: buffer.stats().depthRecords, source: env.source },
+    "agent starting",
+  );
+  const client = createAgentClient(env.aggregatorTarget);
+  const sync = startSyncLoop({
+    client,
+    buffer,
+    metrics,
+    logger,
+    readToken,
+    register: {
+      agentId: env.agentId,
+      bootId,
+      nodeName: env.nodeName,
+      agentVersion: AGENT_VERSION,
+      sourceKind: toProtoSourceKind(env.source),
+    },
+    backoff: DEFAULT_BACKOFF,
+    maxInFlight: env.maxInFlight,
+    deadlineMs: 5_000,
+    ackTimeoutMs: 15_000,
+  });
+  const collector = createCollector({
+    source: createSource(env, readToken, logger),
+    buffer,
+    metrics,
+    logger,
+    identity: { agentId: env.agentId, bootId, nodeName: env.nodeName },
+    maxBatchSamples: env.maxBatchSamples,
+    onAppended: () => sync.notify(),
+  });
+  const metricsServer = await serveMetrics(metrics.registry, env.metricsPort);
+  let running = false;
+  const tick = () => {
+    if (running) return;
+    running = true;
+    void collector.collectOnce(Date.now()).finally(() => (running = false));
+  };
+  tick();
+  const timer = setInterval(tick, env.collectionIntervalMs);
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "agent stopping");
+    clearInterval(timer);
+    metricsServer.close();
+    void sync.stop().finally(() => {
+      buffer.close();
+      client.close();
+      process.exit(0);
+    });
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
