@@ -1,1 +1,25 @@
-export {};
+export * from "./schema";
+export {
+  createDb,
+  type CreateDbOptions,
+  type Db,
+  type DbClient,
+  type Schema,
+  type Sql,
+} from "./client";
+export { checkDatabaseConnection } from "./connection-check";
+export { DatabaseConfigError } from "./errors";
+export { parseDatabaseUrl, type DatabaseTarget } from "./url";
+export {
+  getSchemaVersion,
+  migrate,
+  MIGRATIONS_FOLDER,
+  type SchemaVersion,
+} from "./migrate";
+export {
+  startDatabase,
+  type RunningDatabase,
+  type StartDatabaseOptions,
+} from "./embedded/start-database";
+export { getDefaultDataDir } from "./embedded/data-dir";
+export * from "./queries";

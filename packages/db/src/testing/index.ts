@@ -1,1 +1,9 @@
-export {};
+export { createTestDatabase, type TestDatabase } from "./database";
+export {
+  createTestCluster,
+  createTestContainer,
+  createTestContainerChain,
+  createTestRecommendation,
+  createTestUser,
+  createTestWorkload,
+} from "./factories";

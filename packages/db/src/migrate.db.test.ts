@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createDb } from "./client";
+import { getSchemaVersion, migrate } from "./migrate";
+import { createTestDatabase, type TestDatabase } from "./testing";
+
+const EXPECTED_TABLES = [
+  "agents",
+  "anomalies",
+  "api_tokens",
+  "approvals",
+  "audit_chain_head",
+  "audit_log",
+  "clusters",
+  "containers",
+  "ingest_batches",
+  "metric_rollups_5m",
+  "metric_samples",
+  "namespace_safety_configs",
+  "nodes",
+  "recommendation_events",
+  "recommendations",
+  "user_namespace_scopes",
+  "users",
+  "workloads",
+];
+
+describe("migrate", () => {
+  let empty: TestDatabase;
+
+  beforeAll(async () => {
+    empty = await createTestDatabase({ migrated: false });
+  });
+  afterAll(async () => {
+    await empty.close();
+  });
+
+  it("applies every committed migration to an empty database, and a second run changes nothing", async () => {
+    expect(await getSchemaVersion(empty.db)).toEqual({
+      version: 0,
+      tag: null,
+      expectedVersion: 3,
+    });
+
+    const first = await migrate({ url: empty.url });
+    const second = await migrate({ url: empty.url });
+
+    expect(first).toEqual({
+      version: 3,
+      tag: "0002_audit_and_roles",
+      expectedVersion: 3,
+    });
+    expect(second).toEqual(first);
+    const tables = await empty.sql<{ relname: string }[]>`
+      select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relispartition = false
+      order by 1`;
+    expect(tables.map((t) => t.relname)).toEqual(EXPECTED_TABLES);
+  });
+
+  it("reports the schema version through a separate client", async () => {
+    const client = createDb({ url: empty.url, max: 1 });
+    try {
+      expect((await getSchemaVersion(client.db)).version).toBe(3);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("plain PostgreSQL metric storage", () => {
+  let test: TestDatabase;
+
+  beforeAll(async () => {
+    test = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it("range-partitions metric_samples by ts with a default partition and daily partitions around today", async () => {
+    const [parent] = await test.sql<{ strategy: string; key: string }[]>`
+      select p.partstrat as strategy, pg_get_partkeydef(p.partrelid) as key
+      from pg_partitioned_table p where p.partrelid = 'metric_samples'::regclass`;
+    expect(parent).toEqual({ strategy: "r", key: "RANGE (ts)" });
+
+    const partitions = await test.sql<{ name: string; bound: string }[]>`
+      select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = 'metric_samples'::regclass order by 1`;
+    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+    expect(partitions.map((p) => p.name)).toContain(`metric_samples_p${today}`);
+    expect(
+      partitions.find((p) => p.name === "metric_samples_default")?.bound,
+    ).toBe("DEFAULT");
+    expect(partitions.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it("has a BRIN index on metric_samples.ts that every partition inherits", async () => {
+    const indexes = await test.sql<
+      { table: string; method: string; definition: string }[]
+    >`
+      select t.relname as table, am.amname as method, pg_get_indexdef(i.indexrelid) as definition
+      from pg_index i
+      join pg_class t on t.oid = i.indrelid
+      join pg_class ic on ic.oid = i.indexrelid
+      join pg_am am on am.oid = ic.relam
+      where am.amname = 'brin' and t.relname like 'metric_samples%'`;
+    const partitionCount = await test.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_inherits where inhparent = 'metric_samples'::regclass`;
+
+    expect(
+      indexes.find((i) => i.table === "metric_samples")?.definition,
+    ).toContain("USING brin (ts)");
+    expect(indexes.filter((i) => i.table !== "metric_samples")).toHaveLength(
+      partitionCount[0]?.n ?? -1,
+    );
+  });
+
+  it("keeps metric_rollups_5m as an ordinary table keyed by (container_id, bucket)", async () => {
+    const [rollups] = await test.sql<{ relkind: string }[]>`
+      select relkind from pg_class where oid = 'metric_rollups_5m'::regclass`;
+    expect(rollups?.relkind).toBe("r");
+  });
+});

@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import { sql as raw } from "drizzle-orm";
+import { migrate as drizzleMigrate } from "drizzle-orm/postgres-js/migrator";
+
+import { createDb, type Db } from "./client";
+import { checkDatabaseConnection } from "./connection-check";
+
+export const MIGRATIONS_FOLDER = fileURLToPath(
+  new URL("../drizzle", import.meta.url),
+);
+
+type Journal = { entries: { idx: number; when: number; tag: string }[] };
+
+function readJournal(): Journal {
+  return JSON.parse(
+    readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8"),
+  ) as Journal;
+}
+
+export type SchemaVersion = {
+  /** Number of migrations applied to this database. */
+  version: number;
+  /** Tag of the newest applied migration, e.g. "0002_audit_and_roles". */
+  tag: string | null;
+  /** Number of migrations this build ships; version < expectedVersion means "run migrate". */
+  expectedVersion: number;
+};
+
+export async function getSchemaVersion(db: Db): Promise<SchemaVersion> {
+  const journal = readJournal();
+  const expectedVersion = journal.entries.length;
+  const exists = await db.execute<{ present: boolean }>(
+    raw`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
+  );
+  if (exists[0]?.present !== true)
+    return { version: 0, tag: null, expectedVersion };
+  const rows = await db.execute<{ count: string; last: string | null }>(
+    raw`select count(*) as count, max(created_at)::text as last from drizzle.__drizzle_migrations`,
+  );
+  const version = Number(rows[0]?.count ?? 0);
+  const last = rows[0]?.last;
+  const tag =
+    journal.entries.find((entry) => String(entry.when) === last)?.tag ?? null;
+  return { version, tag, expectedVersion };
+}
+
+// Applies the committed migrations in packages/db/drizzle (idempotent; one transaction).
+export async function migrate({
+  url,
+}: {
+  url: string;
+}): Promise<SchemaVersion> {
+  await checkDatabaseConnection({ url });
+  const client = createDb({ url, max: 1 });
+  try {
+    await drizzleMigrate(client.db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return await getSchemaVersion(client.db);
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,69 @@
+import {
+  bigint,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+import { defaultNow } from "./columns";
+
+// The tenant scope: every other row hangs off a cluster.
+export const clusters = pgTable("clusters", {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull().unique(),
+  createdAt: defaultNow(),
+});
+
+// Foreign key of every tenant-scoped row.
+export const clusterScope = () =>
+  uuid()
+    .notNull()
+    .references(() => clusters.id, { onDelete: "cascade" });
+
+export const nodes = pgTable(
+  "nodes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clusterId: clusterScope(),
+    name: text().notNull(),
+    instanceType: text(),
+    cpuCapacityMillicores: integer(),
+    memoryCapacityBytes: bigint({ mode: "number" }),
+    pricePerHourMicroUsd: bigint({ mode: "number" }),
+    createdAt: defaultNow(),
+  },
+  (t) => [unique().on(t.clusterId, t.name)],
+);
+
+export const agents = pgTable(
+  "agents",
+  {
+    agentId: text().primaryKey(),
+    clusterId: clusterScope(),
+    nodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
+    bootId: text().notNull(),
+    lastSeenAt: defaultNow(),
+    registeredAt: defaultNow(),
+  },
+  (t) => [index().on(t.clusterId)],
+);
+
+// One row per committed batch: inserted in the same transaction as its samples, so a
+// re-sent batch hits ON CONFLICT DO NOTHING and is acked without writing samples twice.
+export const ingestBatches = pgTable(
+  "ingest_batches",
+  {
+    agentId: text()
+      .notNull()
+      .references(() => agents.agentId, { onDelete: "cascade" }),
+    bootId: text().notNull(),
+    seq: bigint({ mode: "number" }).notNull(),
+    sampleCount: integer().notNull(),
+    receivedAt: defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.bootId, t.seq] })],
+);

@@ -1,0 +1,133 @@
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+import { clusterScope } from "./clusters";
+import { defaultNow, timestamptz } from "./columns";
+import {
+  anomalyKind,
+  anomalySeverity,
+  approvalDecision,
+  recommendationPhase,
+} from "./enums";
+import { containers } from "./workloads";
+
+export type RecommendationTimeWindow = {
+  name: string;
+  cpuTargetMillicores: number;
+  memoryTargetBytes: number;
+};
+
+export const recommendations = pgTable(
+  "recommendations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clusterId: clusterScope(),
+    containerId: uuid()
+      .notNull()
+      .references(() => containers.id, { onDelete: "cascade" }),
+    version: integer().notNull().default(1),
+    phase: recommendationPhase().notNull().default("Pending"),
+    policy: text().notNull(),
+    confidence: real().notNull(),
+    cpuTargetMillicores: integer().notNull(),
+    cpuLowerBoundMillicores: integer().notNull(),
+    cpuUpperBoundMillicores: integer().notNull(),
+    cpuUncappedTargetMillicores: integer().notNull(),
+    memoryTargetBytes: bigint({ mode: "number" }).notNull(),
+    memoryLowerBoundBytes: bigint({ mode: "number" }).notNull(),
+    memoryUpperBoundBytes: bigint({ mode: "number" }).notNull(),
+    memoryUncappedTargetBytes: bigint({ mode: "number" }).notNull(),
+    cpuRequestMillicores: integer().notNull(),
+    cpuLimitMillicores: integer(),
+    memoryRequestBytes: bigint({ mode: "number" }).notNull(),
+    memoryLimitBytes: bigint({ mode: "number" }),
+    timeWindows: jsonb()
+      .$type<RecommendationTimeWindow[]>()
+      .notNull()
+      .default([]),
+    projectedMonthlySavingsMicroUsd: bigint({ mode: "number" })
+      .notNull()
+      .default(0),
+    createdAt: defaultNow(),
+    updatedAt: defaultNow(),
+  },
+  (t) => [
+    unique().on(t.containerId, t.version),
+    index().on(t.clusterId, t.phase, t.createdAt),
+  ],
+);
+
+export const recommendationEvents = pgTable(
+  "recommendation_events",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    recommendationId: uuid()
+      .notNull()
+      .references(() => recommendations.id, { onDelete: "cascade" }),
+    fromPhase: recommendationPhase(),
+    toPhase: recommendationPhase().notNull(),
+    actor: text().notNull(),
+    reason: text(),
+    createdAt: defaultNow(),
+  },
+  (t) => [index().on(t.recommendationId, t.createdAt)],
+);
+
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    recommendationId: uuid()
+      .notNull()
+      .references(() => recommendations.id, { onDelete: "cascade" }),
+    actor: text().notNull(),
+    decision: approvalDecision().notNull(),
+    reason: text(),
+    createdAt: defaultNow(),
+  },
+  (t) => [index().on(t.recommendationId)],
+);
+
+export const anomalies = pgTable(
+  "anomalies",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clusterId: clusterScope(),
+    containerId: uuid()
+      .notNull()
+      .references(() => containers.id, { onDelete: "cascade" }),
+    kind: anomalyKind().notNull(),
+    severity: anomalySeverity().notNull(),
+    detectedAt: timestamp(timestamptz).notNull(),
+    timeToLimitSeconds: integer(),
+    details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    resolvedAt: timestamp(timestamptz),
+  },
+  (t) => [index().on(t.clusterId, t.detectedAt), index().on(t.containerId)],
+);
+
+export const namespaceSafetyConfigs = pgTable(
+  "namespace_safety_configs",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clusterId: clusterScope(),
+    namespace: text().notNull(),
+    dryRunEnabled: boolean().notNull().default(true),
+    requireApproval: boolean().notNull().default(true),
+    autoApplyEnabled: boolean().notNull().default(false),
+    autoApplyMinConfidence: real().notNull().default(0.9),
+    updatedAt: defaultNow(),
+  },
+  (t) => [unique().on(t.clusterId, t.namespace)],
+);

@@ -1,0 +1,48 @@
+import {
+  bigint,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+import { clusterScope } from "./clusters";
+import { defaultNow } from "./columns";
+
+export type OwnerReference = { kind: string; name: string; uid?: string };
+
+export const workloads = pgTable(
+  "workloads",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clusterId: clusterScope(),
+    namespace: text().notNull(),
+    kind: text().notNull(),
+    name: text().notNull(),
+    // Outermost owner last, e.g. Pod -> ReplicaSet -> Deployment.
+    ownerChain: jsonb().$type<OwnerReference[]>().notNull().default([]),
+    createdAt: defaultNow(),
+    updatedAt: defaultNow(),
+  },
+  (t) => [unique().on(t.clusterId, t.namespace, t.kind, t.name)],
+);
+
+// Current requests/limits as last observed; null means "not set" on the pod spec.
+export const containers = pgTable(
+  "containers",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    workloadId: uuid()
+      .notNull()
+      .references(() => workloads.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    cpuRequestMillicores: integer(),
+    cpuLimitMillicores: integer(),
+    memoryRequestBytes: bigint({ mode: "number" }),
+    memoryLimitBytes: bigint({ mode: "number" }),
+    updatedAt: defaultNow(),
+  },
+  (t) => [unique().on(t.workloadId, t.name)],
+);

@@ -1,0 +1,11 @@
+declare module "vitest" {
+  // Module augmentation only works with an interface.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  export interface ProvidedContext {
+    kubewiseDbAdminUrl: string;
+    kubewiseDbTemplate: string;
+  }
+}
+
+export const PROVIDED_ADMIN_URL = "kubewiseDbAdminUrl";
+export const PROVIDED_TEMPLATE = "kubewiseDbTemplate";
