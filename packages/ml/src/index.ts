@@ -22,3 +22,25 @@ export {
   quantileOf,
   quantileSorted,
 } from "./stats/quantile";
+export {
+  doesRecommendationHold,
+  HOLDS_DEFINITION,
+  HOLDS_MAX_CPU_OVER_FRACTION,
+} from "./eval/holds";
+export type { HoldInput } from "./eval/holds";
+export { expectedCalibrationError, PolicyAccumulator } from "./eval/aggregate";
+export type { PolicyMetrics, PolicySummary } from "./eval/aggregate";
+export {
+  effectiveMemLimit,
+  hasChangedBeyond,
+  isInWindow,
+  valuesInForce,
+} from "./eval/in-force";
+export {
+  OPENCOST_CPU_PRICE_PER_CORE_HOUR_MICRO_USD,
+  OPENCOST_RAM_PRICE_PER_GIB_HOUR_MICRO_USD,
+  requestCostMicroUsd,
+} from "./eval/cost";
+export { evaluateSeries, PROVISIONED } from "./eval/walk-forward";
+export type { PolicyEntry, ScoredDay } from "./eval/walk-forward";
+export { createRng } from "./stats/rng";

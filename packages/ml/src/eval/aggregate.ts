@@ -1,0 +1,108 @@
+import type { ScoredDay } from "./walk-forward";
+
+export type PolicyMetrics = {
+  mem_slack: number | null;
+  oom_free_days: number | null;
+  cpu_slack: number | null;
+  cpu_under: number | null;
+  cost_ratio: number | null;
+  changes_per_day: number | null;
+};
+
+export type PolicySummary = {
+  metrics: PolicyMetrics;
+  seriesDays: number;
+  fallbackDays: number;
+  calibrationError: number | null;
+};
+
+/** Incremental per-policy sums, so series can be scored and dropped one at a time. */
+export class PolicyAccumulator {
+  private days = 0;
+  private fallbackDays = 0;
+  private memDays = 0;
+  private oomFreeDays = 0;
+  private memSlackSum = 0;
+  private cpuSlackDays = 0;
+  private cpuSlackSum = 0;
+  private cpuSamples = 0;
+  private cpuOver = 0;
+  private cost = 0;
+  private provisionedCost = 0;
+  private changes = 0;
+  private readonly calibration: { confidence: number; holds: boolean }[] = [];
+
+  add(day: ScoredDay): void {
+    this.days++;
+    if (day.fallback) this.fallbackDays++;
+    if (day.memSamples > 0 && day.memSlack !== null) {
+      this.memDays++;
+      this.memSlackSum += day.memSlack;
+      if (day.memOverLimitSamples === 0) this.oomFreeDays++;
+    }
+    if (day.cpuSlack !== null) {
+      this.cpuSlackDays++;
+      this.cpuSlackSum += day.cpuSlack;
+    }
+    this.cpuSamples += day.cpuSamples;
+    this.cpuOver += day.cpuOverRequestSamples;
+    if (day.costMicroUsd !== null && day.provisionedCostMicroUsd !== null) {
+      this.cost += day.costMicroUsd;
+      this.provisionedCost += day.provisionedCostMicroUsd;
+    }
+    if (day.changed === true) this.changes++;
+    if (!day.fallback && day.confidence !== null && day.holds !== null) {
+      this.calibration.push({ confidence: day.confidence, holds: day.holds });
+    }
+  }
+
+  summary(): PolicySummary {
+    const ratio = (num: number, den: number): number | null =>
+      den > 0 ? num / den : null;
+    return {
+      metrics: {
+        mem_slack: ratio(this.memSlackSum, this.memDays),
+        oom_free_days: ratio(this.oomFreeDays, this.memDays),
+        cpu_slack: ratio(this.cpuSlackSum, this.cpuSlackDays),
+        cpu_under: ratio(this.cpuOver, this.cpuSamples),
+        cost_ratio: ratio(this.cost, this.provisionedCost),
+        changes_per_day: ratio(this.changes, this.days),
+      },
+      seriesDays: this.days,
+      fallbackDays: this.fallbackDays,
+      calibrationError:
+        this.calibration.length > 0
+          ? expectedCalibrationError(this.calibration)
+          : null,
+    };
+  }
+}
+
+/** ECE with equal-width bins over [0, 1]: sum over bins of (n_b / N) * |mean confidence - hold rate|. */
+export function expectedCalibrationError(
+  outcomes: readonly { confidence: number; holds: boolean }[],
+  bins = 10,
+): number {
+  if (outcomes.length === 0)
+    throw new Error("expected calibration error needs at least one outcome");
+  const count = new Float64Array(bins);
+  const confidenceSum = new Float64Array(bins);
+  const holdSum = new Float64Array(bins);
+  for (const { confidence, holds } of outcomes) {
+    if (!(confidence >= 0 && confidence <= 1))
+      throw new RangeError(`confidence must be in [0, 1], got ${confidence}`);
+    const b = Math.min(bins - 1, Math.floor(confidence * bins));
+    count[b] = (count[b] ?? 0) + 1;
+    confidenceSum[b] = (confidenceSum[b] ?? 0) + confidence;
+    holdSum[b] = (holdSum[b] ?? 0) + (holds ? 1 : 0);
+  }
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    const n = count[b] ?? 0;
+    if (n > 0)
+      ece +=
+        (n / outcomes.length) *
+        Math.abs((confidenceSum[b] ?? 0) / n - (holdSum[b] ?? 0) / n);
+  }
+  return ece;
+}

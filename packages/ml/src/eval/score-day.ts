@@ -1,0 +1,156 @@
+import type { Recommendation } from "../recommender";
+import { quantileOf } from "../stats/quantile";
+import type { TraceSeries } from "../traces/series-builder";
+import { requestCostMicroUsd } from "./cost";
+import { effectiveMemLimit, valuesInForce, windowIndexAt } from "./in-force";
+
+/** Values in force at one sample; `segment` groups samples that share them (a time window). */
+export type InForce = {
+  cpuRequest: number;
+  memLimit: number;
+  memRequest: number;
+  segment: number;
+};
+
+export type InForceLookup = (sampleIndex: number) => InForce;
+
+export type DayScore = {
+  memSamples: number;
+  memOverLimitSamples: number;
+  /** Sample-weighted mean over segments of max(0, limit - p95 usage) / limit. */
+  memSlack: number | null;
+  cpuSamples: number;
+  cpuOverRequestSamples: number;
+  cpuSlack: number | null;
+  /** Only for series in real units. */
+  costMicroUsd: number | null;
+  provisionedCostMicroUsd: number | null;
+};
+
+export function lookupRecommendation(
+  series: TraceSeries,
+  recommendation: Recommendation,
+): InForceLookup {
+  if (recommendation.windows.length === 0) {
+    const base = recommendation.base;
+    const fixed = {
+      cpuRequest: base.cpuRequestCores,
+      memLimit: effectiveMemLimit(base),
+      memRequest: base.memRequestBytes,
+      segment: -1,
+    };
+    return () => fixed;
+  }
+  return (i) => {
+    const t = series.timestampsS[i] ?? 0;
+    const values = valuesInForce(recommendation, t);
+    return {
+      cpuRequest: values.cpuRequestCores,
+      memLimit: effectiveMemLimit(values),
+      memRequest: values.memRequestBytes,
+      segment: windowIndexAt(recommendation, t),
+    };
+  };
+}
+
+/** What the trace provisioned at each sample (a resize starts a new segment). */
+export function lookupProvisioned(series: TraceSeries): InForceLookup {
+  return (i) => {
+    const memRequest = series.memRequest[i] ?? Number.NaN;
+    const memLimit = series.memLimit[i] ?? Number.NaN;
+    return {
+      cpuRequest: series.cpuRequest[i] ?? Number.NaN,
+      memLimit: Number.isNaN(memLimit) ? memRequest : memLimit,
+      memRequest,
+      segment: memLimit,
+    };
+  };
+}
+
+type Segments = Map<number, { limits: number; values: number[] }>;
+
+function addToSegment(
+  segments: Segments,
+  segment: number,
+  entry: { limit: number; value: number },
+): void {
+  let s = segments.get(segment);
+  if (s === undefined) {
+    s = { limits: 0, values: [] };
+    segments.set(segment, s);
+  }
+  s.limits += entry.limit;
+  s.values.push(entry.value);
+}
+
+/** Sample-weighted mean over segments of max(0, L - p95)/L, with L the segment's mean value in force. */
+function slackOf(segments: Segments): number | null {
+  let total = 0;
+  let weighted = 0;
+  for (const { limits, values } of segments.values()) {
+    const n = values.length;
+    const limit = limits / n;
+    if (!(limit > 0)) continue;
+    weighted += n * (Math.max(0, limit - quantileOf(values, 0.95)) / limit);
+    total += n;
+  }
+  return total === 0 ? null : weighted / total;
+}
+
+export function scoreDay(
+  series: TraceSeries,
+  range: { start: number; end: number; sampleIntervalS: number },
+  inForce: { policy: InForceLookup; provisioned: InForceLookup },
+): DayScore {
+  const memSegments: Segments = new Map();
+  const cpuSegments: Segments = new Map();
+  const score: DayScore = {
+    memSamples: 0,
+    memOverLimitSamples: 0,
+    memSlack: null,
+    cpuSamples: 0,
+    cpuOverRequestSamples: 0,
+    cpuSlack: null,
+    costMicroUsd: null,
+    provisionedCostMicroUsd: null,
+  };
+  const real = series.unitSystem === "real";
+  let cost = 0;
+  let provisionedCost = 0;
+  for (let i = range.start; i < range.end; i++) {
+    const v = inForce.policy(i);
+    const mem = series.mem[i] ?? Number.NaN;
+    const cpu = series.cpu[i] ?? Number.NaN;
+    if (!Number.isNaN(mem)) {
+      score.memSamples++;
+      if (mem > v.memLimit) score.memOverLimitSamples++;
+      addToSegment(memSegments, v.segment, { limit: v.memLimit, value: mem });
+    }
+    if (!Number.isNaN(cpu)) {
+      score.cpuSamples++;
+      if (cpu > v.cpuRequest) score.cpuOverRequestSamples++;
+      addToSegment(cpuSegments, v.segment, { limit: v.cpuRequest, value: cpu });
+    }
+    if (!real) continue;
+    const p = inForce.provisioned(i);
+    if (Number.isNaN(p.cpuRequest) || Number.isNaN(p.memRequest)) continue;
+    const durationS = range.sampleIntervalS;
+    cost += requestCostMicroUsd({
+      cpuRequestCores: v.cpuRequest,
+      memRequestBytes: v.memRequest,
+      durationS,
+    });
+    provisionedCost += requestCostMicroUsd({
+      cpuRequestCores: p.cpuRequest,
+      memRequestBytes: p.memRequest,
+      durationS,
+    });
+  }
+  score.memSlack = slackOf(memSegments);
+  score.cpuSlack = slackOf(cpuSegments);
+  if (real && provisionedCost > 0) {
+    score.costMicroUsd = cost;
+    score.provisionedCostMicroUsd = provisionedCost;
+  }
+  return score;
+}
