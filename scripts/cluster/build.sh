@@ -43,7 +43,7 @@ else
 fi
 
 "$CLUSTER_BIN/kube-apiserver" --version
-"$CLUSTER_BIN/etcd" --version | head -1
-"$CLUSTER_BIN/kubectl" version --client 2>/dev/null | head -1
+"$CLUSTER_BIN/etcd" --version | sed -n 1p
+"$CLUSTER_BIN/kubectl" version --client 2>/dev/null | sed -n 1p
 "$CLUSTER_BIN/helm" version --short
 echo "cluster binaries ready in $CLUSTER_BIN ($(( $(date +%s) - T0 )) s)"

@@ -1,0 +1,434 @@
+import {
+  buildApplyPatch,
+  buildResourcesPatch,
+  buildRollbackPatch,
+  extractContainerResources,
+  hashRecommendedResources,
+  mergeAppliedResources,
+  readApplyAnnotation,
+  type JsonPatchOperation,
+  type PodTemplateLike,
+  type StrategicMergePatch,
+} from "../builders/workload-patch";
+import type {
+  AppliedRecord,
+  ContainerResources,
+  Phase,
+  ResourceRecommendation,
+  ResourceRecommendationStatus,
+  WorkloadKind,
+} from "../crd/resource-recommendation";
+import { nextMemoryFloorBytes, parseMemoryBytes } from "../quantity";
+import {
+  setCondition,
+  toRfc3339Seconds,
+  type ConditionInput,
+} from "./conditions";
+import {
+  findBlockingPdbs,
+  findOomKills,
+  isThrottlingRegression,
+  type PdbLike,
+  type PodLike,
+  type ThrottlingSample,
+} from "./signals";
+
+export type WorkloadSnapshot = {
+  kind: WorkloadKind;
+  name: string;
+  /** Desired replicas (Deployment/StatefulSet) or desired scheduled pods (DaemonSet). */
+  replicas: number;
+  annotations?: Record<string, string>;
+  template: PodTemplateLike & {
+    metadata?: { labels?: Record<string, string> };
+  };
+};
+
+export type ControllerPolicy = {
+  minConfidence: number;
+  /** Namespace safety rules allow applying without a human approval. */
+  allowAutoApply: boolean;
+  /** Restart-based changes need at least this many replicas (VPA's min-replicas). */
+  minReplicasForRestart: number;
+  observationWindowSeconds: number;
+};
+
+export const DEFAULT_CONTROLLER_POLICY: ControllerPolicy = {
+  minConfidence: 0.8,
+  allowAutoApply: false,
+  minReplicasForRestart: 2,
+  observationWindowSeconds: 600,
+};
+
+export type ReconcileInput = {
+  recommendation: ResourceRecommendation;
+  workload: WorkloadSnapshot | undefined;
+  pods: PodLike[];
+  pdbs: PdbLike[];
+  throttling?: ThrottlingSample;
+  policy: ControllerPolicy;
+  now: Date;
+};
+
+export type WorkloadAction =
+  | { type: "apply"; patch: StrategicMergePatch }
+  | { type: "rollback"; patch: JsonPatchOperation[] };
+
+export type AuditEvent = {
+  action:
+    | "dry-run"
+    | "blocked"
+    | "apply"
+    | "verify"
+    | "rollback"
+    | "reject"
+    | "await-approval";
+  recommendation: string;
+  namespace: string;
+  reason: string;
+  message: string;
+};
+
+export type ReconcileDecision = {
+  status: ResourceRecommendationStatus;
+  workloadAction?: WorkloadAction;
+  audit?: AuditEvent;
+};
+
+type Ctx = ReconcileInput & {
+  generation: number;
+  base: ResourceRecommendationStatus;
+};
+
+function withPhase(
+  ctx: Ctx,
+  phase: Phase,
+  condition: ConditionInput,
+  extra?: Partial<ResourceRecommendationStatus>,
+): ResourceRecommendationStatus {
+  const conditions = setCondition(
+    ctx.base.conditions,
+    { ...condition, observedGeneration: ctx.generation },
+    ctx.now,
+  );
+  return { ...ctx.base, ...extra, phase, conditions };
+}
+
+function audit(
+  ctx: Ctx,
+  action: AuditEvent["action"],
+  reason: string,
+  message: string,
+): AuditEvent {
+  const { name, namespace } = ctx.recommendation.metadata;
+  return { action, recommendation: name, namespace, reason, message };
+}
+
+function memoryFloors(
+  previous: ContainerResources[],
+): { name: string; memoryBytes: number }[] {
+  return previous.flatMap((p) => {
+    const memory = p.requests?.memory;
+    return memory
+      ? [
+          {
+            name: p.name,
+            memoryBytes: nextMemoryFloorBytes(parseMemoryBytes(memory)),
+          },
+        ]
+      : [];
+  });
+}
+
+function decideRollback(
+  ctx: Ctx,
+  applied: AppliedRecord,
+  workload: WorkloadSnapshot,
+  reason: "OOMKilled" | "CPUThrottling",
+  message: string,
+): ReconcileDecision {
+  const rolledBack = {
+    at: toRfc3339Seconds(ctx.now),
+    reason,
+    message,
+    restored: applied.previous,
+    ...(reason === "OOMKilled"
+      ? { nextMinimumMemoryBytes: memoryFloors(applied.previous) }
+      : {}),
+  };
+  return {
+    status: withPhase(
+      ctx,
+      "RolledBack",
+      { type: "RolledBack", status: "True", reason, message },
+      { rolledBack },
+    ),
+    workloadAction: {
+      type: "rollback",
+      patch: buildRollbackPatch(workload.template, applied.previous),
+    },
+    audit: audit(ctx, "rollback", reason, message),
+  };
+}
+
+/** After an apply: roll back on OOM kills or a throttling regression, else verify after the window. */
+function decideObservation(
+  ctx: Ctx,
+  applied: AppliedRecord,
+  workload: WorkloadSnapshot | undefined,
+): ReconcileDecision {
+  if (ctx.base.phase === "RolledBack" || !workload) return { status: ctx.base };
+  const containerNames = applied.applied.map((c) => c.name);
+  const kills = findOomKills(ctx.pods, {
+    since: new Date(applied.at),
+    containerNames,
+  });
+  if (kills.length > 0) {
+    const first = kills[0];
+    const message = `${kills.length} OOM kill(s) after apply, first ${first?.podName}/${first?.containerName}`;
+    return decideRollback(ctx, applied, workload, "OOMKilled", message);
+  }
+  if (isThrottlingRegression(ctx.throttling)) {
+    const message = `CPU throttling ${ctx.throttling?.currentRatio} above baseline ${ctx.throttling?.baselineRatio}`;
+    return decideRollback(ctx, applied, workload, "CPUThrottling", message);
+  }
+  const elapsedSeconds =
+    (ctx.now.getTime() - new Date(applied.at).getTime()) / 1000;
+  if (
+    ctx.base.phase === "Applied" &&
+    elapsedSeconds >= ctx.policy.observationWindowSeconds
+  ) {
+    const message = `no OOM kill or throttling regression for ${ctx.policy.observationWindowSeconds}s`;
+    return {
+      status: withPhase(ctx, "Verified", {
+        type: "Verified",
+        status: "True",
+        reason: "ObservationPassed",
+        message,
+      }),
+      audit: audit(ctx, "verify", "ObservationPassed", message),
+    };
+  }
+  return { status: ctx.base };
+}
+
+function decideGate(
+  ctx: Ctx,
+): { allowed: true } | { allowed: false; reason: string; message: string } {
+  const { spec } = ctx.recommendation;
+  if (spec.confidence < ctx.policy.minConfidence) {
+    return {
+      allowed: false,
+      reason: "ConfidenceBelowThreshold",
+      message: `confidence ${spec.confidence} < ${ctx.policy.minConfidence}`,
+    };
+  }
+  if (spec.approval?.state === "Approved") {
+    if (
+      !spec.approval.specHash ||
+      spec.approval.specHash === hashRecommendedResources(spec)
+    )
+      return { allowed: true };
+    return {
+      allowed: false,
+      reason: "ApprovalStale",
+      message: "the recommendation changed after it was approved",
+    };
+  }
+  if (spec.autoApply && ctx.policy.allowAutoApply) return { allowed: true };
+  if (spec.autoApply)
+    return {
+      allowed: false,
+      reason: "AutoApplyNotAllowed",
+      message: "namespace safety rules forbid auto-apply",
+    };
+  return {
+    allowed: false,
+    reason: "AwaitingApproval",
+    message: "waiting for an approval",
+  };
+}
+
+function decideDisruption(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+): { reason: string; message: string } | undefined {
+  if (workload.replicas < ctx.policy.minReplicasForRestart) {
+    return {
+      reason: "TooFewReplicas",
+      message: `${workload.replicas} replica(s) < ${ctx.policy.minReplicasForRestart}; a restart would cause downtime`,
+    };
+  }
+  const blocking = findBlockingPdbs(
+    ctx.pdbs,
+    workload.template.metadata?.labels ?? {},
+  );
+  if (blocking.length > 0) {
+    return {
+      reason: "PodDisruptionBudget",
+      message: `PodDisruptionBudget ${blocking.join(", ")} allows no disruption`,
+    };
+  }
+  return undefined;
+}
+
+function decideApply(ctx: Ctx, workload: WorkloadSnapshot): ReconcileDecision {
+  const { spec, metadata } = ctx.recommendation;
+  const names = spec.containers.map((c) => c.name);
+  const missing = names.filter(
+    (n) => !workload.template.spec?.containers.some((c) => c.name === n),
+  );
+  if (missing.length > 0) {
+    const message = `containers not in the pod template: ${missing.join(", ")}`;
+    return {
+      status: withPhase(ctx, "Failed", {
+        type: "Applied",
+        status: "False",
+        reason: "UnknownContainer",
+        message,
+      }),
+    };
+  }
+  // A crash between the workload patch and the status write leaves the true previous state in the annotation.
+  const recorded = readApplyAnnotation(workload.annotations);
+  const reuse =
+    recorded?.recommendation === metadata.name &&
+    recorded.generation === ctx.generation;
+  const previous = reuse
+    ? recorded.previous
+    : extractContainerResources(workload.template, names);
+  const patch = buildApplyPatch(spec, {
+    recommendation: metadata.name,
+    generation: ctx.generation,
+    previous,
+  });
+  const applied: AppliedRecord = {
+    at: toRfc3339Seconds(ctx.now),
+    generation: ctx.generation,
+    method: "TemplatePatch",
+    previous,
+    applied: mergeAppliedResources(previous, patch),
+  };
+  const message = `patched the ${workload.kind} pod template`;
+  return {
+    status: withPhase(
+      ctx,
+      "Applied",
+      { type: "Applied", status: "True", reason: "TemplatePatched", message },
+      { applied, rolledBack: undefined },
+    ),
+    workloadAction: { type: "apply", patch },
+    audit: audit(ctx, "apply", "TemplatePatched", message),
+  };
+}
+
+function decideBeforeApply(ctx: Ctx): ReconcileDecision {
+  const { spec } = ctx.recommendation;
+  if (spec.approval?.state === "Rejected") {
+    const message = `rejected${spec.approval.by ? ` by ${spec.approval.by}` : ""}`;
+    return {
+      status: withPhase(ctx, "Rejected", {
+        type: "Approved",
+        status: "False",
+        reason: "Rejected",
+        message,
+      }),
+      audit: audit(ctx, "reject", "Rejected", message),
+    };
+  }
+  if (spec.dryRun) {
+    const message = "generated the patch; the workload is untouched";
+    return {
+      status: withPhase(ctx, "DryRun", {
+        type: "DryRun",
+        status: "True",
+        reason: "DryRun",
+        message,
+      }),
+      audit: audit(ctx, "dry-run", "DryRun", message),
+    };
+  }
+  const gate = decideGate(ctx);
+  if (!gate.allowed) {
+    return {
+      status: withPhase(ctx, "Pending", {
+        type: "Approved",
+        status: "False",
+        reason: gate.reason,
+        message: gate.message,
+      }),
+      audit: audit(ctx, "await-approval", gate.reason, gate.message),
+    };
+  }
+  const { workload } = ctx;
+  if (!workload) {
+    const message = `${spec.targetRef.kind} ${spec.targetRef.name} not found`;
+    return {
+      status: withPhase(ctx, "Blocked", {
+        type: "TargetFound",
+        status: "False",
+        reason: "NotFound",
+        message,
+      }),
+      audit: audit(ctx, "blocked", "NotFound", message),
+    };
+  }
+  const blocked = decideDisruption(ctx, workload);
+  if (blocked) {
+    return {
+      status: withPhase(ctx, "Blocked", {
+        type: "DisruptionAllowed",
+        status: "False",
+        ...blocked,
+      }),
+      audit: audit(ctx, "blocked", blocked.reason, blocked.message),
+    };
+  }
+  return decideApply(ctx, workload);
+}
+
+/**
+ * One reconcile step for a recommendation, as a pure function of what the controller observed.
+ * The caller writes `workloadAction` first, then `status`; repeated calls with unchanged inputs
+ * return an identical status and no action (see isStatusEqual).
+ */
+export function decideReconcile(input: ReconcileInput): ReconcileDecision {
+  const { recommendation } = input;
+  const generation = recommendation.metadata.generation ?? 0;
+  const current = recommendation.status ?? {};
+  const generatedPatch = JSON.stringify(
+    buildResourcesPatch(recommendation.spec),
+  );
+  const base: ResourceRecommendationStatus = {
+    ...current,
+    observedGeneration: generation,
+    generatedPatch,
+  };
+  const ctx: Ctx = { ...input, generation, base };
+  if (current.applied?.generation === generation)
+    return decideObservation(ctx, current.applied, input.workload);
+  return decideBeforeApply(ctx);
+}
+
+/** Structural equality of two statuses, used to skip no-op writes. */
+export function isStatusEqual(
+  a: ResourceRecommendationStatus | undefined,
+  b: ResourceRecommendationStatus | undefined,
+): boolean {
+  return (
+    JSON.stringify(normalize(a ?? {})) === JSON.stringify(normalize(b ?? {}))
+  );
+}
+
+function normalize(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, normalize(v)]),
+    );
+  }
+  return value;
+}

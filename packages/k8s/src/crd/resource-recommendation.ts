@@ -1,0 +1,290 @@
+import { z } from "zod";
+
+// Single source of the ResourceRecommendation CRD: the TypeScript types, runtime validation and
+// the OpenAPI schema in charts/kubewise/crds/ (scripts/gen-crds.ts) all come from these schemas.
+
+export const KUBEWISE_GROUP = "kubewise.io";
+export const RESOURCE_RECOMMENDATION_VERSION = "v1alpha1";
+export const RESOURCE_RECOMMENDATION_API_VERSION = `${KUBEWISE_GROUP}/${RESOURCE_RECOMMENDATION_VERSION}`;
+export const RESOURCE_RECOMMENDATION_KIND = "ResourceRecommendation";
+export const RESOURCE_RECOMMENDATION_PLURAL = "resourcerecommendations";
+
+const QUANTITY_PATTERN =
+  "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$";
+const DNS_SUBDOMAIN_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+
+const QuantitySchema = z
+  .string()
+  .regex(new RegExp(QUANTITY_PATTERN))
+  .meta({ description: "Kubernetes quantity, e.g. 250m or 512Mi." });
+
+export const ResourceListSchema = z
+  .object({ cpu: QuantitySchema.optional(), memory: QuantitySchema.optional() })
+  .meta({ description: "CPU and memory quantities." });
+export type ResourceList = z.infer<typeof ResourceListSchema>;
+
+export const TimeWindowSchema = z.enum(["peak", "offPeak", "weekend"]);
+export type TimeWindow = z.infer<typeof TimeWindowSchema>;
+
+export const WindowRecommendationSchema = z.object({
+  window: TimeWindowSchema,
+  requests: ResourceListSchema,
+  limits: ResourceListSchema.optional(),
+});
+
+export const ContainerRecommendationSpecSchema = z.object({
+  name: z.string().min(1).max(63),
+  requests: ResourceListSchema.meta({
+    description: "Recommended requests outside any special window.",
+  }),
+  limits: ResourceListSchema.optional(),
+  windows: z
+    .array(WindowRecommendationSchema)
+    .max(3)
+    .optional()
+    .meta({
+      description: "Overrides per time window.",
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["window"],
+    }),
+});
+export type ContainerRecommendationSpec = z.infer<
+  typeof ContainerRecommendationSpecSchema
+>;
+
+export const WorkloadKindSchema = z.enum([
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+]);
+export type WorkloadKind = z.infer<typeof WorkloadKindSchema>;
+
+export const ApprovalSchema = z.object({
+  state: z.enum(["Approved", "Rejected"]),
+  by: z.string().max(253).optional(),
+  at: z.iso.datetime().optional(),
+  specHash: z.string().max(64).optional().meta({
+    description:
+      "Hash of spec.containers at approval time; a changed recommendation needs a new approval.",
+  }),
+});
+export type Approval = z.infer<typeof ApprovalSchema>;
+
+export const ResourceRecommendationSpecSchema = z
+  .object({
+    targetRef: z.object({
+      kind: WorkloadKindSchema,
+      name: z.string().min(1).max(253).regex(new RegExp(DNS_SUBDOMAIN_PATTERN)),
+    }),
+    containers: z
+      .array(ContainerRecommendationSpecSchema)
+      .min(1)
+      .max(32)
+      .meta({
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["name"],
+      }),
+    confidence: z.number().min(0).max(1).meta({
+      description:
+        "Calibrated probability that usage stays within the recommendation.",
+    }),
+    dryRun: z.boolean().default(true).meta({
+      description:
+        "Only compute status.generatedPatch; never touch the workload.",
+    }),
+    autoApply: z.boolean().default(false).meta({
+      description:
+        "Apply without approval when the namespace's safety rules allow.",
+    }),
+    approval: ApprovalSchema.optional(),
+    source: z
+      .object({
+        policy: z.string().max(63),
+        generatedAt: z.iso.datetime().optional(),
+      })
+      .optional(),
+  })
+  .meta({
+    "x-kubernetes-validations": [
+      {
+        rule: "!(self.dryRun && self.autoApply)",
+        message: "autoApply requires dryRun: false",
+      },
+    ],
+  });
+export type ResourceRecommendationSpec = z.infer<
+  typeof ResourceRecommendationSpecSchema
+>;
+
+export const PhaseSchema = z.enum([
+  "Pending",
+  "DryRun",
+  "Blocked",
+  "Applied",
+  "Verified",
+  "RolledBack",
+  "Rejected",
+  "Failed",
+]);
+export type Phase = z.infer<typeof PhaseSchema>;
+
+export const ConditionSchema = z.object({
+  type: z.string().min(1).max(316),
+  status: z.enum(["True", "False", "Unknown"]),
+  reason: z.string().min(1).max(1024),
+  message: z.string().max(32768),
+  lastTransitionTime: z.iso.datetime(),
+  observedGeneration: z.int().min(0).optional(),
+});
+export type Condition = z.infer<typeof ConditionSchema>;
+
+export const ContainerResourcesSchema = z.object({
+  name: z.string().min(1).max(63),
+  requests: z.record(z.string(), z.string()).optional(),
+  limits: z.record(z.string(), z.string()).optional(),
+});
+export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
+
+const ResourceListListSchema = z
+  .array(ContainerResourcesSchema)
+  .max(32)
+  .meta({
+    "x-kubernetes-list-type": "map",
+    "x-kubernetes-list-map-keys": ["name"],
+  });
+
+export const AppliedRecordSchema = z.object({
+  at: z.iso.datetime(),
+  generation: z.int().min(0),
+  method: z.enum(["TemplatePatch", "InPlaceResize"]),
+  previous: ResourceListListSchema.meta({
+    description: "Exact resources before the change (absent keys were absent).",
+  }),
+  applied: ResourceListListSchema,
+});
+export type AppliedRecord = z.infer<typeof AppliedRecordSchema>;
+
+export const RolledBackRecordSchema = z.object({
+  at: z.iso.datetime(),
+  reason: z.enum(["OOMKilled", "CPUThrottling", "Manual"]),
+  message: z.string().max(4096),
+  restored: ResourceListListSchema,
+  nextMinimumMemoryBytes: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(63),
+        memoryBytes: z.int().min(0),
+      }),
+    )
+    .max(32)
+    .optional()
+    .meta({
+      description:
+        "Floor for the next memory recommendation (x1.2, at least +100Mi).",
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["name"],
+    }),
+});
+export type RolledBackRecord = z.infer<typeof RolledBackRecordSchema>;
+
+const BoundsSchema = z.object({
+  target: ResourceListSchema,
+  lowerBound: ResourceListSchema.optional(),
+  upperBound: ResourceListSchema.optional(),
+  uncappedTarget: ResourceListSchema.optional(),
+});
+export const VpaContainerRecommendationSchema = BoundsSchema.extend({
+  containerName: z.string().min(1).max(63),
+});
+export type VpaContainerRecommendation = z.infer<
+  typeof VpaContainerRecommendationSchema
+>;
+
+export const ResourceRecommendationStatusSchema = z.object({
+  phase: PhaseSchema.optional(),
+  observedGeneration: z.int().min(0).optional(),
+  generatedPatch: z
+    .string()
+    .max(65536)
+    .optional()
+    .meta({ description: "Strategic merge patch (JSON) for the workload." }),
+  conditions: z
+    .array(ConditionSchema)
+    .max(16)
+    .optional()
+    .meta({
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["type"],
+    }),
+  applied: AppliedRecordSchema.optional(),
+  rolledBack: RolledBackRecordSchema.optional(),
+  containerRecommendations: z
+    .array(VpaContainerRecommendationSchema)
+    .max(32)
+    .optional()
+    .meta({
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["containerName"],
+    }),
+});
+export type ResourceRecommendationStatus = z.infer<
+  typeof ResourceRecommendationStatusSchema
+>;
+
+export const ObjectMetaSchema = z.looseObject({
+  name: z.string(),
+  namespace: z.string(),
+  uid: z.string().optional(),
+  generation: z.int().optional(),
+  resourceVersion: z.string().optional(),
+  creationTimestamp: z.union([z.string(), z.date()]).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+export const ResourceRecommendationSchema = z.object({
+  apiVersion: z.literal(RESOURCE_RECOMMENDATION_API_VERSION),
+  kind: z.literal(RESOURCE_RECOMMENDATION_KIND),
+  metadata: ObjectMetaSchema,
+  spec: ResourceRecommendationSpecSchema,
+  status: ResourceRecommendationStatusSchema.optional(),
+});
+export type ResourceRecommendation = z.infer<
+  typeof ResourceRecommendationSchema
+>;
+
+export const RESOURCE_RECOMMENDATION_PRINTER_COLUMNS = [
+  { name: "Target", type: "string", jsonPath: ".spec.targetRef.name" },
+  {
+    name: "Kind",
+    type: "string",
+    jsonPath: ".spec.targetRef.kind",
+    priority: 1,
+  },
+  {
+    name: "CPU-Req",
+    type: "string",
+    jsonPath: ".spec.containers[0].requests.cpu",
+    description: "First container's recommended CPU request",
+  },
+  {
+    name: "Mem-Req",
+    type: "string",
+    jsonPath: ".spec.containers[0].requests.memory",
+    description: "First container's recommended memory request",
+  },
+  { name: "Confidence", type: "number", jsonPath: ".spec.confidence" },
+  { name: "Phase", type: "string", jsonPath: ".status.phase" },
+  { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+] as const;
+
+/** What the recommender server-side-applies: spec input without the user-owned fields. */
+export type ResourceRecommendationApply = Omit<
+  ResourceRecommendation,
+  "spec" | "status"
+> & {
+  spec: Omit<
+    z.input<typeof ResourceRecommendationSpecSchema>,
+    "dryRun" | "autoApply" | "approval"
+  >;
+};
