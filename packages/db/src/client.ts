@@ -1,4 +1,10 @@
-import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase } from "drizzle-orm/pg-core";
+import {
+  drizzle,
+  type PostgresJsDatabase,
+  type PostgresJsQueryResultHKT,
+} from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 
 import * as schema from "./schema";
@@ -7,6 +13,12 @@ import { parseDatabaseUrl } from "./url";
 export type Schema = typeof schema;
 export type Db = PostgresJsDatabase<Schema>;
 export type Sql = postgres.Sql;
+/** A database handle or an open transaction: what every query module accepts. */
+export type DbExecutor = PgDatabase<
+  PostgresJsQueryResultHKT,
+  Schema,
+  ExtractTablesWithRelations<Schema>
+>;
 export type DbClient = { db: Db; sql: Sql; close: () => Promise<void> };
 
 export type CreateDbOptions = {

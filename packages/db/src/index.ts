@@ -3,6 +3,7 @@ export {
   createDb,
   type CreateDbOptions,
   type Db,
+  type DbExecutor,
   type DbClient,
   type Schema,
   type Sql,
@@ -22,4 +23,5 @@ export {
   type StartDatabaseOptions,
 } from "./embedded/start-database";
 export { getDefaultDataDir } from "./embedded/data-dir";
+export * from "./audit";
 export * from "./queries";

@@ -1,0 +1,17 @@
+export {
+  AUDIT_GENESIS_HASH,
+  computeAuditHash,
+  toCanonicalJson,
+  type AuditRecord,
+  type ChainedAuditRecord,
+} from "./canonical";
+export {
+  verifyAuditChain,
+  type AuditChainResult,
+  type VerifyAuditChainOptions,
+} from "./verify";
+export {
+  appendAudit,
+  verifyStoredAuditChain,
+  type AuditEntryInput,
+} from "./append";
