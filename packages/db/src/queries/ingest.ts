@@ -1,0 +1,190 @@
+import type { Sql } from "../client";
+
+/** Workload container identity plus current requests/limits; 0 means "not set". */
+export type IngestContainer = {
+  namespace: string;
+  workloadKind: string;
+  workloadName: string;
+  containerName: string;
+  cpuRequestMillicores: number;
+  cpuLimitMillicores: number;
+  memoryRequestBytes: number;
+  memoryLimitBytes: number;
+};
+
+/** Columnar samples: element i of each array is sample i; containerIndex points into containerIds. */
+export type IngestSamples = {
+  containerIndex: readonly number[];
+  timestampMs: readonly number[];
+  cpuUsageCores: readonly number[];
+  cpuThrottledPeriods: readonly number[];
+  cpuThrottledSeconds: readonly number[];
+  memoryWorkingSetBytes: readonly number[];
+  memoryRssBytes: readonly number[];
+  /** 0 = unlimited (stored as NULL) */
+  memoryLimitBytes: readonly number[];
+  oomKillCount: readonly number[];
+};
+
+export type IngestBatchInput = {
+  agentId: string;
+  bootId: string;
+  seq: number;
+  containerIds: readonly string[];
+  samples: IngestSamples;
+};
+
+export type IngestResult = { duplicate: boolean; storedSamples: number };
+
+export type IngestStats = {
+  windowSeconds: number;
+  batches: number;
+  samples: number;
+  agents: number;
+  lastReceivedAt: Date | null;
+};
+
+/** Returns the id of the cluster with this name, creating it on first use. */
+export async function ensureClusterByName(
+  sql: Sql,
+  name: string,
+): Promise<string> {
+  await sql`insert into clusters (name) values (${name}) on conflict (name) do nothing`;
+  const [row] = await sql<
+    { id: string }[]
+  >`select id from clusters where name = ${name}`;
+  if (row === undefined)
+    throw new Error(`cluster ${name} vanished right after insert`);
+  return row.id;
+}
+
+export async function registerAgent(
+  sql: Sql,
+  agent: { agentId: string; clusterId: string; bootId: string },
+): Promise<void> {
+  await sql`
+    insert into agents (agent_id, cluster_id, boot_id)
+    values (${agent.agentId}, ${agent.clusterId}, ${agent.bootId})
+    on conflict (agent_id) do update
+      set boot_id = excluded.boot_id, cluster_id = excluded.cluster_id, last_seen_at = now()`;
+}
+
+/**
+ * Upserts workloads and containers (idempotent metadata, so outside the batch transaction) and
+ * returns the container ids in input order. Requests/limits are rewritten only when they changed.
+ */
+export async function resolveContainerIds(
+  sql: Sql,
+  clusterId: string,
+  containers: readonly IngestContainer[],
+): Promise<string[]> {
+  if (containers.length === 0) return [];
+  const col = <K extends keyof IngestContainer>(key: K) =>
+    containers.map((c) => c[key]);
+  const input = sql`unnest(
+      ${col("namespace")}::text[], ${col("workloadKind")}::text[], ${col("workloadName")}::text[],
+      ${col("containerName")}::text[], ${col("cpuRequestMillicores")}::int8[], ${col("cpuLimitMillicores")}::int8[],
+      ${col("memoryRequestBytes")}::int8[], ${col("memoryLimitBytes")}::int8[]
+    ) with ordinality as i(namespace, kind, name, container_name, cpu_req, cpu_lim, mem_req, mem_lim, n)`;
+  // Sorted inserts: concurrent streams then lock rows in the same order and cannot deadlock.
+  await sql`
+    insert into workloads (cluster_id, namespace, kind, name)
+    select distinct ${clusterId}::uuid, namespace, kind, name from ${input}
+    order by 2, 3, 4
+    on conflict (cluster_id, namespace, kind, name) do nothing`;
+  await sql`
+    insert into containers (workload_id, name, cpu_request_millicores, cpu_limit_millicores, memory_request_bytes, memory_limit_bytes)
+    select distinct on (w.id, i.container_name) w.id, i.container_name,
+      nullif(i.cpu_req, 0), nullif(i.cpu_lim, 0), nullif(i.mem_req, 0), nullif(i.mem_lim, 0)
+    from ${input}
+    join workloads w on w.cluster_id = ${clusterId}::uuid and w.namespace = i.namespace and w.kind = i.kind and w.name = i.name
+    order by w.id, i.container_name
+    on conflict (workload_id, name) do update set
+      cpu_request_millicores = excluded.cpu_request_millicores,
+      cpu_limit_millicores = excluded.cpu_limit_millicores,
+      memory_request_bytes = excluded.memory_request_bytes,
+      memory_limit_bytes = excluded.memory_limit_bytes,
+      updated_at = now()
+    where (containers.cpu_request_millicores, containers.cpu_limit_millicores, containers.memory_request_bytes, containers.memory_limit_bytes)
+      is distinct from (excluded.cpu_request_millicores, excluded.cpu_limit_millicores, excluded.memory_request_bytes, excluded.memory_limit_bytes)`;
+  const rows = await sql<{ id: string }[]>`
+    select c.id from ${input}
+    join workloads w on w.cluster_id = ${clusterId}::uuid and w.namespace = i.namespace and w.kind = i.kind and w.name = i.name
+    join containers c on c.workload_id = w.id and c.name = i.container_name
+    order by i.n`;
+  if (rows.length !== containers.length) {
+    throw new Error(
+      `resolved ${rows.length} of ${containers.length} containers`,
+    );
+  }
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Stores one batch exactly once: the batch key and its samples commit in one transaction, and a
+ * batch key that already exists makes the whole call a no-op (the caller still acks it).
+ */
+export async function insertIngestBatch(
+  sql: Sql,
+  batch: IngestBatchInput,
+): Promise<IngestResult> {
+  const s = batch.samples;
+  const count = s.timestampMs.length;
+  return sql.begin(async (tx) => {
+    const key = await tx`
+      insert into ingest_batches (agent_id, boot_id, seq, sample_count)
+      values (${batch.agentId}, ${batch.bootId}, ${batch.seq}, ${count})
+      on conflict do nothing
+      returning 1`;
+    if (key.length === 0) return { duplicate: true, storedSamples: 0 };
+    if (count === 0) return { duplicate: false, storedSamples: 0 };
+    await tx`
+      insert into metric_samples (ts, container_id, cpu_usage_cores, cpu_throttled_periods, cpu_throttled_seconds,
+        memory_working_set_bytes, memory_rss_bytes, memory_limit_bytes, oom_kill_count)
+      select to_timestamp(s.ts_ms / 1000.0), c.id, s.cpu, s.tp, s.tsec, s.ws, s.rss, nullif(s.lim, 0), s.oom
+      from unnest(${s.containerIndex}::int4[], ${s.timestampMs}::float8[], ${s.cpuUsageCores}::float8[],
+        ${s.cpuThrottledPeriods}::int8[], ${s.cpuThrottledSeconds}::float8[], ${s.memoryWorkingSetBytes}::int8[],
+        ${s.memoryRssBytes}::int8[], ${s.memoryLimitBytes}::int8[], ${s.oomKillCount}::int4[])
+        as s(idx, ts_ms, cpu, tp, tsec, ws, rss, lim, oom)
+      join unnest(${batch.containerIds}::uuid[]) with ordinality as c(id, n) on c.n = s.idx + 1`;
+    return { duplicate: false, storedSamples: count };
+  });
+}
+
+/** Batches and samples received in the last `windowSeconds` (for the web status page). */
+export async function getIngestStats(
+  sql: Sql,
+  windowSeconds = 60,
+): Promise<IngestStats> {
+  const [row] = await sql<
+    {
+      batches: string;
+      samples: string | null;
+      agents: string;
+      last_ms: string | null;
+    }[]
+  >`
+    select count(*) as batches, sum(sample_count) as samples, count(distinct agent_id) as agents,
+      extract(epoch from max(received_at)) * 1000 as last_ms
+    from ingest_batches where received_at > now() - make_interval(secs => ${windowSeconds})`;
+  return {
+    windowSeconds,
+    batches: Number(row?.batches ?? 0),
+    samples: Number(row?.samples ?? 0),
+    agents: Number(row?.agents ?? 0),
+    lastReceivedAt: row?.last_ms == null ? null : new Date(Number(row.last_ms)),
+  };
+}
+
+/** Missing seq numbers per (agent, boot) over batches received in the window: 0 means nothing lost. */
+export async function countSequenceGaps(
+  sql: Sql,
+  windowSeconds = 3600,
+): Promise<number> {
+  const [row] = await sql<{ gaps: string | null }[]>`
+    select sum(max_seq - min_seq + 1 - n) as gaps from (
+      select max(seq) as max_seq, min(seq) as min_seq, count(*) as n from ingest_batches
+      where received_at > now() - make_interval(secs => ${windowSeconds})
+      group by agent_id, boot_id) per_boot`;
+  return Number(row?.gaps ?? 0);
+}
