@@ -44,3 +44,10 @@ export {
 export { evaluateSeries, PROVISIONED } from "./eval/walk-forward";
 export type { PolicyEntry, ScoredDay } from "./eval/walk-forward";
 export { createRng } from "./stats/rng";
+export { detectMemoryLeak, MEMORY_LEAK_DEFAULTS } from "./anomaly/memory-leak";
+export type { MemoryLeakConfig, MemoryLeakResult } from "./anomaly/memory-leak";
+export { CPU_SPIKE_DEFAULTS, CpuSpikeDetector } from "./anomaly/cpu-spike";
+export type { CpuSpikeConfig, CpuSpikeVerdict } from "./anomaly/cpu-spike";
+export { assessOomRisk, OOM_RISK_DEFAULTS } from "./anomaly/oom-risk";
+export type { OomRiskConfig, OomRiskResult } from "./anomaly/oom-risk";
+export { mannKendall, theilSen } from "./stats/robust";
