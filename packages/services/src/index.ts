@@ -1,1 +1,14 @@
-export {};
+export * from "./anomalies";
+export * from "./audit";
+export {
+  assertNamespaceAccess,
+  authorize,
+  canAccessNamespace,
+} from "./auth/authorize";
+export { PERMISSIONS, type VerbName } from "./auth/permissions";
+export * from "./context";
+export * from "./costs";
+export * from "./recommendations";
+export * from "./safety";
+export * from "./tokens";
+export * from "./users";

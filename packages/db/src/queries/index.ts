@@ -1,4 +1,12 @@
 // One line per query module; other packages' owners add their modules here.
 export * from "./clusters";
+export * from "./workloads";
+export * from "./recommendations";
+export * from "./safety";
+export * from "./anomalies";
+export * from "./costs";
+export * from "./users";
+export * from "./tokens";
+export * from "./audit-queries";
 export * from "./ingest";
 export * from "./ingest-rollups";

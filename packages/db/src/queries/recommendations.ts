@@ -1,0 +1,277 @@
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  inArray,
+  ne,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
+
+import type { DbExecutor } from "../client";
+import {
+  approvals,
+  containers,
+  recommendationEvents,
+  recommendations,
+  workloads,
+  type ApprovalDecision,
+  type RecommendationPhase,
+} from "../schema";
+import type { Container, Workload } from "./workloads";
+
+export type RecommendationRow = typeof recommendations.$inferSelect;
+export type NewRecommendationRow = typeof recommendations.$inferInsert;
+export type RecommendationEventRow = typeof recommendationEvents.$inferSelect;
+export type RecommendationWithContext = {
+  recommendation: RecommendationRow;
+  container: Container;
+  workload: Workload;
+};
+export type NamespaceScopeFilter = { clusterId: string; namespace: string };
+export type RecommendationListSort =
+  "savings_desc" | "savings_asc" | "confidence_desc" | "created_desc";
+
+export type ListRecommendationsFilter = {
+  clusterId?: string | undefined;
+  namespace?: string | undefined;
+  /** Default: every phase except Superseded. */
+  phases?: readonly RecommendationPhase[] | undefined;
+  minConfidence?: number | undefined;
+  /** undefined = unrestricted; [] = nothing visible. namespace "*" = the whole cluster. */
+  scopes?: readonly NamespaceScopeFilter[] | undefined;
+  sort: RecommendationListSort;
+  limit: number;
+  offset: number;
+};
+
+export function scopeCondition(
+  scopes: readonly NamespaceScopeFilter[] | undefined,
+): SQL | undefined {
+  if (scopes === undefined) return undefined;
+  if (scopes.length === 0) return sql`false`;
+  return or(
+    ...scopes.map((s) =>
+      s.namespace === "*"
+        ? eq(workloads.clusterId, s.clusterId)
+        : and(
+            eq(workloads.clusterId, s.clusterId),
+            eq(workloads.namespace, s.namespace),
+          ),
+    ),
+  );
+}
+
+const ORDER: Record<RecommendationListSort, SQL[]> = {
+  savings_desc: [
+    desc(recommendations.projectedMonthlySavingsMicroUsd),
+    asc(recommendations.id),
+  ],
+  savings_asc: [
+    asc(recommendations.projectedMonthlySavingsMicroUsd),
+    asc(recommendations.id),
+  ],
+  confidence_desc: [desc(recommendations.confidence), asc(recommendations.id)],
+  created_desc: [desc(recommendations.createdAt), asc(recommendations.id)],
+};
+
+export async function listRecommendations(
+  db: DbExecutor,
+  filter: ListRecommendationsFilter,
+): Promise<{ rows: RecommendationWithContext[]; total: number }> {
+  const where = and(
+    filter.clusterId === undefined
+      ? undefined
+      : eq(recommendations.clusterId, filter.clusterId),
+    filter.namespace === undefined
+      ? undefined
+      : eq(workloads.namespace, filter.namespace),
+    filter.phases === undefined
+      ? ne(recommendations.phase, "Superseded")
+      : inArray(recommendations.phase, [...filter.phases]),
+    filter.minConfidence === undefined
+      ? undefined
+      : gte(recommendations.confidence, filter.minConfidence),
+    scopeCondition(filter.scopes),
+  );
+  const rows = await db
+    .select({
+      recommendation: recommendations,
+      container: containers,
+      workload: workloads,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+    })
+    .from(recommendations)
+    .innerJoin(containers, eq(containers.id, recommendations.containerId))
+    .innerJoin(workloads, eq(workloads.id, containers.workloadId))
+    .where(where)
+    .orderBy(...ORDER[filter.sort])
+    .limit(filter.limit)
+    .offset(filter.offset);
+  const total =
+    rows[0]?.total ??
+    (filter.offset > 0 ? await countRecommendations(db, where) : 0);
+  return {
+    rows: rows.map(({ recommendation, container, workload }) => ({
+      recommendation,
+      container,
+      workload,
+    })),
+    total,
+  };
+}
+
+async function countRecommendations(
+  db: DbExecutor,
+  where: SQL | undefined,
+): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<number>`count(*)`.mapWith(Number) })
+    .from(recommendations)
+    .innerJoin(containers, eq(containers.id, recommendations.containerId))
+    .innerJoin(workloads, eq(workloads.id, containers.workloadId))
+    .where(where);
+  return row?.total ?? 0;
+}
+
+export async function getRecommendationWithContext(
+  db: DbExecutor,
+  id: string,
+): Promise<RecommendationWithContext | undefined> {
+  const rows = await db
+    .select({
+      recommendation: recommendations,
+      container: containers,
+      workload: workloads,
+    })
+    .from(recommendations)
+    .innerJoin(containers, eq(containers.id, recommendations.containerId))
+    .innerJoin(workloads, eq(workloads.id, containers.workloadId))
+    .where(eq(recommendations.id, id))
+    .limit(1);
+  return rows[0];
+}
+
+/** Locks the row for the rest of the transaction (approve/reject race each other on it). */
+export async function lockRecommendation(
+  db: DbExecutor,
+  id: string,
+): Promise<RecommendationRow | undefined> {
+  const rows = await db
+    .select()
+    .from(recommendations)
+    .where(eq(recommendations.id, id))
+    .for("update")
+    .limit(1);
+  return rows[0];
+}
+
+/** Compare-and-set on the phase; undefined when the phase changed underneath. */
+export async function updateRecommendationPhase(
+  db: DbExecutor,
+  change: {
+    id: string;
+    fromPhase: RecommendationPhase;
+    toPhase: RecommendationPhase;
+    at: Date;
+  },
+): Promise<RecommendationRow | undefined> {
+  const rows = await db
+    .update(recommendations)
+    .set({ phase: change.toPhase, updatedAt: change.at })
+    .where(
+      and(
+        eq(recommendations.id, change.id),
+        eq(recommendations.phase, change.fromPhase),
+      ),
+    )
+    .returning();
+  return rows[0];
+}
+
+export async function insertRecommendationEvent(
+  db: DbExecutor,
+  event: typeof recommendationEvents.$inferInsert,
+): Promise<RecommendationEventRow> {
+  const [row] = await db.insert(recommendationEvents).values(event).returning();
+  if (!row)
+    throw new Error("insert into recommendation_events returned no row");
+  return row;
+}
+
+export async function insertApproval(
+  db: DbExecutor,
+  approval: {
+    recommendationId: string;
+    actor: string;
+    decision: ApprovalDecision;
+    reason?: string | undefined;
+    createdAt: Date;
+  },
+): Promise<void> {
+  await db.insert(approvals).values(approval);
+}
+
+export async function listRecommendationEvents(
+  db: DbExecutor,
+  recommendationId: string,
+): Promise<RecommendationEventRow[]> {
+  return db
+    .select()
+    .from(recommendationEvents)
+    .where(eq(recommendationEvents.recommendationId, recommendationId))
+    .orderBy(asc(recommendationEvents.createdAt), asc(recommendationEvents.id));
+}
+
+/** Who created the recommendation (the actor of its first event), for the four-eyes rule. */
+export async function getRecommendationRequester(
+  db: DbExecutor,
+  recommendationId: string,
+): Promise<string | undefined> {
+  const [first] = await listRecommendationEvents(db, recommendationId);
+  return first?.actor;
+}
+
+export async function listOpenRecommendationsForContainer(
+  db: DbExecutor,
+  containerId: string,
+): Promise<RecommendationRow[]> {
+  return db
+    .select()
+    .from(recommendations)
+    .where(
+      and(
+        eq(recommendations.containerId, containerId),
+        inArray(recommendations.phase, ["Pending", "Approved"]),
+      ),
+    )
+    .for("update");
+}
+
+export async function getNextRecommendationVersion(
+  db: DbExecutor,
+  containerId: string,
+): Promise<number> {
+  const [row] = await db
+    .select({
+      version:
+        sql<number>`coalesce(max(${recommendations.version}), 0) + 1`.mapWith(
+          Number,
+        ),
+    })
+    .from(recommendations)
+    .where(eq(recommendations.containerId, containerId));
+  return row?.version ?? 1;
+}
+
+export async function insertRecommendation(
+  db: DbExecutor,
+  values: NewRecommendationRow,
+): Promise<RecommendationRow> {
+  const [row] = await db.insert(recommendations).values(values).returning();
+  if (!row) throw new Error("insert into recommendations returned no row");
+  return row;
+}

@@ -1,0 +1,72 @@
+import { and, eq } from "drizzle-orm";
+
+import type { DbExecutor } from "../client";
+import { namespaceSafetyConfigs } from "../schema";
+
+export type SafetyConfigRow = typeof namespaceSafetyConfigs.$inferSelect;
+export type SafetyConfigValues = Pick<
+  SafetyConfigRow,
+  | "dryRunEnabled"
+  | "requireApproval"
+  | "autoApplyEnabled"
+  | "autoApplyMinConfidence"
+>;
+
+export async function getSafetyConfig(
+  db: DbExecutor,
+  clusterId: string,
+  namespace: string,
+): Promise<SafetyConfigRow | undefined> {
+  const rows = await db
+    .select()
+    .from(namespaceSafetyConfigs)
+    .where(
+      and(
+        eq(namespaceSafetyConfigs.clusterId, clusterId),
+        eq(namespaceSafetyConfigs.namespace, namespace),
+      ),
+    )
+    .limit(1);
+  return rows[0];
+}
+
+export async function listSafetyConfigs(
+  db: DbExecutor,
+  clusterId: string,
+): Promise<SafetyConfigRow[]> {
+  return db
+    .select()
+    .from(namespaceSafetyConfigs)
+    .where(eq(namespaceSafetyConfigs.clusterId, clusterId))
+    .orderBy(namespaceSafetyConfigs.namespace);
+}
+
+export async function upsertSafetyConfig(
+  db: DbExecutor,
+  input: {
+    clusterId: string;
+    namespace: string;
+    values: SafetyConfigValues;
+    at: Date;
+  },
+): Promise<SafetyConfigRow> {
+  const [row] = await db
+    .insert(namespaceSafetyConfigs)
+    .values({
+      clusterId: input.clusterId,
+      namespace: input.namespace,
+      ...input.values,
+      updatedAt: input.at,
+    })
+    .onConflictDoUpdate({
+      target: [
+        namespaceSafetyConfigs.clusterId,
+        namespaceSafetyConfigs.namespace,
+      ],
+      set: { ...input.values, updatedAt: input.at },
+    })
+    .returning();
+  if (!row)
+    throw new Error("upsert into namespace_safety_configs returned no row");
+  return row;
+}

@@ -1,0 +1,235 @@
+import { and, eq, gte, lt, sql } from "drizzle-orm";
+
+import type { DbExecutor } from "../client";
+import { clusters, containers, metricRollups5m, workloads } from "../schema";
+
+export type Workload = typeof workloads.$inferSelect;
+export type Container = typeof containers.$inferSelect;
+export type ContainerWithWorkload = {
+  container: Container;
+  workload: Workload;
+};
+
+export async function getContainerWithWorkload(
+  db: DbExecutor,
+  containerId: string,
+): Promise<ContainerWithWorkload | undefined> {
+  const rows = await db
+    .select({ container: containers, workload: workloads })
+    .from(containers)
+    .innerJoin(workloads, eq(workloads.id, containers.workloadId))
+    .where(eq(containers.id, containerId))
+    .limit(1);
+  return rows[0];
+}
+
+export async function listContainersInCluster(
+  db: DbExecutor,
+  clusterId: string,
+): Promise<ContainerWithWorkload[]> {
+  return db
+    .select({ container: containers, workload: workloads })
+    .from(containers)
+    .innerJoin(workloads, eq(workloads.id, containers.workloadId))
+    .where(eq(workloads.clusterId, clusterId))
+    .orderBy(workloads.namespace, workloads.name, containers.name);
+}
+
+export async function listContainersOfWorkload(
+  db: DbExecutor,
+  workloadId: string,
+): Promise<Container[]> {
+  return db
+    .select()
+    .from(containers)
+    .where(eq(containers.workloadId, workloadId))
+    .orderBy(containers.name);
+}
+
+export async function getWorkloadInCluster(
+  db: DbExecutor,
+  clusterId: string,
+  workloadId: string,
+): Promise<Workload | undefined> {
+  const rows = await db
+    .select()
+    .from(workloads)
+    .where(
+      and(eq(workloads.clusterId, clusterId), eq(workloads.id, workloadId)),
+    )
+    .limit(1);
+  return rows[0];
+}
+
+export type UsagePoint = {
+  bucket: Date;
+  cpuP50Cores: number;
+  cpuP95Cores: number;
+  cpuMaxCores: number;
+  memoryP50Bytes: number;
+  memoryP95Bytes: number;
+  memoryMaxBytes: number;
+};
+
+/** p50/p95 of the 5-minute averages and the max of the 5-minute maxima, per step. */
+export async function getUsageSeries(
+  db: DbExecutor,
+  query: { containerId: string; from: Date; to: Date; stepSeconds: number },
+): Promise<UsagePoint[]> {
+  const step = sql.raw(
+    `'${Math.max(300, Math.floor(query.stepSeconds))} seconds'::interval`,
+  );
+  const rows = await db.execute<Record<string, unknown>>(sql`
+    select date_bin(${step}, bucket, timestamptz '2000-01-01') as bucket,
+      percentile_cont(0.5) within group (order by cpu_usage_cores_avg) as cpu_p50,
+      percentile_cont(0.95) within group (order by cpu_usage_cores_avg) as cpu_p95,
+      max(cpu_usage_cores_max) as cpu_max,
+      percentile_cont(0.5) within group (order by memory_working_set_bytes_avg) as mem_p50,
+      percentile_cont(0.95) within group (order by memory_working_set_bytes_avg) as mem_p95,
+      max(memory_working_set_bytes_max) as mem_max
+    from metric_rollups_5m
+    where container_id = ${query.containerId} and bucket >= ${query.from} and bucket < ${query.to}
+    group by 1 order by 1`);
+  return rows.map((r) => ({
+    bucket: new Date(String(r.bucket)),
+    cpuP50Cores: Number(r.cpu_p50),
+    cpuP95Cores: Number(r.cpu_p95),
+    cpuMaxCores: Number(r.cpu_max),
+    memoryP50Bytes: Number(r.mem_p50),
+    memoryP95Bytes: Number(r.mem_p95),
+    memoryMaxBytes: Number(r.mem_max),
+  }));
+}
+
+export type UsageHistoryRow = {
+  bucket: Date;
+  cpuUsageCoresAvg: number;
+  memoryWorkingSetBytesMax: number;
+  oomKillCountSum: number;
+};
+
+export async function getUsageHistory(
+  db: DbExecutor,
+  query: { containerId: string; from: Date; to: Date },
+): Promise<UsageHistoryRow[]> {
+  return db
+    .select({
+      bucket: metricRollups5m.bucket,
+      cpuUsageCoresAvg: metricRollups5m.cpuUsageCoresAvg,
+      memoryWorkingSetBytesMax: metricRollups5m.memoryWorkingSetBytesMax,
+      oomKillCountSum: metricRollups5m.oomKillCountSum,
+    })
+    .from(metricRollups5m)
+    .where(
+      and(
+        eq(metricRollups5m.containerId, query.containerId),
+        gte(metricRollups5m.bucket, query.from),
+        lt(metricRollups5m.bucket, query.to),
+      ),
+    )
+    .orderBy(metricRollups5m.bucket);
+}
+
+export type ContainerUsageSummary = {
+  containerId: string;
+  cpuAvgMillicores: number;
+  memoryAvgBytes: number;
+};
+
+/** Average usage per container of a cluster over [from, to), for OpenCost's max(request, usage). */
+export async function getClusterUsageSummaries(
+  db: DbExecutor,
+  query: { clusterId: string; from: Date; to: Date },
+): Promise<ContainerUsageSummary[]> {
+  const rows = await db
+    .select({
+      containerId: metricRollups5m.containerId,
+      cpuAvgCores:
+        sql<number>`avg(${metricRollups5m.cpuUsageCoresAvg})`.mapWith(Number),
+      memoryAvgBytes:
+        sql<number>`avg(${metricRollups5m.memoryWorkingSetBytesAvg})`.mapWith(
+          Number,
+        ),
+    })
+    .from(metricRollups5m)
+    .innerJoin(containers, eq(containers.id, metricRollups5m.containerId))
+    .innerJoin(workloads, eq(workloads.id, containers.workloadId))
+    .where(
+      and(
+        eq(workloads.clusterId, query.clusterId),
+        gte(metricRollups5m.bucket, query.from),
+        lt(metricRollups5m.bucket, query.to),
+      ),
+    )
+    .groupBy(metricRollups5m.containerId);
+  return rows.map((r) => ({
+    containerId: r.containerId,
+    cpuAvgMillicores: Math.round(r.cpuAvgCores * 1000),
+    memoryAvgBytes: Math.round(r.memoryAvgBytes),
+  }));
+}
+
+export async function listClusterIds(db: DbExecutor): Promise<string[]> {
+  const rows = await db
+    .select({ id: clusters.id })
+    .from(clusters)
+    .orderBy(clusters.createdAt)
+    .limit(100);
+  return rows.map((r) => r.id);
+}
+
+export async function insertCluster(
+  db: DbExecutor,
+  values: { name: string; createdAt?: Date },
+): Promise<typeof clusters.$inferSelect> {
+  const [row] = await db.insert(clusters).values(values).returning();
+  if (!row) throw new Error("insert into clusters returned no row");
+  return row;
+}
+
+export async function insertWorkload(
+  db: DbExecutor,
+  values: typeof workloads.$inferInsert,
+): Promise<Workload> {
+  const [row] = await db.insert(workloads).values(values).returning();
+  if (!row) throw new Error("insert into workloads returned no row");
+  return row;
+}
+
+export async function insertContainer(
+  db: DbExecutor,
+  values: typeof containers.$inferInsert,
+): Promise<Container> {
+  const [row] = await db.insert(containers).values(values).returning();
+  if (!row) throw new Error("insert into containers returned no row");
+  return row;
+}
+
+const ROLLUP_INSERT_BATCH = 2000;
+
+/** Plain-PostgreSQL path only: on TimescaleDB the rollups are a continuous aggregate. */
+export async function insertRollups(
+  db: DbExecutor,
+  rows: readonly (typeof metricRollups5m.$inferInsert)[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROLLUP_INSERT_BATCH) {
+    await db
+      .insert(metricRollups5m)
+      .values(rows.slice(i, i + ROLLUP_INSERT_BATCH));
+  }
+}
+
+export async function updateContainerResources(
+  db: DbExecutor,
+  id: string,
+  values: Pick<
+    typeof containers.$inferInsert,
+    | "cpuRequestMillicores"
+    | "cpuLimitMillicores"
+    | "memoryRequestBytes"
+    | "memoryLimitBytes"
+    | "updatedAt"
+  >,
+): Promise<void> {
+  await db.update(containers).set(values).where(eq(containers.id, id));
+}

@@ -1,0 +1,2 @@
+export { listAnomalies, type AnomalyView } from "./list";
+export * from "./schemas";

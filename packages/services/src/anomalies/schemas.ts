@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+import { ANOMALY_KINDS } from "@kubewise/db";
+
+export const ListAnomaliesInputSchema = z.object({
+  clusterId: z.uuid().optional(),
+  namespace: z.string().min(1).max(253).optional(),
+  kind: z.enum(ANOMALY_KINDS).optional(),
+  includeResolved: z.boolean().default(false),
+  limit: z.number().int().min(1).max(500).default(100),
+  offset: z.number().int().min(0).default(0),
+});
+export type ListAnomaliesInput = z.input<typeof ListAnomaliesInputSchema>;
+
+export const DetectAnomaliesInputSchema = z.object({
+  clusterId: z.uuid(),
+  now: z.date(),
+  historyWindowSeconds: z
+    .number()
+    .int()
+    .min(3600)
+    .max(30 * 86_400)
+    .default(86_400),
+});
+export type DetectAnomaliesInput = z.input<typeof DetectAnomaliesInputSchema>;

@@ -1,0 +1,50 @@
+import { ForbiddenError } from "@kubewise/core";
+
+import type { Actor, NamespaceScope, Role } from "../context";
+import { PERMISSIONS, type VerbName } from "./permissions";
+
+const ROLE_RANK: Record<Role, number> = { viewer: 0, approver: 1, admin: 2 };
+
+/** The single authorization gate: every non-public verb calls this first. */
+export function authorize(
+  ctx: { actor?: Actor | undefined },
+  verb: VerbName,
+): void {
+  const required = PERMISSIONS[verb];
+  if (required === "public") return;
+  if (!ctx.actor) {
+    throw new ForbiddenError(`${verb} requires an authenticated caller`);
+  }
+  if (ROLE_RANK[ctx.actor.role] < ROLE_RANK[required]) {
+    throw new ForbiddenError(
+      `${verb} requires the ${required} role; you are ${ctx.actor.role}`,
+    );
+  }
+}
+
+export function canAccessNamespace(
+  actor: Actor,
+  target: NamespaceScope,
+): boolean {
+  if (actor.scopes === "all") return true;
+  return actor.scopes.some(
+    (scope) =>
+      scope.clusterId === target.clusterId &&
+      (scope.namespace === "*" || scope.namespace === target.namespace),
+  );
+}
+
+/** Namespace scope comes from the loaded resource, never from client input. */
+export function assertNamespaceAccess(
+  actor: Actor,
+  target: NamespaceScope,
+): void {
+  if (!canAccessNamespace(actor, target)) {
+    throw new ForbiddenError(`no access to namespace ${target.namespace}`);
+  }
+}
+
+/** For list queries: undefined = unrestricted, otherwise the allowed (cluster, namespace) pairs. */
+export function namespaceFilter(actor: Actor): NamespaceScope[] | undefined {
+  return actor.scopes === "all" ? undefined : actor.scopes;
+}

@@ -1,0 +1,29 @@
+import type { Role } from "../context";
+
+/** Minimum role per verb; "public" verbs authenticate the caller themselves. */
+export const PERMISSIONS = {
+  listRecommendations: "viewer",
+  getRecommendation: "viewer",
+  dryRunRecommendation: "viewer",
+  approveRecommendation: "approver",
+  rejectRecommendation: "approver",
+  bulkApproveRecommendations: "approver",
+  generateRecommendations: "admin",
+  recordApplyProgress: "admin",
+  getCosts: "viewer",
+  getSavings: "viewer",
+  listAnomalies: "viewer",
+  getSafetyConfig: "viewer",
+  putSafetyConfig: "admin",
+  listAuditEntries: "admin",
+  verifyAuditChain: "admin",
+  createApiToken: "admin",
+  listApiTokens: "admin",
+  revokeApiToken: "admin",
+  authenticateApiToken: "public",
+  authenticateCredentials: "public",
+  upsertOidcUser: "public",
+  ensureBootstrapAdmin: "public",
+} as const satisfies Record<string, Role | "public">;
+
+export type VerbName = keyof typeof PERMISSIONS;

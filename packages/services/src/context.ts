@@ -1,0 +1,46 @@
+import type { Logger } from "pino";
+
+import type { ResourcePrice } from "@kubewise/core";
+import type { DbExecutor } from "@kubewise/db";
+import type { Recommender } from "@kubewise/ml";
+
+export const ROLES = ["viewer", "approver", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** namespace "*" covers every namespace of the cluster. */
+export type NamespaceScope = { clusterId: string; namespace: string };
+
+export type Actor = {
+  /** A user id (uuid), or "system:<component>" for the aggregator's loops. */
+  userId: string;
+  role: Role;
+  scopes: "all" | NamespaceScope[];
+};
+
+export type Clock = { now(): Date };
+
+export type ServicePorts = {
+  /** The recommender the aggregator's loop runs (a @kubewise/ml Recommender). */
+  recommender?: Recommender;
+};
+
+export type ServiceContext = {
+  db: DbExecutor;
+  actor: Actor;
+  clock: Clock;
+  logger: Logger;
+  ports: ServicePorts;
+  /** Prices used for cost figures; OpenCost's defaults when absent. */
+  price?: ResourcePrice;
+};
+
+/** For the verbs that run before anyone is authenticated (login, bearer-token lookup). */
+export type PublicContext = Omit<ServiceContext, "actor">;
+
+export const SYSTEM_ACTOR: Actor = Object.freeze({
+  userId: "system:aggregator",
+  role: "admin",
+  scopes: "all",
+});
+
+export const SYSTEM_CLOCK: Clock = { now: () => new Date() };

@@ -1,0 +1,105 @@
+import { computeRealizedSavingsMicroUsd } from "@kubewise/core";
+import { listAppliedRecommendations, listRecommendations } from "@kubewise/db";
+
+import { authorize, namespaceFilter } from "../auth/authorize";
+import type { ServiceContext } from "../context";
+import { resolveClusterId } from "../internal/cluster";
+import { parseInput } from "../internal/parse";
+import { GetSavingsInputSchema, type GetSavingsInput } from "./schemas";
+
+const MAX_OPEN_RECOMMENDATIONS = 100_000;
+
+export type NamespaceSavings = {
+  namespace: string;
+  projectedMonthlyMicroUsd: number;
+  realizedMicroUsd: number;
+  appliedCount: number;
+  openCount: number;
+};
+export type SavingsReport = {
+  clusterId: string;
+  sinceDays: number;
+  since: Date;
+  /** Monthly savings if every open (Pending/Approved) recommendation were applied. */
+  projectedMonthlyMicroUsd: number;
+  /** Savings accrued since `since` by applied changes while they were in force. */
+  realizedMicroUsd: number;
+  byNamespace: NamespaceSavings[];
+};
+
+export async function getSavings({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: GetSavingsInput;
+}): Promise<SavingsReport> {
+  authorize(ctx, "getSavings");
+  const parsed = parseInput(GetSavingsInputSchema, input);
+  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const now = ctx.clock.now();
+  const since = new Date(now.getTime() - parsed.sinceDays * 86_400_000);
+  const scopes = namespaceFilter(ctx.actor);
+  const [open, applied] = await Promise.all([
+    listRecommendations(ctx.db, {
+      clusterId,
+      phases: ["Pending", "Approved"],
+      scopes,
+      sort: "savings_desc",
+      limit: MAX_OPEN_RECOMMENDATIONS,
+      offset: 0,
+    }),
+    listAppliedRecommendations(ctx.db, { clusterId, scopes }),
+  ]);
+  const namespaces = new Map<string, NamespaceSavings>();
+  const entry = (namespace: string): NamespaceSavings => {
+    const found = namespaces.get(namespace) ?? {
+      namespace,
+      projectedMonthlyMicroUsd: 0,
+      realizedMicroUsd: 0,
+      appliedCount: 0,
+      openCount: 0,
+    };
+    namespaces.set(namespace, found);
+    return found;
+  };
+  for (const { recommendation, workload } of open.rows) {
+    const ns = entry(workload.namespace);
+    ns.projectedMonthlyMicroUsd +=
+      recommendation.projectedMonthlySavingsMicroUsd;
+    ns.openCount += 1;
+  }
+  for (const row of applied) {
+    const realized = computeRealizedSavingsMicroUsd({
+      monthlySavingsMicroUsd:
+        row.recommendation.projectedMonthlySavingsMicroUsd,
+      appliedAt: row.appliedAt,
+      endedAt: row.rolledBackAt ?? undefined,
+      since,
+      now,
+    });
+    const ns = entry(row.workload.namespace);
+    ns.realizedMicroUsd += realized;
+    ns.appliedCount += 1;
+  }
+  const byNamespace = [...namespaces.values()].sort(
+    (a, b) =>
+      b.realizedMicroUsd +
+      b.projectedMonthlyMicroUsd -
+      (a.realizedMicroUsd + a.projectedMonthlyMicroUsd),
+  );
+  return {
+    clusterId,
+    sinceDays: parsed.sinceDays,
+    since,
+    projectedMonthlyMicroUsd: byNamespace.reduce(
+      (sum, ns) => sum + ns.projectedMonthlyMicroUsd,
+      0,
+    ),
+    realizedMicroUsd: byNamespace.reduce(
+      (sum, ns) => sum + ns.realizedMicroUsd,
+      0,
+    ),
+    byNamespace,
+  };
+}

@@ -1,0 +1,129 @@
+import type { DemoContainer } from "./catalog";
+
+export const DEMO_STEP_SECONDS = 300;
+const SAMPLES_PER_STEP = 30;
+
+export type DemoRollup = {
+  bucket: Date;
+  sampleCount: number;
+  cpuUsageCoresAvg: number;
+  cpuUsageCoresMax: number;
+  cpuThrottledPeriodsSum: number;
+  cpuThrottledSecondsSum: number;
+  memoryWorkingSetBytesAvg: number;
+  memoryWorkingSetBytesMax: number;
+  memoryRssBytesMax: number;
+  oomKillCountSum: number;
+};
+
+function diurnal(at: Date): number {
+  const hour = at.getUTCHours() + at.getUTCMinutes() / 60;
+  const weekend = at.getUTCDay() === 0 || at.getUTCDay() === 6 ? 0.7 : 1;
+  return weekend * (1 + 0.5 * Math.sin((2 * Math.PI * (hour - 9)) / 24));
+}
+
+function cpuFactor(
+  container: DemoContainer,
+  at: Date,
+  { progress, rng }: { progress: number; rng: () => number },
+): number {
+  switch (container.shape) {
+    case "flat":
+      return 1;
+    case "batch": {
+      const hour = at.getUTCHours();
+      return hour >= 1 && hour < 3 ? 3.5 : 0.25;
+    }
+    case "spiky":
+      return diurnal(at) * (rng() < 0.02 ? 2.6 : 1);
+    case "leak":
+    case "diurnal":
+      return diurnal(at) * (0.95 + 0.1 * progress);
+  }
+}
+
+function memoryFactor(container: DemoContainer, progress: number): number {
+  // A leak grows steadily from ~70 % to ~140 % of its normal working set over the history.
+  return container.shape === "leak" ? 0.7 + 0.7 * progress : 1;
+}
+
+/** Deterministic 5-minute rollups for one container, oldest first, ending before `end`. */
+export function generateDemoRollups(
+  container: DemoContainer,
+  { end, days, rng }: { end: Date; days: number; rng: () => number },
+): DemoRollup[] {
+  const steps = Math.floor((days * 86_400) / DEMO_STEP_SECONDS);
+  const endMs =
+    Math.floor(end.getTime() / (DEMO_STEP_SECONDS * 1000)) *
+    DEMO_STEP_SECONDS *
+    1000;
+  const requestCores = container.cpuRequestMillicores / 1000;
+  const limitCores =
+    container.cpuLimitMillicores === null
+      ? Number.POSITIVE_INFINITY
+      : container.cpuLimitMillicores / 1000;
+  const memoryCap = container.memoryLimitBytes ?? Number.POSITIVE_INFINITY;
+  const rows: DemoRollup[] = [];
+  for (let i = 0; i < steps; i++) {
+    const bucket = new Date(endMs - (steps - i) * DEMO_STEP_SECONDS * 1000);
+    const progress = i / Math.max(1, steps - 1);
+    const noise = 0.9 + 0.2 * rng();
+    const cpuAvg = Math.min(
+      limitCores,
+      requestCores *
+        container.cpuUtilization *
+        cpuFactor(container, bucket, { progress, rng }) *
+        noise,
+    );
+    const cpuMax = Math.min(limitCores, cpuAvg * (1.15 + 0.35 * rng()));
+    const memoryAvg = Math.min(
+      memoryCap,
+      container.memoryRequestBytes *
+        container.memoryUtilization *
+        memoryFactor(container, progress) *
+        (0.97 + 0.06 * rng()),
+    );
+    const memoryMax = Math.min(
+      memoryCap,
+      Math.round(memoryAvg * (1.02 + 0.06 * rng())),
+    );
+    const throttled =
+      Number.isFinite(limitCores) && cpuMax >= limitCores * 0.98;
+    rows.push({
+      bucket,
+      sampleCount: SAMPLES_PER_STEP,
+      cpuUsageCoresAvg: cpuAvg,
+      cpuUsageCoresMax: cpuMax,
+      cpuThrottledPeriodsSum: throttled
+        ? Math.round(SAMPLES_PER_STEP * 10 * rng())
+        : 0,
+      cpuThrottledSecondsSum: throttled ? 0.5 * rng() : 0,
+      memoryWorkingSetBytesAvg: memoryAvg,
+      memoryWorkingSetBytesMax: memoryMax,
+      memoryRssBytesMax: Math.round(memoryMax * 0.92),
+      oomKillCountSum: 0,
+    });
+  }
+  return rows;
+}
+
+/** Least-squares slope of memory max over the last `windowSteps` rollups, in bytes per second. */
+export function memorySlopeBytesPerSecond(
+  rows: readonly DemoRollup[],
+  windowSteps: number,
+): number {
+  const tail = rows.slice(-windowSteps);
+  const n = tail.length;
+  if (n < 2) return 0;
+  const xs = tail.map((r) => r.bucket.getTime() / 1000);
+  const ys = tail.map((r) => r.memoryWorkingSetBytesMax);
+  const meanX = xs.reduce((a, b) => a + b, 0) / n;
+  const meanY = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += ((xs[i] ?? 0) - meanX) * ((ys[i] ?? 0) - meanY);
+    den += ((xs[i] ?? 0) - meanX) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}

@@ -1,0 +1,220 @@
+import {
+  applyRecommendationEvent,
+  computeProjectedSavings,
+  DEFAULT_PRICE,
+} from "@kubewise/core";
+import {
+  getNextRecommendationVersion,
+  getUsageHistory,
+  insertRecommendation,
+  insertRecommendationEvent,
+  listContainersInCluster,
+  listOpenRecommendationsForContainer,
+  updateRecommendationPhase,
+  type ContainerWithWorkload,
+  type UsageHistoryRow,
+} from "@kubewise/db";
+import { createVpaRecommender, type UsageChunk } from "@kubewise/ml";
+
+import { authorize } from "../auth/authorize";
+import type { ServiceContext } from "../context";
+import { recordAudit } from "../internal/audit";
+import { parseInput } from "../internal/parse";
+import { withTransaction } from "../internal/transaction";
+import { auditSubject } from "./internal";
+import {
+  GenerateRecommendationsInputSchema,
+  type GenerateRecommendationsInput,
+} from "./schemas";
+import {
+  sameResources,
+  toRecommendationValues,
+  type RecommendationValues,
+} from "./to-resources";
+
+const ROLLUP_SECONDS = 300;
+
+export type GenerateRecommendationsResult = {
+  created: number;
+  unchanged: number;
+  insufficientHistory: number;
+  superseded: number;
+};
+
+function toChunk(history: UsageHistoryRow[]): UsageChunk {
+  return {
+    timestampsS: Float64Array.from(history, (h) => h.bucket.getTime() / 1000),
+    cpuCores: Float64Array.from(history, (h) => h.cpuUsageCoresAvg),
+    memBytes: Float64Array.from(history, (h) => h.memoryWorkingSetBytesMax),
+  };
+}
+
+function averageUsage(history: UsageHistoryRow[]): {
+  cpuMillicores: number;
+  memoryBytes: number;
+} {
+  const n = Math.max(1, history.length);
+  const cpu = history.reduce((sum, h) => sum + h.cpuUsageCoresAvg, 0) / n;
+  const memory =
+    history.reduce((sum, h) => sum + h.memoryWorkingSetBytesMax, 0) / n;
+  return {
+    cpuMillicores: Math.round(cpu * 1000),
+    memoryBytes: Math.round(memory),
+  };
+}
+
+/** The aggregator's recommender loop body: one new recommendation per container whose advice changed. */
+export async function generateRecommendations({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: GenerateRecommendationsInput;
+}): Promise<GenerateRecommendationsResult> {
+  authorize(ctx, "generateRecommendations");
+  const { clusterId, now, historyWindowSeconds } = parseInput(
+    GenerateRecommendationsInputSchema,
+    input,
+  );
+  // VPA is the pure baseline; the aggregator injects the "kubewise" recommender (it needs ONNX).
+  const recommender = ctx.ports.recommender ?? createVpaRecommender();
+  const result: GenerateRecommendationsResult = {
+    created: 0,
+    unchanged: 0,
+    insufficientHistory: 0,
+    superseded: 0,
+  };
+  const from = new Date(now.getTime() - historyWindowSeconds * 1000);
+  for (const target of await listContainersInCluster(ctx.db, clusterId)) {
+    const history = await getUsageHistory(ctx.db, {
+      containerId: target.container.id,
+      from,
+      to: now,
+    });
+    const session = recommender.start({
+      seriesId: target.container.id,
+      sampleIntervalS: ROLLUP_SECONDS,
+    });
+    if (history.length > 0) session.observe(toChunk(history));
+    for (const h of history)
+      if (h.oomKillCountSum > 0)
+        session.observeOom?.(h.bucket.getTime() / 1000);
+    const outcome = session.recommend(now.getTime() / 1000);
+    if (outcome.kind === "insufficient-history") {
+      result.insufficientHistory += 1;
+      continue;
+    }
+    const values = toRecommendationValues(outcome.recommendation);
+    const written = await withTransaction(ctx, (tx) =>
+      persist(tx, {
+        target,
+        values,
+        policy: recommender.name,
+        usage: averageUsage(history),
+        now,
+      }),
+    );
+    result.created += written.created ? 1 : 0;
+    result.unchanged += written.created ? 0 : 1;
+    result.superseded += written.superseded;
+  }
+  ctx.logger.info({ clusterId, ...result }, "recommendations generated");
+  return result;
+}
+
+type PersistInput = {
+  target: ContainerWithWorkload;
+  values: Required<RecommendationValues>;
+  policy: string;
+  usage: { cpuMillicores: number; memoryBytes: number };
+  now: Date;
+};
+
+async function persist(
+  tx: ServiceContext,
+  { target, values, policy, usage, now }: PersistInput,
+): Promise<{ created: boolean; superseded: number }> {
+  const { container, workload } = target;
+  const open = await listOpenRecommendationsForContainer(tx.db, container.id);
+  if (
+    open.some(
+      (r) =>
+        r.phase === "Pending" &&
+        r.policy === policy &&
+        sameResources(r, values),
+    )
+  )
+    return { created: false, superseded: 0 };
+  const delta = computeProjectedSavings({
+    current: {
+      cpuMillicores: container.cpuRequestMillicores ?? 0,
+      memoryBytes: container.memoryRequestBytes ?? 0,
+    },
+    recommended: {
+      cpuMillicores: values.cpuRequestMillicores,
+      memoryBytes: values.memoryRequestBytes,
+    },
+    usage,
+    price: tx.price ?? DEFAULT_PRICE,
+  });
+  const version = await getNextRecommendationVersion(tx.db, container.id);
+  const created = await insertRecommendation(tx.db, {
+    ...values,
+    clusterId: workload.clusterId,
+    containerId: container.id,
+    version,
+    policy,
+    projectedMonthlySavingsMicroUsd: delta.savingsMonthlyMicroUsd,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await insertRecommendationEvent(tx.db, {
+    recommendationId: created.id,
+    fromPhase: null,
+    toPhase: "Pending",
+    actor: tx.actor.userId,
+    createdAt: now,
+  });
+  for (const old of open) {
+    const next = applyRecommendationEvent(
+      { phase: old.phase },
+      {
+        type: "supersede",
+        actorId: tx.actor.userId,
+        supersededById: created.id,
+      },
+    );
+    await updateRecommendationPhase(tx.db, {
+      id: old.id,
+      fromPhase: old.phase,
+      toPhase: next.phase,
+      at: now,
+    });
+    await insertRecommendationEvent(tx.db, {
+      recommendationId: old.id,
+      fromPhase: old.phase,
+      toPhase: next.phase,
+      actor: tx.actor.userId,
+      reason: `superseded by ${created.id}`,
+      createdAt: now,
+    });
+  }
+  await recordAudit(
+    { ...tx, actorId: tx.actor.userId },
+    {
+      clusterId: workload.clusterId,
+      action: "recommendation.create",
+      subject: auditSubject(created.id),
+      payload: {
+        namespace: workload.namespace,
+        workload: workload.name,
+        container: container.name,
+        policy,
+        version,
+        supersededIds: open.map((r) => r.id),
+        ...delta,
+      },
+    },
+  );
+  return { created: true, superseded: open.length };
+}

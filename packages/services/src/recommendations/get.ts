@@ -1,0 +1,142 @@
+import {
+  diffContainerResources,
+  evaluateSafety,
+  renderDryRunDiff,
+  renderPatchYaml,
+  type ResourceDiffRow,
+  type SafetyDecision,
+} from "@kubewise/core";
+import {
+  getUsageSeries,
+  listAuditLog,
+  listRecommendationEvents,
+  type RecommendationTimeWindow,
+  type UsagePoint,
+} from "@kubewise/db";
+
+import { authorize } from "../auth/authorize";
+import type { ServiceContext } from "../context";
+import { parseInput } from "../internal/parse";
+import {
+  auditSubject,
+  buildPatchFor,
+  getEffectiveSafetyConfig,
+  getRecommendationInScope,
+  toRecommendationSummary,
+} from "./internal";
+import {
+  GetRecommendationInputSchema,
+  type GetRecommendationInput,
+  type RecommendationSummary,
+} from "./schemas";
+
+const MAX_CHART_POINTS = 400;
+
+export type RecommendationDetail = RecommendationSummary & {
+  bounds: {
+    cpuTargetMillicores: number;
+    cpuLowerBoundMillicores: number;
+    cpuUpperBoundMillicores: number;
+    cpuUncappedTargetMillicores: number;
+    memoryTargetBytes: number;
+    memoryLowerBoundBytes: number;
+    memoryUpperBoundBytes: number;
+    memoryUncappedTargetBytes: number;
+  };
+  timeWindows: RecommendationTimeWindow[];
+  usage: { windowSeconds: number; stepSeconds: number; points: UsagePoint[] };
+  patchYaml: string;
+  diff: ResourceDiffRow[];
+  diffText: string;
+  safety: SafetyDecision;
+  events: {
+    fromPhase: string | null;
+    toPhase: string;
+    actor: string;
+    reason: string | null;
+    at: Date;
+  }[];
+  auditTrail: {
+    id: number;
+    ts: Date;
+    actor: string;
+    action: string;
+    payload: unknown;
+    hash: string;
+  }[];
+};
+
+export async function getRecommendation({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: GetRecommendationInput;
+}): Promise<RecommendationDetail> {
+  authorize(ctx, "getRecommendation");
+  const { id, usageWindowSeconds } = parseInput(
+    GetRecommendationInputSchema,
+    input,
+  );
+  const found = await getRecommendationInScope(ctx.db, ctx.actor, id);
+  const r = found.recommendation;
+  const to = ctx.clock.now();
+  const stepSeconds = Math.max(
+    300,
+    Math.ceil(usageWindowSeconds / MAX_CHART_POINTS / 300) * 300,
+  );
+  const [points, events, audit, config] = await Promise.all([
+    getUsageSeries(ctx.db, {
+      containerId: r.containerId,
+      from: new Date(to.getTime() - usageWindowSeconds * 1000),
+      to,
+      stepSeconds,
+    }),
+    listRecommendationEvents(ctx.db, id),
+    listAuditLog(ctx.db, { subject: auditSubject(id), limit: 200, offset: 0 }),
+    getEffectiveSafetyConfig(
+      ctx.db,
+      found.workload.clusterId,
+      found.workload.namespace,
+    ),
+  ]);
+  const { workload, changes, patch } = buildPatchFor(found);
+  return {
+    ...toRecommendationSummary(found),
+    bounds: {
+      cpuTargetMillicores: r.cpuTargetMillicores,
+      cpuLowerBoundMillicores: r.cpuLowerBoundMillicores,
+      cpuUpperBoundMillicores: r.cpuUpperBoundMillicores,
+      cpuUncappedTargetMillicores: r.cpuUncappedTargetMillicores,
+      memoryTargetBytes: r.memoryTargetBytes,
+      memoryLowerBoundBytes: r.memoryLowerBoundBytes,
+      memoryUpperBoundBytes: r.memoryUpperBoundBytes,
+      memoryUncappedTargetBytes: r.memoryUncappedTargetBytes,
+    },
+    timeWindows: r.timeWindows,
+    usage: { windowSeconds: usageWindowSeconds, stepSeconds, points },
+    patchYaml: renderPatchYaml(patch),
+    diff: diffContainerResources(changes),
+    diffText: renderDryRunDiff(workload, changes),
+    safety: evaluateSafety({
+      config,
+      phase: r.phase,
+      confidence: r.confidence,
+    }),
+    events: events.map((e) => ({
+      fromPhase: e.fromPhase,
+      toPhase: e.toPhase,
+      actor: e.actor,
+      reason: e.reason,
+      at: e.createdAt,
+    })),
+    auditTrail: audit.map((a) => ({
+      id: a.id,
+      ts: a.ts,
+      actor: a.actor,
+      action: a.action,
+      payload: a.payload,
+      hash: a.hash,
+    })),
+  };
+}

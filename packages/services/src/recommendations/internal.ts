@@ -1,0 +1,150 @@
+import { createHash } from "node:crypto";
+
+import {
+  buildResourcesPatch,
+  DEFAULT_SAFETY_CONFIG,
+  NotFoundError,
+  type ContainerResourceChange,
+  type NamespaceSafetyConfig,
+  type RecommendationPhase,
+} from "@kubewise/core";
+import {
+  getRecommendationWithContext,
+  getSafetyConfig,
+  type DbExecutor,
+  type RecommendationWithContext,
+} from "@kubewise/db";
+
+import { assertNamespaceAccess } from "../auth/authorize";
+import type { Actor } from "../context";
+import type { RecommendationSummary } from "./schemas";
+
+export function toRecommendationSummary({
+  recommendation: r,
+  container: c,
+  workload: w,
+}: RecommendationWithContext): RecommendationSummary {
+  return {
+    id: r.id,
+    clusterId: r.clusterId,
+    namespace: w.namespace,
+    workloadKind: w.kind,
+    workloadName: w.name,
+    containerName: c.name,
+    phase: r.phase,
+    policy: r.policy,
+    version: r.version,
+    confidence: r.confidence,
+    current: {
+      cpuRequestMillicores: c.cpuRequestMillicores,
+      cpuLimitMillicores: c.cpuLimitMillicores,
+      memoryRequestBytes: c.memoryRequestBytes,
+      memoryLimitBytes: c.memoryLimitBytes,
+    },
+    recommended: {
+      cpuRequestMillicores: r.cpuRequestMillicores,
+      cpuLimitMillicores: r.cpuLimitMillicores,
+      memoryRequestBytes: r.memoryRequestBytes,
+      memoryLimitBytes: r.memoryLimitBytes,
+    },
+    projectedMonthlySavingsMicroUsd: r.projectedMonthlySavingsMicroUsd,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** Loads a recommendation and checks the actor's namespace scope against the loaded row. */
+export async function getRecommendationInScope(
+  db: DbExecutor,
+  actor: Actor,
+  id: string,
+): Promise<RecommendationWithContext> {
+  const found = await getRecommendationWithContext(db, id);
+  if (!found) throw new NotFoundError(`recommendation ${id} not found`);
+  assertNamespaceAccess(actor, {
+    clusterId: found.workload.clusterId,
+    namespace: found.workload.namespace,
+  });
+  return found;
+}
+
+export async function getEffectiveSafetyConfig(
+  db: DbExecutor,
+  clusterId: string,
+  namespace: string,
+): Promise<NamespaceSafetyConfig> {
+  const row = await getSafetyConfig(db, clusterId, namespace);
+  if (!row) return DEFAULT_SAFETY_CONFIG;
+  return {
+    dryRunEnabled: row.dryRunEnabled,
+    requireApproval: row.requireApproval,
+    autoApplyEnabled: row.autoApplyEnabled,
+    autoApplyMinConfidence: row.autoApplyMinConfidence,
+  };
+}
+
+export function toResourceChange({
+  recommendation: r,
+  container: c,
+}: RecommendationWithContext): ContainerResourceChange {
+  return {
+    name: c.name,
+    current: {
+      requests: {
+        cpuMillicores: c.cpuRequestMillicores,
+        memoryBytes: c.memoryRequestBytes,
+      },
+      limits: {
+        cpuMillicores: c.cpuLimitMillicores,
+        memoryBytes: c.memoryLimitBytes,
+      },
+    },
+    recommended: {
+      requests: {
+        cpuMillicores: r.cpuRequestMillicores,
+        memoryBytes: r.memoryRequestBytes,
+      },
+      limits: {
+        cpuMillicores: r.cpuLimitMillicores,
+        memoryBytes: r.memoryLimitBytes,
+      },
+    },
+  };
+}
+
+export function buildPatchFor(found: RecommendationWithContext) {
+  const workload = {
+    kind: found.workload.kind,
+    name: found.workload.name,
+    namespace: found.workload.namespace,
+  };
+  return {
+    workload,
+    changes: [toResourceChange(found)],
+    patch: buildResourcesPatch(workload, [toResourceChange(found)]),
+  };
+}
+
+/** Binds an approval to the exact values approved (reliability-and-security §2.4). */
+export function hashRecommendation({
+  recommendation: r,
+}: RecommendationWithContext): string {
+  const canonical = JSON.stringify([
+    r.id,
+    r.version,
+    r.cpuRequestMillicores,
+    r.cpuLimitMillicores,
+    r.memoryRequestBytes,
+    r.memoryLimitBytes,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+export function auditSubject(recommendationId: string): string {
+  return `recommendation:${recommendationId}`;
+}
+
+export type PhaseChange = {
+  from: RecommendationPhase;
+  to: RecommendationPhase;
+};

@@ -1,0 +1,3 @@
+export { getSafetyConfig, type SafetyConfigView } from "./get-config";
+export { putSafetyConfig } from "./put-config";
+export * from "./schemas";

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+import { NamespaceSafetyConfigSchema } from "@kubewise/core";
+
+const namespaceName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    "must be a Kubernetes namespace name",
+  );
+
+export const GetSafetyConfigInputSchema = z.object({
+  /** Optional when the installation has exactly one cluster. */
+  clusterId: z.uuid().optional(),
+  namespace: namespaceName,
+});
+export type GetSafetyConfigInput = z.input<typeof GetSafetyConfigInputSchema>;
+
+export const PutSafetyConfigInputSchema = GetSafetyConfigInputSchema.extend({
+  config: NamespaceSafetyConfigSchema,
+});
+export type PutSafetyConfigInput = z.input<typeof PutSafetyConfigInputSchema>;

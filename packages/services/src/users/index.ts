@@ -1,0 +1,5 @@
+export { toAuthenticatedUser, type AuthenticatedUser } from "./actor";
+export { authenticateCredentials } from "./authenticate-credentials";
+export { ensureBootstrapAdmin } from "./ensure-bootstrap-admin";
+export { upsertOidcUser } from "./upsert-oidc-user";
+export * from "./schemas";
