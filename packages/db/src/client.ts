@@ -27,17 +27,31 @@ export type CreateDbOptions = {
   onNotice?: (message: string) => void;
 };
 
+// Two pools on purpose: drizzle replaces postgres-js' timestamp and JSON (de)serializers on the
+// client it wraps, so `sql` keeps its own client where Dates and objects behave as documented.
+// Open connections are lazy, so the second pool costs nothing until raw SQL is used.
 export function createDb({
   url,
   max = 10,
   onNotice,
 }: CreateDbOptions): DbClient {
   parseDatabaseUrl(url);
-  const sql = postgres(url, {
+  const options = {
     max,
     connect_timeout: 10,
-    onnotice: (notice) => onNotice?.(String(notice.message)),
-  });
-  const db = drizzle(sql, { schema, casing: "snake_case" });
-  return { db, sql, close: () => sql.end({ timeout: 5 }) };
+    onnotice: (notice: postgres.Notice) => onNotice?.(String(notice.message)),
+  };
+  const sql = postgres(url, options);
+  const drizzleClient = postgres(url, options);
+  const db = drizzle(drizzleClient, { schema, casing: "snake_case" });
+  return {
+    db,
+    sql,
+    close: async () => {
+      await Promise.all([
+        sql.end({ timeout: 5 }),
+        drizzleClient.end({ timeout: 5 }),
+      ]);
+    },
+  };
 }

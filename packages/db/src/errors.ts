@@ -1,5 +1,10 @@
+import { KubewiseError } from "@kubewise/core";
+
 // A bad DATABASE_URL or an unreachable server: the message is one line, names the problem and
 // never contains the password.
-export class DatabaseConfigError extends Error {
-  override readonly name = "DatabaseConfigError";
+export class DatabaseConfigError extends KubewiseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("UNAVAILABLE", message, options);
+    this.name = "DatabaseConfigError";
+  }
 }

@@ -24,4 +24,5 @@ export {
 } from "./embedded/start-database";
 export { getDefaultDataDir } from "./embedded/data-dir";
 export * from "./audit";
+export * from "./metrics";
 export * from "./queries";

@@ -1,0 +1,13 @@
+export {
+  dropMetricPartitionsBefore,
+  ensureMetricPartitions,
+} from "./partitions";
+export { refreshRollups, type RefreshRollupsResult } from "./rollups";
+export { getMetricStorageMode, type MetricStorageMode } from "./storage-mode";
+export { ROLLUP_BUCKET_SECONDS, type TimeRange } from "./time-range";
+export {
+  buildUsageSeriesQuery,
+  queryUsageSeries,
+  type UsageSeriesPoint,
+  type UsageSeriesQuery,
+} from "./usage-series";
