@@ -52,9 +52,11 @@ async function main(): Promise<void> {
     { name: "krr", recommender: createKrrRecommender() },
     { name: "autopilot", recommender: createAutopilotRecommender() },
   ];
-  const curveEntries: PolicyEntry[] = kubewise.byTarget.map(
-    ({ target, recommender }) => ({ name: `kubewise@${target}`, recommender }),
-  );
+  const curveName = (e: { target: number; sameAsDefault: boolean }): string =>
+    e.sameAsDefault ? "kubewise" : `kubewise@${e.target}`;
+  const curveEntries: PolicyEntry[] = kubewise.byTarget
+    .filter((e) => !e.sameAsDefault)
+    .map((e) => ({ name: curveName(e), recommender: e.recommender }));
   const policies: PolicyEntry[] = [
     ...baselines,
     ...(kubewise.default
@@ -106,19 +108,20 @@ async function main(): Promise<void> {
           missingReason: kubewise.missingReason,
         },
   );
-  const curve: CurvePoint[] = kubewise.byTarget.flatMap(({ target }) => {
-    const summary = run.accumulators.get(`kubewise@${target}`)?.summary();
+  const curve: CurvePoint[] = kubewise.byTarget.flatMap((e) => {
+    const summary = run.accumulators.get(curveName(e))?.summary();
     if (!summary) return [];
     return [
       {
-        target,
+        target: e.target,
         ...summary.metrics,
         calibration_error: summary.calibrationError,
-        wall_time_s: (run.wallMs.get(`kubewise@${target}`) ?? 0) / 1000,
+        wall_time_s: (run.wallMs.get(curveName(e)) ?? 0) / 1000,
       },
     ];
   });
-  for (const point of curve) rows.push({ ...row(`kubewise@${point.target}`) });
+  for (const e of kubewise.byTarget)
+    if (!e.sameAsDefault) rows.push(row(curveName(e)));
   process.stdout.write(`${formatTable(rows)}\n`);
   if (args.dump) log(`wrote ${resolve(args.dump)}`);
   process.stdout.write(

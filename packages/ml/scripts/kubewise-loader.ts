@@ -8,7 +8,12 @@ import type { Recommender } from "../src/recommender";
 
 export type LoadedKubewise = {
   default: Recommender | null;
-  byTarget: { target: number; recommender: Recommender }[];
+  /** One per curve target; `sameAsDefault` entries reuse the default run instead of scoring twice. */
+  byTarget: {
+    target: number;
+    recommender: Recommender;
+    sameAsDefault: boolean;
+  }[];
   missingReason: string;
 };
 
@@ -45,12 +50,19 @@ export async function loadKubewise(
       return missing(
         "packages/ml/src/kubewise/index.ts exports no createKubewiseRecommender",
       );
-    const byTarget = [];
-    for (const target of targets)
+    const defaults = mod.KUBEWISE_DEFAULTS as
+      { targetHold?: unknown } | undefined;
+    const defaultTarget =
+      typeof defaults?.targetHold === "number" ? defaults.targetHold : null;
+    const byTarget: LoadedKubewise["byTarget"] = [];
+    for (const target of targets) {
+      const recommender = await factory({ targetHoldProbability: target });
       byTarget.push({
         target,
-        recommender: await factory({ targetHoldProbability: target }),
+        recommender,
+        sameAsDefault: target === defaultTarget,
       });
+    }
     return { default: await factory(), byTarget, missingReason: "" };
   } catch (error: unknown) {
     return missing(
