@@ -1,0 +1,314 @@
+import type { KubeConfig, V1Deployment } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import {
+  createRecommendationStore,
+  hashRecommendedResources,
+  type KubeClients,
+  type RecommendationInput,
+  type RecommendationStore,
+  type ResourceRecommendation,
+} from "@kubewise/k8s";
+
+import {
+  adminClients,
+  controllerKubeConfig,
+  createNamespace,
+  createSampleDeployment,
+  createTestController,
+  deleteNamespace,
+  kubectl,
+  waitFor,
+  type TestController,
+} from "./harness";
+
+const MI = 2 ** 20;
+const LEASE = "kubewise-aggregator";
+const ORIGINAL_APP_RESOURCES = {
+  requests: { cpu: "1", memory: "1Gi" },
+  limits: { memory: "2Gi" },
+};
+
+describe("lifecycle controller on a real API server (as the chart's ServiceAccount)", () => {
+  let admin: KubeClients;
+  let adminStore: RecommendationStore;
+  let namespace: string;
+  let kc: KubeConfig;
+  let t: TestController;
+  let input: RecommendationInput;
+
+  const getRec = async (): Promise<ResourceRecommendation> => {
+    const all = await adminStore.list(namespace);
+    const rec = all.find((r) => r.metadata.name === "deployment-web");
+    if (!rec) throw new Error("recommendation not found");
+    return rec;
+  };
+  const getDeployment = (): Promise<V1Deployment> =>
+    admin.apps.readNamespacedDeployment({ namespace, name: "web" });
+  const appResources = async (): Promise<unknown> =>
+    (await getDeployment()).spec?.template.spec?.containers.find(
+      (c) => c.name === "app",
+    )?.resources;
+
+  beforeAll(async () => {
+    admin = adminClients();
+    adminStore = createRecommendationStore(admin);
+    namespace = await createNamespace(admin, "ctl");
+    await createSampleDeployment(admin, namespace);
+    kc = await controllerKubeConfig();
+    t = createTestController(kc, {
+      identity: "ctl-a",
+      leaseName: LEASE,
+      leaseDurationSeconds: 5,
+      policy: { observationWindowSeconds: 3600 },
+    });
+    input = {
+      namespace,
+      target: { kind: "Deployment", name: "web" },
+      containers: [
+        {
+          name: "app",
+          requests: { cpuMillicores: 250, memoryBytes: 256 * MI },
+          lowerBound: { cpuMillicores: 200, memoryBytes: 200 * MI },
+          upperBound: { cpuMillicores: 400, memoryBytes: 400 * MI },
+        },
+      ],
+      confidence: 0.9,
+      policy: "e2e",
+      generatedAt: new Date(),
+    };
+  });
+  afterAll(async () => {
+    await t.controller.stop();
+    await deleteNamespace(admin, namespace);
+  });
+
+  it("becomes leader and writes a recommendation object for a sample Deployment", async () => {
+    await t.controller.tick();
+    const counts = await t.controller.publish([input]);
+    expect(counts).toEqual({ written: 1, skipped: 0, failed: 0 });
+    const rec = await getRec();
+    const uid = (await getDeployment()).metadata?.uid;
+    expect(rec.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "Deployment", name: "web", uid }),
+    ]);
+    expect(rec.spec).toMatchObject({
+      targetRef: { kind: "Deployment", name: "web" },
+      dryRun: true,
+      autoApply: false,
+      confidence: 0.9,
+    });
+    expect(rec.status?.containerRecommendations).toEqual([
+      {
+        containerName: "app",
+        target: { cpu: "250m", memory: "256Mi" },
+        lowerBound: { cpu: "200m", memory: "200Mi" },
+        upperBound: { cpu: "400m", memory: "400Mi" },
+        uncappedTarget: { cpu: "250m", memory: "256Mi" },
+      },
+    ]);
+    const managers = (
+      rec.metadata.managedFields as { manager: string; operation: string }[]
+    ).map((m) => `${m.manager}/${m.operation}`);
+    expect(new Set(managers)).toEqual(new Set(["kubewise-controller/Apply"]));
+  });
+
+  it("publishing the same recommendation again changes nothing (idempotent SSA)", async () => {
+    const before = await getRec();
+    await t.controller.publish([input]);
+    expect((await getRec()).metadata.resourceVersion).toBe(
+      before.metadata.resourceVersion,
+    );
+  });
+
+  it("dryRun fills status.generatedPatch and leaves the Deployment untouched", async () => {
+    const generationBefore = (await getDeployment()).metadata?.generation;
+    await t.controller.reconcileAll();
+    const rec = await getRec();
+    expect(rec.status?.phase).toBe("DryRun");
+    expect(JSON.parse(rec.status?.generatedPatch ?? "null")).toEqual({
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: "app",
+                resources: { requests: { cpu: "250m", memory: "256Mi" } },
+              },
+            ],
+          },
+        },
+      },
+    });
+    expect((await getDeployment()).metadata?.generation).toBe(generationBefore);
+    // the generated patch is what `kubectl patch --type strategic` would accept, checked server-side
+    const dry = await kubectl([
+      "patch",
+      "deployment",
+      "web",
+      "-n",
+      namespace,
+      "--type",
+      "strategic",
+      "--dry-run=server",
+      "-p",
+      rec.status?.generatedPatch ?? "",
+    ]);
+    expect(dry.code).toBe(0);
+    const again = await t.controller.reconcileAll();
+    expect(again.written).toBe(0);
+  });
+
+  it("blocks an approved change while a PodDisruptionBudget allows no disruption", async () => {
+    await kubectl([
+      "patch",
+      "rrec",
+      "deployment-web",
+      "-n",
+      namespace,
+      "--type",
+      "merge",
+      "-p",
+      '{"spec":{"dryRun":false}}',
+    ]);
+    const rec = await getRec();
+    await adminStore.setApproval(
+      { namespace, name: "deployment-web" },
+      {
+        state: "Approved",
+        by: "e2e-user",
+        at: new Date().toISOString().slice(0, 19) + "Z",
+        specHash: hashRecommendedResources(rec.spec),
+      },
+    );
+    await admin.policy.createNamespacedPodDisruptionBudget({
+      namespace,
+      body: {
+        metadata: { name: "web" },
+        spec: { minAvailable: 2, selector: { matchLabels: { app: "web" } } },
+      },
+    });
+    // kube-controller-manager's disruption controller computes the status (pods are not ready: 0 allowed)
+    await waitFor("PDB status", async () => {
+      const pdb = await admin.policy.readNamespacedPodDisruptionBudget({
+        namespace,
+        name: "web",
+      });
+      return pdb.status?.observedGeneration ? pdb : undefined;
+    });
+    await t.controller.reconcileAll();
+    const blocked = await getRec();
+    expect(blocked.status?.phase).toBe("Blocked");
+    expect(blocked.status?.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "DisruptionAllowed",
+        status: "False",
+        reason: "PodDisruptionBudget",
+      }),
+    );
+    expect(await appResources()).toEqual(ORIGINAL_APP_RESOURCES);
+    await admin.policy.deleteNamespacedPodDisruptionBudget({
+      namespace,
+      name: "web",
+    });
+  });
+
+  it("applies the approved recommendation to the Deployment's pod template", async () => {
+    // The services layer's approve verb is not wired yet: the approval above was written with the store directly.
+    await t.controller.reconcileAll();
+    expect(await appResources()).toEqual({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { memory: "2Gi" },
+    });
+    const deployment = await getDeployment();
+    expect(
+      deployment.spec?.template.spec?.containers.find(
+        (c) => c.name === "sidecar",
+      )?.resources ?? {},
+    ).toEqual({});
+    expect(
+      deployment.metadata?.annotations?.["kubewise.io/applied-recommendation"],
+    ).toMatch(/^deployment-web@\d+$/);
+    const rec = await getRec();
+    expect(rec.status?.phase).toBe("Applied");
+    expect(rec.status?.applied?.previous).toEqual([
+      { name: "app", ...ORIGINAL_APP_RESOURCES },
+    ]);
+    expect(t.audit.map((a) => a.action)).toContain("apply");
+  });
+
+  it("rolls back to the exact previous resources after a simulated OOM kill", async () => {
+    const pod = await waitFor("a pod of the patched template", async () => {
+      const pods = await admin.core.listNamespacedPod({
+        namespace,
+        labelSelector: "app=web",
+      });
+      return pods.items.find(
+        (p) =>
+          p.spec?.containers.find((c) => c.name === "app")?.resources?.requests
+            ?.memory === "256Mi",
+      );
+    });
+    const name = pod.metadata?.name ?? "";
+    // No kubelet runs: report the OOM kill through the pod's status subresource, as a kubelet would.
+    await admin.core.patchNamespacedPodStatus(
+      {
+        namespace,
+        name,
+        body: {
+          status: {
+            containerStatuses: ["app", "sidecar"].map((c) => ({
+              name: c,
+              image: "registry.invalid/kubewise/sample:1",
+              imageID: "",
+              ready: false,
+              restartCount: c === "app" ? 1 : 0,
+              state: { waiting: { reason: "CrashLoopBackOff" } },
+              ...(c === "app"
+                ? {
+                    lastState: {
+                      terminated: {
+                        exitCode: 137,
+                        reason: "OOMKilled",
+                        finishedAt:
+                          new Date(Date.now() + 1000)
+                            .toISOString()
+                            .slice(0, 19) + "Z",
+                      },
+                    },
+                  }
+                : {}),
+            })),
+          },
+        },
+      },
+      (await import("@kubernetes/client-node")).setHeaderOptions(
+        "Content-Type",
+        "application/merge-patch+json",
+      ),
+    );
+    await t.controller.reconcileAll();
+    expect(await appResources()).toEqual(ORIGINAL_APP_RESOURCES);
+    const rec = await getRec();
+    expect(rec.status?.phase).toBe("RolledBack");
+    expect(rec.status?.rolledBack).toMatchObject({
+      reason: "OOMKilled",
+      restored: [{ name: "app", ...ORIGINAL_APP_RESOURCES }],
+    });
+    expect(rec.status?.rolledBack?.nextMinimumMemoryBytes).toEqual([
+      { name: "app", memoryBytes: 1229 * MI },
+    ]);
+    expect(t.audit.map((a) => a.action)).toContain("rollback");
+    const again = await t.controller.reconcileAll();
+    expect(again.written).toBe(0);
+  });
+
+  it("bumps the next recommendation above the OOM floor", async () => {
+    await t.controller.publish([input]);
+    const rec = await getRec();
+    expect(rec.spec.containers[0]?.requests).toEqual({
+      cpu: "250m",
+      memory: "1229Mi",
+    });
+  });
+});

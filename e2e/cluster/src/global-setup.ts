@@ -1,0 +1,119 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { TestProject } from "vitest/node";
+
+import { loadEnv } from "./env";
+
+export const REPO_ROOT = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+);
+export const CHART_NAMESPACE = "kubewise-e2e";
+export const RELEASE = "kubewise-e2e";
+
+declare module "vitest" {
+  // declaration merging needs an interface here
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  export interface ProvidedContext {
+    kubeconfigPath: string;
+    kubectlPath: string;
+    helmPath: string;
+    chartNamespace: string;
+    controllerServiceAccount: string;
+  }
+}
+
+function clusterBinDir(cache: string): string {
+  const versions = readFileSync(
+    join(REPO_ROOT, "scripts", "cluster", "versions.sh"),
+    "utf8",
+  );
+  const version =
+    /K8S_VERSION=\$\{K8S_VERSION:-(v[0-9.]+)\}/.exec(versions)?.[1] ?? "";
+  return join(cache, `k8s-${version}`, "bin");
+}
+
+function tool(bin: string, name: string): string {
+  const cached = join(bin, name);
+  return existsSync(cached) ? cached : name;
+}
+
+function run(file: string, args: string[], env?: NodeJS.ProcessEnv): string {
+  return execFileSync(file, args, {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+}
+
+export default function setup(project: TestProject): () => void {
+  const env = loadEnv(process.env);
+  const started = Date.now();
+  const ownCluster = env.KUBECONFIG === undefined;
+  let kubeconfigPath = env.KUBECONFIG ?? "";
+  if (ownCluster) {
+    run(join(REPO_ROOT, "scripts", "cluster", "build.sh"), [], {
+      KUBEWISE_CACHE: env.KUBEWISE_CACHE,
+    });
+    kubeconfigPath =
+      run(join(REPO_ROOT, "scripts", "cluster", "start.sh"), [], {
+        KUBEWISE_CACHE: env.KUBEWISE_CACHE,
+      })
+        .trim()
+        .split("\n")
+        .at(-1) ?? "";
+  }
+  const bin = clusterBinDir(env.KUBEWISE_CACHE);
+  const kubectlPath = tool(bin, "kubectl");
+  const helmPath = tool(bin, "helm");
+  const kube = { KUBECONFIG: kubeconfigPath };
+  // The chart is the unit under test for CRDs, RBAC and the admission policy.
+  run(
+    helmPath,
+    [
+      "upgrade",
+      "--install",
+      RELEASE,
+      join(REPO_ROOT, "charts", "kubewise"),
+      "-n",
+      CHART_NAMESPACE,
+      "--create-namespace",
+      "--set",
+      "agent.enabled=false",
+    ],
+    kube,
+  );
+  run(
+    kubectlPath,
+    [
+      "wait",
+      "--for=condition=Established",
+      "crd/resourcerecommendations.kubewise.io",
+      "--timeout=60s",
+    ],
+    kube,
+  );
+  console.log(
+    `cluster suite: control plane + chart ready in ${Date.now() - started} ms (${ownCluster ? "local" : "KUBECONFIG"})`,
+  );
+
+  project.provide("kubeconfigPath", kubeconfigPath);
+  project.provide("kubectlPath", kubectlPath);
+  project.provide("helmPath", helmPath);
+  project.provide("chartNamespace", CHART_NAMESPACE);
+  project.provide("controllerServiceAccount", `${RELEASE}-aggregator`);
+
+  return () => {
+    if (ownCluster && env.KUBEWISE_KEEP_CLUSTER === "0") {
+      run(join(REPO_ROOT, "scripts", "cluster", "stop.sh"), []);
+      return;
+    }
+    if (!ownCluster)
+      run(helmPath, ["uninstall", RELEASE, "-n", CHART_NAMESPACE], kube);
+  };
+}

@@ -1,0 +1,204 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { inject } from "vitest";
+
+import {
+  createKubeClients,
+  createLeaseElector,
+  createLifecycleController,
+  createRecommendationStore,
+  createWorkloadStore,
+  DEFAULT_CONTROLLER_POLICY,
+  type AuditSink,
+  type ControllerPolicy,
+  type KubeClients,
+  type LifecycleController,
+} from "@kubewise/k8s";
+
+const execFileAsync = promisify(execFile);
+
+export function adminKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(inject("kubeconfigPath"));
+  return kc;
+}
+
+export function adminClients(): KubeClients {
+  return createKubeClients(adminKubeConfig());
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString("hex")}`;
+}
+
+export async function kubectl(
+  args: string[],
+  options: { as?: string } = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  const full = [...args, ...(options.as ? [`--as=${options.as}`] : [])];
+  try {
+    const { stdout, stderr } = await execFileAsync(
+      inject("kubectlPath"),
+      full,
+      { env: { ...process.env, KUBECONFIG: inject("kubeconfigPath") } },
+    );
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number };
+    return {
+      stdout: e.stdout ?? "",
+      stderr: e.stderr ?? "",
+      code: typeof e.code === "number" ? e.code : 1,
+    };
+  }
+}
+
+export function controllerUsername(): string {
+  return `system:serviceaccount:${inject("chartNamespace")}:${inject("controllerServiceAccount")}`;
+}
+
+/**
+ * A KubeConfig that authenticates as the chart's controller ServiceAccount with a real bound
+ * token (TokenRequest), so tests exercise the chart's RBAC and admission policy, not admin rights.
+ */
+export async function controllerKubeConfig(): Promise<KubeConfig> {
+  const admin = adminKubeConfig();
+  const core = admin.makeApiClient(CoreV1Api);
+  const request = await core.createNamespacedServiceAccountToken({
+    namespace: inject("chartNamespace"),
+    name: inject("controllerServiceAccount"),
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const token = request.status?.token ?? "";
+  const cluster = admin.getCurrentCluster();
+  if (!cluster || !token)
+    throw new Error("cannot build the controller kubeconfig");
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: "kubewise-controller", token }],
+    contexts: [
+      {
+        name: "controller",
+        cluster: cluster.name,
+        user: "kubewise-controller",
+      },
+    ],
+    currentContext: "controller",
+  });
+  return kc;
+}
+
+export type RecordedAudit = Parameters<AuditSink["record"]>[0];
+
+export type TestController = {
+  controller: LifecycleController;
+  audit: RecordedAudit[];
+  identity: string;
+};
+
+export function createTestController(
+  kubeConfig: KubeConfig,
+  options: {
+    identity: string;
+    leaseName: string;
+    policy?: Partial<ControllerPolicy>;
+    leaseDurationSeconds?: number;
+  },
+): TestController {
+  const clients = createKubeClients(kubeConfig);
+  const audit: RecordedAudit[] = [];
+  const policy = { ...DEFAULT_CONTROLLER_POLICY, ...options.policy };
+  const controller = createLifecycleController({
+    recommendations: createRecommendationStore(clients),
+    workloads: createWorkloadStore(clients),
+    elector: createLeaseElector(clients, {
+      namespace: inject("chartNamespace"),
+      leaseName: options.leaseName,
+      identity: options.identity,
+      leaseDurationSeconds: options.leaseDurationSeconds ?? 15,
+    }),
+    audit: {
+      record(event) {
+        audit.push(event);
+        return Promise.resolve();
+      },
+    },
+    logger: {
+      info: () => undefined,
+      warn: () => undefined,
+      error: (fields, message) => console.error(message, fields),
+    },
+    policyFor: () => Promise.resolve(policy),
+  });
+  return { controller, audit, identity: options.identity };
+}
+
+export async function createNamespace(
+  clients: KubeClients,
+  prefix: string,
+): Promise<string> {
+  const name = uniqueName(prefix);
+  await clients.core.createNamespace({
+    body: { metadata: { name, labels: { "kubewise.io/e2e": "true" } } },
+  });
+  return name;
+}
+
+export async function deleteNamespace(
+  clients: KubeClients,
+  name: string,
+): Promise<void> {
+  await clients.core.deleteNamespace({ name });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export async function createSampleDeployment(
+  clients: KubeClients,
+  namespace: string,
+  name = "web",
+): Promise<void> {
+  await clients.apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name, labels: { app: name } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: {
+            containers: [
+              {
+                name: "app",
+                image: "registry.invalid/kubewise/sample:1",
+                resources: {
+                  requests: { cpu: "1", memory: "1Gi" },
+                  limits: { memory: "2Gi" },
+                },
+              },
+              { name: "sidecar", image: "registry.invalid/kubewise/sidecar:1" },
+            ],
+          },
+        },
+      },
+    },
+  });
+}
