@@ -1,0 +1,166 @@
+// npm run train -w @kubewise/ml [-- --traces <dir> --epochs N --max-train N --calibrate-only]
+// Trains the default forecaster on the dev traces (seeded, fixed order), exports ONNX, then fits the
+// confidence calibration on the calibration split and writes models/kubewise-forecaster-v1.{onnx,json}.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+import {
+  FEATURE_NAMES,
+  SEQ_HOURS,
+  TARGET_NAMES,
+} from "../src/features/model-input";
+import { buildTrainingSamples } from "../src/features/training-samples";
+import type { TrainingSample } from "../src/features/training-samples";
+import { OUTPUT_SIZE, QUANTILE_LEVELS } from "../src/forecast/quantile-heads";
+import { shuffleInPlace } from "../src/forecast/seeded";
+import { isCalibrationSeries } from "../src/kubewise/model-metadata";
+import type { ForecasterMetadata } from "../src/kubewise/model-metadata";
+import { exportLstmToOnnx } from "../src/onnx/export";
+import { createRng } from "../src/stats/rng";
+import { extractLstmWeights } from "../src/tfjs/model";
+import { trainForecaster } from "../src/tfjs/train";
+import { loadTraceFolder } from "../src/traces/node-loader";
+import type { TraceSeries } from "../src/traces/series-builder";
+import { runCalibration } from "./train-calibration";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    traces: {
+      type: "string",
+      default: resolve(here, "../../../../shared/traces"),
+    },
+    out: { type: "string", default: resolve(here, "../models") },
+    epochs: { type: "string", default: "5" },
+    "max-train": { type: "string", default: "8000" },
+    seed: { type: "string", default: "20260701" },
+    "calibrate-only": { type: "boolean", default: false },
+    "skip-calibration": { type: "boolean", default: false },
+  },
+});
+const MODEL_NAME = "kubewise-forecaster-v1";
+const HIDDEN_SIZE = 16;
+const onnxPath = resolve(args.out, `${MODEL_NAME}.onnx`);
+const metaPath = resolve(args.out, `${MODEL_NAME}.json`);
+const seed = Number(args.seed);
+const log = (message: string): void =>
+  void process.stderr.write(`[train] ${message}\n`);
+
+function usable(series: TraceSeries): boolean {
+  return series.quality.missingMem < 0.5 * series.timestampsS.length;
+}
+
+function samplesOf(
+  series: TraceSeries[],
+  strideSlots: number,
+): TrainingSample[] {
+  return series.flatMap((s) =>
+    buildTrainingSamples(
+      s.seriesId,
+      { timestampsS: s.timestampsS, cpuCores: s.cpu, memBytes: s.mem },
+      strideSlots,
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`loading traces from ${args.traces}`);
+  const loaded = await loadTraceFolder(args.traces, { onProgress: log });
+  const series = loaded.series.filter(usable);
+  const fitSeries = series.filter((s) => !isCalibrationSeries(s.seriesId));
+  const calSeries = series.filter((s) => isCalibrationSeries(s.seriesId));
+  log(
+    `${loaded.series.length} series, ${series.length} usable: ${fitSeries.length} fit, ${calSeries.length} calibration`,
+  );
+
+  if (!args["calibrate-only"]) {
+    const rng = createRng(seed);
+    const all = shuffleInPlace(samplesOf(fitSeries, 72), rng);
+    const train = all.slice(0, Number(args["max-train"]));
+    const validation = shuffleInPlace(samplesOf(calSeries, 144), rng).slice(
+      0,
+      4000,
+    );
+    log(
+      `samples: ${all.length} available, ${train.length} train, ${validation.length} validation`,
+    );
+    const shape = {
+      seqLen: SEQ_HOURS,
+      inputSize: FEATURE_NAMES.length,
+      hiddenSize: HIDDEN_SIZE,
+      outputSize: OUTPUT_SIZE,
+    };
+    const { model, validationLoss } = await trainForecaster(train, validation, {
+      shape,
+      seed,
+      epochs: Number(args.epochs),
+      batchSize: 64,
+      learningRate: 0.005,
+      onEpoch: (epoch, trainLoss, valLoss, seconds) =>
+        log(
+          `epoch ${epoch + 1}/${args.epochs}: train pinball ${trainLoss.toFixed(5)}, validation ${valLoss.toFixed(5)} (${seconds.toFixed(1)} s)`,
+        ),
+    });
+    mkdirSync(args.out, { recursive: true });
+    const weights = extractLstmWeights(model, shape);
+    writeFileSync(
+      onnxPath,
+      exportLstmToOnnx(weights, {
+        seqLen: SEQ_HOURS,
+        metadata: { name: MODEL_NAME, version: "1" },
+      }),
+    );
+    const metadata: ForecasterMetadata = {
+      name: MODEL_NAME,
+      version: 1,
+      onnxFile: `${MODEL_NAME}.onnx`,
+      architecture: {
+        type: "lstm",
+        hiddenSize: HIDDEN_SIZE,
+        seqLen: SEQ_HOURS,
+        recurrentActivation: "hardSigmoid",
+      },
+      features: [...FEATURE_NAMES],
+      targets: [...TARGET_NAMES],
+      quantileLevels: [...QUANTILE_LEVELS],
+      normalization:
+        "per series: memory / max memory of the 48 h input window; CPU / max(p95, 5 % of peak) of 5-min CPU in the window; log1p of ratios; targets are log ratios clipped to +-3",
+      training: {
+        traces:
+          "dev part of ../shared/traces (bitbrains_rnd + google2019 job382); held-out series never used",
+        seed,
+        epochs: Number(args.epochs),
+        fitSeries: fitSeries.length,
+        calibrationSeries: calSeries.length,
+        trainSamples: train.length,
+        validationSamples: validation.length,
+        validationPinballLoss: validationLoss,
+        trainSeconds: Math.round((Date.now() - started) / 1000),
+      },
+      calibration: null,
+    };
+    writeFileSync(metaPath, `${JSON.stringify(metadata, null, 2)}\n`);
+    log(`wrote ${onnxPath} and ${metaPath}`);
+    model.dispose();
+  }
+  if (args["skip-calibration"]) return;
+  const metadata = JSON.parse(
+    readFileSync(metaPath, "utf8"),
+  ) as ForecasterMetadata;
+  metadata.calibration = await runCalibration({
+    onnxPath,
+    modelDir: args.out,
+    metadata,
+    series: calSeries,
+    log,
+  });
+  writeFileSync(metaPath, `${JSON.stringify(metadata, null, 2)}\n`);
+  log(
+    `calibration written; total ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+}
+
+await main();

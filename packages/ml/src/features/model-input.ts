@@ -1,0 +1,137 @@
+import { maxFinite, quantileOf } from "../stats/quantile";
+import { SLOT_SECONDS, SLOTS_PER_DAY, SLOTS_PER_HOUR } from "./slot-history";
+import type { SlotView } from "./slot-history";
+
+/** Hourly blocks the LSTM sees (the last 48 h), each aligned to `nowS`, not to clock hours. */
+export const SEQ_HOURS = 48;
+export const INPUT_SLOTS = SEQ_HOURS * SLOTS_PER_HOUR;
+export const HORIZON_SLOTS = SLOTS_PER_DAY;
+export const FEATURE_NAMES = [
+  "log1p(mem_max/mem_ref)",
+  "log1p(cpu_mean/cpu_ref)",
+  "log1p(cpu_max/cpu_ref)",
+  "present_fraction",
+  "sin_hour_of_day",
+  "cos_hour_of_day",
+  "sin_day_of_week",
+  "cos_day_of_week",
+] as const;
+export const FEATURE_COUNT = FEATURE_NAMES.length;
+/** Targets are log ratios to the reference, clipped so empty or idle series cannot blow up the loss. */
+export const TARGET_NAMES = [
+  "log(next_day_mem_max/mem_ref)",
+  "log(next_day_cpu_p95/cpu_ref)",
+] as const;
+export const TARGET_CLIP = 3;
+const MIN_PRESENT_FRACTION = 0.25;
+
+export type ModelInput = {
+  /** Row-major [SEQ_HOURS, FEATURE_COUNT]. */
+  features: Float32Array;
+  /** Peak memory over the input window, the scale of every memory feature and target. */
+  memRefBytes: number;
+  /** p95 of 5-min CPU over the input window (floored), the scale of CPU features and targets. */
+  cpuRefCores: number;
+};
+
+function cpuReference(cpu: Float64Array): number {
+  const p95 = quantileOf(cpu, 0.95);
+  const peak = maxFinite(cpu);
+  return Math.max(p95, 0.05 * peak, 1e-9);
+}
+
+function blockStats(
+  view: SlotView,
+  block: number,
+): { mem: number; cpuMean: number; cpuMax: number; present: number } {
+  let mem = Number.NaN;
+  let cpuSum = 0;
+  let cpuN = 0;
+  let cpuMax = Number.NaN;
+  let present = 0;
+  for (let k = block * SLOTS_PER_HOUR; k < (block + 1) * SLOTS_PER_HOUR; k++) {
+    const m = view.memBytes[k] ?? Number.NaN;
+    const c = view.cpuCores[k] ?? Number.NaN;
+    if (Number.isFinite(m) && !(mem >= m)) mem = m;
+    if (Number.isFinite(c)) {
+      cpuSum += c;
+      cpuN++;
+      if (!(cpuMax >= c)) cpuMax = c;
+    }
+    if (Number.isFinite(m) || Number.isFinite(c)) present++;
+  }
+  return {
+    mem,
+    cpuMean: cpuN > 0 ? cpuSum / cpuN : Number.NaN,
+    cpuMax,
+    present: present / SLOTS_PER_HOUR,
+  };
+}
+
+function ratioFeature(value: number, ref: number): number {
+  return Number.isFinite(value) ? Math.log1p(Math.min(value / ref, 50)) : 0;
+}
+
+/** `view` must cover exactly the INPUT_SLOTS slots before `nowS`. Undefined when too little data. */
+export function buildModelInput(view: SlotView): ModelInput | undefined {
+  if (view.cpuCores.length !== INPUT_SLOTS) {
+    throw new RangeError(
+      `model input needs ${INPUT_SLOTS} slots, got ${view.cpuCores.length}`,
+    );
+  }
+  const memRefBytes = maxFinite(view.memBytes);
+  const presentCpu = countFinite(view.cpuCores);
+  if (
+    !Number.isFinite(memRefBytes) ||
+    presentCpu < MIN_PRESENT_FRACTION * SLOTS_PER_DAY
+  )
+    return undefined;
+  const cpuRefCores = cpuReference(view.cpuCores);
+  const features = new Float32Array(SEQ_HOURS * FEATURE_COUNT);
+  for (let b = 0; b < SEQ_HOURS; b++) {
+    const s = blockStats(view, b);
+    const midS =
+      (view.firstSlot + b * SLOTS_PER_HOUR + SLOTS_PER_HOUR / 2) * SLOT_SECONDS;
+    const hourAngle = (2 * Math.PI * (midS % 86_400)) / 86_400;
+    const weekAngle = (2 * Math.PI * (midS % 604_800)) / 604_800;
+    const row = b * FEATURE_COUNT;
+    features[row] = ratioFeature(s.mem, memRefBytes);
+    features[row + 1] = ratioFeature(s.cpuMean, cpuRefCores);
+    features[row + 2] = ratioFeature(s.cpuMax, cpuRefCores);
+    features[row + 3] = s.present;
+    features[row + 4] = Math.sin(hourAngle);
+    features[row + 5] = Math.cos(hourAngle);
+    features[row + 6] = Math.sin(weekAngle);
+    features[row + 7] = Math.cos(weekAngle);
+  }
+  return { features, memRefBytes, cpuRefCores };
+}
+
+function clipTarget(logRatio: number): number {
+  return Math.min(Math.max(logRatio, -TARGET_CLIP), TARGET_CLIP);
+}
+
+/** Training/validation targets from the HORIZON_SLOTS slots after `nowS`; undefined when mostly missing. */
+export function buildTargets(
+  next: SlotView,
+  input: ModelInput,
+): [number, number] | undefined {
+  const minPresent = MIN_PRESENT_FRACTION * HORIZON_SLOTS;
+  if (
+    countFinite(next.memBytes) < minPresent ||
+    countFinite(next.cpuCores) < minPresent
+  )
+    return undefined;
+  const memMax = maxFinite(next.memBytes);
+  const cpuP95 = quantileOf(next.cpuCores, 0.95);
+  return [
+    clipTarget(Math.log(memMax / input.memRefBytes)),
+    clipTarget(Math.log(Math.max(cpuP95, 1e-12) / input.cpuRefCores)),
+  ];
+}
+
+function countFinite(values: ArrayLike<number>): number {
+  let n = 0;
+  for (const v of Array.from(values)) if (Number.isFinite(v)) n++;
+  return n;
+}

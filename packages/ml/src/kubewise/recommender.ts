@@ -1,0 +1,300 @@
+import { applyIsotonic, invertIsotonic } from "../calibration/isotonic";
+import { INPUT_SLOTS } from "../features/model-input";
+import {
+  createSlotHistory,
+  slotOf,
+  SLOTS_PER_DAY,
+} from "../features/slot-history";
+import type { SlotHistory } from "../features/slot-history";
+import { applyOomBump, floorsFor } from "../policy/resources";
+import type {
+  Recommendation,
+  RecommenderContext,
+  RecommenderSession,
+  RecommendResult,
+  ResourceValues,
+  UsageChunk,
+} from "../recommender";
+import { createForecastCache } from "./forecasts";
+import type { ForecastFn } from "./forecasts";
+import type { CalibrationMetadata } from "./model-metadata";
+import { planCpu } from "./plan-cpu";
+import type { CpuModel, CpuPlan, CpuPlanOptions } from "./plan-cpu";
+import { planMemory, RISK_LADDER } from "./plan-memory";
+import type { MemoryModel, MemoryPlan } from "./plan-memory";
+
+export type KubewiseOptions = CpuPlanOptions & {
+  forecast: ForecastFn;
+  calibration: CalibrationMetadata | null;
+  /** Target probability that the recommendation holds over the next 24 h (memory never above its limit). */
+  targetHold: number;
+  /** Fixed risk ladder step instead of the calibrated choice (calibration runs use it). */
+  ladderIndex?: number;
+  cpuLimitFactor: number;
+};
+
+export const KUBEWISE_DEFAULTS = {
+  targetHold: 0.95,
+  exceedance: 0.04,
+  forecastLevel: 0.5,
+  windowMinGain: 0.1,
+  cpuLimitFactor: 1.2,
+} as const;
+
+const RETENTION_SLOTS = 15 * SLOTS_PER_DAY;
+const MIN_HISTORY_SLOTS = SLOTS_PER_DAY / 2;
+const OOM_MEMORY_DAYS = 7;
+
+/** Ladder step whose calibrated hold probability first reaches the target, and that probability. */
+export function chooseLadderStep(
+  calibration: CalibrationMetadata | null,
+  model: string,
+  options: { targetHold: number; ladderIndex?: number },
+): { index: number; confidence: number } {
+  const map = calibration?.maps[model] ?? calibration?.maps.all;
+  if (options.ladderIndex !== undefined) {
+    const index = options.ladderIndex;
+    return {
+      index,
+      confidence: map
+        ? applyIsotonic(map, index)
+        : (RISK_LADDER[index]?.level ?? 0.5),
+    };
+  }
+  if (!map) {
+    // Uncalibrated: fall back to the nominal quantile level (stated as such, never as calibrated).
+    const found = RISK_LADDER.findIndex((s) => s.level >= options.targetHold);
+    const index = found < 0 ? RISK_LADDER.length - 1 : found;
+    return {
+      index,
+      confidence: RISK_LADDER[index]?.level ?? options.targetHold,
+    };
+  }
+  const index = invertIsotonic(map, options.targetHold);
+  return { index, confidence: applyIsotonic(map, index) };
+}
+
+function countValid(history: SlotHistory, from: number, to: number): number {
+  const view = history.view(from, to);
+  let n = 0;
+  for (let k = 0; k < view.cpuCores.length; k++)
+    if (
+      Number.isFinite(view.cpuCores[k] ?? Number.NaN) &&
+      Number.isFinite(view.memBytes[k] ?? Number.NaN)
+    )
+      n++;
+  return n;
+}
+
+/** Sample indices in time order; the contract promises sorted chunks, but agents replaying buffers may not. */
+function chronologicalOrder(chunk: UsageChunk): number[] {
+  const n = Math.min(
+    chunk.timestampsS.length,
+    chunk.cpuCores.length,
+    chunk.memBytes.length,
+  );
+  const order = Array.from({ length: n }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++)
+    sorted = (chunk.timestampsS[i - 1] ?? 0) <= (chunk.timestampsS[i] ?? 0);
+  return sorted
+    ? order
+    : order.sort(
+        (a, b) => (chunk.timestampsS[a] ?? 0) - (chunk.timestampsS[b] ?? 0),
+      );
+}
+
+function insufficient(
+  reason: string,
+): Extract<RecommendResult, { kind: "insufficient-history" }> {
+  return { kind: "insufficient-history", reason, confidence: 0 };
+}
+
+function memoryValues(
+  plan: MemoryPlan,
+  limitBytes: number,
+  floorBytes: number,
+): Pick<ResourceValues, "memRequestBytes" | "memLimitBytes"> {
+  const memLimitBytes = Math.max(limitBytes, plan.recentPeakBytes, floorBytes);
+  return {
+    memLimitBytes,
+    memRequestBytes: Math.min(
+      memLimitBytes,
+      Math.max(plan.medianBytes, floorBytes),
+    ),
+  };
+}
+
+type Plan = {
+  memory: MemoryPlan;
+  cpu: CpuPlan;
+  oomMemBytes: number | undefined;
+};
+
+/** Every risk ladder step at once (confidence NaN: uncalibrated), for fitting the calibration. */
+export type LadderResult =
+  | {
+      kind: "ladder";
+      memoryModel: MemoryModel;
+      cpuModel: CpuModel;
+      recommendations: Recommendation[];
+    }
+  | Extract<RecommendResult, { kind: "insufficient-history" }>;
+
+export type KubewiseSession = RecommenderSession & {
+  recommendEveryStep(nowS: number): LadderResult;
+};
+
+export type KubewiseRecommender = {
+  name: string;
+  start(ctx: RecommenderContext): KubewiseSession;
+};
+
+export function buildKubewiseRecommender(
+  options: KubewiseOptions,
+): KubewiseRecommender {
+  return {
+    name: "kubewise",
+    start(ctx: RecommenderContext): KubewiseSession {
+      const unitSystem = ctx.unitSystem ?? "real";
+      const floors = floorsFor(unitSystem);
+      const history = createSlotHistory({ retentionSlots: RETENTION_SLOTS });
+      const forecastAt = createForecastCache(history, options.forecast);
+      const ooms: number[] = [];
+      return {
+        observe(chunk: UsageChunk) {
+          for (const i of chronologicalOrder(chunk)) {
+            history.add(
+              chunk.timestampsS[i] ?? Number.NaN,
+              chunk.cpuCores[i] ?? Number.NaN,
+              chunk.memBytes[i] ?? Number.NaN,
+            );
+          }
+        },
+        observeOom(timestampS: number) {
+          if (Number.isFinite(timestampS)) ooms.push(timestampS);
+        },
+        recommend(nowS: number): RecommendResult {
+          const plan = planAt(nowS);
+          if ("kind" in plan) return plan;
+          return {
+            kind: "ok",
+            recommendation: toRecommendation(
+              plan,
+              chooseLadderStep(options.calibration, plan.memory.model, options),
+            ),
+          };
+        },
+        recommendEveryStep(nowS: number): LadderResult {
+          const plan = planAt(nowS);
+          if ("kind" in plan) return plan;
+          const recommendations = RISK_LADDER.map((_, index) =>
+            toRecommendation(plan, { index, confidence: Number.NaN }),
+          );
+          return {
+            kind: "ladder",
+            memoryModel: plan.memory.model,
+            cpuModel: plan.cpu.model,
+            recommendations,
+          };
+        },
+      };
+
+      function planAt(
+        nowS: number,
+      ): Plan | Extract<RecommendResult, { kind: "insufficient-history" }> {
+        if (!Number.isFinite(nowS))
+          throw new RangeError(
+            `nowS must be a finite number of seconds, got ${nowS}`,
+          );
+        const nowSlot = slotOf(nowS);
+        const valid = countValid(history, nowSlot - RETENTION_SLOTS, nowSlot);
+        if (valid < MIN_HISTORY_SLOTS) {
+          return insufficient(
+            `need ${MIN_HISTORY_SLOTS * 5} min of CPU and memory readings before ${nowS}, have ${valid * 5} min`,
+          );
+        }
+        const memory = planMemory(history, nowSlot, forecastAt);
+        const now = forecastAt(nowSlot);
+        if (!memory || !now)
+          return insufficient(
+            `the last ${INPUT_SLOTS / 12} h hold no memory reading or too few CPU readings`,
+          );
+        const cpu = planCpu(history, nowSlot, now, { ...options, forecastAt });
+        return {
+          memory,
+          cpu,
+          oomMemBytes: latestOomMemory(history, ooms, nowS),
+        };
+      }
+
+      function toRecommendation(
+        plan: Plan,
+        step: { index: number; confidence: number },
+      ): Recommendation {
+        const { memory, cpu } = plan;
+        const cpuFactor = RISK_LADDER[step.index]?.cpuFactor ?? 1;
+        const mem = memoryValues(
+          memory,
+          applyOomBump(
+            memory.limitBytes(step.index),
+            plan.oomMemBytes,
+            unitSystem,
+          ),
+          floors.memBytes,
+        );
+        const cpuLimitCores = Math.max(
+          cpu.peakCores * options.cpuLimitFactor,
+          floors.cpuCores,
+        );
+        const cpuValues = (cores: number): ResourceValues => {
+          const cpuRequestCores = Math.max(
+            cores * cpu.levelFactor * cpuFactor,
+            floors.cpuCores,
+          );
+          return {
+            cpuRequestCores,
+            cpuLimitCores: Math.max(cpuLimitCores, cpuRequestCores),
+            ...mem,
+          };
+        };
+        const base = cpuValues(cpu.baseCores);
+        return {
+          base,
+          windows: cpu.windows.map((w) => ({
+            window: w.window,
+            values: cpuValues(w.cpuCores),
+          })),
+          confidence: step.confidence,
+          bounds: {
+            cpuLowerCores: base.cpuRequestCores,
+            cpuUpperCores: cpuLimitCores,
+            memLowerBytes: mem.memRequestBytes,
+            memUpperBytes: memory.limitBytes(RISK_LADDER.length - 1),
+            cpuUncappedCores: cpu.allCores * cpu.levelFactor,
+            memUncappedBytes: memory.limitBytes(step.index),
+          },
+        };
+      }
+
+      function latestOomMemory(
+        h: SlotHistory,
+        oomTimes: number[],
+        nowS: number,
+      ): number | undefined {
+        const recent = oomTimes.filter(
+          (t) => t <= nowS && t > nowS - OOM_MEMORY_DAYS * 86_400,
+        );
+        if (recent.length === 0) return undefined;
+        let peak = Number.NaN;
+        for (const t of recent) {
+          const s = slotOf(t);
+          const view = h.view(s - 1, s + 1).memBytes;
+          for (const v of view)
+            if (Number.isFinite(v) && !(peak >= v)) peak = v;
+        }
+        return Number.isFinite(peak) ? peak : undefined;
+      }
+    },
+  };
+}

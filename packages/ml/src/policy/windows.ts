@@ -1,0 +1,131 @@
+import { SLOT_SECONDS } from "../features/slot-history";
+import type { SlotView } from "../features/slot-history";
+import type { TimeWindow } from "../recommender";
+import { quantileSorted } from "../stats/quantile";
+
+export type CpuWindowPlan = {
+  /** Pooled (1 - exceedance) quantile of every sample: the value without windows. */
+  allCores: number;
+  /** Value in force outside every window (weekday off-peak when windows exist). */
+  baseCores: number;
+  windows: { window: TimeWindow; cpuCores: number }[];
+};
+
+const MIN_SAMPLES_PER_HOUR = 6;
+
+function hourOfSlot(slot: number): number {
+  return Math.floor(((slot * SLOT_SECONDS) % 86_400) / 3600);
+}
+
+function isWeekendSlot(slot: number): boolean {
+  const dayOfWeek = (Math.floor((slot * SLOT_SECONDS) / 86_400) + 4) % 7;
+  return dayOfWeek === 0 || dayOfWeek === 6;
+}
+
+function pooledQuantile(groups: number[][], q: number): number {
+  const all = groups.flat().sort((a, b) => a - b);
+  return quantileSorted(all, q);
+}
+
+function runsOf(peak: boolean[]): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let h = 0; h <= 24; h++) {
+    const on = h < 24 && peak[h] === true;
+    if (on && start < 0) start = h;
+    if (!on && start >= 0) {
+      runs.push([start, h]);
+      start = -1;
+    }
+  }
+  return runs;
+}
+
+function bestPeakSplit(
+  byHour: number[][],
+  q: number,
+):
+  | { peak: boolean[]; peakCores: number; offCores: number; cost: number }
+  | undefined {
+  const levels = byHour.map((samples, hour) => ({
+    hour,
+    level: quantileSorted(
+      [...samples].sort((a, b) => a - b),
+      q,
+    ),
+  }));
+  levels.sort((a, b) => b.level - a.level);
+  let best:
+    | { peak: boolean[]; peakCores: number; offCores: number; cost: number }
+    | undefined;
+  for (let k = 1; k < 24; k++) {
+    const peak = Array.from({ length: 24 }, () => false);
+    for (const { hour } of levels.slice(0, k)) peak[hour] = true;
+    const peakCores = pooledQuantile(
+      byHour.filter((_, h) => peak[h]),
+      q,
+    );
+    const offCores = pooledQuantile(
+      byHour.filter((_, h) => !peak[h]),
+      q,
+    );
+    const cost = peakCores * k + offCores * (24 - k);
+    if (!best || cost < best.cost) best = { peak, peakCores, offCores, cost };
+  }
+  return best;
+}
+
+/**
+ * CPU request levels by time window: each class of hours gets the (1 - exceedance) quantile of its
+ * own samples, so the fraction of samples above the request stays near `exceedance` overall.
+ * Windows are used only when they cut the time-weighted request by at least `minGain`.
+ */
+export function planCpuWindows(
+  view: SlotView,
+  options: { exceedance: number; minGain: number; weekly: boolean },
+): CpuWindowPlan {
+  const q = 1 - options.exceedance;
+  const weekday: number[][] = Array.from({ length: 24 }, () => []);
+  const weekend: number[] = [];
+  const all: number[] = [];
+  for (let k = 0; k < view.cpuCores.length; k++) {
+    const v = view.cpuCores[k] ?? Number.NaN;
+    if (!Number.isFinite(v)) continue;
+    const slot = view.firstSlot + k;
+    all.push(v);
+    if (options.weekly && isWeekendSlot(slot)) weekend.push(v);
+    else weekday[hourOfSlot(slot)]?.push(v);
+  }
+  const allCores = pooledQuantile([all], q);
+  const none: CpuWindowPlan = { allCores, baseCores: allCores, windows: [] };
+  if (weekday.some((samples) => samples.length < MIN_SAMPLES_PER_HOUR))
+    return none;
+  const split = bestPeakSplit(weekday, q);
+  const useWeekend = options.weekly && weekend.length >= 144;
+  const weekendCores = useWeekend ? pooledQuantile([weekend], q) : Number.NaN;
+  const weekdayHours = useWeekend ? 120 : 168;
+  const singleCost = allCores * 168;
+  const splitCost =
+    (split?.cost ?? Number.POSITIVE_INFINITY) * (weekdayHours / 24) +
+    (useWeekend ? weekendCores * 48 : 0);
+  if (!split || !(splitCost <= (1 - options.minGain) * singleCost)) return none;
+  const days = useWeekend ? "mon-fri" : "all";
+  const windows: CpuWindowPlan["windows"] = [];
+  if (useWeekend)
+    windows.push({
+      window: {
+        name: "weekend",
+        days: "sat-sun",
+        startHourUtc: 0,
+        endHourUtc: 24,
+      },
+      cpuCores: weekendCores,
+    });
+  for (const [startHourUtc, endHourUtc] of runsOf(split.peak)) {
+    windows.push({
+      window: { name: "peak", days, startHourUtc, endHourUtc },
+      cpuCores: split.peakCores,
+    });
+  }
+  return { allCores, baseCores: split.offCores, windows };
+}
