@@ -35,6 +35,11 @@ const EnvSchema = z.object({
     .min(0)
     .max(24 * 365)
     .default(0),
+  KUBEWISE_SIM_DURATION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(87_600)
+    .optional(),
   KUBEWISE_SAMPLE_STEP_SECONDS: z.coerce.number().min(1).max(3600).default(10),
   KUBEWISE_NAMESPACE: z.string().min(1).default("default"),
   KUBEWISE_BUFFER_DIR: z.string().min(1).optional(),
@@ -87,6 +92,7 @@ export type AgentEnv = Readonly<{
   syntheticSeed: number;
   simSpeed: number;
   simBackfillMs: number;
+  simDurationMs: number | undefined;
   sampleStepMs: number;
   namespace: string;
   bufferDir: string;
@@ -134,6 +140,10 @@ export function loadEnv(
     syntheticSeed: e.KUBEWISE_SYNTHETIC_SEED,
     simSpeed: e.KUBEWISE_SIM_SPEED,
     simBackfillMs: Math.round(e.KUBEWISE_SIM_BACKFILL_HOURS * 3_600_000),
+    simDurationMs:
+      e.KUBEWISE_SIM_DURATION_HOURS === undefined
+        ? undefined
+        : Math.round(e.KUBEWISE_SIM_DURATION_HOURS * 3_600_000),
     sampleStepMs: Math.round(e.KUBEWISE_SAMPLE_STEP_SECONDS * 1000),
     namespace: e.KUBEWISE_NAMESPACE,
     bufferDir:

@@ -57,6 +57,9 @@ function createSource(
         nodeName: env.nodeName,
         stepMs: env.sampleStepMs,
         maxStepsPerCollect: 360,
+        ...(env.simDurationMs === undefined
+          ? {}
+          : { durationMs: env.simDurationMs }),
       });
   }
 }

@@ -49,6 +49,10 @@ export function createCollector(options: CollectorOptions): Collector {
         toBufferKey(identity.bootId, seq),
         encodeSyncRequest(batch),
       );
+      logger.debug(
+        { bootId: identity.bootId, seq, samples: part.length },
+        "batch buffered",
+      );
     }
   };
 

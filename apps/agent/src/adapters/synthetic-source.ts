@@ -19,6 +19,8 @@ export type SyntheticSourceOptions = {
   stepMs: number;
   /** Bounds one scrape's size when the simulated clock runs far ahead. */
   maxStepsPerCollect: number;
+  /** Stop after this much simulated time (a fixed, countable workload); undefined runs forever. */
+  durationMs?: number;
 };
 
 export function createSyntheticSource(
@@ -32,7 +34,10 @@ export function createSyntheticSource(
     collect(nowMs): Promise<Scrape> {
       const steps = stepsBetween({
         fromMs: lastMs,
-        toMs: clock.simNowMs(nowMs),
+        toMs: Math.min(
+          clock.simNowMs(nowMs),
+          options.simStartMs + (options.durationMs ?? Infinity),
+        ),
         stepMs: options.stepMs,
         limit: options.maxStepsPerCollect,
       });

@@ -91,6 +91,18 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
     pump();
   };
 
+  const dropOldestInFlight = (state: StreamState, reason: string) => {
+    const [oldest] = state.inFlight.keys();
+    if (oldest === undefined) return;
+    state.inFlight.delete(oldest);
+    buffer.ack(oldest);
+    metrics.batchesRejected.inc();
+    logger.warn(
+      { key: oldest, reason },
+      "batch refused as undecodable, dropped",
+    );
+  };
+
   const runStream = (token: string): Promise<StreamState> =>
     new Promise((resolve) => {
       const state: StreamState = {
@@ -121,7 +133,12 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
       state.call.on("data", (response: agentV1.SyncMetricsResponse) =>
         onResponse(state, response),
       );
-      state.call.on("error", finish);
+      state.call.on("error", (error: Error & { code?: number }) => {
+        // The server handles a stream's batches in order, so an undecodable one is the oldest in flight.
+        if (error.code === status.INVALID_ARGUMENT)
+          dropOldestInFlight(state, error.message);
+        finish(error);
+      });
       state.call.on("end", () => finish());
       abort.signal.addEventListener("abort", () => state.call.cancel(), {
         once: true,

@@ -1,0 +1,63 @@
+// What the aggregator ingests after validation; structurally the db ingest inputs.
+export type IngestContainer = {
+  namespace: string;
+  workloadKind: string;
+  workloadName: string;
+  containerName: string;
+  cpuRequestMillicores: number;
+  cpuLimitMillicores: number;
+  memoryRequestBytes: number;
+  memoryLimitBytes: number;
+};
+
+export type IngestSamples = {
+  containerIndex: readonly number[];
+  timestampMs: readonly number[];
+  cpuUsageCores: readonly number[];
+  cpuThrottledPeriods: readonly number[];
+  cpuThrottledSeconds: readonly number[];
+  memoryWorkingSetBytes: readonly number[];
+  memoryRssBytes: readonly number[];
+  memoryLimitBytes: readonly number[];
+  oomKillCount: readonly number[];
+};
+
+export type ValidatedBatch = {
+  agentId: string;
+  bootId: string;
+  seq: number;
+  nodeName: string;
+  droppedBatchesTotal: number;
+  containers: IngestContainer[];
+  samples: IngestSamples;
+};
+
+export type IngestLimits = {
+  maxBatchSamples: number;
+  maxBatchContainers: number;
+  /** Oldest accepted sample age (replay/backfill) and tolerated clock skew into the future. */
+  maxSampleAgeMs: number;
+  maxFutureSkewMs: number;
+};
+
+export const DEFAULT_INGEST_LIMITS: IngestLimits = {
+  maxBatchSamples: 20_000,
+  maxBatchContainers: 5_000,
+  maxSampleAgeMs: 400 * 86_400_000,
+  maxFutureSkewMs: 10 * 60_000,
+};
+
+/** Port: durable storage of batches (PostgreSQL in production, wired in main.ts). */
+export type SampleStore = {
+  registerAgent: (agent: { agentId: string; bootId: string }) => Promise<void>;
+  resolveContainerIds: (
+    containers: readonly IngestContainer[],
+  ) => Promise<string[]>;
+  insertBatch: (batch: {
+    agentId: string;
+    bootId: string;
+    seq: number;
+    containerIds: readonly string[];
+    samples: IngestSamples;
+  }) => Promise<{ duplicate: boolean; storedSamples: number }>;
+};

@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+const int = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  KUBEWISE_DATA_DIR: z.string().min(1).optional(),
+  KUBEWISE_MIGRATE: z.enum(["true", "false"]).default("false"),
+  KUBEWISE_GRPC_HOST: z.string().min(1).default("0.0.0.0"),
+  KUBEWISE_GRPC_PORT: int(0, 65_535).default(50_051),
+  KUBEWISE_METRICS_PORT: int(0, 65_535).default(9465),
+  KUBEWISE_AUTH_MODE: z.enum(["static", "tokenreview"]).default("static"),
+  KUBEWISE_AGENT_TOKENS: z.string().optional(),
+  KUBEWISE_CLUSTER_NAME: z.string().min(1).max(253).default("default"),
+  KUBEWISE_DB_POOL_SIZE: int(1, 200).default(10),
+  KUBEWISE_MAX_QUEUED_PER_STREAM: int(1, 1_000).default(4),
+  KUBEWISE_COLLECTION_INTERVAL_SECONDS: int(1, 3_600).default(10),
+  KUBEWISE_ROLLUP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(3_600)
+    .default(300),
+  KUBEWISE_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+});
+
+export type AggregatorEnv = Readonly<{
+  databaseUrl: string | undefined;
+  dataDir: string | undefined;
+  migrate: boolean;
+  grpcHost: string;
+  grpcPort: number;
+  metricsPort: number;
+  agentTokens: readonly string[];
+  clusterName: string;
+  dbPoolSize: number;
+  maxQueuedPerStream: number;
+  collectionIntervalSeconds: number;
+  rollupIntervalMs: number;
+  logLevel: string;
+}>;
+
+function tokenProblems(source: Record<string, string | undefined>): string[] {
+  if (source.KUBEWISE_AUTH_MODE === "tokenreview") {
+    return [
+      "KUBEWISE_AUTH_MODE: tokenreview is not wired into this build yet; use static with KUBEWISE_AGENT_TOKENS",
+    ];
+  }
+  const tokens = (source.KUBEWISE_AGENT_TOKENS ?? "")
+    .split(",")
+    .filter((t) => t !== "");
+  if (tokens.length === 0)
+    return [
+      "KUBEWISE_AGENT_TOKENS: set a comma-separated list of agent tokens (each >= 16 characters)",
+    ];
+  return tokens.some((t) => t.length < 16)
+    ? ["KUBEWISE_AGENT_TOKENS: every token must be at least 16 characters"]
+    : [];
+}
+
+/** Parses the aggregator's environment once; throws one error listing every bad variable. */
+export function loadEnv(
+  source: Record<string, string | undefined> = process.env,
+): AggregatorEnv {
+  const parsed = EnvSchema.safeParse(source);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)),
+    ...tokenProblems(source),
+  ];
+  if (!parsed.success || problems.length > 0)
+    throw new Error(
+      `invalid aggregator environment:\n  ${problems.join("\n  ")}`,
+    );
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.KUBEWISE_DATA_DIR,
+    migrate: e.KUBEWISE_MIGRATE === "true",
+    grpcHost: e.KUBEWISE_GRPC_HOST,
+    grpcPort: e.KUBEWISE_GRPC_PORT,
+    metricsPort: e.KUBEWISE_METRICS_PORT,
+    agentTokens: Object.freeze(
+      (e.KUBEWISE_AGENT_TOKENS ?? "").split(",").filter((t) => t !== ""),
+    ),
+    clusterName: e.KUBEWISE_CLUSTER_NAME,
+    dbPoolSize: e.KUBEWISE_DB_POOL_SIZE,
+    maxQueuedPerStream: e.KUBEWISE_MAX_QUEUED_PER_STREAM,
+    collectionIntervalSeconds: e.KUBEWISE_COLLECTION_INTERVAL_SECONDS,
+    rollupIntervalMs: Math.round(e.KUBEWISE_ROLLUP_INTERVAL_SECONDS * 1000),
+    logLevel: e.KUBEWISE_LOG_LEVEL,
+  });
+}

@@ -1,0 +1,248 @@
+import { ValidationError, type FieldErrors } from "@kubewise/core";
+import type { agentV1 } from "@kubewise/proto";
+
+import type {
+  IngestContainer,
+  IngestLimits,
+  IngestSamples,
+  ValidatedBatch,
+} from "../domain/batch";
+
+const ID = /^[a-zA-Z0-9._:-]{1,128}$/;
+const MAX_NAME = 253;
+const MIB = 1048576;
+const MAX_BYTES = 2 ** 50;
+
+type ColumnRule = {
+  key: keyof IngestSamples;
+  min: number;
+  max: number;
+  integer: boolean;
+};
+
+const COLUMN_RULES: ColumnRule[] = [
+  { key: "cpuUsageCores", min: 0, max: 4096, integer: false },
+  { key: "cpuThrottledPeriods", min: 0, max: 1e9, integer: true },
+  { key: "cpuThrottledSeconds", min: 0, max: 1e7, integer: false },
+  { key: "memoryWorkingSetBytes", min: 0, max: MAX_BYTES, integer: true },
+  { key: "memoryRssBytes", min: 0, max: MAX_BYTES, integer: true },
+  { key: "memoryLimitBytes", min: 0, max: MAX_BYTES, integer: true },
+  { key: "oomKillCount", min: 0, max: 1e6, integer: true },
+];
+
+class Problems {
+  readonly fields: FieldErrors = {};
+  count = 0;
+  add(path: string, message: string): void {
+    this.count++;
+    if (Object.keys(this.fields).length < 10)
+      (this.fields[path] ??= []).push(message);
+  }
+}
+
+function checkColumn(
+  values: readonly number[],
+  rule: Pick<ColumnRule, "min" | "max" | "integer"> & { path: string },
+  problems: Problems,
+): void {
+  const { path } = rule;
+  const bad = values.findIndex(
+    (v) =>
+      typeof v !== "number" ||
+      !Number.isFinite(v) ||
+      v < rule.min ||
+      v > rule.max ||
+      (rule.integer && !Number.isInteger(v)),
+  );
+  if (bad >= 0)
+    problems.add(
+      `${path}[${bad}]`,
+      `must be a finite ${rule.integer ? "integer" : "number"} in [${rule.min}, ${rule.max}], got ${String(values[bad])}`,
+    );
+}
+
+function fromProtoContainer(
+  c: agentV1.ContainerInfo,
+  path: string,
+  problems: Problems,
+): IngestContainer {
+  for (const [field, value] of [
+    ["namespace", c.namespace],
+    ["podName", c.podName],
+    ["containerName", c.containerName],
+  ] as const) {
+    if (value.length === 0 || value.length > MAX_NAME)
+      problems.add(`${path}.${field}`, `must be 1..${MAX_NAME} characters`);
+  }
+  const limits = [
+    c.cpuRequestMillicores,
+    c.cpuLimitMillicores,
+    c.memoryRequestBytes,
+    c.memoryLimitBytes,
+  ];
+  checkColumn(
+    limits,
+    {
+      min: 0,
+      max: MAX_BYTES,
+      integer: true,
+      path: `${path}.requestsAndLimits`,
+    },
+    problems,
+  );
+  return {
+    namespace: c.namespace,
+    // Without owner metadata the pod itself is the workload.
+    workloadKind: c.workloadKind || "Pod",
+    workloadName: c.workloadName || c.podName,
+    containerName: c.containerName,
+    cpuRequestMillicores: c.cpuRequestMillicores,
+    cpuLimitMillicores: c.cpuLimitMillicores,
+    memoryRequestBytes: c.memoryRequestBytes,
+    memoryLimitBytes: c.memoryLimitBytes,
+  };
+}
+
+function checkHeader(b: agentV1.MetricBatch, problems: Problems): void {
+  if (!ID.test(b.agentId))
+    problems.add("agentId", "must be 1..128 of [a-zA-Z0-9._:-]");
+  if (!ID.test(b.bootId))
+    problems.add("bootId", "must be 1..128 of [a-zA-Z0-9._:-]");
+  if (!Number.isSafeInteger(b.seq) || b.seq < 1)
+    problems.add("seq", "must be an integer >= 1");
+  if (b.nodeName.length > MAX_NAME)
+    problems.add("nodeName", `must be at most ${MAX_NAME} characters`);
+}
+
+function checkSamples(
+  b: agentV1.MetricBatch,
+  { limits, nowMs }: { limits: IngestLimits; nowMs: number },
+  problems: Problems,
+): void {
+  const n = b.timestampMs.length;
+  if (n === 0 || n > limits.maxBatchSamples)
+    problems.add(
+      "timestampMs",
+      `batch must hold 1..${limits.maxBatchSamples} samples, got ${n}`,
+    );
+  for (const key of [
+    "containerIndex",
+    ...COLUMN_RULES.map((r) => r.key),
+  ] as const) {
+    if (b[key].length !== n)
+      problems.add(key, `has ${b[key].length} values for ${n} samples`);
+  }
+  checkColumn(
+    b.containerIndex,
+    {
+      min: 0,
+      max: b.containers.length - 1,
+      integer: true,
+      path: "containerIndex",
+    },
+    problems,
+  );
+  checkColumn(
+    b.timestampMs,
+    {
+      min: nowMs - limits.maxSampleAgeMs,
+      max: nowMs + limits.maxFutureSkewMs,
+      integer: true,
+      path: "timestampMs",
+    },
+    problems,
+  );
+  for (const rule of COLUMN_RULES)
+    checkColumn(b[rule.key], { ...rule, path: rule.key }, problems);
+}
+
+/** Validates every field of a batch; throws ValidationError listing the problems (first 10 fields). */
+export function fromProtoMetricBatch(
+  b: agentV1.MetricBatch,
+  limits: IngestLimits,
+  nowMs: number,
+): ValidatedBatch {
+  const problems = new Problems();
+  checkHeader(b, problems);
+  if (
+    b.containers.length === 0 ||
+    b.containers.length > limits.maxBatchContainers
+  ) {
+    problems.add(
+      "containers",
+      `must hold 1..${limits.maxBatchContainers} containers`,
+    );
+  }
+  const containers = b.containers
+    .slice(0, limits.maxBatchContainers)
+    .map((c, i) => fromProtoContainer(c, `containers[${i}]`, problems));
+  checkSamples(b, { limits, nowMs }, problems);
+  if (problems.count > 0) {
+    throw new ValidationError(
+      `invalid MetricBatch (${problems.count} problems)`,
+      { fieldErrors: problems.fields },
+    );
+  }
+  const {
+    containerIndex,
+    timestampMs,
+    cpuUsageCores,
+    cpuThrottledPeriods,
+    cpuThrottledSeconds,
+    memoryWorkingSetBytes,
+    memoryRssBytes,
+    memoryLimitBytes,
+    oomKillCount,
+  } = b;
+  return {
+    agentId: b.agentId,
+    bootId: b.bootId,
+    seq: b.seq,
+    nodeName: b.nodeName,
+    droppedBatchesTotal: b.droppedBatchesTotal,
+    containers,
+    samples: {
+      containerIndex,
+      timestampMs,
+      cpuUsageCores,
+      cpuThrottledPeriods,
+      cpuThrottledSeconds,
+      memoryWorkingSetBytes,
+      memoryRssBytes,
+      memoryLimitBytes,
+      oomKillCount,
+    },
+  };
+}
+
+export function toProtoAck(
+  batch: Pick<ValidatedBatch, "bootId" | "seq">,
+  result: { duplicate: boolean; storedSamples: number },
+): agentV1.SyncMetricsResponse {
+  return {
+    response: {
+      $case: "ack",
+      value: {
+        bootId: batch.bootId,
+        seq: batch.seq,
+        duplicate: result.duplicate,
+        storedSamples: result.storedSamples,
+      },
+    },
+  };
+}
+
+export function toProtoReject(
+  batch: { bootId: string; seq: number },
+  code: number,
+  message: string,
+): agentV1.SyncMetricsResponse {
+  return {
+    response: {
+      $case: "reject",
+      value: { bootId: batch.bootId, seq: batch.seq, code, message },
+    },
+  };
+}
+
+export const MAX_MESSAGE_BYTES = 4 * MIB;

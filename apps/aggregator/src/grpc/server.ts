@@ -1,0 +1,283 @@
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import type { Logger } from "pino";
+
+import { UnavailableError, ValidationError } from "@kubewise/core";
+import { agentV1 } from "@kubewise/proto";
+
+import type { IngestLimits } from "../domain/batch";
+import type { Ingester } from "../ingest/ingester";
+import type { AggregatorMetrics } from "../metrics";
+import { bearerToken, type Authenticator } from "./auth";
+import {
+  fromProtoMetricBatch,
+  MAX_MESSAGE_BYTES,
+  toProtoAck,
+  toProtoReject,
+} from "./converters";
+import { createSemaphore, safeDecoder, type Decoded } from "./decoding";
+import { toGrpcError } from "./errors";
+
+export type AgentServiceOptions = {
+  ingester: Ingester;
+  authenticator: Authenticator;
+  metrics: AggregatorMetrics;
+  logger: Logger;
+  limits: IngestLimits;
+  /** Per stream: messages read but not yet stored before the stream stops reading (flow control). */
+  maxQueuedPerStream: number;
+  /** Across streams: concurrent store transactions (match the DB pool size). */
+  maxConcurrentIngests: number;
+  collectionIntervalSeconds: number;
+  now?: () => number;
+};
+
+const SERVICE = {
+  ...agentV1.AgentServiceService,
+  register: {
+    ...agentV1.AgentServiceService.register,
+    requestDeserialize: safeDecoder((b) => agentV1.RegisterRequest.decode(b)),
+  },
+  syncMetrics: {
+    ...agentV1.AgentServiceService.syncMetrics,
+    requestDeserialize: safeDecoder((b) =>
+      agentV1.SyncMetricsRequest.decode(b),
+    ),
+  },
+} as const;
+
+export function createAgentServiceImplementation(
+  options: AgentServiceOptions,
+): UntypedServiceImplementation {
+  const { metrics, logger, ingester } = options;
+  const now = options.now ?? Date.now;
+  const withSlot = createSemaphore(options.maxConcurrentIngests);
+
+  const authenticate = async (metadataValue: unknown) => {
+    const token = bearerToken(metadataValue);
+    const result =
+      token === undefined
+        ? { ok: false as const, reason: "missing bearer token" }
+        : await options.authenticator.authenticate(token);
+    if (!result.ok) metrics.authFailures.inc();
+    return result;
+  };
+
+  const register = async (
+    call: ServerUnaryCall<
+      Decoded<agentV1.RegisterRequest>,
+      agentV1.RegisterResponse
+    >,
+    callback: sendUnaryData<agentV1.RegisterResponse>,
+  ) => {
+    const auth = await authenticate(call.metadata.get("authorization")[0]);
+    if (!auth.ok)
+      return callback({ code: status.UNAUTHENTICATED, details: auth.reason });
+    if (!call.request.ok)
+      return callback({
+        code: status.INVALID_ARGUMENT,
+        details: call.request.error,
+      });
+    const { agentId, bootId } = call.request.message;
+    try {
+      if (
+        !/^[a-zA-Z0-9._:-]{1,128}$/.test(agentId) ||
+        !/^[a-zA-Z0-9._:-]{1,128}$/.test(bootId)
+      ) {
+        throw new ValidationError(
+          "agentId and bootId must be 1..128 of [a-zA-Z0-9._:-]",
+        );
+      }
+      await ingester.registerAgent({ agentId, bootId });
+      callback(null, {
+        collectionIntervalSeconds: options.collectionIntervalSeconds,
+        maxBatchSamples: options.limits.maxBatchSamples,
+        maxMessageBytes: MAX_MESSAGE_BYTES,
+      });
+    } catch (error) {
+      logger.error({ err: error, agentId }, "register failed");
+      callback(
+        toGrpcError(
+          error instanceof ValidationError
+            ? error
+            : new UnavailableError("storage unavailable", { cause: error }),
+        ),
+      );
+    }
+  };
+
+  const syncMetrics = (
+    call: ServerDuplexStream<
+      Decoded<agentV1.SyncMetricsRequest>,
+      agentV1.SyncMetricsResponse
+    >,
+  ) => {
+    const queue: Decoded<agentV1.SyncMetricsRequest>[] = [];
+    let closed = false;
+    let draining = false;
+    let inputEnded = false;
+    const authPromise = authenticate(call.metadata.get("authorization")[0]);
+    metrics.activeStreams.inc();
+    const fail = (error: { code: status; details: string }) => {
+      if (closed) return;
+      closed = true;
+      queue.length = 0;
+      call.emit("error", error);
+    };
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      call.end();
+    };
+    call.on("cancelled", () => (closed = true));
+    call.once("close", () => metrics.activeStreams.dec());
+
+    const handle = async (incoming: Decoded<agentV1.SyncMetricsRequest>) => {
+      if (!incoming.ok || incoming.message.batch === undefined) {
+        metrics.batchesRejected.inc({ reason: "undecodable" });
+        return fail({
+          code: status.INVALID_ARGUMENT,
+          details: incoming.ok
+            ? "SyncMetricsRequest without batch"
+            : incoming.error,
+        });
+      }
+      const raw = incoming.message.batch;
+      let batch;
+      try {
+        batch = fromProtoMetricBatch(raw, options.limits, now());
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        metrics.batchesRejected.inc({ reason: "invalid" });
+        logger.warn(
+          {
+            agentId: raw.agentId,
+            seq: raw.seq,
+            fieldErrors: error.fieldErrors,
+          },
+          "batch rejected",
+        );
+        call.write(
+          toProtoReject(
+            raw,
+            status.INVALID_ARGUMENT,
+            `${error.message}: ${JSON.stringify(error.fieldErrors)}`,
+          ),
+        );
+        return;
+      }
+      const end = metrics.ingestDuration.startTimer();
+      try {
+        const result = await withSlot(() => ingester.ingest(batch));
+        end();
+        metrics.batchesAcked.inc({ duplicate: String(result.duplicate) });
+        metrics.samplesIngested.inc(result.storedSamples);
+        metrics.agentDroppedBatches.set(
+          { agent_id: batch.agentId },
+          batch.droppedBatchesTotal,
+        );
+        if (!closed) call.write(toProtoAck(batch, result));
+      } catch (error) {
+        metrics.ingestFailures.inc();
+        logger.error(
+          { err: error, agentId: batch.agentId, seq: batch.seq },
+          "ingest failed, closing stream so the agent retries",
+        );
+        fail(
+          toGrpcError(
+            new UnavailableError("storage unavailable", { cause: error }),
+          ),
+        );
+      }
+    };
+
+    const drain = async () => {
+      if (draining) return;
+      draining = true;
+      const auth = await authPromise;
+      if (!auth.ok)
+        fail({ code: status.UNAUTHENTICATED, details: auth.reason });
+      while (!closed && queue.length > 0) {
+        const next = queue.shift();
+        if (queue.length < options.maxQueuedPerStream) call.resume();
+        if (next !== undefined) await handle(next);
+      }
+      draining = false;
+      if (inputEnded && queue.length === 0) close();
+    };
+
+    call.on("data", (incoming: Decoded<agentV1.SyncMetricsRequest>) => {
+      if (closed) return;
+      queue.push(incoming);
+      if (queue.length >= options.maxQueuedPerStream) call.pause();
+      void drain();
+    });
+    call.on("end", () => {
+      inputEnded = true;
+      void drain();
+    });
+  };
+
+  const unimplemented = (_call: unknown, callback: sendUnaryData<unknown>) =>
+    callback({
+      code: status.UNIMPLEMENTED,
+      details: "federated learning is not enabled on this aggregator yet",
+    });
+
+  return {
+    register: (
+      call: ServerUnaryCall<
+        Decoded<agentV1.RegisterRequest>,
+        agentV1.RegisterResponse
+      >,
+      callback: sendUnaryData<agentV1.RegisterResponse>,
+    ) => void register(call, callback),
+    syncMetrics,
+    getModelUpdate: unimplemented,
+    uploadGradients: unimplemented,
+  };
+}
+
+export type RunningGrpcServer = {
+  port: number;
+  server: Server;
+  stop: () => Promise<void>;
+};
+
+export async function startGrpcServer(
+  options: AgentServiceOptions & { host: string; port: number },
+): Promise<RunningGrpcServer> {
+  const server = new Server({
+    // Our own limit (MAX_MESSAGE_BYTES) answers INVALID_ARGUMENT; grpc-js's hard cap is above it.
+    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES * 2,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+  });
+  server.addService(SERVICE, createAgentServiceImplementation(options));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `${options.host}:${options.port}`,
+      ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
+    ),
+  );
+  return {
+    port,
+    server,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.forceShutdown(), 5_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,100 @@
+import { createServer, type Server } from "node:http";
+
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+} from "prom-client";
+
+export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;
+
+export function createAggregatorMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "kubewise_aggregator_" });
+  const registers = [registry];
+  return {
+    registry,
+    samplesIngested: new Counter({
+      name: "kubewise_aggregator_ingested_samples_total",
+      help: "Samples committed to the database",
+      registers,
+    }),
+    batchesAcked: new Counter({
+      name: "kubewise_aggregator_batches_acked_total",
+      help: "Batches acked after COMMIT",
+      labelNames: ["duplicate"],
+      registers,
+    }),
+    batchesRejected: new Counter({
+      name: "kubewise_aggregator_batches_rejected_total",
+      help: "Batches rejected as invalid",
+      labelNames: ["reason"],
+      registers,
+    }),
+    ingestDuration: new Histogram({
+      name: "kubewise_aggregator_ingest_duration_seconds",
+      help: "Time from a batch leaving the stream queue to its COMMIT",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    ingestFailures: new Counter({
+      name: "kubewise_aggregator_ingest_failures_total",
+      help: "Batches not stored because the store failed (the agent retries)",
+      registers,
+    }),
+    sequenceGaps: new Gauge({
+      name: "kubewise_aggregator_sequence_gaps",
+      help: "Missing seq numbers per (agent, boot) over the last hour; 0 means nothing lost",
+      registers,
+    }),
+    agentDroppedBatches: new Gauge({
+      name: "kubewise_aggregator_agent_dropped_batches",
+      help: "Batches an agent declared dropped from its full buffer (this boot)",
+      labelNames: ["agent_id"],
+      registers,
+    }),
+    activeStreams: new Gauge({
+      name: "kubewise_aggregator_active_streams",
+      help: "Open SyncMetrics streams",
+      registers,
+    }),
+    authFailures: new Counter({
+      name: "kubewise_aggregator_auth_failures_total",
+      help: "Calls refused as UNAUTHENTICATED",
+      registers,
+    }),
+    rollupRefreshes: new Counter({
+      name: "kubewise_aggregator_rollup_refreshes_total",
+      help: "5-minute rollup refreshes",
+      labelNames: ["result"],
+      registers,
+    }),
+  };
+}
+
+export function serveMetrics(
+  registry: Registry,
+  port: number,
+  host = "0.0.0.0",
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url === "/healthz") {
+      res.writeHead(200).end("ok");
+      return;
+    }
+    if (req.url !== "/metrics") {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (body) =>
+        res.writeHead(200, { "content-type": registry.contentType }).end(body),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+  return new Promise((resolve) =>
+    server.listen(port, host, () => resolve(server)),
+  );
+}
