@@ -7,6 +7,7 @@ export * from "./builders/recommendation-object";
 export * from "./builders/workload-patch";
 export * from "./controller/conditions";
 export * from "./controller/lease";
+export * from "./controller/namespace-policy";
 export * from "./controller/reconcile";
 export * from "./controller/signals";
 export * from "./controller/lifecycle-controller";
@@ -28,6 +29,7 @@ export {
   type RecommendationStore,
 } from "./client/recommendation-store";
 export {
+  createNamespacePolicyResolver,
   createWorkloadStore,
   type WorkloadObservation,
   type WorkloadRef,

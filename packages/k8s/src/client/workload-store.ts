@@ -10,7 +10,11 @@ import type {
   JsonPatchOperation,
   StrategicMergePatch,
 } from "../builders/workload-patch";
-import type { WorkloadSnapshot } from "../controller/reconcile";
+import { toNamespacePolicy } from "../controller/namespace-policy";
+import type {
+  ControllerPolicy,
+  WorkloadSnapshot,
+} from "../controller/reconcile";
 import type { PdbLike, PodLike } from "../controller/signals";
 import type { WorkloadKind } from "../crd/resource-recommendation";
 import { isApiStatus, type KubeClients } from "./kube-clients";
@@ -146,5 +150,25 @@ export function createWorkloadStore(
         STRATEGIC,
       );
     },
+  };
+}
+
+/** Reads each namespace's safety rules (labels/annotations) through the API, cached for `ttlMs`. */
+export function createNamespacePolicyResolver(
+  clients: Pick<KubeClients, "core">,
+  options: { base: ControllerPolicy; ttlMs: number; now?: () => number },
+): (namespace: string) => Promise<ControllerPolicy> {
+  const now = options.now ?? (() => Date.now());
+  const cache = new Map<
+    string,
+    { policy: ControllerPolicy; expiresAtMs: number }
+  >();
+  return async (namespace) => {
+    const hit = cache.get(namespace);
+    if (hit && hit.expiresAtMs > now()) return hit.policy;
+    const object = await clients.core.readNamespace({ name: namespace });
+    const policy = toNamespacePolicy(object.metadata, options.base);
+    cache.set(namespace, { policy, expiresAtMs: now() + options.ttlMs });
+    return policy;
   };
 }
