@@ -2,7 +2,7 @@ import type { ResourceValues } from "../recommender";
 import type { TraceSeries } from "../traces/series-builder";
 import { PolicyAccumulator } from "./aggregate";
 import { toDumpLines } from "./dump";
-import type { PolicyEntry, ScoredDay } from "./walk-forward";
+import type { PolicyEntry, ScoredDay, SeriesEvaluation } from "./walk-forward";
 import { evaluateSeries, firstIndexAtOrAfter } from "./walk-forward";
 
 export type BenchmarkRun = {
@@ -27,16 +27,25 @@ export function addSeriesToRun(
   input: { series: TraceSeries; policies: PolicyEntry[] },
   onDump?: (lines: string[]) => void,
 ): ScoredDay[] {
-  const { series, policies } = input;
-  const { days, wallMsByPolicy } = evaluateSeries(series, policies);
-  if (days.length > 0) run.series++;
-  for (const day of days) {
+  const evaluation = evaluateSeries(input.series, input.policies);
+  foldSeriesEvaluation(run, { series: input.series, evaluation }, onDump);
+  return evaluation.days;
+}
+
+/** Folds an evaluation (possibly computed in a worker) into the run. */
+export function foldSeriesEvaluation(
+  run: BenchmarkRun,
+  input: { series: TraceSeries; evaluation: SeriesEvaluation },
+  onDump?: (lines: string[]) => void,
+): void {
+  const { series, evaluation } = input;
+  if (evaluation.days.length > 0) run.series++;
+  for (const day of evaluation.days) {
     run.accumulators.get(day.policy)?.add(day);
     if (onDump) onDump(toDumpLines(day, provisionedAt(series, day.dayStartS)));
   }
-  for (const [name, ms] of wallMsByPolicy)
+  for (const [name, ms] of evaluation.wallMsByPolicy)
     run.wallMs.set(name, (run.wallMs.get(name) ?? 0) + ms);
-  return days;
 }
 
 function provisionedAt(
