@@ -5,6 +5,7 @@ import {
   eq,
   gte,
   inArray,
+  isNull,
   ne,
   or,
   sql,
@@ -223,7 +224,11 @@ export async function listRecommendationEvents(
     .select()
     .from(recommendationEvents)
     .where(eq(recommendationEvents.recommendationId, recommendationId))
-    .orderBy(asc(recommendationEvents.createdAt), asc(recommendationEvents.id));
+    .orderBy(
+      asc(recommendationEvents.createdAt),
+      sql`${recommendationEvents.fromPhase} is not null`,
+      asc(recommendationEvents.id),
+    );
 }
 
 /** Who created the recommendation (the actor of its first event), for the four-eyes rule. */
@@ -231,8 +236,17 @@ export async function getRecommendationRequester(
   db: DbExecutor,
   recommendationId: string,
 ): Promise<string | undefined> {
-  const [first] = await listRecommendationEvents(db, recommendationId);
-  return first?.actor;
+  const rows = await db
+    .select({ actor: recommendationEvents.actor })
+    .from(recommendationEvents)
+    .where(
+      and(
+        eq(recommendationEvents.recommendationId, recommendationId),
+        isNull(recommendationEvents.fromPhase),
+      ),
+    )
+    .limit(1);
+  return rows[0]?.actor;
 }
 
 export async function listOpenRecommendationsForContainer(

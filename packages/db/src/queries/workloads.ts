@@ -88,7 +88,8 @@ export async function getUsageSeries(
       percentile_cont(0.95) within group (order by memory_working_set_bytes_avg) as mem_p95,
       max(memory_working_set_bytes_max) as mem_max
     from metric_rollups_5m
-    where container_id = ${query.containerId} and bucket >= ${query.from} and bucket < ${query.to}
+    where container_id = ${query.containerId}
+      and bucket >= ${query.from.toISOString()}::timestamptz and bucket < ${query.to.toISOString()}::timestamptz
     group by 1 order by 1`);
   return rows.map((r) => ({
     bucket: new Date(String(r.bucket)),
@@ -205,17 +206,36 @@ export async function insertContainer(
   return row;
 }
 
-const ROLLUP_INSERT_BATCH = 2000;
+const ROLLUP_INSERT_BATCH = 20_000;
 
 /** Plain-PostgreSQL path only: on TimescaleDB the rollups are a continuous aggregate. */
 export async function insertRollups(
   db: DbExecutor,
   rows: readonly (typeof metricRollups5m.$inferInsert)[],
 ): Promise<void> {
+  // One JSON parameter per batch: building 10^4-row VALUES lists in drizzle costs seconds of CPU.
   for (let i = 0; i < rows.length; i += ROLLUP_INSERT_BATCH) {
-    await db
-      .insert(metricRollups5m)
-      .values(rows.slice(i, i + ROLLUP_INSERT_BATCH));
+    const batch = rows.slice(i, i + ROLLUP_INSERT_BATCH).map((r) => ({
+      bucket: r.bucket.toISOString(),
+      container_id: r.containerId,
+      sample_count: r.sampleCount,
+      cpu_usage_cores_avg: r.cpuUsageCoresAvg,
+      cpu_usage_cores_max: r.cpuUsageCoresMax,
+      cpu_throttled_periods_sum: r.cpuThrottledPeriodsSum,
+      cpu_throttled_seconds_sum: r.cpuThrottledSecondsSum,
+      memory_working_set_bytes_avg: r.memoryWorkingSetBytesAvg,
+      memory_working_set_bytes_max: r.memoryWorkingSetBytesMax,
+      memory_rss_bytes_max: r.memoryRssBytesMax,
+      oom_kill_count_sum: r.oomKillCountSum,
+    }));
+    await db.execute(sql`
+      insert into metric_rollups_5m (bucket, container_id, sample_count, cpu_usage_cores_avg, cpu_usage_cores_max,
+        cpu_throttled_periods_sum, cpu_throttled_seconds_sum, memory_working_set_bytes_avg,
+        memory_working_set_bytes_max, memory_rss_bytes_max, oom_kill_count_sum)
+      select bucket, container_id, sample_count, cpu_usage_cores_avg, cpu_usage_cores_max,
+        cpu_throttled_periods_sum, cpu_throttled_seconds_sum, memory_working_set_bytes_avg,
+        memory_working_set_bytes_max, memory_rss_bytes_max, oom_kill_count_sum
+      from json_populate_recordset(null::metric_rollups_5m, ${JSON.stringify(batch)}::json)`);
   }
 }
 

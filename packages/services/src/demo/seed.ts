@@ -4,6 +4,7 @@ import { pino } from "pino";
 import {
   addUserScopes,
   getClusterByName,
+  getUserByEmail,
   insertCluster,
   insertContainer,
   insertRollups,
@@ -160,13 +161,16 @@ async function seedUsers(
 ): Promise<{ email: string; role: string; userId: string; actor: Actor }[]> {
   const out = [];
   for (const u of DEMO_USERS) {
-    const row = await insertUser(db, {
-      email: u.email,
-      name: u.name,
-      role: u.role,
-      passwordHash: await hashPassword(u.password),
-      createdAt: now,
-    });
+    // Users are global; a second demo cluster only adds scopes.
+    const row =
+      (await getUserByEmail(db, u.email)) ??
+      (await insertUser(db, {
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        passwordHash: await hashPassword(u.password),
+        createdAt: now,
+      }));
     await addUserScopes(
       db,
       u.namespaces.map((namespace) => ({
@@ -247,7 +251,7 @@ async function seedRecommendationHistory({
       ctx: ctxAt(later(1 + i), approver),
       input: { id, comment: "looks safe" },
     });
-    if (row.workload.namespace === "payments") continue;
+    if (row.workload.namespace !== "shop") continue; // platform uses the dry-run default
     await recordApplyProgress({
       ctx: ctxAt(later(2 + i), SYSTEM_ACTOR),
       input: { id, event: "startApply" },

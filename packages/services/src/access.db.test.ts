@@ -1,0 +1,290 @@
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { ConflictError, ForbiddenError, ValidationError } from "@kubewise/core";
+import {
+  getActiveApiTokenByHash,
+  insertAnomaly,
+  listApiTokens as queryTokens,
+} from "@kubewise/db";
+import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
+
+import { listAnomalies } from "./anomalies/list";
+import { listAuditEntries } from "./audit/list";
+import { verifyAuditChain } from "./audit/verify";
+import type { PublicContext } from "./context";
+import { getSafetyConfig } from "./safety/get-config";
+import { putSafetyConfig } from "./safety/put-config";
+import { createServiceFixture, createTestContext, TEST_NOW } from "./testing";
+import { authenticateApiToken } from "./tokens/authenticate";
+import { createApiToken } from "./tokens/create";
+import { revokeApiToken } from "./tokens/revoke";
+import { authenticateCredentials } from "./users/authenticate-credentials";
+import { ensureBootstrapAdmin } from "./users/ensure-bootstrap-admin";
+import { upsertOidcUser } from "./users/upsert-oidc-user";
+
+let test: TestDatabase;
+let fx: Awaited<ReturnType<typeof createServiceFixture>>;
+let publicCtx: PublicContext;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+  publicCtx = {
+    db: test.db,
+    clock: { now: () => TEST_NOW },
+    logger: pino({ level: "silent" }),
+    ports: {},
+  };
+});
+afterAll(async () => {
+  await test.close();
+});
+beforeEach(async () => {
+  fx = await createServiceFixture(test.db);
+});
+
+describe("safety config", () => {
+  it("returns defaults, lets an admin change them, and audits the change", async () => {
+    const input = { clusterId: fx.cluster.id, namespace: "payments" };
+    const before = await getSafetyConfig({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input,
+    });
+    expect(before).toMatchObject({
+      isDefault: true,
+      config: { dryRunEnabled: true, requireApproval: true },
+    });
+    const config = {
+      dryRunEnabled: false,
+      requireApproval: false,
+      autoApplyEnabled: true,
+      autoApplyMinConfidence: 0.8,
+    };
+    const saved = await putSafetyConfig({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { ...input, config },
+    });
+    expect(saved).toMatchObject({ isDefault: false, config });
+    const [audit] = await listAuditEntries({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { subject: "namespace:payments", clusterId: fx.cluster.id },
+    });
+    expect(audit).toMatchObject({
+      action: "safety.put_config",
+      payload: { after: config },
+    });
+  });
+
+  it("forbids viewers from changing and out-of-scope users from reading; validates input", async () => {
+    const config = {
+      dryRunEnabled: false,
+      requireApproval: false,
+      autoApplyEnabled: true,
+      autoApplyMinConfidence: 0.8,
+    };
+    await expect(
+      putSafetyConfig({
+        ctx: createTestContext(test.db, fx.actors.viewer),
+        input: { clusterId: fx.cluster.id, namespace: "shop", config },
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      getSafetyConfig({
+        ctx: createTestContext(test.db, fx.actors.viewer),
+        input: { clusterId: fx.cluster.id, namespace: "payments" },
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      putSafetyConfig({
+        ctx: createTestContext(test.db, fx.actors.admin),
+        input: {
+          clusterId: fx.cluster.id,
+          namespace: "Bad_NS",
+          config: { ...config, autoApplyMinConfidence: 3 },
+        },
+      }),
+    ).rejects.toMatchObject({
+      code: "VALIDATION",
+      fieldErrors: {
+        namespace: [expect.any(String)],
+        "config.autoApplyMinConfidence": [expect.any(String)],
+      },
+    });
+  });
+});
+
+describe("api tokens", () => {
+  it("shows the token once, stores only its hash, authenticates and revokes", async () => {
+    const created = await createApiToken({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { name: "ci" },
+    });
+    expect(created.token).toMatch(/^kw_[A-Za-z0-9_-]{43}$/);
+    const stored = (await queryTokens(test.db)).find(
+      (t) => t.id === created.id,
+    );
+    expect(stored?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored)).not.toContain(created.token);
+    const who = await authenticateApiToken({
+      ctx: publicCtx,
+      input: { token: `Bearer ${created.token}` },
+    });
+    expect(who?.actor).toMatchObject({
+      userId: fx.users.admin.id,
+      role: "admin",
+      scopes: "all",
+    });
+    expect(
+      await authenticateApiToken({
+        ctx: publicCtx,
+        input: { token: "kw_wrong" },
+      }),
+    ).toBeUndefined();
+    await revokeApiToken({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { id: created.id },
+    });
+    expect(
+      await authenticateApiToken({
+        ctx: publicCtx,
+        input: { token: created.token },
+      }),
+    ).toBeUndefined();
+    expect(
+      await getActiveApiTokenByHash(test.db, stored?.tokenHash ?? ""),
+    ).toBeUndefined();
+    await expect(
+      revokeApiToken({
+        ctx: createTestContext(test.db, fx.actors.admin),
+        input: { id: created.id },
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it("only admins create or revoke tokens", async () => {
+    await expect(
+      createApiToken({
+        ctx: createTestContext(test.db, fx.actors.approver),
+        input: { name: "x" },
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      revokeApiToken({
+        ctx: createTestContext(test.db, fx.actors.viewer),
+        input: { id: fx.users.admin.id },
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
+
+describe("users", () => {
+  it("bootstraps the admin idempotently and authenticates credentials", async () => {
+    const email = `boot-${fx.cluster.id.slice(0, 8)}@example.test`;
+    const first = await ensureBootstrapAdmin({
+      ctx: publicCtx,
+      input: { email, password: "correct horse battery" },
+    });
+    expect(first.changed).toBe(true);
+    expect(
+      (
+        await ensureBootstrapAdmin({
+          ctx: publicCtx,
+          input: { email, password: "correct horse battery" },
+        })
+      ).changed,
+    ).toBe(false);
+    const ok = await authenticateCredentials({
+      ctx: publicCtx,
+      input: { email: email.toUpperCase(), password: "correct horse battery" },
+    });
+    expect(ok?.actor).toMatchObject({
+      userId: first.userId,
+      role: "admin",
+      scopes: "all",
+    });
+    expect(
+      await authenticateCredentials({
+        ctx: publicCtx,
+        input: { email, password: "wrong" },
+      }),
+    ).toBeUndefined();
+    expect(
+      await authenticateCredentials({
+        ctx: publicCtx,
+        input: { email: "nobody@example.test", password: "x" },
+      }),
+    ).toBeUndefined();
+    await expect(
+      ensureBootstrapAdmin({
+        ctx: publicCtx,
+        input: { email, password: "short" },
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("creates OIDC users as viewers without namespaces", async () => {
+    const email = `oidc-${fx.cluster.id.slice(0, 8)}@example.test`;
+    const user = await upsertOidcUser({
+      ctx: publicCtx,
+      input: { email, name: "Olga" },
+    });
+    expect(user.actor).toMatchObject({ role: "viewer", scopes: [] });
+    expect(
+      (
+        await upsertOidcUser({
+          ctx: publicCtx,
+          input: { email, name: "Olga B" },
+        })
+      ).id,
+    ).toBe(user.id);
+  });
+});
+
+describe("anomalies and audit", () => {
+  it("lists open anomalies in scope", async () => {
+    const base = {
+      clusterId: fx.cluster.id,
+      severity: "warning" as const,
+      detectedAt: TEST_NOW,
+      timeToLimitSeconds: 3600,
+      details: {},
+    };
+    await insertAnomaly(test.db, {
+      ...base,
+      containerId: fx.shop.container.id,
+      kind: "leak",
+    });
+    await insertAnomaly(test.db, {
+      ...base,
+      containerId: fx.payments.container.id,
+      kind: "oom_risk",
+    });
+    const seen = await listAnomalies({
+      ctx: createTestContext(test.db, fx.actors.viewer),
+      input: { clusterId: fx.cluster.id },
+    });
+    expect(
+      seen.map((a) => [a.namespace, a.kind, a.timeToLimitSeconds]),
+    ).toEqual([["shop", "leak", 3600]]);
+    const all = await listAnomalies({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { clusterId: fx.cluster.id, kind: "oom_risk" },
+    });
+    expect(all.map((a) => a.workloadName)).toEqual(["payments-api"]);
+  });
+
+  it("verifies the chain for admins only", async () => {
+    expect(
+      await verifyAuditChain({
+        ctx: createTestContext(test.db, fx.actors.admin),
+        input: {},
+      }),
+    ).toMatchObject({ ok: true, brokenAtIndex: null });
+    await expect(
+      listAuditEntries({
+        ctx: createTestContext(test.db, fx.actors.approver),
+        input: {},
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});

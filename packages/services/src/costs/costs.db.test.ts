@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { ForbiddenError, ValidationError } from "@kubewise/core";
+import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
+
+import { SYSTEM_ACTOR } from "../context";
+import { approveRecommendation } from "../recommendations/approve";
+import { recordApplyProgress } from "../recommendations/record-apply";
+import { createServiceFixture, createTestContext, TEST_NOW } from "../testing";
+import { getCosts } from "./get-costs";
+import { getSavings } from "./get-savings";
+import { parseSinceDays } from "./schemas";
+
+let test: TestDatabase;
+let fx: Awaited<ReturnType<typeof createServiceFixture>>;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.close();
+});
+beforeEach(async () => {
+  fx = await createServiceFixture(test.db);
+});
+
+// Per container at OpenCost defaults: max(request, usage) x price x 730 h (hand-computed).
+const NOW_PER_CONTAINER = 29_262_050; // 1 core + 2 GiB requested, usage 0.2 core / 0.5 GiB
+const AFTER_PER_CONTAINER = 8_862_018; // 250m + 1 GiB recommended
+const USAGE_PER_CONTAINER = 6_161_711; // 0.2 core + 0.5 GiB
+
+describe("getCosts", () => {
+  it("prices every container at max(request, usage) now and after the open recommendations", async () => {
+    const report = await getCosts({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { clusterId: fx.cluster.id },
+    });
+    expect(report).toMatchObject({
+      monthlyNowMicroUsd: 2 * NOW_PER_CONTAINER,
+      monthlyAfterMicroUsd: 2 * AFTER_PER_CONTAINER,
+      projectedMonthlySavingsMicroUsd:
+        2 * (NOW_PER_CONTAINER - AFTER_PER_CONTAINER),
+      price: {
+        provider: "custom",
+        cpuCoreHourMicroUsd: 31_611,
+        memoryGibHourMicroUsd: 4_237,
+      },
+    });
+    expect(report.byNamespace.map((n) => n.namespace).sort()).toEqual([
+      "payments",
+      "shop",
+    ]);
+    expect(report.topWasteful[0]).toMatchObject({
+      monthlyWasteMicroUsd: NOW_PER_CONTAINER - USAGE_PER_CONTAINER,
+    });
+  });
+
+  it("counts only the viewer's namespaces and forbids unauthenticated callers", async () => {
+    const report = await getCosts({
+      ctx: createTestContext(test.db, fx.actors.viewer),
+      input: { clusterId: fx.cluster.id },
+    });
+    expect(report.monthlyNowMicroUsd).toBe(NOW_PER_CONTAINER);
+    expect(report.topWasteful.map((w) => w.namespace)).toEqual(["shop"]);
+    await expect(
+      getCosts({
+        ctx: {
+          ...createTestContext(test.db, fx.actors.viewer),
+          actor: undefined as never,
+        },
+        input: {},
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
+
+describe("getSavings", () => {
+  it("projects open recommendations and realizes applied ones pro rata", async () => {
+    const id = fx.shop.recommendation.id;
+    await approveRecommendation({
+      ctx: createTestContext(test.db, fx.actors.approver),
+      input: { id },
+    });
+    await recordApplyProgress({
+      ctx: createTestContext(test.db, SYSTEM_ACTOR),
+      input: { id, event: "startApply" },
+    });
+    await recordApplyProgress({
+      ctx: createTestContext(test.db, SYSTEM_ACTOR),
+      input: { id, event: "completeApply" },
+    });
+    const later = new Date(TEST_NOW.getTime() + 73 * 3_600_000);
+    const report = await getSavings({
+      ctx: createTestContext(test.db, fx.actors.admin, later),
+      input: { clusterId: fx.cluster.id, sinceDays: 30 },
+    });
+    // shop saves 20 $/month: 73 h of 730 h is exactly 2 $.
+    expect(report.realizedMicroUsd).toBe(2_000_000);
+    expect(report.projectedMonthlyMicroUsd).toBe(30_000_000);
+    expect(
+      report.byNamespace.find((n) => n.namespace === "shop"),
+    ).toMatchObject({ appliedCount: 1, realizedMicroUsd: 2_000_000 });
+  });
+
+  it("hides other namespaces from a scoped viewer", async () => {
+    const report = await getSavings({
+      ctx: createTestContext(test.db, fx.actors.viewer),
+      input: { clusterId: fx.cluster.id },
+    });
+    expect(report.byNamespace.map((n) => n.namespace)).toEqual(["shop"]);
+    expect(report.projectedMonthlyMicroUsd).toBe(20_000_000);
+  });
+});
+
+describe("parseSinceDays", () => {
+  it.each([
+    ["30d", 30],
+    ["7", 7],
+    [" 365d ", 365],
+  ])("parses %j as %d days", (since, days) => {
+    expect(parseSinceDays(since)).toBe(days);
+  });
+
+  it.each(["0d", "30h", "-1d", "abc", "99999d"])("rejects %j", (since) => {
+    expect(() => parseSinceDays(since)).toThrow(ValidationError);
+  });
+});

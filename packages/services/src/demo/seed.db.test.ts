@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { listAuditLog } from "@kubewise/db";
+import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
+
+import { verifyAuditChain } from "../audit/verify";
+import { SYSTEM_ACTOR } from "../context";
+import { listRecommendations } from "../recommendations/list";
+import { createTestContext } from "../testing";
+import { createSeededRng } from "./rng";
+import { seedDemoData } from "./seed";
+
+const now = new Date("2026-11-20T12:00:00Z");
+let test: TestDatabase;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.close();
+});
+
+describe("seedDemoData", () => {
+  it("creates a cluster with history, users, recommendations in several phases and anomalies", async () => {
+    const result = await seedDemoData({
+      db: test.db,
+      now,
+      rng: createSeededRng(42),
+      historyDays: 4,
+    });
+    expect(result.created).toBe(true);
+    expect(result.containers).toBe(21);
+    expect(result.rollups).toBe(21 * 4 * 288);
+    expect(result.users.map((u) => u.role).sort()).toEqual([
+      "admin",
+      "approver",
+      "viewer",
+    ]);
+    expect(result.anomalies).toBeGreaterThanOrEqual(3);
+
+    const ctx = createTestContext(test.db, SYSTEM_ACTOR, now);
+    const page = await listRecommendations({
+      ctx,
+      input: {
+        clusterId: result.clusterId,
+        phase: ["Pending", "Approved", "Rejected", "Applied", "Superseded"],
+        limit: 500,
+      },
+    });
+    const phases = new Set(page.items.map((i) => i.phase));
+    expect(phases).toContain("Pending");
+    expect(phases).toContain("Applied");
+    expect(phases).toContain("Rejected");
+    expect(page.items.some((i) => i.projectedMonthlySavingsMicroUsd > 0)).toBe(
+      true,
+    );
+
+    const audit = await listAuditLog(test.db, {
+      clusterId: result.clusterId,
+      limit: 1000,
+      offset: 0,
+    });
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        "recommendation.create",
+        "recommendation.approve",
+        "recommendation.reject",
+        "recommendation.completeApply",
+      ]),
+    );
+    expect((await verifyAuditChain({ ctx, input: {} })).ok).toBe(true);
+  });
+
+  it("is a no-op when the cluster already exists", async () => {
+    const again = await seedDemoData({
+      db: test.db,
+      now,
+      rng: createSeededRng(42),
+      historyDays: 4,
+    });
+    expect(again.created).toBe(false);
+  });
+
+  it("is deterministic for a seed", async () => {
+    const other = await createTestDatabase();
+    try {
+      const a = await seedDemoData({
+        db: other.db,
+        now,
+        rng: createSeededRng(7),
+        historyDays: 2,
+        clusterName: "a",
+      });
+      const b = await seedDemoData({
+        db: other.db,
+        now,
+        rng: createSeededRng(7),
+        historyDays: 2,
+        clusterName: "b",
+      });
+      const ctx = createTestContext(other.db, SYSTEM_ACTOR, now);
+      const values = async (clusterId: string) =>
+        (
+          await listRecommendations({
+            ctx,
+            input: { clusterId, limit: 500, sort: "savings_desc" },
+          })
+        ).items.map((i) => [
+          i.namespace,
+          i.workloadName,
+          i.containerName,
+          i.phase,
+          i.recommended,
+          i.projectedMonthlySavingsMicroUsd,
+        ]);
+      expect(await values(a.clusterId)).toEqual(await values(b.clusterId));
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,0 +1,142 @@
+import { pino } from "pino";
+
+import {
+  insertRecommendationEvent,
+  insertRollups,
+  upsertSafetyConfig,
+  type DbExecutor,
+} from "@kubewise/db";
+import {
+  createTestCluster,
+  createTestContainer,
+  createTestRecommendation,
+  createTestUser,
+  createTestWorkload,
+} from "@kubewise/db/testing";
+
+import type { Actor, ServiceContext } from "./context";
+
+export const TEST_NOW = new Date("2026-11-20T12:00:00Z");
+const GIB = 2 ** 30;
+
+/** A ServiceContext for tests: silent logger, fixed clock. */
+export function createTestContext(
+  db: DbExecutor,
+  actor: Actor,
+  now = TEST_NOW,
+): ServiceContext {
+  return {
+    db,
+    actor,
+    clock: { now: () => now },
+    logger: pino({ level: "silent" }),
+    ports: {},
+  };
+}
+
+/** 24 h of flat 5-minute rollups: cpu 0.2 cores, memory 0.5 GiB. */
+async function seedFlatUsage(
+  db: DbExecutor,
+  containerId: string,
+  now: Date,
+): Promise<void> {
+  const rows = Array.from({ length: 288 }, (_, i) => ({
+    bucket: new Date(now.getTime() - (288 - i) * 300_000),
+    containerId,
+    sampleCount: 30,
+    cpuUsageCoresAvg: 0.2,
+    cpuUsageCoresMax: 0.3,
+    cpuThrottledPeriodsSum: 0,
+    cpuThrottledSecondsSum: 0,
+    memoryWorkingSetBytesAvg: GIB / 2,
+    memoryWorkingSetBytesMax: GIB / 2,
+    memoryRssBytesMax: GIB / 2,
+    oomKillCountSum: 0,
+  }));
+  await insertRollups(db, rows);
+}
+
+/**
+ * Cluster with namespaces shop (approval required, not dry-run) and payments (defaults: dry-run),
+ * one 1-core / 2 GiB container each with 24 h of usage and a Pending recommendation to 250m / 1 GiB.
+ */
+export async function createServiceFixture(db: DbExecutor) {
+  const cluster = await createTestCluster(db);
+  const admin = await createTestUser(db, { role: "admin" });
+  const approver = await createTestUser(db, { role: "approver" });
+  const viewer = await createTestUser(db, { role: "viewer" });
+  const actors = {
+    admin: { userId: admin.id, role: "admin", scopes: "all" } satisfies Actor,
+    approver: {
+      userId: approver.id,
+      role: "approver",
+      scopes: [{ clusterId: cluster.id, namespace: "*" }],
+    } satisfies Actor,
+    shopApprover: {
+      userId: approver.id,
+      role: "approver",
+      scopes: [{ clusterId: cluster.id, namespace: "shop" }],
+    } satisfies Actor,
+    viewer: {
+      userId: viewer.id,
+      role: "viewer",
+      scopes: [{ clusterId: cluster.id, namespace: "shop" }],
+    } satisfies Actor,
+  };
+  await upsertSafetyConfig(db, {
+    clusterId: cluster.id,
+    namespace: "shop",
+    values: {
+      dryRunEnabled: false,
+      requireApproval: true,
+      autoApplyEnabled: false,
+      autoApplyMinConfidence: 0.9,
+    },
+    at: TEST_NOW,
+  });
+  const make = async (namespace: string, savings: number) => {
+    const workload = await createTestWorkload(db, {
+      clusterId: cluster.id,
+      namespace,
+      kind: "Deployment",
+      name: `${namespace}-api`,
+    });
+    const container = await createTestContainer(db, {
+      workloadId: workload.id,
+      name: "app",
+      cpuRequestMillicores: 1000,
+      cpuLimitMillicores: 2000,
+      memoryRequestBytes: 2 * GIB,
+      memoryLimitBytes: 2 * GIB,
+    });
+    await seedFlatUsage(db, container.id, TEST_NOW);
+    const recommendation = await createTestRecommendation(db, {
+      clusterId: cluster.id,
+      containerId: container.id,
+      confidence: 0.92,
+      cpuRequestMillicores: 250,
+      cpuLimitMillicores: 500,
+      memoryRequestBytes: GIB,
+      memoryLimitBytes: GIB,
+      projectedMonthlySavingsMicroUsd: savings,
+      createdAt: TEST_NOW,
+    });
+    await insertRecommendationEvent(db, {
+      recommendationId: recommendation.id,
+      fromPhase: null,
+      toPhase: "Pending",
+      actor: "system:aggregator",
+      createdAt: TEST_NOW,
+    });
+    return { workload, container, recommendation };
+  };
+  const shop = await make("shop", 20_000_000);
+  const payments = await make("payments", 30_000_000);
+  return {
+    cluster,
+    users: { admin, approver, viewer },
+    actors,
+    shop,
+    payments,
+  };
+}
