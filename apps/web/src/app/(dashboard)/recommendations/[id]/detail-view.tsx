@@ -1,0 +1,266 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import {
+  formatBytes,
+  formatCpuCores,
+  formatMicroUsd,
+  formatPercent,
+} from "@kubewise/core";
+
+import { UsageChart } from "~/components/charts";
+import type { UsagePoint } from "~/components/charts";
+import { QueryState } from "~/components/query-state";
+import { Cpu, Memory } from "~/components/resources";
+import { useTRPC } from "~/trpc/react";
+import type { RouterOutputs } from "~/trpc/types";
+import { RejectDialog } from "../reject-dialog";
+
+type Detail = RouterOutputs["recommendation"]["get"];
+
+function usagePoints(detail: Detail, resource: "cpu" | "memory"): UsagePoint[] {
+  const band: [number, number] =
+    resource === "cpu"
+      ? [
+          detail.bounds.cpuLowerBoundMillicores,
+          detail.bounds.cpuUpperBoundMillicores,
+        ]
+      : [
+          detail.bounds.memoryLowerBoundBytes,
+          detail.bounds.memoryUpperBoundBytes,
+        ];
+  return detail.usage.points.map((point) =>
+    resource === "cpu"
+      ? {
+          tsMs: point.bucket.getTime(),
+          p50: point.cpuP50Cores * 1000,
+          p95: point.cpuP95Cores * 1000,
+          max: point.cpuMaxCores * 1000,
+          forecastBand: band,
+        }
+      : {
+          tsMs: point.bucket.getTime(),
+          p50: point.memoryP50Bytes,
+          p95: point.memoryP95Bytes,
+          max: point.memoryMaxBytes,
+          forecastBand: band,
+        },
+  );
+}
+
+function Summary({ detail }: { detail: Detail }) {
+  return (
+    <div className="cards">
+      <div className="card">
+        <div className="label">Workload</div>
+        <div className="value" style={{ fontSize: 16 }}>
+          {detail.namespace}/{detail.workloadKind}/{detail.workloadName} ·{" "}
+          {detail.containerName}
+        </div>
+      </div>
+      <div className="card">
+        <div className="label">Phase</div>
+        <div className="value" data-testid="detail-phase">
+          {detail.phase}
+        </div>
+      </div>
+      <div className="card">
+        <div className="label">Confidence</div>
+        <div className="value">
+          {formatPercent(detail.confidence, { fractionDigits: 0 })}
+        </div>
+      </div>
+      <div className="card">
+        <div className="label">Monthly savings</div>
+        <div className="value">
+          {formatMicroUsd(detail.projectedMonthlySavingsMicroUsd)}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Trail({ detail }: { detail: Detail }) {
+  if (detail.auditTrail.length === 0 && detail.events.length === 0)
+    return <p className="state">No decisions yet.</p>;
+  return (
+    <table data-testid="audit-trail">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Actor</th>
+          <th>Action</th>
+          <th>Details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {detail.events.map((event) => (
+          <tr key={`event-${event.at.toISOString()}-${event.toPhase}`}>
+            <td>{event.at.toISOString()}</td>
+            <td>{event.actor}</td>
+            <td>
+              {event.fromPhase ?? "—"} → {event.toPhase}
+            </td>
+            <td>{event.reason ?? ""}</td>
+          </tr>
+        ))}
+        {detail.auditTrail.map((entry) => (
+          <tr key={`audit-${entry.id}`}>
+            <td>{entry.ts.toISOString()}</td>
+            <td>{entry.actor}</td>
+            <td>{entry.action}</td>
+            <td>
+              <code title={entry.hash}>{entry.hash.slice(0, 12)}…</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function RecommendationDetailView({
+  id,
+  canApprove,
+}: {
+  id: string;
+  canApprove: boolean;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [rejecting, setRejecting] = useState(false);
+  const detail = useQuery(trpc.recommendation.get.queryOptions({ id }));
+  const invalidate = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.recommendation.pathKey() });
+  const approve = useMutation(
+    trpc.recommendation.approve.mutationOptions({ onSuccess: invalidate }),
+  );
+  const dryRun = useMutation(trpc.recommendation.dryRun.mutationOptions());
+
+  return (
+    <QueryState query={detail} empty="Recommendation not found.">
+      {(d) => (
+        <>
+          <Summary detail={d} />
+          {canApprove && d.phase === "Pending" ? (
+            <div className="row" style={{ marginBottom: 16 }}>
+              <button
+                type="button"
+                className="primary"
+                disabled={approve.isPending}
+                onClick={() => approve.mutate({ id })}
+              >
+                Approve
+              </button>
+              <button type="button" onClick={() => setRejecting(true)}>
+                Reject
+              </button>
+              {approve.error ? (
+                <span className="error">{approve.error.message}</span>
+              ) : null}
+            </div>
+          ) : null}
+          <div className="grid2">
+            <div className="panel">
+              <h2>CPU usage (p50 / p95 / max)</h2>
+              <UsageChart
+                testId="cpu-usage-chart"
+                points={usagePoints(d, "cpu")}
+                current={d.current.cpuRequestMillicores}
+                recommended={d.recommended.cpuRequestMillicores}
+                formatValue={formatCpuCores}
+              />
+            </div>
+            <div className="panel">
+              <h2>Memory usage (p50 / p95 / max)</h2>
+              <UsageChart
+                testId="memory-usage-chart"
+                points={usagePoints(d, "memory")}
+                current={d.current.memoryRequestBytes}
+                recommended={d.recommended.memoryRequestBytes}
+                formatValue={(v) => formatBytes(v)}
+              />
+            </div>
+          </div>
+          <p style={{ color: "var(--muted)", fontSize: 13 }}>
+            Shaded band: the recommender&apos;s lower and upper bound for the
+            next period. Dashed lines: current request and recommended request.
+          </p>
+          <div className="grid2">
+            <div className="panel">
+              <h2>Time windows</h2>
+              {d.timeWindows.length === 0 ? (
+                <p className="state">
+                  No time windows for this recommendation.
+                </p>
+              ) : (
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Window</th>
+                      <th className="num">CPU target</th>
+                      <th className="num">Memory target</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.timeWindows.map((w) => (
+                      <tr key={w.name}>
+                        <td>{w.name}</td>
+                        <td className="num">
+                          <Cpu millicores={w.cpuTargetMillicores} />
+                        </td>
+                        <td className="num">
+                          <Memory bytes={w.memoryTargetBytes} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              <h2 style={{ marginTop: 16 }}>Safety</h2>
+              <p data-testid="safety-decision">
+                {d.safety.action}: {d.safety.reasons.join("; ")}
+              </p>
+            </div>
+            <div className="panel">
+              <h2>Generated patch</h2>
+              <pre data-testid="patch-yaml">{d.patchYaml}</pre>
+              <button
+                type="button"
+                onClick={() => dryRun.mutate({ id })}
+                disabled={dryRun.isPending}
+              >
+                Run dry-run
+              </button>
+              {dryRun.error ? (
+                <p className="error">{dryRun.error.message}</p>
+              ) : null}
+              <pre data-testid="dry-run-diff">
+                {dryRun.data
+                  ? JSON.stringify(dryRun.data, null, 2)
+                  : d.diffText}
+              </pre>
+            </div>
+          </div>
+          <div className="panel">
+            <h2>Audit trail</h2>
+            <Trail detail={d} />
+          </div>
+          {rejecting ? (
+            <RejectDialog
+              recommendationId={id}
+              label={`${d.workloadName}/${d.containerName}`}
+              onClose={() => setRejecting(false)}
+              onRejected={() => {
+                setRejecting(false);
+                void invalidate();
+              }}
+            />
+          ) : null}
+        </>
+      )}
+    </QueryState>
+  );
+}

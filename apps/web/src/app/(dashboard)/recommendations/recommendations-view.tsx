@@ -1,0 +1,258 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+
+import {
+  formatMicroUsd,
+  formatPercent,
+  RECOMMENDATION_PHASES,
+} from "@kubewise/core";
+import type { RecommendationPhase } from "@kubewise/core";
+
+import { QueryState } from "~/components/query-state";
+import { Cpu, Memory } from "~/components/resources";
+import { useTRPC } from "~/trpc/react";
+import type { RouterOutputs } from "~/trpc/types";
+import { RejectDialog } from "./reject-dialog";
+
+type Item = RouterOutputs["recommendation"]["list"]["items"][number];
+type Sort = "savings_desc" | "savings_asc";
+
+export function RecommendationsView({ canApprove }: { canApprove: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [namespace, setNamespace] = useState("");
+  const [phase, setPhase] = useState<RecommendationPhase | "">("Pending");
+  const [minConfidence, setMinConfidence] = useState(0);
+  const [sort, setSort] = useState<Sort>("savings_desc");
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [rejecting, setRejecting] = useState<Item | undefined>();
+  const input = {
+    namespace: namespace.trim() === "" ? undefined : namespace.trim(),
+    phase: phase === "" ? undefined : [phase],
+    minConfidence: minConfidence > 0 ? minConfidence : undefined,
+    sort,
+    limit: 100,
+  };
+  const list = useQuery(trpc.recommendation.list.queryOptions(input));
+  const invalidate = () => {
+    setSelected(new Set());
+    return queryClient.invalidateQueries({
+      queryKey: trpc.recommendation.pathKey(),
+    });
+  };
+  const approve = useMutation(
+    trpc.recommendation.approve.mutationOptions({ onSuccess: invalidate }),
+  );
+  const bulkApprove = useMutation(
+    trpc.recommendation.bulkApprove.mutationOptions({ onSuccess: invalidate }),
+  );
+  const mutationError = approve.error ?? bulkApprove.error;
+
+  const toggle = (id: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  return (
+    <>
+      <div className="filters" role="search">
+        <label>
+          Namespace
+          <input
+            aria-label="Namespace filter"
+            value={namespace}
+            onChange={(e) => setNamespace(e.target.value)}
+            placeholder="all"
+          />
+        </label>
+        <label>
+          Phase
+          <select
+            aria-label="Phase filter"
+            value={phase}
+            onChange={(e) =>
+              setPhase(e.target.value as RecommendationPhase | "")
+            }
+          >
+            <option value="">all</option>
+            {RECOMMENDATION_PHASES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Min confidence
+          <select
+            aria-label="Minimum confidence"
+            value={minConfidence}
+            onChange={(e) => setMinConfidence(Number(e.target.value))}
+          >
+            {[0, 0.5, 0.8, 0.9, 0.95].map((value) => (
+              <option key={value} value={value}>
+                {value === 0
+                  ? "any"
+                  : formatPercent(value, { fractionDigits: 0 })}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Sort
+          <select
+            aria-label="Sort"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as Sort)}
+          >
+            <option value="savings_desc">savings, highest first</option>
+            <option value="savings_asc">savings, lowest first</option>
+          </select>
+        </label>
+        {canApprove ? (
+          <button
+            type="button"
+            className="primary"
+            disabled={selected.size === 0 || bulkApprove.isPending}
+            onClick={() => bulkApprove.mutate({ ids: [...selected] })}
+          >
+            Approve selected ({selected.size})
+          </button>
+        ) : null}
+      </div>
+      {mutationError ? (
+        <p className="error" data-testid="mutation-error">
+          {mutationError.message}
+        </p>
+      ) : null}
+      <QueryState
+        query={list}
+        isEmpty={(page) => page.items.length === 0}
+        empty="No recommendations match these filters."
+      >
+        {(page) => (
+          <div className="panel">
+            <p data-testid="recommendation-total">
+              {page.total} recommendations
+            </p>
+            <table data-testid="recommendations-table">
+              <thead>
+                <tr>
+                  {canApprove ? <th aria-label="Select" /> : null}
+                  <th>Namespace</th>
+                  <th>Workload</th>
+                  <th>Container</th>
+                  <th className="num">CPU request</th>
+                  <th className="num">CPU limit</th>
+                  <th className="num">Memory request</th>
+                  <th className="num">Memory limit</th>
+                  <th className="num">Confidence</th>
+                  <th className="num">Monthly savings</th>
+                  <th>Phase</th>
+                  {canApprove ? <th>Actions</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((item) => (
+                  <tr
+                    key={item.id}
+                    data-testid={`recommendation-row-${item.id}`}
+                  >
+                    {canApprove ? (
+                      <td>
+                        {item.phase === "Pending" ? (
+                          <input
+                            type="checkbox"
+                            aria-label={`Select ${item.workloadName}/${item.containerName}`}
+                            checked={selected.has(item.id)}
+                            onChange={() => toggle(item.id)}
+                          />
+                        ) : null}
+                      </td>
+                    ) : null}
+                    <td>{item.namespace}</td>
+                    <td>
+                      <Link href={`/recommendations/${item.id}`}>
+                        {item.workloadKind}/{item.workloadName}
+                      </Link>
+                    </td>
+                    <td>{item.containerName}</td>
+                    <td className="num">
+                      <Cpu millicores={item.current.cpuRequestMillicores} /> →{" "}
+                      <Cpu millicores={item.recommended.cpuRequestMillicores} />
+                    </td>
+                    <td className="num">
+                      <Cpu millicores={item.current.cpuLimitMillicores} /> →{" "}
+                      <Cpu millicores={item.recommended.cpuLimitMillicores} />
+                    </td>
+                    <td className="num">
+                      <Memory bytes={item.current.memoryRequestBytes} /> →{" "}
+                      <Memory bytes={item.recommended.memoryRequestBytes} />
+                    </td>
+                    <td className="num">
+                      <Memory bytes={item.current.memoryLimitBytes} /> →{" "}
+                      <Memory bytes={item.recommended.memoryLimitBytes} />
+                    </td>
+                    <td className="num">
+                      {formatPercent(item.confidence, { fractionDigits: 0 })}
+                    </td>
+                    <td className="num" data-testid="savings">
+                      {formatMicroUsd(item.projectedMonthlySavingsMicroUsd)}
+                    </td>
+                    <td>
+                      <span
+                        className={`badge ${item.phase}`}
+                        data-testid="phase"
+                      >
+                        {item.phase}
+                      </span>
+                    </td>
+                    {canApprove ? (
+                      <td>
+                        {item.phase === "Pending" ? (
+                          <div className="row">
+                            <button
+                              type="button"
+                              className="primary"
+                              disabled={approve.isPending}
+                              onClick={() => approve.mutate({ id: item.id })}
+                            >
+                              Approve
+                            </button>
+                            <button
+                              type="button"
+                              onClick={() => setRejecting(item)}
+                            >
+                              Reject
+                            </button>
+                          </div>
+                        ) : null}
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
+      {rejecting ? (
+        <RejectDialog
+          recommendationId={rejecting.id}
+          label={`${rejecting.workloadName}/${rejecting.containerName}`}
+          onClose={() => setRejecting(undefined)}
+          onRejected={() => {
+            setRejecting(undefined);
+            void invalidate();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}

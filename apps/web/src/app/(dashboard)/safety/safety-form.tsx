@@ -1,0 +1,154 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import type { NamespaceSafetyConfig } from "@kubewise/core";
+
+import { QueryState } from "~/components/query-state";
+import { useTRPC } from "~/trpc/react";
+
+function ConfigForm({
+  namespace,
+  initial,
+  canEdit,
+}: {
+  namespace: string;
+  initial: NamespaceSafetyConfig;
+  canEdit: boolean;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [config, setConfig] = useState(initial);
+  const save = useMutation(
+    trpc.safety.put.mutationOptions({
+      onSuccess: () =>
+        queryClient.invalidateQueries({
+          queryKey: trpc.safety.get.queryKey({ namespace }),
+        }),
+    }),
+  );
+  const toggle = (
+    key: "dryRunEnabled" | "requireApproval" | "autoApplyEnabled",
+  ) => (
+    <label style={{ flexDirection: "row", alignItems: "center", gap: 8 }}>
+      <input
+        type="checkbox"
+        name={key}
+        checked={config[key]}
+        disabled={!canEdit}
+        onChange={(e) => setConfig({ ...config, [key]: e.target.checked })}
+      />
+      {key}
+    </label>
+  );
+  return (
+    <form
+      className="panel"
+      aria-label={`Safety settings for ${namespace}`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        save.mutate({ namespace, config });
+      }}
+      style={{
+        display: "flex",
+        flexDirection: "column",
+        gap: 12,
+        maxWidth: 480,
+      }}
+    >
+      {toggle("dryRunEnabled")}
+      {toggle("requireApproval")}
+      {toggle("autoApplyEnabled")}
+      <label>
+        autoApplyMinConfidence
+        <input
+          type="number"
+          name="autoApplyMinConfidence"
+          min={0}
+          max={1}
+          step={0.01}
+          value={config.autoApplyMinConfidence}
+          disabled={!canEdit}
+          onChange={(e) =>
+            setConfig({
+              ...config,
+              autoApplyMinConfidence: Number(e.target.value),
+            })
+          }
+        />
+      </label>
+      {canEdit ? (
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save
+        </button>
+      ) : (
+        <p className="state">Only admins can change safety settings.</p>
+      )}
+      {save.isSuccess ? (
+        <p className="ok" data-testid="safety-saved">
+          Saved.
+        </p>
+      ) : null}
+      {save.error ? <p className="error">{save.error.message}</p> : null}
+    </form>
+  );
+}
+
+export function SafetySettings({
+  namespaces,
+  canEdit,
+}: {
+  namespaces: string[];
+  canEdit: boolean;
+}) {
+  const trpc = useTRPC();
+  const [namespace, setNamespace] = useState(namespaces[0] ?? "");
+  const config = useQuery({
+    ...trpc.safety.get.queryOptions({ namespace }),
+    enabled: namespace !== "",
+  });
+  if (namespaces.length === 0)
+    return (
+      <div className="state" data-testid="empty-state">
+        No namespaces with workloads yet.
+      </div>
+    );
+  return (
+    <>
+      <div className="filters">
+        <label>
+          Namespace
+          <select
+            aria-label="Namespace"
+            value={namespace}
+            onChange={(e) => setNamespace(e.target.value)}
+          >
+            {namespaces.map((ns) => (
+              <option key={ns} value={ns}>
+                {ns}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <QueryState query={config} empty="">
+        {(view) => (
+          <>
+            <p data-testid="safety-source">
+              {view.isDefault
+                ? "Defaults (never configured)"
+                : `Configured ${view.updatedAt?.toISOString() ?? ""}`}
+            </p>
+            <ConfigForm
+              key={`${namespace}-${view.updatedAt?.getTime() ?? 0}`}
+              namespace={namespace}
+              initial={view.config}
+              canEdit={canEdit}
+            />
+          </>
+        )}
+      </QueryState>
+    </>
+  );
+}

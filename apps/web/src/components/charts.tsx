@@ -1,0 +1,146 @@
+"use client";
+
+import {
+  Area,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+
+export type BarDatum = { label: string; value: number };
+
+export function SimpleBarChart({
+  data,
+  formatValue,
+  color = "#2f6fec",
+  testId,
+}: {
+  data: BarDatum[];
+  formatValue: (value: number) => string;
+  color?: string;
+  testId: string;
+}) {
+  return (
+    <div data-testid={testId} style={{ width: "100%", height: 240 }}>
+      <ResponsiveContainer>
+        <BarChart
+          data={data}
+          margin={{ top: 8, right: 16, bottom: 8, left: 16 }}
+        >
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="label" />
+          <YAxis tickFormatter={formatValue} width={90} />
+          <Tooltip formatter={(value) => formatValue(Number(value))} />
+          <Bar dataKey="value" fill={color} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+export type UsagePoint = {
+  /** Epoch milliseconds. */
+  tsMs: number;
+  p50: number | null;
+  p95: number | null;
+  max: number | null;
+  forecastBand?: [number, number] | null;
+};
+
+export function UsageChart({
+  points,
+  current,
+  recommended,
+  formatValue,
+  testId,
+}: {
+  points: UsagePoint[];
+  current: number | null;
+  recommended: number | null;
+  formatValue: (value: number) => string;
+  testId: string;
+}) {
+  const formatTime = (tsMs: number) =>
+    new Date(tsMs).toISOString().slice(5, 16).replace("T", " ");
+  return (
+    <div data-testid={testId} style={{ width: "100%", height: 300 }}>
+      <ResponsiveContainer>
+        <ComposedChart
+          data={points}
+          margin={{ top: 8, right: 24, bottom: 8, left: 16 }}
+        >
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            dataKey="tsMs"
+            type="number"
+            domain={["dataMin", "dataMax"]}
+            tickFormatter={formatTime}
+            scale="time"
+          />
+          <YAxis tickFormatter={formatValue} width={90} />
+          <Tooltip
+            labelFormatter={(tsMs) => formatTime(Number(tsMs))}
+            formatter={(value) =>
+              Array.isArray(value)
+                ? value.map((v) => formatValue(Number(v))).join(" – ")
+                : formatValue(Number(value))
+            }
+          />
+          <Legend />
+          <Area
+            dataKey="forecastBand"
+            name="forecast band"
+            stroke="none"
+            fill="#c7d7fb"
+            isAnimationActive={false}
+          />
+          <Line
+            dataKey="p50"
+            name="p50"
+            stroke="#64748b"
+            dot={false}
+            isAnimationActive={false}
+          />
+          <Line
+            dataKey="p95"
+            name="p95"
+            stroke="#2f6fec"
+            dot={false}
+            isAnimationActive={false}
+          />
+          <Line
+            dataKey="max"
+            name="max"
+            stroke="#c23b3b"
+            dot={false}
+            isAnimationActive={false}
+          />
+          {current !== null ? (
+            <ReferenceLine
+              y={current}
+              stroke="#b7791f"
+              strokeDasharray="6 3"
+              label="current request"
+            />
+          ) : null}
+          {recommended !== null ? (
+            <ReferenceLine
+              y={recommended}
+              stroke="#1f8a4c"
+              strokeDasharray="6 3"
+              label="recommended"
+            />
+          ) : null}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import type { TokenBucketLimiter } from "./rate-limit";
+import type { SessionUser } from "./session-user";
+
+export type CredentialsInput = {
+  email: string;
+  password: string;
+  clientIp: string;
+};
+
+export type CredentialsDeps = {
+  limiter: TokenBucketLimiter;
+  nowMs: () => number;
+  /** Checks email + password against the users table; undefined when they do not match. */
+  verifyUser: (
+    email: string,
+    password: string,
+  ) => Promise<SessionUser | undefined>;
+};
+
+export type CredentialsResult =
+  | { ok: true; user: SessionUser }
+  | { ok: false; reason: "rate_limited" | "invalid" };
+
+/** Rate-limits per client IP + email before any password check, so guessing costs time. */
+export async function authenticateWithRateLimit(
+  deps: CredentialsDeps,
+  input: CredentialsInput,
+): Promise<CredentialsResult> {
+  const email = input.email.trim().toLowerCase();
+  if (!deps.limiter.tryTake(`${input.clientIp}|${email}`, deps.nowMs())) {
+    return { ok: false, reason: "rate_limited" };
+  }
+  if (email.length === 0 || input.password.length === 0)
+    return { ok: false, reason: "invalid" };
+  const user = await deps.verifyUser(email, input.password);
+  return user ? { ok: true, user } : { ok: false, reason: "invalid" };
+}

@@ -1,0 +1,63 @@
+import {
+  authenticateCredentials,
+  ensureBootstrapAdmin,
+  upsertOidcUser,
+} from "@kubewise/services";
+import type { AuthenticatedUser } from "@kubewise/services";
+
+import { env } from "../../env";
+import { createPublicContext } from "../services";
+import type { SessionUser } from "./session-user";
+
+let bootstrapped: Promise<void> | undefined;
+
+// The bootstrap admin from env is (re)written to the users table once per process, so it logs in
+// through the same verb, password hashing and audit trail as every other user.
+function ensureBootstrapAdminOnce(): Promise<void> {
+  const password = env.KUBEWISE_ADMIN_PASSWORD;
+  if (password === undefined) return Promise.resolve();
+  bootstrapped ??= ensureBootstrapAdmin({
+    ctx: createPublicContext(),
+    input: { email: env.KUBEWISE_ADMIN_EMAIL, password },
+  }).then(
+    () => undefined,
+    (error: unknown) => {
+      bootstrapped = undefined;
+      throw error;
+    },
+  );
+  return bootstrapped;
+}
+
+function toSessionUser(user: AuthenticatedUser): SessionUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.actor.role,
+    scopes: user.actor.scopes,
+  };
+}
+
+export async function verifyDatabaseUser(
+  email: string,
+  password: string,
+): Promise<SessionUser | undefined> {
+  await ensureBootstrapAdminOnce();
+  const user = await authenticateCredentials({
+    ctx: createPublicContext(),
+    input: { email, password },
+  });
+  return user ? toSessionUser(user) : undefined;
+}
+
+export async function resolveOidcUser(
+  email: string,
+  name: string | null,
+): Promise<SessionUser | undefined> {
+  const user = await upsertOidcUser({
+    ctx: createPublicContext(),
+    input: { email, name: name ?? email },
+  });
+  return toSessionUser(user);
+}

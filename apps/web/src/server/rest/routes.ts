@@ -1,0 +1,211 @@
+import { z } from "zod";
+
+import {
+  NamespaceSafetyConfigSchema,
+  RECOMMENDATION_PHASES,
+} from "@kubewise/core";
+import {
+  approveRecommendation,
+  ApproveRecommendationInputSchema,
+  dryRunRecommendation,
+  getCosts,
+  getRecommendation,
+  getSafetyConfig,
+  getSavings,
+  listAnomalies,
+  ListAnomaliesInputSchema,
+  listRecommendations,
+  parseSinceDays,
+  putSafetyConfig,
+  RecommendationPageSchema,
+  RecommendationSortSchema,
+  rejectRecommendation,
+  RejectRecommendationInputSchema,
+} from "@kubewise/services";
+import type { ServiceContext } from "@kubewise/services";
+
+import { defineRoute } from "./define";
+import type { RestRoute } from "./define";
+
+const IdParams = z.object({ id: z.uuid() });
+const NamespaceParams = z.object({ namespace: z.string().min(1).max(63) });
+const ClusterQuery = z.object({ clusterId: z.uuid().optional() });
+const intParam = z.coerce.number().int();
+const boolParam = z
+  .enum(["true", "false"])
+  .transform((value) => value === "true");
+const listParam = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((value) => value.split(",").filter((part) => part.length > 0))
+    .pipe(z.array(z.enum(values)).min(1));
+
+const ListRecommendationsQuery = ClusterQuery.extend({
+  namespace: z.string().min(1).optional(),
+  phase: listParam(RECOMMENDATION_PHASES)
+    .optional()
+    .describe("comma-separated phases, e.g. Pending,Approved"),
+  minConfidence: z.coerce.number().min(0).max(1).optional(),
+  sort: RecommendationSortSchema.optional(),
+  limit: intParam.min(1).max(500).optional(),
+  offset: intParam.min(0).optional(),
+});
+
+const ListAnomaliesQuery = ClusterQuery.extend({
+  namespace: z.string().min(1).optional(),
+  kind: ListAnomaliesInputSchema.shape.kind,
+  includeResolved: boolParam.optional(),
+  limit: intParam.min(1).max(500).optional(),
+  offset: intParam.min(0).optional(),
+});
+
+const SavingsQuery = ClusterQuery.extend({
+  since: z.string().default("30d").describe("window, e.g. 30d"),
+});
+
+type Ctx = ServiceContext;
+
+export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
+  defineRoute<Ctx, z.ZodType<undefined>, typeof ListRecommendationsQuery>({
+    method: "GET",
+    path: "/recommendations",
+    operationId: "listRecommendations",
+    summary:
+      "List recommendations (filters: namespace, phase, minConfidence; sorted by savings)",
+    query: ListRecommendationsQuery,
+    response: RecommendationPageSchema,
+    run: ({ ctx, query }) => listRecommendations({ ctx, input: query }),
+  }),
+  defineRoute<Ctx, typeof IdParams>({
+    method: "GET",
+    path: "/recommendations/{id}",
+    operationId: "getRecommendation",
+    summary: "One recommendation with usage history, patch and audit trail",
+    params: IdParams,
+    run: ({ ctx, params }) =>
+      getRecommendation({ ctx, input: { id: params.id } }),
+  }),
+  defineRoute<Ctx, typeof IdParams>({
+    method: "POST",
+    path: "/recommendation/{id}/dry-run",
+    operationId: "dryRunRecommendation",
+    summary:
+      "Dry-run: the patch and the diff against the current resources, nothing applied",
+    params: IdParams,
+    run: ({ ctx, params }) =>
+      dryRunRecommendation({ ctx, input: { id: params.id } }),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/recommendation/{id}/approve",
+    operationId: "approveRecommendation",
+    summary: "Approve a pending recommendation",
+    params: IdParams,
+    body: ApproveRecommendationInputSchema.omit({ id: true }),
+    run: ({
+      ctx,
+      params,
+      body,
+    }: {
+      ctx: Ctx;
+      params: z.output<typeof IdParams>;
+      body: { comment?: string };
+    }) => approveRecommendation({ ctx, input: { ...body, id: params.id } }),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/recommendation/{id}/reject",
+    operationId: "rejectRecommendation",
+    summary: "Reject a pending recommendation with a reason",
+    params: IdParams,
+    body: RejectRecommendationInputSchema.omit({ id: true }),
+    run: ({
+      ctx,
+      params,
+      body,
+    }: {
+      ctx: Ctx;
+      params: z.output<typeof IdParams>;
+      body: { reason: string };
+    }) =>
+      rejectRecommendation({
+        ctx,
+        input: { reason: body.reason, id: params.id },
+      }),
+  }),
+  defineRoute<Ctx, z.ZodType<undefined>, typeof ClusterQuery>({
+    method: "GET",
+    path: "/costs",
+    operationId: "getCosts",
+    summary:
+      "Monthly cost now and after recommendations, by namespace, top wasteful workloads",
+    query: ClusterQuery,
+    run: ({ ctx, query }) => getCosts({ ctx, input: query }),
+  }),
+  defineRoute<Ctx, z.ZodType<undefined>, typeof SavingsQuery>({
+    method: "GET",
+    path: "/savings",
+    operationId: "getSavings",
+    summary: "Projected vs realized savings since N days, by namespace",
+    query: SavingsQuery,
+    run: ({ ctx, query }) =>
+      getSavings({
+        ctx,
+        input: {
+          clusterId: query.clusterId,
+          sinceDays: parseSinceDays(query.since),
+        },
+      }),
+  }),
+  defineRoute<Ctx, z.ZodType<undefined>, typeof ListAnomaliesQuery>({
+    method: "GET",
+    path: "/anomalies",
+    operationId: "listAnomalies",
+    summary:
+      "Open anomalies: memory leaks, CPU spikes and OOM risk with time-to-limit",
+    query: ListAnomaliesQuery,
+    run: ({ ctx, query }) => listAnomalies({ ctx, input: query }),
+  }),
+  defineRoute<Ctx, typeof NamespaceParams, typeof ClusterQuery>({
+    method: "GET",
+    path: "/safety/config/{namespace}",
+    operationId: "getSafetyConfig",
+    summary: "A namespace's safety settings",
+    params: NamespaceParams,
+    query: ClusterQuery,
+    response: NamespaceSafetyConfigSchema,
+    run: ({ ctx, params, query }) =>
+      getSafetyConfig({
+        ctx,
+        input: { ...query, namespace: params.namespace },
+      }),
+  }),
+  defineRoute<
+    Ctx,
+    typeof NamespaceParams,
+    typeof ClusterQuery,
+    typeof NamespaceSafetyConfigSchema
+  >({
+    method: "PUT",
+    path: "/safety/config/{namespace}",
+    operationId: "putSafetyConfig",
+    summary: "Replace a namespace's safety settings",
+    params: NamespaceParams,
+    query: ClusterQuery,
+    body: NamespaceSafetyConfigSchema,
+    run: ({ ctx, params, query, body }) =>
+      putSafetyConfig({
+        ctx,
+        input: { ...query, namespace: params.namespace, config: body },
+      }),
+  }),
+];
+
+export function findRoute(
+  method: string,
+  path: string,
+): RestRoute<Ctx> | undefined {
+  return REST_ROUTES.find(
+    (route) => route.method === method && route.path === path,
+  );
+}

@@ -1,0 +1,22 @@
+import { createCallerFactory, createTRPCRouter } from "./init";
+import { anomalyRouter } from "./routers/anomaly";
+import { auditRouter } from "./routers/audit";
+import { costRouter } from "./routers/cost";
+import { recommendationRouter } from "./routers/recommendation";
+import { safetyRouter } from "./routers/safety";
+import { statusRouter } from "./routers/status";
+import { tokenRouter } from "./routers/token";
+
+export const appRouter = createTRPCRouter({
+  status: statusRouter,
+  recommendation: recommendationRouter,
+  cost: costRouter,
+  anomaly: anomalyRouter,
+  safety: safetyRouter,
+  audit: auditRouter,
+  token: tokenRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);
