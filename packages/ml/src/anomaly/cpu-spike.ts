@@ -16,7 +16,7 @@ export const CPU_SPIKE_DEFAULTS: CpuSpikeConfig = {
   slotS: 300,
   seasonsKept: 7,
   minZ: 6,
-  minRatio: 2,
+  minRatio: 3,
   minExcess: 0.05,
   minBaselinePoints: 6,
 };

@@ -2,7 +2,8 @@
 import { quantileOf } from "../stats/quantile";
 import { createRng } from "../stats/rng";
 import type { TraceSeries } from "../traces/series-builder";
-import { CpuSpikeDetector } from "./cpu-spike";
+import { CPU_SPIKE_DEFAULTS, CpuSpikeDetector } from "./cpu-spike";
+import type { CpuSpikeConfig } from "./cpu-spike";
 import { injectLeak, injectSpikes } from "./inject";
 import type { SpikeLabel } from "./inject";
 import { detectMemoryLeak } from "./memory-leak";
@@ -135,8 +136,9 @@ function scoreLeak(
 function spikeAlarms(
   seg: Segment,
   cpu: Float64Array,
+  config: CpuSpikeConfig,
 ): { startS: number; endS: number }[] {
-  const detector = new CpuSpikeDetector();
+  const detector = new CpuSpikeDetector(config);
   const events: { startS: number; endS: number }[] = [];
   let open: { startS: number; endS: number } | null = null;
   for (let i = 0; i < seg.t.length; i++) {
@@ -157,10 +159,10 @@ function spikeAlarms(
 function scoreSpikes(
   counts: DetectionCounts,
   seg: Segment,
-  injected: { cpu: Float64Array; labels: SpikeLabel[] },
+  injected: { cpu: Float64Array; labels: SpikeLabel[]; config: CpuSpikeConfig },
 ): void {
-  counts.falsePositives += spikeAlarms(seg, seg.cpu).length;
-  const alarms = spikeAlarms(seg, injected.cpu);
+  counts.falsePositives += spikeAlarms(seg, seg.cpu, injected.config).length;
+  const alarms = spikeAlarms(seg, injected.cpu, injected.config);
   const overlaps = (
     a: { startS: number; endS: number },
     l: SpikeLabel,
@@ -228,6 +230,7 @@ export function evaluateAnomalyDetectors(
     seed: number;
     maxSeries: number;
     onProgress?: (m: string) => void;
+    cpuSpike?: CpuSpikeConfig;
   },
 ): AnomalyReport {
   const rng = createRng(options.seed);
@@ -268,11 +271,10 @@ export function evaluateAnomalyDetectors(
       length: 1 + Math.floor(rng() * 3),
       amount: Math.max(0.1, (2 + rng() * 3) * p95),
     }));
-    scoreSpikes(
-      spike,
-      seg,
-      injectSpikes({ timestampsS: seg.t, cpu: seg.cpu, spikes }),
-    );
+    scoreSpikes(spike, seg, {
+      ...injectSpikes({ timestampsS: seg.t, cpu: seg.cpu, spikes }),
+      config: options.cpuSpike ?? CPU_SPIKE_DEFAULTS,
+    });
     options.onProgress?.(`anomaly: ${n + 1}/${chosen.length} ${s.seriesId}`);
   }
   return {
