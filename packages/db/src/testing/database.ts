@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 
+import { TransactionRollbackError } from "drizzle-orm";
 import postgres from "postgres";
 import { inject } from "vitest";
 
-import { createDb, type DbClient } from "../client";
+import { createDb, type Db, type DbClient, type DbExecutor } from "../client";
 import { withDatabase } from "../url";
 import { PROVIDED_ADMIN_URL, PROVIDED_TEMPLATE } from "./provided";
 
@@ -42,4 +43,25 @@ export async function createTestDatabase(
       await getAdmin().unsafe(`drop database if exists "${name}" with (force)`);
     },
   };
+}
+
+/** Runs `fn` in a transaction that is always rolled back, and returns its result. */
+export async function withRollback<T>(
+  db: Db,
+  fn: (tx: DbExecutor) => Promise<T>,
+): Promise<T> {
+  let outcome: { value: T } | undefined;
+  try {
+    await db.transaction(async (tx) => {
+      outcome = { value: await fn(tx) };
+      tx.rollback();
+    });
+  } catch (error: unknown) {
+    if (!(error instanceof TransactionRollbackError) || outcome === undefined) {
+      throw error;
+    }
+  }
+  if (outcome === undefined)
+    throw new Error("withRollback: transaction ended without a result");
+  return outcome.value;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-import type { Db } from "../client";
+import type { DbExecutor } from "../client";
 import {
   clusters,
   containers,
@@ -15,7 +15,7 @@ const unique = (prefix: string): string =>
   `${prefix}-${randomUUID().slice(0, 8)}`;
 
 export async function createTestCluster(
-  db: Db,
+  db: DbExecutor,
   overrides: Insert<typeof clusters> = {},
 ) {
   const [row] = await db
@@ -26,7 +26,7 @@ export async function createTestCluster(
 }
 
 export async function createTestWorkload(
-  db: Db,
+  db: DbExecutor,
   input: { clusterId: string } & Insert<typeof workloads>,
 ) {
   const [row] = await db
@@ -42,7 +42,7 @@ export async function createTestWorkload(
 }
 
 export async function createTestContainer(
-  db: Db,
+  db: DbExecutor,
   input: { workloadId: string } & Insert<typeof containers>,
 ) {
   const [row] = await db
@@ -60,7 +60,7 @@ export async function createTestContainer(
 }
 
 export async function createTestUser(
-  db: Db,
+  db: DbExecutor,
   overrides: Insert<typeof users> = {},
 ) {
   const [row] = await db
@@ -76,7 +76,7 @@ export async function createTestUser(
 }
 
 export async function createTestRecommendation(
-  db: Db,
+  db: DbExecutor,
   input: { clusterId: string; containerId: string } & Insert<
     typeof recommendations
   >,
@@ -107,7 +107,7 @@ export async function createTestRecommendation(
 }
 
 // A full chain cluster -> workload -> container, for suites that only need "some container".
-export async function createTestContainerChain(db: Db) {
+export async function createTestContainerChain(db: DbExecutor) {
   const cluster = await createTestCluster(db);
   const workload = await createTestWorkload(db, { clusterId: cluster.id });
   const container = await createTestContainer(db, { workloadId: workload.id });

@@ -1,4 +1,8 @@
-export { createTestDatabase, type TestDatabase } from "./database";
+export {
+  createTestDatabase,
+  withRollback,
+  type TestDatabase,
+} from "./database";
 export {
   createTestCluster,
   createTestContainer,
