@@ -18,6 +18,9 @@ const { values: args } = parseArgs({
   },
 });
 
+// npm runs workspace scripts in the workspace folder; resolve user paths where the command was typed.
+const invocationDir = process.env.INIT_CWD ?? process.cwd();
+
 const log = (m: string): void => {
   process.stderr.write(`${m}\n`);
 };
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
   const maxSeries = Number(args.series);
   if (!Number.isInteger(seed) || !Number.isInteger(maxSeries) || maxSeries <= 0)
     throw new Error("--seed and --series must be integers (--series > 0)");
-  const loaded = await loadTraceFolder(resolve(args.traces), {
+  const loaded = await loadTraceFolder(resolve(invocationDir, args.traces), {
     onProgress: log,
   });
   const started = performance.now();

@@ -37,6 +37,9 @@ const { values: args } = parseArgs({
   },
 });
 
+// npm runs workspace scripts in the workspace folder; resolve user paths where the command was typed.
+const invocationDir = process.env.INIT_CWD ?? process.cwd();
+
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
 };
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     return;
   }
   const workers = positiveInteger("workers", args.workers);
-  const tracesDir = resolve(args.traces);
+  const tracesDir = resolve(invocationDir, args.traces);
   log(`loading traces from ${tracesDir}`);
   const loaded = await loadTraceFolder(tracesDir, { onProgress: log });
   const series = loaded.series.slice(
@@ -109,7 +112,9 @@ async function main(): Promise<void> {
     `${series.length} series, ${samples} samples, ${loaded.rejectedRows} rejected rows${loaded.firstRejection ? ` (first: ${loaded.firstRejection})` : ""}`,
   );
 
-  const dump = args.dump ? createWriteStream(resolve(args.dump)) : null;
+  const dump = args.dump
+    ? createWriteStream(resolve(invocationDir, args.dump))
+    : null;
   dump?.write(`${DUMP_HEADER}\n`);
   const run = createBenchmarkRun(policies);
   const started = performance.now();
@@ -138,7 +143,7 @@ async function main(): Promise<void> {
 
   const { rows, curve } = summaryRows(run, kubewise);
   process.stdout.write(`${formatTable(rows)}\n`);
-  if (args.dump) log(`wrote ${resolve(args.dump)}`);
+  if (args.dump) log(`wrote ${resolve(invocationDir, args.dump)}`);
   log(`scored in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.stdout.write(
     `${JSON.stringify(toBenchmarkJson({ rows: rows.filter((r) => !r.name.includes("@")), curve, series: run.series }))}\n`,
