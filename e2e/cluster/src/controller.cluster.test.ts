@@ -60,7 +60,11 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       identity: "ctl-a",
       leaseName: LEASE,
       leaseDurationSeconds: 5,
-      policy: { observationWindowSeconds: 3600 },
+      policy: {
+        observationWindowSeconds: 3600,
+        canaryFraction: 0.5,
+        canaryWindowSeconds: 0,
+      },
     });
     input = {
       namespace,
@@ -215,6 +219,36 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
 
   it("applies the approved recommendation to the Deployment's pod template", async () => {
     // The services layer's approve verb is not wired yet: the approval above was written with the store directly.
+    const pods = await waitFor(
+      "two pods of the original template",
+      async () => {
+        const list = await admin.core.listNamespacedPod({
+          namespace,
+          labelSelector: "app=web",
+        });
+        return list.items.length >= 2 ? list.items : undefined;
+      },
+    );
+    // step 1: canary, one of two pods resized in place through pods/resize; the template is untouched
+    await t.controller.reconcileAll();
+    const canary = await getRec();
+    expect(canary.status?.phase).toBe("Canary");
+    expect(canary.status?.canary?.pods).toHaveLength(1);
+    const canaryPod = await admin.core.readNamespacedPod({
+      namespace,
+      name: canary.status?.canary?.pods[0] ?? "",
+    });
+    expect(
+      canaryPod.spec?.containers.find((c) => c.name === "app")?.resources,
+    ).toEqual({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { memory: "2Gi" },
+    });
+    expect(pods.map((p) => p.metadata?.name)).toContain(
+      canaryPod.metadata?.name,
+    );
+    expect(await appResources()).toEqual(ORIGINAL_APP_RESOURCES);
+    // step 2: the canary window (0 s here) passed without OOM kills: widen to the pod template
     await t.controller.reconcileAll();
     expect(await appResources()).toEqual({
       requests: { cpu: "250m", memory: "256Mi" },
@@ -234,7 +268,9 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     expect(rec.status?.applied?.previous).toEqual([
       { name: "app", ...ORIGINAL_APP_RESOURCES },
     ]);
-    expect(t.audit.map((a) => a.action)).toContain("apply");
+    expect(t.audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(["canary", "apply"]),
+    );
   });
 
   it("rolls back to the exact previous resources after a simulated OOM kill", async () => {

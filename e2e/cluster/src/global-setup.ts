@@ -51,6 +51,23 @@ function run(file: string, args: string[], env?: NodeJS.ProcessEnv): string {
   });
 }
 
+/** A changed CRD answers 429 while its storage re-initialises; wait until a list succeeds. */
+function waitUntilServed(kubectlPath: string, kube: NodeJS.ProcessEnv): void {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      run(
+        kubectlPath,
+        ["get", "resourcerecommendations", "-A", "--request-timeout=5s"],
+        kube,
+      );
+      return;
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      execFileSync("sleep", ["0.2"]);
+    }
+  }
+}
+
 export default function setup(project: TestProject): () => void {
   const env = loadEnv(process.env);
   const started = Date.now();
@@ -72,14 +89,27 @@ export default function setup(project: TestProject): () => void {
   const kubectlPath = tool(bin, "kubectl");
   const helmPath = tool(bin, "helm");
   const kube = { KUBECONFIG: kubeconfigPath };
-  // The chart is the unit under test for CRDs, RBAC and the admission policy.
+  // CRDs first (Helm skips existing ones and never upgrades crds/), so a reused cluster gets the
+  // current schema; then the chart for RBAC and the admission policy.
+  const crds = join(REPO_ROOT, "charts", "kubewise", "crds");
+  run(
+    kubectlPath,
+    ["apply", "--server-side", "--force-conflicts", "-f", crds],
+    kube,
+  );
+  run(
+    kubectlPath,
+    ["wait", "--for=condition=Established", "-f", crds, "--timeout=60s"],
+    kube,
+  );
+  const chart = join(REPO_ROOT, "charts", "kubewise");
   run(
     helmPath,
     [
       "upgrade",
       "--install",
       RELEASE,
-      join(REPO_ROOT, "charts", "kubewise"),
+      chart,
       "-n",
       CHART_NAMESPACE,
       "--create-namespace",
@@ -88,16 +118,7 @@ export default function setup(project: TestProject): () => void {
     ],
     kube,
   );
-  run(
-    kubectlPath,
-    [
-      "wait",
-      "--for=condition=Established",
-      "crd/resourcerecommendations.kubewise.io",
-      "--timeout=60s",
-    ],
-    kube,
-  );
+  waitUntilServed(kubectlPath, kube);
   console.log(
     `cluster suite: control plane + chart ready in ${Date.now() - started} ms (${ownCluster ? "local" : "KUBECONFIG"})`,
   );

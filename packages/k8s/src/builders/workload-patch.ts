@@ -188,18 +188,57 @@ export function buildRollbackPatch(
   return ops;
 }
 
-/** Body for the pods/resize subresource (in-place resize, Kubernetes >= 1.33). */
-export function buildPodResizePatch(
-  spec: Pick<ResourceRecommendationSpec, "containers">,
-): {
+type NullableQuantityMap = Record<string, string | null>;
+export type PodResizePatch = {
   spec: {
     containers: {
       name: string;
-      resources: { requests?: QuantityMap; limits?: QuantityMap };
+      resources: {
+        requests?: NullableQuantityMap;
+        limits?: NullableQuantityMap;
+      };
     }[];
   };
-} {
+};
+
+/** Body for the pods/resize subresource (in-place resize, Kubernetes >= 1.33). */
+export function buildPodResizePatch(
+  spec: Pick<ResourceRecommendationSpec, "containers">,
+): PodResizePatch {
   return { spec: buildResourcesPatch(spec).spec.template.spec };
+}
+
+function restoreMap(
+  previous: QuantityMap | undefined,
+  applied: QuantityMap | undefined,
+): NullableQuantityMap | undefined {
+  const out: NullableQuantityMap = { ...previous };
+  for (const key of Object.keys(applied ?? {}))
+    if (!(key in out)) out[key] = null;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** pods/resize body restoring exact previous quantities; keys the change added are deleted (null). */
+export function buildPodRestorePatch(
+  previous: ContainerResources[],
+  applied: ContainerResources[],
+): PodResizePatch {
+  return {
+    spec: {
+      containers: previous.map((prev) => {
+        const after = applied.find((a) => a.name === prev.name);
+        const requests = restoreMap(prev.requests, after?.requests);
+        const limits = restoreMap(prev.limits, after?.limits);
+        return {
+          name: prev.name,
+          resources: {
+            ...(requests ? { requests } : {}),
+            ...(limits ? { limits } : {}),
+          },
+        };
+      }),
+    },
+  };
 }
 
 /** Binds an approval to the exact recommended resources (see Approval.specHash). */

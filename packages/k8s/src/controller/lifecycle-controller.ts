@@ -6,13 +6,14 @@ import {
 } from "../builders/recommendation-object";
 import type { LeaderElector } from "../client/lease-elector";
 import type { RecommendationStore } from "../client/recommendation-store";
-import type { WorkloadStore } from "../client/workload-store";
+import type { WorkloadRef, WorkloadStore } from "../client/workload-store";
 import type { ResourceRecommendation } from "../crd/resource-recommendation";
 import {
   decideReconcile,
   isStatusEqual,
   type AuditEvent,
   type ControllerPolicy,
+  type WorkloadAction,
 } from "./reconcile";
 import type { ThrottlingSample } from "./signals";
 
@@ -107,6 +108,24 @@ export function createLifecycleController(
     await recommendations.applyStatus(object.metadata, status);
   }
 
+  async function performAction(
+    ref: WorkloadRef,
+    action: WorkloadAction,
+  ): Promise<void> {
+    switch (action.type) {
+      case "apply":
+        return workloads.patchTemplate(ref, action.patch);
+      case "rollback":
+        return workloads.rollbackTemplate(ref, action.patch);
+      case "resize":
+        for (const pod of action.pods)
+          await workloads.resizePod(
+            { namespace: ref.namespace, name: pod },
+            action.patch,
+          );
+    }
+  }
+
   async function reconcileOne(rec: ResourceRecommendation): Promise<boolean> {
     const { namespace, name } = rec.metadata;
     const ref = {
@@ -132,9 +151,7 @@ export function createLifecycleController(
     const action = decision.workloadAction;
     if (action) {
       assertLeader();
-      if (action.type === "apply")
-        await workloads.patchTemplate(ref, action.patch);
-      else await workloads.rollbackTemplate(ref, action.patch);
+      await performAction(ref, action);
     }
     const changed = !isStatusEqual(rec.status, decision.status);
     if (changed) {

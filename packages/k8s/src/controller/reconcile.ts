@@ -6,139 +6,37 @@ import {
   hashRecommendedResources,
   mergeAppliedResources,
   readApplyAnnotation,
-  type JsonPatchOperation,
-  type PodTemplateLike,
-  type StrategicMergePatch,
 } from "../builders/workload-patch";
 import type {
   AppliedRecord,
-  ContainerResources,
-  Phase,
-  ResourceRecommendation,
   ResourceRecommendationStatus,
-  WorkloadKind,
 } from "../crd/resource-recommendation";
-import { nextMemoryFloorBytes, parseMemoryBytes } from "../quantity";
+import { decideCanaryProgress, decideCanaryStart } from "./canary";
+import { toRfc3339Seconds } from "./conditions";
 import {
-  setCondition,
-  toRfc3339Seconds,
-  type ConditionInput,
-} from "./conditions";
+  audit,
+  memoryFloors,
+  withPhase,
+  type Ctx,
+  type ReconcileDecision,
+  type ReconcileInput,
+  type WorkloadSnapshot,
+} from "./decision-context";
 import {
   findBlockingPdbs,
   findOomKills,
   isThrottlingRegression,
-  type PdbLike,
-  type PodLike,
-  type ThrottlingSample,
 } from "./signals";
 
-export type WorkloadSnapshot = {
-  kind: WorkloadKind;
-  name: string;
-  /** Desired replicas (Deployment/StatefulSet) or desired scheduled pods (DaemonSet). */
-  replicas: number;
-  annotations?: Record<string, string>;
-  template: PodTemplateLike & {
-    metadata?: { labels?: Record<string, string> };
-  };
-};
-
-export type ControllerPolicy = {
-  minConfidence: number;
-  /** Namespace safety rules allow applying without a human approval. */
-  allowAutoApply: boolean;
-  /** Restart-based changes need at least this many replicas (VPA's min-replicas). */
-  minReplicasForRestart: number;
-  observationWindowSeconds: number;
-};
-
-export const DEFAULT_CONTROLLER_POLICY: ControllerPolicy = {
-  minConfidence: 0.8,
-  allowAutoApply: false,
-  minReplicasForRestart: 2,
-  observationWindowSeconds: 600,
-};
-
-export type ReconcileInput = {
-  recommendation: ResourceRecommendation;
-  workload: WorkloadSnapshot | undefined;
-  pods: PodLike[];
-  pdbs: PdbLike[];
-  throttling?: ThrottlingSample;
-  policy: ControllerPolicy;
-  now: Date;
-};
-
-export type WorkloadAction =
-  | { type: "apply"; patch: StrategicMergePatch }
-  | { type: "rollback"; patch: JsonPatchOperation[] };
-
-export type AuditEvent = {
-  action:
-    | "dry-run"
-    | "blocked"
-    | "apply"
-    | "verify"
-    | "rollback"
-    | "reject"
-    | "await-approval";
-  recommendation: string;
-  namespace: string;
-  reason: string;
-  message: string;
-};
-
-export type ReconcileDecision = {
-  status: ResourceRecommendationStatus;
-  workloadAction?: WorkloadAction;
-  audit?: AuditEvent;
-};
-
-type Ctx = ReconcileInput & {
-  generation: number;
-  base: ResourceRecommendationStatus;
-};
-
-function withPhase(
-  ctx: Ctx,
-  phase: Phase,
-  condition: ConditionInput,
-  extra?: Partial<ResourceRecommendationStatus>,
-): ResourceRecommendationStatus {
-  const conditions = setCondition(
-    ctx.base.conditions,
-    { ...condition, observedGeneration: ctx.generation },
-    ctx.now,
-  );
-  return { ...ctx.base, ...extra, phase, conditions };
-}
-
-function audit(
-  ctx: Ctx,
-  action: AuditEvent["action"],
-  reason: string,
-  message: string,
-): AuditEvent {
-  const { name, namespace } = ctx.recommendation.metadata;
-  return { action, recommendation: name, namespace, reason, message };
-}
-
-function memoryFloors(
-  previous: ContainerResources[],
-): { name: string; memoryBytes: number }[] {
-  return previous.flatMap((p) => {
-    const memory = p.requests?.memory;
-    return memory
-      ? [
-          {
-            name: p.name,
-            memoryBytes: nextMemoryFloorBytes(parseMemoryBytes(memory)),
-          },
-        ]
-      : [];
-  });
-}
+export {
+  DEFAULT_CONTROLLER_POLICY,
+  type AuditEvent,
+  type ControllerPolicy,
+  type ReconcileDecision,
+  type ReconcileInput,
+  type WorkloadAction,
+  type WorkloadSnapshot,
+} from "./decision-context";
 
 function decideRollback(
   ctx: Ctx,
@@ -322,7 +220,10 @@ function decideApply(ctx: Ctx, workload: WorkloadSnapshot): ReconcileDecision {
   };
 }
 
-function decideBeforeApply(ctx: Ctx): ReconcileDecision {
+function decideBeforeApply(
+  ctx: Ctx,
+  options: { canary: boolean },
+): ReconcileDecision {
   const { spec } = ctx.recommendation;
   if (spec.approval?.state === "Rejected") {
     const message = `rejected${spec.approval.by ? ` by ${spec.approval.by}` : ""}`;
@@ -384,7 +285,8 @@ function decideBeforeApply(ctx: Ctx): ReconcileDecision {
       audit: audit(ctx, "blocked", blocked.reason, blocked.message),
     };
   }
-  return decideApply(ctx, workload);
+  const canary = options.canary ? decideCanaryStart(ctx, workload) : undefined;
+  return canary ?? decideApply(ctx, workload);
 }
 
 /**
@@ -407,7 +309,18 @@ export function decideReconcile(input: ReconcileInput): ReconcileDecision {
   const ctx: Ctx = { ...input, generation, base };
   if (current.applied?.generation === generation)
     return decideObservation(ctx, current.applied, input.workload);
-  return decideBeforeApply(ctx);
+  // terminal for this generation: a new recommendation (spec change) starts over
+  if (
+    current.phase === "RolledBack" &&
+    current.observedGeneration === generation
+  )
+    return { status: base };
+  if (current.phase === "Canary" && current.canary?.generation === generation) {
+    return decideCanaryProgress(ctx, current.canary, () =>
+      decideBeforeApply(ctx, { canary: false }),
+    );
+  }
+  return decideBeforeApply(ctx, { canary: true });
 }
 
 /** Structural equality of two statuses, used to skip no-op writes. */

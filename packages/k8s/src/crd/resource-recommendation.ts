@@ -120,6 +120,7 @@ export const PhaseSchema = z.enum([
   "Pending",
   "DryRun",
   "Blocked",
+  "Canary",
   "Applied",
   "Verified",
   "RolledBack",
@@ -163,6 +164,17 @@ export const AppliedRecordSchema = z.object({
   applied: ResourceListListSchema,
 });
 export type AppliedRecord = z.infer<typeof AppliedRecordSchema>;
+
+export const CanaryRecordSchema = z.object({
+  at: z.iso.datetime(),
+  generation: z.int().min(0),
+  pods: z.array(z.string().max(253)).max(64).meta({
+    description:
+      "Pods resized in place (pods/resize) before the pod template is patched.",
+  }),
+  previous: ResourceListListSchema,
+});
+export type CanaryRecord = z.infer<typeof CanaryRecordSchema>;
 
 export const RolledBackRecordSchema = z.object({
   at: z.iso.datetime(),
@@ -216,6 +228,7 @@ export const ResourceRecommendationStatusSchema = z.object({
       "x-kubernetes-list-type": "map",
       "x-kubernetes-list-map-keys": ["type"],
     }),
+  canary: CanaryRecordSchema.optional(),
   applied: AppliedRecordSchema.optional(),
   rolledBack: RolledBackRecordSchema.optional(),
   containerRecommendations: z
