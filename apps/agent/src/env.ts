@@ -35,6 +35,7 @@ const EnvSchema = z.object({
     .min(0)
     .max(24 * 365)
     .default(0),
+  KUBEWISE_ACK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(15),
   KUBEWISE_SIM_DURATION_HOURS: z.coerce
     .number()
     .positive()
@@ -93,6 +94,7 @@ export type AgentEnv = Readonly<{
   simSpeed: number;
   simBackfillMs: number;
   simDurationMs: number | undefined;
+  ackTimeoutMs: number;
   sampleStepMs: number;
   namespace: string;
   bufferDir: string;
@@ -144,6 +146,7 @@ export function loadEnv(
       e.KUBEWISE_SIM_DURATION_HOURS === undefined
         ? undefined
         : Math.round(e.KUBEWISE_SIM_DURATION_HOURS * 3_600_000),
+    ackTimeoutMs: Math.round(e.KUBEWISE_ACK_TIMEOUT_SECONDS * 1000),
     sampleStepMs: Math.round(e.KUBEWISE_SAMPLE_STEP_SECONDS * 1000),
     namespace: e.KUBEWISE_NAMESPACE,
     bufferDir:

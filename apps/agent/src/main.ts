@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     backoff: DEFAULT_BACKOFF,
     maxInFlight: env.maxInFlight,
     deadlineMs: 5_000,
-    ackTimeoutMs: 15_000,
+    ackTimeoutMs: env.ackTimeoutMs,
   });
   const collector = createCollector({
     source: createSource(env, readToken, logger),

@@ -12,6 +12,7 @@ import {
   startDatabase,
 } from "@kubewise/db";
 
+import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
 import { loadEnv } from "./env";
 import { createStaticTokenAuthenticator } from "./grpc/auth";
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     level: env.logLevel,
     redact: ["token", "authorization", "databaseUrl"],
   });
+  installCrashGuard(logger);
   const database = await startDatabase({
     ...(env.databaseUrl === undefined ? {} : { url: env.databaseUrl }),
     ...(env.dataDir === undefined ? {} : { dataDir: env.dataDir }),

@@ -40,3 +40,18 @@ export function createSemaphore(limit: number) {
     }
   };
 }
+
+/** Rejects after timeoutMs; the slow promise keeps running but no longer holds its caller. */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`store call exceeded ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -22,7 +22,12 @@ import {
   toProtoAck,
   toProtoReject,
 } from "./converters";
-import { createSemaphore, safeDecoder, type Decoded } from "./decoding";
+import {
+  createSemaphore,
+  safeDecoder,
+  withTimeout,
+  type Decoded,
+} from "./decoding";
 import { toGrpcError } from "./errors";
 
 export type AgentServiceOptions = {
@@ -36,6 +41,8 @@ export type AgentServiceOptions = {
   /** Across streams: concurrent store transactions (match the DB pool size). */
   maxConcurrentIngests: number;
   collectionIntervalSeconds: number;
+  /** A store call slower than this fails the stream and frees its slot (the agent resends). */
+  ingestTimeoutMs?: number;
   now?: () => number;
 };
 
@@ -59,6 +66,7 @@ export function createAgentServiceImplementation(
   const { metrics, logger, ingester } = options;
   const now = options.now ?? Date.now;
   const withSlot = createSemaphore(options.maxConcurrentIngests);
+  const ingestTimeoutMs = options.ingestTimeoutMs ?? 30_000;
 
   const authenticate = async (metadataValue: unknown) => {
     const token = bearerToken(metadataValue);
@@ -175,7 +183,9 @@ export function createAgentServiceImplementation(
       }
       const end = metrics.ingestDuration.startTimer();
       try {
-        const result = await withSlot(() => ingester.ingest(batch));
+        const result = await withSlot(() =>
+          withTimeout(ingester.ingest(batch), ingestTimeoutMs),
+        );
         end();
         metrics.batchesAcked.inc({ duplicate: String(result.duplicate) });
         metrics.samplesIngested.inc(result.storedSamples);
