@@ -58,6 +58,18 @@ describe("migrate", () => {
     expect(tables.map((t) => t.relname)).toEqual(EXPECTED_TABLES);
   });
 
+  it("serializes concurrent migrations of the same database", async () => {
+    const fresh = await createTestDatabase({ migrated: false });
+    try {
+      const results = await Promise.all(
+        [1, 2, 3].map(() => migrate({ url: fresh.url })),
+      );
+      expect(results.map((r) => r.version)).toEqual([3, 3, 3]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("reports the schema version through a separate client", async () => {
     const client = createDb({ url: empty.url, max: 1 });
     try {

@@ -46,7 +46,11 @@ export async function getSchemaVersion(db: Db): Promise<SchemaVersion> {
   return { version, tag, expectedVersion };
 }
 
-// Applies the committed migrations in packages/db/drizzle (idempotent; one transaction).
+// Any fixed key works; it only has to be the same for every process that migrates.
+const MIGRATION_LOCK_KEY = 0x6b77_6462;
+
+// Applies the committed migrations in packages/db/drizzle (idempotent; one transaction). An advisory
+// lock serializes concurrent callers (aggregator replicas, the demo and a Helm job).
 export async function migrate({
   url,
 }: {
@@ -55,9 +59,13 @@ export async function migrate({
   await checkDatabaseConnection({ url });
   const client = createDb({ url, max: 1 });
   try {
+    await client.sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await drizzleMigrate(client.db, { migrationsFolder: MIGRATIONS_FOLDER });
     return await getSchemaVersion(client.db);
   } finally {
+    await client.sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(
+      () => undefined,
+    );
     await client.close();
   }
 }
