@@ -68,7 +68,7 @@ function selectCpuModel(
     const actual = Math.log(Math.max(actualP95, 1e-12) / f.input.cpuRefCores);
     lstm += pinballLoss(
       actual,
-      interpolateQuantile(targetQuantiles(f.output, 1), level),
+      interpolateQuantile(targetQuantiles(f.output(), 1), level),
       level,
     );
     recent += pinballLoss(
@@ -116,7 +116,7 @@ export function planCpu(
     now.input.cpuRefCores *
     Math.exp(
       interpolateQuantile(
-        targetQuantiles(now.output, 1),
+        targetQuantiles(now.output(), 1),
         options.forecastLevel,
       ),
     );

@@ -101,7 +101,7 @@ function validate(days: (PastDay | undefined)[]): {
     const day = days[j];
     const before = sortedRatios(days, j + 1);
     if (!day || before.length < MIN_EMPIRICAL_RATIOS) continue;
-    const q = targetQuantiles(day.forecast.output, 0);
+    const q = targetQuantiles(day.forecast.output(), 0);
     for (const level of SELECTION_LEVELS) {
       lstm += pinballLoss(day.ratio, interpolateQuantile(q, level), level);
       empirical += pinballLoss(
@@ -127,7 +127,7 @@ export function planMemory(
   const scores = validate(days);
   const model: MemoryModel =
     scores.n >= 2 && scores.empirical < scores.lstm ? "empirical" : "lstm";
-  const q = targetQuantiles(now.output, 0);
+  const q = targetQuantiles(now.output(), 0);
   const ref = now.input.memRefBytes;
   const logRatioAt = (level: number): number => {
     const r =

@@ -169,7 +169,7 @@ describe("kubewise recommender: policy", () => {
     ).toBeLessThan(0.001);
   });
 
-  it("adds peak windows for a daily cycle and none for flat usage", () => {
+  it("adds time windows for a daily cycle and none for flat usage", () => {
     const daily = ok(
       recommendAfter(
         series(8, (h, i) => ({
@@ -178,14 +178,11 @@ describe("kubewise recommender: policy", () => {
         })),
       ),
     );
-    expect(
-      daily.windows.some(
-        (w) =>
-          w.window.name === "peak" &&
-          w.values.cpuRequestCores > daily.base.cpuRequestCores * 3,
-      ),
-    ).toBe(true);
-    expect(ok(recommendAfter(series(8, noisy))).windows).toEqual([]);
+    const requests = daily.windows.map((w) => w.values.cpuRequestCores);
+    expect(daily.windows.length).toBeGreaterThan(1);
+    expect(Math.max(...requests)).toBeGreaterThan(3 * Math.min(...requests));
+    expect(daily.base.cpuRequestCores).toBe(Math.max(...requests));
+    expect(ok(recommendAfter(series(8, steady))).windows).toEqual([]);
   });
 
   it("bumps memory after an OOM to at least 1.2x the usage at the OOM", () => {

@@ -6,22 +6,24 @@ import {
   SLOTS_PER_DAY,
 } from "../features/slot-history";
 import type { SlotHistory } from "../features/slot-history";
-import { applyOomBump, floorsFor } from "../policy/resources";
+import { planBlocks } from "../policy/blocks";
+import { floorsFor } from "../policy/resources";
 import type {
   Recommendation,
   RecommenderContext,
   RecommenderSession,
   RecommendResult,
-  ResourceValues,
   UsageChunk,
 } from "../recommender";
+import { assembleRecommendation } from "./assemble";
+import type { Plan } from "./assemble";
 import { createForecastCache } from "./forecasts";
 import type { ForecastFn } from "./forecasts";
 import type { CalibrationMetadata } from "./model-metadata";
 import { planCpu } from "./plan-cpu";
-import type { CpuModel, CpuPlan, CpuPlanOptions } from "./plan-cpu";
+import type { CpuModel, CpuPlanOptions } from "./plan-cpu";
 import { planMemory, RISK_LADDER } from "./plan-memory";
-import type { MemoryModel, MemoryPlan } from "./plan-memory";
+import type { MemoryModel } from "./plan-memory";
 
 export type KubewiseOptions = CpuPlanOptions & {
   forecast: ForecastFn;
@@ -31,15 +33,19 @@ export type KubewiseOptions = CpuPlanOptions & {
   /** Fixed risk ladder step instead of the calibrated choice (calibration runs use it). */
   ladderIndex?: number;
   cpuLimitFactor: number;
+  /** Six 4-hour windows with their own CPU request and memory limit (when history allows). */
+  blockWindows: boolean;
 };
 
 export const KUBEWISE_DEFAULTS = {
   targetHold: 0.95,
-  exceedance: 0.04,
+  exceedance: 0.02,
   forecastLevel: 0.5,
   windowMinGain: 0.1,
   cpuLimitFactor: 1.2,
+  blockWindows: true,
 } as const;
+const BLOCK_HISTORY_DAYS = 7;
 
 const RETENTION_SLOTS = 15 * SLOTS_PER_DAY;
 const MIN_HISTORY_SLOTS = SLOTS_PER_DAY / 2;
@@ -109,27 +115,6 @@ function insufficient(
 ): Extract<RecommendResult, { kind: "insufficient-history" }> {
   return { kind: "insufficient-history", reason, confidence: 0 };
 }
-
-function memoryValues(
-  plan: MemoryPlan,
-  limitBytes: number,
-  floorBytes: number,
-): Pick<ResourceValues, "memRequestBytes" | "memLimitBytes"> {
-  const memLimitBytes = Math.max(limitBytes, plan.recentPeakBytes, floorBytes);
-  return {
-    memLimitBytes,
-    memRequestBytes: Math.min(
-      memLimitBytes,
-      Math.max(plan.medianBytes, floorBytes),
-    ),
-  };
-}
-
-type Plan = {
-  memory: MemoryPlan;
-  cpu: CpuPlan;
-  oomMemBytes: number | undefined;
-};
 
 /** Every risk ladder step at once (confidence NaN: uncalibrated), for fitting the calibration. */
 export type LadderResult =
@@ -221,9 +206,15 @@ export function buildKubewiseRecommender(
             `the last ${INPUT_SLOTS / 12} h hold no memory reading or too few CPU readings`,
           );
         const cpu = planCpu(history, nowSlot, now, { ...options, forecastAt });
+        const blocks = planBlocks(
+          history.view(nowSlot - BLOCK_HISTORY_DAYS * SLOTS_PER_DAY, nowSlot),
+          options.exceedance,
+        );
         return {
+          nowS,
           memory,
           cpu,
+          blocks,
           oomMemBytes: latestOomMemory(history, ooms, nowS),
         };
       }
@@ -232,49 +223,12 @@ export function buildKubewiseRecommender(
         plan: Plan,
         step: { index: number; confidence: number },
       ): Recommendation {
-        const { memory, cpu } = plan;
-        const cpuFactor = RISK_LADDER[step.index]?.cpuFactor ?? 1;
-        const mem = memoryValues(
-          memory,
-          applyOomBump(
-            memory.limitBytes(step.index),
-            plan.oomMemBytes,
-            unitSystem,
-          ),
-          floors.memBytes,
-        );
-        const cpuLimitCores = Math.max(
-          cpu.peakCores * options.cpuLimitFactor,
-          floors.cpuCores,
-        );
-        const cpuValues = (cores: number): ResourceValues => {
-          const cpuRequestCores = Math.max(
-            cores * cpu.levelFactor * cpuFactor,
-            floors.cpuCores,
-          );
-          return {
-            cpuRequestCores,
-            cpuLimitCores: Math.max(cpuLimitCores, cpuRequestCores),
-            ...mem,
-          };
-        };
-        const base = cpuValues(cpu.baseCores);
-        return {
-          base,
-          windows: cpu.windows.map((w) => ({
-            window: w.window,
-            values: cpuValues(w.cpuCores),
-          })),
-          confidence: step.confidence,
-          bounds: {
-            cpuLowerCores: base.cpuRequestCores,
-            cpuUpperCores: cpuLimitCores,
-            memLowerBytes: mem.memRequestBytes,
-            memUpperBytes: memory.limitBytes(RISK_LADDER.length - 1),
-            cpuUncappedCores: cpu.allCores * cpu.levelFactor,
-            memUncappedBytes: memory.limitBytes(step.index),
-          },
-        };
+        return assembleRecommendation(plan, step, {
+          floors,
+          unitSystem,
+          cpuLimitFactor: options.cpuLimitFactor,
+          blockWindows: options.blockWindows,
+        });
       }
 
       function latestOomMemory(

@@ -22,9 +22,8 @@ function isWeekendSlot(slot: number): boolean {
   return dayOfWeek === 0 || dayOfWeek === 6;
 }
 
-function pooledQuantile(groups: number[][], q: number): number {
-  const all = groups.flat().sort((a, b) => a - b);
-  return quantileSorted(all, q);
+function pooledQuantile(samples: number[], q: number): number {
+  return quantileSorted(Float64Array.from(samples).sort(), q);
 }
 
 function runsOf(peak: boolean[]): [number, number][] {
@@ -41,36 +40,63 @@ function runsOf(peak: boolean[]): [number, number][] {
   return runs;
 }
 
-function bestPeakSplit(
-  byHour: number[][],
-  q: number,
-):
-  | { peak: boolean[]; peakCores: number; offCores: number; cost: number }
-  | undefined {
-  const levels = byHour.map((samples, hour) => ({
-    hour,
-    level: quantileSorted(
-      [...samples].sort((a, b) => a - b),
-      q,
-    ),
-  }));
-  levels.sort((a, b) => b.level - a.level);
-  let best:
-    | { peak: boolean[]; peakCores: number; offCores: number; cost: number }
-    | undefined;
+function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length)
+    out[k++] = (a[i] ?? 0) <= (b[j] ?? 0) ? (a[i++] ?? 0) : (b[j++] ?? 0);
+  while (i < a.length) out[k++] = a[i++] ?? 0;
+  while (j < b.length) out[k++] = b[j++] ?? 0;
+  return out;
+}
+
+/** Quantile of the union of the first k groups, for every k (incremental merges: O(24 n), not O(24 n log n)). */
+function prefixQuantiles(groups: Float64Array[], q: number): number[] {
+  const out: number[] = [];
+  let merged: Float64Array = new Float64Array(0);
+  for (const g of groups) {
+    merged = mergeSorted(merged, g);
+    out.push(quantileSorted(merged, q));
+  }
+  return out;
+}
+
+type PeakSplit = {
+  peak: boolean[];
+  peakCores: number;
+  offCores: number;
+  cost: number;
+};
+
+function bestPeakSplit(byHour: number[][], q: number): PeakSplit | undefined {
+  const sorted = byHour.map((samples) => Float64Array.from(samples).sort());
+  const order = sorted
+    .map((samples, hour) => ({
+      hour,
+      samples,
+      level: quantileSorted(samples, q),
+    }))
+    .sort((a, b) => b.level - a.level);
+  const peakQ = prefixQuantiles(
+    order.map((o) => o.samples),
+    q,
+  );
+  const offQ = prefixQuantiles(
+    [...order].reverse().map((o) => o.samples),
+    q,
+  );
+  let best: PeakSplit | undefined;
   for (let k = 1; k < 24; k++) {
-    const peak = Array.from({ length: 24 }, () => false);
-    for (const { hour } of levels.slice(0, k)) peak[hour] = true;
-    const peakCores = pooledQuantile(
-      byHour.filter((_, h) => peak[h]),
-      q,
-    );
-    const offCores = pooledQuantile(
-      byHour.filter((_, h) => !peak[h]),
-      q,
-    );
+    const peakCores = peakQ[k - 1] ?? Number.NaN;
+    const offCores = offQ[24 - k - 1] ?? Number.NaN;
     const cost = peakCores * k + offCores * (24 - k);
-    if (!best || cost < best.cost) best = { peak, peakCores, offCores, cost };
+    if (!best || cost < best.cost) {
+      const peak = Array.from({ length: 24 }, () => false);
+      for (const { hour } of order.slice(0, k)) peak[hour] = true;
+      best = { peak, peakCores, offCores, cost };
+    }
   }
   return best;
 }
@@ -96,13 +122,13 @@ export function planCpuWindows(
     if (options.weekly && isWeekendSlot(slot)) weekend.push(v);
     else weekday[hourOfSlot(slot)]?.push(v);
   }
-  const allCores = pooledQuantile([all], q);
+  const allCores = pooledQuantile(all, q);
   const none: CpuWindowPlan = { allCores, baseCores: allCores, windows: [] };
   if (weekday.some((samples) => samples.length < MIN_SAMPLES_PER_HOUR))
     return none;
   const split = bestPeakSplit(weekday, q);
   const useWeekend = options.weekly && weekend.length >= 144;
-  const weekendCores = useWeekend ? pooledQuantile([weekend], q) : Number.NaN;
+  const weekendCores = useWeekend ? pooledQuantile(weekend, q) : Number.NaN;
   const weekdayHours = useWeekend ? 120 : 168;
   const singleCost = allCores * 168;
   const splitCost =
