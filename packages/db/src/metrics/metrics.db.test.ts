@@ -142,6 +142,25 @@ describe("plain PostgreSQL metric storage", () => {
     expect(await where()).toBeUndefined();
   });
 
+  it("lets the kubewise_app role create partitions, write samples and refresh rollups", async () => {
+    const containerId = randomUUID();
+    const ts = new Date("2025-08-15T10:01:00Z");
+    await test.sql.begin(async (tx) => {
+      await tx`set local role kubewise_app`;
+      const [row] = await tx<{ created: number }[]>`
+        select kubewise_ensure_metric_partitions('2025-08-15', '2025-08-16') as created`;
+      expect(row?.created).toBe(1);
+      await tx`insert into metric_samples (ts, container_id, cpu_usage_cores, memory_working_set_bytes, memory_rss_bytes)
+        values (${ts}, ${containerId}, 0.5, 10, 10)`;
+      await tx`delete from metric_rollups_5m where container_id = ${containerId}`;
+    });
+    await refreshRollups(test.sql, {
+      from: ts,
+      to: new Date(ts.getTime() + 1),
+    });
+    expect(await readRollups(test.sql, containerId)).toHaveLength(1);
+  });
+
   it("prunes to one partition for a query within one day", async () => {
     await ensureMetricPartitions(test.sql, {
       from: new Date("2025-07-01T00:00:00Z"),
