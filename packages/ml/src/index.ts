@@ -51,3 +51,45 @@ export type { CpuSpikeConfig, CpuSpikeVerdict } from "./anomaly/cpu-spike";
 export { assessOomRisk, OOM_RISK_DEFAULTS } from "./anomaly/oom-risk";
 export type { OomRiskConfig, OomRiskResult } from "./anomaly/oom-risk";
 export { mannKendall, theilSen } from "./stats/robust";
+export {
+  buildKubewiseRecommender,
+  chooseLadderStep,
+  KUBEWISE_DEFAULTS,
+} from "./kubewise/recommender";
+export type {
+  KubewiseOptions,
+  KubewiseRecommender,
+  KubewiseSession,
+  LadderResult,
+} from "./kubewise/recommender";
+export type { ForecastFn } from "./kubewise/forecasts";
+export type {
+  CalibrationMetadata,
+  ForecasterMetadata,
+} from "./kubewise/model-metadata";
+export { RISK_LADDER } from "./kubewise/plan-memory";
+export {
+  buildModelInput,
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  SEQ_HOURS,
+} from "./features/model-input";
+export { createSlotHistory, SLOT_SECONDS } from "./features/slot-history";
+export type { SlotHistory, SlotView } from "./features/slot-history";
+export { runLstmForward } from "./forecast/lstm-forward";
+export type { LstmWeights } from "./forecast/lstm-weights";
+export { OUTPUT_SIZE, QUANTILE_LEVELS } from "./forecast/quantile-heads";
+export { detectPeriodicity } from "./policy/periodicity";
+export {
+  applyIsotonic,
+  fitIsotonic,
+  invertIsotonic,
+} from "./calibration/isotonic";
+export type { IsotonicMap } from "./calibration/isotonic";
+export { clipDelta, federatedAverage } from "./fedavg/fedavg";
+export type {
+  Aggregation,
+  ClientUpdate,
+  FedAvgOptions,
+  ModelTensors,
+} from "./fedavg/fedavg";
