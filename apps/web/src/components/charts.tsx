@@ -46,6 +46,49 @@ export function SimpleBarChart({
   );
 }
 
+export type GroupedDatum = { label: string; first: number; second: number };
+
+export function GroupedBarChart({
+  data,
+  names,
+  formatValue,
+  testId,
+}: {
+  data: GroupedDatum[];
+  names: [string, string];
+  formatValue: (value: number) => string;
+  testId: string;
+}) {
+  return (
+    <div data-testid={testId} style={{ width: "100%", height: 260 }}>
+      <ResponsiveContainer>
+        <BarChart
+          data={data}
+          margin={{ top: 8, right: 16, bottom: 8, left: 16 }}
+        >
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="label" />
+          <YAxis tickFormatter={formatValue} width={90} />
+          <Tooltip formatter={(value) => formatValue(Number(value))} />
+          <Legend />
+          <Bar
+            dataKey="first"
+            name={names[0]}
+            fill="#94a3b8"
+            isAnimationActive={false}
+          />
+          <Bar
+            dataKey="second"
+            name={names[1]}
+            fill="#2f6fec"
+            isAnimationActive={false}
+          />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
 export type UsagePoint = {
   /** Epoch milliseconds. */
   tsMs: number;

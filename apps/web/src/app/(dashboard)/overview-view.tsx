@@ -5,7 +5,7 @@ import Link from "next/link";
 
 import { formatMicroUsd, RECOMMENDATION_PHASES } from "@kubewise/core";
 
-import { SimpleBarChart } from "~/components/charts";
+import { GroupedBarChart, SimpleBarChart } from "~/components/charts";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 
@@ -145,18 +145,14 @@ export function OverviewView() {
           <div className="grid2">
             <div className="panel">
               <h2>Monthly cost by namespace: now vs after</h2>
-              <SimpleBarChart
+              <GroupedBarChart
                 testId="namespace-cost-chart"
-                data={report.byNamespace.slice(0, 8).flatMap((ns) => [
-                  {
-                    label: `${ns.namespace} now`,
-                    value: ns.monthlyNowMicroUsd,
-                  },
-                  {
-                    label: `${ns.namespace} after`,
-                    value: ns.monthlyAfterMicroUsd,
-                  },
-                ])}
+                names={["now", "after recommendations"]}
+                data={report.byNamespace.slice(0, 8).map((ns) => ({
+                  label: ns.namespace,
+                  first: ns.monthlyNowMicroUsd,
+                  second: ns.monthlyAfterMicroUsd,
+                }))}
                 formatValue={(v) => formatMicroUsd(v, { fractionDigits: 0 })}
               />
             </div>

@@ -141,7 +141,7 @@ export function SafetySettings({
                 : `Configured ${view.updatedAt?.toISOString() ?? ""}`}
             </p>
             <ConfigForm
-              key={`${namespace}-${view.updatedAt?.getTime() ?? 0}`}
+              key={namespace}
               namespace={namespace}
               initial={view.config}
               canEdit={canEdit}

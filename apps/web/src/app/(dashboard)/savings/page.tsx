@@ -5,7 +5,7 @@ import { useState } from "react";
 
 import { formatMicroUsd } from "@kubewise/core";
 
-import { SimpleBarChart } from "~/components/charts";
+import { GroupedBarChart } from "~/components/charts";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 
@@ -59,20 +59,15 @@ export default function SavingsPage() {
             </div>
             <div className="panel">
               <h2>Projected vs realized by namespace</h2>
-              <SimpleBarChart
+              <GroupedBarChart
                 testId="savings-chart"
-                data={report.byNamespace.slice(0, 10).flatMap((ns) => [
-                  {
-                    label: `${ns.namespace} projected`,
-                    value: ns.projectedMonthlyMicroUsd,
-                  },
-                  {
-                    label: `${ns.namespace} realized`,
-                    value: ns.realizedMicroUsd,
-                  },
-                ])}
+                names={["projected monthly", "realized"]}
+                data={report.byNamespace.slice(0, 10).map((ns) => ({
+                  label: ns.namespace,
+                  first: ns.projectedMonthlyMicroUsd,
+                  second: ns.realizedMicroUsd,
+                }))}
                 formatValue={(v) => formatMicroUsd(v, { fractionDigits: 0 })}
-                color="#1f8a4c"
               />
               <table data-testid="savings-table">
                 <thead>

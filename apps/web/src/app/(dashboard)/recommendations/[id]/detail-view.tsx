@@ -68,9 +68,7 @@ function Summary({ detail }: { detail: Detail }) {
       </div>
       <div className="card">
         <div className="label">Confidence</div>
-        <div className="value">
-          {formatPercent(detail.confidence, { fractionDigits: 0 })}
-        </div>
+        <div className="value">{formatPercent(detail.confidence)}</div>
       </div>
       <div className="card">
         <div className="label">Monthly savings</div>
@@ -82,9 +80,35 @@ function Summary({ detail }: { detail: Detail }) {
   );
 }
 
+type TrailRow = {
+  key: string;
+  at: Date;
+  actor: string;
+  action: string;
+  details: string;
+};
+
+function trailRows(detail: Detail): TrailRow[] {
+  const events = detail.events.map((event, index) => ({
+    key: `event-${index}`,
+    at: event.at,
+    actor: event.actor,
+    action: `${event.fromPhase ?? "—"} → ${event.toPhase}`,
+    details: event.reason ?? "",
+  }));
+  const audit = detail.auditTrail.map((entry) => ({
+    key: `audit-${entry.id}`,
+    at: entry.ts,
+    actor: entry.actor,
+    action: entry.action,
+    details: `hash ${entry.hash.slice(0, 12)}…`,
+  }));
+  return [...events, ...audit].sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
 function Trail({ detail }: { detail: Detail }) {
-  if (detail.auditTrail.length === 0 && detail.events.length === 0)
-    return <p className="state">No decisions yet.</p>;
+  const rows = trailRows(detail);
+  if (rows.length === 0) return <p className="state">No decisions yet.</p>;
   return (
     <table data-testid="audit-trail">
       <thead>
@@ -96,24 +120,12 @@ function Trail({ detail }: { detail: Detail }) {
         </tr>
       </thead>
       <tbody>
-        {detail.events.map((event) => (
-          <tr key={`event-${event.at.toISOString()}-${event.toPhase}`}>
-            <td>{event.at.toISOString()}</td>
-            <td>{event.actor}</td>
-            <td>
-              {event.fromPhase ?? "—"} → {event.toPhase}
-            </td>
-            <td>{event.reason ?? ""}</td>
-          </tr>
-        ))}
-        {detail.auditTrail.map((entry) => (
-          <tr key={`audit-${entry.id}`}>
-            <td>{entry.ts.toISOString()}</td>
-            <td>{entry.actor}</td>
-            <td>{entry.action}</td>
-            <td>
-              <code title={entry.hash}>{entry.hash.slice(0, 12)}…</code>
-            </td>
+        {rows.map((row) => (
+          <tr key={row.key}>
+            <td>{row.at.toISOString().replace("T", " ").slice(0, 19)}</td>
+            <td>{row.actor}</td>
+            <td>{row.action}</td>
+            <td>{row.details}</td>
           </tr>
         ))}
       </tbody>

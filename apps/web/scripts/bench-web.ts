@@ -1,0 +1,303 @@
+// bench:web — seeds 10,000 workloads (one container and one recommendation each) and 30 days of
+// 5-minute rollups, then measures server time of the two dashboard hot paths by calling the same
+// services verbs the tRPC/REST adapters call, in-process (no HTTP, no rendering):
+//   list   = listRecommendations (page of 50, sorted by savings, varied filters)
+//   detail = getRecommendation over a 30-day window (the detail page's chart data, patch, audit)
+// Usage: npm run bench:web [-- --rollup-containers 300 --iterations 60]; DATABASE_URL optional.
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+
+import { pino } from "pino";
+
+// eslint-disable-next-line no-restricted-imports -- a benchmark seeds PostgreSQL itself (COPY); not app code
+import { createDb, migrate, startDatabase } from "@kubewise/db";
+// eslint-disable-next-line no-restricted-imports -- see above
+import type { Sql } from "@kubewise/db";
+import { getRecommendation, listRecommendations } from "@kubewise/services";
+import type { ServiceContext } from "@kubewise/services";
+
+const WORKLOADS = 10_000;
+const NAMESPACES = 50;
+const DAYS = 30;
+const BUCKET_SECONDS = 300;
+const MIB = 1024 * 1024;
+
+const { values: args } = parseArgs({
+  options: {
+    "rollup-containers": { type: "string", default: "300" },
+    iterations: { type: "string", default: "60" },
+  },
+});
+const ROLLUP_CONTAINERS = Number(args["rollup-containers"]);
+const ITERATIONS = Number(args.iterations);
+
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+async function copyRows(
+  sql: Sql,
+  statement: string,
+  rows: Iterable<string>,
+): Promise<void> {
+  const writable = await sql.unsafe(statement).writable();
+  await pipeline(Readable.from(rows), writable);
+}
+
+type Seeded = {
+  clusterId: string;
+  containerIds: string[];
+  recommendationIds: string[];
+};
+
+function* workloadRows(clusterId: string, ids: string[]): Generator<string> {
+  for (let i = 0; i < ids.length; i += 1) {
+    yield `${ids[i]}\t${clusterId}\tns-${String(i % NAMESPACES).padStart(2, "0")}\tDeployment\tapp-${i}\n`;
+  }
+}
+
+function* containerRows(
+  workloadIds: string[],
+  containerIds: string[],
+  rng: () => number,
+): Generator<string> {
+  for (let i = 0; i < workloadIds.length; i += 1) {
+    const cpu = 250 + Math.floor(rng() * 8) * 250;
+    const memory = (256 + Math.floor(rng() * 16) * 128) * MIB;
+    yield `${containerIds[i]}\t${workloadIds[i]}\tmain\t${cpu}\t${cpu * 2}\t${memory}\t${memory * 2}\n`;
+  }
+}
+
+function* recommendationRows(
+  clusterId: string,
+  containerIds: string[],
+  ids: string[],
+  rng: () => number,
+): Generator<string> {
+  const phases = [
+    "Pending",
+    "Pending",
+    "Pending",
+    "Approved",
+    "Rejected",
+    "Applied",
+    "Superseded",
+  ];
+  for (let i = 0; i < containerIds.length; i += 1) {
+    const cpu = 50 + Math.floor(rng() * 900);
+    const memory = (64 + Math.floor(rng() * 900)) * MIB;
+    const phase = phases[Math.floor(rng() * phases.length)] ?? "Pending";
+    const savings = Math.floor(rng() * 80_000_000);
+    const confidence = (0.5 + rng() * 0.5).toFixed(3);
+    yield (
+      [
+        ids[i],
+        clusterId,
+        containerIds[i],
+        phase,
+        "kubewise",
+        confidence,
+        cpu,
+        Math.floor(cpu * 0.8),
+        cpu * 2,
+        cpu,
+        memory,
+        Math.floor(memory * 0.8),
+        memory * 2,
+        memory,
+        cpu,
+        cpu * 2,
+        memory,
+        memory * 2,
+        savings,
+      ].join("\t") + "\n"
+    );
+  }
+}
+
+function* rollupRows(
+  containerIds: string[],
+  to: Date,
+  rng: () => number,
+): Generator<string> {
+  const buckets = (DAYS * 86_400) / BUCKET_SECONDS;
+  const start =
+    Math.floor(to.getTime() / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS -
+    buckets * BUCKET_SECONDS;
+  for (const containerId of containerIds) {
+    const base = 0.1 + rng();
+    for (let b = 0; b < buckets; b += 1) {
+      const ts = new Date((start + b * BUCKET_SECONDS) * 1000).toISOString();
+      const cpu = base * (1 + 0.5 * Math.sin(b / 48) + 0.2 * rng());
+      const memory = Math.floor((300 + 100 * rng()) * MIB);
+      yield `${ts}\t${containerId}\t30\t${cpu.toFixed(4)}\t${(cpu * 1.6).toFixed(4)}\t0\t0\t${memory}\t${memory + 8 * MIB}\t${memory}\t0\n`;
+    }
+  }
+}
+
+async function seed(sql: Sql, now: Date): Promise<Seeded> {
+  const rng = lcg(7);
+  const [cluster] = await sql<
+    { id: string }[]
+  >`insert into clusters (name) values (${`bench-${randomUUID().slice(0, 8)}`}) returning id`;
+  if (!cluster) throw new Error("insert into clusters returned no row");
+  const workloadIds = Array.from({ length: WORKLOADS }, () => randomUUID());
+  const containerIds = Array.from({ length: WORKLOADS }, () => randomUUID());
+  const recommendationIds = Array.from({ length: WORKLOADS }, () =>
+    randomUUID(),
+  );
+  await copyRows(
+    sql,
+    "copy workloads (id, cluster_id, namespace, kind, name) from stdin",
+    workloadRows(cluster.id, workloadIds),
+  );
+  await copyRows(
+    sql,
+    "copy containers (id, workload_id, name, cpu_request_millicores, cpu_limit_millicores, memory_request_bytes, memory_limit_bytes) from stdin",
+    containerRows(workloadIds, containerIds, rng),
+  );
+  await copyRows(
+    sql,
+    `copy recommendations (id, cluster_id, container_id, phase, policy, confidence, cpu_target_millicores, cpu_lower_bound_millicores,
+      cpu_upper_bound_millicores, cpu_uncapped_target_millicores, memory_target_bytes, memory_lower_bound_bytes, memory_upper_bound_bytes,
+      memory_uncapped_target_bytes, cpu_request_millicores, cpu_limit_millicores, memory_request_bytes, memory_limit_bytes,
+      projected_monthly_savings_micro_usd) from stdin`,
+    recommendationRows(cluster.id, containerIds, recommendationIds, rng),
+  );
+  await copyRows(
+    sql,
+    `copy metric_rollups_5m (bucket, container_id, sample_count, cpu_usage_cores_avg, cpu_usage_cores_max, cpu_throttled_periods_sum,
+      cpu_throttled_seconds_sum, memory_working_set_bytes_avg, memory_working_set_bytes_max, memory_rss_bytes_max, oom_kill_count_sum) from stdin`,
+    rollupRows(containerIds.slice(0, ROLLUP_CONTAINERS), now, rng),
+  );
+  await sql`analyze`;
+  return { clusterId: cluster.id, containerIds, recommendationIds };
+}
+
+function p95(samplesMs: number[]): number {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  return (
+    sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ??
+    Number.NaN
+  );
+}
+
+async function time(
+  fn: () => Promise<unknown>,
+  iterations: number,
+): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i += 1) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+async function measure(
+  ctx: ServiceContext,
+  seeded: Seeded,
+): Promise<{ listMs: number[]; detailMs: number[] }> {
+  const rng = lcg(11);
+  const filters = [
+    {},
+    { namespace: "ns-07" },
+    { phase: ["Pending" as const] },
+    { minConfidence: 0.8 },
+    { phase: ["Pending" as const], namespace: "ns-21" },
+  ];
+  let n = 0;
+  const list = () => {
+    n += 1;
+    const filter = filters[n % filters.length] ?? {};
+    return listRecommendations({
+      ctx,
+      input: {
+        ...filter,
+        clusterId: seeded.clusterId,
+        sort: "savings_desc",
+        limit: 50,
+        offset: Math.floor(rng() * 10) * 50,
+      },
+    });
+  };
+  const detail = () => {
+    const index = Math.floor(rng() * ROLLUP_CONTAINERS);
+    return getRecommendation({
+      ctx,
+      input: {
+        id: seeded.recommendationIds[index] ?? "",
+        usageWindowSeconds: DAYS * 86_400,
+      },
+    });
+  };
+  await time(list, 5);
+  await time(detail, 5);
+  return {
+    listMs: await time(list, ITERATIONS),
+    detailMs: await time(detail, ITERATIONS),
+  };
+}
+
+async function main(): Promise<void> {
+  const externalUrl = process.env.DATABASE_URL;
+  const dataDir = externalUrl
+    ? undefined
+    : mkdtempSync(join(tmpdir(), "kw-bench-web-"));
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  const database = await startDatabase({
+    url: externalUrl,
+    dataDir,
+    settings: { fsync: "off" },
+  });
+  const client = createDb({ url: database.url, max: 4 });
+  try {
+    await migrate({ url: database.url });
+    const now = new Date();
+    const seedStarted = performance.now();
+    const seeded = await seed(client.sql, now);
+    const rollups = (ROLLUP_CONTAINERS * DAYS * 86_400) / BUCKET_SECONDS;
+    console.log(
+      `seeded ${WORKLOADS} workloads/containers/recommendations and ${rollups} rollup rows (${ROLLUP_CONTAINERS} containers x ${DAYS} days) in ${Math.round(performance.now() - seedStarted)} ms`,
+    );
+    const ctx: ServiceContext = {
+      db: client.db,
+      actor: {
+        userId: "00000000-0000-4000-8000-000000000001",
+        role: "admin",
+        scopes: "all",
+      },
+      clock: { now: () => now },
+      logger: pino({ level: "silent" }),
+      ports: {},
+    };
+    const { listMs, detailMs } = await measure(ctx, seeded);
+    const result = {
+      list_p95_ms: Math.round(p95(listMs) * 10) / 10,
+      detail_p95_ms: Math.round(p95(detailMs) * 10) / 10,
+    };
+    console.log(
+      `listRecommendations: ${ITERATIONS} calls, p95 ${result.list_p95_ms} ms (target <= 300)`,
+    );
+    console.log(
+      `getRecommendation (30-day chart data): ${ITERATIONS} calls, p95 ${result.detail_p95_ms} ms (target <= 200)`,
+    );
+    console.log(JSON.stringify(result));
+  } finally {
+    await client.close();
+    await database.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
