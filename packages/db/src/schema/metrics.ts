@@ -55,5 +55,3 @@ export const metricRollups5m = pgTable(
     index("metric_rollups_5m_bucket_idx").on(t.bucket),
   ],
 );
-
-export const METRIC_ROLLUP_BUCKET_SECONDS = 300;
