@@ -1,0 +1,205 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { connect, createServer, type AddressInfo, type Server } from "node:net";
+import path from "node:path";
+
+import { createDb } from "@kubewise/db";
+import {
+  createSeededRng,
+  DEMO_USERS,
+  seedDemoData,
+} from "@kubewise/services/demo";
+
+import type { createSupervisor } from "./supervisor";
+
+type Log = (message: string) => void;
+type Supervisor = ReturnType<typeof createSupervisor>;
+
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const tail: string[] = [];
+    const collect = (chunk: Buffer): void => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line.trim() === "") continue;
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+      }
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(" ")} failed (exit ${String(code)}):\n${tail.join("\n")}`,
+          ),
+        );
+    });
+  });
+}
+
+// turbo restores the build from its cache when nothing changed, so a second demo start is quick.
+export async function buildWebIfNeeded(
+  root: string,
+  env: Record<string, string>,
+  log: Log,
+): Promise<void> {
+  log(
+    "building the dashboard (cached after the first run; the first build takes a minute or two)…",
+  );
+  const started = Date.now();
+  await run(
+    process.execPath,
+    [
+      path.join(root, "node_modules/turbo/bin/turbo"),
+      "run",
+      "build",
+      "--filter=@kubewise/web",
+      "--output-logs=errors-only",
+    ],
+    {
+      cwd: root,
+      env,
+    },
+  );
+  log(`dashboard built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+export type DemoLogin = { email: string; password: string };
+
+/** Seeds the demo cluster (workloads, history, recommendations, users) the first time only. */
+export async function seedIfEmpty(
+  databaseUrl: string,
+  log: Log,
+): Promise<DemoLogin> {
+  const client = createDb({ url: databaseUrl, max: 4 });
+  try {
+    const started = Date.now();
+    const result = await seedDemoData({
+      db: client.db,
+      now: new Date(),
+      rng: createSeededRng(20261127),
+    });
+    if (result.created) {
+      log(
+        `seeded demo data: ${String(result.workloads)} workloads, ${String(result.containers)} containers, ` +
+          `${String(result.rollups)} rollups, ${String(result.recommendations)} recommendations in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+    } else {
+      log("demo data already present (kept from the last run)");
+    }
+  } finally {
+    await client.close();
+  }
+  const admin =
+    DEMO_USERS.find((user) => user.role === "admin") ?? DEMO_USERS[0];
+  return { email: admin.email, password: admin.password };
+}
+
+export type PipelineOptions = {
+  supervisor: Supervisor;
+  root: string;
+  env: Record<string, string>;
+  stateDir: string;
+  agentCount: number;
+  traces: string | undefined;
+  ports: { grpc: number; aggregatorMetrics: number; agentMetrics: number[] };
+};
+
+// One aggregator and N simulated node agents, authenticated with a shared demo token.
+export async function startPipeline(options: PipelineOptions): Promise<void> {
+  const { supervisor, root, env, ports } = options;
+  const token = `demo-${randomBytes(16).toString("hex")}`;
+  const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
+  supervisor.start({
+    name: "aggregator",
+    command: process.execPath,
+    args: [tsx, path.join(root, "apps/aggregator/src/main.ts")],
+    env: {
+      ...env,
+      KUBEWISE_GRPC_HOST: "127.0.0.1",
+      KUBEWISE_GRPC_PORT: String(ports.grpc),
+      KUBEWISE_METRICS_PORT: String(ports.aggregatorMetrics),
+      KUBEWISE_AGENT_TOKENS: token,
+      KUBEWISE_CLUSTER_NAME: "demo",
+    },
+  });
+  await waitForPort(ports.grpc, 120_000);
+  for (let index = 0; index < options.agentCount; index += 1) {
+    const name = `agent-${String(index + 1)}`;
+    supervisor.start({
+      name,
+      command: process.execPath,
+      args: [tsx, path.join(root, "apps/agent/src/main.ts")],
+      env: {
+        KUBEWISE_AGGREGATOR_TARGET: `127.0.0.1:${String(ports.grpc)}`,
+        KUBEWISE_AGENT_ID: `demo-node-${String(index + 1)}`,
+        KUBEWISE_NODE_NAME: `demo-node-${String(index + 1)}`,
+        KUBEWISE_TOKEN: token,
+        KUBEWISE_METRICS_PORT: String(ports.agentMetrics[index] ?? 0),
+        KUBEWISE_BUFFER_DIR: path.join(options.stateDir, "buffers", name),
+        KUBEWISE_LOG_LEVEL: "warn",
+        ...(options.traces === undefined
+          ? {
+              KUBEWISE_SOURCE: "synthetic",
+              KUBEWISE_SYNTHETIC_SEED: String(index + 1),
+              KUBEWISE_SYNTHETIC_CONTAINERS: "20",
+            }
+          : {
+              KUBEWISE_SOURCE: "replay",
+              KUBEWISE_REPLAY_PATH: options.traces,
+              KUBEWISE_REPLAY_MAX_SERIES: "20",
+            }),
+      },
+    });
+  }
+}
+
+/** Asks the kernel for `count` distinct free loopback ports (held open together so none repeats). */
+export async function findFreePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => {
+      const server = createServer();
+      return new Promise<Server>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve(server));
+      });
+    }),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(
+    servers.map((server) => new Promise((resolve) => server.close(resolve))),
+  );
+  return ports;
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: "127.0.0.1" });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `nothing listens on 127.0.0.1:${String(port)} after ${String(timeoutMs / 1000)} s`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
