@@ -105,6 +105,7 @@ export async function getUsageSeries(
 export type UsageHistoryRow = {
   bucket: Date;
   cpuUsageCoresAvg: number;
+  cpuUsageCoresMax: number;
   memoryWorkingSetBytesMax: number;
   oomKillCountSum: number;
 };
@@ -117,6 +118,7 @@ export async function getUsageHistory(
     .select({
       bucket: metricRollups5m.bucket,
       cpuUsageCoresAvg: metricRollups5m.cpuUsageCoresAvg,
+      cpuUsageCoresMax: metricRollups5m.cpuUsageCoresMax,
       memoryWorkingSetBytesMax: metricRollups5m.memoryWorkingSetBytesMax,
       oomKillCountSum: metricRollups5m.oomKillCountSum,
     })

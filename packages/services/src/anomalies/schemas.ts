@@ -20,6 +20,6 @@ export const DetectAnomaliesInputSchema = z.object({
     .int()
     .min(3600)
     .max(30 * 86_400)
-    .default(86_400),
+    .default(3 * 86_400),
 });
 export type DetectAnomaliesInput = z.input<typeof DetectAnomaliesInputSchema>;

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   getCosts: "viewer",
   getSavings: "viewer",
   listAnomalies: "viewer",
+  detectAnomalies: "admin",
   getSafetyConfig: "viewer",
   putSafetyConfig: "admin",
   listAuditEntries: "admin",

@@ -1,7 +1,8 @@
 const MI = 2 ** 20;
 const GI = 2 ** 30;
 
-export type DemoUsageShape = "diurnal" | "flat" | "leak" | "spiky" | "batch";
+export type DemoUsageShape =
+  "diurnal" | "flat" | "leak" | "spiky" | "batch" | "near-oom";
 
 export type DemoContainer = {
   name: string;
@@ -52,7 +53,9 @@ export const DEMO_WORKLOADS: DemoWorkload[] = [
     namespace: "shop",
     kind: "Deployment",
     name: "cart",
-    containers: [c("app", [1000, 2000, 2 * GI, 2 * GI], [0.25, 0.4])],
+    containers: [
+      c("app", [1000, 2000, 2 * GI, 2 * GI], [0.25, 0.4, "near-oom"]),
+    ],
   },
   {
     namespace: "shop",

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditLog } from "@kubewise/db";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 
+import { listAnomalies } from "../anomalies/list";
 import { verifyAuditChain } from "../audit/verify";
 import { SYSTEM_ACTOR } from "../context";
 import { listRecommendations } from "../recommendations/list";
@@ -36,7 +37,15 @@ describe("seedDemoData", () => {
       "approver",
       "viewer",
     ]);
-    expect(result.anomalies).toBeGreaterThanOrEqual(3);
+    const anomalies = await listAnomalies({
+      ctx: createTestContext(test.db, SYSTEM_ACTOR, now),
+      input: { clusterId: result.clusterId },
+    });
+    const kinds = anomalies.map((a) => a.kind);
+    expect(kinds.filter((k) => k === "leak")).toHaveLength(2);
+    expect(kinds.filter((k) => k === "oom_risk")).toHaveLength(1);
+    expect(kinds).toContain("cpu_spike");
+    expect(result.anomalies).toBe(anomalies.length);
 
     const ctx = createTestContext(test.db, SYSTEM_ACTOR, now);
     const page = await listRecommendations({
@@ -113,7 +122,9 @@ describe("seedDemoData", () => {
           i.recommended,
           i.projectedMonthlySavingsMicroUsd,
         ]);
-      expect(await values(a.clusterId)).toEqual(await values(b.clusterId));
+      const sorted = async (clusterId: string) =>
+        (await values(clusterId)).map((v) => JSON.stringify(v)).sort();
+      expect(await sorted(a.clusterId)).toEqual(await sorted(b.clusterId));
     } finally {
       await other.close();
     }

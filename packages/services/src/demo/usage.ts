@@ -22,10 +22,18 @@ function diurnal(at: Date): number {
   return weekend * (1 + 0.5 * Math.sin((2 * Math.PI * (hour - 9)) / 24));
 }
 
+function spikeMultiplier(rng: () => number, recent: boolean): number {
+  return recent || rng() < 0.02 ? 3 : 1;
+}
+
 function cpuFactor(
   container: DemoContainer,
   at: Date,
-  { progress, rng }: { progress: number; rng: () => number },
+  {
+    progress,
+    rng,
+    recent,
+  }: { progress: number; rng: () => number; recent: boolean },
 ): number {
   switch (container.shape) {
     case "flat":
@@ -35,16 +43,30 @@ function cpuFactor(
       return hour >= 1 && hour < 3 ? 3.5 : 0.25;
     }
     case "spiky":
-      return diurnal(at) * (rng() < 0.02 ? 2.6 : 1);
+      return diurnal(at) * spikeMultiplier(rng, recent);
     case "leak":
+    case "near-oom":
     case "diurnal":
       return diurnal(at) * (0.95 + 0.1 * progress);
   }
 }
 
-function memoryFactor(container: DemoContainer, progress: number): number {
-  // A leak grows steadily from ~70 % to ~140 % of its normal working set over the history.
-  return container.shape === "leak" ? 0.7 + 0.7 * progress : 1;
+const HOUR_MS = 3_600_000;
+
+function memoryFactor(container: DemoContainer, msBeforeEnd: number): number {
+  if (container.shape === "leak") {
+    // Sawtooth: grows ~60 % per day and restarts daily; the last restart was 18 h before `end`.
+    const sinceRestartMs =
+      (((18 * HOUR_MS - msBeforeEnd) % (24 * HOUR_MS)) + 24 * HOUR_MS) %
+      (24 * HOUR_MS);
+    return 0.8 + 0.6 * (sinceRestartMs / (24 * HOUR_MS));
+  }
+  if (container.shape === "near-oom") {
+    // Creeps from 88 % to 98 % of the limit over the last 6 h.
+    const ramp = Math.max(0, 1 - msBeforeEnd / (6 * HOUR_MS));
+    return (0.88 + 0.1 * ramp) / container.memoryUtilization;
+  }
+  return 1;
 }
 
 /** Deterministic 5-minute rollups for one container, oldest first, ending before `end`. */
@@ -72,7 +94,11 @@ export function generateDemoRollups(
       limitCores,
       requestCores *
         container.cpuUtilization *
-        cpuFactor(container, bucket, { progress, rng }) *
+        cpuFactor(container, bucket, {
+          progress,
+          rng,
+          recent: endMs - bucket.getTime() <= 15 * 60_000,
+        }) *
         noise,
     );
     const cpuMax = Math.min(limitCores, cpuAvg * (1.15 + 0.35 * rng()));
@@ -80,7 +106,7 @@ export function generateDemoRollups(
       memoryCap,
       container.memoryRequestBytes *
         container.memoryUtilization *
-        memoryFactor(container, progress) *
+        memoryFactor(container, endMs - bucket.getTime()) *
         (0.97 + 0.06 * rng()),
     );
     const memoryMax = Math.min(

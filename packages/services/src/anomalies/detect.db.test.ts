@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { ForbiddenError } from "@kubewise/core";
+import { insertRollups } from "@kubewise/db";
+import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
+
+import { SYSTEM_ACTOR } from "../context";
+import { createServiceFixture, createTestContext, TEST_NOW } from "../testing";
+import { detectAnomalies } from "./detect";
+import { listAnomalies } from "./list";
+
+const GIB = 2 ** 30;
+let test: TestDatabase;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.close();
+});
+
+/** 12 h of memory growing linearly from 1.2 GiB to 1.9 GiB under a 2 GiB limit. */
+function leakingRollups(containerId: string, end: Date) {
+  return Array.from({ length: 144 }, (_, i) => {
+    const memory = 1.2 * GIB + (0.7 * GIB * i) / 143;
+    return {
+      bucket: new Date(end.getTime() + (i - 144) * 300_000),
+      containerId,
+      sampleCount: 30,
+      cpuUsageCoresAvg: 0.2,
+      cpuUsageCoresMax: 0.3,
+      cpuThrottledPeriodsSum: 0,
+      cpuThrottledSecondsSum: 0,
+      memoryWorkingSetBytesAvg: memory,
+      memoryWorkingSetBytesMax: Math.round(memory),
+      memoryRssBytesMax: Math.round(memory),
+      oomKillCountSum: 0,
+    };
+  });
+}
+
+describe("detectAnomalies", () => {
+  it("opens a leak and OOM risk for a growing container, once, and resolves them when growth stops", async () => {
+    const fx = await createServiceFixture(test.db);
+    const later = new Date(TEST_NOW.getTime() + 12 * 3_600_000);
+    await insertRollups(
+      test.db,
+      leakingRollups(fx.payments.container.id, later),
+    );
+    const ctx = createTestContext(test.db, SYSTEM_ACTOR, later);
+    const input = {
+      clusterId: fx.cluster.id,
+      now: later,
+      historyWindowSeconds: 86_400,
+    };
+
+    const first = await detectAnomalies({ ctx, input });
+    expect(first).toMatchObject({ opened: 2, containers: 2 });
+    const open = await listAnomalies({
+      ctx,
+      input: { clusterId: fx.cluster.id },
+    });
+    expect(open.map((a) => [a.workloadName, a.kind]).sort()).toEqual([
+      ["payments-api", "leak"],
+      ["payments-api", "oom_risk"],
+    ]);
+    const leak = open.find((a) => a.kind === "leak");
+    expect(leak?.timeToLimitSeconds).toBeGreaterThan(0);
+    expect(leak?.timeToLimitSeconds).toBeLessThan(4 * 3600);
+
+    expect(await detectAnomalies({ ctx, input })).toMatchObject({
+      opened: 0,
+      stillOpen: 2,
+    });
+
+    const muchLater = new Date(later.getTime() + 2 * 86_400_000);
+    const resolved = await detectAnomalies({
+      ctx: createTestContext(test.db, SYSTEM_ACTOR, muchLater),
+      input: { ...input, now: muchLater },
+    });
+    expect(resolved).toMatchObject({ resolved: 2 });
+  });
+
+  it("is reserved for admins and the system", async () => {
+    const fx = await createServiceFixture(test.db);
+    await expect(
+      detectAnomalies({
+        ctx: createTestContext(test.db, fx.actors.approver),
+        input: { clusterId: fx.cluster.id, now: TEST_NOW },
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
