@@ -133,32 +133,57 @@ export function evaluateSeries(
       const result = advance(run, chunk, dayStartS);
       if (end <= start) continue;
       const rec = result?.kind === "ok" ? result.recommendation : null;
-      const lookup: InForceLookup = rec
-        ? lookupRecommendation(series, rec)
-        : provisioned;
-      const score = scoreDay(
-        series,
-        { start, end, sampleIntervalS },
-        { policy: lookup, provisioned },
+      days.push(
+        scoreRunDay(run, rec, {
+          series,
+          start,
+          end,
+          dayStartS,
+          sampleIntervalS,
+          provisioned,
+        }),
       );
-      days.push({
-        ...score,
-        seriesId: series.seriesId,
-        dayStartS,
-        policy: run.entry.name,
-        realUnits: series.unitSystem === "real",
-        changed: changedFlag(run, rec, { series, start }),
-        holds: doesRecommendationHold(score),
-        confidence: rec?.confidence ?? null,
-        fallback: run.entry.recommender !== null && rec === null,
-        recommendation: rec,
-      });
       if (rec) run.previous = rec;
     }
   }
   return {
     days,
     wallMsByPolicy: new Map(runs.map((r) => [r.entry.name, r.wallMs])),
+  };
+}
+
+type DayContext = {
+  series: TraceSeries;
+  start: number;
+  end: number;
+  dayStartS: number;
+  sampleIntervalS: number;
+  provisioned: InForceLookup;
+};
+
+function scoreRunDay(
+  run: PolicyRun,
+  rec: Recommendation | null,
+  day: DayContext,
+): ScoredDay {
+  const { series, start, end, sampleIntervalS, provisioned } = day;
+  const lookup = rec ? lookupRecommendation(series, rec) : provisioned;
+  const score = scoreDay(
+    series,
+    { start, end, sampleIntervalS },
+    { policy: lookup, provisioned },
+  );
+  return {
+    ...score,
+    seriesId: series.seriesId,
+    dayStartS: day.dayStartS,
+    policy: run.entry.name,
+    realUnits: series.unitSystem === "real",
+    changed: changedFlag(run, rec, { series, start }),
+    holds: doesRecommendationHold(score),
+    confidence: rec?.confidence ?? null,
+    fallback: run.entry.recommender !== null && rec === null,
+    recommendation: rec,
   };
 }
 
