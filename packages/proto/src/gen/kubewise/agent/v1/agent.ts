@@ -108,7 +108,10 @@ export interface ContainerInfo {
 
 /**
  * Columnar: sample i is described by element i of every repeated sample field below.
- * Packed repeated scalars decode much faster than one message per sample.
+ * Packed repeated scalars decode much faster than one message per sample. Timestamps and byte
+ * counts are integer-valued doubles (exact below 2^53): in JavaScript a packed double decodes
+ * several times faster than a 64-bit varint, which must pass through BigInt.
+ * Throttling and OOM fields are deltas since the previous sample of the same container.
  */
 export interface MetricBatch {
   agentId: string;
@@ -118,6 +121,7 @@ export interface MetricBatch {
   containers: ContainerInfo[];
   /** Index into containers. */
   containerIndex: number[];
+  /** Unix milliseconds. */
   timestampMs: number[];
   cpuUsageCores: number[];
   cpuThrottledPeriods: number[];
@@ -782,7 +786,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     if (message.timestampMs.length !== 0) {
       writer.uint32(58).fork();
       for (const v of message.timestampMs) {
-        writer.int64(v);
+        writer.double(v);
       }
       writer.join();
     }
@@ -796,7 +800,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     if (message.cpuThrottledPeriods.length !== 0) {
       writer.uint32(74).fork();
       for (const v of message.cpuThrottledPeriods) {
-        writer.uint64(v);
+        writer.uint32(v);
       }
       writer.join();
     }
@@ -810,28 +814,28 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     if (message.memoryWorkingSetBytes.length !== 0) {
       writer.uint32(90).fork();
       for (const v of message.memoryWorkingSetBytes) {
-        writer.uint64(v);
+        writer.double(v);
       }
       writer.join();
     }
     if (message.memoryRssBytes.length !== 0) {
       writer.uint32(98).fork();
       for (const v of message.memoryRssBytes) {
-        writer.uint64(v);
+        writer.double(v);
       }
       writer.join();
     }
     if (message.memoryLimitBytes.length !== 0) {
       writer.uint32(106).fork();
       for (const v of message.memoryLimitBytes) {
-        writer.uint64(v);
+        writer.double(v);
       }
       writer.join();
     }
     if (message.oomKillCount.length !== 0) {
       writer.uint32(114).fork();
       for (const v of message.oomKillCount) {
-        writer.uint64(v);
+        writer.uint32(v);
       }
       writer.join();
     }
@@ -913,8 +917,8 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             break;
           }
           case 7: {
-            if (tag === 56) {
-              message.timestampMs.push(longToNumber(reader.int64()));
+            if (tag === 57) {
+              message.timestampMs.push(reader.double());
 
               continue;
             }
@@ -922,7 +926,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             if (tag === 58) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.timestampMs.push(longToNumber(reader.int64()));
+                message.timestampMs.push(reader.double());
               }
 
               continue;
@@ -950,7 +954,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
           }
           case 9: {
             if (tag === 72) {
-              message.cpuThrottledPeriods.push(longToNumber(reader.uint64()));
+              message.cpuThrottledPeriods.push(reader.uint32());
 
               continue;
             }
@@ -958,7 +962,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             if (tag === 74) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.cpuThrottledPeriods.push(longToNumber(reader.uint64()));
+                message.cpuThrottledPeriods.push(reader.uint32());
               }
 
               continue;
@@ -985,8 +989,8 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             break;
           }
           case 11: {
-            if (tag === 88) {
-              message.memoryWorkingSetBytes.push(longToNumber(reader.uint64()));
+            if (tag === 89) {
+              message.memoryWorkingSetBytes.push(reader.double());
 
               continue;
             }
@@ -994,7 +998,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             if (tag === 90) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.memoryWorkingSetBytes.push(longToNumber(reader.uint64()));
+                message.memoryWorkingSetBytes.push(reader.double());
               }
 
               continue;
@@ -1003,8 +1007,8 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             break;
           }
           case 12: {
-            if (tag === 96) {
-              message.memoryRssBytes.push(longToNumber(reader.uint64()));
+            if (tag === 97) {
+              message.memoryRssBytes.push(reader.double());
 
               continue;
             }
@@ -1012,7 +1016,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             if (tag === 98) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.memoryRssBytes.push(longToNumber(reader.uint64()));
+                message.memoryRssBytes.push(reader.double());
               }
 
               continue;
@@ -1021,8 +1025,8 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             break;
           }
           case 13: {
-            if (tag === 104) {
-              message.memoryLimitBytes.push(longToNumber(reader.uint64()));
+            if (tag === 105) {
+              message.memoryLimitBytes.push(reader.double());
 
               continue;
             }
@@ -1030,7 +1034,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             if (tag === 106) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.memoryLimitBytes.push(longToNumber(reader.uint64()));
+                message.memoryLimitBytes.push(reader.double());
               }
 
               continue;
@@ -1040,7 +1044,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
           }
           case 14: {
             if (tag === 112) {
-              message.oomKillCount.push(longToNumber(reader.uint64()));
+              message.oomKillCount.push(reader.uint32());
 
               continue;
             }
@@ -1048,7 +1052,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             if (tag === 114) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.oomKillCount.push(longToNumber(reader.uint64()));
+                message.oomKillCount.push(reader.uint32());
               }
 
               continue;
@@ -1171,7 +1175,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
       obj.containerIndex = message.containerIndex.map((e) => Math.round(e));
     }
     if (message.timestampMs?.length) {
-      obj.timestampMs = message.timestampMs.map((e) => Math.round(e));
+      obj.timestampMs = message.timestampMs.map((e) => floatToJson(e));
     }
     if (message.cpuUsageCores?.length) {
       obj.cpuUsageCores = message.cpuUsageCores.map((e) => floatToJson(e));
@@ -1183,13 +1187,13 @@ export const MetricBatch: MessageFns<MetricBatch> = {
       obj.cpuThrottledSeconds = message.cpuThrottledSeconds.map((e) => floatToJson(e));
     }
     if (message.memoryWorkingSetBytes?.length) {
-      obj.memoryWorkingSetBytes = message.memoryWorkingSetBytes.map((e) => Math.round(e));
+      obj.memoryWorkingSetBytes = message.memoryWorkingSetBytes.map((e) => floatToJson(e));
     }
     if (message.memoryRssBytes?.length) {
-      obj.memoryRssBytes = message.memoryRssBytes.map((e) => Math.round(e));
+      obj.memoryRssBytes = message.memoryRssBytes.map((e) => floatToJson(e));
     }
     if (message.memoryLimitBytes?.length) {
-      obj.memoryLimitBytes = message.memoryLimitBytes.map((e) => Math.round(e));
+      obj.memoryLimitBytes = message.memoryLimitBytes.map((e) => floatToJson(e));
     }
     if (message.oomKillCount?.length) {
       obj.oomKillCount = message.oomKillCount.map((e) => Math.round(e));
