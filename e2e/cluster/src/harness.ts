@@ -9,6 +9,7 @@ import {
   createKubeClients,
   createLeaseElector,
   createLifecycleController,
+  createNamespacePolicyResolver,
   createRecommendationStore,
   createWorkloadStore,
   DEFAULT_CONTROLLER_POLICY,
@@ -106,6 +107,8 @@ export function createTestController(
     identity: string;
     leaseName: string;
     policy?: Partial<ControllerPolicy>;
+    /** Read the namespaces' safety rules through the API instead of a fixed policy. */
+    namespaceRules?: boolean;
     leaseDurationSeconds?: number;
   },
 ): TestController {
@@ -132,7 +135,9 @@ export function createTestController(
       warn: () => undefined,
       error: (fields, message) => console.error(message, fields),
     },
-    policyFor: () => Promise.resolve(policy),
+    policyFor: options.namespaceRules
+      ? createNamespacePolicyResolver(clients, { base: policy, ttlMs: 0 })
+      : () => Promise.resolve(policy),
   });
   return { controller, audit, identity: options.identity };
 }
