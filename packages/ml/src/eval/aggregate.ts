@@ -35,15 +35,7 @@ export class PolicyAccumulator {
   add(day: ScoredDay): void {
     this.days++;
     if (day.fallback) this.fallbackDays++;
-    if (day.memSamples > 0 && day.memSlack !== null) {
-      this.memDays++;
-      this.memSlackSum += day.memSlack;
-      if (day.memOverLimitSamples === 0) this.oomFreeDays++;
-    }
-    if (day.cpuSlack !== null) {
-      this.cpuSlackDays++;
-      this.cpuSlackSum += day.cpuSlack;
-    }
+    this.addSlack(day);
     this.cpuSamples += day.cpuSamples;
     this.cpuOver += day.cpuOverRequestSamples;
     if (day.costMicroUsd !== null && day.provisionedCostMicroUsd !== null) {
@@ -53,6 +45,18 @@ export class PolicyAccumulator {
     if (day.changed === true) this.changes++;
     if (!day.fallback && day.confidence !== null && day.holds !== null) {
       this.calibration.push({ confidence: day.confidence, holds: day.holds });
+    }
+  }
+
+  private addSlack(day: ScoredDay): void {
+    if (day.memSamples > 0 && day.memSlack !== null) {
+      this.memDays++;
+      this.memSlackSum += day.memSlack;
+      if (day.memOverLimitSamples === 0) this.oomFreeDays++;
+    }
+    if (day.cpuSlack !== null) {
+      this.cpuSlackDays++;
+      this.cpuSlackSum += day.cpuSlack;
     }
   }
 
@@ -85,24 +89,24 @@ export function expectedCalibrationError(
 ): number {
   if (outcomes.length === 0)
     throw new Error("expected calibration error needs at least one outcome");
-  const count = new Float64Array(bins);
-  const confidenceSum = new Float64Array(bins);
-  const holdSum = new Float64Array(bins);
+  const binned = Array.from({ length: bins }, () => ({
+    n: 0,
+    confidence: 0,
+    holds: 0,
+  }));
   for (const { confidence, holds } of outcomes) {
     if (!(confidence >= 0 && confidence <= 1))
       throw new RangeError(`confidence must be in [0, 1], got ${confidence}`);
-    const b = Math.min(bins - 1, Math.floor(confidence * bins));
-    count[b] = (count[b] ?? 0) + 1;
-    confidenceSum[b] = (confidenceSum[b] ?? 0) + confidence;
-    holdSum[b] = (holdSum[b] ?? 0) + (holds ? 1 : 0);
+    const bin = binned[Math.min(bins - 1, Math.floor(confidence * bins))];
+    if (bin === undefined) continue;
+    bin.n++;
+    bin.confidence += confidence;
+    bin.holds += holds ? 1 : 0;
   }
   let ece = 0;
-  for (let b = 0; b < bins; b++) {
-    const n = count[b] ?? 0;
+  for (const { n, confidence, holds } of binned) {
     if (n > 0)
-      ece +=
-        (n / outcomes.length) *
-        Math.abs((confidenceSum[b] ?? 0) / n - (holdSum[b] ?? 0) / n);
+      ece += (n / outcomes.length) * Math.abs(confidence / n - holds / n);
   }
   return ece;
 }
