@@ -405,3 +405,54 @@ describe("dump", () => {
     ).toEqual([`test-series,86400,k,all,,,,2,2,${4 * GIB},${4 * GIB},`]);
   });
 });
+
+describe("scoring invariants", () => {
+  it("a larger recommendation never has more OOM or CPU-over samples, and slack stays in [0, 1]", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            cpu: fc.double({ min: 0, max: 8, noNaN: true }),
+            mem: fc.double({ min: 1, max: 8 * GIB, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        fc.double({ min: 0.01, max: 8, noNaN: true }),
+        fc.double({ min: 1, max: 2, noNaN: true }),
+        (samples, cpuRequest, factor) => {
+          const series = makeSeries({
+            count: samples.length,
+            cpu: (i) => samples[i]!.cpu,
+            mem: (i) => samples[i]!.mem,
+          });
+          const range = { start: 0, end: samples.length, sampleIntervalS: 300 };
+          const score = (k: number) =>
+            scoreDay(series, range, {
+              policy: lookupRecommendation(
+                series,
+                fixed(cpuRequest * k, cpuRequest * k * GIB),
+              ),
+              provisioned: lookupProvisioned(series),
+            });
+          const small = score(1);
+          const large = score(factor);
+          expect(large.memOverLimitSamples).toBeLessThanOrEqual(
+            small.memOverLimitSamples,
+          );
+          expect(large.cpuOverRequestSamples).toBeLessThanOrEqual(
+            small.cpuOverRequestSamples,
+          );
+          for (const s of [
+            small.memSlack,
+            small.cpuSlack,
+            large.memSlack,
+            large.cpuSlack,
+          ]) {
+            expect(s).toBeGreaterThanOrEqual(0);
+            expect(s).toBeLessThanOrEqual(1);
+          }
+        },
+      ),
+    );
+  });
+});
