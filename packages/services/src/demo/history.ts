@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 
+import { RECOMMENDATION_PHASES } from "@kubewise/core";
 import {
   listRecommendations as queryRecommendations,
   updateContainerResources,
@@ -114,15 +115,7 @@ export async function seedRecommendationHistory({
   });
   const all = await queryRecommendations(db, {
     clusterId,
-    phases: [
-      "Pending",
-      "Approved",
-      "Rejected",
-      "Applying",
-      "Applied",
-      "RolledBack",
-      "Superseded",
-    ],
+    phases: RECOMMENDATION_PHASES,
     sort: "created_desc",
     limit: 1,
     offset: 0,
