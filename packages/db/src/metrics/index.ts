@@ -2,6 +2,11 @@ export {
   dropMetricPartitionsBefore,
   ensureMetricPartitions,
 } from "./partitions";
+export {
+  maintainMetricStorage,
+  type MetricMaintenanceOptions,
+  type MetricMaintenanceResult,
+} from "./maintenance";
 export { refreshRollups, type RefreshRollupsResult } from "./rollups";
 export { getMetricStorageMode, type MetricStorageMode } from "./storage-mode";
 export { ROLLUP_BUCKET_SECONDS, type TimeRange } from "./time-range";

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Sql } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { maintainMetricStorage } from "./maintenance";
 import {
   dropMetricPartitionsBefore,
   ensureMetricPartitions,
@@ -159,6 +160,52 @@ describe("plain PostgreSQL metric storage", () => {
       to: new Date(ts.getTime() + 1),
     });
     expect(await readRollups(test.sql, containerId)).toHaveLength(1);
+  });
+
+  it("maintains partitions ahead, drops expired ones and refreshes recent rollups in one call", async () => {
+    const now = new Date("2025-10-20T12:07:00Z");
+    const containerId = randomUUID();
+    await ensureMetricPartitions(test.sql, {
+      from: new Date("2025-07-10T00:00:00Z"),
+      to: new Date("2025-07-11T00:00:00Z"),
+    });
+    await insertSamples(test.sql, containerId, [
+      {
+        ts: new Date("2025-10-20T12:01:00Z"),
+        cpuUsageCores: 2,
+        memoryWorkingSetBytes: 5,
+        cpuThrottledSeconds: 0,
+        oomKillCount: 0,
+      },
+    ]);
+
+    const result = await maintainMetricStorage(test.sql, {
+      now,
+      retentionDays: 90,
+      daysAhead: 3,
+    });
+    const again = await maintainMetricStorage(test.sql, {
+      now,
+      retentionDays: 90,
+      daysAhead: 3,
+    });
+
+    expect(result.mode).toBe("partitioned");
+    expect(result.partitionsCreated).toBe(5); // UTC days 10-19 .. 10-23
+    expect(result.partitionsDropped).toContain("metric_samples_p20250710");
+    expect(
+      result.partitionsDropped.every(
+        (name) => name < "metric_samples_p20250722",
+      ),
+    ).toBe(true);
+    expect(again).toEqual({
+      mode: "partitioned",
+      partitionsCreated: 0,
+      partitionsDropped: [],
+    });
+    expect(
+      (await readRollups(test.sql, containerId)).map((r) => r.sampleCount),
+    ).toEqual([1]);
   });
 
   it("prunes to one partition for a query within one day", async () => {
