@@ -72,6 +72,16 @@ function ratioFeature(value: number, ref: number): number {
   return Number.isFinite(value) ? Math.log1p(Math.min(value / ref, 50)) : 0;
 }
 
+/** The memory reference of the input over `view`, or undefined when the window is too sparse for one. */
+export function inputMemReference(view: SlotView): number | undefined {
+  const memRefBytes = maxFinite(view.memBytes);
+  const presentCpu = countFinite(view.cpuCores);
+  return Number.isFinite(memRefBytes) &&
+    presentCpu >= MIN_PRESENT_FRACTION * SLOTS_PER_DAY
+    ? memRefBytes
+    : undefined;
+}
+
 /** `view` must cover exactly the INPUT_SLOTS slots before `nowS`. Undefined when too little data. */
 export function buildModelInput(view: SlotView): ModelInput | undefined {
   if (view.cpuCores.length !== INPUT_SLOTS) {
@@ -79,13 +89,8 @@ export function buildModelInput(view: SlotView): ModelInput | undefined {
       `model input needs ${INPUT_SLOTS} slots, got ${view.cpuCores.length}`,
     );
   }
-  const memRefBytes = maxFinite(view.memBytes);
-  const presentCpu = countFinite(view.cpuCores);
-  if (
-    !Number.isFinite(memRefBytes) ||
-    presentCpu < MIN_PRESENT_FRACTION * SLOTS_PER_DAY
-  )
-    return undefined;
+  const memRefBytes = inputMemReference(view);
+  if (memRefBytes === undefined) return undefined;
   const cpuRefCores = cpuReference(view.cpuCores);
   const features = new Float32Array(SEQ_HOURS * FEATURE_COUNT);
   for (let b = 0; b < SEQ_HOURS; b++) {
@@ -130,8 +135,8 @@ export function buildTargets(
   ];
 }
 
-function countFinite(values: ArrayLike<number>): number {
+function countFinite(values: Float64Array): number {
   let n = 0;
-  for (const v of Array.from(values)) if (Number.isFinite(v)) n++;
+  for (const v of values) if (Number.isFinite(v)) n++;
   return n;
 }

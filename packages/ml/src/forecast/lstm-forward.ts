@@ -14,14 +14,7 @@ export function runLstmForward(
   input: Float32Array,
   shape: { batch: number; seqLen: number },
 ): Float32Array {
-  const {
-    inputSize: nIn,
-    hiddenSize: nH,
-    outputSize: nOut,
-    w,
-    r,
-    bias,
-  } = weights;
+  const { inputSize: nIn, hiddenSize: nH, outputSize: nOut } = weights;
   const { batch, seqLen } = shape;
   if (input.length !== batch * seqLen * nIn) {
     throw new RangeError(
@@ -29,39 +22,51 @@ export function runLstmForward(
     );
   }
   const out = new Float32Array(batch * nOut);
-  const h = new Float64Array(nH);
-  const c = new Float64Array(nH);
-  const gates = new Float64Array(4 * nH);
+  const state = {
+    h: new Float64Array(nH),
+    c: new Float64Array(nH),
+    gates: new Float64Array(4 * nH),
+  };
   for (let b = 0; b < batch; b++) {
-    h.fill(0);
-    c.fill(0);
-    for (let t = 0; t < seqLen; t++) {
-      const x0 = (b * seqLen + t) * nIn;
-      for (let g = 0; g < 4 * nH; g++) {
-        let acc = bias[g] ?? 0;
-        const wRow = g * nIn;
-        for (let k = 0; k < nIn; k++)
-          acc += (w[wRow + k] ?? 0) * (input[x0 + k] ?? 0);
-        const rRow = g * nH;
-        for (let k = 0; k < nH; k++) acc += (r[rRow + k] ?? 0) * (h[k] ?? 0);
-        gates[g] = acc;
-      }
-      for (let u = 0; u < nH; u++) {
-        const i = hardSigmoid(gates[u] ?? 0);
-        const o = hardSigmoid(gates[nH + u] ?? 0);
-        const f = hardSigmoid(gates[2 * nH + u] ?? 0);
-        const z = Math.tanh(gates[3 * nH + u] ?? 0);
-        const cu = f * (c[u] ?? 0) + i * z;
-        c[u] = cu;
-        h[u] = o * Math.tanh(cu);
-      }
-    }
+    state.h.fill(0);
+    state.c.fill(0);
+    for (let t = 0; t < seqLen; t++)
+      lstmStep(
+        weights,
+        state,
+        input.subarray((b * seqLen + t) * nIn, (b * seqLen + t + 1) * nIn),
+      );
     for (let j = 0; j < nOut; j++) {
       let acc = weights.denseBias[j] ?? 0;
       for (let k = 0; k < nH; k++)
-        acc += (h[k] ?? 0) * (weights.denseKernel[k * nOut + j] ?? 0);
+        acc += (state.h[k] ?? 0) * (weights.denseKernel[k * nOut + j] ?? 0);
       out[b * nOut + j] = acc;
     }
   }
   return out;
+}
+
+function lstmStep(
+  weights: LstmWeights,
+  state: { h: Float64Array; c: Float64Array; gates: Float64Array },
+  x: Float32Array,
+): void {
+  const { inputSize: nIn, hiddenSize: nH, w, r, bias } = weights;
+  const { h, c, gates } = state;
+  for (let g = 0; g < 4 * nH; g++) {
+    let acc = bias[g] ?? 0;
+    const wRow = g * nIn;
+    for (let k = 0; k < nIn; k++) acc += (w[wRow + k] ?? 0) * (x[k] ?? 0);
+    const rRow = g * nH;
+    for (let k = 0; k < nH; k++) acc += (r[rRow + k] ?? 0) * (h[k] ?? 0);
+    gates[g] = acc;
+  }
+  for (let u = 0; u < nH; u++) {
+    const i = hardSigmoid(gates[u] ?? 0);
+    const o = hardSigmoid(gates[nH + u] ?? 0);
+    const f = hardSigmoid(gates[2 * nH + u] ?? 0);
+    const cu = f * (c[u] ?? 0) + i * Math.tanh(gates[3 * nH + u] ?? 0);
+    c[u] = cu;
+    h[u] = o * Math.tanh(cu);
+  }
 }

@@ -9,7 +9,7 @@ import { detectPeriodicity } from "../policy/periodicity";
 import type { Periodicity } from "../policy/periodicity";
 import { planCpuWindows } from "../policy/windows";
 import type { CpuWindowPlan } from "../policy/windows";
-import { quantileOf } from "../stats/quantile";
+import { maxFinite, quantileOf } from "../stats/quantile";
 import type { DayForecast } from "./forecasts";
 
 export type CpuModel = "lstm" | "recent-p95";
@@ -124,7 +124,7 @@ export function planCpu(
   const levelFactor = Number.isFinite(raw)
     ? Math.min(Math.max(raw, 0.5), 2)
     : 1;
-  const peakCores = quantileOf(view.cpuCores, 1);
+  const peakCores = maxFinite(view.cpuCores);
   return {
     ...windows,
     model,

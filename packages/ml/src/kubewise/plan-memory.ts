@@ -1,4 +1,8 @@
-import { TARGET_CLIP } from "../features/model-input";
+import {
+  INPUT_SLOTS,
+  inputMemReference,
+  TARGET_CLIP,
+} from "../features/model-input";
 import { SLOTS_PER_DAY, SLOTS_PER_HOUR } from "../features/slot-history";
 import type { SlotHistory } from "../features/slot-history";
 import {
@@ -49,8 +53,9 @@ export type MemoryPlan = {
   limitBytes(ladderIndex: number): number;
 };
 
-type PastDay = { ratio: number; forecast: DayForecast };
+type PastDay = { ratio: number; forecast: DayForecast | undefined };
 
+/** Past day k (1 = yesterday): its peak relative to the input reference; the forecast only for validation days. */
 function pastDays(
   history: SlotHistory,
   nowSlot: number,
@@ -59,13 +64,18 @@ function pastDays(
   const days: (PastDay | undefined)[] = [];
   for (let k = 1; k <= MAX_PAST_DAYS; k++) {
     const start = nowSlot - k * SLOTS_PER_DAY;
-    const forecast = forecastAt(start);
-    const peak = forecast
-      ? maxFinite(history.view(start, start + SLOTS_PER_DAY).memBytes)
-      : Number.NaN;
+    const forecast = k <= VALIDATION_DAYS ? forecastAt(start) : undefined;
+    const memRef =
+      k <= VALIDATION_DAYS
+        ? forecast?.input.memRefBytes
+        : inputMemReference(history.view(start - INPUT_SLOTS, start));
+    const peak =
+      memRef === undefined
+        ? Number.NaN
+        : maxFinite(history.view(start, start + SLOTS_PER_DAY).memBytes);
     days.push(
-      forecast && Number.isFinite(peak)
-        ? { ratio: Math.log(peak / forecast.input.memRefBytes), forecast }
+      memRef !== undefined && Number.isFinite(peak)
+        ? { ratio: Math.log(peak / memRef), forecast }
         : undefined,
     );
   }
@@ -100,7 +110,7 @@ function validate(days: (PastDay | undefined)[]): {
   for (let j = 0; j < Math.min(VALIDATION_DAYS, days.length); j++) {
     const day = days[j];
     const before = sortedRatios(days, j + 1);
-    if (!day || before.length < MIN_EMPIRICAL_RATIOS) continue;
+    if (!day?.forecast || before.length < MIN_EMPIRICAL_RATIOS) continue;
     const q = targetQuantiles(day.forecast.output(), 0);
     for (const level of SELECTION_LEVELS) {
       lstm += pinballLoss(day.ratio, interpolateQuantile(q, level), level);
