@@ -1,4 +1,6 @@
 import {
+  combineAuditSinks,
+  createEventAuditSink,
   createKubeClients,
   createLeaseElector,
   createLifecycleController,
@@ -52,7 +54,10 @@ export function startLifecycleController(deps: {
       identity: config.identity,
       leaseDurationSeconds: config.leaseDurationSeconds,
     }),
-    audit,
+    audit: combineAuditSinks(
+      audit,
+      createEventAuditSink(clients, { instance: config.identity }),
+    ),
     logger,
     policyFor: createNamespacePolicyResolver(clients, { base, ttlMs: 30_000 }),
   });
