@@ -1,0 +1,175 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { ApiError, createApiClient } from "./client";
+import { createProgram } from "./commands";
+
+type Seen = {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  body: string;
+};
+const seen: Seen[] = [];
+let server: Server;
+let baseUrl: string;
+
+const ROW = {
+  id: "3f0a2c1e-0000-4000-8000-000000000001",
+  namespace: "shop",
+  workloadKind: "Deployment",
+  workloadName: "checkout",
+  containerName: "app",
+  phase: "Pending",
+  confidence: 0.93,
+  current: {
+    cpuRequestMillicores: 1000,
+    cpuLimitMillicores: null,
+    memoryRequestBytes: 2 * 1024 ** 3,
+    memoryLimitBytes: null,
+  },
+  recommended: {
+    cpuRequestMillicores: 250,
+    cpuLimitMillicores: null,
+    memoryRequestBytes: 512 * 1024 ** 2,
+    memoryLimitBytes: null,
+  },
+  projectedMonthlySavingsMicroUsd: 41_500_000,
+};
+
+function respond(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: string,
+): void {
+  seen.push({
+    method: request.method ?? "",
+    url: request.url ?? "",
+    authorization: request.headers.authorization,
+    body,
+  });
+  const send = (
+    status: number,
+    payload: unknown,
+    type = "application/json",
+  ) => {
+    response.writeHead(status, { "content-type": type });
+    response.end(JSON.stringify(payload));
+  };
+  if (request.url?.startsWith("/api/v1/recommendations?"))
+    return send(200, { items: [ROW], total: 1, nextOffset: null });
+  if (request.url?.endsWith("/approve"))
+    return send(200, { id: ROW.id, phase: "Approved" });
+  if (request.url?.endsWith("/reject"))
+    return send(
+      403,
+      {
+        title: "Forbidden",
+        status: 403,
+        detail: "role viewer may not reject recommendations",
+      },
+      "application/problem+json",
+    );
+  return send(
+    404,
+    { title: "Not Found", status: 404, detail: "no such route" },
+    "application/problem+json",
+  );
+}
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => respond(request, response, body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function run(args: string[], token = "kw_test_token"): Promise<string[]> {
+  const out: string[] = [];
+  const program = createProgram({
+    client: createApiClient({ baseUrl, token }),
+    write: (text) => out.push(text),
+  });
+  await program.parseAsync(["node", "kw", ...args]);
+  return out;
+}
+
+describe("kw", () => {
+  it("lists recommendations as a table with units, savings and the bearer token", async () => {
+    const [table] = await run([
+      "recommendations",
+      "list",
+      "-n",
+      "shop",
+      "--min-confidence",
+      "0.9",
+    ]);
+    expect(table).toContain("NAMESPACE");
+    expect(table).toMatch(
+      /shop\s+deployment\/checkout\s+app\s+1 -> 250m\s+2Gi -> 512Mi\s+93\.0%\s+\$41\.50\s+Pending/,
+    );
+    const request = seen.at(-1);
+    expect(request?.authorization).toBe("Bearer kw_test_token");
+    expect(request?.url).toContain("namespace=shop");
+    expect(request?.url).toContain("minConfidence=0.9");
+  });
+
+  it("prints json when asked", async () => {
+    const [json] = await run(["rec", "list", "-o", "json"]);
+    expect(JSON.parse(json ?? "")).toMatchObject({ total: 1 });
+  });
+
+  it("approves with a JSON body", async () => {
+    expect(
+      await run(["recommendations", "approve", ROW.id, "-m", "looks right"]),
+    ).toEqual([`approved ${ROW.id}`]);
+    const request = seen.at(-1);
+    expect(request?.method).toBe("POST");
+    expect(JSON.parse(request?.body ?? "")).toEqual({ comment: "looks right" });
+  });
+
+  it("surfaces the problem+json detail and status when the API refuses", async () => {
+    const error = await run([
+      "recommendations",
+      "reject",
+      ROW.id,
+      "--reason",
+      "too tight",
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(403);
+    expect((error as ApiError).message).toBe(
+      "role viewer may not reject recommendations",
+    );
+  });
+
+  it("rejects a confidence outside 0..1 before calling the API", async () => {
+    const before = seen.length;
+    await expect(
+      run(["recommendations", "list", "--min-confidence", "7"]),
+    ).rejects.toThrow(/0 to 1/);
+    expect(seen.length).toBe(before);
+  });
+
+  it("names the URL when the server cannot be reached", async () => {
+    const client = createApiClient({
+      baseUrl: "http://127.0.0.1:1",
+      token: undefined,
+    });
+    await expect(
+      client.request({ method: "GET", path: "/costs" }),
+    ).rejects.toThrow(/cannot reach Kubewise at http:\/\/127\.0\.0\.1:1/);
+  });
+});
