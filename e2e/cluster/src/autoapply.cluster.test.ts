@@ -97,6 +97,7 @@ describe("autoApply under namespace safety rules (StatefulSet, DaemonSet)", () =
       identity: "auto-a",
       leaseName: "kubewise-aggregator",
       leaseDurationSeconds: 5,
+      namespaces: [optedIn, locked],
       policy: { canaryFraction: 0 },
       namespaceRules: true,
     });

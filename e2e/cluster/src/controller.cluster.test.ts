@@ -60,6 +60,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       identity: "ctl-a",
       leaseName: LEASE,
       leaseDurationSeconds: 5,
+      namespaces: [namespace],
       policy: {
         observationWindowSeconds: 3600,
         canaryFraction: 0.5,
@@ -337,6 +338,32 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     expect(t.audit.map((a) => a.action)).toContain("rollback");
     const again = await t.controller.reconcileAll();
     expect(again.written).toBe(0);
+  });
+
+  it("records every step as a Kubernetes Event on the recommendation", async () => {
+    const events = await admin.core.listNamespacedEvent({
+      namespace,
+      fieldSelector:
+        "involvedObject.kind=ResourceRecommendation,involvedObject.name=deployment-web",
+    });
+    const seen = events.items.map((e) => `${e.type}/${e.reason}`);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        "Normal/DryRun",
+        "Warning/PodDisruptionBudget",
+        "Normal/InPlaceResize",
+        "Normal/TemplatePatched",
+        "Warning/OOMKilled",
+      ]),
+    );
+    const described = await kubectl([
+      "describe",
+      "rrec",
+      "deployment-web",
+      "-n",
+      namespace,
+    ]);
+    expect(described.stdout).toMatch(/OOMKilled/);
   });
 
   it("bumps the next recommendation above the OOM floor", async () => {

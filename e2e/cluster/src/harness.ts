@@ -6,6 +6,8 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { inject } from "vitest";
 
 import {
+  combineAuditSinks,
+  createEventAuditSink,
   createKubeClients,
   createLeaseElector,
   createLifecycleController,
@@ -109,6 +111,8 @@ export function createTestController(
     policy?: Partial<ControllerPolicy>;
     /** Read the namespaces' safety rules through the API instead of a fixed policy. */
     namespaceRules?: boolean;
+    /** Namespaces this controller reconciles; keeps tests independent of each other's objects. */
+    namespaces: string[];
     leaseDurationSeconds?: number;
   },
 ): TestController {
@@ -124,17 +128,21 @@ export function createTestController(
       identity: options.identity,
       leaseDurationSeconds: options.leaseDurationSeconds ?? 15,
     }),
-    audit: {
-      record(event) {
-        audit.push(event);
-        return Promise.resolve();
+    audit: combineAuditSinks(
+      {
+        record(event) {
+          audit.push(event);
+          return Promise.resolve();
+        },
       },
-    },
+      createEventAuditSink(clients, { instance: options.identity }),
+    ),
     logger: {
       info: () => undefined,
       warn: () => undefined,
       error: (fields, message) => console.error(message, fields),
     },
+    namespaces: options.namespaces,
     policyFor: options.namespaceRules
       ? createNamespacePolicyResolver(clients, { base: policy, ttlMs: 0 })
       : () => Promise.resolve(policy),

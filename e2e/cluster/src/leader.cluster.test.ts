@@ -47,11 +47,13 @@ describe("leader election with a Lease: two aggregator instances", () => {
       identity: "aggregator-a",
       leaseName: LEASE,
       leaseDurationSeconds: 5,
+      namespaces: [namespace],
     });
     b = createTestController(kc, {
       identity: "aggregator-b",
       leaseName: LEASE,
       leaseDurationSeconds: 5,
+      namespaces: [namespace],
     });
   });
   afterAll(async () => {

@@ -35,3 +35,7 @@ export {
   type WorkloadRef,
   type WorkloadStore,
 } from "./client/workload-store";
+export {
+  combineAuditSinks,
+  createEventAuditSink,
+} from "./client/event-audit-sink";

@@ -40,6 +40,8 @@ export type LifecycleControllerDeps = {
     name: string;
   }) => Promise<ThrottlingSample | undefined>;
   now?: () => Date;
+  /** Restrict the controller to these namespaces (namespace-scoped installs, tests); all when absent. */
+  namespaces?: string[];
 };
 
 export type WriteCounts = { written: number; skipped: number; failed: number };
@@ -71,6 +73,14 @@ export function createLifecycleController(
   const now = deps.now ?? (() => new Date());
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+
+  async function listRecommendations(): Promise<ResourceRecommendation[]> {
+    if (!deps.namespaces) return recommendations.list();
+    const lists = await Promise.all(
+      deps.namespaces.map((ns) => recommendations.list(ns)),
+    );
+    return lists.flat();
+  }
 
   function assertLeader(): void {
     if (!elector.isLeader()) throw new NotLeaderError(elector.identity);
@@ -196,7 +206,7 @@ export function createLifecycleController(
     async publish(inputs) {
       if (!elector.isLeader()) return { ...ZERO, skipped: inputs.length };
       const current = new Map(
-        (await recommendations.list()).map((r) => [
+        (await listRecommendations()).map((r) => [
           `${r.metadata.namespace}/${r.metadata.name}`,
           r,
         ]),
@@ -213,7 +223,7 @@ export function createLifecycleController(
     },
     async reconcileAll() {
       if (!elector.isLeader()) return ZERO;
-      const all = await recommendations.list();
+      const all = await listRecommendations();
       return forEach(all, reconcileOne, (rec) => ({
         namespace: rec.metadata.namespace,
         recommendation: rec.metadata.name,
