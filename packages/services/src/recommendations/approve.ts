@@ -17,8 +17,11 @@ export async function approveRecommendation({
   input: ApproveRecommendationInput;
 }): Promise<RecommendationSummary> {
   authorize(ctx, "approveRecommendation");
-  const { id, comment } = parseInput(ApproveRecommendationInputSchema, input);
+  const { id, comment, expectedPhase } = parseInput(
+    ApproveRecommendationInputSchema,
+    input,
+  );
   return withTransaction(ctx, (tx) =>
-    decideRecommendation(tx, id, { type: "approve", comment }),
+    decideRecommendation(tx, id, { type: "approve", comment, expectedPhase }),
   );
 }

@@ -1,8 +1,10 @@
 import {
   checkApprover,
+  ConflictError,
   ForbiddenError,
   NotFoundError,
   type RecommendationEvent,
+  type RecommendationPhase,
 } from "@kubewise/core";
 import {
   getRecommendationRequester,
@@ -20,9 +22,10 @@ import {
 import type { RecommendationSummary } from "./schemas";
 import { persistTransition } from "./transition";
 
-type Decision =
+type Decision = (
   | { type: "approve"; comment?: string | undefined }
-  | { type: "reject"; reason: string };
+  | { type: "reject"; reason: string }
+) & { expectedPhase?: RecommendationPhase | undefined };
 
 /** Approve or reject one recommendation inside the caller's transaction. */
 export async function decideRecommendation(
@@ -33,6 +36,11 @@ export async function decideRecommendation(
   const found = await getRecommendationInScope(tx.db, tx.actor, id);
   const locked = await lockRecommendation(tx.db, id);
   if (!locked) throw new NotFoundError(`recommendation ${id} not found`);
+  if (decision.expectedPhase && decision.expectedPhase !== locked.phase) {
+    throw new ConflictError(
+      `recommendation ${id} is ${locked.phase}, not ${decision.expectedPhase}; reload and retry`,
+    );
+  }
   const { clusterId, namespace } = found.workload;
   if (decision.type === "approve") {
     const config = await getEffectiveSafetyConfig(tx.db, clusterId, namespace);

@@ -251,6 +251,35 @@ describe("approve / reject", () => {
     ]);
   });
 
+  it("lets exactly one of two concurrent approvals win (row lock + phase check)", async () => {
+    const id = fx.shop.recommendation.id;
+    const results = await Promise.allSettled([
+      approveRecommendation({ ctx: ctxOf(fx.actors.approver), input: { id } }),
+      approveRecommendation({ ctx: ctxOf(fx.actors.admin), input: { id } }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const failures = results.flatMap((r) =>
+      r.status === "rejected" ? [r.reason] : [],
+    );
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(ConflictError);
+    expect(await auditActions(id)).toHaveLength(1);
+  });
+
+  it("refuses a decision made on a stale phase", async () => {
+    const id = fx.shop.recommendation.id;
+    await approveRecommendation({
+      ctx: ctxOf(fx.actors.approver),
+      input: { id, expectedPhase: "Pending" },
+    });
+    await expect(
+      rejectRecommendation({
+        ctx: ctxOf(fx.actors.admin),
+        input: { id, reason: "saw it pending", expectedPhase: "Pending" },
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+  });
+
   it("bulk-approves what it may and reports the rest", async () => {
     const result = await bulkApproveRecommendations({
       ctx: ctxOf(fx.actors.shopApprover),

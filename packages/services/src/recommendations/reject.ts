@@ -17,8 +17,11 @@ export async function rejectRecommendation({
   input: RejectRecommendationInput;
 }): Promise<RecommendationSummary> {
   authorize(ctx, "rejectRecommendation");
-  const { id, reason } = parseInput(RejectRecommendationInputSchema, input);
+  const { id, reason, expectedPhase } = parseInput(
+    RejectRecommendationInputSchema,
+    input,
+  );
   return withTransaction(ctx, (tx) =>
-    decideRecommendation(tx, id, { type: "reject", reason }),
+    decideRecommendation(tx, id, { type: "reject", reason, expectedPhase }),
   );
 }

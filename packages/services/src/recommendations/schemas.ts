@@ -24,6 +24,9 @@ export type ListRecommendationsInput = z.input<
 >;
 
 export const RecommendationIdInputSchema = z.object({ id: z.uuid() });
+
+/** Optimistic concurrency: the phase the user saw; a decision on a changed row is a CONFLICT. */
+const ExpectedPhaseSchema = z.enum(RECOMMENDATION_PHASES).optional();
 export type RecommendationIdInput = z.input<typeof RecommendationIdInputSchema>;
 
 export const GetRecommendationInputSchema = RecommendationIdInputSchema.extend({
@@ -41,6 +44,7 @@ export type GetRecommendationInput = z.input<
 export const ApproveRecommendationInputSchema =
   RecommendationIdInputSchema.extend({
     comment: z.string().max(2000).optional(),
+    expectedPhase: ExpectedPhaseSchema,
   });
 export type ApproveRecommendationInput = z.input<
   typeof ApproveRecommendationInputSchema
@@ -53,6 +57,7 @@ export const RejectRecommendationInputSchema =
       .trim()
       .min(3, "a reason of at least 3 characters is required")
       .max(2000),
+    expectedPhase: ExpectedPhaseSchema,
   });
 export type RejectRecommendationInput = z.input<
   typeof RejectRecommendationInputSchema
