@@ -16,9 +16,17 @@ V=k8s.io/component-base/version
 LDF="-s -w -X $V.gitVersion=$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=$MINOR -X $V.gitTreeState=clean \
  -X $V.gitCommit=0000000000000000000000000000000000000000 -X $V.buildDate=1970-01-01T00:00:00Z"
 
+need_go() {
+  command -v go >/dev/null 2>&1 && return 0
+  echo "build.sh: Go (>= 1.25) and the Go module proxy are needed to build the control plane;" >&2
+  echo "          or run the cluster suite against an existing cluster with KUBECONFIG=..." >&2
+  exit 1
+}
+
 if [ -x "$CLUSTER_BIN/kube-apiserver" ] && [ -x "$CLUSTER_BIN/kube-controller-manager" ]; then
   echo "cached: kube-apiserver, kube-controller-manager ($CLUSTER_BIN)"
 else
+  need_go
   echo "building kube-apiserver + kube-controller-manager $K8S_VERSION ..."
   (cd "$HERE/kube-bin" && go build -ldflags "$LDF" -o "$CLUSTER_BIN/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager)
@@ -27,6 +35,7 @@ fi
 if [ -x "$CLUSTER_BIN/etcd" ]; then
   echo "cached: etcd"
 else
+  need_go
   echo "building etcd $ETCD_VERSION ..."
   (cd "$HERE/etcd-bin" && go build -ldflags "-s -w" -o "$CLUSTER_BIN/etcd" go.etcd.io/etcd/server/v3)
 fi
