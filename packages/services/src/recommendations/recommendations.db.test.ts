@@ -258,8 +258,8 @@ describe("approve / reject", () => {
       approveRecommendation({ ctx: ctxOf(fx.actors.admin), input: { id } }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    const failures = results.flatMap((r) =>
-      r.status === "rejected" ? [r.reason] : [],
+    const failures: unknown[] = results.flatMap((r) =>
+      r.status === "rejected" ? [r.reason as unknown] : [],
     );
     expect(failures).toHaveLength(1);
     expect(failures[0]).toBeInstanceOf(ConflictError);
