@@ -38,13 +38,15 @@ export {
   type WorkloadSnapshot,
 } from "./decision-context";
 
+type RollbackCause = { reason: "OOMKilled" | "CPUThrottling"; message: string };
+
 function decideRollback(
   ctx: Ctx,
-  applied: AppliedRecord,
-  workload: WorkloadSnapshot,
-  reason: "OOMKilled" | "CPUThrottling",
-  message: string,
+  target: { applied: AppliedRecord; workload: WorkloadSnapshot },
+  cause: RollbackCause,
 ): ReconcileDecision {
+  const { applied, workload } = target;
+  const { reason, message } = cause;
   const rolledBack = {
     at: toRfc3339Seconds(ctx.now),
     reason,
@@ -84,11 +86,19 @@ function decideObservation(
   if (kills.length > 0) {
     const first = kills[0];
     const message = `${kills.length} OOM kill(s) after apply, first ${first?.podName}/${first?.containerName}`;
-    return decideRollback(ctx, applied, workload, "OOMKilled", message);
+    return decideRollback(
+      ctx,
+      { applied, workload },
+      { reason: "OOMKilled", message },
+    );
   }
   if (isThrottlingRegression(ctx.throttling)) {
     const message = `CPU throttling ${ctx.throttling?.currentRatio} above baseline ${ctx.throttling?.baselineRatio}`;
-    return decideRollback(ctx, applied, workload, "CPUThrottling", message);
+    return decideRollback(
+      ctx,
+      { applied, workload },
+      { reason: "CPUThrottling", message },
+    );
   }
   const elapsedSeconds =
     (ctx.now.getTime() - new Date(applied.at).getTime()) / 1000;

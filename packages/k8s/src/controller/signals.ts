@@ -23,35 +23,35 @@ function toDate(value: Date | string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+function oomFinishedAt(
+  terminated: Terminated | undefined,
+  since: Date,
+): Date | undefined {
+  const finishedAt = toDate(terminated?.finishedAt);
+  return terminated?.reason === "OOMKilled" && finishedAt && finishedAt >= since
+    ? finishedAt
+    : undefined;
+}
+
 /** OOM kills of the given containers that finished at or after `since` (current or last state). */
 export function findOomKills(
   pods: PodLike[],
   options: { since: Date; containerNames: string[] },
 ): OomKill[] {
-  const kills: OomKill[] = [];
-  for (const pod of pods) {
-    for (const status of pod.status?.containerStatuses ?? []) {
-      if (!options.containerNames.includes(status.name)) continue;
-      for (const terminated of [
-        status.state?.terminated,
-        status.lastState?.terminated,
-      ]) {
-        const finishedAt = toDate(terminated?.finishedAt);
-        if (
-          terminated?.reason !== "OOMKilled" ||
-          !finishedAt ||
-          finishedAt < options.since
-        )
-          continue;
-        kills.push({
-          podName: pod.metadata?.name ?? "",
-          containerName: status.name,
-          finishedAt,
-        });
-      }
-    }
-  }
-  return kills;
+  return pods.flatMap((pod) =>
+    (pod.status?.containerStatuses ?? [])
+      .filter((status) => options.containerNames.includes(status.name))
+      .flatMap((status) =>
+        [status.state?.terminated, status.lastState?.terminated]
+          .map((terminated) => oomFinishedAt(terminated, options.since))
+          .filter((finishedAt): finishedAt is Date => finishedAt !== undefined)
+          .map((finishedAt) => ({
+            podName: pod.metadata?.name ?? "",
+            containerName: status.name,
+            finishedAt,
+          })),
+      ),
+  );
 }
 
 export type ThrottlingSample = { baselineRatio: number; currentRatio: number };
