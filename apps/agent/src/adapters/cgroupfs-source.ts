@@ -81,12 +81,13 @@ export function createCgroupfsSource(
   const readCounters = (relative: string) => {
     const files: Record<string, string | undefined> = {};
     if (isV2) {
-      for (const name of V2_FILES)
-        files[name] = read(join(options.root, relative, name));
+      // Plain concatenation: path.join's normalisation is measurable at 1,250 files per scrape.
+      const dir = `${options.root}/${relative}/`;
+      for (const name of V2_FILES) files[name] = read(dir + name);
       return parseV2Counters(files);
     }
     for (const [controller, name] of V1_FILES) {
-      files[name] = read(join(options.root, controller, relative, name));
+      files[name] = read(`${options.root}/${controller}/${relative}/${name}`);
     }
     return parseV1Counters(files);
   };
