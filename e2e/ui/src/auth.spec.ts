@@ -1,0 +1,66 @@
+import { expect, test } from "./fixtures";
+
+test("the status page is public and shows the database and schema version", async ({
+  page,
+  sql,
+}, testInfo) => {
+  await page.goto("/status");
+  await expect(page.getByTestId("status-database")).toHaveText("database: ok");
+  const [row] = await sql<
+    { count: string }[]
+  >`select count(*)::text as count from drizzle.__drizzle_migrations`;
+  await expect(page.getByTestId("status-schema-version")).toContainText(
+    `${row?.count ?? "?"} (`,
+  );
+  await page.screenshot({
+    path: testInfo.outputPath("status.png"),
+    fullPage: true,
+  });
+});
+
+test("dashboard pages redirect to the login page without a session", async ({
+  page,
+}) => {
+  await page.goto("/recommendations");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("a wrong password is refused with a message", async ({ page, users }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(users.admin.email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("login-error")).toHaveText(
+    "Wrong email or password.",
+  );
+});
+
+test("the admin logs in and sees the overview", async ({
+  page,
+  users,
+  loginAs,
+}, testInfo) => {
+  await loginAs(users.admin);
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await expect(page.getByTestId("current-user")).toContainText("role: admin");
+  await page.screenshot({
+    path: testInfo.outputPath("overview.png"),
+    fullPage: true,
+  });
+});
+
+test("session cookies are HttpOnly and SameSite=Lax", async ({
+  page,
+  users,
+  loginAs,
+  context,
+}) => {
+  await loginAs(users.admin);
+  const cookies = await context.cookies();
+  const session = cookies.find((cookie) =>
+    cookie.name.includes("next-auth.session-token"),
+  );
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe("Lax");
+  expect(page.url()).not.toContain("login");
+});
