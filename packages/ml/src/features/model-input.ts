@@ -1,4 +1,5 @@
-import { maxFinite, quantileOf } from "../stats/quantile";
+import { maxFinite } from "../stats/quantile";
+import { quantileBySelection as quantileOf } from "./select-quantile";
 import { SLOT_SECONDS, SLOTS_PER_DAY, SLOTS_PER_HOUR } from "./slot-history";
 import type { SlotView } from "./slot-history";
 

@@ -1,3 +1,4 @@
+import { quantileBySelection as quantileOf } from "../features/select-quantile";
 import { SLOTS_PER_DAY } from "../features/slot-history";
 import type { SlotHistory } from "../features/slot-history";
 import {
@@ -9,7 +10,7 @@ import { detectPeriodicity } from "../policy/periodicity";
 import type { Periodicity } from "../policy/periodicity";
 import { planCpuWindows } from "../policy/windows";
 import type { CpuWindowPlan } from "../policy/windows";
-import { maxFinite, quantileOf } from "../stats/quantile";
+import { maxFinite } from "../stats/quantile";
 import type { DayForecast } from "./forecasts";
 
 export type CpuModel = "lstm" | "recent-p95";

@@ -1,0 +1,45 @@
+/** k-th smallest of a[lo..hi] (inclusive) by Hoare quickselect; reorders `a`. */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1] ?? 0;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] ?? 0) < pivot) i++;
+      while ((a[j] ?? 0) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] ?? 0;
+        a[i++] = a[j] ?? 0;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k] ?? Number.NaN;
+}
+
+/**
+ * Same value as the linear-interpolated quantile of the finite values (numpy default) but in
+ * O(n) by selection instead of a full sort: the recommender takes many quantiles per call.
+ */
+export function quantileBySelection(values: Float64Array, q: number): number {
+  if (!(q >= 0 && q <= 1))
+    throw new RangeError(`quantile must be in [0, 1], got ${q}`);
+  const finite = new Float64Array(values.length);
+  let n = 0;
+  for (const v of values) if (Number.isFinite(v)) finite[n++] = v;
+  if (n === 0) return Number.NaN;
+  const a = finite.subarray(0, n);
+  const rank = q * (n - 1);
+  const lo = Math.floor(rank);
+  const loValue = selectKth(a, lo);
+  if (lo + 1 >= n || rank === lo) return loValue;
+  let hiValue = Number.POSITIVE_INFINITY;
+  for (let i = lo + 1; i < n; i++)
+    hiValue = Math.min(hiValue, a[i] ?? Number.POSITIVE_INFINITY);
+  return loValue + (hiValue - loValue) * (rank - lo);
+}
