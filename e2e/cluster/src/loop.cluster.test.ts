@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createRecommendationStore, type KubeClients } from "@kubewise/k8s";
+
+import {
+  adminClients,
+  controllerKubeConfig,
+  createNamespace,
+  createSampleDeployment,
+  createTestController,
+  deleteNamespace,
+  kubectl,
+  waitFor,
+  type TestController,
+} from "./harness";
+
+describe("controller loop (start/stop with real timers)", () => {
+  let admin: KubeClients;
+  let namespace: string;
+  let t: TestController;
+  const phase = async (): Promise<string | undefined> =>
+    (await createRecommendationStore(admin).list(namespace))[0]?.status?.phase;
+
+  beforeAll(async () => {
+    admin = adminClients();
+    namespace = await createNamespace(admin, "loop");
+    await createSampleDeployment(admin, namespace);
+    t = createTestController(await controllerKubeConfig(), {
+      identity: "loop-a",
+      leaseName: "kubewise-aggregator",
+      leaseDurationSeconds: 5,
+      namespaces: [namespace],
+    });
+  });
+  afterAll(async () => {
+    await t.controller.stop();
+    await deleteNamespace(admin, namespace);
+  });
+
+  it("reconciles kubectl edits without being called, and releases the Lease on stop", async () => {
+    t.controller.start({ intervalMs: 200 });
+    await waitFor("leadership", async () => {
+      const counts = await t.controller.publish([
+        {
+          namespace,
+          target: { kind: "Deployment", name: "web" },
+          containers: [{ name: "app", requests: { cpuMillicores: 300 } }],
+          confidence: 0.9,
+          policy: "e2e",
+          generatedAt: new Date(),
+        },
+      ]);
+      return counts.written === 1 ? counts : undefined;
+    });
+    await waitFor("phase DryRun", async () =>
+      (await phase()) === "DryRun" ? true : undefined,
+    );
+    await kubectl([
+      "patch",
+      "rrec",
+      "deployment-web",
+      "-n",
+      namespace,
+      "--type",
+      "merge",
+      "-p",
+      '{"spec":{"dryRun":false,"approval":{"state":"Rejected","by":"kubectl-user"}}}',
+    ]);
+    await waitFor("phase Rejected", async () =>
+      (await phase()) === "Rejected" ? true : undefined,
+    );
+    await t.controller.stop();
+    const lease = await admin.coordination.readNamespacedLease({
+      namespace: "kubewise-e2e",
+      name: "kubewise-aggregator",
+    });
+    expect(lease.spec?.holderIdentity ?? "").toBe("");
+    expect(t.audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(["dry-run", "reject"]),
+    );
+  });
+});
