@@ -98,23 +98,24 @@ export async function listRecommendations(
       : gte(recommendations.confidence, filter.minConfidence),
     scopeCondition(filter.scopes),
   );
-  const rows = await db
-    .select({
-      recommendation: recommendations,
-      container: containers,
-      workload: workloads,
-      total: sql<number>`count(*) over ()`.mapWith(Number),
-    })
-    .from(recommendations)
-    .innerJoin(containers, eq(containers.id, recommendations.containerId))
-    .innerJoin(workloads, eq(workloads.id, containers.workloadId))
-    .where(where)
-    .orderBy(...ORDER[filter.sort])
-    .limit(filter.limit)
-    .offset(filter.offset);
-  const total =
-    rows[0]?.total ??
-    (filter.offset > 0 ? await countRecommendations(db, where) : 0);
+  // Count and page separately: a window count(*) would materialize every matching wide row,
+  // while ORDER BY ... LIMIT lets PostgreSQL keep only the top rows.
+  const [rows, total] = await Promise.all([
+    db
+      .select({
+        recommendation: recommendations,
+        container: containers,
+        workload: workloads,
+      })
+      .from(recommendations)
+      .innerJoin(containers, eq(containers.id, recommendations.containerId))
+      .innerJoin(workloads, eq(workloads.id, containers.workloadId))
+      .where(where)
+      .orderBy(...ORDER[filter.sort])
+      .limit(filter.limit)
+      .offset(filter.offset),
+    countRecommendations(db, where),
+  ]);
   return {
     rows: rows.map(({ recommendation, container, workload }) => ({
       recommendation,
