@@ -74,8 +74,10 @@ export default function setup(project: TestProject): () => void {
   const ownCluster = env.KUBECONFIG === undefined;
   let kubeconfigPath = env.KUBECONFIG ?? "";
   if (ownCluster) {
-    run(join(REPO_ROOT, "scripts", "cluster", "build.sh"), [], {
-      KUBEWISE_CACHE: env.KUBEWISE_CACHE,
+    // a cold build takes ~15 min on 2 cores: stream its progress instead of capturing it
+    execFileSync(join(REPO_ROOT, "scripts", "cluster", "build.sh"), [], {
+      env: { ...process.env, KUBEWISE_CACHE: env.KUBEWISE_CACHE },
+      stdio: "inherit",
     });
     kubeconfigPath =
       run(join(REPO_ROOT, "scripts", "cluster", "start.sh"), [], {
