@@ -132,9 +132,16 @@ export function assembleRecommendation(
     cpu.peakCores * ctx.cpuLimitFactor,
     ctx.floors.cpuCores,
   );
+  const useBlocks =
+    ctx.blockWindows &&
+    plan.blocks !== undefined &&
+    areBlocksWorthIt(plan.blocks, cpu.allCores);
+  const lowestCores = useBlocks
+    ? Math.min(...(plan.blocks?.cpuCores ?? []))
+    : cpu.windowPlan().baseCores;
   const bounds = {
     cpuLowerCores: cpuValues(
-      cpu.baseCores * cpuScale,
+      lowestCores * cpuScale,
       cpuLimitCores,
       ctx.floors.cpuCores,
     ).cpuRequestCores,
@@ -144,11 +151,7 @@ export function assembleRecommendation(
     cpuUncappedCores: cpu.allCores * cpuScale,
     memUncappedBytes: dayLimitBytes,
   };
-  if (
-    ctx.blockWindows &&
-    plan.blocks &&
-    areBlocksWorthIt(plan.blocks, cpu.allCores)
-  ) {
+  if (useBlocks && plan.blocks) {
     const windows = blockWindows(plan, plan.blocks, {
       dayLimitBytes,
       cpuScale,
@@ -172,8 +175,8 @@ export function assembleRecommendation(
     ...mem,
   });
   return {
-    base: values(cpu.baseCores),
-    windows: cpu.windows.map((w) => ({
+    base: values(cpu.windowPlan().baseCores),
+    windows: cpu.windowPlan().windows.map((w) => ({
       window: w.window,
       values: values(w.cpuCores),
     })),

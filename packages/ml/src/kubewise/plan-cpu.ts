@@ -15,7 +15,11 @@ import type { DayForecast } from "./forecasts";
 
 export type CpuModel = "lstm" | "recent-p95";
 
-export type CpuPlan = CpuWindowPlan & {
+export type CpuPlan = {
+  /** Pooled (1 - exceedance) quantile of every sample in the profile window. */
+  allCores: number;
+  /** Peak / off-peak / weekend split, computed on first use (block windows usually make it moot). */
+  windowPlan(): CpuWindowPlan;
   model: CpuModel;
   periodicity: Periodicity;
   /** Multiplier from the history profile to the forecast level of the next day. */
@@ -95,17 +99,15 @@ export function planCpu(
   );
   const profileDays = periodicity.weekly ? 2 * PROFILE_DAYS : PROFILE_DAYS;
   const view = history.view(nowSlot - profileDays * SLOTS_PER_DAY, nowSlot);
-  const windows = periodicity.daily
-    ? planCpuWindows(view, {
-        exceedance: options.exceedance,
-        minGain: options.windowMinGain,
-        weekly: periodicity.weekly,
-      })
-    : planCpuWindows(view, {
-        exceedance: options.exceedance,
-        minGain: Number.POSITIVE_INFINITY,
-        weekly: false,
-      });
+  let windows: CpuWindowPlan | undefined;
+  const windowPlan = (): CpuWindowPlan =>
+    (windows ??= planCpuWindows(view, {
+      exceedance: options.exceedance,
+      minGain: periodicity.daily
+        ? options.windowMinGain
+        : Number.POSITIVE_INFINITY,
+      weekly: periodicity.daily && periodicity.weekly,
+    }));
   const model = selectCpuModel(
     history,
     nowSlot,
@@ -127,7 +129,8 @@ export function planCpu(
     : 1;
   const peakCores = maxFinite(view.cpuCores);
   return {
-    ...windows,
+    allCores: quantileOf(view.cpuCores, 1 - options.exceedance),
+    windowPlan,
     model,
     periodicity,
     levelFactor,
