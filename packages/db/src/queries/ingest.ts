@@ -121,6 +121,14 @@ export async function resolveContainerIds(
 }
 
 /**
+ * A PostgreSQL array literal for numbers or uuids (no quoting needed). The driver's generic array
+ * serializer quotes and escapes every element, which dominated the aggregator's CPU per batch.
+ */
+function arrayLiteral(values: readonly (number | string)[]): string {
+  return `{${values.join(",")}}`;
+}
+
+/**
  * Stores one batch exactly once: the batch key and its samples commit in one transaction, and a
  * batch key that already exists makes the whole call a no-op (the caller still acks it).
  */
@@ -142,11 +150,13 @@ export async function insertIngestBatch(
       insert into metric_samples (ts, container_id, cpu_usage_cores, cpu_throttled_periods, cpu_throttled_seconds,
         memory_working_set_bytes, memory_rss_bytes, memory_limit_bytes, oom_kill_count)
       select to_timestamp(s.ts_ms / 1000.0), c.id, s.cpu, s.tp, s.tsec, s.ws, s.rss, nullif(s.lim, 0), s.oom
-      from unnest(${s.containerIndex}::int4[], ${s.timestampMs}::float8[], ${s.cpuUsageCores}::float8[],
-        ${s.cpuThrottledPeriods}::int8[], ${s.cpuThrottledSeconds}::float8[], ${s.memoryWorkingSetBytes}::int8[],
-        ${s.memoryRssBytes}::int8[], ${s.memoryLimitBytes}::int8[], ${s.oomKillCount}::int4[])
+      from unnest(${arrayLiteral(s.containerIndex)}::int4[], ${arrayLiteral(s.timestampMs)}::float8[],
+        ${arrayLiteral(s.cpuUsageCores)}::float8[], ${arrayLiteral(s.cpuThrottledPeriods)}::int8[],
+        ${arrayLiteral(s.cpuThrottledSeconds)}::float8[], ${arrayLiteral(s.memoryWorkingSetBytes)}::int8[],
+        ${arrayLiteral(s.memoryRssBytes)}::int8[], ${arrayLiteral(s.memoryLimitBytes)}::int8[],
+        ${arrayLiteral(s.oomKillCount)}::int4[])
         as s(idx, ts_ms, cpu, tp, tsec, ws, rss, lim, oom)
-      join unnest(${batch.containerIds}::uuid[]) with ordinality as c(id, n) on c.n = s.idx + 1`;
+      join unnest(${arrayLiteral(batch.containerIds)}::uuid[]) with ordinality as c(id, n) on c.n = s.idx + 1`;
     return { duplicate: false, storedSamples: count };
   });
 }
