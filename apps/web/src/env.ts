@@ -13,7 +13,10 @@ export const env = createEnv({
       .min(16, "NEXTAUTH_SECRET needs at least 16 characters"),
     NEXTAUTH_URL: z.url(),
     KUBEWISE_ADMIN_EMAIL: z.email().default("admin@kubewise.local"),
-    KUBEWISE_ADMIN_PASSWORD: z.string().min(8).optional(),
+    KUBEWISE_ADMIN_PASSWORD: z
+      .string()
+      .min(12, "KUBEWISE_ADMIN_PASSWORD needs at least 12 characters")
+      .optional(),
     OIDC_ISSUER: optionalUrl,
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),

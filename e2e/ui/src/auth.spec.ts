@@ -64,3 +64,12 @@ test("session cookies are HttpOnly and SameSite=Lax", async ({
   expect(session?.sameSite).toBe("Lax");
   expect(page.url()).not.toContain("login");
 });
+
+test("the bootstrap admin from env logs in", async ({
+  page,
+  bootstrapAdmin,
+  loginAs,
+}) => {
+  await loginAs(bootstrapAdmin);
+  await expect(page.getByTestId("current-user")).toContainText("role: admin");
+});

@@ -1,4 +1,4 @@
-import { createDb, getSchemaVersion } from "@kubewise/db";
+import { createDb, getIngestStats, getSchemaVersion } from "@kubewise/db";
 import type { DbClient } from "@kubewise/db";
 
 import { env } from "../../env";
@@ -13,6 +13,8 @@ export function getDatabase(): DbClient {
   return holder.kubewiseWebDb;
 }
 
+const INGEST_WINDOW_SECONDS = 60;
+
 export const databaseProbe: DatabaseProbe = {
   schemaVersion: async () => {
     const schema = await getSchemaVersion(getDatabase().db);
@@ -22,5 +24,16 @@ export const databaseProbe: DatabaseProbe = {
         : "";
     return `${schema.version} (${schema.tag ?? "no migrations"}${behind})`;
   },
-  ingestStats: undefined,
+  ingestStats: async () => {
+    const stats = await getIngestStats(
+      getDatabase().sql,
+      INGEST_WINDOW_SECONDS,
+    );
+    return {
+      batchesLastMinute: stats.batches,
+      samplesLastMinute: stats.samples,
+      agentsLastMinute: stats.agents,
+      lastBatchAt: stats.lastReceivedAt?.toISOString() ?? null,
+    };
+  },
 };

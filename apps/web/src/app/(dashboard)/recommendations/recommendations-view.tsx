@@ -12,7 +12,7 @@ import {
 import type { RecommendationPhase } from "@kubewise/core";
 
 import { QueryState } from "~/components/query-state";
-import { Cpu, Memory } from "~/components/resources";
+import { Change } from "~/components/resources";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
 import { RejectDialog } from "./reject-dialog";
@@ -148,8 +148,8 @@ export function RecommendationsView({ canApprove }: { canApprove: boolean }) {
                   <th>Namespace</th>
                   <th>Workload</th>
                   <th>Container</th>
-                  <th className="num">CPU request</th>
-                  <th className="num">CPU limit</th>
+                  <th className="num">CPU request (vCPU)</th>
+                  <th className="num">CPU limit (vCPU)</th>
                   <th className="num">Memory request</th>
                   <th className="num">Memory limit</th>
                   <th className="num">Confidence</th>
@@ -184,24 +184,34 @@ export function RecommendationsView({ canApprove }: { canApprove: boolean }) {
                     </td>
                     <td>{item.containerName}</td>
                     <td className="num">
-                      <Cpu millicores={item.current.cpuRequestMillicores} /> →{" "}
-                      <Cpu millicores={item.recommended.cpuRequestMillicores} />
+                      <Change
+                        resource="cpu"
+                        current={item.current.cpuRequestMillicores}
+                        recommended={item.recommended.cpuRequestMillicores}
+                      />
                     </td>
                     <td className="num">
-                      <Cpu millicores={item.current.cpuLimitMillicores} /> →{" "}
-                      <Cpu millicores={item.recommended.cpuLimitMillicores} />
+                      <Change
+                        resource="cpu"
+                        current={item.current.cpuLimitMillicores}
+                        recommended={item.recommended.cpuLimitMillicores}
+                      />
                     </td>
                     <td className="num">
-                      <Memory bytes={item.current.memoryRequestBytes} /> →{" "}
-                      <Memory bytes={item.recommended.memoryRequestBytes} />
+                      <Change
+                        resource="memory"
+                        current={item.current.memoryRequestBytes}
+                        recommended={item.recommended.memoryRequestBytes}
+                      />
                     </td>
                     <td className="num">
-                      <Memory bytes={item.current.memoryLimitBytes} /> →{" "}
-                      <Memory bytes={item.recommended.memoryLimitBytes} />
+                      <Change
+                        resource="memory"
+                        current={item.current.memoryLimitBytes}
+                        recommended={item.recommended.memoryLimitBytes}
+                      />
                     </td>
-                    <td className="num">
-                      {formatPercent(item.confidence, { fractionDigits: 0 })}
-                    </td>
+                    <td className="num">{formatPercent(item.confidence)}</td>
                     <td className="num" data-testid="savings">
                       {formatMicroUsd(item.projectedMonthlySavingsMicroUsd)}
                     </td>
