@@ -1,4 +1,4 @@
-import type { ContainerMeta } from "./types";
+import type { ContainerMeta, ContainerSample } from "./types";
 
 export const SYNTHETIC_PROFILES = [
   "web",
@@ -17,15 +17,7 @@ export type SyntheticContainer = {
   phase: number;
 };
 
-export type SyntheticValues = {
-  cpuUsageCores: number;
-  cpuThrottledPeriods: number;
-  cpuThrottledSeconds: number;
-  memoryWorkingSetBytes: number;
-  memoryRssBytes: number;
-  memoryLimitBytes: number;
-  oomKillCount: number;
-};
+export type SyntheticValues = Omit<ContainerSample, "meta" | "timestampMs">;
 
 const MIB = 1048576;
 const DAY_MS = 86_400_000;
