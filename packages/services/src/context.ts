@@ -4,6 +4,8 @@ import type { ResourcePrice } from "@kubewise/core";
 import type { DbExecutor } from "@kubewise/db";
 import type { Recommender } from "@kubewise/ml";
 
+import type { RecommendationPublisher } from "./recommendations/sync-cluster-plan";
+
 export const ROLES = ["viewer", "approver", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -22,6 +24,8 @@ export type Clock = { now(): Date };
 export type ServicePorts = {
   /** The recommender the aggregator's loop runs (a @kubewise/ml Recommender). */
   recommender?: Recommender;
+  /** ResourceRecommendation objects of the cluster the aggregator runs in (syncRecommendationsToCluster). */
+  clusterPublisher?: RecommendationPublisher;
 };
 
 export type ServiceContext = {

@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   bulkApproveRecommendations: "approver",
   generateRecommendations: "admin",
   recordApplyProgress: "admin",
+  syncRecommendationsToCluster: "admin",
   getCosts: "viewer",
   getSavings: "viewer",
   listAnomalies: "viewer",
