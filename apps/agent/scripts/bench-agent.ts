@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
   options: {
     minutes: { type: "string", default: "10" },
     scrapes: { type: "string", default: "200" },
+    "node-flags": { type: "string", default: "" },
   },
 });
 const MINUTES = Number(args.minutes);
@@ -130,7 +131,10 @@ async function main(): Promise<void> {
   );
   const agent = spawn(
     process.execPath,
-    [join(REPO_ROOT, "apps/agent/dist/main.js")],
+    [
+      ...(args["node-flags"] === "" ? [] : args["node-flags"].split(" ")),
+      join(REPO_ROOT, "apps/agent/dist/main.js"),
+    ],
     {
       cwd: REPO_ROOT,
       env: {
