@@ -133,6 +133,8 @@ export async function startPipeline(options: PipelineOptions): Promise<void> {
       KUBEWISE_METRICS_PORT: String(ports.aggregatorMetrics),
       KUBEWISE_AGENT_TOKENS: token,
       KUBEWISE_CLUSTER_NAME: "demo",
+      KUBEWISE_ROLLUP_INTERVAL_SECONDS: "60",
+      KUBEWISE_RECOMMEND_INTERVAL_SECONDS: "120",
     },
   });
   await waitForPort(ports.grpc, 120_000);
@@ -150,6 +152,12 @@ export async function startPipeline(options: PipelineOptions): Promise<void> {
         KUBEWISE_METRICS_PORT: String(ports.agentMetrics[index] ?? 0),
         KUBEWISE_BUFFER_DIR: path.join(options.stateDir, "buffers", name),
         KUBEWISE_LOG_LEVEL: "warn",
+        // Each simulated node runs its own team's workloads; two days of history arrive in about
+        // a minute and a half (2000x), then samples follow the wall clock every 10 s.
+        KUBEWISE_NAMESPACE: `team-${String(index + 1)}`,
+        KUBEWISE_SIM_BACKFILL_HOURS: "48",
+        KUBEWISE_SIM_SPEED: "2000",
+        KUBEWISE_COLLECTION_INTERVAL_SECONDS: "1",
         ...(options.traces === undefined
           ? {
               KUBEWISE_SOURCE: "synthetic",

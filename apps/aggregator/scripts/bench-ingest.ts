@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- the benchmark starts its own PostgreSQL and measures raw COPY next to the pipeline */
 // End-to-end ingest benchmark: several concurrent agent streams -> gRPC -> aggregator process ->
 // PostgreSQL, then a raw COPY of the same rows into the same table. Prints one JSON line last.
 import { spawn } from "node:child_process";

@@ -24,6 +24,25 @@ const EnvSchema = z.object({
     .min(1)
     .max(3_600)
     .default(300),
+  KUBEWISE_RECOMMEND_INTERVAL_SECONDS: z.coerce
+    .number()
+    .min(5)
+    .max(86_400)
+    .default(300),
+  KUBEWISE_RECOMMENDER: z.enum(["kubewise", "vpa"]).default("kubewise"),
+  KUBEWISE_CONTROLLER: z.enum(["on", "off"]).default("off"),
+  KUBEWISE_KUBECONFIG: z.string().min(1).optional(),
+  KUBEWISE_POD_NAME: z.string().min(1).default("kubewise-aggregator"),
+  KUBEWISE_NAMESPACE: z.string().min(1).default("kubewise"),
+  KUBEWISE_LEASE_NAME: z.string().min(1).default("kubewise-controller"),
+  KUBEWISE_LEASE_DURATION_SECONDS: int(5, 300).default(15),
+  KUBEWISE_CONTROLLER_INTERVAL_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(3_600)
+    .default(5),
+  KUBEWISE_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.9),
+  KUBEWISE_OBSERVATION_WINDOW_SECONDS: int(0, 86_400).default(600),
   KUBEWISE_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
@@ -42,6 +61,21 @@ export type AggregatorEnv = Readonly<{
   maxQueuedPerStream: number;
   collectionIntervalSeconds: number;
   rollupIntervalMs: number;
+  recommendIntervalMs: number;
+  recommender: "kubewise" | "vpa";
+  /** Lifecycle controller settings; undefined when KUBEWISE_CONTROLLER=off (no Kubernetes API). */
+  controller:
+    | {
+        kubeconfigPath: string | undefined;
+        identity: string;
+        namespace: string;
+        leaseName: string;
+        leaseDurationSeconds: number;
+        intervalMs: number;
+        minConfidence: number;
+        observationWindowSeconds: number;
+      }
+    | undefined;
   logLevel: string;
 }>;
 
@@ -94,6 +128,25 @@ export function loadEnv(
     maxQueuedPerStream: e.KUBEWISE_MAX_QUEUED_PER_STREAM,
     collectionIntervalSeconds: e.KUBEWISE_COLLECTION_INTERVAL_SECONDS,
     rollupIntervalMs: Math.round(e.KUBEWISE_ROLLUP_INTERVAL_SECONDS * 1000),
+    recommendIntervalMs: Math.round(
+      e.KUBEWISE_RECOMMEND_INTERVAL_SECONDS * 1000,
+    ),
+    recommender: e.KUBEWISE_RECOMMENDER,
+    controller:
+      e.KUBEWISE_CONTROLLER === "off"
+        ? undefined
+        : Object.freeze({
+            kubeconfigPath: e.KUBEWISE_KUBECONFIG,
+            identity: e.KUBEWISE_POD_NAME,
+            namespace: e.KUBEWISE_NAMESPACE,
+            leaseName: e.KUBEWISE_LEASE_NAME,
+            leaseDurationSeconds: e.KUBEWISE_LEASE_DURATION_SECONDS,
+            intervalMs: Math.round(
+              e.KUBEWISE_CONTROLLER_INTERVAL_SECONDS * 1000,
+            ),
+            minConfidence: e.KUBEWISE_MIN_CONFIDENCE,
+            observationWindowSeconds: e.KUBEWISE_OBSERVATION_WINDOW_SECONDS,
+          }),
     logLevel: e.KUBEWISE_LOG_LEVEL,
   });
 }

@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- fault tests drive the real aggregator process against the db test harness */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,17 +1,29 @@
 import { pino } from "pino";
 
 import {
+  appendAudit,
   countSequenceGaps,
   createDb,
   ensureClusterByName,
   insertIngestBatch,
+  maintainMetricStorage,
   migrate,
-  refreshMetricRollups,
+  refreshRollups,
   registerAgent,
   resolveContainerIds,
   startDatabase,
 } from "@kubewise/db";
+import type { AuditSink } from "@kubewise/k8s";
+import { createKubewiseRecommender } from "@kubewise/ml/onnx";
+import {
+  detectAnomalies,
+  generateRecommendations,
+  SYSTEM_ACTOR,
+  SYSTEM_CLOCK,
+  type ServiceContext,
+} from "@kubewise/services";
 
+import { startLifecycleController } from "./controller/lifecycle";
 import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
 import { loadEnv } from "./env";
@@ -20,6 +32,7 @@ import { startGrpcServer } from "./grpc/server";
 import { createIngester } from "./ingest/ingester";
 import { startMaintenanceLoop } from "./maintenance";
 import { createAggregatorMetrics, serveMetrics } from "./metrics";
+import { startRecommendLoop } from "./recommend-loop";
 
 async function main(): Promise<void> {
   const env = loadEnv();
@@ -34,7 +47,10 @@ async function main(): Promise<void> {
     onProgress: (message) => logger.info(message),
   });
   if (env.migrate) await migrate({ url: database.url });
-  const { sql, close } = createDb({ url: database.url, max: env.dbPoolSize });
+  const { db, sql, close } = createDb({
+    url: database.url,
+    max: env.dbPoolSize,
+  });
   const clusterId = await ensureClusterByName(sql, env.clusterName);
   const store: SampleStore = {
     registerAgent: (agent) => registerAgent(sql, { ...agent, clusterId }),
@@ -59,11 +75,61 @@ async function main(): Promise<void> {
   const maintenance = startMaintenanceLoop({
     intervalMs: env.rollupIntervalMs,
     takeDirtyRange: ingester.takeDirtyRange,
-    refreshRollups: (window) => refreshMetricRollups(sql, window),
+    refreshRollups: (window) =>
+      refreshRollups(sql, {
+        from: new Date(window.fromMs),
+        to: new Date(window.toMs),
+      }),
+    maintainStorage: () => maintainMetricStorage(sql, { now: new Date() }),
     countSequenceGaps: () => countSequenceGaps(sql),
     metrics,
     logger,
   });
+  const serviceCtx: ServiceContext = {
+    db,
+    actor: SYSTEM_ACTOR,
+    clock: SYSTEM_CLOCK,
+    logger,
+    ports:
+      env.recommender === "kubewise"
+        ? { recommender: await createKubewiseRecommender() }
+        : {},
+  };
+  const recommendLoop = startRecommendLoop({
+    intervalMs: env.recommendIntervalMs,
+    now: () => SYSTEM_CLOCK.now(),
+    logger,
+    runPass: async (now) => ({
+      ...(await generateRecommendations({
+        ctx: serviceCtx,
+        input: { clusterId, now },
+      })),
+      ...(await detectAnomalies({
+        ctx: serviceCtx,
+        input: { clusterId, now },
+      })),
+    }),
+  });
+  const controllerAudit: AuditSink = {
+    record: async (event) => {
+      await appendAudit(db, {
+        ts: event.at,
+        clusterId,
+        actor: event.actor,
+        action: `controller.${event.action}`,
+        subject: event.recommendation,
+        payload: event,
+      });
+    },
+  };
+  const controller =
+    env.controller === undefined
+      ? undefined
+      : startLifecycleController({
+          config: env.controller,
+          logger,
+          audit: controllerAudit,
+        });
   const metricsServer = await serveMetrics(metrics.registry, env.metricsPort);
   logger.info(
     {
@@ -78,9 +144,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, "aggregator stopping");
     maintenance.stop();
+    recommendLoop.stop();
     metricsServer.close();
-    void grpc
-      .stop()
+    void Promise.resolve(controller?.stop())
+      .then(() => grpc.stop())
       .then(() => maintenance.runOnce())
       .then(close)
       .then(database.stop)

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 
 import type { AggregatorMetrics } from "./metrics";
+import { startPeriodic } from "./periodic";
 
 export type MaintenanceOptions = {
   intervalMs: number;
@@ -9,12 +10,15 @@ export type MaintenanceOptions = {
     fromMs: number;
     toMs: number;
   }) => Promise<unknown>;
+  /** Partitions ahead, retention and late-sample rollups (the db package's maintainMetricStorage). */
+  maintainStorage: () => Promise<unknown>;
   countSequenceGaps: () => Promise<number>;
   metrics: AggregatorMetrics;
   logger: Logger;
 };
 
-/** Every interval: recompute rollups for the sample time range ingested since the last run, export seq gaps. */
+/** Every interval: recompute rollups for the sample time range ingested since the last run, keep
+ * partitions ahead of time, export seq gaps. */
 export function startMaintenanceLoop(options: MaintenanceOptions): {
   runOnce: () => Promise<void>;
   stop: () => void;
@@ -35,6 +39,7 @@ export function startMaintenanceLoop(options: MaintenanceOptions): {
         await options.refreshRollups(pending);
         pending = undefined;
       }
+      await options.maintainStorage();
       metrics.rollupRefreshes.inc({ result: "ok" });
       metrics.sequenceGaps.set(await options.countSequenceGaps());
     } catch (error) {
@@ -46,12 +51,6 @@ export function startMaintenanceLoop(options: MaintenanceOptions): {
       );
     }
   };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void runOnce().finally(() => (running = false));
-  }, options.intervalMs);
-  timer.unref();
-  return { runOnce, stop: () => clearInterval(timer) };
+  const periodic = startPeriodic(options.intervalMs, runOnce);
+  return { runOnce, stop: periodic.stop };
 }

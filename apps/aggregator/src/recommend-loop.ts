@@ -2,9 +2,8 @@ import type { Logger } from "pino";
 
 import { startPeriodic } from "./periodic";
 
-export type RecommendPass = (
-  now: Date,
-) => Promise<{ recommendations: number; anomalies: number }>;
+/** Returns counts for the log line (created, superseded, opened, ...). */
+export type RecommendPass = (now: Date) => Promise<Record<string, number>>;
 
 export type RecommendLoopOptions = {
   intervalMs: number;

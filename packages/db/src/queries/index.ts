@@ -9,4 +9,3 @@ export * from "./users";
 export * from "./tokens";
 export * from "./audit-queries";
 export * from "./ingest";
-export * from "./ingest-rollups";

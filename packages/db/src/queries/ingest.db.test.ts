@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { refreshRollups } from "../metrics/rollups";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import {
   countSequenceGaps,
@@ -12,7 +13,6 @@ import {
   type IngestContainer,
   type IngestSamples,
 } from "./ingest";
-import { refreshMetricRollups } from "./ingest-rollups";
 
 let t: TestDatabase;
 let clusterId = "";
@@ -211,7 +211,7 @@ describe("ingest queries", () => {
   });
 });
 
-describe("refreshMetricRollups", () => {
+describe("rollups of ingested batches", () => {
   it("aggregates samples into 5-minute buckets idempotently", async () => {
     await registerAgent(t.sql, {
       agentId: "agent-roll",
@@ -234,11 +234,11 @@ describe("refreshMetricRollups", () => {
       },
     });
     for (let i = 0; i < 2; i++) {
-      const refresh = await refreshMetricRollups(t.sql, {
-        fromMs: t0,
-        toMs: t0 + 600_000,
+      const refresh = await refreshRollups(t.sql, {
+        from: new Date(t0),
+        to: new Date(t0 + 600_000),
       });
-      expect(refresh).toMatchObject({ path: "plain", rows: 2 });
+      expect(refresh.mode).toBe("partitioned");
     }
     const rows = await t.sql<
       { sample_count: number; cpu_max: number; oom: number }[]
