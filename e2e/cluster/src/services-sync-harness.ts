@@ -1,0 +1,213 @@
+import type { Logger } from "pino";
+
+import {
+  createDb,
+  getRecommendationWithContext,
+  insertRecommendationEvent,
+  listAuditLog,
+  migrate,
+  startDatabase,
+  upsertSafetyConfig,
+  type DbClient,
+  type RunningDatabase,
+} from "@kubewise/db";
+import {
+  createTestCluster,
+  createTestContainer,
+  createTestRecommendation,
+  createTestUser,
+  createTestWorkload,
+} from "@kubewise/db/testing";
+import {
+  createKubeClients,
+  createRecommendationStore,
+  NotLeaderError,
+  type ResourceRecommendation,
+} from "@kubewise/k8s";
+import {
+  approveRecommendation,
+  type ServiceContext,
+  type SyncRecommendationsToClusterResult,
+} from "@kubewise/services";
+
+// The aggregator's own wiring (apps have no package exports; the suite tests the real module).
+import {
+  startClusterSync,
+  type ClusterSync,
+} from "../../../apps/aggregator/src/controller/cluster-sync";
+import { controllerKubeConfig, createTestController, waitFor } from "./harness";
+import type { TestController } from "./harness";
+
+const MIB = 2 ** 20;
+const GIB = 2 ** 30;
+
+/** Embedded PostgreSQL with one Pending recommendation for Deployment `web`, the bridge and a controller. */
+export class ClusterSyncHarness {
+  private constructor(
+    private readonly database: RunningDatabase,
+    private readonly client: DbClient,
+    private readonly ctx: Omit<ServiceContext, "actor">,
+    private readonly approver: ServiceContext["actor"],
+    private readonly recommendationId: string,
+    private readonly bridge: ClusterSync,
+    private readonly test: TestController,
+    private readonly namespace: string,
+  ) {}
+
+  get controller(): TestController["controller"] {
+    return this.test.controller;
+  }
+
+  static async start(options: {
+    dataDir: string;
+    namespace: string;
+    logger: Logger;
+  }): Promise<ClusterSyncHarness> {
+    const { namespace, logger } = options;
+    const database = await startDatabase({
+      dataDir: options.dataDir,
+      settings: { fsync: "off", synchronous_commit: "off" },
+    });
+    await migrate({ url: database.url });
+    const client = createDb({ url: database.url, max: 3 });
+    const { db } = client;
+    const cluster = await createTestCluster(db);
+    const user = await createTestUser(db, { role: "approver" });
+    await upsertSafetyConfig(db, {
+      clusterId: cluster.id,
+      namespace,
+      values: {
+        dryRunEnabled: false,
+        requireApproval: true,
+        autoApplyEnabled: false,
+        autoApplyMinConfidence: 0.9,
+      },
+      at: new Date(),
+    });
+    const workload = await createTestWorkload(db, {
+      clusterId: cluster.id,
+      namespace,
+      kind: "Deployment",
+      name: "web",
+    });
+    const container = await createTestContainer(db, {
+      workloadId: workload.id,
+      name: "app",
+      cpuRequestMillicores: 1000,
+      cpuLimitMillicores: null,
+      memoryRequestBytes: GIB,
+      memoryLimitBytes: 2 * GIB,
+    });
+    const recommendation = await createTestRecommendation(db, {
+      clusterId: cluster.id,
+      containerId: container.id,
+      confidence: 0.92,
+      cpuRequestMillicores: 250,
+      cpuLimitMillicores: null,
+      memoryRequestBytes: 256 * MIB,
+      memoryLimitBytes: null,
+    });
+    await insertRecommendationEvent(db, {
+      recommendationId: recommendation.id,
+      fromPhase: null,
+      toPhase: "Pending",
+      actor: "system:aggregator",
+      createdAt: new Date(),
+    });
+    const ctx = {
+      db,
+      clock: { now: () => new Date() },
+      logger,
+      ports: {},
+    };
+    const kc = await controllerKubeConfig();
+    const bridge = startClusterSync({
+      ctx,
+      // As the chart's ServiceAccount: the bridge needs no more rights than the controller.
+      clients: createKubeClients(kc),
+      clusterId: cluster.id,
+      // Rounds are driven by the test through runOnce.
+      intervalMs: 3_600_000,
+      logger,
+    });
+    const test = createTestController(kc, {
+      identity: "sync-a",
+      // The only Lease the chart's Role lets the controller get/update.
+      leaseName: "kubewise-aggregator",
+      leaseDurationSeconds: 5,
+      namespaces: [namespace],
+      policy: { canaryFraction: 0.5, canaryWindowSeconds: 0 },
+    });
+    // Another suite's instance may still hold the Lease until it expires (5 s there).
+    await waitFor(
+      "leadership",
+      async () => {
+        await test.controller.tick();
+        try {
+          await test.controller.reconcileAll();
+          return true;
+        } catch (error) {
+          if (error instanceof NotLeaderError) return undefined;
+          throw error;
+        }
+      },
+      20_000,
+    );
+    return new ClusterSyncHarness(
+      database,
+      client,
+      ctx,
+      { userId: user.id, role: "approver", scopes: "all" },
+      recommendation.id,
+      bridge,
+      test,
+      namespace,
+    );
+  }
+
+  async approve(): Promise<void> {
+    await approveRecommendation({
+      ctx: { ...this.ctx, actor: this.approver },
+      input: { id: this.recommendationId, expectedPhase: "Pending" },
+    });
+  }
+
+  async sync(): Promise<SyncRecommendationsToClusterResult> {
+    const result = await this.bridge.runOnce();
+    if (!result) throw new Error("cluster sync round failed (see the log)");
+    return result;
+  }
+
+  async object(): Promise<ResourceRecommendation> {
+    const store = createRecommendationStore(
+      createKubeClients(await controllerKubeConfig()),
+    );
+    const found = (await store.list(this.namespace)).find(
+      (r) => r.metadata.name === "deployment-web",
+    );
+    if (!found) throw new Error("deployment-web not published");
+    return found;
+  }
+
+  async dbPhase(): Promise<string | undefined> {
+    return (
+      await getRecommendationWithContext(this.client.db, this.recommendationId)
+    )?.recommendation.phase;
+  }
+
+  async auditActions(): Promise<string[]> {
+    const rows = await listAuditLog(this.client.db, {
+      subject: `recommendation:${this.recommendationId}`,
+      limit: 50,
+      offset: 0,
+    });
+    return rows.map((r) => r.action);
+  }
+
+  async stop(): Promise<void> {
+    this.bridge.stop();
+    await this.test.controller.stop();
+    await this.client.close();
+    await this.database.stop();
+  }
+}

@@ -1,0 +1,96 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import {
+  adminClients,
+  createNamespace,
+  createSampleDeployment,
+  deleteNamespace,
+  waitFor,
+} from "./harness";
+import { ClusterSyncHarness } from "./services-sync-harness";
+
+describe("services approvals reach the Deployment through the cluster bridge", () => {
+  const admin = adminClients();
+  let namespace: string;
+  let dir: string;
+  let h: ClusterSyncHarness;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kubewise-cluster-db-"));
+    // As root the embedded server runs as `postgres`, which must be able to enter the directory.
+    await chmod(dir, 0o755);
+    namespace = await createNamespace(admin, "sync");
+    await createSampleDeployment(admin, namespace);
+    h = await ClusterSyncHarness.start({
+      dataDir: join(dir, "pg"),
+      namespace,
+      logger: pino({ level: "silent" }),
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await deleteNamespace(admin, namespace);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("approveRecommendation -> bridge -> controller patches the pod template; the DB follows to Applied", async () => {
+    await h.approve();
+    const published = await h.sync();
+    expect(published).toMatchObject({ published: 1, approvalsPushed: 1 });
+    const rec = await h.object();
+    expect(rec.spec).toMatchObject({
+      dryRun: false,
+      approval: { state: "Approved", by: "kubewise-dashboard" },
+      containers: [{ name: "app", requests: { cpu: "250m", memory: "256Mi" } }],
+    });
+
+    await waitFor("two pods of the original template", async () => {
+      const pods = await admin.core.listNamespacedPod({
+        namespace,
+        labelSelector: "app=web",
+      });
+      return pods.items.length >= 2 ? pods.items : undefined;
+    });
+    // Canary (in-place resize of one pod), then the DB follows to Applying.
+    await h.controller.reconcileAll();
+    expect((await h.object()).status?.phase).toBe("Canary");
+    expect((await h.sync()).dbPhaseChanges).toBe(1);
+    expect(await h.dbPhase()).toBe("Applying");
+
+    // Widen to the pod template, then the DB follows to Applied.
+    await h.controller.reconcileAll();
+    const deployment = await admin.apps.readNamespacedDeployment({
+      namespace,
+      name: "web",
+    });
+    expect(
+      deployment.spec?.template.spec?.containers.find((c) => c.name === "app")
+        ?.resources,
+    ).toEqual({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { memory: "2Gi" },
+    });
+    expect((await h.object()).status?.phase).toBe("Applied");
+    expect((await h.sync()).dbPhaseChanges).toBe(1);
+    expect(await h.dbPhase()).toBe("Applied");
+    expect(await h.auditActions()).toEqual(
+      expect.arrayContaining([
+        "recommendation.approve",
+        "recommendation.startApply",
+        "recommendation.completeApply",
+      ]),
+    );
+    // Settled: another round changes nothing on either side.
+    expect(await h.sync()).toEqual({
+      published: 0,
+      approvalsPushed: 0,
+      dbPhaseChanges: 0,
+      conflicts: [],
+    });
+  });
+});
