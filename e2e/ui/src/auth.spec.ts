@@ -73,3 +73,20 @@ test("the bootstrap admin from env logs in", async ({
   await loginAs(bootstrapAdmin);
   await expect(page.getByTestId("current-user")).toContainText("role: admin");
 });
+
+test("login is rate-limited per client and email after 5 failed attempts", async ({
+  page,
+}) => {
+  const email = `nobody-${Date.now()}@example.test`;
+  await page.goto("/login");
+  for (let attempt = 1; attempt <= 6; attempt += 1) {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(`wrong-${attempt}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const expected =
+      attempt <= 5
+        ? "Wrong email or password."
+        : "Too many attempts; wait a minute and try again.";
+    await expect(page.getByTestId("login-error")).toHaveText(expected);
+  }
+});

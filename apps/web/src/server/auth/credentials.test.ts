@@ -40,6 +40,18 @@ describe("authenticateWithRateLimit", () => {
     expect(result.ok).toBe(ok);
   });
 
+  it("does not count successful logins against the limit", async () => {
+    const d = deps();
+    for (let i = 0; i < 10; i += 1) {
+      const result = await authenticateWithRateLimit(d, {
+        email: ALICE.email,
+        password: "correct horse",
+        clientIp: "10.0.0.2",
+      });
+      expect(result.ok).toBe(true);
+    }
+  });
+
   it("refuses without checking the password once the bucket for IP+email is empty", async () => {
     const d = deps();
     const attempt = () =>

@@ -21,17 +21,20 @@ export type CredentialsResult =
   | { ok: true; user: SessionUser }
   | { ok: false; reason: "rate_limited" | "invalid" };
 
-/** Rate-limits per client IP + email before any password check, so guessing costs time. */
+/** Rate-limits failed attempts per client IP + email before any password check, so guessing costs time. */
 export async function authenticateWithRateLimit(
   deps: CredentialsDeps,
   input: CredentialsInput,
 ): Promise<CredentialsResult> {
   const email = input.email.trim().toLowerCase();
-  if (!deps.limiter.tryTake(`${input.clientIp}|${email}`, deps.nowMs())) {
+  const key = `${input.clientIp}|${email}`;
+  if (!deps.limiter.tryTake(key, deps.nowMs()))
     return { ok: false, reason: "rate_limited" };
-  }
   if (email.length === 0 || input.password.length === 0)
     return { ok: false, reason: "invalid" };
   const user = await deps.verifyUser(email, input.password);
-  return user ? { ok: true, user } : { ok: false, reason: "invalid" };
+  if (!user) return { ok: false, reason: "invalid" };
+  // Only failed attempts count: a user who signs in often is not locked out.
+  deps.limiter.refund(key);
+  return { ok: true, user };
 }

@@ -7,7 +7,7 @@ import { resolveOidcUser, verifyDatabaseUser } from "./database-users";
 import { createTokenBucketLimiter } from "./rate-limit";
 import { parseSessionUser } from "./session-user";
 
-// 5 attempts per IP+email, then one more every 12 s (documented in apps/web/README.md).
+// 5 failed attempts per IP+email, then one more every 12 s (documented in apps/web/README.md).
 const loginLimiter = createTokenBucketLimiter({
   capacity: 5,
   refillPerSecond: 1 / 12,

@@ -40,6 +40,18 @@ describe("createTokenBucketLimiter", () => {
     expect(limiter.tryTake("ip|bob", 0)).toBe(true);
   });
 
+  it("refund gives one token back but never exceeds capacity", () => {
+    const limiter = createTokenBucketLimiter({
+      capacity: 1,
+      refillPerSecond: 0,
+    });
+    expect(limiter.tryTake("k", 0)).toBe(true);
+    limiter.refund("k");
+    limiter.refund("k");
+    expect(limiter.tryTake("k", 0)).toBe(true);
+    expect(limiter.tryTake("k", 0)).toBe(false);
+  });
+
   it("evicts the oldest key when full, so memory stays bounded", () => {
     const limiter = createTokenBucketLimiter({
       capacity: 1,

@@ -7,6 +7,8 @@ export type TokenBucketOptions = {
 export type TokenBucketLimiter = {
   /** Takes one token for `key`; false means the caller must be refused. */
   tryTake: (key: string, nowMs: number) => boolean;
+  /** Gives back a token taken for `key` (e.g. after a successful login), never above capacity. */
+  refund: (key: string) => void;
   size: () => number;
 };
 
@@ -43,6 +45,10 @@ export function createTokenBucketLimiter(
       if (bucket.tokens < 1) return false;
       bucket.tokens -= 1;
       return true;
+    },
+    refund(key) {
+      const bucket = buckets.get(key);
+      if (bucket) bucket.tokens = Math.min(options.capacity, bucket.tokens + 1);
     },
     size: () => buckets.size,
   };
