@@ -48,7 +48,7 @@ export class ClusterSyncHarness {
     private readonly client: DbClient,
     private readonly ctx: Omit<ServiceContext, "actor">,
     private readonly approver: ServiceContext["actor"],
-    private readonly recommendationId: string,
+    private readonly clusterId: string,
     private readonly bridge: ClusterSync,
     private readonly test: TestController,
     private readonly namespace: string,
@@ -83,36 +83,6 @@ export class ClusterSyncHarness {
         autoApplyMinConfidence: 0.9,
       },
       at: new Date(),
-    });
-    const workload = await createTestWorkload(db, {
-      clusterId: cluster.id,
-      namespace,
-      kind: "Deployment",
-      name: "web",
-    });
-    const container = await createTestContainer(db, {
-      workloadId: workload.id,
-      name: "app",
-      cpuRequestMillicores: 1000,
-      cpuLimitMillicores: null,
-      memoryRequestBytes: GIB,
-      memoryLimitBytes: 2 * GIB,
-    });
-    const recommendation = await createTestRecommendation(db, {
-      clusterId: cluster.id,
-      containerId: container.id,
-      confidence: 0.92,
-      cpuRequestMillicores: 250,
-      cpuLimitMillicores: null,
-      memoryRequestBytes: 256 * MIB,
-      memoryLimitBytes: null,
-    });
-    await insertRecommendationEvent(db, {
-      recommendationId: recommendation.id,
-      fromPhase: null,
-      toPhase: "Pending",
-      actor: "system:aggregator",
-      createdAt: new Date(),
     });
     const ctx = {
       db,
@@ -158,17 +128,53 @@ export class ClusterSyncHarness {
       client,
       ctx,
       { userId: user.id, role: "approver", scopes: "all" },
-      recommendation.id,
+      cluster.id,
       bridge,
       test,
       namespace,
     );
   }
 
-  async approve(): Promise<void> {
+  /** A Pending 250m / 256Mi recommendation for container `app` of Deployment `name`; returns its id. */
+  async addRecommendation(name: string): Promise<string> {
+    const db = this.client.db;
+    const workload = await createTestWorkload(db, {
+      clusterId: this.clusterId,
+      namespace: this.namespace,
+      kind: "Deployment",
+      name,
+    });
+    const container = await createTestContainer(db, {
+      workloadId: workload.id,
+      name: "app",
+      cpuRequestMillicores: 1000,
+      cpuLimitMillicores: null,
+      memoryRequestBytes: GIB,
+      memoryLimitBytes: 2 * GIB,
+    });
+    const recommendation = await createTestRecommendation(db, {
+      clusterId: this.clusterId,
+      containerId: container.id,
+      confidence: 0.92,
+      cpuRequestMillicores: 250,
+      cpuLimitMillicores: null,
+      memoryRequestBytes: 256 * MIB,
+      memoryLimitBytes: null,
+    });
+    await insertRecommendationEvent(db, {
+      recommendationId: recommendation.id,
+      fromPhase: null,
+      toPhase: "Pending",
+      actor: "system:aggregator",
+      createdAt: new Date(),
+    });
+    return recommendation.id;
+  }
+
+  async approve(id: string): Promise<void> {
     await approveRecommendation({
       ctx: { ...this.ctx, actor: this.approver },
-      input: { id: this.recommendationId, expectedPhase: "Pending" },
+      input: { id, expectedPhase: "Pending" },
     });
   }
 
@@ -178,30 +184,30 @@ export class ClusterSyncHarness {
     return result;
   }
 
-  async object(): Promise<ResourceRecommendation> {
+  async object(name = "deployment-web"): Promise<ResourceRecommendation> {
     const store = createRecommendationStore(
       createKubeClients(await controllerKubeConfig()),
     );
     const found = (await store.list(this.namespace)).find(
-      (r) => r.metadata.name === "deployment-web",
+      (r) => r.metadata.name === name,
     );
-    if (!found) throw new Error("deployment-web not published");
+    if (!found) throw new Error(`${name} not published`);
     return found;
   }
 
-  async dbPhase(): Promise<string | undefined> {
-    return (
-      await getRecommendationWithContext(this.client.db, this.recommendationId)
-    )?.recommendation.phase;
+  async dbPhase(id: string): Promise<string | undefined> {
+    return (await getRecommendationWithContext(this.client.db, id))
+      ?.recommendation.phase;
   }
 
-  async auditActions(): Promise<string[]> {
-    const rows = await listAuditLog(this.client.db, {
-      subject: `recommendation:${this.recommendationId}`,
+  async audit(
+    id: string,
+  ): Promise<{ action: string; actor: string; payload: unknown }[]> {
+    return listAuditLog(this.client.db, {
+      subject: `recommendation:${id}`,
       limit: 50,
       offset: 0,
     });
-    return rows.map((r) => r.action);
   }
 
   async stop(): Promise<void> {

@@ -5,11 +5,14 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { hashRecommendedResources } from "@kubewise/k8s";
+
 import {
   adminClients,
   createNamespace,
   createSampleDeployment,
   deleteNamespace,
+  kubectl,
   waitFor,
 } from "./harness";
 import { ClusterSyncHarness } from "./services-sync-harness";
@@ -39,7 +42,8 @@ describe("services approvals reach the Deployment through the cluster bridge", (
   });
 
   it("approveRecommendation -> bridge -> controller patches the pod template; the DB follows to Applied", async () => {
-    await h.approve();
+    const id = await h.addRecommendation("web");
+    await h.approve(id);
     const published = await h.sync();
     expect(published).toMatchObject({ published: 1, approvalsPushed: 1 });
     const rec = await h.object();
@@ -60,7 +64,7 @@ describe("services approvals reach the Deployment through the cluster bridge", (
     await h.controller.reconcileAll();
     expect((await h.object()).status?.phase).toBe("Canary");
     expect((await h.sync()).dbPhaseChanges).toBe(1);
-    expect(await h.dbPhase()).toBe("Applying");
+    expect(await h.dbPhase(id)).toBe("Applying");
 
     // Widen to the pod template, then the DB follows to Applied.
     await h.controller.reconcileAll();
@@ -77,8 +81,8 @@ describe("services approvals reach the Deployment through the cluster bridge", (
     });
     expect((await h.object()).status?.phase).toBe("Applied");
     expect((await h.sync()).dbPhaseChanges).toBe(1);
-    expect(await h.dbPhase()).toBe("Applied");
-    expect(await h.auditActions()).toEqual(
+    expect(await h.dbPhase(id)).toBe("Applied");
+    expect((await h.audit(id)).map((a) => a.action)).toEqual(
       expect.arrayContaining([
         "recommendation.approve",
         "recommendation.startApply",
@@ -92,5 +96,47 @@ describe("services approvals reach the Deployment through the cluster bridge", (
       dbPhaseChanges: 0,
       conflicts: [],
     });
+  });
+
+  it("an approval made with kubectl reaches the DB with an audit row naming the user", async () => {
+    await createSampleDeployment(admin, namespace, "api");
+    const id = await h.addRecommendation("api");
+    expect((await h.sync()).published).toBe(1);
+    const rec = await h.object("deployment-api");
+    expect(rec.spec.approval).toBeUndefined();
+    const patch = await kubectl([
+      "patch",
+      "rrec",
+      "deployment-api",
+      "-n",
+      namespace,
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({
+        spec: {
+          approval: {
+            state: "Approved",
+            by: "alice",
+            specHash: hashRecommendedResources(rec.spec),
+          },
+        },
+      }),
+    ]);
+    expect(patch.code).toBe(0);
+    expect(await h.sync()).toMatchObject({ dbPhaseChanges: 1, conflicts: [] });
+    expect(await h.dbPhase(id)).toBe("Approved");
+    expect(await h.audit(id)).toContainEqual(
+      expect.objectContaining({
+        action: "recommendation.approve",
+        payload: expect.objectContaining({
+          source: "cluster",
+          by: "kubernetes:alice",
+        }) as unknown,
+      }),
+    );
+    // Settled: the dashboard side agrees, so nothing is pushed back over alice's approval.
+    expect((await h.sync()).approvalsPushed).toBe(0);
+    expect((await h.object("deployment-api")).spec.approval?.by).toBe("alice");
   });
 });
