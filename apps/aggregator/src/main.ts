@@ -13,7 +13,11 @@ import {
   resolveContainerIds,
   startDatabase,
 } from "@kubewise/db";
-import type { AuditSink } from "@kubewise/k8s";
+import {
+  createKubeClients,
+  loadKubeConfig,
+  type AuditSink,
+} from "@kubewise/k8s";
 import { createKubewiseRecommender } from "@kubewise/ml/onnx";
 import {
   detectAnomalies,
@@ -23,6 +27,7 @@ import {
   type ServiceContext,
 } from "@kubewise/services";
 
+import { startClusterSync } from "./controller/cluster-sync";
 import { startLifecycleController } from "./controller/lifecycle";
 import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
@@ -130,6 +135,23 @@ async function main(): Promise<void> {
           logger,
           audit: controllerAudit,
         });
+  // Dashboard decisions <-> ResourceRecommendation objects; the controller above acts on the objects.
+  const clusterSync =
+    env.controller === undefined
+      ? undefined
+      : startClusterSync({
+          ctx: { db, clock: SYSTEM_CLOCK, logger },
+          clients: createKubeClients(
+            loadKubeConfig(
+              env.controller.kubeconfigPath === undefined
+                ? {}
+                : { kubeconfigPath: env.controller.kubeconfigPath },
+            ),
+          ),
+          clusterId,
+          intervalMs: env.controller.intervalMs,
+          logger,
+        });
   const metricsServer = await serveMetrics(metrics.registry, env.metricsPort);
   logger.info(
     {
@@ -145,6 +167,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "aggregator stopping");
     maintenance.stop();
     recommendLoop.stop();
+    clusterSync?.stop();
     metricsServer.close();
     void Promise.resolve(controller?.stop())
       .then(() => grpc.stop())

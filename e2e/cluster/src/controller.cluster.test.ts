@@ -219,7 +219,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
   });
 
   it("applies the approved recommendation to the Deployment's pod template", async () => {
-    // The services layer's approve verb is not wired yet: the approval above was written with the store directly.
+    // This test writes the approval with the store; services-sync.cluster.test.ts approves through services.
     const pods = await waitFor(
       "two pods of the original template",
       async () => {
