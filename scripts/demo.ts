@@ -73,10 +73,12 @@ const supervisor = createSupervisor({
 async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  log("stopping…");
+  // Nothing to report when start-up failed before the database came up: the error line says it all.
+  const quiet = database === undefined;
+  if (!quiet) log("stopping…");
   await supervisor.stopAll();
   await database?.stop();
-  log("stopped");
+  if (!quiet) log("stopped");
   process.exit(code);
 }
 
