@@ -55,8 +55,13 @@ function startAggregator(databaseUrl: string, grpcPort: number): Child {
 }
 
 /** A synthetic agent producing exactly EXPECTED_SAMPLES over ~6 s of wall time. */
-function startAgent(target: string, bufferDir: string): Child {
+function startAgent(
+  target: string,
+  bufferDir: string,
+  namespace = "default",
+): Child {
   const child = spawnApp("agent", BASE_ENV, {
+    KUBEWISE_NAMESPACE: namespace,
     KUBEWISE_AGGREGATOR_TARGET: target,
     KUBEWISE_TOKEN: TOKEN,
     KUBEWISE_NODE_NAME: "fault-node",
@@ -218,7 +223,9 @@ describe("pipeline fault tests (real agent and aggregator processes, real Postgr
       .filter((r) => r.time <= killedAt - 1_000);
     expect(buffered.length).toBeGreaterThanOrEqual(10);
     startAggregator(db.url, port);
-    agent = startAgent(`127.0.0.1:${port}`, bufferDir);
+    // The synthetic source replays the same backfill window after a restart; a fresh namespace keeps
+    // its new samples apart, so any duplicate below is a re-delivered sample of the killed boot.
+    agent = startAgent(`127.0.0.1:${port}`, bufferDir, "after-restart");
     const first = buffered[0];
     await waitFor(
       async () => {
