@@ -4,6 +4,7 @@ import { connect, createServer, type AddressInfo, type Server } from "node:net";
 import path from "node:path";
 
 import { createDb } from "@kubewise/db";
+import { createKubewiseRecommender } from "@kubewise/ml/onnx";
 import {
   createSeededRng,
   DEMO_USERS,
@@ -90,6 +91,7 @@ export async function seedIfEmpty(
       db: client.db,
       now: new Date(),
       rng: createSeededRng(20261127),
+      recommender: await createKubewiseRecommender(),
     });
     if (result.created) {
       log(

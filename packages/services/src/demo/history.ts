@@ -6,6 +6,7 @@ import {
   updateContainerResources,
   type DbExecutor,
 } from "@kubewise/db";
+import type { Recommender } from "@kubewise/ml";
 
 import { SYSTEM_ACTOR, type Actor, type ServiceContext } from "../context";
 import { approveRecommendation } from "../recommendations/approve";
@@ -20,6 +21,7 @@ type HistoryInput = {
   clusterId: string;
   historyDays: number;
   users: { role: string; actor: Actor }[];
+  recommender: Recommender | undefined;
 };
 
 // Generate once halfway through the history, approve / reject / apply some, then generate again at
@@ -31,6 +33,7 @@ export async function seedRecommendationHistory({
   clusterId,
   historyDays,
   users,
+  recommender,
 }: HistoryInput): Promise<number> {
   const midpoint = new Date(now.getTime() - (historyDays / 2) * 86_400_000);
   const at = (t: Date) => ({ now: () => t });
@@ -39,7 +42,7 @@ export async function seedRecommendationHistory({
     actor,
     clock: at(t),
     logger,
-    ports: {},
+    ports: recommender === undefined ? {} : { recommender },
   });
   await generateRecommendations({
     ctx: ctxAt(midpoint, SYSTEM_ACTOR),

@@ -14,6 +14,7 @@ import {
   type Container,
   type DbExecutor,
 } from "@kubewise/db";
+import type { Recommender } from "@kubewise/ml";
 
 import { detectAnomalies } from "../anomalies/detect";
 import { SYSTEM_ACTOR, type Actor, type ServiceContext } from "../context";
@@ -32,6 +33,8 @@ export type SeedDemoDataInput = {
   now: Date;
   rng: () => number;
   clusterName?: string;
+  /** The recommender that produces the demo's recommendations (the VPA baseline when absent). */
+  recommender?: Recommender;
   /** Days of 5-minute rollups; recommendations are first generated halfway through. */
   historyDays?: number;
   logger?: Logger;
@@ -131,6 +134,7 @@ export async function seedDemoData(
     clusterId: cluster.id,
     historyDays,
     users,
+    recommender: input.recommender,
   });
   const anomalies = await detectDemoAnomalies(db, {
     clusterId: cluster.id,
