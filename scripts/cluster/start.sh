@@ -47,6 +47,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$ETCD_PORT/health" >/dev/nu
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$D/pki/sa.pub" --service-account-signing-key-file="$D/pki/sa.key" \
   --service-cluster-ip-range=10.0.0.0/24 --disable-admission-plugins=ServiceAccount \
+  --enable-admission-plugins=ValidatingAdmissionPolicy \
   --endpoint-reconciler-type=none --allow-privileged=true --enable-priority-and-fairness=false \
   > "$D/kube-apiserver.log" 2>&1 &
 echo $! > "$D/kube-apiserver.pid"

@@ -2,7 +2,11 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import {
+  CoreV1Api,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+} from "@kubernetes/client-node";
 import { inject } from "vitest";
 
 import {
@@ -39,15 +43,15 @@ export function uniqueName(prefix: string): string {
 
 export async function kubectl(
   args: string[],
-  options: { as?: string } = {},
+  options: { as?: string; stdin?: string } = {},
 ): Promise<{ stdout: string; stderr: string; code: number }> {
   const full = [...args, ...(options.as ? [`--as=${options.as}`] : [])];
   try {
-    const { stdout, stderr } = await execFileAsync(
-      inject("kubectlPath"),
-      full,
-      { env: { ...process.env, KUBECONFIG: inject("kubeconfigPath") } },
-    );
+    const running = execFileAsync(inject("kubectlPath"), full, {
+      env: { ...process.env, KUBECONFIG: inject("kubeconfigPath") },
+    });
+    running.child.stdin?.end(options.stdin ?? "");
+    const { stdout, stderr } = await running;
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; code?: number };
@@ -57,6 +61,20 @@ export async function kubectl(
       code: typeof e.code === "number" ? e.code : 1,
     };
   }
+}
+
+/** `kubectl patch rrec <name> --type merge` (optionally impersonating a user with --as). */
+export function patchRecommendation(
+  target: { namespace: string; name: string },
+  body: unknown,
+  options: { as?: string } = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  const { namespace, name } = target;
+  const patch = typeof body === "string" ? body : JSON.stringify(body);
+  return kubectl(
+    ["patch", "rrec", name, "-n", namespace, "--type", "merge", "-p", patch],
+    options,
+  );
 }
 
 export function controllerUsername(): string {
@@ -212,6 +230,40 @@ export async function createSampleDeployment(
           },
         },
       },
+    },
+  });
+}
+
+/** Lets `users` (impersonated with --as) create, read and patch ResourceRecommendations in `namespace`. */
+export async function grantRecommendationEditors(
+  namespace: string,
+  users: string[],
+): Promise<void> {
+  const name = "e2e-recommendation-editor";
+  const rbac = adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({
+    namespace,
+    body: {
+      metadata: { name },
+      rules: [
+        {
+          apiGroups: ["kubewise.io"],
+          resources: ["resourcerecommendations"],
+          verbs: ["get", "list", "create", "patch"],
+        },
+      ],
+    },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: users.map((user) => ({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "User",
+        name: user,
+      })),
     },
   });
 }

@@ -9,7 +9,8 @@ import {
   createSampleDeployment,
   createTestController,
   deleteNamespace,
-  kubectl,
+  grantRecommendationEditors,
+  patchRecommendation,
   waitFor,
   type TestController,
 } from "./harness";
@@ -25,6 +26,7 @@ describe("controller loop (start/stop with real timers)", () => {
     admin = adminClients();
     namespace = await createNamespace(admin, "loop");
     await createSampleDeployment(admin, namespace);
+    await grantRecommendationEditors(namespace, ["alice"]);
     t = createTestController(await controllerKubeConfig(), {
       identity: "loop-a",
       leaseName: "kubewise-aggregator",
@@ -55,17 +57,11 @@ describe("controller loop (start/stop with real timers)", () => {
     await waitFor("phase DryRun", async () =>
       (await phase()) === "DryRun" ? true : undefined,
     );
-    await kubectl([
-      "patch",
-      "rrec",
-      "deployment-web",
-      "-n",
-      namespace,
-      "--type",
-      "merge",
-      "-p",
-      '{"spec":{"dryRun":false,"approval":{"state":"Rejected","by":"kubectl-user"}}}',
-    ]);
+    await patchRecommendation(
+      { namespace, name: "deployment-web" },
+      '{"spec":{"dryRun":false,"approval":{"state":"Rejected","by":"alice"}}}',
+      { as: "alice" },
+    );
     await waitFor("phase Rejected", async () =>
       (await phase()) === "Rejected" ? true : undefined,
     );

@@ -12,7 +12,8 @@ import {
   createNamespace,
   createSampleDeployment,
   deleteNamespace,
-  kubectl,
+  grantRecommendationEditors,
+  patchRecommendation,
   waitFor,
 } from "./harness";
 import { ClusterSyncHarness } from "./services-sync-harness";
@@ -29,6 +30,7 @@ describe("services approvals reach the Deployment through the cluster bridge", (
     await chmod(dir, 0o755);
     namespace = await createNamespace(admin, "sync");
     await createSampleDeployment(admin, namespace);
+    await grantRecommendationEditors(namespace, ["alice"]);
     h = await ClusterSyncHarness.start({
       dataDir: join(dir, "pg"),
       namespace,
@@ -104,15 +106,8 @@ describe("services approvals reach the Deployment through the cluster bridge", (
     expect((await h.sync()).published).toBe(1);
     const rec = await h.object("deployment-api");
     expect(rec.spec.approval).toBeUndefined();
-    const patch = await kubectl([
-      "patch",
-      "rrec",
-      "deployment-api",
-      "-n",
-      namespace,
-      "--type",
-      "merge",
-      "-p",
+    const patch = await patchRecommendation(
+      { namespace, name: "deployment-api" },
       JSON.stringify({
         spec: {
           approval: {
@@ -122,8 +117,9 @@ describe("services approvals reach the Deployment through the cluster bridge", (
           },
         },
       }),
-    ]);
-    expect(patch.code).toBe(0);
+      { as: "alice" },
+    );
+    expect(patch).toMatchObject({ code: 0 });
     expect(await h.sync()).toMatchObject({ dbPhaseChanges: 1, conflicts: [] });
     expect(await h.dbPhase(id)).toBe("Approved");
     expect(await h.audit(id)).toContainEqual(
