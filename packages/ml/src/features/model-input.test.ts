@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 import {
@@ -62,6 +63,41 @@ describe("buildModelInput", () => {
     },
   ])("returns undefined with $name", ({ at }) => {
     expect(buildModelInput(slots(INPUT_SLOTS, at))).toBeUndefined();
+  });
+
+  it("calendar columns are sin/cos of each block's midpoint, cached or not (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e6, max: 1e7 }), (firstSlot) => {
+        const view = {
+          ...slots(INPUT_SLOTS, (k) => ({ cpu: 1 + (k % 5), mem: 100 + k })),
+          firstSlot,
+        };
+        const first = buildModelInput(view);
+        const again = buildModelInput(view);
+        expect(Array.from(again?.features ?? [])).toEqual(
+          Array.from(first?.features ?? []),
+        );
+        for (let b = 0; b < SEQ_HOURS; b++) {
+          const midS = (firstSlot + b * 12 + 6) * 300;
+          const hour = (2 * Math.PI * (midS % 86_400)) / 86_400;
+          const week = (2 * Math.PI * (midS % 604_800)) / 604_800;
+          const row = b * FEATURE_COUNT;
+          expect(
+            Array.from(first?.features.subarray(row + 4, row + 8) ?? []),
+          ).toEqual(
+            Array.from(
+              Float32Array.of(
+                Math.sin(hour),
+                Math.cos(hour),
+                Math.sin(week),
+                Math.cos(week),
+              ),
+            ),
+          );
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it("rejects a window of the wrong length", () => {

@@ -41,32 +41,62 @@ function cpuReference(cpu: Float64Array): number {
   return Math.max(p95, 0.05 * peak, 1e-9);
 }
 
-function blockStats(
+/** Writes the three usage features and the present fraction of hourly block `b` into `row`. */
+function writeBlockFeatures(
   view: SlotView,
   block: number,
-): { mem: number; cpuMean: number; cpuMax: number; present: number } {
+  out: { features: Float32Array; row: number; memRef: number; cpuRef: number },
+): void {
   let mem = Number.NaN;
   let cpuSum = 0;
   let cpuN = 0;
   let cpuMax = Number.NaN;
   let present = 0;
+  const { cpuCores, memBytes } = view;
   for (let k = block * SLOTS_PER_HOUR; k < (block + 1) * SLOTS_PER_HOUR; k++) {
-    const m = view.memBytes[k] ?? Number.NaN;
-    const c = view.cpuCores[k] ?? Number.NaN;
-    if (Number.isFinite(m) && !(mem >= m)) mem = m;
-    if (Number.isFinite(c)) {
+    const m = memBytes[k] ?? Number.NaN;
+    const c = cpuCores[k] ?? Number.NaN;
+    const hasMem = Number.isFinite(m);
+    const hasCpu = Number.isFinite(c);
+    if (hasMem && !(mem >= m)) mem = m;
+    if (hasCpu) {
       cpuSum += c;
       cpuN++;
       if (!(cpuMax >= c)) cpuMax = c;
     }
-    if (Number.isFinite(m) || Number.isFinite(c)) present++;
+    if (hasMem || hasCpu) present++;
   }
-  return {
-    mem,
-    cpuMean: cpuN > 0 ? cpuSum / cpuN : Number.NaN,
-    cpuMax,
-    present: present / SLOTS_PER_HOUR,
-  };
+  const { features, row } = out;
+  features[row] = ratioFeature(mem, out.memRef);
+  features[row + 1] = ratioFeature(
+    cpuN > 0 ? cpuSum / cpuN : Number.NaN,
+    out.cpuRef,
+  );
+  features[row + 2] = ratioFeature(cpuMax, out.cpuRef);
+  features[row + 3] = present / SLOTS_PER_HOUR;
+}
+
+const CALENDAR_COLUMNS = 4;
+const calendarCache = new Map<number, Float32Array>();
+
+/** sin/cos of hour of day and day of week per block; every container of a pass shares `firstSlot`. */
+function calendarFeatures(firstSlot: number): Float32Array {
+  let cached = calendarCache.get(firstSlot);
+  if (cached) return cached;
+  cached = new Float32Array(SEQ_HOURS * CALENDAR_COLUMNS);
+  for (let b = 0; b < SEQ_HOURS; b++) {
+    const midS =
+      (firstSlot + b * SLOTS_PER_HOUR + SLOTS_PER_HOUR / 2) * SLOT_SECONDS;
+    const hourAngle = (2 * Math.PI * (midS % 86_400)) / 86_400;
+    const weekAngle = (2 * Math.PI * (midS % 604_800)) / 604_800;
+    cached[b * CALENDAR_COLUMNS] = Math.sin(hourAngle);
+    cached[b * CALENDAR_COLUMNS + 1] = Math.cos(hourAngle);
+    cached[b * CALENDAR_COLUMNS + 2] = Math.sin(weekAngle);
+    cached[b * CALENDAR_COLUMNS + 3] = Math.cos(weekAngle);
+  }
+  if (calendarCache.size >= 64) calendarCache.clear();
+  calendarCache.set(firstSlot, cached);
+  return cached;
 }
 
 function ratioFeature(value: number, ref: number): number {
@@ -94,21 +124,15 @@ export function buildModelInput(view: SlotView): ModelInput | undefined {
   if (memRefBytes === undefined) return undefined;
   const cpuRefCores = cpuReference(view.cpuCores);
   const features = new Float32Array(SEQ_HOURS * FEATURE_COUNT);
+  const calendar = calendarFeatures(view.firstSlot);
+  const out = { features, row: 0, memRef: memRefBytes, cpuRef: cpuRefCores };
   for (let b = 0; b < SEQ_HOURS; b++) {
-    const s = blockStats(view, b);
-    const midS =
-      (view.firstSlot + b * SLOTS_PER_HOUR + SLOTS_PER_HOUR / 2) * SLOT_SECONDS;
-    const hourAngle = (2 * Math.PI * (midS % 86_400)) / 86_400;
-    const weekAngle = (2 * Math.PI * (midS % 604_800)) / 604_800;
-    const row = b * FEATURE_COUNT;
-    features[row] = ratioFeature(s.mem, memRefBytes);
-    features[row + 1] = ratioFeature(s.cpuMean, cpuRefCores);
-    features[row + 2] = ratioFeature(s.cpuMax, cpuRefCores);
-    features[row + 3] = s.present;
-    features[row + 4] = Math.sin(hourAngle);
-    features[row + 5] = Math.cos(hourAngle);
-    features[row + 6] = Math.sin(weekAngle);
-    features[row + 7] = Math.cos(weekAngle);
+    out.row = b * FEATURE_COUNT;
+    writeBlockFeatures(view, b, out);
+    features.set(
+      calendar.subarray(b * CALENDAR_COLUMNS, (b + 1) * CALENDAR_COLUMNS),
+      out.row + 4,
+    );
   }
   return { features, memRefBytes, cpuRefCores };
 }

@@ -22,6 +22,9 @@ function selectKth(a: Float64Array, k: number): number {
   return a[k] ?? Number.NaN;
 }
 
+// Reused across calls (synchronous, never re-entered): the recommender takes ~30 quantiles per call.
+let scratch = new Float64Array(4096);
+
 /**
  * Same value as the linear-interpolated quantile of the finite values (numpy default) but in
  * O(n) by selection instead of a full sort: the recommender takes many quantiles per call.
@@ -29,7 +32,9 @@ function selectKth(a: Float64Array, k: number): number {
 export function quantileBySelection(values: Float64Array, q: number): number {
   if (!(q >= 0 && q <= 1))
     throw new RangeError(`quantile must be in [0, 1], got ${q}`);
-  const finite = new Float64Array(values.length);
+  if (scratch.length < values.length)
+    scratch = new Float64Array(Math.max(values.length, 2 * scratch.length));
+  const finite = scratch;
   let n = 0;
   for (const v of values) if (Number.isFinite(v)) finite[n++] = v;
   if (n === 0) return Number.NaN;

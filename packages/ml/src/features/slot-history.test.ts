@@ -83,4 +83,68 @@ describe("createSlotHistory", () => {
       ),
     );
   });
+
+  it("views equal a per-slot fold exactly, across buffer shifts and out-of-range windows (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 120 }),
+            fc.oneof(
+              fc.double({ min: 0, max: 8, noNaN: true }),
+              fc.constant(Number.NaN),
+            ),
+            fc.oneof(
+              fc.double({ min: 0, max: 1e9, noNaN: true }),
+              fc.constant(0),
+            ),
+          ),
+          { minLength: 1, maxLength: 200 },
+        ),
+        fc.integer({ min: -20, max: 130 }),
+        fc.integer({ min: 0, max: 60 }),
+        (samples, from, length) => {
+          const h = createSlotHistory({ retentionSlots: 16, backfillSlots: 4 });
+          // Reference: replay the same rules on a plain map, then forget slots the buffer dropped.
+          const folded = new Map<
+            number,
+            { sum: number; n: number; mem: number }
+          >();
+          let base: number | undefined;
+          for (const [slot, cpu, mem] of samples) {
+            h.add(slot * SLOT_SECONDS + 1, cpu, mem);
+            const hasCpu = Number.isFinite(cpu);
+            const hasMem = mem > 0;
+            if (!hasCpu && !hasMem) continue;
+            base ??= slot - 4;
+            // Capacity is retention + slack (16 + 12); a shift keeps the last 16 slots.
+            if (slot >= base + 28) base = slot - 15;
+            if (slot < base) continue;
+            for (const key of folded.keys()) if (key < base) folded.delete(key);
+            const f = folded.get(slot) ?? { sum: 0, n: 0, mem: Number.NaN };
+            if (hasCpu) {
+              f.sum += cpu;
+              f.n++;
+            }
+            if (hasMem && !(f.mem >= mem)) f.mem = mem;
+            folded.set(slot, f);
+          }
+          const v = h.view(from, from + length);
+          const f = (
+            slot: number,
+          ): { sum: number; n: number; mem: number } | undefined =>
+            folded.get(slot);
+          expect(Array.from(v.cpuCores)).toEqual(
+            Array.from({ length }, (_, k) => {
+              const e = f(from + k);
+              return e && e.n > 0 ? e.sum / e.n : Number.NaN;
+            }),
+          );
+          expect(Array.from(v.memBytes)).toEqual(
+            Array.from({ length }, (_, k) => f(from + k)?.mem ?? Number.NaN),
+          );
+        },
+      ),
+    );
+  });
 });

@@ -56,6 +56,8 @@ export function createSlotHistory(options: {
   const backfill = Math.min(options.backfillSlots ?? SLOTS_PER_HOUR, retention);
   const cpuSum = new Float64Array(capacity);
   const cpuCount = new Float64Array(capacity);
+  // Kept next to sum and count so that views are block copies instead of a division per slot.
+  const cpuMean = new Float64Array(capacity).fill(Number.NaN);
   const memMax = new Float64Array(capacity).fill(Number.NaN);
   let base: number | undefined;
   let newest = Number.NEGATIVE_INFINITY;
@@ -67,13 +69,16 @@ export function createSlotHistory(options: {
     if (by >= capacity) {
       cpuSum.fill(0);
       cpuCount.fill(0);
+      cpuMean.fill(Number.NaN);
       memMax.fill(Number.NaN);
     } else {
       cpuSum.copyWithin(0, by);
       cpuCount.copyWithin(0, by);
+      cpuMean.copyWithin(0, by);
       memMax.copyWithin(0, by);
       cpuSum.fill(0, capacity - by);
       cpuCount.fill(0, capacity - by);
+      cpuMean.fill(Number.NaN, capacity - by);
       memMax.fill(Number.NaN, capacity - by);
     }
     base = newBase;
@@ -91,8 +96,11 @@ export function createSlotHistory(options: {
     if (slot < base) return;
     const i = slot - base;
     if (hasCpu) {
-      cpuSum[i] = (cpuSum[i] ?? 0) + cpuCores;
-      cpuCount[i] = (cpuCount[i] ?? 0) + 1;
+      const sum = (cpuSum[i] ?? 0) + cpuCores;
+      const count = (cpuCount[i] ?? 0) + 1;
+      cpuSum[i] = sum;
+      cpuCount[i] = count;
+      cpuMean[i] = sum / count;
     }
     if (hasMem && !((memMax[i] ?? Number.NaN) >= memBytes))
       memMax[i] = memBytes;
@@ -102,17 +110,18 @@ export function createSlotHistory(options: {
 
   function view(fromSlot: number, toSlot: number): SlotView {
     const length = Math.max(0, toSlot - fromSlot);
-    const cpu = new Float64Array(length).fill(Number.NaN);
-    const mem = new Float64Array(length).fill(Number.NaN);
-    if (base !== undefined) {
-      const lo = Math.max(fromSlot, base);
-      const hi = Math.min(toSlot, base + capacity);
-      for (let slot = lo; slot < hi; slot++) {
-        const i = slot - base;
-        const count = cpuCount[i] ?? 0;
-        if (count > 0) cpu[slot - fromSlot] = (cpuSum[i] ?? 0) / count;
-        mem[slot - fromSlot] = memMax[i] ?? Number.NaN;
-      }
+    const cpu = new Float64Array(length);
+    const mem = new Float64Array(length);
+    const lo = base === undefined ? toSlot : Math.max(fromSlot, base);
+    const hi = base === undefined ? toSlot : Math.min(toSlot, base + capacity);
+    if (base !== undefined && hi > lo) {
+      cpu.set(cpuMean.subarray(lo - base, hi - base), lo - fromSlot);
+      mem.set(memMax.subarray(lo - base, hi - base), lo - fromSlot);
+      cpu.fill(Number.NaN, 0, lo - fromSlot).fill(Number.NaN, hi - fromSlot);
+      mem.fill(Number.NaN, 0, lo - fromSlot).fill(Number.NaN, hi - fromSlot);
+    } else {
+      cpu.fill(Number.NaN);
+      mem.fill(Number.NaN);
     }
     return { firstSlot: fromSlot, cpuCores: cpu, memBytes: mem };
   }
