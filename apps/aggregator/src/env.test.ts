@@ -8,7 +8,7 @@ describe("aggregator loadEnv", () => {
   it("applies defaults", () => {
     expect(loadEnv({ KUBEWISE_AGENT_TOKENS: TOKEN })).toMatchObject({
       grpcPort: 50_051,
-      agentTokens: [TOKEN],
+      auth: { mode: "static", tokens: [TOKEN] },
       clusterName: "default",
       rollupIntervalMs: 300_000,
       databaseUrl: undefined,
@@ -27,9 +27,39 @@ describe("aggregator loadEnv", () => {
     );
   });
 
-  it("refuses TokenReview mode until it is wired", () => {
-    expect(() => loadEnv({ KUBEWISE_AUTH_MODE: "tokenreview" })).toThrow(
-      /tokenreview is not wired/,
-    );
+  it("reads TokenReview settings and normalises service accounts", () => {
+    expect(
+      loadEnv({
+        KUBEWISE_AUTH_MODE: "tokenreview",
+        KUBEWISE_AGENT_SERVICE_ACCOUNTS:
+          "kubewise:kubewise-agent, system:serviceaccount:ops:agent",
+        KUBEWISE_KUBECONFIG: "/tmp/kc",
+      }).auth,
+    ).toEqual({
+      mode: "tokenreview",
+      audience: "kubewise-aggregator",
+      allowedUsernames: [
+        "system:serviceaccount:kubewise:kubewise-agent",
+        "system:serviceaccount:ops:agent",
+      ],
+      cacheTtlMs: 60_000,
+      kubeconfigPath: "/tmp/kc",
+    });
+  });
+
+  it.each([
+    [{}, /needs the agents' service accounts/],
+    [{ KUBEWISE_AGENT_SERVICE_ACCOUNTS: "just-a-name" }, /<namespace>:<name>/],
+    [
+      {
+        KUBEWISE_AGENT_SERVICE_ACCOUNTS: "a:b",
+        KUBEWISE_TOKEN_CACHE_SECONDS: "9999",
+      },
+      /KUBEWISE_TOKEN_CACHE_SECONDS/,
+    ],
+  ])("rejects bad TokenReview settings %j", (extra, message) => {
+    expect(() =>
+      loadEnv({ KUBEWISE_AUTH_MODE: "tokenreview", ...extra }),
+    ).toThrow(message);
   });
 });

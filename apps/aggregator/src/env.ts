@@ -15,6 +15,9 @@ const EnvSchema = z.object({
   KUBEWISE_METRICS_PORT: int(0, 65_535).default(9465),
   KUBEWISE_AUTH_MODE: z.enum(["static", "tokenreview"]).default("static"),
   KUBEWISE_AGENT_TOKENS: z.string().optional(),
+  KUBEWISE_TOKEN_AUDIENCE: z.string().min(1).default("kubewise-aggregator"),
+  KUBEWISE_AGENT_SERVICE_ACCOUNTS: z.string().optional(),
+  KUBEWISE_TOKEN_CACHE_SECONDS: int(0, 600).default(60),
   KUBEWISE_CLUSTER_NAME: z.string().min(1).max(253).default("default"),
   KUBEWISE_DB_POOL_SIZE: int(1, 200).default(10),
   KUBEWISE_MAX_QUEUED_PER_STREAM: int(1, 1_000).default(4),
@@ -48,6 +51,17 @@ const EnvSchema = z.object({
     .default("info"),
 });
 
+/** static: shared tokens (demo); tokenreview: projected service-account tokens checked by the API server. */
+export type AgentAuthConfig =
+  | Readonly<{ mode: "static"; tokens: readonly string[] }>
+  | Readonly<{
+      mode: "tokenreview";
+      audience: string;
+      allowedUsernames: readonly string[];
+      cacheTtlMs: number;
+      kubeconfigPath: string | undefined;
+    }>;
+
 export type AggregatorEnv = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string | undefined;
@@ -55,7 +69,7 @@ export type AggregatorEnv = Readonly<{
   grpcHost: string;
   grpcPort: number;
   metricsPort: number;
-  agentTokens: readonly string[];
+  auth: AgentAuthConfig;
   clusterName: string;
   dbPoolSize: number;
   maxQueuedPerStream: number;
@@ -79,15 +93,30 @@ export type AggregatorEnv = Readonly<{
   logLevel: string;
 }>;
 
+const SERVICE_ACCOUNT =
+  /^(system:serviceaccount:)?[a-z0-9.-]{1,63}:[a-z0-9.-]{1,253}$/;
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
+}
+
 function tokenProblems(source: Record<string, string | undefined>): string[] {
   if (source.KUBEWISE_AUTH_MODE === "tokenreview") {
-    return [
-      "KUBEWISE_AUTH_MODE: tokenreview is not wired into this build yet; use static with KUBEWISE_AGENT_TOKENS",
-    ];
+    const accounts = splitList(source.KUBEWISE_AGENT_SERVICE_ACCOUNTS);
+    if (accounts.length === 0)
+      return [
+        "KUBEWISE_AGENT_SERVICE_ACCOUNTS: tokenreview mode needs the agents' service accounts (comma-separated <namespace>:<name>)",
+      ];
+    return accounts.every((a) => SERVICE_ACCOUNT.test(a))
+      ? []
+      : [
+          "KUBEWISE_AGENT_SERVICE_ACCOUNTS: each entry must be <namespace>:<name> or system:serviceaccount:<namespace>:<name>",
+        ];
   }
-  const tokens = (source.KUBEWISE_AGENT_TOKENS ?? "")
-    .split(",")
-    .filter((t) => t !== "");
+  const tokens = splitList(source.KUBEWISE_AGENT_TOKENS);
   if (tokens.length === 0)
     return [
       "KUBEWISE_AGENT_TOKENS: set a comma-separated list of agent tokens (each >= 16 characters)",
@@ -95,6 +124,27 @@ function tokenProblems(source: Record<string, string | undefined>): string[] {
   return tokens.some((t) => t.length < 16)
     ? ["KUBEWISE_AGENT_TOKENS: every token must be at least 16 characters"]
     : [];
+}
+
+function toAuthConfig(e: z.infer<typeof EnvSchema>): AgentAuthConfig {
+  if (e.KUBEWISE_AUTH_MODE === "static")
+    return Object.freeze({
+      mode: "static",
+      tokens: Object.freeze(splitList(e.KUBEWISE_AGENT_TOKENS)),
+    });
+  return Object.freeze({
+    mode: "tokenreview",
+    audience: e.KUBEWISE_TOKEN_AUDIENCE,
+    allowedUsernames: Object.freeze(
+      splitList(e.KUBEWISE_AGENT_SERVICE_ACCOUNTS).map((a) =>
+        a.startsWith("system:serviceaccount:")
+          ? a
+          : `system:serviceaccount:${a}`,
+      ),
+    ),
+    cacheTtlMs: e.KUBEWISE_TOKEN_CACHE_SECONDS * 1000,
+    kubeconfigPath: e.KUBEWISE_KUBECONFIG,
+  });
 }
 
 /** Parses the aggregator's environment once; throws one error listing every bad variable. */
@@ -120,9 +170,7 @@ export function loadEnv(
     grpcHost: e.KUBEWISE_GRPC_HOST,
     grpcPort: e.KUBEWISE_GRPC_PORT,
     metricsPort: e.KUBEWISE_METRICS_PORT,
-    agentTokens: Object.freeze(
-      (e.KUBEWISE_AGENT_TOKENS ?? "").split(",").filter((t) => t !== ""),
-    ),
+    auth: toAuthConfig(e),
     clusterName: e.KUBEWISE_CLUSTER_NAME,
     dbPoolSize: e.KUBEWISE_DB_POOL_SIZE,
     maxQueuedPerStream: e.KUBEWISE_MAX_QUEUED_PER_STREAM,

@@ -32,7 +32,7 @@ import { startLifecycleController } from "./controller/lifecycle";
 import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
 import { loadEnv } from "./env";
-import { createStaticTokenAuthenticator } from "./grpc/auth";
+import { createAgentAuthenticator } from "./grpc/auth-factory";
 import { startGrpcServer } from "./grpc/server";
 import { createIngester } from "./ingest/ingester";
 import { startMaintenanceLoop } from "./maintenance";
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     host: env.grpcHost,
     port: env.grpcPort,
     ingester,
-    authenticator: createStaticTokenAuthenticator(env.agentTokens),
+    authenticator: createAgentAuthenticator(env.auth),
     metrics,
     logger,
     limits: DEFAULT_INGEST_LIMITS,

@@ -39,3 +39,9 @@ export {
   combineAuditSinks,
   createEventAuditSink,
 } from "./client/event-audit-sink";
+export {
+  createTokenReviewer,
+  TokenReviewUnavailableError,
+  type TokenReviewer,
+  type TokenReviewResult,
+} from "./client/token-review";

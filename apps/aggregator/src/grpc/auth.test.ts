@@ -4,6 +4,7 @@ import {
   bearerToken,
   createStaticTokenAuthenticator,
   createTokenReviewAuthenticator,
+  jwtExpiryMs,
   type TokenReviewStatus,
 } from "./auth";
 
@@ -65,6 +66,12 @@ describe("static token authenticator", () => {
   });
 });
 
+function jwt(claims: Record<string, unknown>): string {
+  const part = (o: unknown) =>
+    Buffer.from(JSON.stringify(o)).toString("base64url");
+  return `${part({ alg: "RS256" })}.${part(claims)}.sig`;
+}
+
 describe("TokenReview authenticator", () => {
   const statuses = {
     good,
@@ -76,55 +83,116 @@ describe("TokenReview authenticator", () => {
     expired: { authenticated: false, error: "token has expired" },
     apiDown: new Error("connect ECONNREFUSED"),
   };
+  const create = (now: () => number, review = fakeReview(statuses).review) =>
+    createTokenReviewAuthenticator({
+      review,
+      audience: "kubewise-aggregator",
+      allowedUsernames: [AGENT],
+      cacheTtlMs: 300_000,
+      negativeCacheTtlMs: 5_000,
+      maxCacheEntries: 3,
+      now,
+    });
 
   it.each([
     ["good", { ok: true, principal: { subject: AGENT, nodeName: "node-1" } }],
-    ["audience", { ok: false, reason: "wrong audience" }],
+    [
+      "audience",
+      {
+        ok: false,
+        code: "unauthenticated",
+        reason: "token audience is not kubewise-aggregator",
+      },
+    ],
     [
       "otherSa",
       {
         ok: false,
-        reason:
-          "service account system:serviceaccount:default:default is not an agent",
+        code: "permission_denied",
+        reason: `system:serviceaccount:default:default is not an allowed agent service account (allowed: ${AGENT})`,
       },
     ],
-    ["expired", { ok: false, reason: "token has expired" }],
+    [
+      "expired",
+      {
+        ok: false,
+        code: "unauthenticated",
+        reason: "token rejected by TokenReview: token has expired",
+      },
+    ],
     [
       "apiDown",
-      { ok: false, reason: "TokenReview failed: connect ECONNREFUSED" },
+      {
+        ok: false,
+        code: "unavailable",
+        reason: "cannot verify the token now: connect ECONNREFUSED",
+      },
     ],
-    ["unknown", { ok: false, reason: "invalid bearer token" }],
+    [
+      "unknown",
+      {
+        ok: false,
+        code: "unauthenticated",
+        reason: "token rejected by TokenReview: invalid bearer token",
+      },
+    ],
   ])("judges token %s", async (token, expected) => {
-    const { review } = fakeReview(statuses);
-    const auth = createTokenReviewAuthenticator({
-      review,
-      audience: "kubewise-aggregator",
-      allowedUsernames: [AGENT],
-      cacheTtlMs: 300_000,
-      now: () => 0,
-    });
-    expect(await auth.authenticate(token)).toEqual(expected);
+    expect(await create(() => 0).authenticate(token)).toEqual(expected);
   });
 
-  it("caches verdicts for the TTL only, and never caches API failures", async () => {
+  it("caches accepted tokens for the TTL, rejections briefly, API failures never", async () => {
     let now = 0;
     const { review, calls } = fakeReview(statuses);
-    const auth = createTokenReviewAuthenticator({
-      review,
-      audience: "kubewise-aggregator",
-      allowedUsernames: [AGENT],
-      cacheTtlMs: 300_000,
-      now: () => now,
-    });
+    const auth = create(() => now, review);
+    for (const token of ["good", "good", "expired", "expired"])
+      await auth.authenticate(token);
+    expect(calls).toEqual(["good", "expired"]);
+    now = 5_000;
     await auth.authenticate("good");
-    await auth.authenticate("good");
-    now = 299_999;
-    await auth.authenticate("good");
-    expect(calls).toEqual(["good"]);
+    await auth.authenticate("expired");
+    expect(calls).toEqual(["good", "expired", "expired"]);
     now = 300_000;
     await auth.authenticate("good");
     await auth.authenticate("apiDown");
     await auth.authenticate("apiDown");
-    expect(calls).toEqual(["good", "good", "apiDown", "apiDown"]);
+    expect(calls.slice(3)).toEqual(["good", "apiDown", "apiDown"]);
+  });
+
+  it("keeps at most maxCacheEntries verdicts, evicting the least recently used", async () => {
+    const { review, calls } = fakeReview(statuses);
+    const auth = create(() => 0, review);
+    for (const token of ["good", "audience", "otherSa", "good", "expired"])
+      await auth.authenticate(token);
+    await auth.authenticate("good");
+    await auth.authenticate("audience");
+    expect(calls).toEqual([
+      "good",
+      "audience",
+      "otherSa",
+      "expired",
+      "audience",
+    ]);
+  });
+
+  it("never caches a token past its own exp claim", async () => {
+    let now = 1_000_000;
+    const token = jwt({ exp: 1_010 });
+    const { review, calls } = fakeReview({ [token]: good });
+    const auth = create(() => now, review);
+    await auth.authenticate(token);
+    now = 1_009_999;
+    await auth.authenticate(token);
+    now = 1_010_000;
+    await auth.authenticate(token);
+    expect(calls).toHaveLength(2);
+  });
+
+  it.each([
+    [jwt({ exp: 1_700_000_000 }), 1_700_000_000_000],
+    [jwt({ sub: "x" }), undefined],
+    ["not-a-jwt", undefined],
+    ["a.%%%.c", undefined],
+  ])("reads the exp claim of %s", (token, expected) => {
+    expect(jwtExpiryMs(token)).toBe(expected);
   });
 });

@@ -15,7 +15,12 @@ import { agentV1 } from "@kubewise/proto";
 import type { IngestLimits } from "../domain/batch";
 import type { Ingester } from "../ingest/ingester";
 import type { AggregatorMetrics } from "../metrics";
-import { bearerToken, type Authenticator } from "./auth";
+import {
+  bearerToken,
+  toAuthStatus,
+  type Authenticator,
+  type AuthResult,
+} from "./auth";
 import {
   fromProtoMetricBatch,
   MAX_MESSAGE_BYTES,
@@ -68,11 +73,11 @@ export function createAgentServiceImplementation(
   const withSlot = createSemaphore(options.maxConcurrentIngests);
   const ingestTimeoutMs = options.ingestTimeoutMs ?? 30_000;
 
-  const authenticate = async (metadataValue: unknown) => {
+  const authenticate = async (metadataValue: unknown): Promise<AuthResult> => {
     const token = bearerToken(metadataValue);
-    const result =
+    const result: AuthResult =
       token === undefined
-        ? { ok: false as const, reason: "missing bearer token" }
+        ? { ok: false, code: "unauthenticated", reason: "missing bearer token" }
         : await options.authenticator.authenticate(token);
     if (!result.ok) metrics.authFailures.inc();
     return result;
@@ -87,13 +92,20 @@ export function createAgentServiceImplementation(
   ) => {
     const auth = await authenticate(call.metadata.get("authorization")[0]);
     if (!auth.ok)
-      return callback({ code: status.UNAUTHENTICATED, details: auth.reason });
+      return callback({ code: toAuthStatus(auth.code), details: auth.reason });
     if (!call.request.ok)
       return callback({
         code: status.INVALID_ARGUMENT,
         details: call.request.error,
       });
-    const { agentId, bootId } = call.request.message;
+    const { agentId, bootId, nodeName } = call.request.message;
+    // A pod-bound token names its node: an agent may only speak for the node it runs on.
+    const boundNode = auth.principal.nodeName;
+    if (boundNode !== undefined && boundNode !== nodeName)
+      return callback({
+        code: status.PERMISSION_DENIED,
+        details: `token is bound to node ${boundNode}, not ${nodeName}`,
+      });
     try {
       if (
         !/^[a-zA-Z0-9._:-]{1,128}$/.test(agentId) ||
@@ -213,7 +225,7 @@ export function createAgentServiceImplementation(
       draining = true;
       const auth = await authPromise;
       if (!auth.ok)
-        fail({ code: status.UNAUTHENTICATED, details: auth.reason });
+        fail({ code: toAuthStatus(auth.code), details: auth.reason });
       while (!closed && queue.length > 0) {
         const next = queue.shift();
         if (queue.length < options.maxQueuedPerStream) call.resume();

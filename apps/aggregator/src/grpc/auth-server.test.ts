@@ -1,0 +1,105 @@
+import {
+  credentials,
+  Metadata,
+  status,
+  type ServiceError,
+} from "@grpc/grpc-js";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { agentV1 } from "@kubewise/proto";
+
+import { DEFAULT_INGEST_LIMITS } from "../domain/batch";
+import { createIngester } from "../ingest/ingester";
+import { createAggregatorMetrics } from "../metrics";
+import { createMemorySampleStore } from "../testing/memory-sample-store";
+import type { AuthResult } from "./auth";
+import { startGrpcServer, type RunningGrpcServer } from "./server";
+
+// Each token names the verdict the fake authenticator returns.
+const VERDICTS: Record<string, AuthResult> = {
+  "bound-to-node-1": {
+    ok: true,
+    principal: { subject: "sa:agent", nodeName: "node-1" },
+  },
+  "not-an-agent": { ok: false, code: "permission_denied", reason: "sa:x" },
+  "api-down": { ok: false, code: "unavailable", reason: "cannot verify" },
+};
+
+let server: RunningGrpcServer;
+let client: agentV1.AgentServiceClient;
+
+beforeAll(async () => {
+  server = await startGrpcServer({
+    host: "127.0.0.1",
+    port: 0,
+    ingester: createIngester(createMemorySampleStore().store),
+    authenticator: {
+      authenticate: (token) =>
+        Promise.resolve(
+          VERDICTS[token] ?? {
+            ok: false,
+            code: "unauthenticated",
+            reason: "unknown token",
+          },
+        ),
+    },
+    metrics: createAggregatorMetrics(),
+    logger: pino({ level: "silent" }),
+    limits: DEFAULT_INGEST_LIMITS,
+    maxQueuedPerStream: 2,
+    maxConcurrentIngests: 1,
+    collectionIntervalSeconds: 10,
+  });
+  client = new agentV1.AgentServiceClient(
+    `127.0.0.1:${server.port}`,
+    credentials.createInsecure(),
+  );
+});
+afterAll(async () => {
+  client.close();
+  await server.stop();
+});
+
+function register(token: string, nodeName: string) {
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${token}`);
+  return new Promise<ServiceError | null>((resolve) =>
+    client.register(
+      { agentId: "a", bootId: "b", nodeName, agentVersion: "1", sourceKind: 0 },
+      metadata,
+      (error) => resolve(error),
+    ),
+  );
+}
+
+describe("authentication verdicts on the wire", () => {
+  it.each([
+    ["bound-to-node-1", "node-1", status.OK, ""],
+    [
+      "bound-to-node-1",
+      "node-2",
+      status.PERMISSION_DENIED,
+      /bound to node node-1, not node-2/,
+    ],
+    ["not-an-agent", "node-1", status.PERMISSION_DENIED, /sa:x/],
+    ["api-down", "node-1", status.UNAVAILABLE, /cannot verify/],
+    ["garbage", "node-1", status.UNAUTHENTICATED, /unknown token/],
+  ])("token %s for %s -> status %i", async (token, node, code, details) => {
+    const error = await register(token, node);
+    expect(error?.code ?? status.OK).toBe(code);
+    if (error !== null) expect(error.details).toMatch(details);
+  });
+
+  it("closes a metrics stream with the verdict's status", async () => {
+    const metadata = new Metadata();
+    metadata.set("authorization", "Bearer api-down");
+    const stream = client.syncMetrics(metadata);
+    const ended = new Promise<ServiceError>((resolve) =>
+      stream.on("error", resolve),
+    );
+    stream.on("data", () => undefined);
+    stream.write({});
+    expect((await ended).code).toBe(status.UNAVAILABLE);
+  });
+});
