@@ -9,3 +9,4 @@ export * from "./users";
 export * from "./tokens";
 export * from "./audit-queries";
 export * from "./ingest";
+export * from "./rollout-signals";
