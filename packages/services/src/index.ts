@@ -9,6 +9,7 @@ export { PERMISSIONS, type VerbName } from "./auth/permissions";
 export * from "./context";
 export * from "./costs";
 export * from "./recommendations";
+export * from "./rollout";
 export * from "./safety";
 export * from "./tokens";
 export * from "./users";

@@ -1,0 +1,9 @@
+export {
+  getRolloutSignals,
+  type RolloutSignalsView,
+  type WindowSignalsView,
+} from "./get-signals";
+export {
+  GetRolloutSignalsInputSchema,
+  type GetRolloutSignalsInput,
+} from "./schemas";
