@@ -34,3 +34,60 @@ describe("agent loadEnv", () => {
     ).toEqual({ kind: "file", path: "/var/run/token" });
   });
 });
+
+describe("agent loadEnv: pod metadata source", () => {
+  const base = { KUBEWISE_TOKEN: "t" };
+  const inCluster = {
+    KUBERNETES_SERVICE_HOST: "10.0.0.1",
+    KUBERNETES_SERVICE_PORT: "443",
+  };
+  it.each([
+    [
+      "cgroupfs in a pod",
+      { KUBEWISE_SOURCE: "cgroupfs", KUBEWISE_NODE_NAME: "n1", ...inCluster },
+      { kind: "in-cluster", host: "10.0.0.1", port: "443" },
+    ],
+    [
+      "cgroupfs with a kubeconfig",
+      {
+        KUBEWISE_SOURCE: "cgroupfs",
+        KUBEWISE_NODE_NAME: "n1",
+        KUBEWISE_KUBECONFIG: "/kc",
+      },
+      { kind: "kubeconfig", path: "/kc" },
+    ],
+    [
+      "cgroupfs without a node name (hostname is not the node)",
+      { KUBEWISE_SOURCE: "cgroupfs", ...inCluster },
+      undefined,
+    ],
+    [
+      "cgroupfs outside a cluster",
+      { KUBEWISE_SOURCE: "cgroupfs", KUBEWISE_NODE_NAME: "n1" },
+      undefined,
+    ],
+    [
+      "kubelet (metadata from the source)",
+      { KUBEWISE_SOURCE: "kubelet", KUBEWISE_NODE_NAME: "n1", ...inCluster },
+      undefined,
+    ],
+    [
+      "turned off",
+      {
+        KUBEWISE_SOURCE: "cgroupfs",
+        KUBEWISE_NODE_NAME: "n1",
+        KUBEWISE_POD_METADATA: "off",
+        ...inCluster,
+      },
+      undefined,
+    ],
+  ])("%s", (_, extra, expected) => {
+    expect(loadEnv({ ...base, ...extra }).podMetadata).toEqual(expected);
+  });
+
+  it("explains what forced Kubernetes metadata is missing", () => {
+    expect(() =>
+      loadEnv({ ...base, KUBEWISE_POD_METADATA: "kubernetes" }),
+    ).toThrow(/KUBERNETES_SERVICE_HOST[\s\S]*KUBEWISE_NODE_NAME: pod metadata/);
+  });
+});

@@ -49,6 +49,11 @@ const EnvSchema = z.object({
   KUBEWISE_MAX_BATCH_SAMPLES: int(1, 100_000).default(5_000),
   KUBEWISE_MAX_IN_FLIGHT: int(1, 1_000).default(8),
   KUBEWISE_METRICS_PORT: int(0, 65_535).default(9464),
+  // auto: from the Kubernetes API when the source is cgroupfs and in-cluster config or a kubeconfig exists.
+  KUBEWISE_POD_METADATA: z.enum(["auto", "kubernetes", "off"]).default("auto"),
+  KUBEWISE_KUBECONFIG: z.string().min(1).optional(),
+  KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
+  KUBERNETES_SERVICE_PORT: z.string().regex(/^\d+$/).default("443"),
   KUBEWISE_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
@@ -75,7 +80,52 @@ function crossFieldProblems(
       "KUBEWISE_REPLAY_PATH: KUBEWISE_SOURCE=replay needs a traces folder or a tidy .csv(.gz) file",
     );
   }
+  return [...problems, ...podMetadataProblems(source)];
+}
+
+function podMetadataProblems(
+  source: Record<string, string | undefined>,
+): string[] {
+  if (source.KUBEWISE_POD_METADATA !== "kubernetes") return [];
+  const problems: string[] = [];
+  if (
+    source.KUBEWISE_KUBECONFIG === undefined &&
+    source.KUBERNETES_SERVICE_HOST === undefined
+  )
+    problems.push(
+      "KUBEWISE_POD_METADATA: kubernetes needs in-cluster config (KUBERNETES_SERVICE_HOST) or KUBEWISE_KUBECONFIG",
+    );
+  if (source.KUBEWISE_NODE_NAME === undefined)
+    problems.push(
+      "KUBEWISE_NODE_NAME: pod metadata from the API needs the node name (fieldRef spec.nodeName)",
+    );
   return problems;
+}
+
+/** Where pod metadata comes from: the API server (cgroupfs in a cluster), else the source itself. */
+export type PodMetadataConfig =
+  | { kind: "kubeconfig"; path: string }
+  | { kind: "in-cluster"; host: string; port: string };
+
+function toPodMetadataConfig(
+  e: z.infer<typeof EnvSchema>,
+  nodeNameSet: boolean,
+): PodMetadataConfig | undefined {
+  const wanted =
+    e.KUBEWISE_POD_METADATA === "kubernetes" ||
+    (e.KUBEWISE_POD_METADATA === "auto" &&
+      e.KUBEWISE_SOURCE === "cgroupfs" &&
+      nodeNameSet);
+  if (!wanted) return undefined;
+  if (e.KUBEWISE_KUBECONFIG !== undefined)
+    return { kind: "kubeconfig", path: e.KUBEWISE_KUBECONFIG };
+  return e.KUBERNETES_SERVICE_HOST === undefined
+    ? undefined
+    : {
+        kind: "in-cluster",
+        host: e.KUBERNETES_SERVICE_HOST,
+        port: e.KUBERNETES_SERVICE_PORT,
+      };
 }
 
 export type AgentEnv = Readonly<{
@@ -103,6 +153,7 @@ export type AgentEnv = Readonly<{
   maxBatchSamples: number;
   maxInFlight: number;
   metricsPort: number;
+  podMetadata: PodMetadataConfig | undefined;
   logLevel: string;
 }>;
 
@@ -156,6 +207,10 @@ export function loadEnv(
     maxBatchSamples: e.KUBEWISE_MAX_BATCH_SAMPLES,
     maxInFlight: e.KUBEWISE_MAX_IN_FLIGHT,
     metricsPort: e.KUBEWISE_METRICS_PORT,
+    podMetadata: toPodMetadataConfig(
+      e,
+      source.KUBEWISE_NODE_NAME !== undefined,
+    ),
     logLevel: e.KUBEWISE_LOG_LEVEL,
   };
   return Object.freeze(env);

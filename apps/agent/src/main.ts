@@ -9,6 +9,7 @@ import { openDiskBuffer } from "./adapters/disk-buffer";
 import { createAgentClient } from "./adapters/grpc/agent-client";
 import { toProtoSourceKind } from "./adapters/grpc/converters";
 import { startSyncLoop } from "./adapters/grpc/sync-loop";
+import { startPodMetadataFromConfig } from "./adapters/kube/pod-metadata-watcher";
 import { createKubeletSource } from "./adapters/kubelet-source";
 import { createAgentMetrics, serveMetrics } from "./adapters/metrics";
 import { createReplaySource } from "./adapters/replay-source";
@@ -107,8 +108,22 @@ async function main(): Promise<void> {
     deadlineMs: 5_000,
     ackTimeoutMs: env.ackTimeoutMs,
   });
+  // cgroupfs in a cluster: names, owners and requests come from the API server (see env.ts).
+  const podMetadata =
+    env.podMetadata === undefined
+      ? undefined
+      : await startPodMetadataFromConfig(env.podMetadata, {
+          nodeName: env.nodeName,
+          logger,
+        });
   const collector = createCollector({
-    source: createSource(env, readToken, logger),
+    source:
+      podMetadata === undefined
+        ? createSource(env, readToken, logger)
+        : createCgroupfsSource({
+            root: env.cgroupRoot,
+            lookupMeta: podMetadata.lookup,
+          }),
     buffer,
     metrics,
     logger,
@@ -130,7 +145,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "agent stopping");
     clearInterval(timer);
     metricsServer.close();
-    void sync.stop().finally(() => {
+    void Promise.all([sync.stop(), podMetadata?.stop()]).finally(() => {
       buffer.close();
       client.close();
       process.exit(0);

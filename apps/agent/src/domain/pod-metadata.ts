@@ -1,0 +1,187 @@
+import { parseCpuMillicores, parseMemoryBytes } from "@kubewise/core";
+
+import type { ContainerMeta } from "./types";
+
+/** The fields of a core/v1 Pod the agent reads (the API returns many more). */
+export type PodObject = {
+  metadata?: {
+    uid?: string;
+    name?: string;
+    namespace?: string;
+    ownerReferences?: OwnerReference[];
+  };
+  spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[] };
+  status?: {
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+  };
+};
+export type OwnerReference = {
+  kind: string;
+  name: string;
+  controller?: boolean;
+};
+type ResourceList = Record<string, string | undefined>;
+type Resources = { requests?: ResourceList; limits?: ResourceList };
+type ContainerSpec = { name: string; resources?: Resources };
+type ContainerStatus = {
+  name: string;
+  containerID?: string;
+  /** Set by the kubelet since in-place resize: what the container actually runs with. */
+  resources?: Resources;
+};
+
+export type Workload = { kind: string; name: string };
+
+export type ContainerResources = Pick<
+  ContainerMeta,
+  | "cpuRequestMillicores"
+  | "cpuLimitMillicores"
+  | "memoryRequestBytes"
+  | "memoryLimitBytes"
+>;
+
+/** What the agent keeps per pod: a few strings and numbers, not the whole object. */
+export type PodEntry = {
+  podUid: string;
+  namespace: string;
+  podName: string;
+  workload: Workload;
+  /** Keyed by the runtime's container id (64 hex digits, no scheme). */
+  containers: ReadonlyMap<string, { name: string } & ContainerResources>;
+};
+
+/** Kinds whose own controller decides the workload: a Deployment's ReplicaSet, a CronJob's Job. */
+export const INTERMEDIATE_OWNER_KINDS = ["ReplicaSet", "Job"] as const;
+export type IntermediateOwnerKind = (typeof INTERMEDIATE_OWNER_KINDS)[number];
+
+export function isIntermediateOwner(
+  owner: Workload,
+): owner is { kind: IntermediateOwnerKind; name: string } {
+  return (INTERMEDIATE_OWNER_KINDS as readonly string[]).includes(owner.kind);
+}
+
+/** The controlling owner reference, or the pod itself for bare and static (Node-owned) pods. */
+export function podOwner(pod: PodObject): Workload {
+  const refs = pod.metadata?.ownerReferences ?? [];
+  const owner = refs.find((r) => r.controller === true) ?? refs[0];
+  if (owner === undefined || owner.kind === "Node")
+    return { kind: "Pod", name: pod.metadata?.name ?? "" };
+  return { kind: owner.kind, name: owner.name };
+}
+
+/** The workload above an intermediate owner: its controller (Deployment, CronJob) or itself. */
+export function workloadOf(
+  owner: Workload,
+  ownersOfOwner: readonly OwnerReference[] | undefined,
+): Workload {
+  const parent =
+    ownersOfOwner?.find((r) => r.controller === true) ?? ownersOfOwner?.[0];
+  return parent === undefined
+    ? owner
+    : { kind: parent.kind, name: parent.name };
+}
+
+/** "containerd://abc…" -> "abc…"; undefined while the container has not started. */
+export function parseContainerId(
+  containerID: string | undefined,
+): string | undefined {
+  if (containerID === undefined) return undefined;
+  const scheme = containerID.indexOf("://");
+  const id = scheme < 0 ? containerID : containerID.slice(scheme + 3);
+  return /^[0-9a-f]{64}$/.test(id) ? id : undefined;
+}
+
+function quantity(
+  value: string | undefined,
+  parse: (q: string) => number,
+): number {
+  if (value === undefined) return 0;
+  try {
+    return parse(value);
+  } catch {
+    return 0;
+  }
+}
+
+export function toContainerResources(
+  resources: Resources | undefined,
+): ContainerResources {
+  return {
+    cpuRequestMillicores: quantity(
+      resources?.requests?.cpu,
+      parseCpuMillicores,
+    ),
+    cpuLimitMillicores: quantity(resources?.limits?.cpu, parseCpuMillicores),
+    memoryRequestBytes: quantity(resources?.requests?.memory, parseMemoryBytes),
+    memoryLimitBytes: quantity(resources?.limits?.memory, parseMemoryBytes),
+  };
+}
+
+function specsByName(pod: PodObject): Map<string, ContainerSpec> {
+  const specs = [
+    ...(pod.spec?.initContainers ?? []),
+    ...(pod.spec?.containers ?? []),
+  ];
+  return new Map(specs.map((c) => [c.name, c]));
+}
+
+function statusesOf(pod: PodObject): ContainerStatus[] {
+  return [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ];
+}
+
+function containerEntries(
+  pod: PodObject,
+): Map<string, { name: string } & ContainerResources> {
+  const specs = specsByName(pod);
+  const statuses = statusesOf(pod);
+  const containers = new Map<string, { name: string } & ContainerResources>();
+  for (const status of statuses) {
+    const id = parseContainerId(status.containerID);
+    if (id === undefined) continue;
+    const resources = status.resources ?? specs.get(status.name)?.resources;
+    containers.set(id, {
+      name: status.name,
+      ...toContainerResources(resources),
+    });
+  }
+  return containers;
+}
+
+/** Undefined for pods without uid/name/namespace (never the case for objects from the API). */
+export function toPodEntry(
+  pod: PodObject,
+  workload: Workload,
+): PodEntry | undefined {
+  const { uid, name, namespace } = pod.metadata ?? {};
+  if (!uid || !name || !namespace) return undefined;
+  return {
+    podUid: uid,
+    namespace,
+    podName: name,
+    workload,
+    containers: containerEntries(pod),
+  };
+}
+
+export function toContainerMeta(
+  entry: PodEntry,
+  containerId: string,
+): ContainerMeta | undefined {
+  const container = entry.containers.get(containerId);
+  if (container === undefined) return undefined;
+  const { name, ...resources } = container;
+  return {
+    namespace: entry.namespace,
+    podName: entry.podName,
+    podUid: entry.podUid,
+    containerName: name,
+    containerId,
+    workloadKind: entry.workload.kind,
+    workloadName: entry.workload.name,
+    ...resources,
+  };
+}
