@@ -94,6 +94,7 @@ async function main(): Promise<void> {
   if (args.synthetic !== undefined) {
     await runSyntheticPass({
       containers: positiveInteger("synthetic", args.synthetic),
+      workers: positiveInteger("workers", args.workers),
       kubewise: kubewise.default,
       log,
     });

@@ -1,28 +1,69 @@
 // `--synthetic N`: one recommendation pass (start, observe 8 days of 5-minute history, recommend) for N
-// containers per policy; only the recommender's work is timed, not the data generation.
+// containers per policy, in `workers` threads; only the recommender's work is timed, not the data generation.
 import { createAutopilotRecommender } from "../src/baselines/autopilot";
 import { createKrrRecommender } from "../src/baselines/krr";
 import { createVpaRecommender } from "../src/baselines/vpa";
-import { generateSyntheticContainer } from "../src/eval/synthetic";
 import type { Recommender } from "../src/recommender";
 import { createRng } from "../src/stats/rng";
+import {
+  generateBatch,
+  HISTORY_DAYS,
+  INTERVAL_S,
+  recommendBatch,
+} from "./synthetic-batch";
+import type { ParallelTiming } from "./synthetic-parallel";
+import { runInWorkers } from "./synthetic-parallel";
 
-const HISTORY_DAYS = 8;
-const INTERVAL_S = 300;
-const END_S = 1_700_000_000;
 const BATCH = 250;
 
 export type SyntheticResult = {
   policy: string;
   containers: number;
+  workers: number;
   seconds: number;
-  /** CPU time of this process (user + system): wall time is unreliable on a shared, oversubscribed machine. */
+  /** CPU time of this process (user + system, all threads): wall time is unreliable on a shared, oversubscribed machine. */
   cpuSeconds: number;
   perContainerMs: number;
 };
 
+async function timeInProcess(
+  policy: Recommender,
+  containers: number,
+): Promise<ParallelTiming> {
+  const timing = { ms: 0, cpuUs: 0, failures: 0 };
+  for (let first = 0; first < containers; first += BATCH) {
+    const chunks = generateBatch(first, Math.min(containers, first + BATCH));
+    const started = performance.now();
+    const cpuStart = process.cpuUsage();
+    timing.failures += recommendBatch(policy, { first, chunks });
+    timing.ms += performance.now() - started;
+    const cpu = process.cpuUsage(cpuStart);
+    timing.cpuUs += cpu.user + cpu.system;
+    await Promise.resolve();
+  }
+  return timing;
+}
+
+async function timePolicies(input: {
+  containers: number;
+  workers: number;
+  policies: Recommender[];
+}): Promise<Map<string, ParallelTiming>> {
+  if (input.workers > 1)
+    return runInWorkers({
+      containers: input.containers,
+      workers: input.workers,
+      policies: input.policies.map((p) => p.name),
+    });
+  const timings = new Map<string, ParallelTiming>();
+  for (const policy of input.policies)
+    timings.set(policy.name, await timeInProcess(policy, input.containers));
+  return timings;
+}
+
 export async function runSyntheticPass(input: {
   containers: number;
+  workers: number;
   kubewise: Recommender | null;
   log: (message: string) => void;
 }): Promise<SyntheticResult[]> {
@@ -33,58 +74,29 @@ export async function runSyntheticPass(input: {
   ];
   if (input.kubewise) policies.push(input.kubewise);
   else input.log("kubewise: missing, timing the baselines only");
+  const timings = await timePolicies({ ...input, policies });
   const results: SyntheticResult[] = [];
-  for (const policy of policies) {
-    let ms = 0;
-    let cpuUs = 0;
-    let failures = 0;
-    for (let first = 0; first < input.containers; first += BATCH) {
-      const batch = [];
-      for (let c = first; c < Math.min(input.containers, first + BATCH); c++) {
-        batch.push(
-          generateSyntheticContainer({
-            seed: c + 1,
-            days: HISTORY_DAYS,
-            intervalS: INTERVAL_S,
-            endS: END_S,
-          }),
-        );
-      }
-      const started = performance.now();
-      const cpuStart = process.cpuUsage();
-      for (const [j, chunk] of batch.entries()) {
-        const session = policy.start({
-          seriesId: `synthetic-${first + j}`,
-          sampleIntervalS: INTERVAL_S,
-        });
-        session.observe(chunk);
-        if (session.recommend(END_S).kind !== "ok") failures++;
-      }
-      ms += performance.now() - started;
-      const cpu = process.cpuUsage(cpuStart);
-      cpuUs += cpu.user + cpu.system;
-      await Promise.resolve();
-    }
-    const seconds = ms / 1000;
+  for (const [policy, timing] of timings) {
     results.push({
-      policy: policy.name,
+      policy,
       containers: input.containers,
-      seconds,
-      cpuSeconds: cpuUs / 1e6,
-      perContainerMs: ms / input.containers,
+      workers: input.workers,
+      seconds: timing.ms / 1000,
+      cpuSeconds: timing.cpuUs / 1e6,
+      perContainerMs: timing.ms / input.containers,
     });
     input.log(
-      `${policy.name}: ${input.containers} containers in ${seconds.toFixed(2)} s (${failures} without a recommendation)`,
+      `${policy}: ${input.containers} containers in ${(timing.ms / 1000).toFixed(2)} s (${timing.failures} without a recommendation)`,
     );
   }
   const onnx = await measureOnnxInference(input.containers, input.log);
   for (const r of results) {
     process.stdout.write(
-      `${r.policy.padEnd(10)} ${r.containers} containers x ${HISTORY_DAYS} d of 5-min history: ${r.seconds.toFixed(2)} s wall, ${r.cpuSeconds.toFixed(2)} s CPU (${r.perContainerMs.toFixed(3)} ms/container wall)\n`,
+      `${r.policy.padEnd(10)} ${r.containers} containers x ${HISTORY_DAYS} d of 5-min history, ${r.workers} worker(s): ${r.seconds.toFixed(2)} s wall, ${r.cpuSeconds.toFixed(2)} s CPU (${r.perContainerMs.toFixed(3)} ms/container wall)\n`,
     );
   }
   process.stdout.write(
-    `${JSON.stringify({ synthetic: { containers: input.containers, history_days: HISTORY_DAYS, interval_s: INTERVAL_S, target_s: 60, policies: Object.fromEntries(results.map((r) => [r.policy, { seconds: Number(r.seconds.toFixed(3)), cpu_seconds: Number(r.cpuSeconds.toFixed(3)), per_container_ms: Number(r.perContainerMs.toFixed(4)) }])), onnx_us_per_container: onnx === null ? null : Number(onnx.toFixed(2)), onnx_target_us: 100 } })}\n`,
+    `${JSON.stringify({ synthetic: { containers: input.containers, workers: input.workers, history_days: HISTORY_DAYS, interval_s: INTERVAL_S, target_s: 60, policies: Object.fromEntries(results.map((r) => [r.policy, { seconds: Number(r.seconds.toFixed(3)), cpu_seconds: Number(r.cpuSeconds.toFixed(3)), per_container_ms: Number(r.perContainerMs.toFixed(4)) }])), onnx_us_per_container: onnx === null ? null : Number(onnx.toFixed(2)), onnx_target_us: 100 } })}\n`,
   );
   return results;
 }

@@ -10,11 +10,18 @@ type Result = {
   wallMs: [string, number][];
 };
 
-function startWorker(workerData: { baselinesOnly: boolean }): Worker {
+/** A worker thread running a TypeScript entry through tsx, like the scripts themselves. */
+export function startTsxWorker(entry: URL, workerData?: unknown): Worker {
   const api = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./bench-worker.ts", import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  const boot = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(boot, { eval: true, workerData });
+}
+
+function startWorker(workerData: { baselinesOnly: boolean }): Worker {
+  return startTsxWorker(
+    new URL("./bench-worker.ts", import.meta.url),
+    workerData,
+  );
 }
 
 export async function evaluateInWorkers(
