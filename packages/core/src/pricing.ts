@@ -91,14 +91,18 @@ export const DEFAULT_PRICE: ResourcePrice = {
 
 export const PRICE_TABLE: readonly ResourcePrice[] = [
   DEFAULT_PRICE,
-  // Linux on-demand list price, us-east-1: m5.large and m6i.large $0.096/h (2 vCPU, 8 GiB).
-  // https://aws.amazon.com/ec2/pricing/on-demand/ — list price as of 2025-01; not re-checked offline.
+  // Linux on-demand, us-east-1, m5.large $0.096/h (2 vCPU, 8 GiB). Checked 2026-11-27: confirmed by
+  // https://npblue.com/cloud/aws/ec2-pricing-models/ (m5.xlarge $0.192/h on-demand, i.e. the same
+  // per-vCPU rate); the official page https://aws.amazon.com/ec2/pricing/on-demand/ is not stored.
   fromNode({
     provider: "aws",
     region: "us-east-1",
     node: { instanceType: "m5", vcpu: 2, memoryGib: 8, hourlyMicroUsd: 96_000 },
-    source: "https://aws.amazon.com/ec2/pricing/on-demand/ (m5.large, 2025-01)",
+    source:
+      "https://aws.amazon.com/ec2/pricing/on-demand/ (m5.large $0.096/h; confirmed via https://npblue.com/cloud/aws/ec2-pricing-models/, 2026-11-27)",
   }),
+  // m6i.large $0.096/h: no stored source confirms this number (checked 2026-11-27); list price
+  // from memory (2025-01).
   fromNode({
     provider: "aws",
     region: "us-east-1",
@@ -109,11 +113,12 @@ export const PRICE_TABLE: readonly ResourcePrice[] = [
       hourlyMicroUsd: 96_000,
     },
     source:
-      "https://aws.amazon.com/ec2/pricing/on-demand/ (m6i.large, 2025-01)",
+      "https://aws.amazon.com/ec2/pricing/on-demand/ (m6i.large, from memory 2025-01; unconfirmed)",
   }),
-  // GCP bills vCPU and memory separately; us-central1 on-demand SKUs: N2 $0.031611/vCPU-h and
-  // $0.004237/GiB-h, E2 $0.021811/vCPU-h and $0.002923/GiB-h.
-  // https://cloud.google.com/compute/vm-instance-pricing — list price as of 2025-01; not re-checked offline.
+  // GCP bills vCPU and memory separately (us-central1 on-demand). Checked 2026-11-27: the stored copy
+  // of https://cloud.google.com/compute/vm-instance-pricing holds only its intro, not the rate tables.
+  // N2 $0.031611/vCPU-h, $0.004237/GiB-h: the same rates as OpenCost's "Default prices based on GCP
+  // us-central1" (configs/default.json, cited above), not confirmed by Google's page.
   {
     provider: "gcp",
     family: "n2",
@@ -121,8 +126,9 @@ export const PRICE_TABLE: readonly ResourcePrice[] = [
     cpuCoreHourMicroUsd: 31_611,
     memoryGibHourMicroUsd: 4_237,
     source:
-      "https://cloud.google.com/compute/vm-instance-pricing (N2 predefined, 2025-01)",
+      "https://cloud.google.com/compute/vm-instance-pricing (N2 predefined, from memory 2025-01; matches OpenCost's us-central1 defaults)",
   },
+  // E2 $0.021811/vCPU-h, $0.002923/GiB-h: no stored source confirms these (checked 2026-11-27).
   {
     provider: "gcp",
     family: "e2",
@@ -130,10 +136,11 @@ export const PRICE_TABLE: readonly ResourcePrice[] = [
     cpuCoreHourMicroUsd: 21_811,
     memoryGibHourMicroUsd: 2_923,
     source:
-      "https://cloud.google.com/compute/vm-instance-pricing (E2 predefined, 2025-01)",
+      "https://cloud.google.com/compute/vm-instance-pricing (E2 predefined, from memory 2025-01; unconfirmed)",
   },
-  // Linux pay-as-you-go, East US: Standard_D2s_v5 $0.096/h (2 vCPU, 8 GiB).
-  // https://azure.microsoft.com/en-us/pricing/details/virtual-machines/linux/ — list price as of 2025-01.
+  // Linux pay-as-you-go, East US: Standard_D2s_v5 $0.096/h (2 vCPU, 8 GiB). No stored source confirms
+  // it (checked 2026-11-27); the nearest, https://learningbro.com/courses/azure-vms-and-compute/lessons/azure-pricing-pay-as-you-go-reserved-spot-vms,
+  // calls D4s_v5 "~$0.19" Linux/h "illustrative", consistent but not a confirmation.
   fromNode({
     provider: "azure",
     region: "eastus",
@@ -144,7 +151,7 @@ export const PRICE_TABLE: readonly ResourcePrice[] = [
       hourlyMicroUsd: 96_000,
     },
     source:
-      "https://azure.microsoft.com/en-us/pricing/details/virtual-machines/linux/ (D2s v5, 2025-01)",
+      "https://azure.microsoft.com/en-us/pricing/details/virtual-machines/linux/ (D2s v5, from memory 2025-01; unconfirmed)",
   }),
 ];
 

@@ -78,7 +78,12 @@ export { createSlotHistory, SLOT_SECONDS } from "./features/slot-history";
 export type { SlotHistory, SlotView } from "./features/slot-history";
 export { runLstmForward } from "./forecast/lstm-forward";
 export type { LstmWeights } from "./forecast/lstm-weights";
-export { OUTPUT_SIZE, QUANTILE_LEVELS } from "./forecast/quantile-heads";
+export {
+  OUTPUT_SIZE,
+  QUANTILE_LEVELS,
+  targetQuantiles,
+} from "./forecast/quantile-heads";
+export { loadEmbeddedForecaster } from "./forecast/shipped-weights";
 export { detectPeriodicity } from "./policy/periodicity";
 export {
   applyIsotonic,

@@ -7,6 +7,7 @@ import {
   type SafetyDecision,
 } from "@kubewise/core";
 import {
+  getUsageHistory,
   getUsageSeries,
   listAuditLog,
   listRecommendationEvents,
@@ -17,6 +18,8 @@ import {
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
 import { parseInput } from "../internal/parse";
+import { FORECAST_INPUT_SECONDS, forecastUsage } from "./forecast";
+import type { UsageForecast } from "./forecast";
 import {
   auditSubject,
   buildPatchFor,
@@ -45,6 +48,8 @@ export type RecommendationDetail = RecommendationSummary & {
   };
   timeWindows: RecommendationTimeWindow[];
   usage: { windowSeconds: number; stepSeconds: number; points: UsagePoint[] };
+  /** The Kubewise forecaster's next-24 h quantiles for this container. */
+  forecast: UsageForecast;
   patchYaml: string;
   diff: ResourceDiffRow[];
   diffText: string;
@@ -85,12 +90,17 @@ export async function getRecommendation({
     300,
     Math.ceil(usageWindowSeconds / MAX_CHART_POINTS / 300) * 300,
   );
-  const [points, events, audit, config] = await Promise.all([
+  const [points, forecastInput, events, audit, config] = await Promise.all([
     getUsageSeries(ctx.db, {
       containerId: r.containerId,
       from: new Date(to.getTime() - usageWindowSeconds * 1000),
       to,
       stepSeconds,
+    }),
+    getUsageHistory(ctx.db, {
+      containerId: r.containerId,
+      from: new Date(to.getTime() - FORECAST_INPUT_SECONDS * 1000),
+      to,
     }),
     listRecommendationEvents(ctx.db, id),
     listAuditLog(ctx.db, { subject: auditSubject(id), limit: 200, offset: 0 }),
@@ -115,6 +125,7 @@ export async function getRecommendation({
     },
     timeWindows: r.timeWindows,
     usage: { windowSeconds: usageWindowSeconds, stepSeconds, points },
+    forecast: forecastUsage({ history: forecastInput, now: to }),
     patchYaml: renderPatchYaml(patch),
     diff: diffContainerResources(changes),
     diffText: renderDryRunDiff(workload, changes),
