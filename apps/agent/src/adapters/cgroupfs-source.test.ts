@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -61,10 +61,13 @@ describe.each(["v1", "v2"] as const)(
         containersPerPod: 1,
         tick: 2,
       });
+      const fdsBefore = readdirSync("/proc/self/fd").length;
       const scrape = await source.collect(10_000);
       expect(scrape.samples.map((s) => s.meta.containerId)).toEqual([
         containers[0]?.containerId,
       ]);
+      // The vanished container's kept descriptors are closed.
+      expect(readdirSync("/proc/self/fd").length).toBeLessThan(fdsBefore);
     });
   },
 );

@@ -59,9 +59,12 @@ export function createCollector(options: CollectorOptions): Collector {
   return {
     async collectOnce(nowMs) {
       const end = metrics.collectionDuration.startTimer();
+      const cpuBefore = process.cpuUsage();
       try {
         const scrape = await options.source.collect(nowMs);
         end();
+        const cpu = process.cpuUsage(cpuBefore);
+        metrics.collectionCpuSeconds.inc((cpu.user + cpu.system) / 1e6);
         metrics.samplesCollected.inc(scrape.samples.length);
         metrics.containersSkipped.inc(scrape.skipped);
         store(scrape.samples);

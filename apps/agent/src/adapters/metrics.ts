@@ -22,6 +22,11 @@ export function createAgentMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
+    collectionCpuSeconds: new Counter({
+      name: "kubewise_agent_collection_cpu_seconds_total",
+      help: "Process CPU (user+system) spent inside scrapes of the metrics source; exact for cgroupfs, whose reads are synchronous",
+      registers,
+    }),
     collectionErrors: new Counter({
       name: "kubewise_agent_collection_errors_total",
       help: "Scrapes that failed",

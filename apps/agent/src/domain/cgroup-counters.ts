@@ -38,30 +38,43 @@ export const V1_FILES = [
   ["memory", "memory.oom_control"],
 ] as const;
 
+const V2_CPU_KEYS = ["usage_usec", "nr_throttled", "throttled_usec"];
+const V2_MEM_KEYS = ["anon", "inactive_file"];
+const V1_CPU_KEYS = ["nr_throttled", "throttled_time"];
+const V1_MEM_KEYS = [
+  "total_inactive_file",
+  "inactive_file",
+  "total_rss",
+  "rss",
+];
+const OOM_KEYS = ["oom_kill"];
 const USEC_PER_S = 1e6;
 const NSEC_PER_S = 1e9;
 
 type Fields = Record<keyof CgroupCounters, Parsed<number | null>>;
 
+const COUNTER_KEYS = [
+  "cpuUsageSeconds",
+  "throttledPeriods",
+  "throttledSeconds",
+  "memoryUsageBytes",
+  "inactiveFileBytes",
+  "rssBytes",
+  "memoryLimitBytes",
+  "oomKills",
+] as const satisfies readonly (keyof CgroupCounters)[];
+
 function collectFields(fields: Fields): Parsed<CgroupCounters> {
-  const out: Partial<Record<keyof CgroupCounters, number | null>> = {};
-  for (const [key, parsed] of Object.entries(fields)) {
+  const out = {} as Record<keyof CgroupCounters, number | null>;
+  for (const key of COUNTER_KEYS) {
+    const parsed = fields[key];
     if (!parsed.ok) return parsed;
-    out[key as keyof CgroupCounters] = parsed.value;
-  }
-  const { memoryLimitBytes, ...rest } = out;
-  for (const [key, value] of Object.entries(rest)) {
-    if (value === null || value === undefined) {
+    if (parsed.value === null && key !== "memoryLimitBytes")
       return { ok: false, reason: "malformed", detail: `${key} is "max"` };
-    }
+    out[key] = parsed.value;
   }
-  return {
-    ok: true,
-    value: {
-      ...(rest as Omit<CgroupCounters, "memoryLimitBytes">),
-      memoryLimitBytes: memoryLimitBytes ?? null,
-    },
-  };
+  // Every field but memoryLimitBytes was checked non-null above.
+  return { ok: true, value: out as CgroupCounters };
 }
 
 function scaled(parsed: Parsed<number>, divisor: number): Parsed<number> {
@@ -85,8 +98,8 @@ function chain<T, U>(
 }
 
 export function parseV2Counters(files: CgroupFiles): Parsed<CgroupCounters> {
-  const cpu = parseFlatKeyed(files["cpu.stat"], "cpu.stat");
-  const mem = parseFlatKeyed(files["memory.stat"], "memory.stat");
+  const cpu = parseFlatKeyed(files["cpu.stat"], "cpu.stat", V2_CPU_KEYS);
+  const mem = parseFlatKeyed(files["memory.stat"], "memory.stat", V2_MEM_KEYS);
   const limit = parseSingleValue(files["memory.max"], "memory.max");
   return collectFields({
     cpuUsageSeconds: scaled(
@@ -109,7 +122,7 @@ export function parseV2Counters(files: CgroupFiles): Parsed<CgroupCounters> {
         ? limit
         : { ok: true, value: null },
     oomKills: optionalKey(
-      parseFlatKeyed(files["memory.events"], "memory.events"),
+      parseFlatKeyed(files["memory.events"], "memory.events", OOM_KEYS),
       "oom_kill",
     ),
   });
@@ -124,8 +137,8 @@ function statKey(m: Map<string, number>, key: string): Parsed<number> {
 }
 
 export function parseV1Counters(files: CgroupFiles): Parsed<CgroupCounters> {
-  const cpu = parseFlatKeyed(files["cpu.stat"], "cpu.stat");
-  const mem = parseFlatKeyed(files["memory.stat"], "memory.stat");
+  const cpu = parseFlatKeyed(files["cpu.stat"], "cpu.stat", V1_CPU_KEYS);
+  const mem = parseFlatKeyed(files["memory.stat"], "memory.stat", V1_MEM_KEYS);
   return collectFields({
     cpuUsageSeconds: scaled(
       chain(parseSingleValue(files["cpuacct.usage"], "cpuacct.usage"), (v) =>
@@ -149,7 +162,11 @@ export function parseV1Counters(files: CgroupFiles): Parsed<CgroupCounters> {
     ),
     // oom_kill appears in memory.oom_control since Linux 4.13.
     oomKills: optionalKey(
-      parseFlatKeyed(files["memory.oom_control"], "memory.oom_control"),
+      parseFlatKeyed(
+        files["memory.oom_control"],
+        "memory.oom_control",
+        OOM_KEYS,
+      ),
       "oom_kill",
     ),
   });
