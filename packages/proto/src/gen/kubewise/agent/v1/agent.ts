@@ -76,6 +76,96 @@ export function sourceKindToJSON(object: SourceKind): string {
   }
 }
 
+export enum AnomalyKind {
+  ANOMALY_KIND_UNSPECIFIED = 0,
+  ANOMALY_KIND_MEMORY_LEAK = 1,
+  ANOMALY_KIND_CPU_SPIKE = 2,
+  ANOMALY_KIND_OOM_RISK = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function anomalyKindFromJSON(object: any): AnomalyKind {
+  switch (object) {
+    case 0:
+    case "ANOMALY_KIND_UNSPECIFIED":
+      return AnomalyKind.ANOMALY_KIND_UNSPECIFIED;
+    case 1:
+    case "ANOMALY_KIND_MEMORY_LEAK":
+      return AnomalyKind.ANOMALY_KIND_MEMORY_LEAK;
+    case 2:
+    case "ANOMALY_KIND_CPU_SPIKE":
+      return AnomalyKind.ANOMALY_KIND_CPU_SPIKE;
+    case 3:
+    case "ANOMALY_KIND_OOM_RISK":
+      return AnomalyKind.ANOMALY_KIND_OOM_RISK;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AnomalyKind.UNRECOGNIZED;
+  }
+}
+
+export function anomalyKindToJSON(object: AnomalyKind): string {
+  switch (object) {
+    case AnomalyKind.ANOMALY_KIND_UNSPECIFIED:
+      return "ANOMALY_KIND_UNSPECIFIED";
+    case AnomalyKind.ANOMALY_KIND_MEMORY_LEAK:
+      return "ANOMALY_KIND_MEMORY_LEAK";
+    case AnomalyKind.ANOMALY_KIND_CPU_SPIKE:
+      return "ANOMALY_KIND_CPU_SPIKE";
+    case AnomalyKind.ANOMALY_KIND_OOM_RISK:
+      return "ANOMALY_KIND_OOM_RISK";
+    case AnomalyKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum AnomalySeverity {
+  ANOMALY_SEVERITY_UNSPECIFIED = 0,
+  ANOMALY_SEVERITY_INFO = 1,
+  ANOMALY_SEVERITY_WARNING = 2,
+  ANOMALY_SEVERITY_CRITICAL = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function anomalySeverityFromJSON(object: any): AnomalySeverity {
+  switch (object) {
+    case 0:
+    case "ANOMALY_SEVERITY_UNSPECIFIED":
+      return AnomalySeverity.ANOMALY_SEVERITY_UNSPECIFIED;
+    case 1:
+    case "ANOMALY_SEVERITY_INFO":
+      return AnomalySeverity.ANOMALY_SEVERITY_INFO;
+    case 2:
+    case "ANOMALY_SEVERITY_WARNING":
+      return AnomalySeverity.ANOMALY_SEVERITY_WARNING;
+    case 3:
+    case "ANOMALY_SEVERITY_CRITICAL":
+      return AnomalySeverity.ANOMALY_SEVERITY_CRITICAL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AnomalySeverity.UNRECOGNIZED;
+  }
+}
+
+export function anomalySeverityToJSON(object: AnomalySeverity): string {
+  switch (object) {
+    case AnomalySeverity.ANOMALY_SEVERITY_UNSPECIFIED:
+      return "ANOMALY_SEVERITY_UNSPECIFIED";
+    case AnomalySeverity.ANOMALY_SEVERITY_INFO:
+      return "ANOMALY_SEVERITY_INFO";
+    case AnomalySeverity.ANOMALY_SEVERITY_WARNING:
+      return "ANOMALY_SEVERITY_WARNING";
+    case AnomalySeverity.ANOMALY_SEVERITY_CRITICAL:
+      return "ANOMALY_SEVERITY_CRITICAL";
+    case AnomalySeverity.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface RegisterRequest {
   agentId: string;
   /** Changes on every agent process start; seq restarts at 1 within a boot. */
@@ -133,10 +223,43 @@ export interface MetricBatch {
   oomKillCount: number[];
   /** Batches the agent dropped from its full buffer before this one (cumulative in this boot). */
   droppedBatchesTotal: number;
+  /**
+   * Findings of the agent's local scoring (model + detectors) since the previous batch; absent
+   * when there are none (older agents never send it, older aggregators ignore it).
+   */
+  anomalyReport?: AnomalyReport | undefined;
+}
+
+export interface AnomalyReport {
+  flags: AnomalyFlag[];
+}
+
+/**
+ * One container flagged by the agent. The aggregator opens an anomaly unless one of the same kind
+ * is already open for that container (so a resent batch opens nothing twice).
+ */
+export interface AnomalyFlag {
+  /** Index into MetricBatch.containers. */
+  containerIndex: number;
+  kind: AnomalyKind;
+  severity: AnomalySeverity;
+  /** Unix milliseconds of the reading that triggered the flag. */
+  detectedAtMs: number;
+  /** Seconds until the memory trend reaches the limit; absent when unknown or unlimited. */
+  timeToLimitSeconds?:
+    | number
+    | undefined;
+  /** Detector numbers for display (e.g. slope_bytes_per_second, trend_z, forecast_peak_bytes). */
+  details: { [key: string]: number };
+}
+
+export interface AnomalyFlag_DetailsEntry {
+  key: string;
+  value: number;
 }
 
 export interface SyncMetricsRequest {
-  batch: MetricBatch | undefined;
+  batch?: MetricBatch | undefined;
 }
 
 export interface BatchAck {
@@ -161,11 +284,11 @@ export interface SetCollectionInterval {
 }
 
 export interface Command {
-  command: { $case: "setCollectionInterval"; value: SetCollectionInterval } | undefined;
+  command?: { $case: "setCollectionInterval"; value: SetCollectionInterval } | undefined;
 }
 
 export interface SyncMetricsResponse {
-  response: { $case: "ack"; value: BatchAck } | { $case: "reject"; value: BatchReject } | {
+  response?: { $case: "ack"; value: BatchAck } | { $case: "reject"; value: BatchReject } | {
     $case: "command";
     value: Command;
   } | undefined;
@@ -756,6 +879,7 @@ function createBaseMetricBatch(): MetricBatch {
     memoryLimitBytes: [],
     oomKillCount: [],
     droppedBatchesTotal: 0,
+    anomalyReport: undefined,
   };
 }
 
@@ -841,6 +965,9 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     }
     if (message.droppedBatchesTotal !== 0) {
       writer.uint32(120).uint64(message.droppedBatchesTotal);
+    }
+    if (message.anomalyReport !== undefined) {
+      AnomalyReport.encode(message.anomalyReport, writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -1068,6 +1195,14 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             message.droppedBatchesTotal = longToNumber(reader.uint64());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.anomalyReport = AnomalyReport.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1151,6 +1286,11 @@ export const MetricBatch: MessageFns<MetricBatch> = {
         : isSet(object.dropped_batches_total)
         ? globalThis.Number(object.dropped_batches_total)
         : 0,
+      anomalyReport: isSet(object.anomalyReport)
+        ? AnomalyReport.fromJSON(object.anomalyReport)
+        : isSet(object.anomaly_report)
+        ? AnomalyReport.fromJSON(object.anomaly_report)
+        : undefined,
     };
   },
 
@@ -1201,6 +1341,9 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     if (message.droppedBatchesTotal !== 0) {
       obj.droppedBatchesTotal = Math.round(message.droppedBatchesTotal);
     }
+    if (message.anomalyReport !== undefined) {
+      obj.anomalyReport = AnomalyReport.toJSON(message.anomalyReport);
+    }
     return obj;
   },
 
@@ -1224,6 +1367,354 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     message.memoryLimitBytes = object.memoryLimitBytes?.map((e) => e) || [];
     message.oomKillCount = object.oomKillCount?.map((e) => e) || [];
     message.droppedBatchesTotal = object.droppedBatchesTotal ?? 0;
+    message.anomalyReport = (object.anomalyReport !== undefined && object.anomalyReport !== null)
+      ? AnomalyReport.fromPartial(object.anomalyReport)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAnomalyReport(): AnomalyReport {
+  return { flags: [] };
+}
+
+export const AnomalyReport: MessageFns<AnomalyReport> = {
+  encode(message: AnomalyReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.flags) {
+      AnomalyFlag.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnomalyReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnomalyReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.flags.push(AnomalyFlag.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnomalyReport {
+    return {
+      flags: globalThis.Array.isArray(object?.flags) ? object.flags.map((e: any) => AnomalyFlag.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: AnomalyReport): unknown {
+    const obj: any = {};
+    if (message.flags?.length) {
+      obj.flags = message.flags.map((e) => AnomalyFlag.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AnomalyReport>): AnomalyReport {
+    return AnomalyReport.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AnomalyReport>): AnomalyReport {
+    const message = createBaseAnomalyReport();
+    message.flags = object.flags?.map((e) => AnomalyFlag.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAnomalyFlag(): AnomalyFlag {
+  return { containerIndex: 0, kind: 0, severity: 0, detectedAtMs: 0, timeToLimitSeconds: undefined, details: {} };
+}
+
+export const AnomalyFlag: MessageFns<AnomalyFlag> = {
+  encode(message: AnomalyFlag, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.containerIndex !== 0) {
+      writer.uint32(8).uint32(message.containerIndex);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.severity !== 0) {
+      writer.uint32(24).int32(message.severity);
+    }
+    if (message.detectedAtMs !== 0) {
+      writer.uint32(33).double(message.detectedAtMs);
+    }
+    if (message.timeToLimitSeconds !== undefined) {
+      writer.uint32(41).double(message.timeToLimitSeconds);
+    }
+    globalThis.Object.entries(message.details).forEach(([key, value]: [string, number]) => {
+      AnomalyFlag_DetailsEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnomalyFlag {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnomalyFlag();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.containerIndex = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.severity = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.detectedAtMs = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.timeToLimitSeconds = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = AnomalyFlag_DetailsEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.details[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnomalyFlag {
+    return {
+      containerIndex: isSet(object.containerIndex)
+        ? globalThis.Number(object.containerIndex)
+        : isSet(object.container_index)
+        ? globalThis.Number(object.container_index)
+        : 0,
+      kind: isSet(object.kind) ? anomalyKindFromJSON(object.kind) : 0,
+      severity: isSet(object.severity) ? anomalySeverityFromJSON(object.severity) : 0,
+      detectedAtMs: isSet(object.detectedAtMs)
+        ? globalThis.Number(object.detectedAtMs)
+        : isSet(object.detected_at_ms)
+        ? globalThis.Number(object.detected_at_ms)
+        : 0,
+      timeToLimitSeconds: isSet(object.timeToLimitSeconds)
+        ? globalThis.Number(object.timeToLimitSeconds)
+        : isSet(object.time_to_limit_seconds)
+        ? globalThis.Number(object.time_to_limit_seconds)
+        : undefined,
+      details: isObject(object.details)
+        ? (globalThis.Object.entries(object.details) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: AnomalyFlag): unknown {
+    const obj: any = {};
+    if (message.containerIndex !== 0) {
+      obj.containerIndex = Math.round(message.containerIndex);
+    }
+    if (message.kind !== 0) {
+      obj.kind = anomalyKindToJSON(message.kind);
+    }
+    if (message.severity !== 0) {
+      obj.severity = anomalySeverityToJSON(message.severity);
+    }
+    if (message.detectedAtMs !== 0) {
+      obj.detectedAtMs = floatToJson(message.detectedAtMs);
+    }
+    if (message.timeToLimitSeconds !== undefined) {
+      obj.timeToLimitSeconds = floatToJson(message.timeToLimitSeconds);
+    }
+    if (message.details) {
+      const entries = globalThis.Object.entries(message.details) as [string, number][];
+      if (entries.length > 0) {
+        obj.details = {};
+        entries.forEach(([k, v]) => {
+          obj.details[k] = floatToJson(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AnomalyFlag>): AnomalyFlag {
+    return AnomalyFlag.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AnomalyFlag>): AnomalyFlag {
+    const message = createBaseAnomalyFlag();
+    message.containerIndex = object.containerIndex ?? 0;
+    message.kind = object.kind ?? 0;
+    message.severity = object.severity ?? 0;
+    message.detectedAtMs = object.detectedAtMs ?? 0;
+    message.timeToLimitSeconds = object.timeToLimitSeconds ?? undefined;
+    message.details = (globalThis.Object.entries(object.details ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseAnomalyFlag_DetailsEntry(): AnomalyFlag_DetailsEntry {
+  return { key: "", value: 0 };
+}
+
+export const AnomalyFlag_DetailsEntry: MessageFns<AnomalyFlag_DetailsEntry> = {
+  encode(message: AnomalyFlag_DetailsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnomalyFlag_DetailsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnomalyFlag_DetailsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnomalyFlag_DetailsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: AnomalyFlag_DetailsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AnomalyFlag_DetailsEntry>): AnomalyFlag_DetailsEntry {
+    return AnomalyFlag_DetailsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AnomalyFlag_DetailsEntry>): AnomalyFlag_DetailsEntry {
+    const message = createBaseAnomalyFlag_DetailsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };
@@ -2373,6 +2864,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
