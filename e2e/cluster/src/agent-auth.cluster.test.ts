@@ -1,0 +1,223 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { type KubeClients } from "@kubewise/k8s";
+
+// The real agent client and the real aggregator server (apps have no package exports).
+import { createAgentClient } from "../../../apps/agent/src/adapters/grpc/agent-client";
+import {
+  encodeSyncRequest,
+  toProtoMetricBatch,
+  toProtoSourceKind,
+} from "../../../apps/agent/src/adapters/grpc/converters";
+import type { ContainerSample } from "../../../apps/agent/src/domain/types";
+import { DEFAULT_INGEST_LIMITS } from "../../../apps/aggregator/src/domain/batch";
+import { createAgentAuthenticator } from "../../../apps/aggregator/src/grpc/auth-factory";
+import {
+  startGrpcServer,
+  type RunningGrpcServer,
+} from "../../../apps/aggregator/src/grpc/server";
+import { createIngester } from "../../../apps/aggregator/src/ingest/ingester";
+import { createAggregatorMetrics } from "../../../apps/aggregator/src/metrics";
+import { createMemorySampleStore } from "../../../apps/aggregator/src/testing/memory-sample-store";
+import {
+  startTcpProxy,
+  type TcpProxy,
+} from "../../../apps/aggregator/src/testing/tcp-proxy";
+import {
+  adminClients,
+  controllerKubeConfig,
+  createNamespace,
+  deleteNamespace,
+} from "./harness";
+
+const AUDIENCE = "kubewise-aggregator";
+
+async function requestToken(
+  admin: KubeClients,
+  namespace: string,
+  serviceAccount: string,
+  audience = AUDIENCE,
+): Promise<string> {
+  const review = await admin.core.createNamespacedServiceAccountToken({
+    namespace,
+    name: serviceAccount,
+    body: { spec: { audiences: [audience], expirationSeconds: 600 } },
+  });
+  const token = review.status?.token;
+  if (!token) throw new Error(`no token for ${namespace}/${serviceAccount}`);
+  return token;
+}
+
+function sample(timestampMs: number): ContainerSample {
+  return {
+    meta: {
+      namespace: "team-a",
+      podName: "web-1",
+      podUid: "11111111-2222-3333-4444-555555555555",
+      containerName: "app",
+      containerId: "c".repeat(64),
+      workloadKind: "Deployment",
+      workloadName: "web",
+      cpuRequestMillicores: 250,
+      cpuLimitMillicores: 0,
+      memoryRequestBytes: 268_435_456,
+      memoryLimitBytes: 0,
+    },
+    timestampMs,
+    cpuUsageCores: 0.2,
+    cpuThrottledPeriods: 0,
+    cpuThrottledSeconds: 0,
+    memoryWorkingSetBytes: 100_000_000,
+    memoryRssBytes: 90_000_000,
+    memoryLimitBytes: 0,
+    oomKillCount: 0,
+  };
+}
+
+describe("agent authentication with TokenReview against a real kube-apiserver", () => {
+  let admin: KubeClients;
+  let namespace: string;
+  let dir: string;
+  let proxy: TcpProxy;
+  let server: RunningGrpcServer;
+  const memory = createMemorySampleStore();
+  let client: ReturnType<typeof createAgentClient>;
+
+  const register = (token: string, bootId = "boot-1") =>
+    client
+      .register(
+        {
+          agentId: "agent-e2e",
+          bootId,
+          nodeName: "node-e2e",
+          agentVersion: "e2e",
+          sourceKind: toProtoSourceKind("cgroupfs"),
+        },
+        token,
+        10_000,
+      )
+      .then(
+        () => ({ code: 0, details: "" }),
+        (error: { code: number; details: string }) => ({
+          code: error.code,
+          details: error.details,
+        }),
+      );
+
+  beforeAll(async () => {
+    admin = adminClients();
+    namespace = await createNamespace(admin, "agent-auth");
+    for (const name of ["agent", "intruder"])
+      await admin.core.createNamespacedServiceAccount({
+        namespace,
+        body: { metadata: { name } },
+      });
+    // The aggregator reviews tokens as the chart's aggregator ServiceAccount (its RBAC, not admin),
+    // through a proxy the test can cut to make the API server unreachable.
+    const aggregatorKc = await controllerKubeConfig();
+    const cluster = aggregatorKc.getCurrentCluster();
+    if (!cluster) throw new Error("no cluster in the kubeconfig");
+    const apiPort = Number(new URL(cluster.server).port);
+    proxy = await startTcpProxy(apiPort);
+    dir = mkdtempSync(join(tmpdir(), "kubewise-agent-auth-"));
+    const kubeconfigPath = join(dir, "kubeconfig");
+    const exported = JSON.parse(aggregatorKc.exportConfig()) as {
+      clusters: { cluster: { server: string } }[];
+    };
+    for (const c of exported.clusters)
+      c.cluster.server = `https://127.0.0.1:${proxy.port}`;
+    writeFileSync(kubeconfigPath, JSON.stringify(exported), { mode: 0o600 });
+    server = await startGrpcServer({
+      host: "127.0.0.1",
+      port: 0,
+      ingester: createIngester(memory.store),
+      authenticator: createAgentAuthenticator(
+        {
+          mode: "tokenreview",
+          audience: AUDIENCE,
+          allowedUsernames: [`system:serviceaccount:${namespace}:agent`],
+          cacheTtlMs: 60_000,
+          kubeconfigPath,
+        },
+        { reviewTimeoutMs: 3_000 },
+      ),
+      metrics: createAggregatorMetrics(),
+      logger: pino({ level: "silent" }),
+      limits: DEFAULT_INGEST_LIMITS,
+      maxQueuedPerStream: 4,
+      maxConcurrentIngests: 2,
+      collectionIntervalSeconds: 10,
+    });
+    client = createAgentClient(`127.0.0.1:${server.port}`);
+  });
+  afterAll(async () => {
+    client.close();
+    await server.stop();
+    await proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+    await deleteNamespace(admin, namespace);
+  });
+
+  it("accepts the agent ServiceAccount's token: Register succeeds and the batch is stored", async () => {
+    const token = await requestToken(admin, namespace, "agent");
+    expect(await register(token)).toEqual({ code: 0, details: "" });
+    const stream = client.openSync(token);
+    const acked = new Promise<unknown>((resolve, reject) => {
+      stream.on("data", resolve);
+      stream.on("error", reject);
+    });
+    const batch = toProtoMetricBatch([sample(Date.now() - 1_000)], {
+      agentId: "agent-e2e",
+      bootId: "boot-1",
+      nodeName: "node-e2e",
+      seq: 1,
+      droppedBatchesTotal: 0,
+    });
+    stream.write(encodeSyncRequest(batch));
+    expect(await acked).toMatchObject({
+      response: { $case: "ack", value: { seq: 1, storedSamples: 1 } },
+    });
+    stream.end();
+    expect(memory.batches.get("agent-e2e/boot-1/1")).toBe(1);
+  });
+
+  it("denies another ServiceAccount with PERMISSION_DENIED", async () => {
+    const token = await requestToken(admin, namespace, "intruder");
+    const result = await register(token);
+    expect(result.code).toBe(7);
+    expect(result.details).toContain(
+      `system:serviceaccount:${namespace}:intruder is not an allowed agent service account`,
+    );
+  });
+
+  it.each([
+    ["a token for another audience", "wrong-audience"],
+    ["a garbage token", "garbage"],
+  ])("denies %s with UNAUTHENTICATED", async (_, kind) => {
+    const token =
+      kind === "garbage"
+        ? "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl"
+        : await requestToken(admin, namespace, "agent", "someone-else");
+    const result = await register(token);
+    expect(result.code).toBe(16);
+    expect(result.details).toMatch(/token rejected by TokenReview/);
+  });
+
+  it("answers UNAVAILABLE while the API server is unreachable, and accepts again once it is back", async () => {
+    const fresh = await requestToken(admin, namespace, "agent");
+    proxy.setBlackhole(true);
+    const started = Date.now();
+    const down = await register(fresh, "boot-2");
+    const waitedMs = Date.now() - started;
+    proxy.setBlackhole(false);
+    expect(down.code).toBe(14);
+    expect(down.details).toMatch(/cannot verify the token now.*3000 ms/);
+    expect(waitedMs).toBeLessThan(5_000);
+    expect(await register(fresh, "boot-2")).toEqual({ code: 0, details: "" });
+  });
+});
