@@ -106,7 +106,7 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
     );
   });
 
-  it("grants the agent only kubelet stats/metrics, node get and pod reads", () => {
+  it("grants the agent only kubelet stats/metrics, node get, pod reads and owner gets", () => {
     const role = manifests.find(
       (m) => m.kind === "ClusterRole" && m.metadata.name === "kw-agent",
     );
@@ -118,6 +118,8 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
         "/pods:get",
         "/pods:list",
         "/pods:watch",
+        "apps/replicasets:get",
+        "batch/jobs:get",
       ].sort(),
     );
   });
