@@ -67,8 +67,13 @@ describe("agent loadEnv: pod metadata source", () => {
       undefined,
     ],
     [
-      "kubelet (metadata from the source)",
+      "kubelet in a pod (requests and owners are not in the kubelet stats)",
       { KUBEWISE_SOURCE: "kubelet", KUBEWISE_NODE_NAME: "n1", ...inCluster },
+      { kind: "in-cluster", host: "10.0.0.1", port: "443" },
+    ],
+    [
+      "synthetic (metadata from the source)",
+      { KUBEWISE_SOURCE: "synthetic", KUBEWISE_NODE_NAME: "n1", ...inCluster },
       undefined,
     ],
     [

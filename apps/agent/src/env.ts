@@ -49,7 +49,7 @@ const EnvSchema = z.object({
   KUBEWISE_MAX_BATCH_SAMPLES: int(1, 100_000).default(5_000),
   KUBEWISE_MAX_IN_FLIGHT: int(1, 1_000).default(8),
   KUBEWISE_METRICS_PORT: int(0, 65_535).default(9464),
-  // auto: from the Kubernetes API when the source is cgroupfs and in-cluster config or a kubeconfig exists.
+  // auto: from the Kubernetes API for cgroupfs/kubelet when in-cluster config or a kubeconfig exists.
   KUBEWISE_POD_METADATA: z.enum(["auto", "kubernetes", "off"]).default("auto"),
   KUBEWISE_KUBECONFIG: z.string().min(1).optional(),
   KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
@@ -102,7 +102,7 @@ function podMetadataProblems(
   return problems;
 }
 
-/** Where pod metadata comes from: the API server (cgroupfs in a cluster), else the source itself. */
+/** Where pod metadata comes from: the API server (cgroupfs/kubelet in a cluster), else the source itself. */
 export type PodMetadataConfig =
   | { kind: "kubeconfig"; path: string }
   | { kind: "in-cluster"; host: string; port: string };
@@ -114,7 +114,7 @@ function toPodMetadataConfig(
   const wanted =
     e.KUBEWISE_POD_METADATA === "kubernetes" ||
     (e.KUBEWISE_POD_METADATA === "auto" &&
-      e.KUBEWISE_SOURCE === "cgroupfs" &&
+      (e.KUBEWISE_SOURCE === "cgroupfs" || e.KUBEWISE_SOURCE === "kubelet") &&
       nodeNameSet);
   if (!wanted) return undefined;
   if (e.KUBEWISE_KUBECONFIG !== undefined)

@@ -10,6 +10,7 @@ import { createAgentClient } from "./adapters/grpc/agent-client";
 import { toProtoSourceKind } from "./adapters/grpc/converters";
 import { startSyncLoop } from "./adapters/grpc/sync-loop";
 import { startPodMetadataFromConfig } from "./adapters/kube/pod-metadata-watcher";
+import { withPodMetadata } from "./adapters/kube/with-pod-metadata";
 import { createKubeletSource } from "./adapters/kubelet-source";
 import { createAgentMetrics, serveMetrics } from "./adapters/metrics";
 import { createReplaySource } from "./adapters/replay-source";
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     deadlineMs: 5_000,
     ackTimeoutMs: env.ackTimeoutMs,
   });
-  // cgroupfs in a cluster: names, owners and requests come from the API server (see env.ts).
+  // cgroupfs/kubelet in a cluster: names, owners and requests come from the API server (env.ts).
   const podMetadata =
     env.podMetadata === undefined
       ? undefined
@@ -120,10 +121,10 @@ async function main(): Promise<void> {
     source:
       podMetadata === undefined
         ? createSource(env, readToken, logger)
-        : createCgroupfsSource({
-            root: env.cgroupRoot,
-            lookupMeta: podMetadata.lookup,
-          }),
+        : withPodMetadata(
+            createSource(env, readToken, logger),
+            podMetadata.lookup,
+          ),
     buffer,
     metrics,
     logger,

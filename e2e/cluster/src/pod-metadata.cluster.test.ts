@@ -166,6 +166,10 @@ describe("agent pod metadata from a real kube-apiserver, with the chart's agent 
     expect(
       watcher.lookup({ podUid, containerId: SIDECAR_ID })?.containerName,
     ).toBe("sidecar");
+    // kubelet source: no runtime id, the container name instead
+    expect(
+      watcher.lookup({ podUid, containerId: "", containerName: "app" }),
+    ).toEqual(meta);
     // Only this node's pod: the Deployment's other pod has no nodeName.
     expect(watcher.stats()).toMatchObject({ pods: 1, watchErrors: 0 });
   });

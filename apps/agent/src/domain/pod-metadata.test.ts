@@ -136,7 +136,7 @@ describe("toPodEntry + toContainerMeta", () => {
   const entry = toPodEntry(pod, workload);
 
   it("maps a running container id to namespace, pod, workload and its requests/limits", () => {
-    expect(entry && toContainerMeta(entry, ID_APP)).toEqual({
+    expect(entry && toContainerMeta(entry, { containerId: ID_APP })).toEqual({
       namespace: "shop",
       podName: "web-7d9f-abcde",
       podUid: "u-1",
@@ -151,12 +151,23 @@ describe("toPodEntry + toContainerMeta", () => {
     });
   });
 
+  it("finds a container by name for sources without runtime ids (kubelet)", () => {
+    expect(
+      entry && toContainerMeta(entry, { containerName: "app" }),
+    ).toMatchObject({ containerId: ID_APP, workloadName: "web" });
+    expect(
+      entry && toContainerMeta(entry, { containerName: "nope" }),
+    ).toBeUndefined();
+  });
+
   it("knows init containers, and nothing about containers without an id", () => {
-    expect(entry && toContainerMeta(entry, ID_INIT)?.containerName).toBe(
-      "migrate",
-    );
+    expect(
+      entry && toContainerMeta(entry, { containerId: ID_INIT })?.containerName,
+    ).toBe("migrate");
     expect(entry?.containers.size).toBe(2);
-    expect(entry && toContainerMeta(entry, "c".repeat(64))).toBeUndefined();
+    expect(
+      entry && toContainerMeta(entry, { containerId: "c".repeat(64) }),
+    ).toBeUndefined();
   });
 
   it("prefers the resources the kubelet reports after an in-place resize", () => {
@@ -175,7 +186,9 @@ describe("toPodEntry + toContainerMeta", () => {
       },
       workload,
     );
-    expect(resized && toContainerMeta(resized, ID_APP)).toMatchObject({
+    expect(
+      resized && toContainerMeta(resized, { containerId: ID_APP }),
+    ).toMatchObject({
       cpuRequestMillicores: 300,
       memoryRequestBytes: 0,
     });

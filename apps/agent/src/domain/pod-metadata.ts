@@ -167,13 +167,27 @@ export function toPodEntry(
   };
 }
 
+/** By runtime container id (cgroupfs), or by container name when the source has no id (kubelet). */
+function findContainer(
+  entry: PodEntry,
+  key: { containerId: string } | { containerName: string },
+) {
+  if ("containerId" in key) {
+    const byId = entry.containers.get(key.containerId);
+    return byId === undefined ? undefined : ([key.containerId, byId] as const);
+  }
+  for (const [id, container] of entry.containers)
+    if (container.name === key.containerName) return [id, container] as const;
+  return undefined;
+}
+
 export function toContainerMeta(
   entry: PodEntry,
-  containerId: string,
+  container: { containerId: string } | { containerName: string },
 ): ContainerMeta | undefined {
-  const container = entry.containers.get(containerId);
-  if (container === undefined) return undefined;
-  const { name, ...resources } = container;
+  const found = findContainer(entry, container);
+  if (found === undefined) return undefined;
+  const [containerId, { name, ...resources }] = found;
   return {
     namespace: entry.namespace,
     podName: entry.podName,

@@ -173,6 +173,9 @@ describe("pod metadata watcher", () => {
       cpuRequestMillicores: 100,
       memoryRequestBytes: 67_108_864,
     });
+    expect(
+      w.lookup({ podUid: "u4", containerId: "", containerName: "app" }),
+    ).toMatchObject({ containerId: id("d"), workloadName: "db" });
     expect(calls.gets.filter((p) => p === RS)).toHaveLength(1);
     expect(calls.gets[0]).toContain("fieldSelector=spec.nodeName%3Dnode-1");
     expect(calls.watches[0]).toContain("resourceVersion=list-1");

@@ -38,9 +38,11 @@ export type PodMetadataWatcherOptions = {
 };
 
 export type PodMetadataWatcher = {
+  /** By pod UID plus the runtime container id (cgroupfs) or, when that is empty, the container name. */
   lookup: (identity: {
     podUid: string;
     containerId: string;
+    containerName?: string;
   }) => ContainerMeta | undefined;
   /** Resolves after the first complete list of this node's pods. */
   synced: () => Promise<void>;
@@ -202,11 +204,13 @@ export function startPodMetadataWatcher(
   const running = run();
 
   return {
-    lookup: ({ podUid, containerId }) => {
+    lookup: ({ podUid, containerId, containerName = "" }) => {
       const entry = pods.get(podUid);
-      return entry === undefined
-        ? undefined
-        : toContainerMeta(entry, containerId);
+      if (entry === undefined) return undefined;
+      return toContainerMeta(
+        entry,
+        containerId === "" ? { containerName } : { containerId },
+      );
     },
     synced: () => synced,
     stats: () => ({ pods: pods.size, ...counters }),
