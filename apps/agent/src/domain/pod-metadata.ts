@@ -41,14 +41,11 @@ export type ContainerResources = Pick<
   | "memoryLimitBytes"
 >;
 
-/** What the agent keeps per pod: a few strings and numbers, not the whole object. */
+/** What the agent keeps per pod: ready-made metadata per container, not the whole object. */
 export type PodEntry = {
   podUid: string;
-  namespace: string;
-  podName: string;
-  workload: Workload;
-  /** Keyed by the runtime's container id (64 hex digits, no scheme). */
-  containers: ReadonlyMap<string, { name: string } & ContainerResources>;
+  /** Keyed by the runtime's container id (64 hex digits, no scheme); built once per pod event. */
+  containers: ReadonlyMap<string, Readonly<ContainerMeta>>;
 };
 
 /** Kinds whose own controller decides the workload: a Deployment's ReplicaSet, a CronJob's Job. */
@@ -133,24 +130,6 @@ function statusesOf(pod: PodObject): ContainerStatus[] {
   ];
 }
 
-function containerEntries(
-  pod: PodObject,
-): Map<string, { name: string } & ContainerResources> {
-  const specs = specsByName(pod);
-  const statuses = statusesOf(pod);
-  const containers = new Map<string, { name: string } & ContainerResources>();
-  for (const status of statuses) {
-    const id = parseContainerId(status.containerID);
-    if (id === undefined) continue;
-    const resources = status.resources ?? specs.get(status.name)?.resources;
-    containers.set(id, {
-      name: status.name,
-      ...toContainerResources(resources),
-    });
-  }
-  return containers;
-}
-
 /** Undefined for pods without uid/name/namespace (never the case for objects from the API). */
 export function toPodEntry(
   pod: PodObject,
@@ -158,44 +137,36 @@ export function toPodEntry(
 ): PodEntry | undefined {
   const { uid, name, namespace } = pod.metadata ?? {};
   if (!uid || !name || !namespace) return undefined;
-  return {
-    podUid: uid,
-    namespace,
-    podName: name,
-    workload,
-    containers: containerEntries(pod),
-  };
+  const specs = specsByName(pod);
+  const containers = new Map<string, Readonly<ContainerMeta>>();
+  for (const status of statusesOf(pod)) {
+    const id = parseContainerId(status.containerID);
+    if (id === undefined) continue;
+    const resources = status.resources ?? specs.get(status.name)?.resources;
+    containers.set(
+      id,
+      Object.freeze({
+        namespace,
+        podName: name,
+        podUid: uid,
+        containerName: status.name,
+        containerId: id,
+        workloadKind: workload.kind,
+        workloadName: workload.name,
+        ...toContainerResources(resources),
+      }),
+    );
+  }
+  return { podUid: uid, containers };
 }
 
 /** By runtime container id (cgroupfs), or by container name when the source has no id (kubelet). */
-function findContainer(
-  entry: PodEntry,
-  key: { containerId: string } | { containerName: string },
-) {
-  if ("containerId" in key) {
-    const byId = entry.containers.get(key.containerId);
-    return byId === undefined ? undefined : ([key.containerId, byId] as const);
-  }
-  for (const [id, container] of entry.containers)
-    if (container.name === key.containerName) return [id, container] as const;
-  return undefined;
-}
-
 export function toContainerMeta(
   entry: PodEntry,
-  container: { containerId: string } | { containerName: string },
-): ContainerMeta | undefined {
-  const found = findContainer(entry, container);
-  if (found === undefined) return undefined;
-  const [containerId, { name, ...resources }] = found;
-  return {
-    namespace: entry.namespace,
-    podName: entry.podName,
-    podUid: entry.podUid,
-    containerName: name,
-    containerId,
-    workloadKind: entry.workload.kind,
-    workloadName: entry.workload.name,
-    ...resources,
-  };
+  key: { containerId: string } | { containerName: string },
+): Readonly<ContainerMeta> | undefined {
+  if ("containerId" in key) return entry.containers.get(key.containerId);
+  for (const meta of entry.containers.values())
+    if (meta.containerName === key.containerName) return meta;
+  return undefined;
 }
