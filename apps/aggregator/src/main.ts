@@ -134,10 +134,16 @@ async function main(): Promise<void> {
           config: env.controller,
           logger,
           audit: controllerAudit,
+          // Rollback on throttling / OOM kills uses the agents' samples in the database.
+          signals: {
+            ctx: serviceCtx,
+            clusterId,
+            sampleIntervalSeconds: env.collectionIntervalSeconds,
+          },
         });
   // Dashboard decisions <-> ResourceRecommendation objects; the controller above acts on the objects.
   const clusterSync =
-    env.controller === undefined
+    env.controller === undefined || controller === undefined
       ? undefined
       : startClusterSync({
           ctx: { db, clock: SYSTEM_CLOCK, logger },
@@ -151,6 +157,8 @@ async function main(): Promise<void> {
           clusterId,
           intervalMs: env.controller.intervalMs,
           logger,
+          // Only the lifecycle controller's Lease holder runs the sync rounds.
+          leader: controller,
         });
   const metricsServer = await serveMetrics(metrics.registry, env.metricsPort);
   logger.info(

@@ -98,7 +98,7 @@ describe("autoApply under namespace safety rules (StatefulSet, DaemonSet)", () =
       leaseName: "kubewise-aggregator",
       leaseDurationSeconds: 5,
       namespaces: [optedIn, locked],
-      policy: { canaryFraction: 0 },
+      policy: { inPlaceResize: false },
       namespaceRules: true,
     });
     await t.controller.tick();

@@ -17,7 +17,9 @@ import {
   createSampleDeployment,
   createTestController,
   deleteNamespace,
+  grantRecommendationEditors,
   kubectl,
+  patchRecommendation,
   waitFor,
   type TestController,
 } from "./harness";
@@ -55,6 +57,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     adminStore = createRecommendationStore(admin);
     namespace = await createNamespace(admin, "ctl");
     await createSampleDeployment(admin, namespace);
+    await grantRecommendationEditors(namespace, ["alice"]);
     kc = await controllerKubeConfig();
     t = createTestController(kc, {
       identity: "ctl-a",
@@ -63,8 +66,8 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       namespaces: [namespace],
       policy: {
         observationWindowSeconds: 3600,
-        canaryFraction: 0.5,
-        canaryWindowSeconds: 0,
+        rolloutSteps: [0.5, 1],
+        stepWindowSeconds: 0,
       },
     });
     input = {
@@ -177,15 +180,22 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       '{"spec":{"dryRun":false}}',
     ]);
     const rec = await getRec();
-    await adminStore.setApproval(
+    // The approval policy admits only the requesting user's own name.
+    const approve = await patchRecommendation(
       { namespace, name: "deployment-web" },
       {
-        state: "Approved",
-        by: "e2e-user",
-        at: new Date().toISOString().slice(0, 19) + "Z",
-        specHash: hashRecommendedResources(rec.spec),
+        spec: {
+          approval: {
+            state: "Approved",
+            by: "alice",
+            at: new Date().toISOString().slice(0, 19) + "Z",
+            specHash: hashRecommendedResources(rec.spec),
+          },
+        },
       },
+      { as: "alice" },
     );
+    expect(approve).toMatchObject({ code: 0 });
     await admin.policy.createNamespacedPodDisruptionBudget({
       namespace,
       body: {

@@ -1,6 +1,12 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
+  createKubeClients,
   createRecommendationStore,
   type KubeClients,
   type RecommendationInput,
@@ -13,8 +19,10 @@ import {
   createSampleDeployment,
   createTestController,
   deleteNamespace,
+  waitFor,
   type TestController,
 } from "./harness";
+import { SyncDatabase } from "./services-sync-harness";
 
 const LEASE = "kubewise-aggregator";
 
@@ -109,5 +117,118 @@ describe("leader election with a Lease: two aggregator instances", () => {
       skipped: 1,
       failed: 0,
     });
+  });
+});
+
+/** Counts the cluster writes one bridge makes, so the test can tell the two instances apart. */
+function countingCustom(clients: KubeClients): {
+  clients: Pick<KubeClients, "custom">;
+  writes: () => number;
+} {
+  let writes = 0;
+  const custom = new Proxy(clients.custom, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]): unknown => {
+        if (/^(patch|create|replace|delete)/.test(String(property)))
+          writes += 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { clients: { custom }, writes: () => writes };
+}
+
+describe("cluster sync (DB -> ResourceRecommendation objects) runs on the Lease holder only", () => {
+  const admin = adminClients();
+  let namespace: string;
+  let dir: string;
+  let db: SyncDatabase;
+  const instances: (TestController & {
+    bridge: ReturnType<SyncDatabase["startBridge"]>;
+    writes: () => number;
+  })[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kubewise-leader-db-"));
+    // As root the embedded server runs as `postgres`, which must be able to enter the directory.
+    await chmod(dir, 0o755);
+    namespace = await createNamespace(admin, "leader-sync");
+    await createSampleDeployment(admin, namespace, "web");
+    await createSampleDeployment(admin, namespace, "api");
+    db = await SyncDatabase.start({
+      dataDir: join(dir, "pg"),
+      namespace,
+      logger: pino({ level: "silent" }),
+    });
+    const kc = await controllerKubeConfig();
+    for (const identity of ["aggregator-c", "aggregator-d"]) {
+      const test = createTestController(kc, {
+        identity,
+        leaseName: LEASE,
+        leaseDurationSeconds: 5,
+        namespaces: [namespace],
+      });
+      const counting = countingCustom(createKubeClients(kc));
+      const bridge = db.startBridge(kc, test.controller, counting.clients);
+      instances.push({ ...test, bridge, writes: counting.writes });
+    }
+    // The previous block's leader released the Lease; one of the two takes it at once.
+    await waitFor("a leader", async () => {
+      await Promise.all(instances.map((i) => i.controller.tick()));
+      return instances.some((i) => i.controller.isLeader()) ? true : undefined;
+    });
+  });
+  afterAll(async () => {
+    for (const i of instances) {
+      i.bridge.stop();
+      await i.controller.stop();
+    }
+    await db?.stop();
+    await deleteNamespace(admin, namespace);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const roles = () => {
+    const leader = instances.find((i) => i.controller.isLeader());
+    const follower = instances.find((i) => !i.controller.isLeader());
+    if (!leader || !follower)
+      throw new Error("expected one leader, one follower");
+    return { leader, follower };
+  };
+  const published = async () =>
+    (await createRecommendationStore(admin).list(namespace))
+      .map((r) => r.metadata.name)
+      .sort();
+
+  it("only the leader's bridge writes recommendation objects", async () => {
+    const { leader, follower } = roles();
+    await db.addRecommendation("web");
+    expect(await follower.bridge.runOnce()).toEqual({ status: "follower" });
+    expect(await leader.bridge.runOnce()).toMatchObject({
+      status: "synced",
+      result: { published: 1 },
+    });
+    expect(await published()).toEqual(["deployment-web"]);
+    expect(follower.writes()).toBe(0);
+    expect(leader.writes()).toBeGreaterThan(0);
+  });
+
+  it("fails over: after the leader stops, the other instance syncs and the old one writes nothing", async () => {
+    const { leader, follower } = roles();
+    const leaderWrites = leader.writes();
+    await leader.controller.stop();
+    await db.addRecommendation("api");
+    expect(await leader.bridge.runOnce()).toEqual({ status: "follower" });
+    await follower.controller.tick();
+    expect(follower.controller.isLeader()).toBe(true);
+    expect(await follower.bridge.runOnce()).toMatchObject({
+      status: "synced",
+      result: { published: 1 },
+    });
+    expect(await published()).toEqual(["deployment-api", "deployment-web"]);
+    expect(follower.writes()).toBeGreaterThan(0);
+    expect(leader.writes()).toBe(leaderWrites);
   });
 });

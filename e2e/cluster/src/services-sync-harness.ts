@@ -1,3 +1,4 @@
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 
 import {
@@ -21,7 +22,7 @@ import {
 import {
   createKubeClients,
   createRecommendationStore,
-  NotLeaderError,
+  type KubeClients,
   type ResourceRecommendation,
 } from "@kubewise/k8s";
 import {
@@ -34,6 +35,7 @@ import {
 import {
   startClusterSync,
   type ClusterSync,
+  type ClusterSyncLeader,
 } from "../../../apps/aggregator/src/controller/cluster-sync";
 import { controllerKubeConfig, createTestController, waitFor } from "./harness";
 import type { TestController } from "./harness";
@@ -41,28 +43,23 @@ import type { TestController } from "./harness";
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 
-/** Embedded PostgreSQL with one Pending recommendation for Deployment `web`, the bridge and a controller. */
-export class ClusterSyncHarness {
+/** Embedded PostgreSQL with a cluster, an approver and a namespace that requires approval. */
+export class SyncDatabase {
   private constructor(
     private readonly database: RunningDatabase,
-    private readonly client: DbClient,
-    private readonly ctx: Omit<ServiceContext, "actor">,
+    readonly client: DbClient,
+    readonly ctx: Omit<ServiceContext, "actor">,
     private readonly approver: ServiceContext["actor"],
-    private readonly clusterId: string,
-    private readonly bridge: ClusterSync,
-    private readonly test: TestController,
+    readonly clusterId: string,
     private readonly namespace: string,
+    private readonly logger: Logger,
   ) {}
-
-  get controller(): TestController["controller"] {
-    return this.test.controller;
-  }
 
   static async start(options: {
     dataDir: string;
     namespace: string;
     logger: Logger;
-  }): Promise<ClusterSyncHarness> {
+  }): Promise<SyncDatabase> {
     const { namespace, logger } = options;
     const database = await startDatabase({
       dataDir: options.dataDir,
@@ -84,55 +81,32 @@ export class ClusterSyncHarness {
       },
       at: new Date(),
     });
-    const ctx = {
-      db,
-      clock: { now: () => new Date() },
-      logger,
-      ports: {},
-    };
-    const kc = await controllerKubeConfig();
-    const bridge = startClusterSync({
-      ctx,
-      // As the chart's ServiceAccount: the bridge needs no more rights than the controller.
-      clients: createKubeClients(kc),
-      clusterId: cluster.id,
-      // Rounds are driven by the test through runOnce.
-      intervalMs: 3_600_000,
-      logger,
-    });
-    const test = createTestController(kc, {
-      identity: "sync-a",
-      // The only Lease the chart's Role lets the controller get/update.
-      leaseName: "kubewise-aggregator",
-      leaseDurationSeconds: 5,
-      namespaces: [namespace],
-      policy: { canaryFraction: 0.5, canaryWindowSeconds: 0 },
-    });
-    // Another suite's instance may still hold the Lease until it expires (5 s there).
-    await waitFor(
-      "leadership",
-      async () => {
-        await test.controller.tick();
-        try {
-          await test.controller.reconcileAll();
-          return true;
-        } catch (error) {
-          if (error instanceof NotLeaderError) return undefined;
-          throw error;
-        }
-      },
-      20_000,
-    );
-    return new ClusterSyncHarness(
+    const ctx = { db, clock: { now: () => new Date() }, logger, ports: {} };
+    return new SyncDatabase(
       database,
       client,
       ctx,
       { userId: user.id, role: "approver", scopes: "all" },
       cluster.id,
-      bridge,
-      test,
       namespace,
+      logger,
     );
+  }
+
+  /** A bridge as the chart's ServiceAccount (no more rights than the controller), driven by runOnce. */
+  startBridge(
+    kc: KubeConfig,
+    leader: ClusterSyncLeader,
+    clients: Pick<KubeClients, "custom"> = createKubeClients(kc),
+  ): ClusterSync {
+    return startClusterSync({
+      ctx: this.ctx,
+      clients,
+      clusterId: this.clusterId,
+      intervalMs: 3_600_000,
+      logger: this.logger,
+      leader,
+    });
   }
 
   /** A Pending 250m / 256Mi recommendation for container `app` of Deployment `name`; returns its id. */
@@ -178,23 +152,6 @@ export class ClusterSyncHarness {
     });
   }
 
-  async sync(): Promise<SyncRecommendationsToClusterResult> {
-    const result = await this.bridge.runOnce();
-    if (!result) throw new Error("cluster sync round failed (see the log)");
-    return result;
-  }
-
-  async object(name = "deployment-web"): Promise<ResourceRecommendation> {
-    const store = createRecommendationStore(
-      createKubeClients(await controllerKubeConfig()),
-    );
-    const found = (await store.list(this.namespace)).find(
-      (r) => r.metadata.name === name,
-    );
-    if (!found) throw new Error(`${name} not published`);
-    return found;
-  }
-
   async dbPhase(id: string): Promise<string | undefined> {
     return (await getRecommendationWithContext(this.client.db, id))
       ?.recommendation.phase;
@@ -211,9 +168,79 @@ export class ClusterSyncHarness {
   }
 
   async stop(): Promise<void> {
-    this.bridge.stop();
-    await this.test.controller.stop();
     await this.client.close();
     await this.database.stop();
+  }
+}
+
+/** SyncDatabase plus the bridge and a leading controller in `namespace`. */
+export class ClusterSyncHarness {
+  private constructor(
+    readonly db: SyncDatabase,
+    private readonly bridge: ClusterSync,
+    private readonly test: TestController,
+    private readonly namespace: string,
+  ) {}
+
+  get controller(): TestController["controller"] {
+    return this.test.controller;
+  }
+
+  static async start(options: {
+    dataDir: string;
+    namespace: string;
+    logger: Logger;
+  }): Promise<ClusterSyncHarness> {
+    const db = await SyncDatabase.start(options);
+    const kc = await controllerKubeConfig();
+    const test = createTestController(kc, {
+      identity: "sync-a",
+      // The only Lease the chart's Role lets the controller get/update.
+      leaseName: "kubewise-aggregator",
+      leaseDurationSeconds: 5,
+      namespaces: [options.namespace],
+      policy: { rolloutSteps: [0.5, 1], stepWindowSeconds: 0 },
+    });
+    // Another suite's instance may still hold the Lease until it expires (5 s there).
+    await waitFor(
+      "leadership",
+      async () => {
+        await test.controller.tick();
+        return test.controller.isLeader() ? true : undefined;
+      },
+      20_000,
+    );
+    const bridge = db.startBridge(kc, test.controller);
+    return new ClusterSyncHarness(db, bridge, test, options.namespace);
+  }
+
+  addRecommendation = (name: string): Promise<string> =>
+    this.db.addRecommendation(name);
+  approve = (id: string): Promise<void> => this.db.approve(id);
+  dbPhase = (id: string): Promise<string | undefined> => this.db.dbPhase(id);
+  audit = (id: string) => this.db.audit(id);
+
+  async sync(): Promise<SyncRecommendationsToClusterResult> {
+    const round = await this.bridge.runOnce();
+    if (round.status !== "synced")
+      throw new Error(`cluster sync round ${round.status} (see the log)`);
+    return round.result;
+  }
+
+  async object(name = "deployment-web"): Promise<ResourceRecommendation> {
+    const store = createRecommendationStore(
+      createKubeClients(await controllerKubeConfig()),
+    );
+    const found = (await store.list(this.namespace)).find(
+      (r) => r.metadata.name === name,
+    );
+    if (!found) throw new Error(`${name} not published`);
+    return found;
+  }
+
+  async stop(): Promise<void> {
+    this.bridge.stop();
+    await this.test.controller.stop();
+    await this.db.stop();
   }
 }

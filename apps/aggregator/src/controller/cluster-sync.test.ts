@@ -5,11 +5,13 @@ import {
   buildResourceRecommendation,
   hashRecommendedResources,
   MANAGED_BY_LABEL,
+  NotLeaderError,
   type KubeClients,
 } from "@kubewise/k8s";
 import type { ServiceContext } from "@kubewise/services";
 
 import {
+  createLeaderOnlyPublisher,
   createRecommendationPublisher,
   startClusterSync,
 } from "./cluster-sync";
@@ -107,17 +109,20 @@ describe("createRecommendationPublisher", () => {
 });
 
 describe("startClusterSync", () => {
-  it("a failed round is logged and reported as undefined instead of throwing", async () => {
-    const { clients } = fakeCustom([]);
-    const failing = {
-      transaction: () => Promise.reject(new Error("db down")),
-      select: () => {
-        throw new Error("db down");
-      },
-    } as unknown as ServiceContext["db"];
-    const sync = startClusterSync({
+  const failingDb = {
+    transaction: () => Promise.reject(new Error("db down")),
+    select: () => {
+      throw new Error("db down");
+    },
+  } as unknown as ServiceContext["db"];
+  const start = (
+    clients: Pick<KubeClients, "custom">,
+    leader: { isLeader: () => boolean },
+    db: ServiceContext["db"] = failingDb,
+  ) =>
+    startClusterSync({
       ctx: {
-        db: failing,
+        db,
         clock: { now: () => new Date() },
         logger: pino({ level: "silent" }),
       },
@@ -125,8 +130,56 @@ describe("startClusterSync", () => {
       clusterId: "00000000-0000-4000-8000-000000000001",
       intervalMs: 3_600_000,
       logger: pino({ level: "silent" }),
+      leader: { identity: "aggregator-test", ...leader },
     });
-    await expect(sync.runOnce()).resolves.toBeUndefined();
+
+  it("a failed round is logged and reported as failed instead of throwing", async () => {
+    const { clients } = fakeCustom([]);
+    const sync = start(clients, { isLeader: () => true });
+    await expect(sync.runOnce()).resolves.toEqual({ status: "failed" });
     sync.stop();
+  });
+
+  it("a follower touches neither the database nor the API server", async () => {
+    const { clients, calls } = fakeCustom([]);
+    let dbTouched = false;
+    const spyDb = new Proxy(
+      {},
+      {
+        get() {
+          dbTouched = true;
+          throw new Error("a follower must not query the database");
+        },
+      },
+    ) as ServiceContext["db"];
+    const sync = start(clients, { isLeader: () => false }, spyDb);
+    await expect(sync.runOnce()).resolves.toEqual({ status: "follower" });
+    expect(calls).toEqual([]);
+    expect(dbTouched).toBe(false);
+    sync.stop();
+  });
+});
+
+describe("createLeaderOnlyPublisher", () => {
+  it("refuses cluster writes once the Lease is lost mid-round, still reads", async () => {
+    const { clients, calls } = fakeCustom([]);
+    let leading = true;
+    const publisher = createLeaderOnlyPublisher(
+      createRecommendationPublisher(clients),
+      { identity: "aggregator-a", isLeader: () => leading },
+    );
+    await publisher.publish(desired);
+    leading = false;
+    await expect(publisher.publish(desired)).rejects.toBeInstanceOf(
+      NotLeaderError,
+    );
+    await expect(
+      publisher.setApproval(
+        { namespace: "shop", name: "deployment-web" },
+        { state: "Approved" },
+      ),
+    ).rejects.toBeInstanceOf(NotLeaderError);
+    await publisher.listStatuses();
+    expect(calls.map((c) => c.method)).toEqual(["patch", "list"]);
   });
 });

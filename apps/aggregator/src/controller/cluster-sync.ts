@@ -6,9 +6,11 @@ import {
   hashRecommendedResources,
   KUBEWISE_GROUP,
   MANAGED_BY_LABEL,
+  NotLeaderError,
   RESOURCE_RECOMMENDATION_PLURAL,
   RESOURCE_RECOMMENDATION_VERSION,
   type KubeClients,
+  type LeaderElector,
 } from "@kubewise/k8s";
 import {
   syncRecommendationsToCluster,
@@ -68,14 +70,43 @@ export function createRecommendationPublisher(
   };
 }
 
+export type ClusterSyncRound =
+  | { status: "synced"; result: SyncRecommendationsToClusterResult }
+  /** Another instance holds the Lease; this one wrote nothing. */
+  | { status: "follower" }
+  | { status: "failed" };
+
 export type ClusterSync = {
-  runOnce(): Promise<SyncRecommendationsToClusterResult | undefined>;
+  runOnce(): Promise<ClusterSyncRound>;
   stop(): void;
 };
 
+/** Refuses cluster writes once the Lease is lost mid-round (the DB side is guarded by compare-and-swap). */
+export function createLeaderOnlyPublisher(
+  publisher: RecommendationPublisher,
+  leader: ClusterSyncLeader,
+): RecommendationPublisher {
+  const assertLeader = (): void => {
+    if (!leader.isLeader()) throw new NotLeaderError(leader.identity);
+  };
+  return {
+    async publish(desired) {
+      assertLeader();
+      await publisher.publish(desired);
+    },
+    async setApproval(ref, approval, options) {
+      assertLeader();
+      await publisher.setApproval(ref, approval, options);
+    },
+    listStatuses: () => publisher.listStatuses(),
+  };
+}
+
+export type ClusterSyncLeader = Pick<LeaderElector, "isLeader" | "identity">;
+
 /**
- * Keeps dashboard decisions and ResourceRecommendation objects in step every `intervalMs`.
- * A failed round is logged and retried on the next interval.
+ * Keeps dashboard decisions and ResourceRecommendation objects in step every `intervalMs`, on the
+ * Lease holder only (the lifecycle controller's elector). A failed round is logged and retried.
  */
 export function startClusterSync(deps: {
   ctx: Omit<ServiceContext, "actor" | "ports"> &
@@ -84,27 +115,35 @@ export function startClusterSync(deps: {
   clusterId: string;
   intervalMs: number;
   logger: Logger;
+  leader: ClusterSyncLeader;
 }): ClusterSync {
+  const { leader } = deps;
   const ctx: ServiceContext = {
     ...deps.ctx,
     actor: SYSTEM_ACTOR,
     ports: {
       ...deps.ctx.ports,
-      clusterPublisher: createRecommendationPublisher(deps.clients),
+      clusterPublisher: createLeaderOnlyPublisher(
+        createRecommendationPublisher(deps.clients),
+        leader,
+      ),
     },
   };
-  const runOnce = async () => {
+  const runOnce = async (): Promise<ClusterSyncRound> => {
+    if (!leader.isLeader()) return { status: "follower" };
     try {
-      return await syncRecommendationsToCluster({
+      const result = await syncRecommendationsToCluster({
         ctx,
         input: { clusterId: deps.clusterId },
       });
+      return { status: "synced", result };
     } catch (error) {
+      if (error instanceof NotLeaderError) return { status: "follower" };
       deps.logger.error(
         { err: error },
         "cluster sync failed, retrying next interval",
       );
-      return undefined;
+      return { status: "failed" };
     }
   };
   const periodic = startPeriodic(deps.intervalMs, async () => {

@@ -12,7 +12,10 @@ import {
   type AuditSink,
   type ControllerLogger,
   type LifecycleController,
+  type RolloutSignals,
+  type SignalsQuery,
 } from "@kubewise/k8s";
+import { getRolloutSignals, type ServiceContext } from "@kubewise/services";
 
 /** Built by main.ts from src/env.ts (KUBEWISE_POD_NAME, KUBEWISE_NAMESPACE, KUBEWISE_LEASE_NAME, ...). */
 export type LifecycleControllerConfig = {
@@ -25,14 +28,46 @@ export type LifecycleControllerConfig = {
   intervalMs: number;
   minConfidence: number;
   observationWindowSeconds: number;
+  /** Gradual rollout shares, ascending, ending with 1 (default 10 / 25 / 50 / 100 %). */
+  rolloutSteps?: number[];
+  stepWindowSeconds?: number;
   kubeconfigPath?: string;
 };
+
+/** Where rollback signals come from: the metric samples the agents stored (services verb). */
+export type RolloutSignalsSource = {
+  ctx: ServiceContext;
+  clusterId: string;
+  /** The agents' collection interval (each sample's counters cover it). */
+  sampleIntervalSeconds: number;
+  /** Length of the pre-change baseline window (default 1 h). */
+  baselineSeconds?: number;
+};
+
+const DEFAULT_BASELINE_SECONDS = 3600;
+
+/** The controller's signalsFor port over getRolloutSignals (metric_samples in the database). */
+export function createSignalsReader(
+  source: RolloutSignalsSource,
+): (query: SignalsQuery) => Promise<RolloutSignals> {
+  return (query) =>
+    getRolloutSignals({
+      ctx: source.ctx,
+      input: {
+        ...query,
+        clusterId: source.clusterId,
+        baselineSeconds: source.baselineSeconds ?? DEFAULT_BASELINE_SECONDS,
+        sampleIntervalSeconds: source.sampleIntervalSeconds,
+      },
+    });
+}
 
 /** Wires the lifecycle controller's adapters and starts its loop; main.ts only calls this. */
 export function startLifecycleController(deps: {
   config: LifecycleControllerConfig;
   logger: ControllerLogger;
   audit: AuditSink;
+  signals?: RolloutSignalsSource;
 }): LifecycleController {
   const { config, logger, audit } = deps;
   const clients = createKubeClients(
@@ -44,6 +79,10 @@ export function startLifecycleController(deps: {
     ...DEFAULT_CONTROLLER_POLICY,
     minConfidence: config.minConfidence,
     observationWindowSeconds: config.observationWindowSeconds,
+    ...(config.rolloutSteps ? { rolloutSteps: config.rolloutSteps } : {}),
+    ...(config.stepWindowSeconds === undefined
+      ? {}
+      : { stepWindowSeconds: config.stepWindowSeconds }),
   };
   const controller = createLifecycleController({
     recommendations: createRecommendationStore(clients),
@@ -60,6 +99,7 @@ export function startLifecycleController(deps: {
     ),
     logger,
     policyFor: createNamespacePolicyResolver(clients, { base, ttlMs: 30_000 }),
+    ...(deps.signals ? { signalsFor: createSignalsReader(deps.signals) } : {}),
   });
   controller.start({ intervalMs: config.intervalMs });
   logger.info(

@@ -13,6 +13,7 @@ import type {
 import { toNamespacePolicy } from "../controller/namespace-policy";
 import type {
   ControllerPolicy,
+  PartitionPatch,
   WorkloadSnapshot,
 } from "../controller/reconcile";
 import type { PdbLike, PodLike } from "../controller/signals";
@@ -36,7 +37,10 @@ export type WorkloadObservation = {
 /** Port for reading a workload with its pods and PDBs, and for patching its pod template. */
 export type WorkloadStore = {
   observe(ref: WorkloadRef): Promise<WorkloadObservation | undefined>;
-  patchTemplate(ref: WorkloadRef, patch: StrategicMergePatch): Promise<void>;
+  patchTemplate(
+    ref: WorkloadRef,
+    patch: StrategicMergePatch | PartitionPatch,
+  ): Promise<void>;
   rollbackTemplate(
     ref: WorkloadRef,
     patch: JsonPatchOperation[],
@@ -60,6 +64,17 @@ function desiredReplicas(object: Workload): number {
   if (object.status && "desiredNumberScheduled" in object.status)
     return object.status.desiredNumberScheduled;
   return 1;
+}
+
+/** RollingUpdate StatefulSets step through `partition`; others (and OnDelete) have none. */
+function rollingPartition(object: Workload): number | undefined {
+  if (!object.spec || !("updateStrategy" in object.spec)) return undefined;
+  const strategy = object.spec.updateStrategy;
+  if (!strategy || !("rollingUpdate" in strategy || "type" in strategy))
+    return undefined;
+  if (strategy.type === "OnDelete") return undefined;
+  const rolling = strategy.rollingUpdate;
+  return rolling && "partition" in rolling ? (rolling.partition ?? 0) : 0;
 }
 
 function toSelector(
@@ -132,6 +147,9 @@ export function createWorkloadStore(
         kind: ref.kind,
         name: ref.name,
         replicas: desiredReplicas(object),
+        ...(ref.kind === "StatefulSet"
+          ? { partition: rollingPartition(object) }
+          : {}),
         annotations: object.metadata?.annotations ?? {},
         template: object.spec.template,
       };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { ResourceRecommendation } from "../crd/resource-recommendation";
-import { selectCanaryPods } from "./canary";
+import { selectCanaryPods, stepTargetCount } from "./canary";
 import {
   decideReconcile,
   DEFAULT_CONTROLLER_POLICY,
@@ -62,8 +62,8 @@ function rec(
 }
 const policy = {
   ...DEFAULT_CONTROLLER_POLICY,
-  canaryFraction: 0.25,
-  canaryWindowSeconds: 300,
+  rolloutSteps: [0.25, 0.5, 1],
+  stepWindowSeconds: 300,
 };
 const input = (o: Partial<ReconcileInput>): ReconcileInput => ({
   recommendation: rec(),
@@ -76,13 +76,40 @@ const input = (o: Partial<ReconcileInput>): ReconcileInput => ({
 });
 const later = (s: number) => new Date(now.getTime() + s * 1000);
 
-describe("selectCanaryPods", () => {
-  it("takes the configured share (at least one) of pods still on the template, by name", () => {
-    expect(selectCanaryPods(pods, workload, 0.25)).toEqual(["web-a"]);
-    expect(selectCanaryPods(pods, workload, 0.5)).toEqual(["web-a", "web-b"]);
-    expect(selectCanaryPods(pods.slice(0, 1), workload, 0.1)).toEqual([
-      "web-d",
-    ]);
+const oomIn = (name: string, at: Date) => ({
+  ...pod(name),
+  status: {
+    containerStatuses: [
+      {
+        name: "app",
+        lastState: {
+          terminated: { reason: "OOMKilled", finishedAt: at.toISOString() },
+        },
+      },
+    ],
+  },
+});
+const resizeTo = {
+  spec: {
+    containers: [
+      {
+        name: "app",
+        resources: {
+          requests: { cpu: "250m", memory: "256Mi" },
+          limits: { cpu: "500m" },
+        },
+      },
+    ],
+  },
+};
+
+describe("selectCanaryPods and stepTargetCount", () => {
+  it("takes up to `count` live pods still on the template, by name, skipping excluded ones", () => {
+    expect(selectCanaryPods(pods, workload, { count: 1 })).toEqual(["web-a"]);
+    expect(
+      selectCanaryPods(pods, workload, { count: 2, exclude: ["web-a"] }),
+    ).toEqual(["web-b", "web-c"]);
+    expect(selectCanaryPods(pods, workload, { count: 0 })).toEqual([]);
   });
 
   it("skips terminating pods and pods whose resources already differ", () => {
@@ -91,86 +118,119 @@ describe("selectCanaryPods", () => {
       pod("web-b", original, { deletionTimestamp: "2026-01-01T00:00:00Z" }),
       pod("web-c"),
     ];
-    expect(selectCanaryPods(mixed, workload, 0.1)).toEqual(["web-c"]);
-    expect(selectCanaryPods(pods, workload, 0)).toEqual([]);
+    expect(selectCanaryPods(mixed, workload, { count: 3 })).toEqual(["web-c"]);
   });
+
+  it.each([
+    { steps: [0.1, 0.25, 0.5, 1], step: 0, total: 4, count: 1 },
+    { steps: [0.1, 0.25, 0.5, 1], step: 1, total: 4, count: 1 },
+    { steps: [0.1, 0.25, 0.5, 1], step: 2, total: 4, count: 2 },
+    { steps: [0.1, 0.25, 0.5, 1], step: 3, total: 4, count: 4 },
+    { steps: [0.1, 0.25, 0.5, 1], step: 0, total: 40, count: 4 },
+    { steps: [0.1, 1], step: 0, total: 0, count: 0 },
+  ])(
+    "step $step of $steps over $total pods -> $count",
+    ({ steps, step, total, count }) => {
+      expect(stepTargetCount(steps, step, total)).toBe(count);
+    },
+  );
 });
 
-describe("gradual rollout", () => {
-  const started = decideReconcile(input({}));
+describe("multi-step in-place rollout (pods/resize)", () => {
+  const step1 = decideReconcile(input({}));
+  const step2 = decideReconcile(
+    input({ recommendation: rec(step1.status), now: later(300) }),
+  );
 
-  it("starts with an in-place resize of the canary pods and leaves the template alone", () => {
-    expect(started.status.phase).toBe("Canary");
-    expect(started.workloadAction).toEqual({
+  it("step 1 resizes the first share of pods in place and leaves the template alone", () => {
+    expect(step1.status.phase).toBe("Canary");
+    expect(step1.workloadAction).toEqual({
       type: "resize",
       pods: ["web-a"],
-      patch: {
-        spec: {
-          containers: [
-            {
-              name: "app",
-              resources: {
-                requests: { cpu: "250m", memory: "256Mi" },
-                limits: { cpu: "500m" },
-              },
-            },
-          ],
-        },
-      },
+      patch: resizeTo,
     });
-    expect(started.status.canary).toEqual({
+    expect(step1.status.canary).toEqual({
       at: "2026-01-01T00:00:00Z",
       generation: 3,
+      method: "InPlaceResize",
+      step: 0,
+      stepStartedAt: "2026-01-01T00:00:00Z",
       pods: ["web-a"],
       previous: [{ name: "app", ...original }],
     });
+    expect(step1.audit).toMatchObject({
+      action: "canary",
+      message: "step 1/3 (25 %): resized 1 pod(s) in place: web-a",
+    });
   });
 
-  it("waits during the canary window", () => {
+  it("waits during the step's observation window", () => {
     const d = decideReconcile(
-      input({ recommendation: rec(started.status), now: later(100) }),
+      input({ recommendation: rec(step1.status), now: later(299) }),
     );
     expect(d.workloadAction).toBeUndefined();
-    expect(d.status.phase).toBe("Canary");
+    expect(d.status).toEqual(step1.status);
   });
 
-  it("widens to a template patch after a quiet window", () => {
+  it("step 2 resizes more pods after a quiet window, and audits the step", () => {
+    expect(step2.workloadAction).toEqual({
+      type: "resize",
+      pods: ["web-b"],
+      patch: resizeTo,
+    });
+    expect(step2.status.canary).toMatchObject({
+      at: "2026-01-01T00:00:00Z",
+      step: 1,
+      stepStartedAt: "2026-01-01T00:05:00Z",
+      pods: ["web-a", "web-b"],
+    });
+    expect(step2.audit).toMatchObject({
+      action: "rollout-step",
+      message: "step 2/3 (50 %): resized 1 more pod(s) in place: web-b",
+    });
+  });
+
+  it("the last step patches the pod template with the exact previous resources recorded", () => {
     const d = decideReconcile(
-      input({ recommendation: rec(started.status), now: later(300) }),
+      input({ recommendation: rec(step2.status), now: later(600) }),
     );
     expect(d.workloadAction?.type).toBe("apply");
     expect(d.status.phase).toBe("Applied");
     expect(d.status.applied?.previous).toEqual([{ name: "app", ...original }]);
   });
 
-  it("rolls the canary pods back to the exact previous quantities on an OOM kill", () => {
-    const oom = {
-      ...pod("web-a"),
-      status: {
-        containerStatuses: [
-          {
-            name: "app",
-            lastState: {
-              terminated: {
-                reason: "OOMKilled",
-                finishedAt: later(10).toISOString(),
-              },
-            },
-          },
-        ],
-      },
-    };
+  it("skips steps that would add no pod (2 pods, steps 10/25/50/100 %)", () => {
+    const two = pods.slice(1, 3);
+    const first = decideReconcile(
+      input({
+        pods: two,
+        policy: { ...policy, rolloutSteps: [0.1, 0.25, 0.5, 1] },
+      }),
+    );
+    expect(first.workloadAction).toMatchObject({ pods: ["web-a"] });
+    const next = decideReconcile(
+      input({
+        pods: two,
+        recommendation: rec(first.status),
+        policy: { ...policy, rolloutSteps: [0.1, 0.25, 0.5, 1] },
+        now: later(300),
+      }),
+    );
+    expect(next.workloadAction?.type).toBe("apply");
+  });
+
+  it("rolls every resized pod back to the exact previous quantities on an OOM kill at step 2", () => {
     const d = decideReconcile(
       input({
-        recommendation: rec(started.status),
-        pods: [oom, ...pods.slice(1)],
-        now: later(20),
+        recommendation: rec(step2.status),
+        pods: [pod("web-a"), oomIn("web-b", later(310)), pod("web-c")],
+        now: later(320),
       }),
     );
     expect(d.status.phase).toBe("RolledBack");
     expect(d.workloadAction).toEqual({
       type: "resize",
-      pods: ["web-a"],
+      pods: ["web-a", "web-b"],
       patch: {
         spec: {
           containers: [
@@ -185,36 +245,59 @@ describe("gradual rollout", () => {
         },
       },
     });
+    expect(d.status.rolledBack?.restored).toEqual([
+      { name: "app", ...original },
+    ]);
     const after = decideReconcile(
       input({ recommendation: rec(d.status), now: later(400) }),
     );
     expect(after.workloadAction).toBeUndefined();
   });
 
-  it("ignores an OOM kill in a pod outside the canary", () => {
-    const oom = {
-      ...pod("web-c"),
-      status: {
-        containerStatuses: [
-          {
-            name: "app",
-            lastState: {
-              terminated: {
-                reason: "OOMKilled",
-                finishedAt: later(10).toISOString(),
-              },
-            },
-          },
-        ],
-      },
-    };
+  it("rolls back on a throttling regression of the changed pods from the metric store", () => {
+    // 2 of 4 pods changed: 5 % -> 20 % observed means about 35 % in the changed pods.
     const d = decideReconcile(
       input({
-        recommendation: rec(started.status),
-        pods: [oom],
+        recommendation: rec(step2.status),
+        signals: {
+          containers: [
+            {
+              name: "app",
+              baseline: {
+                throttlingRatio: 0.05,
+                oomKills: 0,
+                windowSeconds: 3600,
+              },
+              observation: {
+                throttlingRatio: 0.2,
+                oomKills: 0,
+                windowSeconds: 60,
+              },
+            },
+          ],
+        },
+        now: later(360),
+      }),
+    );
+    expect(d.status.rolledBack?.reason).toBe("CPUThrottling");
+    expect(d.workloadAction).toMatchObject({ pods: ["web-a", "web-b"] });
+  });
+
+  it("ignores an OOM kill in a pod outside the rollout", () => {
+    const d = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        pods: [oomIn("web-c", later(10))],
         now: later(20),
       }),
     );
     expect(d.status.phase).toBe("Canary");
+  });
+
+  it("uses no in-place steps when the policy turns them off", () => {
+    const d = decideReconcile(
+      input({ policy: { ...policy, inPlaceResize: false } }),
+    );
+    expect(d.workloadAction?.type).toBe("apply");
   });
 });

@@ -9,13 +9,18 @@ import type { CanaryRecord } from "../crd/resource-recommendation";
 import { toRfc3339Seconds } from "./conditions";
 import {
   audit,
-  memoryFloors,
+  decideRolledBack,
   withPhase,
   type Ctx,
   type ReconcileDecision,
   type WorkloadSnapshot,
 } from "./decision-context";
-import { findOomKills, type PodLike } from "./signals";
+import {
+  findOomKills,
+  findSignalRegression,
+  type PodLike,
+  type SignalRegression,
+} from "./signals";
 
 type PodWithSpec = PodLike & {
   metadata?: { name?: string; deletionTimestamp?: Date | string };
@@ -30,15 +35,43 @@ type PodWithSpec = PodLike & {
   };
 };
 
-/** Pods still on the current template's resources, oldest name first, capped to the canary share. */
+const isLive = (p: PodWithSpec) =>
+  !p.metadata?.deletionTimestamp && Boolean(p.metadata?.name);
+
+/** Pods that should carry the change after `step`: ceil(share × total), at least one. */
+export function stepTargetCount(
+  steps: number[],
+  step: number,
+  total: number,
+): number {
+  const share = Math.min(1, Math.max(0, steps[step] ?? 1));
+  return Math.min(total, Math.max(1, Math.ceil(share * total)));
+}
+
+/** The next step that changes more pods than `changed` (steps adding none are skipped); the last step at most. */
+export function nextStep(
+  steps: number[],
+  options: { from: number; total: number; changed: number },
+): number {
+  let next = options.from + 1;
+  while (
+    next < steps.length - 1 &&
+    stepTargetCount(steps, next, options.total) <= options.changed
+  )
+    next += 1;
+  return next;
+}
+
+/** Up to `count` live pods still on the template's resources, by name, excluding `exclude`. */
 export function selectCanaryPods(
   pods: PodWithSpec[],
   workload: WorkloadSnapshot,
-  fraction: number,
+  options: { count: number; exclude?: string[] },
 ): string[] {
   const expected = JSON.stringify(extractContainerResources(workload.template));
-  const candidates = pods
-    .filter((p) => !p.metadata?.deletionTimestamp && p.metadata?.name)
+  const exclude = new Set(options.exclude ?? []);
+  return pods
+    .filter(isLive)
     .filter(
       (p) =>
         JSON.stringify(
@@ -48,12 +81,13 @@ export function selectCanaryPods(
         ) === expected,
     )
     .map((p) => p.metadata?.name ?? "")
-    .sort();
-  if (candidates.length === 0 || fraction <= 0) return [];
-  return candidates.slice(
-    0,
-    Math.max(1, Math.floor(candidates.length * fraction)),
-  );
+    .filter((name) => !exclude.has(name))
+    .sort()
+    .slice(0, Math.max(0, options.count));
+}
+
+function percent(share: number | undefined): string {
+  return `${Math.round((share ?? 1) * 100)} %`;
 }
 
 /** First step of a gradual rollout: resize a few pods in place and observe them. */
@@ -61,16 +95,24 @@ export function decideCanaryStart(
   ctx: Ctx,
   workload: WorkloadSnapshot,
 ): ReconcileDecision | undefined {
-  const pods = selectCanaryPods(ctx.pods, workload, ctx.policy.canaryFraction);
+  const { rolloutSteps, inPlaceResize } = ctx.policy;
+  if (!inPlaceResize || rolloutSteps.length < 2) return undefined;
+  const total = ctx.pods.filter(isLive).length;
+  const count = stepTargetCount(rolloutSteps, 0, total);
+  const pods = selectCanaryPods(ctx.pods, workload, { count });
   if (pods.length === 0) return undefined;
   const names = ctx.recommendation.spec.containers.map((c) => c.name);
+  const at = toRfc3339Seconds(ctx.now);
   const canary: CanaryRecord = {
-    at: toRfc3339Seconds(ctx.now),
+    at,
     generation: ctx.generation,
+    method: "InPlaceResize",
+    step: 0,
+    stepStartedAt: at,
     pods,
     previous: extractContainerResources(workload.template, names),
   };
-  const message = `resized ${pods.length} pod(s) in place: ${pods.join(", ")}`;
+  const message = `step 1/${rolloutSteps.length} (${percent(rolloutSteps[0])}): resized ${pods.length} pod(s) in place: ${pods.join(", ")}`;
   return {
     status: withPhase(
       ctx,
@@ -87,48 +129,101 @@ export function decideCanaryStart(
   };
 }
 
-/** During the canary window: roll the canary pods back on an OOM kill, widen once the window passed. */
+function decideCanaryRollback(
+  ctx: Ctx,
+  canary: CanaryRecord,
+  regression: SignalRegression,
+): ReconcileDecision {
+  const applied = mergeAppliedResources(
+    canary.previous,
+    buildResourcesPatch(ctx.recommendation.spec),
+  );
+  return decideRolledBack(
+    ctx,
+    {
+      previous: canary.previous,
+      action: {
+        type: "resize",
+        pods: canary.pods,
+        patch: buildPodRestorePatch(canary.previous, applied),
+      },
+    },
+    regression,
+  );
+}
+
+/** OOM kills of the resized pods (pod status), then the metric store's signals for the step. */
+export function findCanaryRegression(
+  ctx: Ctx,
+  options: { since: Date; pods: string[]; share: number },
+): SignalRegression | undefined {
+  const containerNames = ctx.recommendation.spec.containers.map((c) => c.name);
+  const kills = findOomKills(
+    ctx.pods.filter((p) => options.pods.includes(p.metadata?.name ?? "")),
+    { since: options.since, containerNames },
+  );
+  if (kills.length > 0)
+    return {
+      reason: "OOMKilled",
+      message: `${kills.length} OOM kill(s) in changed pod(s) ${[...new Set(kills.map((k) => k.podName))].join(", ")}`,
+    };
+  return findSignalRegression(ctx.signals, {
+    containerNames,
+    share: options.share,
+  });
+}
+
+/** Whether the current step's observation window is over. */
+export function isStepWindowOver(ctx: Ctx, canary: CanaryRecord): boolean {
+  const startedMs = new Date(canary.stepStartedAt ?? canary.at).getTime();
+  return (ctx.now.getTime() - startedMs) / 1000 >= ctx.policy.stepWindowSeconds;
+}
+
+/**
+ * During an in-place rollout: roll the resized pods back on a regression; after each quiet
+ * step window resize more pods; the last step widens to the pod template (`widen`).
+ */
 export function decideCanaryProgress(
   ctx: Ctx,
   canary: CanaryRecord,
   widen: () => ReconcileDecision,
 ): ReconcileDecision {
-  if (ctx.base.phase !== "Canary") return { status: ctx.base };
-  const applied = mergeAppliedResources(
-    canary.previous,
-    buildResourcesPatch(ctx.recommendation.spec),
-  );
-  const kills = findOomKills(
-    ctx.pods.filter((p) => canary.pods.includes(p.metadata?.name ?? "")),
-    { since: new Date(canary.at), containerNames: applied.map((c) => c.name) },
-  );
-  if (kills.length > 0) {
-    const message = `${kills.length} OOM kill(s) in canary pod(s) ${[...new Set(kills.map((k) => k.podName))].join(", ")}`;
-    const rolledBack = {
-      at: toRfc3339Seconds(ctx.now),
-      reason: "OOMKilled" as const,
-      message,
-      restored: canary.previous,
-      nextMinimumMemoryBytes: memoryFloors(canary.previous),
-    };
-    return {
-      status: withPhase(
-        ctx,
-        "RolledBack",
-        { type: "RolledBack", status: "True", reason: "OOMKilled", message },
-        { rolledBack },
-      ),
-      workloadAction: {
-        type: "resize",
-        pods: canary.pods,
-        patch: buildPodRestorePatch(canary.previous, applied),
-      },
-      audit: audit(ctx, "rollback", "OOMKilled", message),
-    };
-  }
-  const elapsedSeconds =
-    (ctx.now.getTime() - new Date(canary.at).getTime()) / 1000;
-  return elapsedSeconds >= ctx.policy.canaryWindowSeconds
-    ? widen()
-    : { status: ctx.base };
+  if (ctx.base.phase !== "Canary" || !ctx.workload) return { status: ctx.base };
+  const total = ctx.pods.filter(isLive).length;
+  const regression = findCanaryRegression(ctx, {
+    since: new Date(canary.at),
+    pods: canary.pods,
+    share: total > 0 ? canary.pods.length / total : 1,
+  });
+  if (regression) return decideCanaryRollback(ctx, canary, regression);
+  if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
+  const steps = ctx.policy.rolloutSteps;
+  const next = nextStep(steps, {
+    from: canary.step ?? 0,
+    total,
+    changed: canary.pods.length,
+  });
+  if (next >= steps.length - 1) return widen();
+  const more = selectCanaryPods(ctx.pods, ctx.workload, {
+    count: stepTargetCount(steps, next, total) - canary.pods.length,
+    exclude: canary.pods,
+  });
+  if (more.length === 0) return widen();
+  const at = toRfc3339Seconds(ctx.now);
+  const pods = [...canary.pods, ...more];
+  const message = `step ${next + 1}/${steps.length} (${percent(steps[next])}): resized ${more.length} more pod(s) in place: ${more.join(", ")}`;
+  return {
+    status: withPhase(
+      ctx,
+      "Canary",
+      { type: "Canary", status: "True", reason: "InPlaceResize", message },
+      { canary: { ...canary, step: next, stepStartedAt: at, pods } },
+    ),
+    workloadAction: {
+      type: "resize",
+      pods: more,
+      patch: buildPodResizePatch(ctx.recommendation.spec),
+    },
+    audit: audit(ctx, "rollout-step", "InPlaceResize", message),
+  };
 }

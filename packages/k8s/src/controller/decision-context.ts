@@ -13,8 +13,12 @@ import type {
   WorkloadKind,
 } from "../crd/resource-recommendation";
 import { nextMemoryFloorBytes, parseMemoryBytes } from "../quantity";
-import { setCondition, type ConditionInput } from "./conditions";
-import type { PdbLike, PodLike, ThrottlingSample } from "./signals";
+import {
+  setCondition,
+  toRfc3339Seconds,
+  type ConditionInput,
+} from "./conditions";
+import type { PdbLike, PodLike, RolloutSignals } from "./signals";
 
 export type WorkloadSnapshot = {
   kind: WorkloadKind;
@@ -22,6 +26,8 @@ export type WorkloadSnapshot = {
   /** Desired replicas (Deployment/StatefulSet) or desired scheduled pods (DaemonSet). */
   replicas: number;
   annotations?: Record<string, string>;
+  /** StatefulSet with a RollingUpdate strategy: its current partition (0 when unset). */
+  partition?: number;
   template: PodTemplateLike & {
     metadata?: { labels?: Record<string, string> };
   };
@@ -33,19 +39,30 @@ export type ControllerPolicy = {
   allowAutoApply: boolean;
   /** Restart-based changes need at least this many replicas (VPA's min-replicas). */
   minReplicasForRestart: number;
+  /** After the last rollout step: how long OOM kills / throttling are watched before Verified. */
   observationWindowSeconds: number;
-  /** Share of pods resized in place first (pods/resize, Kubernetes >= 1.33); 0 disables the canary. */
-  canaryFraction: number;
-  canaryWindowSeconds: number;
+  /**
+   * Gradual rollout: the share of pods carrying the change after each step, ascending, ending
+   * with 1 (at least one pod per step). In-place resize steps pick pods; StatefulSets without
+   * in-place resize step through `partition`; other template patches are a single step.
+   */
+  rolloutSteps: number[];
+  /** Observation window after each step before the next one. */
+  stepWindowSeconds: number;
+  /** Resize pods in place (pods/resize, Kubernetes >= 1.33) during the steps before the last. */
+  inPlaceResize: boolean;
 };
+
+export const DEFAULT_ROLLOUT_STEPS = [0.1, 0.25, 0.5, 1];
 
 export const DEFAULT_CONTROLLER_POLICY: ControllerPolicy = {
   minConfidence: 0.8,
   allowAutoApply: false,
   minReplicasForRestart: 2,
   observationWindowSeconds: 600,
-  canaryFraction: 0.1,
-  canaryWindowSeconds: 300,
+  rolloutSteps: DEFAULT_ROLLOUT_STEPS,
+  stepWindowSeconds: 300,
+  inPlaceResize: true,
 };
 
 export type ReconcileInput = {
@@ -53,14 +70,25 @@ export type ReconcileInput = {
   workload: WorkloadSnapshot | undefined;
   pods: PodLike[];
   pdbs: PdbLike[];
-  throttling?: ThrottlingSample;
+  /** Throttling and OOM kills from the metric store: baseline vs the current step. */
+  signals?: RolloutSignals;
   policy: ControllerPolicy;
   now: Date;
+};
+
+export type PartitionPatch = {
+  spec: {
+    updateStrategy: {
+      type: "RollingUpdate";
+      rollingUpdate: { partition: number };
+    };
+  };
 };
 
 export type WorkloadAction =
   | { type: "resize"; pods: string[]; patch: PodResizePatch }
   | { type: "apply"; patch: StrategicMergePatch }
+  | { type: "partition"; patch: PartitionPatch }
   | { type: "rollback"; patch: JsonPatchOperation[] };
 
 export type AuditEvent = {
@@ -68,6 +96,7 @@ export type AuditEvent = {
     | "dry-run"
     | "blocked"
     | "canary"
+    | "rollout-step"
     | "apply"
     | "verify"
     | "rollback"
@@ -128,4 +157,37 @@ export function memoryFloors(
         ]
       : [];
   });
+}
+
+export type RollbackCause = {
+  reason: "OOMKilled" | "CPUThrottling";
+  message: string;
+};
+
+/** RolledBack status, audit and the action restoring `previous` (x1.2 / +100Mi floor after an OOM kill). */
+export function decideRolledBack(
+  ctx: Ctx,
+  restore: { previous: ContainerResources[]; action: WorkloadAction },
+  cause: RollbackCause,
+): ReconcileDecision {
+  const { reason, message } = cause;
+  const rolledBack = {
+    at: toRfc3339Seconds(ctx.now),
+    reason,
+    message,
+    restored: restore.previous,
+    ...(reason === "OOMKilled"
+      ? { nextMinimumMemoryBytes: memoryFloors(restore.previous) }
+      : {}),
+  };
+  return {
+    status: withPhase(
+      ctx,
+      "RolledBack",
+      { type: "RolledBack", status: "True", reason, message },
+      { rolledBack },
+    ),
+    workloadAction: restore.action,
+    audit: audit(ctx, "rollback", reason, message),
+  };
 }

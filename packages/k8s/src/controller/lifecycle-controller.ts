@@ -15,7 +15,11 @@ import {
   type ControllerPolicy,
   type WorkloadAction,
 } from "./reconcile";
-import type { ThrottlingSample } from "./signals";
+import {
+  toSignalsWindow,
+  type RolloutSignals,
+  type SignalsQuery,
+} from "./signals";
 
 export type ControllerLogger = {
   info(fields: Record<string, unknown>, message: string): void;
@@ -34,11 +38,8 @@ export type LifecycleControllerDeps = {
   audit: AuditSink;
   logger: ControllerLogger;
   policyFor: (namespace: string) => Promise<ControllerPolicy>;
-  throttlingFor?: (ref: {
-    namespace: string;
-    kind: string;
-    name: string;
-  }) => Promise<ThrottlingSample | undefined>;
+  /** Throttling / OOM kills from the metric store for a rollout in progress (see toSignalsWindow). */
+  signalsFor?: (query: SignalsQuery) => Promise<RolloutSignals | undefined>;
   now?: () => Date;
   /** Restrict the controller to these namespaces (namespace-scoped installs, tests); all when absent. */
   namespaces?: string[];
@@ -55,6 +56,9 @@ export type LifecycleController = {
   tick(): Promise<WriteCounts>;
   start(options: { intervalMs: number }): void;
   stop(): Promise<void>;
+  /** Whether this instance holds the Lease; other singleton loops (cluster sync) follow it. */
+  isLeader(): boolean;
+  readonly identity: string;
 };
 
 export class NotLeaderError extends Error {
@@ -124,6 +128,7 @@ export function createLifecycleController(
   ): Promise<void> {
     switch (action.type) {
       case "apply":
+      case "partition":
         return workloads.patchTemplate(ref, action.patch);
       case "rollback":
         return workloads.rollbackTemplate(ref, action.patch);
@@ -136,6 +141,28 @@ export function createLifecycleController(
     }
   }
 
+  async function readSignals(
+    rec: ResourceRecommendation,
+    ref: WorkloadRef,
+  ): Promise<RolloutSignals | undefined> {
+    const window = toSignalsWindow(rec.status, rec.metadata.generation ?? 0);
+    if (!window || !deps.signalsFor) return undefined;
+    try {
+      return await deps.signalsFor({
+        ...ref,
+        ...window,
+        containerNames: rec.spec.containers.map((c) => c.name),
+      });
+    } catch (error) {
+      // Inconclusive: no rollback and no promotion is decided on missing metrics alone.
+      logger.warn(
+        { err: error, namespace: ref.namespace, workload: ref.name },
+        "kubewise rollout signals unavailable; deciding on pod status only",
+      );
+      return undefined;
+    }
+  }
+
   async function reconcileOne(rec: ResourceRecommendation): Promise<boolean> {
     const { namespace, name } = rec.metadata;
     const ref = {
@@ -143,10 +170,10 @@ export function createLifecycleController(
       kind: rec.spec.targetRef.kind,
       name: rec.spec.targetRef.name,
     };
-    const [observed, policy, throttling] = await Promise.all([
+    const [observed, policy, signals] = await Promise.all([
       workloads.observe(ref),
       deps.policyFor(namespace),
-      deps.throttlingFor?.(ref),
+      readSignals(rec, ref),
     ]);
     const at = now();
     const decision = decideReconcile({
@@ -156,7 +183,7 @@ export function createLifecycleController(
       pdbs: observed?.pdbs ?? [],
       policy,
       now: at,
-      ...(throttling ? { throttling } : {}),
+      ...(signals ? { signals } : {}),
     });
     const action = decision.workloadAction;
     if (action) {
@@ -203,6 +230,8 @@ export function createLifecycleController(
   }
 
   const controller: LifecycleController = {
+    identity: elector.identity,
+    isLeader: () => elector.isLeader(),
     async publish(inputs) {
       if (!elector.isLeader()) return { ...ZERO, skipped: inputs.length };
       const current = new Map(

@@ -322,11 +322,29 @@ describe("decideReconcile after apply", () => {
     const d = decideReconcile(
       input({
         recommendation: rec(approved, applied),
-        throttling: { baselineRatio: 0.02, currentRatio: 0.4 },
+        signals: {
+          containers: [
+            {
+              name: "app",
+              baseline: {
+                throttlingRatio: 0.02,
+                oomKills: 0,
+                windowSeconds: 3600,
+              },
+              observation: {
+                throttlingRatio: 0.4,
+                oomKills: 0,
+                windowSeconds: 60,
+              },
+            },
+          ],
+        },
         now: after(60_000),
       }),
     );
     expect(d.status.rolledBack?.reason).toBe("CPUThrottling");
+    expect(d.status.rolledBack?.message).toMatch(/app 0.4 above baseline 0.02/);
+    expect(d.workloadAction?.type).toBe("rollback");
     expect(d.status.rolledBack?.nextMinimumMemoryBytes).toBeUndefined();
   });
 

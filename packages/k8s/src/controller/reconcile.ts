@@ -15,21 +15,25 @@ import { decideCanaryProgress, decideCanaryStart } from "./canary";
 import { toRfc3339Seconds } from "./conditions";
 import {
   audit,
-  memoryFloors,
+  decideRolledBack,
   withPhase,
   type Ctx,
   type ReconcileDecision,
   type ReconcileInput,
+  type RollbackCause,
   type WorkloadSnapshot,
 } from "./decision-context";
+import { decidePartitionProgress, decidePartitionStart } from "./partition";
 import {
   findBlockingPdbs,
   findOomKills,
-  isThrottlingRegression,
+  findSignalRegression,
 } from "./signals";
 
 export {
   DEFAULT_CONTROLLER_POLICY,
+  DEFAULT_ROLLOUT_STEPS,
+  type PartitionPatch,
   type AuditEvent,
   type ControllerPolicy,
   type ReconcileDecision,
@@ -38,37 +42,23 @@ export {
   type WorkloadSnapshot,
 } from "./decision-context";
 
-type RollbackCause = { reason: "OOMKilled" | "CPUThrottling"; message: string };
-
 function decideRollback(
   ctx: Ctx,
   target: { applied: AppliedRecord; workload: WorkloadSnapshot },
   cause: RollbackCause,
 ): ReconcileDecision {
   const { applied, workload } = target;
-  const { reason, message } = cause;
-  const rolledBack = {
-    at: toRfc3339Seconds(ctx.now),
-    reason,
-    message,
-    restored: applied.previous,
-    ...(reason === "OOMKilled"
-      ? { nextMinimumMemoryBytes: memoryFloors(applied.previous) }
-      : {}),
-  };
-  return {
-    status: withPhase(
-      ctx,
-      "RolledBack",
-      { type: "RolledBack", status: "True", reason, message },
-      { rolledBack },
-    ),
-    workloadAction: {
-      type: "rollback",
-      patch: buildRollbackPatch(workload.template, applied.previous),
+  return decideRolledBack(
+    ctx,
+    {
+      previous: applied.previous,
+      action: {
+        type: "rollback",
+        patch: buildRollbackPatch(workload.template, applied.previous),
+      },
     },
-    audit: audit(ctx, "rollback", reason, message),
-  };
+    cause,
+  );
 }
 
 /** After an apply: roll back on OOM kills or a throttling regression, else verify after the window. */
@@ -92,14 +82,11 @@ function decideObservation(
       { reason: "OOMKilled", message },
     );
   }
-  if (isThrottlingRegression(ctx.throttling)) {
-    const message = `CPU throttling ${ctx.throttling?.currentRatio} above baseline ${ctx.throttling?.baselineRatio}`;
-    return decideRollback(
-      ctx,
-      { applied, workload },
-      { reason: "CPUThrottling", message },
-    );
-  }
+  const regression = findSignalRegression(ctx.signals, {
+    containerNames,
+    share: 1,
+  });
+  if (regression) return decideRollback(ctx, { applied, workload }, regression);
   const elapsedSeconds =
     (ctx.now.getTime() - new Date(applied.at).getTime()) / 1000;
   if (
@@ -295,8 +282,10 @@ function decideBeforeApply(
       audit: audit(ctx, "blocked", blocked.reason, blocked.message),
     };
   }
-  const canary = options.canary ? decideCanaryStart(ctx, workload) : undefined;
-  return canary ?? decideApply(ctx, workload);
+  const stepped = options.canary
+    ? (decideCanaryStart(ctx, workload) ?? decidePartitionStart(ctx, workload))
+    : undefined;
+  return stepped ?? decideApply(ctx, workload);
 }
 
 /**
@@ -326,6 +315,8 @@ export function decideReconcile(input: ReconcileInput): ReconcileDecision {
   )
     return { status: base };
   if (current.phase === "Canary" && current.canary?.generation === generation) {
+    if (current.canary.method === "StatefulSetPartition")
+      return decidePartitionProgress(ctx, current.canary);
     return decideCanaryProgress(ctx, current.canary, () =>
       decideBeforeApply(ctx, { canary: false }),
     );

@@ -1,4 +1,5 @@
 // Pure rollback and disruption signals computed from API objects (no I/O).
+import type { WorkloadKind } from "../crd/resource-recommendation";
 
 type Terminated = { reason?: string; finishedAt?: Date | string };
 type ContainerStatusLike = {
@@ -65,6 +66,122 @@ export function isThrottlingRegression(
     sample.currentRatio > sample.baselineRatio + 0.1 &&
     sample.currentRatio > 0.25
   );
+}
+
+export type WindowSignals = {
+  /** Throttled / elapsed CFS periods; undefined when the window has no samples. */
+  throttlingRatio?: number | undefined;
+  oomKills: number;
+  windowSeconds: number;
+};
+
+/** Per-container metrics of the workload (all its pods): before the change and in the current step. */
+export type RolloutSignals = {
+  containers: {
+    name: string;
+    baseline: WindowSignals;
+    observation: WindowSignals;
+  }[];
+};
+
+export type SignalRegression = {
+  reason: "OOMKilled" | "CPUThrottling";
+  message: string;
+};
+
+const round = (ratio: number) => Math.round(ratio * 1000) / 1000;
+
+/**
+ * The metrics mix changed and unchanged pods; with a share `s` of pods changed, the changed
+ * pods' ratio is estimated as baseline + (observed - baseline) / s (unchanged pods at baseline).
+ */
+export function estimateChangedRatio(
+  baselineRatio: number,
+  observedRatio: number,
+  share: number,
+): number {
+  if (share >= 1 || share <= 0) return observedRatio;
+  const estimate = baselineRatio + (observedRatio - baselineRatio) / share;
+  return Math.min(1, Math.max(0, estimate));
+}
+
+function rate(window: WindowSignals): number {
+  return window.windowSeconds > 0 ? window.oomKills / window.windowSeconds : 0;
+}
+
+/**
+ * Rollback signals from the metric store for the changed containers: more OOM kills per second
+ * than in the baseline, or a throttling regression of the changed pods (see isThrottlingRegression).
+ * A window without samples is inconclusive and never triggers a rollback.
+ */
+export function findSignalRegression(
+  signals: RolloutSignals | undefined,
+  options: { containerNames: string[]; share: number },
+): SignalRegression | undefined {
+  const containers = (signals?.containers ?? []).filter((c) =>
+    options.containerNames.includes(c.name),
+  );
+  for (const { name, baseline, observation } of containers) {
+    if (observation.oomKills > 0 && rate(observation) > rate(baseline))
+      return {
+        reason: "OOMKilled",
+        message: `${observation.oomKills} OOM kill(s) of ${name} in ${observation.windowSeconds}s (baseline ${baseline.oomKills} in ${baseline.windowSeconds}s)`,
+      };
+  }
+  for (const { name, baseline, observation } of containers) {
+    if (observation.throttlingRatio === undefined) continue;
+    const baselineRatio = baseline.throttlingRatio ?? 0;
+    const currentRatio = estimateChangedRatio(
+      baselineRatio,
+      observation.throttlingRatio,
+      options.share,
+    );
+    if (isThrottlingRegression({ baselineRatio, currentRatio }))
+      return {
+        reason: "CPUThrottling",
+        message: `CPU throttling of ${name} ${round(currentRatio)} above baseline ${round(baselineRatio)} (observed ${round(observation.throttlingRatio)} with ${round(options.share)} of pods changed)`,
+      };
+  }
+  return undefined;
+}
+
+export type SignalsQuery = {
+  namespace: string;
+  kind: WorkloadKind;
+  name: string;
+  containerNames: string[];
+  changedAt: Date;
+  observedFrom: Date;
+};
+
+type RolloutStatusLike = {
+  phase?: string;
+  canary?: { at: string; generation: number; stepStartedAt?: string };
+  applied?: { at: string; generation: number };
+};
+
+/**
+ * Which metric windows the rollback decision needs: the baseline ends when the rollout began,
+ * the observation starts with the current step (or the final apply). Undefined when idle.
+ */
+export function toSignalsWindow(
+  status: RolloutStatusLike | undefined,
+  generation: number,
+): { changedAt: Date; observedFrom: Date } | undefined {
+  const canary =
+    status?.canary?.generation === generation ? status.canary : undefined;
+  const applied =
+    status?.applied?.generation === generation ? status.applied : undefined;
+  if (status?.phase === "Applied" && applied)
+    return {
+      changedAt: new Date(canary?.at ?? applied.at),
+      observedFrom: new Date(applied.at),
+    };
+  if (status?.phase !== "Canary" || !canary) return undefined;
+  return {
+    changedAt: new Date(canary.at),
+    observedFrom: new Date(canary.stepStartedAt ?? canary.at),
+  };
 }
 
 type LabelSelectorRequirement = {

@@ -165,15 +165,29 @@ export const AppliedRecordSchema = z.object({
 });
 export type AppliedRecord = z.infer<typeof AppliedRecordSchema>;
 
-export const CanaryRecordSchema = z.object({
-  at: z.iso.datetime(),
-  generation: z.int().min(0),
-  pods: z.array(z.string().max(253)).max(64).meta({
+export const CanaryRecordSchema = z
+  .object({
+    at: z.iso.datetime().meta({ description: "When the rollout started." }),
+    generation: z.int().min(0),
+    method: z.enum(["InPlaceResize", "StatefulSetPartition"]).optional(),
+    step: z.int().min(0).max(32).optional().meta({
+      description: "Index of the current rollout step (policy rolloutSteps).",
+    }),
+    stepStartedAt: z.iso.datetime().optional(),
+    pods: z.array(z.string().max(253)).max(256).meta({
+      description:
+        "Pods resized in place (pods/resize) before the pod template is patched.",
+    }),
+    partition: z.int().min(0).optional().meta({
+      description: "StatefulSet partition set by the current step.",
+    }),
+    previousPartition: z.int().min(0).optional(),
+    previous: ResourceListListSchema,
+  })
+  .meta({
     description:
-      "Pods resized in place (pods/resize) before the pod template is patched.",
-  }),
-  previous: ResourceListListSchema,
-});
+      "The gradual rollout in progress: steps before the last one, each with an observation window.",
+  });
 export type CanaryRecord = z.infer<typeof CanaryRecordSchema>;
 
 export const RolledBackRecordSchema = z.object({

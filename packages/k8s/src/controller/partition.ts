@@ -1,0 +1,194 @@
+// StatefulSet rollouts without in-place resize: the template changes once, and the RollingUpdate
+// `partition` lets the StatefulSet controller replace only ordinals >= partition per step.
+import {
+  buildApplyPatch,
+  buildRollbackPatch,
+  extractContainerResources,
+  mergeAppliedResources,
+  readApplyAnnotation,
+} from "../builders/workload-patch";
+import type {
+  AppliedRecord,
+  CanaryRecord,
+} from "../crd/resource-recommendation";
+import {
+  findCanaryRegression,
+  isStepWindowOver,
+  nextStep,
+  stepTargetCount,
+} from "./canary";
+import { toRfc3339Seconds } from "./conditions";
+import {
+  audit,
+  decideRolledBack,
+  withPhase,
+  type Ctx,
+  type PartitionPatch,
+  type ReconcileDecision,
+  type RollbackCause,
+  type WorkloadSnapshot,
+} from "./decision-context";
+
+const partitionPatch = (partition: number): PartitionPatch => ({
+  spec: {
+    updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition } },
+  },
+});
+
+/** Ordinal of a StatefulSet pod (`<name>-<ordinal>`), or -1. */
+function ordinalOf(podName: string, setName: string): number {
+  const suffix = podName.slice(setName.length + 1);
+  return podName.startsWith(`${setName}-`) && /^\d+$/.test(suffix)
+    ? Number(suffix)
+    : -1;
+}
+
+/** Step 1 for a StatefulSet: patch the template and hold all but the top ordinals back. */
+export function decidePartitionStart(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+): ReconcileDecision | undefined {
+  const steps = ctx.policy.rolloutSteps;
+  const total = workload.replicas;
+  if (workload.kind !== "StatefulSet" || workload.partition === undefined)
+    return undefined;
+  const count = stepTargetCount(steps, 0, total);
+  if (steps.length < 2 || count >= total) return undefined;
+  const { spec, metadata } = ctx.recommendation;
+  const names = spec.containers.map((c) => c.name);
+  const recorded = readApplyAnnotation(workload.annotations);
+  const previous =
+    recorded?.recommendation === metadata.name &&
+    recorded.generation === ctx.generation
+      ? recorded.previous
+      : extractContainerResources(workload.template, names);
+  const partition = total - count;
+  const at = toRfc3339Seconds(ctx.now);
+  const canary: CanaryRecord = {
+    at,
+    generation: ctx.generation,
+    method: "StatefulSetPartition",
+    step: 0,
+    stepStartedAt: at,
+    pods: [],
+    partition,
+    previousPartition: workload.partition,
+    previous,
+  };
+  const patch = {
+    ...buildApplyPatch(spec, {
+      recommendation: metadata.name,
+      generation: ctx.generation,
+      previous,
+    }),
+  };
+  patch.spec = { ...patch.spec, ...partitionPatch(partition).spec };
+  const message = `step 1/${steps.length}: patched the StatefulSet pod template with partition ${partition} (${count} of ${total} pod(s) updated)`;
+  return {
+    status: withPhase(
+      ctx,
+      "Canary",
+      { type: "Canary", status: "True", reason: "Partition", message },
+      { canary, rolledBack: undefined },
+    ),
+    workloadAction: { type: "apply", patch },
+    audit: audit(ctx, "canary", "Partition", message),
+  };
+}
+
+function decidePartitionRollback(
+  ctx: Ctx,
+  target: { canary: CanaryRecord; workload: WorkloadSnapshot },
+  regression: RollbackCause,
+): ReconcileDecision {
+  const { canary, workload } = target;
+  const patch = [
+    ...buildRollbackPatch(workload.template, canary.previous),
+    {
+      op: "add" as const,
+      path: "/spec/updateStrategy/rollingUpdate/partition",
+      value: canary.previousPartition ?? 0,
+    },
+  ];
+  return decideRolledBack(
+    ctx,
+    { previous: canary.previous, action: { type: "rollback", patch } },
+    regression,
+  );
+}
+
+/** Lower the partition after each quiet step; the last step restores it and the change is Applied. */
+export function decidePartitionProgress(
+  ctx: Ctx,
+  canary: CanaryRecord,
+): ReconcileDecision {
+  const { workload } = ctx;
+  if (ctx.base.phase !== "Canary" || !workload) return { status: ctx.base };
+  const total = workload.replicas;
+  const partition = canary.partition ?? 0;
+  const updated = ctx.pods
+    .map((p) => p.metadata?.name ?? "")
+    .filter((name) => ordinalOf(name, workload.name) >= partition);
+  const regression = findCanaryRegression(ctx, {
+    since: new Date(canary.at),
+    pods: updated,
+    share: total > 0 ? (total - partition) / total : 1,
+  });
+  if (regression)
+    return decidePartitionRollback(ctx, { canary, workload }, regression);
+  if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
+  const steps = ctx.policy.rolloutSteps;
+  const next = nextStep(steps, {
+    from: canary.step ?? 0,
+    total,
+    changed: total - partition,
+  });
+  const at = toRfc3339Seconds(ctx.now);
+  if (next >= steps.length - 1) {
+    const restored = canary.previousPartition ?? 0;
+    const applied: AppliedRecord = {
+      at,
+      generation: ctx.generation,
+      method: "TemplatePatch",
+      previous: canary.previous,
+      applied: mergeAppliedResources(
+        canary.previous,
+        buildApplyPatch(ctx.recommendation.spec, {
+          recommendation: ctx.recommendation.metadata.name,
+          generation: ctx.generation,
+          previous: canary.previous,
+        }),
+      ),
+    };
+    const message = `step ${steps.length}/${steps.length}: partition back to ${restored}, all ${total} pod(s) updated`;
+    return {
+      status: withPhase(
+        ctx,
+        "Applied",
+        { type: "Applied", status: "True", reason: "TemplatePatched", message },
+        { applied, canary: undefined },
+      ),
+      workloadAction: { type: "partition", patch: partitionPatch(restored) },
+      audit: audit(ctx, "apply", "TemplatePatched", message),
+    };
+  }
+  const lowered = total - stepTargetCount(steps, next, total);
+  const message = `step ${next + 1}/${steps.length}: partition ${lowered} (${total - lowered} of ${total} pod(s) updated)`;
+  return {
+    status: withPhase(
+      ctx,
+      "Canary",
+      { type: "Canary", status: "True", reason: "Partition", message },
+      {
+        canary: {
+          ...canary,
+          step: next,
+          stepStartedAt: at,
+          partition: lowered,
+        },
+      },
+    ),
+    workloadAction: { type: "partition", patch: partitionPatch(lowered) },
+    audit: audit(ctx, "rollout-step", "Partition", message),
+  };
+}
