@@ -1,10 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import {
+  createDb,
+  ensureClusterByName,
+  insertIngestBatch,
+  migrate,
+  registerAgent,
+  resolveContainerIds,
+  startDatabase,
+  type DbClient,
+  type RunningDatabase,
+} from "@kubewise/db";
 import { type KubeClients } from "@kubewise/k8s";
 
 // The real agent client and the real aggregator server (apps have no package exports).
@@ -23,7 +34,6 @@ import {
 } from "../../../apps/aggregator/src/grpc/server";
 import { createIngester } from "../../../apps/aggregator/src/ingest/ingester";
 import { createAggregatorMetrics } from "../../../apps/aggregator/src/metrics";
-import { createMemorySampleStore } from "../../../apps/aggregator/src/testing/memory-sample-store";
 import {
   startTcpProxy,
   type TcpProxy,
@@ -85,7 +95,8 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
   let dir: string;
   let proxy: TcpProxy;
   let server: RunningGrpcServer;
-  const memory = createMemorySampleStore();
+  let database: RunningDatabase;
+  let pg: DbClient;
   let client: ReturnType<typeof createAgentClient>;
 
   const register = (token: string, bootId = "boot-1") =>
@@ -132,10 +143,26 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
     for (const c of exported.clusters)
       c.cluster.server = `https://127.0.0.1:${proxy.port}`;
     writeFileSync(kubeconfigPath, JSON.stringify(exported), { mode: 0o600 });
+    // Real PostgreSQL behind the real ingester, wired as src/main.ts does.
+    // As root the embedded server runs as `postgres`, which must be able to enter the directory.
+    chmodSync(dir, 0o755);
+    database = await startDatabase({
+      dataDir: join(dir, "pg"),
+      settings: { fsync: "off", synchronous_commit: "off" },
+    });
+    await migrate({ url: database.url });
+    pg = createDb({ url: database.url, max: 2 });
+    const { sql } = pg;
+    const clusterId = await ensureClusterByName(sql, "agent-auth-e2e");
     server = await startGrpcServer({
       host: "127.0.0.1",
       port: 0,
-      ingester: createIngester(memory.store),
+      ingester: createIngester({
+        registerAgent: (agent) => registerAgent(sql, { ...agent, clusterId }),
+        resolveContainerIds: (containers) =>
+          resolveContainerIds(sql, clusterId, containers),
+        insertBatch: (batch) => insertIngestBatch(sql, batch),
+      }),
       authenticator: createAgentAuthenticator(
         {
           mode: "tokenreview",
@@ -159,6 +186,8 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
     client.close();
     await server.stop();
     await proxy.close();
+    await pg?.close();
+    await database?.stop();
     rmSync(dir, { recursive: true, force: true });
     await deleteNamespace(admin, namespace);
   });
@@ -183,7 +212,10 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
       response: { $case: "ack", value: { seq: 1, storedSamples: 1 } },
     });
     stream.end();
-    expect(memory.batches.get("agent-e2e/boot-1/1")).toBe(1);
+    const stored = await pg.sql<{ sampleCount: number }[]>`
+      select sample_count as "sampleCount" from ingest_batches
+      where agent_id = 'agent-e2e' and boot_id = 'boot-1' and seq = 1`;
+    expect(stored).toEqual([{ sampleCount: 1 }]);
   });
 
   it("denies another ServiceAccount with PERMISSION_DENIED", async () => {
