@@ -69,7 +69,10 @@ async function main(): Promise<void> {
     host: env.grpcHost,
     port: env.grpcPort,
     ingester,
-    authenticator: createAgentAuthenticator(env.auth),
+    authenticator: createAgentAuthenticator(env.auth, {
+      onUnavailable: (reason) =>
+        logger.warn({ reason }, "agent token could not be verified"),
+    }),
     metrics,
     logger,
     limits: DEFAULT_INGEST_LIMITS,

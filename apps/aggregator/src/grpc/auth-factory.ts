@@ -8,6 +8,8 @@ import {
 } from "./auth";
 
 export type AgentAuthenticatorOptions = {
+  /** Told when a token cannot be checked (API server down, RBAC missing): the operator must act. */
+  onUnavailable?: (reason: string) => void;
   /** Deadline of one TokenReview call; past it the agent gets UNAVAILABLE and retries. */
   reviewTimeoutMs?: number;
   now?: () => number;
@@ -25,7 +27,7 @@ export function createAgentAuthenticator(
       ? {}
       : { kubeconfigPath: config.kubeconfigPath },
   );
-  return createTokenReviewAuthenticator({
+  const authenticator = createTokenReviewAuthenticator({
     review: createTokenReviewer(kubeConfig, {
       timeoutMs: options.reviewTimeoutMs ?? 5_000,
     }),
@@ -34,4 +36,12 @@ export function createAgentAuthenticator(
     cacheTtlMs: config.cacheTtlMs,
     now: options.now ?? Date.now,
   });
+  return {
+    async authenticate(token) {
+      const result = await authenticator.authenticate(token);
+      if (!result.ok && result.code === "unavailable")
+        options.onUnavailable?.(result.reason);
+      return result;
+    },
+  };
 }
