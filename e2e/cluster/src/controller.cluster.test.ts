@@ -20,6 +20,7 @@ import {
   grantRecommendationEditors,
   kubectl,
   patchRecommendation,
+  reportOomKill,
   waitFor,
   type TestController,
 } from "./harness";
@@ -297,42 +298,10 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       );
     });
     const name = pod.metadata?.name ?? "";
-    // No kubelet runs: report the OOM kill through the pod's status subresource, as a kubelet would.
-    await admin.core.patchNamespacedPodStatus(
-      {
-        namespace,
-        name,
-        body: {
-          status: {
-            containerStatuses: ["app", "sidecar"].map((c) => ({
-              name: c,
-              image: "registry.invalid/kubewise/sample:1",
-              imageID: "",
-              ready: false,
-              restartCount: c === "app" ? 1 : 0,
-              state: { waiting: { reason: "CrashLoopBackOff" } },
-              ...(c === "app"
-                ? {
-                    lastState: {
-                      terminated: {
-                        exitCode: 137,
-                        reason: "OOMKilled",
-                        finishedAt:
-                          new Date(Date.now() + 1000)
-                            .toISOString()
-                            .slice(0, 19) + "Z",
-                      },
-                    },
-                  }
-                : {}),
-            })),
-          },
-        },
-      },
-      (await import("@kubernetes/client-node")).setHeaderOptions(
-        "Content-Type",
-        "application/merge-patch+json",
-      ),
+    await reportOomKill(
+      admin,
+      { namespace, name },
+      { oomKilled: "app", others: ["sidecar"] },
     );
     await t.controller.reconcileAll();
     expect(await appResources()).toEqual(ORIGINAL_APP_RESOURCES);

@@ -6,6 +6,7 @@ import {
   CoreV1Api,
   KubeConfig,
   RbacAuthorizationV1Api,
+  setHeaderOptions,
 } from "@kubernetes/client-node";
 import { inject } from "vitest";
 
@@ -23,6 +24,7 @@ import {
   type ControllerPolicy,
   type KubeClients,
   type LifecycleController,
+  type LifecycleControllerDeps,
 } from "@kubewise/k8s";
 
 const execFileAsync = promisify(execFile);
@@ -132,6 +134,7 @@ export function createTestController(
     /** Namespaces this controller reconciles; keeps tests independent of each other's objects. */
     namespaces: string[];
     leaseDurationSeconds?: number;
+    signalsFor?: LifecycleControllerDeps["signalsFor"];
   },
 ): TestController {
   const clients = createKubeClients(kubeConfig);
@@ -161,6 +164,7 @@ export function createTestController(
       error: (fields, message) => console.error(message, fields),
     },
     namespaces: options.namespaces,
+    ...(options.signalsFor ? { signalsFor: options.signalsFor } : {}),
     policyFor: options.namespaceRules
       ? createNamespacePolicyResolver(clients, { base: policy, ttlMs: 0 })
       : () => Promise.resolve(policy),
@@ -266,4 +270,45 @@ export async function grantRecommendationEditors(
       })),
     },
   });
+}
+
+/** No kubelet runs: report an OOM kill of `container` through the pod's status subresource, as a kubelet would. */
+export async function reportOomKill(
+  clients: KubeClients,
+  pod: { namespace: string; name: string },
+  containers: { oomKilled: string; others: string[] },
+): Promise<void> {
+  const finishedAt =
+    new Date(Date.now() + 1000).toISOString().slice(0, 19) + "Z";
+  await clients.core.patchNamespacedPodStatus(
+    {
+      ...pod,
+      body: {
+        status: {
+          containerStatuses: [containers.oomKilled, ...containers.others].map(
+            (c) => ({
+              name: c,
+              image: "registry.invalid/kubewise/sample:1",
+              imageID: "",
+              ready: false,
+              restartCount: c === containers.oomKilled ? 1 : 0,
+              state: { waiting: { reason: "CrashLoopBackOff" } },
+              ...(c === containers.oomKilled
+                ? {
+                    lastState: {
+                      terminated: {
+                        exitCode: 137,
+                        reason: "OOMKilled",
+                        finishedAt,
+                      },
+                    },
+                  }
+                : {}),
+            }),
+          ),
+        },
+      },
+    },
+    setHeaderOptions("Content-Type", "application/merge-patch+json"),
+  );
 }
