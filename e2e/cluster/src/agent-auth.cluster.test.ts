@@ -95,6 +95,7 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
   let dir: string;
   let proxy: TcpProxy;
   let server: RunningGrpcServer;
+  const unavailable: string[] = [];
   let database: RunningDatabase;
   let pg: DbClient;
   let client: ReturnType<typeof createAgentClient>;
@@ -171,7 +172,10 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
           cacheTtlMs: 60_000,
           kubeconfigPath,
         },
-        { reviewTimeoutMs: 3_000 },
+        {
+          reviewTimeoutMs: 3_000,
+          onUnavailable: (reason) => unavailable.push(reason),
+        },
       ),
       metrics: createAggregatorMetrics(),
       logger: pino({ level: "silent" }),
@@ -250,6 +254,7 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
     expect(down.code).toBe(14);
     expect(down.details).toMatch(/cannot verify the token now.*3000 ms/);
     expect(waitedMs).toBeLessThan(5_000);
+    expect(unavailable).toEqual([down.details]);
     expect(await register(fresh, "boot-2")).toEqual({ code: 0, details: "" });
   });
 });
