@@ -49,17 +49,26 @@ const AUDIENCE = "kubewise-aggregator";
 
 async function requestToken(
   admin: KubeClients,
-  namespace: string,
-  serviceAccount: string,
-  audience = AUDIENCE,
+  account: { namespace: string; name: string },
+  options: { audience?: string; pod?: { name: string; uid: string } } = {},
 ): Promise<string> {
   const review = await admin.core.createNamespacedServiceAccountToken({
-    namespace,
-    name: serviceAccount,
-    body: { spec: { audiences: [audience], expirationSeconds: 600 } },
+    ...account,
+    body: {
+      spec: {
+        audiences: [options.audience ?? AUDIENCE],
+        expirationSeconds: 600,
+        ...(options.pod === undefined
+          ? {}
+          : {
+              boundObjectRef: { apiVersion: "v1", kind: "Pod", ...options.pod },
+            }),
+      },
+    },
   });
   const token = review.status?.token;
-  if (!token) throw new Error(`no token for ${namespace}/${serviceAccount}`);
+  if (!token)
+    throw new Error(`no token for ${account.namespace}/${account.name}`);
   return token;
 }
 
@@ -100,13 +109,13 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
   let pg: DbClient;
   let client: ReturnType<typeof createAgentClient>;
 
-  const register = (token: string, bootId = "boot-1") =>
+  const register = (token: string, bootId = "boot-1", nodeName = "node-e2e") =>
     client
       .register(
         {
           agentId: "agent-e2e",
           bootId,
-          nodeName: "node-e2e",
+          nodeName,
           agentVersion: "e2e",
           sourceKind: toProtoSourceKind("cgroupfs"),
         },
@@ -197,7 +206,7 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
   });
 
   it("accepts the agent ServiceAccount's token: Register succeeds and the batch is stored", async () => {
-    const token = await requestToken(admin, namespace, "agent");
+    const token = await requestToken(admin, { namespace, name: "agent" });
     expect(await register(token)).toEqual({ code: 0, details: "" });
     const stream = client.openSync(token);
     const acked = new Promise<unknown>((resolve, reject) => {
@@ -223,7 +232,7 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
   });
 
   it("denies another ServiceAccount with PERMISSION_DENIED", async () => {
-    const token = await requestToken(admin, namespace, "intruder");
+    const token = await requestToken(admin, { namespace, name: "intruder" });
     const result = await register(token);
     expect(result.code).toBe(7);
     expect(result.details).toContain(
@@ -238,14 +247,45 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
     const token =
       kind === "garbage"
         ? "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl"
-        : await requestToken(admin, namespace, "agent", "someone-else");
+        : await requestToken(
+            admin,
+            { namespace, name: "agent" },
+            { audience: "someone-else" },
+          );
     const result = await register(token);
     expect(result.code).toBe(16);
     expect(result.details).toMatch(/token rejected by TokenReview/);
   });
 
+  it("lets a pod-bound token register only the node its pod runs on", async () => {
+    const pod = await admin.core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: "agent-pod" },
+        spec: {
+          serviceAccountName: "agent",
+          nodeName: "node-e2e",
+          containers: [{ name: "agent", image: "registry.invalid/kubewise:1" }],
+        },
+      },
+    });
+    const token = await requestToken(
+      admin,
+      { namespace, name: "agent" },
+      { pod: { name: "agent-pod", uid: pod.metadata?.uid ?? "" } },
+    );
+    expect(await register(token, "boot-3", "node-e2e")).toEqual({
+      code: 0,
+      details: "",
+    });
+    expect(await register(token, "boot-3", "node-other")).toEqual({
+      code: 7,
+      details: "token is bound to node node-e2e, not node-other",
+    });
+  });
+
   it("answers UNAVAILABLE while the API server is unreachable, and accepts again once it is back", async () => {
-    const fresh = await requestToken(admin, namespace, "agent");
+    const fresh = await requestToken(admin, { namespace, name: "agent" });
     proxy.setBlackhole(true);
     const started = Date.now();
     const down = await register(fresh, "boot-2");
