@@ -91,6 +91,46 @@ describe("authentication verdicts on the wire", () => {
     if (error !== null) expect(error.details).toMatch(details);
   });
 
+  it.each([
+    ["node-1", "ack"],
+    ["node-2", "status 7"],
+  ])(
+    "a node-bound token streaming a batch of %s gets %s",
+    async (node, outcome) => {
+      const metadata = new Metadata();
+      metadata.set("authorization", "Bearer bound-to-node-1");
+      const stream = client.syncMetrics(metadata);
+      const result = new Promise<string>((resolve) => {
+        stream.on("data", (r: agentV1.SyncMetricsResponse) =>
+          resolve(r.response?.$case ?? "none"),
+        );
+        stream.on("error", (e: ServiceError) => resolve(`status ${e.code}`));
+      });
+      stream.write({
+        batch: agentV1.MetricBatch.fromPartial({
+          agentId: `agent-${node}`,
+          bootId: "b",
+          seq: 1,
+          nodeName: node,
+          containers: [
+            { namespace: "ns", podName: "p", podUid: "u", containerName: "c" },
+          ],
+          containerIndex: [0],
+          timestampMs: [Date.now()],
+          cpuUsageCores: [0.1],
+          cpuThrottledPeriods: [0],
+          cpuThrottledSeconds: [0],
+          memoryWorkingSetBytes: [1],
+          memoryRssBytes: [1],
+          memoryLimitBytes: [0],
+          oomKillCount: [0],
+        }),
+      });
+      expect(await result).toBe(outcome);
+      stream.end();
+    },
+  );
+
   it("closes a metrics stream with the verdict's status", async () => {
     const metadata = new Metadata();
     metadata.set("authorization", "Bearer api-down");

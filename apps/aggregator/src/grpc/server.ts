@@ -144,6 +144,7 @@ export function createAgentServiceImplementation(
     let draining = false;
     let inputEnded = false;
     const authPromise = authenticate(call.metadata.get("authorization")[0]);
+    let boundNode: string | undefined;
     metrics.activeStreams.inc();
     const fail = (error: { code: status; details: string }) => {
       if (closed) return;
@@ -193,6 +194,11 @@ export function createAgentServiceImplementation(
         );
         return;
       }
+      if (boundNode !== undefined && batch.nodeName !== boundNode)
+        return fail({
+          code: status.PERMISSION_DENIED,
+          details: `token is bound to node ${boundNode}, not ${batch.nodeName}`,
+        });
       const end = metrics.ingestDuration.startTimer();
       try {
         const result = await withSlot(() =>
@@ -226,6 +232,7 @@ export function createAgentServiceImplementation(
       const auth = await authPromise;
       if (!auth.ok)
         fail({ code: toAuthStatus(auth.code), details: auth.reason });
+      else boundNode = auth.principal.nodeName;
       while (!closed && queue.length > 0) {
         const next = queue.shift();
         if (queue.length < options.maxQueuedPerStream) call.resume();
