@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
+import { createRng } from "../stats/rng";
+import { loadGateKernel } from "./gate-kernel";
 import { runLstmForward, runLstmForwardFloat64 } from "./lstm-forward";
 import type { LstmWeights } from "./lstm-weights";
 
@@ -73,24 +75,57 @@ const case_ = fc
   );
 
 describe("runLstmForward", () => {
-  it("equals the one-gate-at-a-time loop bit for bit (property)", () => {
-    fc.assert(
-      fc.property(case_, ({ sizes, input, ...arrays }) => {
-        const weights: LstmWeights = { ...sizes, ...arrays };
-        const expected = referenceForward(
-          weights,
-          input,
-          sizes.batch,
-          sizes.seqLen,
-        );
-        const actual = runLstmForwardFloat64(weights, input, sizes);
-        expect(Array.from(actual)).toEqual(Array.from(expected));
-        // A second call reuses the widened weights and must not carry state over.
-        expect(Array.from(runLstmForward(weights, input, sizes))).toEqual(
-          Array.from(Float32Array.from(expected)),
-        );
-      }),
-    );
+  it.each(["wasm", "js"] as const)(
+    "%s engine equals the one-gate-at-a-time loop bit for bit (property)",
+    (engine) => {
+      fc.assert(
+        fc.property(case_, ({ sizes, input, ...arrays }) => {
+          const weights: LstmWeights = { ...sizes, ...arrays };
+          const shape = { ...sizes, engine };
+          const expected = referenceForward(
+            weights,
+            input,
+            sizes.batch,
+            sizes.seqLen,
+          );
+          const actual = runLstmForwardFloat64(weights, input, shape);
+          expect(Array.from(actual)).toEqual(Array.from(expected));
+          // A second call reuses the prepared weights and must not carry state over.
+          expect(Array.from(runLstmForward(weights, input, shape))).toEqual(
+            Array.from(Float32Array.from(expected)),
+          );
+        }),
+      );
+    },
+  );
+
+  it("runs the shipped-size model on the wasm kernel when WebAssembly SIMD exists", () => {
+    expect(loadGateKernel()).not.toBeNull();
+  });
+
+  it("switching weights between calls re-uploads them (wasm)", () => {
+    const rng = createRng(9);
+    const make = (): LstmWeights => {
+      const f = (n: number): Float32Array =>
+        Float32Array.from({ length: n }, () => rng() * 2 - 1);
+      return {
+        inputSize: 3,
+        hiddenSize: 2,
+        outputSize: 2,
+        w: f(24),
+        r: f(16),
+        bias: f(8),
+        denseKernel: f(4),
+        denseBias: f(2),
+      };
+    };
+    const [a, b] = [make(), make()];
+    const input = Float32Array.from({ length: 2 * 5 * 3 }, () => rng());
+    const shape = { batch: 2, seqLen: 5 };
+    for (const weights of [a, b, a, b])
+      expect(Array.from(runLstmForwardFloat64(weights, input, shape))).toEqual(
+        Array.from(referenceForward(weights, input, 2, 5)),
+      );
   });
 
   it("rejects an input of the wrong length", () => {

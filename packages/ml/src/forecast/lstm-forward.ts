@@ -1,37 +1,13 @@
+import { loadGateKernel } from "./gate-kernel";
+import type { WideWeights } from "./lstm-cell";
+import { updateCell, widen, writeDense } from "./lstm-cell";
+import { forwardRowsWasm } from "./lstm-forward-wasm";
 import type { LstmWeights } from "./lstm-weights";
 
-/** Weights widened to float64 once (the values are identical; the hot loop then reads no float32). */
-type WideWeights = {
-  w: Float64Array;
-  r: Float64Array;
-  bias: Float64Array;
-  denseKernel: Float64Array;
-  denseBias: Float64Array;
-};
+/** "wasm" (SIMD gate kernel, the default where available) or "js"; both give identical bits. */
+export type ForwardEngine = "wasm" | "js";
 
-const widened = new WeakMap<LstmWeights, WideWeights>();
-
-function widen(weights: LstmWeights): WideWeights {
-  let wide = widened.get(weights);
-  if (!wide) {
-    wide = {
-      w: Float64Array.from(weights.w),
-      r: Float64Array.from(weights.r),
-      bias: Float64Array.from(weights.bias),
-      denseKernel: Float64Array.from(weights.denseKernel),
-      denseBias: Float64Array.from(weights.denseBias),
-    };
-    widened.set(weights, wide);
-  }
-  return wide;
-}
-
-type Scratch = {
-  h: Float64Array;
-  c: Float64Array;
-  gates: Float64Array;
-  x: Float64Array;
-};
+type Shape = { batch: number; seqLen: number; engine?: ForwardEngine };
 
 /**
  * Reference forward pass in plain TypeScript, numerically the same graph as the exported ONNX
@@ -41,7 +17,7 @@ type Scratch = {
 export function runLstmForward(
   weights: LstmWeights,
   input: Float32Array,
-  shape: { batch: number; seqLen: number },
+  shape: Shape,
 ): Float32Array {
   const out = new Float32Array(shape.batch * weights.outputSize);
   forwardInto(weights, input, { ...shape, out });
@@ -55,7 +31,7 @@ export function runLstmForward(
 export function runLstmForwardFloat64(
   weights: LstmWeights,
   input: Float32Array,
-  shape: { batch: number; seqLen: number },
+  shape: Shape,
 ): Float64Array {
   const out = new Float64Array(shape.batch * weights.outputSize);
   forwardInto(weights, input, { ...shape, out });
@@ -65,16 +41,21 @@ export function runLstmForwardFloat64(
 function forwardInto(
   weights: LstmWeights,
   input: Float32Array,
-  shape: { batch: number; seqLen: number; out: Float32Array | Float64Array },
+  shape: Shape & { out: Float32Array | Float64Array },
 ): void {
-  const { inputSize: nIn, hiddenSize: nH, outputSize: nOut } = weights;
-  const { batch, seqLen, out } = shape;
+  const { inputSize: nIn, hiddenSize: nH } = weights;
+  const { batch, seqLen } = shape;
   if (input.length !== batch * seqLen * nIn) {
     throw new RangeError(
       `input has ${input.length} values, expected ${batch}x${seqLen}x${nIn}`,
     );
   }
+  const kernel = shape.engine === "js" ? null : loadGateKernel();
   const wide = widen(weights);
+  if (kernel) {
+    forwardRowsWasm(kernel, { weights, wide, input, ...shape });
+    return;
+  }
   const scratch: Scratch = {
     h: new Float64Array(nH),
     c: new Float64Array(nH),
@@ -87,30 +68,29 @@ function forwardInto(
     for (let t = 0; t < seqLen; t++) {
       const from = (b * seqLen + t) * nIn;
       for (let k = 0; k < nIn; k++) scratch.x[k] = input[from + k] ?? 0;
-      lstmStep(wide, { nIn, nH }, scratch);
+      computeGates(wide, { nIn, nH }, scratch);
+      updateCell(scratch, { gatesAt: 0, hAt: 0 }, nH);
     }
-    for (let j = 0; j < nOut; j++) {
-      let acc = wide.denseBias[j] ?? 0;
-      for (let k = 0; k < nH; k++)
-        acc += (scratch.h[k] ?? 0) * (wide.denseKernel[k * nOut + j] ?? 0);
-      out[b * nOut + j] = acc;
-    }
+    writeDense(wide, { h: scratch.h, hAt: 0, row: b, out: shape.out });
   }
 }
 
-function hardSigmoid(x: number): number {
-  return Math.min(1, Math.max(0, 0.2 * x + 0.5));
-}
+type Scratch = {
+  h: Float64Array;
+  c: Float64Array;
+  gates: Float64Array;
+  x: Float64Array;
+};
 
 /** Four gates at a time: four independent sums keep the FPU busy (one sum is latency-bound). */
-function lstmStep(
+function computeGates(
   wide: WideWeights,
   sizes: { nIn: number; nH: number },
   scratch: Scratch,
 ): void {
   const { nIn, nH } = sizes;
   const { w, r, bias } = wide;
-  const { h, c, gates, x } = scratch;
+  const { h, gates, x } = scratch;
   const nGates = 4 * nH;
   for (let g = 0; g < nGates; g += 4) {
     let a0 = bias[g] ?? 0;
@@ -137,13 +117,5 @@ function lstmStep(
     gates[g + 1] = a1;
     gates[g + 2] = a2;
     gates[g + 3] = a3;
-  }
-  for (let u = 0; u < nH; u++) {
-    const i = hardSigmoid(gates[u] ?? 0);
-    const o = hardSigmoid(gates[nH + u] ?? 0);
-    const f = hardSigmoid(gates[2 * nH + u] ?? 0);
-    const cu = f * (c[u] ?? 0) + i * Math.tanh(gates[3 * nH + u] ?? 0);
-    c[u] = cu;
-    h[u] = o * Math.tanh(cu);
   }
 }
