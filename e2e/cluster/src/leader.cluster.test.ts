@@ -231,4 +231,39 @@ describe("cluster sync (DB -> ResourceRecommendation objects) runs on the Lease 
     expect(follower.writes()).toBeGreaterThan(0);
     expect(leader.writes()).toBe(leaderWrites);
   });
+
+  it("fails over when the leader dies without releasing: the other takes over once the Lease expires", async () => {
+    const { leader: crashed, follower: survivor } = roles();
+    // `crashed` simply stops renewing (no stop(), no release), as a killed pod would.
+    const crashedWrites = crashed.writes();
+    await db.addRecommendation("worker");
+    await createSampleDeployment(admin, namespace, "worker");
+    await survivor.controller.tick();
+    expect(survivor.controller.isLeader()).toBe(false);
+    const held = await admin.coordination.readNamespacedLease({
+      namespace: "kubewise-e2e",
+      name: LEASE,
+    });
+    const expiresAtMs =
+      new Date(held.spec?.renewTime ?? 0).getTime() +
+      (held.spec?.leaseDurationSeconds ?? 0) * 1000;
+    await waitFor(
+      "Lease expiry and takeover",
+      async () => {
+        await survivor.controller.tick();
+        return survivor.controller.isLeader() ? true : undefined;
+      },
+      15_000,
+    );
+    // not before the crashed holder's term ended (same host clock)
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAtMs);
+    expect(crashed.controller.isLeader()).toBe(false);
+    expect(await crashed.bridge.runOnce()).toEqual({ status: "follower" });
+    expect(await survivor.bridge.runOnce()).toMatchObject({
+      status: "synced",
+      result: { published: 1 },
+    });
+    expect(await published()).toContain("deployment-worker");
+    expect(crashed.writes()).toBe(crashedWrites);
+  });
 });
