@@ -1,11 +1,11 @@
-import { createDb } from "@kubewise/db";
+import { addUserScopes, createDb, insertUser } from "@kubewise/db";
 import {
   createSeededRng,
   DEMO_USERS,
   seedDemoData,
 } from "@kubewise/services/demo";
 
-import type { E2eUser, StackInfo } from "./stack-info";
+import type { E2eUser, SsoUser, StackInfo } from "./stack-info";
 
 const SEED = 20261127;
 
@@ -31,4 +31,30 @@ export async function seedE2eData(
     approver: demoUser("approver"),
     viewer: demoUser("viewer"),
   };
+}
+
+/** A user an admin provisioned before their first SSO login: approver, scoped to one namespace. */
+export async function seedSsoUser(databaseUrl: string): Promise<SsoUser> {
+  const user: SsoUser = {
+    email: "sso.approver@kubewise.test",
+    role: "approver",
+    namespace: "shop",
+  };
+  const client = createDb({ url: databaseUrl, max: 1 });
+  try {
+    const [cluster] = await client.sql<{ id: string }[]>`
+      select id::text from clusters where name = 'demo'`;
+    if (!cluster) throw new Error("the demo seed created no cluster");
+    const row = await insertUser(client.db, {
+      email: user.email,
+      name: "SSO Approver",
+      role: user.role,
+    });
+    await addUserScopes(client.db, [
+      { userId: row.id, clusterId: cluster.id, namespace: user.namespace },
+    ]);
+  } finally {
+    await client.close();
+  }
+  return user;
 }

@@ -9,4 +9,12 @@ export type StackInfo = {
   databaseUrl: string;
   users: Record<"admin" | "approver" | "viewer", E2eUser>;
   bootstrapAdmin: E2eUser;
+  /** The local OIDC provider and the user provisioned for it (no password; signs in through OIDC). */
+  oidc: { issuer: string; ssoUser: SsoUser };
+};
+
+export type SsoUser = {
+  email: string;
+  role: "approver";
+  namespace: string;
 };

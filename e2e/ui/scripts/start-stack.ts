@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { migrate, startDatabase } from "@kubewise/db";
 import type { RunningDatabase } from "@kubewise/db";
 
-import { seedE2eData } from "./seed";
+import { startOidcProvider } from "./oidc-provider";
+import type { RunningOidcProvider } from "./oidc-provider";
+import { seedE2eData, seedSsoUser } from "./seed";
 import {
   buildWebIfStale,
   freePort,
@@ -26,9 +28,12 @@ const BOOTSTRAP_ADMIN = {
   password: "e2e-bootstrap-password",
 };
 
+const OIDC_CLIENT = { id: "kubewise-e2e", secret: "e2e-oidc-client-secret" };
+
 type Running = {
   dataDir: string;
   database?: RunningDatabase;
+  oidc?: RunningOidcProvider;
   server?: ChildProcess;
 };
 
@@ -39,6 +44,7 @@ async function stop(running: Running, exitCode: number): Promise<never> {
     process.kill(-server.pid, "SIGTERM");
     await exited;
   }
+  await running.oidc?.stop();
   await running.database?.stop();
   rmSync(running.dataDir, { recursive: true, force: true });
   process.exit(exitCode);
@@ -64,6 +70,8 @@ async function start(running: Running): Promise<StackInfo> {
   const databaseUrl = running.database.url;
   await migrate({ url: databaseUrl });
   const users = await seedE2eData(databaseUrl, new Date());
+  const ssoUser = await seedSsoUser(databaseUrl);
+  running.oidc = await startOidcProvider();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -75,6 +83,9 @@ async function start(running: Running): Promise<StackInfo> {
     NEXTAUTH_URL: baseUrl,
     KUBEWISE_ADMIN_EMAIL: BOOTSTRAP_ADMIN.email,
     KUBEWISE_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password,
+    OIDC_ISSUER: running.oidc.issuer,
+    OIDC_CLIENT_ID: OIDC_CLIENT.id,
+    OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
   };
   buildWebIfStale(env);
   running.server = spawn(
@@ -93,6 +104,7 @@ async function start(running: Running): Promise<StackInfo> {
     databaseUrl,
     users,
     bootstrapAdmin: { ...BOOTSTRAP_ADMIN, role: "admin" },
+    oidc: { issuer: running.oidc.issuer, ssoUser },
   };
 }
 

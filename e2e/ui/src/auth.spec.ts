@@ -29,7 +29,7 @@ test("a wrong password is refused with a message", async ({ page, users }) => {
   await page.goto("/login");
   await page.getByLabel("Email").fill(users.admin.email);
   await page.getByLabel("Password").fill("not-the-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("login-error")).toHaveText(
     "Wrong email or password.",
   );
@@ -82,7 +82,7 @@ test("login is rate-limited per client and email after 5 failed attempts", async
   for (let attempt = 1; attempt <= 6; attempt += 1) {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(`wrong-${attempt}`);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     const expected =
       attempt <= 5
         ? "Wrong email or password."

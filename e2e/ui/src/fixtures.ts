@@ -7,6 +7,7 @@ import type { E2eUser, StackInfo } from "../scripts/stack-info";
 type Fixtures = {
   sql: postgres.Sql;
   users: StackInfo["users"];
+  oidc: StackInfo["oidc"];
   bootstrapAdmin: E2eUser;
   loginAs: (user: E2eUser) => Promise<void>;
 };
@@ -28,11 +29,37 @@ export async function navigate(page: Page, name: string): Promise<void> {
     .click();
 }
 
+/** Ids of the rows the recommendations table shows, top to bottom. */
+export async function recommendationRowIds(page: Page): Promise<string[]> {
+  const table = page.getByTestId("recommendations-table");
+  await expect(table).toBeVisible();
+  const ids: string[] = [];
+  for (const row of await table.locator("tbody tr").all()) {
+    const testId = await row.getAttribute("data-testid");
+    if (testId) ids.push(testId.replace("recommendation-row-", ""));
+  }
+  return ids;
+}
+
+/** With every phase shown, the table has rows and all of them are in `namespace`. */
+export async function expectOnlyNamespace(
+  page: Page,
+  namespace: string,
+): Promise<void> {
+  await page.getByLabel("Phase filter").selectOption("");
+  const cells = page
+    .getByTestId("recommendations-table")
+    .locator("tbody tr td:nth-child(2)");
+  await expect(cells.first()).toBeVisible();
+  for (const cell of await cells.all())
+    await expect(cell).toHaveText(namespace);
+}
+
 export async function login(page: Page, user: E2eUser): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("current-user")).toContainText(user.email);
 }
 
@@ -52,6 +79,9 @@ export const test = base.extend<Fixtures>({
   },
   users: async ({}, use) => {
     await use(stack().users);
+  },
+  oidc: async ({}, use) => {
+    await use(stack().oidc);
   },
   bootstrapAdmin: async ({}, use) => {
     await use(stack().bootstrapAdmin);

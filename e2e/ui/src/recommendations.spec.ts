@@ -1,16 +1,26 @@
 import type { Page } from "@playwright/test";
 
-import { expect, navigate, test } from "./fixtures";
+import { expect, navigate, recommendationRowIds, test } from "./fixtures";
 
-async function pendingRowIds(page: Page): Promise<string[]> {
-  const table = page.getByTestId("recommendations-table");
-  await expect(table).toBeVisible();
-  const ids: string[] = [];
-  for (const row of await table.locator("tbody tr").all()) {
-    const testId = await row.getAttribute("data-testid");
-    if (testId) ids.push(testId.replace("recommendation-row-", ""));
-  }
-  return ids;
+/** The shaded forecast area is drawn, labelled in the legend, and starts at the "now" line. */
+async function expectForecastBandAfterNow(
+  page: Page,
+  chartTestId: string,
+): Promise<void> {
+  const chart = page.getByTestId(chartTestId);
+  await expect(chart.locator(".recharts-legend-wrapper")).toContainText(
+    "forecast p50–p90 (next 24 h)",
+  );
+  const area = chart.locator("path.recharts-area-area");
+  await expect(area).toHaveCount(1);
+  expect(await area.getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+L/);
+  const [areaBox, nowBox] = await Promise.all([
+    area.boundingBox(),
+    chart.locator(".forecast-now line").boundingBox(),
+  ]);
+  if (!areaBox || !nowBox) throw new Error("band or now line not rendered");
+  expect(areaBox.height).toBeGreaterThan(0);
+  expect(Math.abs(areaBox.x - nowBox.x)).toBeLessThan(2);
 }
 
 test("an approver approves one recommendation and rejects another with a reason; both are audited", async ({
@@ -21,7 +31,7 @@ test("an approver approves one recommendation and rejects another with a reason;
 }, testInfo) => {
   await loginAs(users.approver);
   await navigate(page, "Recommendations");
-  const [approveId, rejectId] = await pendingRowIds(page);
+  const [approveId, rejectId] = await recommendationRowIds(page);
   if (!approveId || !rejectId)
     throw new Error("the seed must leave at least two Pending recommendations");
 
@@ -90,6 +100,11 @@ test("an approver approves one recommendation and rejects another with a reason;
   await expect(
     page.getByTestId("cpu-usage-chart").locator("svg.recharts-surface").first(),
   ).toBeVisible();
+  for (const chart of ["cpu-usage-chart", "memory-usage-chart"])
+    await expectForecastBandAfterNow(page, chart);
+  await expect(page.getByTestId("forecast-summary")).toContainText(
+    "kubewise-forecaster-v1 forecast for the next 24 h",
+  );
   await expect(page.getByTestId("patch-yaml")).toContainText("resources");
   await page.screenshot({
     path: testInfo.outputPath("recommendation-detail.png"),

@@ -102,12 +102,15 @@ export function UsageChart({
   points,
   current,
   recommended,
+  nowMs = null,
   formatValue,
   testId,
 }: {
   points: UsagePoint[];
   current: number | null;
   recommended: number | null;
+  /** Where the forecast starts (drawn as a vertical "now" line). */
+  nowMs?: number | null;
   formatValue: (value: number) => string;
   testId: string;
 }) {
@@ -140,7 +143,7 @@ export function UsageChart({
           <Legend />
           <Area
             dataKey="forecastBand"
-            name="forecast band"
+            name="forecast p50–p90 (next 24 h)"
             stroke="none"
             fill="#c7d7fb"
             isAnimationActive={false}
@@ -166,6 +169,14 @@ export function UsageChart({
             dot={false}
             isAnimationActive={false}
           />
+          {nowMs !== null ? (
+            <ReferenceLine
+              x={nowMs}
+              className="forecast-now"
+              stroke="#334155"
+              label="now"
+            />
+          ) : null}
           {current !== null ? (
             <ReferenceLine
               y={current}

@@ -10,6 +10,14 @@ function safeCallbackUrl(value: string | null): string {
   return value?.startsWith("/") && !value.startsWith("//") ? value : "/";
 }
 
+// next-auth sends a failed OAuth sign-in back here as ?error=<code>.
+function redirectErrorMessage(code: string | null): string | undefined {
+  if (!code) return undefined;
+  return code === "AccessDenied"
+    ? "Single sign-on refused: the identity provider has not verified this email."
+    : "Single sign-on failed.";
+}
+
 function formText(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === "string" ? value : "";
@@ -21,6 +29,7 @@ export function LoginForm({ oidcEnabled }: { oidcEnabled: boolean }) {
   const [error, setError] = useState<string | undefined>();
   const [pending, setPending] = useState(false);
   const callbackUrl = safeCallbackUrl(searchParams.get("callbackUrl"));
+  const shownError = error ?? redirectErrorMessage(searchParams.get("error"));
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -62,9 +71,9 @@ export function LoginForm({ oidcEnabled }: { oidcEnabled: boolean }) {
             required
           />
         </label>
-        {error ? (
+        {shownError ? (
           <p className="error" data-testid="login-error">
-            {error}
+            {shownError}
           </p>
         ) : null}
         <button className="primary" type="submit" disabled={pending}>

@@ -46,7 +46,8 @@ function oidcProviders(): NextAuthOptions["providers"] {
 export const authOptions: NextAuthOptions = {
   secret: env.NEXTAUTH_SECRET,
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
-  pages: { signIn: "/login" },
+  // Errors (a refused or failed single sign-on) come back to the login form as ?error=<code>.
+  pages: { signIn: "/login", error: "/login" },
   providers: [
     CredentialsProvider({
       name: "Email and password",
@@ -73,6 +74,12 @@ export const authOptions: NextAuthOptions = {
     ...oidcProviders(),
   ],
   callbacks: {
+    signIn({ account, profile }) {
+      // The user is found by email, so an email the IdP itself calls unverified must not sign in.
+      const verified = (profile as { email_verified?: unknown } | undefined)
+        ?.email_verified;
+      return account?.provider !== "oidc" || verified !== false;
+    },
     async jwt({ token, user, account }) {
       if (account?.provider === "oidc" && user.email) {
         const oidcUser = await resolveOidcUser(user.email, user.name ?? null);

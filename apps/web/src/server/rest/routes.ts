@@ -80,7 +80,8 @@ export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
     method: "GET",
     path: "/recommendations/{id}",
     operationId: "getRecommendation",
-    summary: "One recommendation with usage history, patch and audit trail",
+    summary:
+      "One recommendation with usage history, the next-24 h forecast, patch and audit trail",
     params: IdParams,
     run: ({ ctx, params }) =>
       getRecommendation({ ctx, input: { id: params.id } }),

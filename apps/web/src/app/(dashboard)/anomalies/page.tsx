@@ -60,7 +60,7 @@ export default function AnomaliesPage() {
               </thead>
               <tbody>
                 {rows.map((a) => (
-                  <tr key={a.id}>
+                  <tr key={a.id} data-testid={`anomaly-row-${a.id}`}>
                     <td>{KINDS[a.kind]}</td>
                     <td>{a.severity}</td>
                     <td>
@@ -71,7 +71,7 @@ export default function AnomaliesPage() {
                       </Link>
                     </td>
                     <td>{a.containerName}</td>
-                    <td className="num">
+                    <td className="num" data-testid="time-to-limit">
                       {formatDuration(a.timeToLimitSeconds)}
                     </td>
                     <td>

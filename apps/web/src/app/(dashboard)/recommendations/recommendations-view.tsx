@@ -20,10 +20,31 @@ import { RejectDialog } from "./reject-dialog";
 type Item = RouterOutputs["recommendation"]["list"]["items"][number];
 type Sort = "savings_desc" | "savings_asc";
 
-export function RecommendationsView({ canApprove }: { canApprove: boolean }) {
+function BulkResult({
+  result,
+}: {
+  result: RouterOutputs["recommendation"]["bulkApprove"];
+}) {
+  const failed = result.failed.map((f) => f.message).join("; ");
+  return (
+    <p data-testid="bulk-result">
+      Approved {result.approved.length}
+      {failed ? `; not approved: ${failed}` : ""}
+    </p>
+  );
+}
+
+export function RecommendationsView({
+  canApprove,
+  initialNamespace,
+}: {
+  canApprove: boolean;
+  /** From `?namespace=` (links from the anomalies page). */
+  initialNamespace: string;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [namespace, setNamespace] = useState("");
+  const [namespace, setNamespace] = useState(initialNamespace);
   const [phase, setPhase] = useState<RecommendationPhase | "">("Pending");
   const [minConfidence, setMinConfidence] = useState(0);
   const [sort, setSort] = useState<Sort>("savings_desc");
@@ -126,6 +147,7 @@ export function RecommendationsView({ canApprove }: { canApprove: boolean }) {
           </button>
         ) : null}
       </div>
+      {bulkApprove.data ? <BulkResult result={bulkApprove.data} /> : null}
       {mutationError ? (
         <p className="error" data-testid="mutation-error">
           {mutationError.message}

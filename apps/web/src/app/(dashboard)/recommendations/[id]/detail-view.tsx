@@ -11,44 +11,12 @@ import {
 } from "@kubewise/core";
 
 import { UsageChart } from "~/components/charts";
-import type { UsagePoint } from "~/components/charts";
 import { QueryState } from "~/components/query-state";
 import { Cpu, Memory } from "~/components/resources";
 import { useTRPC } from "~/trpc/react";
-import type { RouterOutputs } from "~/trpc/types";
 import { RejectDialog } from "../reject-dialog";
-
-type Detail = RouterOutputs["recommendation"]["get"];
-
-function usagePoints(detail: Detail, resource: "cpu" | "memory"): UsagePoint[] {
-  const band: [number, number] =
-    resource === "cpu"
-      ? [
-          detail.bounds.cpuLowerBoundMillicores,
-          detail.bounds.cpuUpperBoundMillicores,
-        ]
-      : [
-          detail.bounds.memoryLowerBoundBytes,
-          detail.bounds.memoryUpperBoundBytes,
-        ];
-  return detail.usage.points.map((point) =>
-    resource === "cpu"
-      ? {
-          tsMs: point.bucket.getTime(),
-          p50: point.cpuP50Cores * 1000,
-          p95: point.cpuP95Cores * 1000,
-          max: point.cpuMaxCores * 1000,
-          forecastBand: band,
-        }
-      : {
-          tsMs: point.bucket.getTime(),
-          p50: point.memoryP50Bytes,
-          p95: point.memoryP95Bytes,
-          max: point.memoryMaxBytes,
-          forecastBand: band,
-        },
-  );
-}
+import type { Detail } from "./usage-series";
+import { ForecastNote, forecastNowMs, usagePoints } from "./usage-series";
 
 function Summary({ detail }: { detail: Detail }) {
   return (
@@ -182,6 +150,7 @@ export function RecommendationDetailView({
                 points={usagePoints(d, "cpu")}
                 current={d.current.cpuRequestMillicores}
                 recommended={d.recommended.cpuRequestMillicores}
+                nowMs={forecastNowMs(d)}
                 formatValue={formatCpuCores}
               />
             </div>
@@ -192,14 +161,12 @@ export function RecommendationDetailView({
                 points={usagePoints(d, "memory")}
                 current={d.current.memoryRequestBytes}
                 recommended={d.recommended.memoryRequestBytes}
+                nowMs={forecastNowMs(d)}
                 formatValue={(v) => formatBytes(v)}
               />
             </div>
           </div>
-          <p style={{ color: "var(--muted)", fontSize: 13 }}>
-            Shaded band: the recommender&apos;s lower and upper bound for the
-            next period. Dashed lines: current request and recommended request.
-          </p>
+          <ForecastNote detail={d} />
           <div className="grid2">
             <div className="panel">
               <h2>Time windows</h2>
