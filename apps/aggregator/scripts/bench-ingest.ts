@@ -19,6 +19,8 @@ import {
 import { createDb, migrate, startDatabase } from "@kubewise/db";
 import { agentV1 } from "@kubewise/proto";
 
+import { postmasterPid, treeCpuSeconds } from "./process-cpu";
+
 const { values: args } = parseArgs({
   options: {
     streams: { type: "string", default: "6" },
@@ -26,6 +28,7 @@ const { values: args } = parseArgs({
     containers: { type: "string", default: "250" },
     steps: { type: "string", default: "20" },
     "in-flight": { type: "string", default: "8" },
+    "cpu-prof": { type: "string" },
   },
 });
 const STREAMS = Number(args.streams);
@@ -144,6 +147,27 @@ function runStream(target: string, payloads: Uint8Array[]): Promise<number> {
   });
 }
 
+/** CPU seconds spent since creation by this process, the aggregator and PostgreSQL. */
+function cpuMeter(aggregatorPid: number, pgPid: number) {
+  const self = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const start = [self(), treeCpuSeconds(aggregatorPid), treeCpuSeconds(pgPid)];
+  return {
+    report: (wallSeconds: number) => {
+      const now = [
+        self(),
+        treeCpuSeconds(aggregatorPid),
+        treeCpuSeconds(pgPid),
+      ];
+      const [bench, agg, pg] = now.map((v, i) => v - (start[i] ?? 0));
+      const pct = (s = 0) => `${Math.round((100 * s) / wallSeconds)}%`;
+      return `CPU of a core: bench agents ${pct(bench)}, aggregator ${pct(agg)}, PostgreSQL ${pct(pg)}`;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "kw-bench-ingest-"));
   chmodSync(dir, 0o755);
@@ -155,7 +179,14 @@ async function main(): Promise<void> {
   const port = await freePort();
   const aggregator = spawn(
     process.execPath,
-    ["--import", "tsx", join(REPO_ROOT, "apps/aggregator/src/main.ts")],
+    [
+      ...(args["cpu-prof"] === undefined
+        ? []
+        : ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`]),
+      "--import",
+      "tsx",
+      join(REPO_ROOT, "apps/aggregator/src/main.ts"),
+    ],
     {
       cwd: REPO_ROOT,
       env: {
@@ -197,6 +228,7 @@ async function main(): Promise<void> {
     const payloads = Array.from({ length: STREAMS }, (_, a) =>
       Array.from({ length: BATCHES }, (_, s) => encode(a, s + 1)),
     );
+    const cpu = cpuMeter(aggregator.pid ?? 0, postmasterPid(join(dir, "pg")));
     const e2eStart = performance.now();
     const stored = (
       await Promise.all(payloads.map((p) => runStream(target, p)))
@@ -204,7 +236,7 @@ async function main(): Promise<void> {
     const e2eSeconds = (performance.now() - e2eStart) / 1000;
     const e2eRate = stored / e2eSeconds;
     console.log(
-      `e2e: ${stored} samples acked after COMMIT in ${e2eSeconds.toFixed(2)} s = ${Math.round(e2eRate)} samples/s`,
+      `e2e: ${stored} samples acked after COMMIT in ${e2eSeconds.toFixed(2)} s = ${Math.round(e2eRate)} samples/s; ${cpu.report(e2eSeconds)}`,
     );
 
     const ids = await sql<
@@ -226,6 +258,10 @@ async function main(): Promise<void> {
       }),
     );
     const copied = STREAMS * BATCHES * CONTAINERS * STEPS;
+    const copyCpu = cpuMeter(
+      aggregator.pid ?? 0,
+      postmasterPid(join(dir, "pg")),
+    );
     const copyStart = performance.now();
     await Promise.all(
       chunks.map(async (streamChunks) => {
@@ -237,7 +273,7 @@ async function main(): Promise<void> {
     const copySeconds = (performance.now() - copyStart) / 1000;
     const copyRate = copied / copySeconds;
     console.log(
-      `raw COPY: ${copied} samples in ${copySeconds.toFixed(2)} s = ${Math.round(copyRate)} samples/s`,
+      `raw COPY: ${copied} samples in ${copySeconds.toFixed(2)} s = ${Math.round(copyRate)} samples/s; ${copyCpu.report(copySeconds)}`,
     );
     console.log(
       JSON.stringify({

@@ -1,4 +1,6 @@
 import type { Sql } from "../client";
+import { copyBinaryIn } from "./copy-binary";
+import { COPY_SAMPLES, encodeSamplesForCopy } from "./sample-copy";
 
 /** Workload container identity plus current requests/limits; 0 means "not set". */
 export type IngestContainer = {
@@ -121,45 +123,45 @@ export async function resolveContainerIds(
 }
 
 /**
- * A PostgreSQL array literal for numbers or uuids (no quoting needed). The driver's generic array
- * serializer quotes and escapes every element, which dominated the aggregator's CPU per batch.
- */
-function arrayLiteral(values: readonly (number | string)[]): string {
-  return `{${values.join(",")}}`;
-}
-
-/**
- * Stores one batch exactly once: the batch key and its samples commit in one transaction, and a
- * batch key that already exists makes the whole call a no-op (the caller still acks it).
+ * Stores one batch exactly once: the samples (binary COPY) and the batch key commit in one
+ * transaction. The key goes in last with ON CONFLICT DO NOTHING: when it already exists the
+ * transaction rolls back, so a resent batch stores nothing (the caller still acks it). The key
+ * insert also confirms that the COPY succeeded (see copyBinaryIn).
  */
 export async function insertIngestBatch(
   sql: Sql,
   batch: IngestBatchInput,
 ): Promise<IngestResult> {
-  const s = batch.samples;
-  const count = s.timestampMs.length;
-  return sql.begin(async (tx) => {
-    const key = await tx`
-      insert into ingest_batches (agent_id, boot_id, seq, sample_count)
-      values (${batch.agentId}, ${batch.bootId}, ${batch.seq}, ${count})
-      on conflict do nothing
-      returning 1`;
-    if (key.length === 0) return { duplicate: true, storedSamples: 0 };
-    if (count === 0) return { duplicate: false, storedSamples: 0 };
-    await tx`
-      insert into metric_samples (ts, container_id, cpu_usage_cores, cpu_throttled_periods, cpu_throttled_seconds,
-        memory_working_set_bytes, memory_rss_bytes, memory_limit_bytes, oom_kill_count)
-      select to_timestamp(s.ts_ms / 1000.0), c.id, s.cpu, s.tp, s.tsec, s.ws, s.rss, nullif(s.lim, 0), s.oom
-      from unnest(${arrayLiteral(s.containerIndex)}::int4[], ${arrayLiteral(s.timestampMs)}::float8[],
-        ${arrayLiteral(s.cpuUsageCores)}::float8[], ${arrayLiteral(s.cpuThrottledPeriods)}::int8[],
-        ${arrayLiteral(s.cpuThrottledSeconds)}::float8[], ${arrayLiteral(s.memoryWorkingSetBytes)}::int8[],
-        ${arrayLiteral(s.memoryRssBytes)}::int8[], ${arrayLiteral(s.memoryLimitBytes)}::int8[],
-        ${arrayLiteral(s.oomKillCount)}::int4[])
-        as s(idx, ts_ms, cpu, tp, tsec, ws, rss, lim, oom)
-      join unnest(${arrayLiteral(batch.containerIds)}::uuid[]) with ordinality as c(id, n) on c.n = s.idx + 1`;
-    return { duplicate: false, storedSamples: count };
-  });
+  const count = batch.samples.timestampMs.length;
+  const payload =
+    count === 0
+      ? undefined
+      : encodeSamplesForCopy(batch.containerIds, batch.samples);
+  try {
+    return await sql.begin(async (tx) => {
+      const insertKey = () => tx`
+        insert into ingest_batches (agent_id, boot_id, seq, sample_count)
+        values (${batch.agentId}, ${batch.bootId}, ${batch.seq}, ${count})
+        on conflict do nothing
+        returning 1`;
+      const key =
+        payload === undefined
+          ? await insertKey()
+          : await copyBinaryIn(tx, {
+              statement: COPY_SAMPLES,
+              payload,
+              confirm: insertKey,
+            });
+      if (key.length === 0) throw DUPLICATE;
+      return { duplicate: false, storedSamples: count };
+    });
+  } catch (error) {
+    if (error === DUPLICATE) return { duplicate: true, storedSamples: 0 };
+    throw error;
+  }
 }
+
+const DUPLICATE = new Error("batch key exists; rolled back");
 
 /** Batches and samples received in the last `windowSeconds` (for the web status page). */
 export async function getIngestStats(

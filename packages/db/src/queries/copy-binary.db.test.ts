@@ -1,0 +1,185 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createTestDatabase, type TestDatabase } from "../testing";
+import { copyBinaryIn } from "./copy-binary";
+import {
+  ensureClusterByName,
+  insertIngestBatch,
+  registerAgent,
+  resolveContainerIds,
+  type IngestSamples,
+} from "./ingest";
+import { COPY_SAMPLES, encodeSamplesForCopy } from "./sample-copy";
+
+let t: TestDatabase;
+let containerIds: string[] = [];
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const clusterId = await ensureClusterByName(t.sql, `copy-${Date.now()}`);
+  await registerAgent(t.sql, { agentId: "copy-agent", clusterId, bootId: "b" });
+  containerIds = await resolveContainerIds(
+    t.sql,
+    clusterId,
+    ["a", "b", "c"].map((name) => ({
+      namespace: "copy",
+      workloadKind: "Deployment",
+      workloadName: `copy-${Date.now()}`,
+      containerName: name,
+      cpuRequestMillicores: 0,
+      cpuLimitMillicores: 0,
+      memoryRequestBytes: 0,
+      memoryLimitBytes: 0,
+    })),
+  );
+});
+afterAll(() => t.close());
+
+type Row = {
+  containerIndex: number;
+  timestampMs: number;
+  cpuUsageCores: number;
+  cpuThrottledPeriods: number;
+  cpuThrottledSeconds: number;
+  memoryWorkingSetBytes: number;
+  memoryRssBytes: number;
+  memoryLimitBytes: number;
+  oomKillCount: number;
+};
+
+const toColumns = (rows: readonly Row[]): IngestSamples => ({
+  containerIndex: rows.map((r) => r.containerIndex),
+  timestampMs: rows.map((r) => r.timestampMs),
+  cpuUsageCores: rows.map((r) => r.cpuUsageCores),
+  cpuThrottledPeriods: rows.map((r) => r.cpuThrottledPeriods),
+  cpuThrottledSeconds: rows.map((r) => r.cpuThrottledSeconds),
+  memoryWorkingSetBytes: rows.map((r) => r.memoryWorkingSetBytes),
+  memoryRssBytes: rows.map((r) => r.memoryRssBytes),
+  memoryLimitBytes: rows.map((r) => r.memoryLimitBytes),
+  oomKillCount: rows.map((r) => r.oomKillCount),
+});
+
+const bytes = fc.integer({ min: 0, max: 2 ** 50 });
+const rowArbitrary = fc.record({
+  containerIndex: fc.integer({ min: 0, max: 2 }),
+  // Before and after the PostgreSQL epoch (2000-01-01), whole milliseconds.
+  timestampMs: fc.integer({ min: -(2 ** 40), max: 2 ** 42 }),
+  cpuUsageCores: fc.double({ min: 0, max: 4096, noNaN: true }),
+  cpuThrottledPeriods: fc.integer({ min: 0, max: 1e9 }),
+  cpuThrottledSeconds: fc.double({ min: 0, max: 1e7, noNaN: true }),
+  memoryWorkingSetBytes: bytes,
+  memoryRssBytes: bytes,
+  memoryLimitBytes: fc.oneof(fc.constant(0), bytes),
+  oomKillCount: fc.integer({ min: 0, max: 1e6 }),
+});
+
+let seq = 0;
+const nextSeq = () => ++seq;
+
+describe("binary COPY of samples", () => {
+  it("stores every value exactly as sent (0 memory limit as NULL)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(rowArbitrary, { minLength: 1, maxLength: 40 }),
+        async (rows) => {
+          const s = nextSeq();
+          await insertIngestBatch(t.sql, {
+            agentId: "copy-agent",
+            bootId: "b",
+            seq: s,
+            containerIds,
+            samples: toColumns(rows),
+          });
+          const stored = await t.sql<{ r: Row }[]>`
+            select json_build_object(
+              'containerIndex', array_position(${containerIds}::uuid[], container_id) - 1,
+              'timestampMs', (extract(epoch from ts) * 1000)::float8,
+              'cpuUsageCores', cpu_usage_cores, 'cpuThrottledPeriods', cpu_throttled_periods,
+              'cpuThrottledSeconds', cpu_throttled_seconds,
+              'memoryWorkingSetBytes', memory_working_set_bytes, 'memoryRssBytes', memory_rss_bytes,
+              'memoryLimitBytes', coalesce(memory_limit_bytes, 0), 'oomKillCount', oom_kill_count) as r
+            from metric_samples where container_id = any(${containerIds}::uuid[])`;
+          await t.sql`delete from metric_samples where container_id = any(${containerIds}::uuid[])`;
+          const key = (r: Row) => JSON.stringify(r);
+          expect(stored.map((x) => key(x.r)).sort()).toEqual(
+            rows.map(key).sort(),
+          );
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it.each([
+    ["a corrupt first row", (p: Buffer) => p.writeInt16BE(3, 19)],
+    ["a corrupt last row", (p: Buffer) => p.writeInt32BE(7, p.length - 10)],
+    ["a missing trailer", (p: Buffer) => p.writeInt16BE(9, p.length - 2)],
+  ])(
+    "rejects, rolls back and frees the connection when PostgreSQL refuses %s",
+    async (_, corrupt) => {
+      const payload = encodeSamplesForCopy(containerIds, {
+        ...toColumns(
+          Array.from({ length: 3000 }, (_, i) => ({
+            containerIndex: i % 3,
+            timestampMs: Date.UTC(2026, 0, 1) + i * 1000,
+            cpuUsageCores: 0.5,
+            cpuThrottledPeriods: 1,
+            cpuThrottledSeconds: 0.1,
+            memoryWorkingSetBytes: 1e6,
+            memoryRssBytes: 1e6,
+            memoryLimitBytes: 0,
+            oomKillCount: 0,
+          })),
+        ),
+      });
+      corrupt(payload);
+      const s = nextSeq();
+      const attempt = t.sql.begin((tx) =>
+        copyBinaryIn(tx, {
+          statement: COPY_SAMPLES,
+          payload,
+          confirm: () =>
+            tx`insert into ingest_batches (agent_id, boot_id, seq, sample_count) values ('copy-agent', 'b', ${s}, 3000) returning 1`,
+        }),
+      );
+      await expect(attempt).rejects.toThrow();
+      const [row] = await t.sql<{ n: string }[]>`
+        select count(*) as n from ingest_batches where agent_id = 'copy-agent' and seq = ${s}`;
+      expect(Number(row?.n)).toBe(0);
+      // The pool still works: the same batch key goes through afterwards.
+      expect(
+        await insertIngestBatch(t.sql, {
+          agentId: "copy-agent",
+          bootId: "b",
+          seq: s,
+          containerIds,
+          samples: toColumns([]),
+        }),
+      ).toEqual({ duplicate: false, storedSamples: 0 });
+    },
+    10_000,
+  );
+
+  it.each([
+    ["an index past the containers", { containerIndex: [3] }],
+    ["a fractional timestamp", { timestampMs: [1.0001] }],
+    ["an unsafe integer", { memoryRssBytes: [2 ** 60] }],
+    ["an int4 overflow", { oomKillCount: [2 ** 31] }],
+    ["a short column", { cpuUsageCores: [] }],
+  ])("refuses to encode %s", (_, override) => {
+    const one: Row = {
+      containerIndex: 0,
+      timestampMs: 0,
+      cpuUsageCores: 0,
+      cpuThrottledPeriods: 0,
+      cpuThrottledSeconds: 0,
+      memoryWorkingSetBytes: 0,
+      memoryRssBytes: 0,
+      memoryLimitBytes: 0,
+      oomKillCount: 0,
+    };
+    expect(() =>
+      encodeSamplesForCopy(containerIds, { ...toColumns([one]), ...override }),
+    ).toThrow(RangeError);
+  });
+});
