@@ -15,6 +15,33 @@ describe("aggregator loadEnv", () => {
     });
   });
 
+  it("reads the gradual rollout settings of the lifecycle controller", () => {
+    expect(
+      loadEnv({
+        KUBEWISE_AGENT_TOKENS: TOKEN,
+        KUBEWISE_CONTROLLER: "on",
+        KUBEWISE_ROLLOUT_STEPS: "0.2, 0.6, 1",
+        KUBEWISE_ROLLOUT_STEP_WINDOW_SECONDS: "120",
+      }).controller,
+    ).toMatchObject({
+      rolloutSteps: [0.2, 0.6, 1],
+      stepWindowSeconds: 120,
+      baselineWindowSeconds: 3600,
+    });
+    expect(
+      loadEnv({ KUBEWISE_AGENT_TOKENS: TOKEN, KUBEWISE_CONTROLLER: "on" })
+        .controller?.rolloutSteps,
+    ).toEqual([0.1, 0.25, 0.5, 1]);
+    expect(() =>
+      loadEnv({
+        KUBEWISE_AGENT_TOKENS: TOKEN,
+        KUBEWISE_ROLLOUT_STEPS: "0.5,0.25",
+      }),
+    ).toThrow(
+      /KUBEWISE_ROLLOUT_STEPS: rollout steps must be strictly ascending/,
+    );
+  });
+
   it("reports every bad variable at once", () => {
     expect(() =>
       loadEnv({

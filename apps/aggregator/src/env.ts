@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { parseRolloutSteps } from "@kubewise/k8s";
+
 const int = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
 
@@ -46,6 +48,20 @@ const EnvSchema = z.object({
     .default(5),
   KUBEWISE_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.9),
   KUBEWISE_OBSERVATION_WINDOW_SECONDS: int(0, 86_400).default(600),
+  KUBEWISE_ROLLOUT_STEPS: z
+    .string()
+    .default("0.1,0.25,0.5,1")
+    .transform((text, ctx) => {
+      try {
+        return parseRolloutSteps(text);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      }
+    }),
+  KUBEWISE_ROLLOUT_STEP_WINDOW_SECONDS: int(0, 86_400).default(300),
+  KUBEWISE_BASELINE_WINDOW_SECONDS: int(60, 7 * 86_400).default(3_600),
   KUBEWISE_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
@@ -88,6 +104,9 @@ export type AggregatorEnv = Readonly<{
         intervalMs: number;
         minConfidence: number;
         observationWindowSeconds: number;
+        rolloutSteps: number[];
+        stepWindowSeconds: number;
+        baselineWindowSeconds: number;
       }
     | undefined;
   logLevel: string;
@@ -194,6 +213,9 @@ export function loadEnv(
             ),
             minConfidence: e.KUBEWISE_MIN_CONFIDENCE,
             observationWindowSeconds: e.KUBEWISE_OBSERVATION_WINDOW_SECONDS,
+            rolloutSteps: e.KUBEWISE_ROLLOUT_STEPS,
+            stepWindowSeconds: e.KUBEWISE_ROLLOUT_STEP_WINDOW_SECONDS,
+            baselineWindowSeconds: e.KUBEWISE_BASELINE_WINDOW_SECONDS,
           }),
     logLevel: e.KUBEWISE_LOG_LEVEL,
   });

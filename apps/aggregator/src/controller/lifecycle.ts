@@ -31,6 +31,8 @@ export type LifecycleControllerConfig = {
   /** Gradual rollout shares, ascending, ending with 1 (default 10 / 25 / 50 / 100 %). */
   rolloutSteps?: number[];
   stepWindowSeconds?: number;
+  /** Length of the pre-change baseline for rollback signals (default 1 h). */
+  baselineWindowSeconds?: number;
   kubeconfigPath?: string;
 };
 

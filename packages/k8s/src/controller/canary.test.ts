@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { ResourceRecommendation } from "../crd/resource-recommendation";
-import { selectCanaryPods, stepTargetCount } from "./canary";
+import { parseRolloutSteps, selectCanaryPods, stepTargetCount } from "./canary";
 import {
   decideReconcile,
   DEFAULT_CONTROLLER_POLICY,
@@ -299,5 +299,26 @@ describe("multi-step in-place rollout (pods/resize)", () => {
       input({ policy: { ...policy, inPlaceResize: false } }),
     );
     expect(d.workloadAction?.type).toBe("apply");
+  });
+});
+
+describe("parseRolloutSteps", () => {
+  it.each([
+    ["0.1,0.25,0.5,1", [0.1, 0.25, 0.5, 1]],
+    [" 0.5 , 1", [0.5, 1]],
+    ["1", [1]],
+  ])("parses %j", (text, steps) => {
+    expect(parseRolloutSteps(text)).toEqual(steps);
+  });
+
+  it.each([
+    ["0.1,abc,1", /numbers in \(0, 1\]/],
+    ["0,0.5,1", /numbers in \(0, 1\]/],
+    ["0.5,1.5", /numbers in \(0, 1\]/],
+    ["", /numbers in \(0, 1\]/],
+    ["0.5,0.25,1", /strictly ascending/],
+    ["0.25,0.5", /last rollout step must be 1/],
+  ])("rejects %j", (text, message) => {
+    expect(() => parseRolloutSteps(text)).toThrow(message);
   });
 });

@@ -38,6 +38,24 @@ type PodWithSpec = PodLike & {
 const isLive = (p: PodWithSpec) =>
   !p.metadata?.deletionTimestamp && Boolean(p.metadata?.name);
 
+/**
+ * Rollout steps from text such as "0.1,0.25,0.5,1": shares of pods, strictly ascending, in (0, 1],
+ * ending with 1. Throws an Error naming the problem.
+ */
+export function parseRolloutSteps(text: string): number[] {
+  const steps = text.split(",").map((part) => Number(part.trim()));
+  const valid = steps.every((share) => share > 0 && share <= 1);
+  if (!valid)
+    throw new Error(`rollout steps must be numbers in (0, 1], got "${text}"`);
+  if (steps.some((share, i) => i > 0 && share <= (steps[i - 1] ?? 0)))
+    throw new Error(`rollout steps must be strictly ascending, got "${text}"`);
+  if (steps.at(-1) !== 1)
+    throw new Error(
+      `the last rollout step must be 1 (all pods), got "${text}"`,
+    );
+  return steps;
+}
+
 /** Pods that should carry the change after `step`: ceil(share × total), at least one. */
 export function stepTargetCount(
   steps: number[],

@@ -30,6 +30,7 @@ import {
   findSignalRegression,
 } from "./signals";
 
+export { parseRolloutSteps } from "./canary";
 export {
   DEFAULT_CONTROLLER_POLICY,
   DEFAULT_ROLLOUT_STEPS,
