@@ -48,3 +48,35 @@ export function quantileBySelection(values: Float64Array, q: number): number {
     hiValue = Math.min(hiValue, a[i] ?? Number.POSITIVE_INFINITY);
   return loValue + (hiValue - loValue) * (rank - lo);
 }
+
+/**
+ * `quantileSorted(sortedFinite(values), q)` for every q in `levels`, bit for bit, without sorting
+ * everything: one selection at the lowest level, then a sort of only the values from there up
+ * (the top few percent when every level is high, as for CPU request candidates).
+ */
+export function quantilesBySelection(
+  values: Float64Array,
+  levels: readonly number[],
+): Float64Array {
+  for (const q of levels)
+    if (!(q >= 0 && q <= 1))
+      throw new RangeError(`quantile must be in [0, 1], got ${q}`);
+  const out = new Float64Array(levels.length).fill(Number.NaN);
+  if (scratch.length < values.length)
+    scratch = new Float64Array(Math.max(values.length, 2 * scratch.length));
+  let n = 0;
+  for (const v of values) if (Number.isFinite(v)) scratch[n++] = v;
+  if (n === 0 || levels.length === 0) return out;
+  const a = scratch.subarray(0, n);
+  const minRank = Math.floor(Math.min(...levels) * (n - 1));
+  selectKth(a, minRank);
+  const tail = a.subarray(minRank).sort();
+  levels.forEach((q, i) => {
+    const rank = q * (n - 1);
+    const lo = Math.floor(rank);
+    const loValue = tail[lo - minRank] ?? Number.NaN;
+    const hiValue = tail[Math.min(lo + 1, n - 1) - minRank] ?? Number.NaN;
+    out[i] = loValue + (hiValue - loValue) * (rank - lo);
+  });
+  return out;
+}
