@@ -101,7 +101,15 @@ export function startLifecycleController(deps: {
     ),
     logger,
     policyFor: createNamespacePolicyResolver(clients, { base, ttlMs: 30_000 }),
-    ...(deps.signals ? { signalsFor: createSignalsReader(deps.signals) } : {}),
+    ...(deps.signals
+      ? {
+          signalsFor: createSignalsReader({
+            ...deps.signals,
+            baselineSeconds:
+              deps.signals.baselineSeconds ?? config.baselineWindowSeconds,
+          }),
+        }
+      : {}),
   });
   controller.start({ intervalMs: config.intervalMs });
   logger.info(
