@@ -142,6 +142,27 @@ describe("StatefulSet rollout through the RollingUpdate partition", () => {
     });
   });
 
+  it("holds the next step while a PodDisruptionBudget allows no disruption", () => {
+    const pdbs = [
+      {
+        metadata: { name: "db" },
+        spec: { selector: { matchLabels: { app: "db" } } },
+        status: { disruptionsAllowed: 0 },
+      },
+    ];
+    const held = decideReconcile(
+      input({ recommendation: rec(step1.status), pdbs, now: later(300) }),
+    );
+    expect(held.workloadAction).toBeUndefined();
+    expect(held.status.phase).toBe("Canary");
+    expect(held.status.canary?.partition).toBe(3);
+    expect(held.audit).toMatchObject({ action: "blocked" });
+    const again = decideReconcile(
+      input({ recommendation: rec(held.status), pdbs, now: later(400) }),
+    );
+    expect(again.status).toEqual(held.status);
+  });
+
   it("rolls back template and partition on an OOM kill of an updated ordinal", () => {
     const d = decideReconcile(
       input({

@@ -28,6 +28,7 @@ import {
   type RollbackCause,
   type WorkloadSnapshot,
 } from "./decision-context";
+import { findBlockingPdbs } from "./signals";
 
 const partitionPatch = (partition: number): PartitionPatch => ({
   spec: {
@@ -137,6 +138,23 @@ export function decidePartitionProgress(
   if (regression)
     return decidePartitionRollback(ctx, { canary, workload }, regression);
   if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
+  // Lowering the partition restarts pods, and rolling updates ignore PDBs: check them ourselves.
+  const blocking = findBlockingPdbs(
+    ctx.pdbs,
+    workload.template.metadata?.labels ?? {},
+  );
+  if (blocking.length > 0) {
+    const message = `PodDisruptionBudget ${blocking.join(", ")} allows no disruption; holding the next step`;
+    return {
+      status: withPhase(ctx, "Canary", {
+        type: "DisruptionAllowed",
+        status: "False",
+        reason: "PodDisruptionBudget",
+        message,
+      }),
+      audit: audit(ctx, "blocked", "PodDisruptionBudget", message),
+    };
+  }
   const steps = ctx.policy.rolloutSteps;
   const next = nextStep(steps, {
     from: canary.step ?? 0,
@@ -166,7 +184,7 @@ export function decidePartitionProgress(
         ctx,
         "Applied",
         { type: "Applied", status: "True", reason: "TemplatePatched", message },
-        { applied, canary: undefined },
+        { applied },
       ),
       workloadAction: { type: "partition", patch: partitionPatch(restored) },
       audit: audit(ctx, "apply", "TemplatePatched", message),
