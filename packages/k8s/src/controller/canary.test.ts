@@ -283,6 +283,51 @@ describe("multi-step in-place rollout (pods/resize)", () => {
     expect(d.workloadAction).toMatchObject({ pods: ["web-a", "web-b"] });
   });
 
+  it.each([
+    {
+      what: "holds a monitored container without samples in the window",
+      observation: {
+        throttlingRatio: undefined,
+        oomKills: 0,
+        windowSeconds: 300,
+      },
+      action: undefined,
+    },
+    {
+      what: "steps on when the window has samples and no regression",
+      observation: { throttlingRatio: 0.05, oomKills: 0, windowSeconds: 300 },
+      action: "resize",
+    },
+  ])("$what", ({ observation, action }) => {
+    const d = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        signals: {
+          containers: [
+            {
+              name: "app",
+              baseline: {
+                throttlingRatio: 0.05,
+                oomKills: 0,
+                windowSeconds: 3600,
+              },
+              observation,
+            },
+          ],
+        },
+        now: later(300),
+      }),
+    );
+    expect(d.workloadAction?.type).toBe(action);
+    if (!action) {
+      expect(d.status.canary).toEqual(step1.status.canary);
+      expect(d.audit).toMatchObject({
+        action: "blocked",
+        reason: "AwaitingMetrics",
+      });
+    }
+  });
+
   it("ignores an OOM kill in a pod outside the rollout", () => {
     const d = decideReconcile(
       input({

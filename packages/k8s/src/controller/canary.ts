@@ -16,6 +16,7 @@ import {
   type WorkloadSnapshot,
 } from "./decision-context";
 import {
+  findContainersWithoutSamples,
   findOomKills,
   findSignalRegression,
   type PodLike,
@@ -191,6 +192,29 @@ export function findCanaryRegression(
   });
 }
 
+/**
+ * Never promote on missing data: a monitored container without samples in the window holds the
+ * rollout (unmonitored workloads are decided on pod status alone).
+ */
+export function decideMetricsHold(
+  ctx: Ctx,
+  condition: "Canary" | "Verified",
+): ReconcileDecision | undefined {
+  const names = ctx.recommendation.spec.containers.map((c) => c.name);
+  const missing = findContainersWithoutSamples(ctx.signals, names);
+  if (missing.length === 0) return undefined;
+  const message = `no metric samples for ${missing.join(", ")} since the step began; holding`;
+  return {
+    status: withPhase(ctx, ctx.base.phase ?? "Canary", {
+      type: condition,
+      status: condition === "Canary" ? "True" : "False",
+      reason: "AwaitingMetrics",
+      message,
+    }),
+    audit: audit(ctx, "blocked", "AwaitingMetrics", message),
+  };
+}
+
 /** Whether the current step's observation window is over. */
 export function isStepWindowOver(ctx: Ctx, canary: CanaryRecord): boolean {
   const startedMs = new Date(canary.stepStartedAt ?? canary.at).getTime();
@@ -215,6 +239,8 @@ export function decideCanaryProgress(
   });
   if (regression) return decideCanaryRollback(ctx, canary, regression);
   if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
+  const hold = decideMetricsHold(ctx, "Canary");
+  if (hold) return hold;
   const steps = ctx.policy.rolloutSteps;
   const next = nextStep(steps, {
     from: canary.step ?? 0,

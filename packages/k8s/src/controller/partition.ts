@@ -12,6 +12,7 @@ import type {
   CanaryRecord,
 } from "../crd/resource-recommendation";
 import {
+  decideMetricsHold,
   findCanaryRegression,
   isStepWindowOver,
   nextStep,
@@ -138,6 +139,8 @@ export function decidePartitionProgress(
   if (regression)
     return decidePartitionRollback(ctx, { canary, workload }, regression);
   if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
+  const hold = decideMetricsHold(ctx, "Canary");
+  if (hold) return hold;
   // Lowering the partition restarts pods, and rolling updates ignore PDBs: check them ourselves.
   const blocking = findBlockingPdbs(
     ctx.pdbs,

@@ -348,6 +348,36 @@ describe("decideReconcile after apply", () => {
     expect(d.status.rolledBack?.nextMinimumMemoryBytes).toBeUndefined();
   });
 
+  it("does not verify while the metric store has no samples of the window", () => {
+    const d = decideReconcile(
+      input({
+        recommendation: rec(approved, applied),
+        signals: {
+          containers: [
+            {
+              name: "app",
+              baseline: {
+                throttlingRatio: 0.02,
+                oomKills: 0,
+                windowSeconds: 3600,
+              },
+              observation: { oomKills: 0, windowSeconds: 600 },
+            },
+          ],
+        },
+        now: after(600_000),
+      }),
+    );
+    expect(d.status.phase).toBe("Applied");
+    expect(d.status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "Verified",
+        status: "False",
+        reason: "AwaitingMetrics",
+      }),
+    );
+  });
+
   it("verifies after a quiet observation window", () => {
     const d = decideReconcile(
       input({ recommendation: rec(approved, applied), now: after(600_000) }),

@@ -11,7 +11,11 @@ import type {
   AppliedRecord,
   ResourceRecommendationStatus,
 } from "../crd/resource-recommendation";
-import { decideCanaryProgress, decideCanaryStart } from "./canary";
+import {
+  decideCanaryProgress,
+  decideCanaryStart,
+  decideMetricsHold,
+} from "./canary";
 import { toRfc3339Seconds } from "./conditions";
 import {
   audit,
@@ -94,6 +98,8 @@ function decideObservation(
     ctx.base.phase === "Applied" &&
     elapsedSeconds >= ctx.policy.observationWindowSeconds
   ) {
+    const hold = decideMetricsHold(ctx, "Verified");
+    if (hold) return hold;
     const message = `no OOM kill or throttling regression for ${ctx.policy.observationWindowSeconds}s`;
     return {
       status: withPhase(ctx, "Verified", {

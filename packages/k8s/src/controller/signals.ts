@@ -84,6 +84,17 @@ export type RolloutSignals = {
   }[];
 };
 
+/** Containers the metric store knows that have no sample in the observation window (inconclusive). */
+export function findContainersWithoutSamples(
+  signals: RolloutSignals | undefined,
+  containerNames: string[],
+): string[] {
+  return (signals?.containers ?? [])
+    .filter((c) => containerNames.includes(c.name))
+    .filter((c) => c.observation.throttlingRatio === undefined)
+    .map((c) => c.name);
+}
+
 export type SignalRegression = {
   reason: "OOMKilled" | "CPUThrottling";
   message: string;
