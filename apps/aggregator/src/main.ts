@@ -22,6 +22,7 @@ import { createKubewiseRecommender } from "@kubewise/ml/onnx";
 import {
   detectAnomalies,
   generateRecommendations,
+  recordAgentAnomalies,
   SYSTEM_ACTOR,
   SYSTEM_CLOCK,
   type ServiceContext,
@@ -62,6 +63,25 @@ async function main(): Promise<void> {
     resolveContainerIds: (containers) =>
       resolveContainerIds(sql, clusterId, containers),
     insertBatch: (batch) => insertIngestBatch(sql, batch),
+    recordAnomalies: async ({ agentId, anomalies }) => {
+      await recordAgentAnomalies({
+        ctx: {
+          db,
+          actor: SYSTEM_ACTOR,
+          clock: SYSTEM_CLOCK,
+          logger,
+          ports: {},
+        },
+        input: {
+          clusterId,
+          agentId,
+          anomalies: anomalies.map(({ detectedAtMs, ...a }) => ({
+            ...a,
+            detectedAt: new Date(detectedAtMs),
+          })),
+        },
+      });
+    },
   };
   const metrics = createAggregatorMetrics();
   const ingester = createIngester(store);

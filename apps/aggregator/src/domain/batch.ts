@@ -22,6 +22,15 @@ export type IngestSamples = {
   oomKillCount: readonly number[];
 };
 
+export type IngestAnomaly = {
+  containerIndex: number;
+  kind: "leak" | "cpu_spike" | "oom_risk";
+  severity: "info" | "warning" | "critical";
+  detectedAtMs: number;
+  timeToLimitSeconds: number | null;
+  details: Record<string, number>;
+};
+
 export type ValidatedBatch = {
   agentId: string;
   bootId: string;
@@ -30,6 +39,8 @@ export type ValidatedBatch = {
   droppedBatchesTotal: number;
   containers: IngestContainer[];
   samples: IngestSamples;
+  /** The agent's local anomaly flags (absent from older agents). */
+  anomalies?: readonly IngestAnomaly[];
 };
 
 export type IngestLimits = {
@@ -60,4 +71,11 @@ export type SampleStore = {
     containerIds: readonly string[];
     samples: IngestSamples;
   }) => Promise<{ duplicate: boolean; storedSamples: number }>;
+  /** Opens anomalies for agent flags; idempotent (a flag whose kind is open is skipped). */
+  recordAnomalies?: (batch: {
+    agentId: string;
+    anomalies: readonly (Omit<IngestAnomaly, "containerIndex"> & {
+      containerId: string;
+    })[];
+  }) => Promise<void>;
 };

@@ -2,11 +2,13 @@ import { ValidationError, type FieldErrors } from "@kubewise/core";
 import type { agentV1 } from "@kubewise/proto";
 
 import type {
+  IngestAnomaly,
   IngestContainer,
   IngestLimits,
   IngestSamples,
   ValidatedBatch,
 } from "../domain/batch";
+import { fromProtoAnomalyReport } from "./anomaly-converters";
 
 const ID = /^[a-zA-Z0-9._:-]{1,128}$/;
 const MAX_NAME = 253;
@@ -120,10 +122,12 @@ function checkSamples(
   problems: Problems,
 ): void {
   const n = b.timestampMs.length;
-  if (n === 0 || n > limits.maxBatchSamples)
+  // A batch carrying only anomaly flags may have no samples.
+  const minSamples = (b.anomalyReport?.flags.length ?? 0) > 0 ? 0 : 1;
+  if (n < minSamples || n > limits.maxBatchSamples)
     problems.add(
       "timestampMs",
-      `batch must hold 1..${limits.maxBatchSamples} samples, got ${n}`,
+      `batch must hold ${minSamples}..${limits.maxBatchSamples} samples, got ${n}`,
     );
   for (const key of [
     "containerIndex",
@@ -177,6 +181,15 @@ export function fromProtoMetricBatch(
     .slice(0, limits.maxBatchContainers)
     .map((c, i) => fromProtoContainer(c, `containers[${i}]`, problems));
   checkSamples(b, { limits, nowMs }, problems);
+  const anomalies: IngestAnomaly[] = fromProtoAnomalyReport(
+    b.anomalyReport,
+    {
+      containers: b.containers.length,
+      fromMs: nowMs - limits.maxSampleAgeMs,
+      toMs: nowMs + limits.maxFutureSkewMs,
+    },
+    (path, message) => problems.add(path, message),
+  );
   if (problems.count > 0) {
     throw new ValidationError(
       `invalid MetricBatch (${problems.count} problems)`,
@@ -212,6 +225,7 @@ export function fromProtoMetricBatch(
       memoryLimitBytes,
       oomKillCount,
     },
+    ...(anomalies.length > 0 ? { anomalies } : {}),
   };
 }
 

@@ -70,6 +70,15 @@ export function createIngester(
           bootId: batch.bootId,
         });
       const containerIds = await resolve(batch.containers);
+      // Before the batch commits: a crash in between resends the batch, and reopening is a no-op.
+      if (batch.anomalies !== undefined && store.recordAnomalies !== undefined)
+        await store.recordAnomalies({
+          agentId: batch.agentId,
+          anomalies: batch.anomalies.map(({ containerIndex, ...a }) => ({
+            ...a,
+            containerId: containerIds[containerIndex] ?? "",
+          })),
+        });
       const result = await store.insertBatch({
         agentId: batch.agentId,
         bootId: batch.bootId,

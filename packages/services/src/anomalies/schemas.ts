@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { ANOMALY_KINDS } from "@kubewise/db";
+import { ANOMALY_KINDS, ANOMALY_SEVERITIES } from "@kubewise/db";
 
 export const ListAnomaliesInputSchema = z.object({
   clusterId: z.uuid().optional(),
@@ -23,3 +23,28 @@ export const DetectAnomaliesInputSchema = z.object({
     .default(3 * 86_400),
 });
 export type DetectAnomaliesInput = z.input<typeof DetectAnomaliesInputSchema>;
+
+export const RecordAgentAnomaliesInputSchema = z.object({
+  clusterId: z.uuid(),
+  agentId: z.string().min(1).max(128),
+  anomalies: z
+    .array(
+      z.object({
+        containerId: z.uuid(),
+        kind: z.enum(ANOMALY_KINDS),
+        severity: z.enum(ANOMALY_SEVERITIES),
+        detectedAt: z.date(),
+        timeToLimitSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .nullable(),
+        details: z.record(z.string().max(64), z.number()),
+      }),
+    )
+    .max(5_000),
+});
+export type RecordAgentAnomaliesInput = z.input<
+  typeof RecordAgentAnomaliesInputSchema
+>;

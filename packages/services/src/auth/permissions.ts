@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   getSavings: "viewer",
   listAnomalies: "viewer",
   detectAnomalies: "admin",
+  recordAgentAnomalies: "admin",
   getSafetyConfig: "viewer",
   putSafetyConfig: "admin",
   listAuditEntries: "admin",
