@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { ResourceRecommendation } from "../crd/resource-recommendation";
+import { appSignals } from "./__fixtures__/signals";
 import { parseRolloutSteps, selectCanaryPods, stepTargetCount } from "./canary";
 import {
   decideReconcile,
@@ -259,23 +260,7 @@ describe("multi-step in-place rollout (pods/resize)", () => {
     const d = decideReconcile(
       input({
         recommendation: rec(step2.status),
-        signals: {
-          containers: [
-            {
-              name: "app",
-              baseline: {
-                throttlingRatio: 0.05,
-                oomKills: 0,
-                windowSeconds: 3600,
-              },
-              observation: {
-                throttlingRatio: 0.2,
-                oomKills: 0,
-                windowSeconds: 60,
-              },
-            },
-          ],
-        },
+        signals: appSignals(0.05, 0.2),
         now: later(360),
       }),
     );
@@ -286,35 +271,19 @@ describe("multi-step in-place rollout (pods/resize)", () => {
   it.each([
     {
       what: "holds a monitored container without samples in the window",
-      observation: {
-        throttlingRatio: undefined,
-        oomKills: 0,
-        windowSeconds: 300,
-      },
+      observedRatio: undefined,
       action: undefined,
     },
     {
       what: "steps on when the window has samples and no regression",
-      observation: { throttlingRatio: 0.05, oomKills: 0, windowSeconds: 300 },
+      observedRatio: 0.05,
       action: "resize",
     },
-  ])("$what", ({ observation, action }) => {
+  ])("$what", ({ observedRatio, action }) => {
     const d = decideReconcile(
       input({
         recommendation: rec(step1.status),
-        signals: {
-          containers: [
-            {
-              name: "app",
-              baseline: {
-                throttlingRatio: 0.05,
-                oomKills: 0,
-                windowSeconds: 3600,
-              },
-              observation,
-            },
-          ],
-        },
+        signals: appSignals(0.05, observedRatio),
         now: later(300),
       }),
     );

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { hashRecommendedResources } from "../builders/workload-patch";
 import type { ResourceRecommendation } from "../crd/resource-recommendation";
+import { appSignals } from "./__fixtures__/signals";
 import {
   decideReconcile,
   DEFAULT_CONTROLLER_POLICY,
@@ -322,23 +323,7 @@ describe("decideReconcile after apply", () => {
     const d = decideReconcile(
       input({
         recommendation: rec(approved, applied),
-        signals: {
-          containers: [
-            {
-              name: "app",
-              baseline: {
-                throttlingRatio: 0.02,
-                oomKills: 0,
-                windowSeconds: 3600,
-              },
-              observation: {
-                throttlingRatio: 0.4,
-                oomKills: 0,
-                windowSeconds: 60,
-              },
-            },
-          ],
-        },
+        signals: appSignals(0.02, 0.4),
         now: after(60_000),
       }),
     );
@@ -352,19 +337,7 @@ describe("decideReconcile after apply", () => {
     const d = decideReconcile(
       input({
         recommendation: rec(approved, applied),
-        signals: {
-          containers: [
-            {
-              name: "app",
-              baseline: {
-                throttlingRatio: 0.02,
-                oomKills: 0,
-                windowSeconds: 3600,
-              },
-              observation: { oomKills: 0, windowSeconds: 600 },
-            },
-          ],
-        },
+        signals: appSignals(0.02, undefined),
         now: after(600_000),
       }),
     );
