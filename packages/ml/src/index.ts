@@ -22,11 +22,7 @@ export {
   quantileOf,
   quantileSorted,
 } from "./stats/quantile";
-export {
-  doesRecommendationHold,
-  HOLDS_DEFINITION,
-  HOLDS_MAX_CPU_OVER_FRACTION,
-} from "./eval/holds";
+export { doesRecommendationHold, HOLDS_DEFINITION } from "./eval/holds";
 export type { HoldInput } from "./eval/holds";
 export { expectedCalibrationError, PolicyAccumulator } from "./eval/aggregate";
 export type { PolicyMetrics, PolicySummary } from "./eval/aggregate";

@@ -68,43 +68,18 @@ function fakeRecommender(
 }
 
 describe("holds", () => {
+  const base = {
+    memSamples: 10,
+    memOverLimitSamples: 0,
+    cpuSamples: 100,
+    cpuOverLimitSamples: 0,
+  };
   it.each([
-    {
-      input: {
-        memSamples: 10,
-        memOverLimitSamples: 0,
-        cpuSamples: 100,
-        cpuOverRequestSamples: 5,
-      },
-      expected: true,
-    },
-    {
-      input: {
-        memSamples: 10,
-        memOverLimitSamples: 1,
-        cpuSamples: 100,
-        cpuOverRequestSamples: 0,
-      },
-      expected: false,
-    },
-    {
-      input: {
-        memSamples: 10,
-        memOverLimitSamples: 0,
-        cpuSamples: 100,
-        cpuOverRequestSamples: 6,
-      },
-      expected: false,
-    },
-    {
-      input: {
-        memSamples: 0,
-        memOverLimitSamples: 0,
-        cpuSamples: 100,
-        cpuOverRequestSamples: 0,
-      },
-      expected: null,
-    },
+    { input: base, expected: true },
+    { input: { ...base, memOverLimitSamples: 1 }, expected: false },
+    { input: { ...base, cpuOverLimitSamples: 1 }, expected: false },
+    { input: { ...base, memSamples: 0 }, expected: null },
+    { input: { ...base, cpuSamples: 0 }, expected: null },
   ])("judges $input as $expected", ({ input, expected }) => {
     expect(doesRecommendationHold(input)).toBe(expected);
   });
@@ -190,6 +165,7 @@ describe("scoreDay", () => {
     expect(score.memSlack).toBe(0);
     expect(score.memOverLimitSamples).toBe(1);
     expect(score.cpuOverRequestSamples).toBe(5);
+    expect(score.cpuOverLimitSamples).toBe(0); // no CPU limit set
     expect(score.cpuSlack).toBe(0);
     // cost: 20 samples x 5 min of (1.5 cores, 1.9 GiB) vs (2 cores, 4 GiB)
     const hour = 20 * 300;

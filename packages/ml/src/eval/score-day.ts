@@ -7,6 +7,8 @@ import { effectiveMemLimit, valuesInForce, windowIndexAt } from "./in-force";
 /** Values in force at one sample; `segment` groups samples that share them (a time window). */
 export type InForce = {
   cpuRequest: number;
+  /** +Infinity when no CPU limit is set. */
+  cpuLimit: number;
   memLimit: number;
   memRequest: number;
   segment: number;
@@ -21,6 +23,7 @@ export type DayScore = {
   memSlack: number | null;
   cpuSamples: number;
   cpuOverRequestSamples: number;
+  cpuOverLimitSamples: number;
   cpuSlack: number | null;
   /** Only for series in real units. */
   costMicroUsd: number | null;
@@ -35,6 +38,7 @@ export function lookupRecommendation(
     const base = recommendation.base;
     const fixed = {
       cpuRequest: base.cpuRequestCores,
+      cpuLimit: base.cpuLimitCores ?? Number.POSITIVE_INFINITY,
       memLimit: effectiveMemLimit(base),
       memRequest: base.memRequestBytes,
       segment: -1,
@@ -46,6 +50,7 @@ export function lookupRecommendation(
     const values = valuesInForce(recommendation, t);
     return {
       cpuRequest: values.cpuRequestCores,
+      cpuLimit: values.cpuLimitCores ?? Number.POSITIVE_INFINITY,
       memLimit: effectiveMemLimit(values),
       memRequest: values.memRequestBytes,
       segment: windowIndexAt(recommendation, t),
@@ -58,8 +63,10 @@ export function lookupProvisioned(series: TraceSeries): InForceLookup {
   return (i) => {
     const memRequest = series.memRequest[i] ?? Number.NaN;
     const memLimit = series.memLimit[i] ?? Number.NaN;
+    const cpuLimit = series.cpuLimit[i] ?? Number.NaN;
     return {
       cpuRequest: series.cpuRequest[i] ?? Number.NaN,
+      cpuLimit: Number.isNaN(cpuLimit) ? Number.POSITIVE_INFINITY : cpuLimit,
       memLimit: Number.isNaN(memLimit) ? memRequest : memLimit,
       memRequest,
       segment: memLimit,
@@ -110,6 +117,7 @@ export function scoreDay(
     memSlack: null,
     cpuSamples: 0,
     cpuOverRequestSamples: 0,
+    cpuOverLimitSamples: 0,
     cpuSlack: null,
     costMicroUsd: null,
     provisionedCostMicroUsd: null,
@@ -129,6 +137,7 @@ export function scoreDay(
     if (!Number.isNaN(cpu)) {
       score.cpuSamples++;
       if (cpu > v.cpuRequest) score.cpuOverRequestSamples++;
+      if (cpu > v.cpuLimit) score.cpuOverLimitSamples++;
       addToSegment(cpuSegments, v.segment, { limit: v.cpuRequest, value: cpu });
     }
     if (!real) continue;

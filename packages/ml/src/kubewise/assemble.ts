@@ -122,14 +122,18 @@ export function assembleRecommendation(
   ctx: AssembleContext,
 ): Recommendation {
   const { memory, cpu } = plan;
-  const cpuScale = cpu.levelFactor * (RISK_LADDER[step.index]?.cpuFactor ?? 1);
+  const cpuScale = cpu.levelFactor;
   const dayLimitBytes = applyOomBump(
     memory.limitBytes(step.index),
     plan.oomMemBytes,
     ctx.unitSystem,
   );
   const cpuLimitCores = Math.max(
-    cpu.peakCores * ctx.cpuLimitFactor,
+    cpu.peakCores *
+      Math.max(
+        ctx.cpuLimitFactor,
+        RISK_LADDER[step.index]?.cpuLimitFactor ?? ctx.cpuLimitFactor,
+      ),
     ctx.floors.cpuCores,
   );
   const useBlocks =

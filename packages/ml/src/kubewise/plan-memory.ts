@@ -13,32 +13,43 @@ import {
 import { maxFinite, quantileSorted } from "../stats/quantile";
 import type { DayForecast } from "./forecasts";
 
-export type MemoryModel = "lstm" | "empirical";
+export type MemoryModel = "lstm" | "empirical" | "peak-hold";
 
 /**
- * Increasingly conservative settings; the calibrated score is the index. "Holds" needs both memory
- * under its limit and CPU mostly under its request, so each step raises both: memory quantile level
- * plus margin, and a CPU request factor.
+ * Increasingly conservative settings; the calibrated score is the index. Each step raises the memory
+ * limit (forecast quantile level plus margin) and the CPU limit's headroom, the two things "holds"
+ * judges. CPU requests are not on the ladder: they come from the validated cost choice (cpu-choice.ts).
  */
 export const RISK_LADDER: readonly {
   level: number;
   margin: number;
-  cpuFactor: number;
+  /** CPU limit = 7-day peak times this: headroom before throttling, which costs nothing billed. */
+  cpuLimitFactor: number;
 }[] = [
-  { level: 0.5, margin: 0, cpuFactor: 0.9 },
-  { level: 0.8, margin: 0, cpuFactor: 0.95 },
-  { level: 0.9, margin: 0, cpuFactor: 1 },
-  { level: 0.95, margin: 0, cpuFactor: 1 },
-  { level: 0.98, margin: 0, cpuFactor: 1.05 },
-  { level: 0.995, margin: 0, cpuFactor: 1.1 },
-  { level: 0.995, margin: 0.03, cpuFactor: 1.15 },
-  { level: 0.995, margin: 0.07, cpuFactor: 1.2 },
-  { level: 0.995, margin: 0.12, cpuFactor: 1.3 },
-  { level: 0.995, margin: 0.2, cpuFactor: 1.45 },
-  { level: 0.995, margin: 0.35, cpuFactor: 1.7 },
-  { level: 0.995, margin: 0.6, cpuFactor: 2 },
+  { level: 0.5, margin: 0, cpuLimitFactor: 1.2 },
+  { level: 0.8, margin: 0, cpuLimitFactor: 1.2 },
+  { level: 0.9, margin: 0, cpuLimitFactor: 1.3 },
+  { level: 0.95, margin: 0, cpuLimitFactor: 1.5 },
+  { level: 0.98, margin: 0, cpuLimitFactor: 1.75 },
+  { level: 0.995, margin: 0, cpuLimitFactor: 2 },
+  { level: 0.995, margin: 0.03, cpuLimitFactor: 2.5 },
+  { level: 0.995, margin: 0.07, cpuLimitFactor: 3 },
+  { level: 0.995, margin: 0.12, cpuLimitFactor: 4 },
+  { level: 0.995, margin: 0.2, cpuLimitFactor: 5 },
+  { level: 0.995, margin: 0.35, cpuLimitFactor: 6 },
+  { level: 0.995, margin: 0.6, cpuLimitFactor: 8 },
 ];
 const SELECTION_LEVELS = [0.5, 0.9, 0.98] as const;
+const PEAK_HOLD_DAYS = 7;
+/**
+ * Quantiles (at QUANTILE_LEVELS) of log(next 24 h memory peak / peak of the previous 7 days), pooled
+ * over the 13,463 series-days of the dev traces (Bitbrains + Google, tuned there only). Pooled
+ * multipliers beat per-series adaptive ones on these traces: a series' own 1-2 weeks of ratios are
+ * too few to estimate a tail.
+ */
+export const PEAK_HOLD_LOG_QUANTILES = [
+  -0.1911, -0.0211, 0.0339, 0.1318, 0.3706, 1.1542,
+] as const;
 const MAX_PAST_DAYS = 13;
 const VALIDATION_DAYS = 7;
 const MIN_EMPIRICAL_RATIOS = 3;
@@ -53,7 +64,25 @@ export type MemoryPlan = {
   limitBytes(ladderIndex: number): number;
 };
 
-type PastDay = { ratio: number; forecast: DayForecast | undefined };
+type PastDay = {
+  ratio: number;
+  forecast: DayForecast | undefined;
+  /** log(peak of the 7 days before this day / the input reference), for the peak-hold model. */
+  peakHoldLogRef: number;
+};
+
+function peakHoldLogRef(
+  history: SlotHistory,
+  atSlot: number,
+  refBytes: number,
+): number {
+  const held = maxFinite(
+    history.view(atSlot - PEAK_HOLD_DAYS * SLOTS_PER_DAY, atSlot).memBytes,
+  );
+  return Number.isFinite(held) && held > 0 && refBytes > 0
+    ? Math.log(held / refBytes)
+    : 0;
+}
 
 /** Past day k (1 = yesterday): its peak relative to the input reference; the forecast only for validation days. */
 function pastDays(
@@ -75,7 +104,11 @@ function pastDays(
         : maxFinite(history.view(start, start + SLOTS_PER_DAY).memBytes);
     days.push(
       memRef !== undefined && Number.isFinite(peak)
-        ? { ratio: Math.log(peak / memRef), forecast }
+        ? {
+            ratio: Math.log(peak / memRef),
+            forecast,
+            peakHoldLogRef: peakHoldLogRef(history, start, memRef),
+          }
         : undefined,
     );
   }
@@ -102,10 +135,12 @@ function sortedRatios(
 function validate(days: (PastDay | undefined)[]): {
   lstm: number;
   empirical: number;
+  peakHold: number;
   n: number;
 } {
   let lstm = 0;
   let empirical = 0;
+  let peakHold = 0;
   let n = 0;
   for (let j = 0; j < Math.min(VALIDATION_DAYS, days.length); j++) {
     const day = days[j];
@@ -119,10 +154,28 @@ function validate(days: (PastDay | undefined)[]): {
         empiricalQuantile(before, level),
         level,
       );
+      peakHold += pinballLoss(
+        day.ratio,
+        day.peakHoldLogRef +
+          interpolateQuantile(PEAK_HOLD_LOG_QUANTILES, level),
+        level,
+      );
     }
     n++;
   }
-  return { lstm, empirical, n };
+  return { lstm, empirical, peakHold, n };
+}
+
+/** Lowest validated loss wins; without two validation days the pooled peak-hold statistic. */
+function selectModel(scores: ReturnType<typeof validate>): MemoryModel {
+  if (scores.n < 2) return "peak-hold";
+  const ranked: [MemoryModel, number][] = [
+    ["peak-hold", scores.peakHold],
+    ["lstm", scores.lstm],
+    ["empirical", scores.empirical],
+  ];
+  ranked.sort((a, b) => a[1] - b[1]);
+  return ranked[0]?.[0] ?? "peak-hold";
 }
 
 export function planMemory(
@@ -135,15 +188,16 @@ export function planMemory(
   const days = pastDays(history, nowSlot, forecastAt);
   const ratios = sortedRatios(days, 0);
   const scores = validate(days);
-  const model: MemoryModel =
-    scores.n >= 2 && scores.empirical < scores.lstm ? "empirical" : "lstm";
-  const q = targetQuantiles(now.output(), 0);
+  const model = selectModel(scores);
   const ref = now.input.memRefBytes;
+  const heldLogRef = peakHoldLogRef(history, nowSlot, ref);
   const logRatioAt = (level: number): number => {
     const r =
       model === "empirical"
         ? empiricalQuantile(ratios, level)
-        : interpolateQuantile(q, level);
+        : model === "peak-hold"
+          ? heldLogRef + interpolateQuantile(PEAK_HOLD_LOG_QUANTILES, level)
+          : interpolateQuantile(targetQuantiles(now.output(), 0), level);
     return Math.min(Math.max(r, -TARGET_CLIP), TARGET_CLIP);
   };
   const recentPeakBytes = maxFinite(

@@ -28,10 +28,11 @@ import type { MemoryModel } from "./plan-memory";
 export type KubewiseOptions = CpuPlanOptions & {
   forecast: ForecastFn;
   calibration: CalibrationMetadata | null;
-  /** Target probability that the recommendation holds over the next 24 h (memory never above its limit). */
+  /** Target probability that the recommendation holds over the next 24 h (HOLDS_DEFINITION: no OOM, no CPU above its limit). */
   targetHold: number;
   /** Fixed risk ladder step instead of the calibrated choice (calibration runs use it). */
   ladderIndex?: number;
+  /** Least CPU limit over the 7-day peak; higher risk ladder steps raise it. */
   cpuLimitFactor: number;
   /** Six 4-hour windows with their own CPU request and memory limit (when history allows). */
   blockWindows: boolean;
@@ -40,10 +41,11 @@ export type KubewiseOptions = CpuPlanOptions & {
 export const KUBEWISE_DEFAULTS = {
   targetHold: 0.95,
   exceedance: 0.02,
-  forecastLevel: 0.5,
   windowMinGain: 0.1,
   cpuLimitFactor: 1.2,
-  blockWindows: true,
+  // Off by default: on the dev traces memory spikes move between 4-hour blocks and per-block CPU
+  // quantiles were no better than daily ones at equal under-provisioning (see docs/adr/0004).
+  blockWindows: false,
 } as const;
 const BLOCK_HISTORY_DAYS = 7;
 
@@ -207,7 +209,7 @@ export function buildKubewiseRecommender(
           return insufficient(
             `the last ${INPUT_SLOTS / 12} h hold no memory reading or too few CPU readings`,
           );
-        const cpu = planCpu(history, nowSlot, now, { ...options, forecastAt });
+        const cpu = planCpu(history, nowSlot, { ...options, forecastAt });
         const blocks = planBlocks(
           history.view(nowSlot - BLOCK_HISTORY_DAYS * SLOTS_PER_DAY, nowSlot),
           options.exceedance,
