@@ -205,36 +205,59 @@ export async function waitFor<T>(
   }
 }
 
-export async function createSampleDeployment(
+export type SampleContainer = {
+  name: string;
+  image: string;
+  resources?: {
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
+  };
+};
+
+/** A Deployment whose pods never run (no kubelet), labelled app=<name>. */
+export async function createDeployment(
   clients: KubeClients,
   namespace: string,
-  name = "web",
+  options: { name: string; replicas: number; containers: SampleContainer[] },
 ): Promise<void> {
+  const { name, replicas } = options;
   await clients.apps.createNamespacedDeployment({
     namespace,
     body: {
       metadata: { name, labels: { app: name } },
       spec: {
-        replicas: 2,
+        replicas,
         selector: { matchLabels: { app: name } },
         template: {
           metadata: { labels: { app: name } },
           spec: {
-            containers: [
-              {
-                name: "app",
-                image: "registry.invalid/kubewise/sample:1",
-                resources: {
-                  requests: { cpu: "1", memory: "1Gi" },
-                  limits: { memory: "2Gi" },
-                },
-              },
-              { name: "sidecar", image: "registry.invalid/kubewise/sidecar:1" },
-            ],
+            containers: options.containers,
           },
         },
       },
     },
+  });
+}
+
+export async function createSampleDeployment(
+  clients: KubeClients,
+  namespace: string,
+  name = "web",
+): Promise<void> {
+  await createDeployment(clients, namespace, {
+    name,
+    replicas: 2,
+    containers: [
+      {
+        name: "app",
+        image: "registry.invalid/kubewise/sample:1",
+        resources: {
+          requests: { cpu: "1", memory: "1Gi" },
+          limits: { memory: "2Gi" },
+        },
+      },
+      { name: "sidecar", image: "registry.invalid/kubewise/sidecar:1" },
+    ],
   });
 }
 

@@ -19,6 +19,7 @@ import { createSignalsReader } from "../../../apps/aggregator/src/controller/lif
 import {
   adminClients,
   controllerKubeConfig,
+  createDeployment,
   createNamespace,
   createTestController,
   deleteNamespace,
@@ -74,27 +75,16 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
       .map((a) => `${a.action}:${a.reason}`);
 
   async function deploy(clients: KubeClients, name: string): Promise<void> {
-    await clients.apps.createNamespacedDeployment({
-      namespace,
-      body: {
-        metadata: { name, labels: { app: name } },
-        spec: {
-          replicas: 4,
-          selector: { matchLabels: { app: name } },
-          template: {
-            metadata: { labels: { app: name } },
-            spec: {
-              containers: [
-                {
-                  name: "app",
-                  image: "registry.invalid/kubewise/sample:1",
-                  resources: ORIGINAL,
-                },
-              ],
-            },
-          },
+    await createDeployment(clients, namespace, {
+      name,
+      replicas: 4,
+      containers: [
+        {
+          name: "app",
+          image: "registry.invalid/kubewise/sample:1",
+          resources: ORIGINAL,
         },
-      },
+      ],
     });
     await waitFor(`4 pods of ${name}`, async () =>
       (await podsOf(name)).length === 4 ? true : undefined,
