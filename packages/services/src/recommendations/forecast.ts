@@ -12,7 +12,7 @@ import {
 
 /** The shipped LSTM looks at the last 48 h of 5-minute slots and predicts the next 24 h. */
 export const FORECAST_INPUT_SECONDS = SEQ_HOURS * 3600;
-export const FORECAST_HORIZON_SECONDS = 86_400;
+const FORECAST_HORIZON_SECONDS = 86_400;
 const INPUT_SLOTS = FORECAST_INPUT_SECONDS / SLOT_SECONDS;
 // Output rows are [target][level]; the model's targets are memory (0) and CPU (1).
 const MEMORY_TARGET = 0;
