@@ -9,4 +9,6 @@ export default defineConfig({
   outDir: "dist",
   clean: true,
   noExternal: [/^@kubewise\//],
+  // Native and heavy runtimes of @kubewise/ml load from node_modules, only when scoring needs them.
+  external: ["onnxruntime-node", "onnx-proto", /^@tensorflow\//],
 });

@@ -96,3 +96,30 @@ describe("agent loadEnv: pod metadata source", () => {
     ).toThrow(/KUBERNETES_SERVICE_HOST[\s\S]*KUBEWISE_NODE_NAME: pod metadata/);
   });
 });
+
+describe("agent loadEnv: local scoring", () => {
+  it.each<[string, Record<string, string>, unknown]>([
+    [
+      "on by default, TypeScript runtime, every 5 min",
+      {},
+      { runtime: "typescript", intervalMs: 300_000 },
+    ],
+    [
+      "onnxruntime every 60 s",
+      {
+        KUBEWISE_SCORER_RUNTIME: "onnxruntime",
+        KUBEWISE_SCORE_INTERVAL_SECONDS: "60",
+      },
+      { runtime: "onnxruntime", intervalMs: 60_000 },
+    ],
+    ["off", { KUBEWISE_SCORING: "off" }, undefined],
+  ])("%s", (_name, vars, scoring) => {
+    expect(loadEnv({ KUBEWISE_TOKEN: "t", ...vars }).scoring).toEqual(scoring);
+  });
+
+  it("rejects an unknown runtime", () => {
+    expect(() =>
+      loadEnv({ KUBEWISE_TOKEN: "t", KUBEWISE_SCORER_RUNTIME: "tfjs" }),
+    ).toThrow(/KUBEWISE_SCORER_RUNTIME/);
+  });
+});

@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 import { z } from "zod";
 
+import { SCORER_RUNTIMES, type ScorerRuntime } from "./adapters/onnx-scorer";
 import { SOURCE_KINDS } from "./domain/types";
 
 const int = (min: number, max: number) =>
@@ -49,6 +50,14 @@ const EnvSchema = z.object({
   KUBEWISE_MAX_BATCH_SAMPLES: int(1, 100_000).default(5_000),
   KUBEWISE_MAX_IN_FLIGHT: int(1, 1_000).default(8),
   KUBEWISE_METRICS_PORT: int(0, 65_535).default(9464),
+  // Local forecaster + anomaly detectors; flags ride in the next batch.
+  KUBEWISE_SCORING: z.enum(["on", "off"]).default("on"),
+  KUBEWISE_SCORER_RUNTIME: z.enum(SCORER_RUNTIMES).default("typescript"),
+  KUBEWISE_SCORE_INTERVAL_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(86_400)
+    .default(300),
   // auto: from the Kubernetes API for cgroupfs/kubelet when in-cluster config or a kubeconfig exists.
   KUBEWISE_POD_METADATA: z.enum(["auto", "kubernetes", "off"]).default("auto"),
   KUBEWISE_KUBECONFIG: z.string().min(1).optional(),
@@ -153,9 +162,18 @@ export type AgentEnv = Readonly<{
   maxBatchSamples: number;
   maxInFlight: number;
   metricsPort: number;
+  scoring: { runtime: ScorerRuntime; intervalMs: number } | undefined;
   podMetadata: PodMetadataConfig | undefined;
   logLevel: string;
 }>;
+
+function toScoringConfig(e: z.infer<typeof EnvSchema>): AgentEnv["scoring"] {
+  if (e.KUBEWISE_SCORING === "off") return undefined;
+  return {
+    runtime: e.KUBEWISE_SCORER_RUNTIME,
+    intervalMs: Math.round(e.KUBEWISE_SCORE_INTERVAL_SECONDS * 1000),
+  };
+}
 
 /** Parses the agent's environment once; throws one error listing every bad variable. */
 export function loadEnv(
@@ -207,6 +225,7 @@ export function loadEnv(
     maxBatchSamples: e.KUBEWISE_MAX_BATCH_SAMPLES,
     maxInFlight: e.KUBEWISE_MAX_IN_FLIGHT,
     metricsPort: e.KUBEWISE_METRICS_PORT,
+    scoring: toScoringConfig(e),
     podMetadata: toPodMetadataConfig(
       e,
       source.KUBEWISE_NODE_NAME !== undefined,

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 
 import { pino } from "pino";
 
+import { startAnomalyScoring } from "./adapters/anomaly-scoring";
 import { createCgroupfsSource } from "./adapters/cgroupfs-source";
 import { createCollector } from "./adapters/collector";
 import { openDiskBuffer } from "./adapters/disk-buffer";
@@ -117,6 +118,10 @@ async function main(): Promise<void> {
           nodeName: env.nodeName,
           logger,
         });
+  const scoring =
+    env.scoring === undefined
+      ? undefined
+      : startAnomalyScoring({ config: env.scoring, metrics, logger });
   const collector = createCollector({
     source:
       podMetadata === undefined
@@ -131,6 +136,7 @@ async function main(): Promise<void> {
     identity: { agentId: env.agentId, bootId, nodeName: env.nodeName },
     maxBatchSamples: env.maxBatchSamples,
     onAppended: () => sync.notify(),
+    ...(scoring === undefined ? {} : { scoring: scoring.scoring }),
   });
   const metricsServer = await serveMetrics(metrics.registry, env.metricsPort);
   let running = false;
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, "agent stopping");
     clearInterval(timer);
+    scoring?.stop();
     metricsServer.close();
     void Promise.all([sync.stop(), podMetadata?.stop()]).finally(() => {
       buffer.close();

@@ -1,6 +1,10 @@
 import type { Logger } from "pino";
 
-import type { ContainerSample, MetricsSource } from "../domain/types";
+import type {
+  AnomalyFlag,
+  ContainerSample,
+  MetricsSource,
+} from "../domain/types";
 import type { DiskBuffer } from "./disk-buffer";
 import {
   encodeSyncRequest,
@@ -17,6 +21,11 @@ export type CollectorOptions = {
   identity: { agentId: string; bootId: string; nodeName: string };
   maxBatchSamples: number;
   onAppended: () => void;
+  /** Local scoring: sees every scrape; its pending flags ride in the next batch. */
+  scoring?: {
+    observe(samples: readonly ContainerSample[]): void;
+    takeFlags(): AnomalyFlag[];
+  };
 };
 
 export type Collector = {
@@ -38,13 +47,22 @@ export function createCollector(options: CollectorOptions): Collector {
   let lastErrorLogMs = 0;
 
   const store = (samples: readonly ContainerSample[]) => {
-    for (const part of chunk(samples, options.maxBatchSamples)) {
+    let flags = options.scoring?.takeFlags() ?? [];
+    const parts = chunk(samples, options.maxBatchSamples);
+    // Flags are not held back when a scrape is empty: they go in a batch of their own.
+    if (parts.length === 0 && flags.length > 0) parts.push([]);
+    for (const part of parts) {
       seq++;
-      const batch = toProtoMetricBatch(part, {
-        ...identity,
-        seq,
-        droppedBatchesTotal: buffer.stats().droppedRecords,
-      });
+      const batch = toProtoMetricBatch(
+        part,
+        {
+          ...identity,
+          seq,
+          droppedBatchesTotal: buffer.stats().droppedRecords,
+        },
+        flags,
+      );
+      flags = [];
       buffer.append(
         toBufferKey(identity.bootId, seq),
         encodeSyncRequest(batch),
@@ -67,6 +85,7 @@ export function createCollector(options: CollectorOptions): Collector {
         metrics.collectionCpuSeconds.inc((cpu.user + cpu.system) / 1e6);
         metrics.samplesCollected.inc(scrape.samples.length);
         metrics.containersSkipped.inc(scrape.skipped);
+        options.scoring?.observe(scrape.samples);
         store(scrape.samples);
         const stats = buffer.stats();
         metrics.bufferDepth.set(stats.depthRecords);

@@ -88,6 +88,37 @@ export function createAgentMetrics() {
       help: "UNAUTHENTICATED answers",
       registers,
     }),
+    scoringPasses: new Counter({
+      name: "kubewise_agent_scoring_passes_total",
+      help: "Local scoring passes (model + anomaly detectors over every tracked container)",
+      registers,
+    }),
+    scoringContainers: new Counter({
+      name: "kubewise_agent_scoring_containers_total",
+      help: "Container windows checked by the local detectors",
+      registers,
+    }),
+    scoringModelRows: new Counter({
+      name: "kubewise_agent_scoring_model_rows_total",
+      help: "Containers scored by the forecaster (those with enough history)",
+      registers,
+    }),
+    scoringErrors: new Counter({
+      name: "kubewise_agent_scoring_errors_total",
+      help: "Scoring passes whose model call failed (detectors still ran)",
+      registers,
+    }),
+    scorerLoaded: new Gauge({
+      name: "kubewise_agent_scorer_loaded",
+      help: "1 once the forecaster runtime and model are loaded (on first use)",
+      registers,
+    }),
+    anomalyFlags: new Counter({
+      name: "kubewise_agent_anomaly_flags_total",
+      help: "Anomaly flags raised locally and queued for the aggregator",
+      labelNames: ["kind"],
+      registers,
+    }),
     connected: new Gauge({
       name: "kubewise_agent_connected",
       help: "1 while a SyncMetrics stream is open",

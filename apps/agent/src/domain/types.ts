@@ -47,9 +47,28 @@ export type MetricsSource = {
   collect: (nowMs: number) => Promise<Scrape>;
 };
 
-/** Port for local model scoring; wired only when @kubewise/ml/onnx provides a runtime. */
+/**
+ * Port: the shipped forecaster (packages/ml/models, loaded through @kubewise/ml/onnx). `features` is
+ * row-major [batch, SEQ_HOURS, FEATURE_COUNT]; the result is row-major [batch, OUTPUT_SIZE] quantiles.
+ */
 export type Scorer = {
-  score: (samples: readonly ContainerSample[]) => Promise<readonly number[]>;
+  readonly runtime: string;
+  score: (features: Float32Array, batch: number) => Promise<Float32Array>;
+};
+
+export const ANOMALY_KINDS = ["leak", "cpu_spike", "oom_risk"] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+export type AnomalySeverity = "info" | "warning" | "critical";
+
+/** A local finding about one container, sent to the aggregator with the next batch. */
+export type AnomalyFlag = {
+  meta: ContainerMeta;
+  kind: AnomalyKind;
+  severity: AnomalySeverity;
+  detectedAtMs: number;
+  /** Undefined when unknown or without a limit. */
+  timeToLimitSeconds: number | undefined;
+  details: Record<string, number>;
 };
 
 export function containerKey(meta: ContainerMeta): string {

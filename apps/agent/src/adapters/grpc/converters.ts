@@ -2,6 +2,9 @@ import { agentV1 } from "@kubewise/proto";
 
 import {
   containerKey,
+  type AnomalyFlag,
+  type AnomalyKind,
+  type AnomalySeverity,
   type ContainerSample,
   type SourceKind,
 } from "../../domain/types";
@@ -21,6 +24,18 @@ const SOURCE_KIND_TO_PROTO: Record<SourceKind, agentV1.SourceKind> = {
   synthetic: agentV1.SourceKind.SOURCE_KIND_SYNTHETIC,
 };
 
+const ANOMALY_KIND_TO_PROTO: Record<AnomalyKind, agentV1.AnomalyKind> = {
+  leak: agentV1.AnomalyKind.ANOMALY_KIND_MEMORY_LEAK,
+  cpu_spike: agentV1.AnomalyKind.ANOMALY_KIND_CPU_SPIKE,
+  oom_risk: agentV1.AnomalyKind.ANOMALY_KIND_OOM_RISK,
+};
+
+const SEVERITY_TO_PROTO: Record<AnomalySeverity, agentV1.AnomalySeverity> = {
+  info: agentV1.AnomalySeverity.ANOMALY_SEVERITY_INFO,
+  warning: agentV1.AnomalySeverity.ANOMALY_SEVERITY_WARNING,
+  critical: agentV1.AnomalySeverity.ANOMALY_SEVERITY_CRITICAL,
+};
+
 export function toProtoSourceKind(kind: SourceKind): agentV1.SourceKind {
   return SOURCE_KIND_TO_PROTO[kind];
 }
@@ -29,6 +44,7 @@ export function toProtoSourceKind(kind: SourceKind): agentV1.SourceKind {
 export function toProtoMetricBatch(
   samples: readonly ContainerSample[],
   header: BatchHeader,
+  flags: readonly AnomalyFlag[] = [],
 ): agentV1.MetricBatch {
   const batch: agentV1.MetricBatch = {
     ...header,
@@ -61,7 +77,36 @@ export function toProtoMetricBatch(
     batch.memoryLimitBytes.push(Math.round(sample.memoryLimitBytes));
     batch.oomKillCount.push(Math.round(sample.oomKillCount));
   }
+  if (flags.length > 0)
+    batch.anomalyReport = {
+      flags: flags.map((flag) => {
+        const key = containerKey(flag.meta);
+        let index = indexByKey.get(key);
+        // A flagged container missing from this batch's samples is described anyway.
+        if (index === undefined) {
+          index = batch.containers.push({ ...flag.meta }) - 1;
+          indexByKey.set(key, index);
+        }
+        return toProtoAnomalyFlag(flag, index);
+      }),
+    };
   return batch;
+}
+
+function toProtoAnomalyFlag(
+  flag: AnomalyFlag,
+  containerIndex: number,
+): agentV1.AnomalyFlag {
+  return {
+    containerIndex,
+    kind: ANOMALY_KIND_TO_PROTO[flag.kind],
+    severity: SEVERITY_TO_PROTO[flag.severity],
+    detectedAtMs: Math.round(flag.detectedAtMs),
+    ...(flag.timeToLimitSeconds === undefined
+      ? {}
+      : { timeToLimitSeconds: flag.timeToLimitSeconds }),
+    details: { ...flag.details },
+  };
 }
 
 /** The exact bytes of a SyncMetricsRequest, so the buffer can replay them without re-encoding. */

@@ -38,15 +38,14 @@ type StreamState = {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const wake = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", wake);
+      resolve();
+    };
+    // Removed on wake-up: a listener per retry would pile up over a long outage.
+    const timer = setTimeout(wake, ms);
+    signal.addEventListener("abort", wake, { once: true });
   });
 }
 
@@ -124,8 +123,10 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
         },
         Math.min(1_000, options.ackTimeoutMs),
       );
+      const cancel = () => state.call.cancel();
       const finish = (error?: Error) => {
         clearInterval(watchdog);
+        abort.signal.removeEventListener("abort", cancel);
         if (current === state) current = undefined;
         if (error) logger.warn({ err: error.message }, "sync stream ended");
         resolve(state);
@@ -140,9 +141,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
         finish(error);
       });
       state.call.on("end", () => finish());
-      abort.signal.addEventListener("abort", () => state.call.cancel(), {
-        once: true,
-      });
+      abort.signal.addEventListener("abort", cancel, { once: true });
       pump();
     });
 

@@ -1,0 +1,67 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+import type { Scorer } from "../domain/types";
+
+export const SCORER_RUNTIMES = ["onnxruntime", "typescript"] as const;
+export type ScorerRuntime = (typeof SCORER_RUNTIMES)[number];
+
+export type OnnxScorerOptions = {
+  /** onnxruntime: onnxruntime-node CPU EP; typescript: the same graph's weights in @kubewise/ml's forward pass. */
+  runtime: ScorerRuntime;
+  /** Defaults to the model shipped in packages/ml/models. */
+  modelDir?: string;
+  onLoaded?: (info: { runtime: ScorerRuntime; loadMs: number }) => void;
+};
+
+/** packages/ml/models, found through the workspace package (the bundle moves import.meta.url). */
+export function defaultModelDir(): string {
+  const entry = createRequire(import.meta.url).resolve("@kubewise/ml");
+  return join(dirname(entry), "..", "models");
+}
+
+type Predict = (features: Float32Array, batch: number) => Promise<Float32Array>;
+
+async function loadPredict(options: OnnxScorerOptions): Promise<Predict> {
+  // Loaded on first use, not at start: the runtime and model cost memory an agent without
+  // enough history (the first hours) does not need.
+  const ml = await import("@kubewise/ml/onnx");
+  const model = ml.loadShippedModel({
+    modelDir: options.modelDir ?? defaultModelDir(),
+  });
+  if (options.runtime === "onnxruntime") {
+    const forecaster = await ml.createOnnxForecaster({
+      model: model.onnxBytes,
+      intraOpThreads: 1,
+    });
+    return (features, batch) => forecaster.predictBatch(features, batch);
+  }
+  const { runLstmForward, SEQ_HOURS } = await import("@kubewise/ml");
+  return (features, batch) =>
+    Promise.resolve(
+      runLstmForward(model.weights, features, { batch, seqLen: SEQ_HOURS }),
+    );
+}
+
+/** Scorer over the shipped forecaster file (packages/ml/models/kubewise-forecaster-v1.onnx). */
+export function createOnnxScorer(options: OnnxScorerOptions): Scorer {
+  let predict: Promise<Predict> | undefined;
+  return {
+    runtime: options.runtime,
+    score(features, batch) {
+      if (predict === undefined) {
+        const startMs = performance.now();
+        predict = loadPredict(options).then((p) => {
+          options.onLoaded?.({
+            runtime: options.runtime,
+            loadMs: performance.now() - startMs,
+          });
+          return p;
+        });
+        // A failed load is retried on the next pass instead of failing forever.
+        predict.catch(() => (predict = undefined));
+      }
+      return predict.then((p) => p(features, batch));
+    },
+  };
+}
