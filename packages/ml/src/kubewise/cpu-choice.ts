@@ -1,3 +1,4 @@
+import { quantilesBySelection } from "../features/select-quantile";
 import { SLOTS_PER_DAY } from "../features/slot-history";
 import type { SlotHistory } from "../features/slot-history";
 import {
@@ -60,14 +61,27 @@ const CANDIDATES: Candidate[] = [
   ...LSTM_LEVELS.map((level) => ({ source: "lstm" as const, level })),
 ].flatMap((c) => FACTORS.map((factor) => ({ ...c, factor })));
 
+/** HISTORY_LEVELS quantiles of a profile window (selection, not a sort: windows are 7 days long). */
+type Profile = { count: number; quantiles: Float64Array };
+
+function profileOf(cpuCores: Float64Array): Profile {
+  let count = 0;
+  for (const v of cpuCores) if (Number.isFinite(v)) count++;
+  return { count, quantiles: quantilesBySelection(cpuCores, HISTORY_LEVELS) };
+}
+
 /** Reference cores a candidate scales, as seen at `atSlot` (before the day it would govern). */
 function referenceCores(
   candidate: Candidate,
-  profile: Float64Array,
+  profile: Profile,
   forecast: DayForecast | undefined,
 ): number {
   if (candidate.source === "history")
-    return quantileSorted(profile, candidate.level);
+    return (
+      profile.quantiles[
+        (HISTORY_LEVELS as readonly number[]).indexOf(candidate.level)
+      ] ?? Number.NaN
+    );
   if (!forecast) return Number.NaN;
   const logRatio = interpolateQuantile(
     targetQuantiles(forecast.output(), 1),
@@ -94,10 +108,10 @@ export function chooseCpuRequest(
   for (let j = 1; j <= VALIDATION_DAYS; j++) {
     const at = nowSlot - j * SLOTS_PER_DAY;
     const day = sortedFinite(history.view(at, at + SLOTS_PER_DAY).cpuCores);
-    const profile = sortedFinite(
+    const profile = profileOf(
       history.view(at - PROFILE_DAYS * SLOTS_PER_DAY, at).cpuCores,
     );
-    if (day.length < 12 || profile.length < 12) continue;
+    if (day.length < 12 || profile.count < 12) continue;
     const p95 = quantileSorted(day, 0.95);
     const forecast = forecastAt(at);
     CANDIDATES.forEach((c, i) => {
@@ -111,10 +125,10 @@ export function chooseCpuRequest(
     });
     days++;
   }
-  const profile = sortedFinite(
+  const profile = profileOf(
     history.view(nowSlot - PROFILE_DAYS * SLOTS_PER_DAY, nowSlot).cpuCores,
   );
-  if (profile.length === 0) return undefined;
+  if (profile.count === 0) return undefined;
   let best: Candidate = DEFAULT;
   if (days >= MIN_VALIDATION_DAYS) {
     let bestCost = Number.POSITIVE_INFINITY;
@@ -128,7 +142,7 @@ export function chooseCpuRequest(
   let cores = referenceCores(best, profile, forecastAt(nowSlot)) * best.factor;
   if (!(cores > 0)) {
     best = DEFAULT;
-    cores = quantileSorted(profile, DEFAULT.level) * DEFAULT.factor;
+    cores = referenceCores(DEFAULT, profile, undefined) * DEFAULT.factor;
   }
   return { cores, ...best, validationDays: days };
 }
