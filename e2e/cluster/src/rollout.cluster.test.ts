@@ -161,7 +161,7 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("resizes 1, then 2 of 4 pods in place, then patches the template; an OOM kill at step 2 restores both pods exactly", async () => {
+  it("resizes 1, then 2 of 4 pods in place, then patches the template; an OOM kill at step 2 restores the resized pods exactly (a replaced one is skipped)", async () => {
     await deploy(admin, "web");
     await deploy(admin, "api");
 
@@ -178,6 +178,12 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
       pods: webStep2,
     });
 
+    // One resized pod is replaced meanwhile (its successor runs the template); the other OOMs.
+    await admin.core.deleteNamespacedPod({
+      namespace,
+      name: webStep2[0] ?? "",
+      gracePeriodSeconds: 0,
+    });
     await reportOomKill(
       admin,
       { namespace, name: webStep2[1] ?? "" },

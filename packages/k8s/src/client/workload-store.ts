@@ -163,10 +163,16 @@ export function createWorkloadStore(
     patchTemplate: (ref, body) => patch(ref, body, STRATEGIC),
     rollbackTemplate: (ref, body) => patch(ref, body, JSON_PATCH),
     async resizePod(ref, body) {
-      await core.patchNamespacedPodResize(
-        { ...ref, body, fieldManager: FIELD_MANAGER },
-        STRATEGIC,
-      );
+      try {
+        await core.patchNamespacedPodResize(
+          { ...ref, body, fieldManager: FIELD_MANAGER },
+          STRATEGIC,
+        );
+      } catch (error) {
+        // A pod replaced mid-rollout has nothing left to resize; its successor runs the template.
+        if (isApiStatus(error, 404)) return;
+        throw error;
+      }
     },
   };
 }
