@@ -91,7 +91,7 @@ describe("agent anomaly flags (real agent and aggregator processes, gRPC on loop
       where a.resolved_at is null`;
     await waitFor(
       async () => (await rows()).some((r) => r.kind === "leak"),
-      90_000,
+      120_000,
       `an agent leak anomaly (agent: ${agent.output.slice(-8).join(" | ")}; aggregator: ${aggregator.output.slice(-8).join(" | ")})`,
     );
     const stored = await rows();
@@ -109,5 +109,5 @@ describe("agent anomaly flags (real agent and aggregator processes, gRPC on loop
         (r) => r.kind === "leak" && !r.workload.startsWith("leak-"),
       ),
     ).toEqual([]);
-  }, 120_000);
+  }, 150_000);
 });
