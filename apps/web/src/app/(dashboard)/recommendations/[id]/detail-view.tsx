@@ -15,8 +15,9 @@ import { QueryState } from "~/components/query-state";
 import { Cpu, Memory } from "~/components/resources";
 import { useTRPC } from "~/trpc/react";
 import { RejectDialog } from "../reject-dialog";
+import { ForecastNote } from "./forecast-note";
 import type { Detail } from "./usage-series";
-import { ForecastNote, forecastNowMs, usagePoints } from "./usage-series";
+import { forecastNowMs, usagePoints } from "./usage-series";
 
 function Summary({ detail }: { detail: Detail }) {
   return (

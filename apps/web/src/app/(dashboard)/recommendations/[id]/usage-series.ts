@@ -1,15 +1,15 @@
-import { formatBytes, formatCpuCores } from "@kubewise/core";
-
 import type { UsagePoint } from "~/components/charts";
 import type { RouterOutputs } from "~/trpc/types";
 
 export type Detail = RouterOutputs["recommendation"]["get"];
+/** What the chart series need from the detail. */
+type SeriesInput = Pick<Detail, "usage" | "forecast">;
 
 const FORECAST_STEP_MS = 3_600_000;
 
 /** The forecaster's next-24 h [p50, p90] of the chart's quantity (memory peak or CPU p95). */
 function forecastBand(
-  detail: Detail,
+  detail: SeriesInput,
   resource: "cpu" | "memory",
 ): [number, number] | null {
   const f = detail.forecast;
@@ -19,7 +19,7 @@ function forecastBand(
 }
 
 export function usagePoints(
-  detail: Detail,
+  detail: SeriesInput,
   resource: "cpu" | "memory",
 ): UsagePoint[] {
   const past = detail.usage.points.map((point) =>
@@ -52,30 +52,7 @@ export function usagePoints(
   return [...past, ...future];
 }
 
-export function ForecastNote({ detail }: { detail: Detail }) {
-  const f = detail.forecast;
-  if (f.kind !== "forecast")
-    return (
-      <p className="state" data-testid="forecast-summary">
-        No forecast: {f.reason}.
-      </p>
-    );
-  return (
-    <p
-      style={{ color: "var(--muted)", fontSize: 13 }}
-      data-testid="forecast-summary"
-    >
-      Shaded band after &ldquo;now&rdquo;: {f.model} forecast for the next 24 h
-      (p50 to p90) of peak memory ({formatBytes(f.memoryPeakBytes.p50)} –{" "}
-      {formatBytes(f.memoryPeakBytes.p90)}) and of the p95 of 5-minute CPU (
-      {formatCpuCores(f.cpuP95Millicores.p50)} –{" "}
-      {formatCpuCores(f.cpuP95Millicores.p90)}). Dashed lines: current request
-      and recommended request.
-    </p>
-  );
-}
-
-export function forecastNowMs(detail: Detail): number | null {
+export function forecastNowMs(detail: SeriesInput): number | null {
   return detail.forecast.kind === "forecast"
     ? detail.forecast.madeAt.getTime()
     : null;
