@@ -139,17 +139,18 @@ export function createAgentServiceImplementation(
       agentV1.SyncMetricsResponse
     >,
   ) => {
-    const queue: Decoded<agentV1.SyncMetricsRequest>[] = [];
+    // Batches of one stream are stored concurrently (up to maxQueuedPerStream, and
+    // maxConcurrentIngests across streams) while their answers go out in arrival order.
+    let pending = 0;
+    let answered: Promise<void> = Promise.resolve();
     let closed = false;
-    let draining = false;
+    let accepting = true;
     let inputEnded = false;
     const authPromise = authenticate(call.metadata.get("authorization")[0]);
-    let boundNode: string | undefined;
     metrics.activeStreams.inc();
     const fail = (error: { code: status; details: string }) => {
       if (closed) return;
       closed = true;
-      queue.length = 0;
       call.emit("error", error);
     };
     const close = () => {
@@ -160,15 +161,20 @@ export function createAgentServiceImplementation(
     call.on("cancelled", () => (closed = true));
     call.once("close", () => metrics.activeStreams.dec());
 
-    const handle = async (incoming: Decoded<agentV1.SyncMetricsRequest>) => {
+    type Answer = () => void;
+    const handle = async (
+      incoming: Decoded<agentV1.SyncMetricsRequest>,
+    ): Promise<Answer> => {
+      const auth = await authPromise;
+      if (!auth.ok)
+        return () =>
+          fail({ code: toAuthStatus(auth.code), details: auth.reason });
       if (!incoming.ok || incoming.message.batch === undefined) {
         metrics.batchesRejected.inc({ reason: "undecodable" });
-        return fail({
-          code: status.INVALID_ARGUMENT,
-          details: incoming.ok
-            ? "SyncMetricsRequest without batch"
-            : incoming.error,
-        });
+        const details = incoming.ok
+          ? "SyncMetricsRequest without batch"
+          : incoming.error;
+        return () => fail({ code: status.INVALID_ARGUMENT, details });
       }
       const raw = incoming.message.batch;
       let batch;
@@ -185,20 +191,18 @@ export function createAgentServiceImplementation(
           },
           "batch rejected",
         );
-        call.write(
-          toProtoReject(
-            raw,
-            status.INVALID_ARGUMENT,
-            `${error.message}: ${JSON.stringify(error.fieldErrors)}`,
-          ),
+        const reject = toProtoReject(
+          raw,
+          status.INVALID_ARGUMENT,
+          `${error.message}: ${JSON.stringify(error.fieldErrors)}`,
         );
-        return;
+        return () => call.write(reject);
       }
-      if (boundNode !== undefined && batch.nodeName !== boundNode)
-        return fail({
-          code: status.PERMISSION_DENIED,
-          details: `token is bound to node ${boundNode}, not ${batch.nodeName}`,
-        });
+      const boundNode = auth.principal.nodeName;
+      if (boundNode !== undefined && batch.nodeName !== boundNode) {
+        const details = `token is bound to node ${boundNode}, not ${batch.nodeName}`;
+        return () => fail({ code: status.PERMISSION_DENIED, details });
+      }
       const end = metrics.ingestDuration.startTimer();
       try {
         const result = await withSlot(() =>
@@ -211,46 +215,53 @@ export function createAgentServiceImplementation(
           { agent_id: batch.agentId },
           batch.droppedBatchesTotal,
         );
-        if (!closed) call.write(toProtoAck(batch, result));
+        const ack = toProtoAck(batch, result);
+        return () => call.write(ack);
       } catch (error) {
         metrics.ingestFailures.inc();
         logger.error(
           { err: error, agentId: batch.agentId, seq: batch.seq },
           "ingest failed, closing stream so the agent retries",
         );
-        fail(
-          toGrpcError(
-            new UnavailableError("storage unavailable", { cause: error }),
-          ),
-        );
+        return () =>
+          fail(
+            toGrpcError(
+              new UnavailableError("storage unavailable", { cause: error }),
+            ),
+          );
       }
-    };
-
-    const drain = async () => {
-      if (draining) return;
-      draining = true;
-      const auth = await authPromise;
-      if (!auth.ok)
-        fail({ code: toAuthStatus(auth.code), details: auth.reason });
-      else boundNode = auth.principal.nodeName;
-      while (!closed && queue.length > 0) {
-        const next = queue.shift();
-        if (queue.length < options.maxQueuedPerStream) call.resume();
-        if (next !== undefined) await handle(next);
-      }
-      draining = false;
-      if (inputEnded && queue.length === 0) close();
     };
 
     call.on("data", (incoming: Decoded<agentV1.SyncMetricsRequest>) => {
-      if (closed) return;
-      queue.push(incoming);
-      if (queue.length >= options.maxQueuedPerStream) call.pause();
-      void drain();
+      if (closed || !accepting) return;
+      // The stream fails at an undecodable message: later ones are not started, so the agent's
+      // oldest unacked batch is the culprit.
+      if (!incoming.ok || incoming.message.batch === undefined)
+        accepting = false;
+      pending++;
+      if (pending >= options.maxQueuedPerStream) call.pause();
+      const answer = handle(incoming).catch(
+        (error: unknown): Answer =>
+          () =>
+            fail(toGrpcError(error)),
+      );
+      answered = answered.then(async () => {
+        const respond = await answer;
+        pending--;
+        if (closed) return;
+        respond();
+        if (pending < options.maxQueuedPerStream) call.resume();
+        if (inputEnded && pending === 0) close();
+      });
     });
     call.on("end", () => {
       inputEnded = true;
-      void drain();
+      void answered.then(async () => {
+        const auth = await authPromise;
+        if (!auth.ok)
+          fail({ code: toAuthStatus(auth.code), details: auth.reason });
+        else if (pending === 0) close();
+      });
     });
   };
 
