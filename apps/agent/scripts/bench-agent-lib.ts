@@ -24,17 +24,23 @@ export function procStat(pid: number): { rssMib: number; cpuMs: number } {
   return { rssMib: rssKb / 1024, cpuMs: (ticks * 1000) / 100 };
 }
 
-/** The agent's NODE_OPTIONS as the Helm chart ships them (values.yaml agent.nodeOptions). */
-export function chartNodeOptions(): string {
+/** The agent's process settings as the Helm chart ships them (values.yaml agent.*). */
+export function chartAgentSettings(): {
+  nodeOptions: string;
+  mallocArenaMax: string;
+} {
   const values = readFileSync(
     join(REPO_ROOT, "charts/kubewise/values.yaml"),
     "utf8",
   );
   const agent = values.slice(values.indexOf("\nagent:"));
-  const match = /\n {2}nodeOptions: "([^"]*)"/.exec(agent);
-  if (match?.[1] === undefined)
-    throw new Error("charts/kubewise/values.yaml has no agent.nodeOptions");
-  return match[1];
+  const nodeOptions = /\n {2}nodeOptions: "([^"]*)"/.exec(agent)?.[1];
+  const mallocArenaMax = /\n {2}mallocArenaMax: (\d+)/.exec(agent)?.[1];
+  if (nodeOptions === undefined || mallocArenaMax === undefined)
+    throw new Error(
+      "charts/kubewise/values.yaml lacks agent.nodeOptions or agent.mallocArenaMax",
+    );
+  return { nodeOptions, mallocArenaMax };
 }
 
 export function freePort(): Promise<number> {

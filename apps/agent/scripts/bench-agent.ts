@@ -1,5 +1,5 @@
-// Agent cost benchmark on the shipped artifact: tsup dist/main.js with NODE_OPTIONS from the Helm
-// chart's agent.nodeOptions and the default configuration (local scoring on, its default runtime).
+// Agent cost benchmark on the shipped artifact: tsup dist/main.js with NODE_OPTIONS and MALLOC_ARENA_MAX
+// from the Helm chart's agent values and the default configuration (local scoring on, its default runtime).
 // Phase 1 (--minutes): cgroupfs source on a 250-container cgroup v2 fixture tree, 100 ms interval
 // (100x the default rate), sending to a loopback sink that acks every batch.
 //   cpu_ms_per_scrape = the agent's kubewise_agent_collection_cpu_seconds_total / scrapes;
@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { createCgroupfsSource } from "../src/adapters/cgroupfs-source";
 import { writeCgroupFixtureTree } from "../src/testing/cgroup-fixture-tree";
 import {
-  chartNodeOptions,
+  chartAgentSettings,
   freePort,
   metric,
   mib,
@@ -93,7 +93,7 @@ function printMemory(values: Map<string, number>): void {
 
 async function runPhase(
   phase: Phase,
-  common: { nodeOptions: string; bufferDir: string },
+  common: { nodeOptions: string; mallocArenaMax: string; bufferDir: string },
 ): Promise<PhaseResult> {
   const sink = await startSink();
   const metricsPort = await freePort();
@@ -105,6 +105,7 @@ async function runPhase(
       env: {
         PATH: process.env.PATH ?? "",
         NODE_OPTIONS: common.nodeOptions,
+        MALLOC_ARENA_MAX: common.mallocArenaMax,
         KUBEWISE_AGGREGATOR_TARGET: `127.0.0.1:${sink.port}`,
         KUBEWISE_TOKEN: "bench-token-0123456789",
         KUBEWISE_NODE_NAME: "bench-node",
@@ -176,9 +177,11 @@ async function main(): Promise<void> {
     [join(REPO_ROOT, "node_modules/tsup/dist/cli-default.js")],
     { cwd: join(REPO_ROOT, "apps/agent"), stdio: "ignore" },
   );
-  const nodeOptions = args["node-options"] ?? chartNodeOptions();
+  const chart = chartAgentSettings();
+  const nodeOptions = args["node-options"] ?? chart.nodeOptions;
+  const settings = { nodeOptions, mallocArenaMax: chart.mallocArenaMax };
   console.log(
-    `agent: node dist/main.js, NODE_OPTIONS="${nodeOptions}" (${args["node-options"] === undefined ? "charts/kubewise/values.yaml agent.nodeOptions" : "--node-options override"}), default scoring config, extra env: ${(args.env ?? []).join(" ") || "none"}`,
+    `agent: node dist/main.js, NODE_OPTIONS="${nodeOptions}" (${args["node-options"] === undefined ? "charts/kubewise/values.yaml agent.nodeOptions" : "--node-options override"}), MALLOC_ARENA_MAX=${chart.mallocArenaMax} (agent.mallocArenaMax), default scoring config, extra env: ${(args.env ?? []).join(" ") || "none"}`,
   );
   const tree = { root, version: "v2" as const, pods: 125, containersPerPod: 2 };
   let tick = 3;
@@ -193,7 +196,7 @@ async function main(): Promise<void> {
       },
       onSecond: () => writeCgroupFixtureTree({ ...tree, tick: tick++ }),
     },
-    { nodeOptions, bufferDir: join(root, "buffer-1") },
+    { ...settings, bufferDir: join(root, "buffer-1") },
   );
   const model = await runPhase(
     {
@@ -211,7 +214,7 @@ async function main(): Promise<void> {
         KUBEWISE_SCORE_INTERVAL_SECONDS: "10",
       },
     },
-    { nodeOptions, bufferDir: join(root, "buffer-2") },
+    { ...settings, bufferDir: join(root, "buffer-2") },
   );
   rmSync(root, { recursive: true, force: true });
   console.log(
