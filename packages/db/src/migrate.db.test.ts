@@ -39,16 +39,16 @@ describe("migrate", () => {
     expect(await getSchemaVersion(empty.db)).toEqual({
       version: 0,
       tag: null,
-      expectedVersion: 3,
+      expectedVersion: 4,
     });
 
     const first = await migrate({ url: empty.url });
     const second = await migrate({ url: empty.url });
 
     expect(first).toEqual({
-      version: 3,
-      tag: "0002_audit_and_roles",
-      expectedVersion: 3,
+      version: 4,
+      tag: "0003_cpu_periods",
+      expectedVersion: 4,
     });
     expect(second).toEqual(first);
     const tables = await empty.sql<{ relname: string }[]>`
@@ -64,7 +64,7 @@ describe("migrate", () => {
       const results = await Promise.all(
         [1, 2, 3].map(() => migrate({ url: fresh.url })),
       );
-      expect(results.map((r) => r.version)).toEqual([3, 3, 3]);
+      expect(results.map((r) => r.version)).toEqual([4, 4, 4]);
     } finally {
       await fresh.close();
     }
@@ -73,7 +73,7 @@ describe("migrate", () => {
   it("reports the schema version through a separate client", async () => {
     const client = createDb({ url: empty.url, max: 1 });
     try {
-      expect((await getSchemaVersion(client.db)).version).toBe(3);
+      expect((await getSchemaVersion(client.db)).version).toBe(4);
     } finally {
       await client.close();
     }

@@ -18,7 +18,13 @@ const at = (offsetSeconds: number) => new Date(CHANGE + offsetSeconds * 1000);
 // 10 s samples: 100 CFS periods of 100 ms each.
 const INTERVAL_SECONDS = 10;
 
-type Row = { offsetSeconds: number; throttled: number; ooms?: number };
+type Row = {
+  offsetSeconds: number;
+  throttled: number;
+  ooms?: number;
+  /** nr_periods delta; absent = unknown (NULL). */
+  periods?: number;
+};
 
 describe("queryRolloutSignals (real PostgreSQL)", () => {
   let t: TestDatabase;
@@ -35,6 +41,7 @@ describe("queryRolloutSignals (real PostgreSQL)", () => {
         container_id: containerId,
         cpu_usage_cores: 0.5,
         cpu_throttled_periods: r.throttled,
+        cpu_periods: r.periods ?? null,
         cpu_throttled_seconds: r.throttled * 0.01,
         memory_working_set_bytes: 2 ** 27,
         memory_rss_bytes: 2 ** 27,
@@ -145,6 +152,49 @@ describe("queryRolloutSignals (real PostgreSQL)", () => {
     await expect(queryRolloutSignals(t.db, query(overrides))).rejects.toThrow(
       error,
     );
+  });
+
+  it.each([
+    {
+      what: "sum(throttled) / sum(periods) when every sample knows its periods",
+      rows: [
+        { offsetSeconds: 3000, throttled: 10, periods: 20 },
+        { offsetSeconds: 3010, throttled: 5, periods: 30 },
+      ],
+      ratio: 15 / 50,
+    },
+    {
+      what: "wall-clock periods for samples without periods (older agents)",
+      rows: [
+        { offsetSeconds: 3000, throttled: 10 },
+        { offsetSeconds: 3010, throttled: 5 },
+      ],
+      ratio: 15 / 200,
+    },
+    {
+      what: "exact periods plus wall-clock periods in a mixed window",
+      rows: [
+        { offsetSeconds: 3000, throttled: 10, periods: 20 },
+        { offsetSeconds: 3010, throttled: 5 },
+      ],
+      ratio: 15 / 120,
+    },
+    {
+      what: "zero when no CFS period elapsed (idle or unlimited container)",
+      rows: [{ offsetSeconds: 3000, throttled: 0, periods: 0 }],
+      ratio: 0,
+    },
+  ])("the ratio uses $what", async ({ rows, ratio }) => {
+    await t.sql`delete from metric_samples where container_id = ${ids.sidecar ?? ""}`;
+    await insert("sidecar", rows);
+    const [sidecar] = await queryRolloutSignals(
+      t.db,
+      query({
+        containerNames: ["sidecar"],
+        observation: { from: at(3000), to: at(3100) },
+      }),
+    );
+    expect(sidecar?.observation.throttlingRatio).toBeCloseTo(ratio, 12);
   });
 
   it("the ratio is throttled / elapsed CFS periods, clamped to [0, 1] (property)", async () => {

@@ -25,9 +25,10 @@ export type WindowSignals = {
   sampleCount: number;
   throttledPeriods: number;
   /**
-   * Throttled periods / CFS periods elapsed over the samples; undefined without samples.
-   * Samples carry nr_throttled deltas but not nr_periods, so the denominator is wall-clock
-   * periods: a lower bound of the kernel's nr_throttled / nr_periods (equal when always runnable).
+   * Throttled periods / CFS periods over the samples; undefined without samples. Samples with
+   * nr_periods deltas (cpu_periods) count those exactly; samples without (older agents, kubelet
+   * and replay sources) count the wall-clock periods of one sample interval, a lower bound of
+   * the kernel's nr_throttled / nr_periods (equal when always runnable).
    */
   throttlingRatio: number | undefined;
   oomKills: number;
@@ -45,16 +46,20 @@ function toWindow(
   row: Record<string, unknown> | undefined,
   periodsPerSample: number,
 ): WindowSignals {
-  const sampleCount = Number(row?.sample_count ?? 0);
-  const throttledPeriods = Number(row?.throttled_periods ?? 0);
+  const num = (column: string): number => Number(row?.[column] ?? 0);
+  const sampleCount = num("sample_count");
+  const throttledPeriods = num("throttled_periods");
+  const periods =
+    num("known_periods") + num("unknown_period_samples") * periodsPerSample;
+  let throttlingRatio: number | undefined;
+  if (sampleCount > 0)
+    throttlingRatio =
+      periods === 0 ? 0 : Math.min(1, throttledPeriods / periods);
   return {
     sampleCount,
     throttledPeriods,
-    throttlingRatio:
-      sampleCount === 0
-        ? undefined
-        : Math.min(1, throttledPeriods / (sampleCount * periodsPerSample)),
-    oomKills: Number(row?.oom_kills ?? 0),
+    throttlingRatio,
+    oomKills: num("oom_kills"),
   };
 }
 
@@ -84,6 +89,8 @@ export async function queryRolloutSignals(
     select c.name as container_name, w.window_name,
       count(s.ts)::integer as sample_count,
       coalesce(sum(s.cpu_throttled_periods), 0)::float8 as throttled_periods,
+      coalesce(sum(s.cpu_periods), 0)::float8 as known_periods,
+      (count(s.ts) - count(s.cpu_periods))::integer as unknown_period_samples,
       coalesce(sum(s.oom_kill_count), 0)::integer as oom_kills
     from workloads wl
     join containers c on c.workload_id = wl.id and c.name in (${names})

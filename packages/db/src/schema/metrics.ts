@@ -21,6 +21,8 @@ export const metricSamples = pgTable(
     containerId: uuid().notNull(),
     cpuUsageCores: doublePrecision().notNull(),
     cpuThrottledPeriods: bigint({ mode: "number" }).notNull().default(0),
+    /** Elapsed CFS periods (nr_periods delta); NULL when the source does not know them. */
+    cpuPeriods: bigint({ mode: "number" }),
     cpuThrottledSeconds: doublePrecision().notNull().default(0),
     memoryWorkingSetBytes: bigint({ mode: "number" }).notNull(),
     memoryRssBytes: bigint({ mode: "number" }).notNull(),
