@@ -57,6 +57,8 @@ function makeBatch(
 ): agentV1.MetricBatch {
   const n = CONTAINERS * STEPS;
   const batch: agentV1.MetricBatch = {
+    // Defaults for columns this bench does not set (new proto fields keep it compiling).
+    ...agentV1.MetricBatch.fromPartial({}),
     agentId: `bench-agent-${agent}`,
     bootId,
     seq,

@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
   },
 });
 const seed = Number(args.seed);
+// Every embedded PostgreSQL (re)start adds an exit hook; 20 crash restarts exceed the default 10.
+process.setMaxListeners(100);
 const MAX_BUFFER_BYTES = 64 * 2 ** 20;
 
 type Outcome = { scenario: string; ok: boolean; seconds: number } & Record<
