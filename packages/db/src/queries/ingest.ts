@@ -21,6 +21,8 @@ export type IngestSamples = {
   cpuUsageCores: readonly number[];
   cpuThrottledPeriods: readonly number[];
   cpuThrottledSeconds: readonly number[];
+  /** Elapsed CFS periods (nr_periods deltas); absent = unknown (stored as NULL). */
+  cpuPeriods?: readonly number[];
   memoryWorkingSetBytes: readonly number[];
   memoryRssBytes: readonly number[];
   /** 0 = unlimited (stored as NULL) */

@@ -10,6 +10,7 @@ const SAMPLE_COLUMNS: readonly BinaryColumnType[] = [
   "uuid",
   "float8",
   "int8",
+  "int8",
   "float8",
   "int8",
   "int8",
@@ -17,8 +18,8 @@ const SAMPLE_COLUMNS: readonly BinaryColumnType[] = [
   "int4",
 ];
 export const COPY_SAMPLES = `copy metric_samples (ts, container_id, cpu_usage_cores, cpu_throttled_periods,
-  cpu_throttled_seconds, memory_working_set_bytes, memory_rss_bytes, memory_limit_bytes, oom_kill_count)
-  from stdin (format binary)`;
+  cpu_periods, cpu_throttled_seconds, memory_working_set_bytes, memory_rss_bytes, memory_limit_bytes,
+  oom_kill_count) from stdin (format binary)`;
 
 /**
  * Sample positions grouped by container (stable counting sort): consecutive rows then land on
@@ -55,7 +56,12 @@ export function encodeSamplesForCopy(
 ): Buffer {
   const ids = containerIds.map(uuidBytes);
   const count = s.timestampMs.length;
-  if (Object.values(s).some((column) => column.length !== count))
+  if (
+    Object.values(s).some(
+      (column: readonly number[] | undefined) =>
+        column !== undefined && column.length !== count,
+    )
+  )
     throw new RangeError("sample columns differ in length");
   const w = new BinaryCopyWriter(count, SAMPLE_COLUMNS);
   for (const i of orderByContainer(s.containerIndex, ids.length)) {
@@ -67,6 +73,8 @@ export function encodeSamplesForCopy(
     w.uuid(id);
     w.float8(at(s.cpuUsageCores, i));
     w.int8(at(s.cpuThrottledPeriods, i));
+    if (s.cpuPeriods === undefined) w.null();
+    else w.int8(at(s.cpuPeriods, i));
     w.float8(at(s.cpuThrottledSeconds, i));
     w.int8(at(s.memoryWorkingSetBytes, i));
     w.int8(at(s.memoryRssBytes, i));
