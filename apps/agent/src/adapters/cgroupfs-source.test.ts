@@ -34,6 +34,8 @@ describe.each(["v1", "v2"] as const)(
         // 100 ms of CPU per tick, 5 ticks over 10 s
         cpuUsageCores: expect.closeTo(0.05, 9) as number,
         cpuThrottledPeriods: 15,
+        // nr_periods grows by 100 per tick
+        cpuPeriods: 500,
         cpuThrottledSeconds: expect.closeTo(0.1, 9) as number,
         memoryWorkingSetBytes: (80 + 6 - 10) * MIB,
         memoryRssBytes: (50 + 6) * MIB,

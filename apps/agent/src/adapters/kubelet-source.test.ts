@@ -69,6 +69,7 @@ describe("kubelet source", () => {
     expect(app).toMatchObject({
       cpuUsageCores: 1,
       cpuThrottledPeriods: 8,
+      cpuPeriods: undefined,
       memoryWorkingSetBytes: 268435456,
       memoryRssBytes: 201326592,
       memoryLimitBytes: 536870912,

@@ -24,6 +24,7 @@ function toCounters(r: KubeletReading): CgroupCounters {
   return {
     cpuUsageSeconds: r.cpuUsageSeconds,
     throttledPeriods: r.throttledPeriods,
+    periods: null,
     throttledSeconds: r.throttledSeconds,
     // The kubelet already reports the working set (usage - inactive_file).
     memoryUsageBytes: r.memoryWorkingSetBytes,

@@ -32,6 +32,7 @@ describe("parseV2Counters", () => {
       value: {
         cpuUsageSeconds: 8323.529185,
         throttledPeriods: 2211,
+        periods: 123481,
         throttledSeconds: 97.320831,
         memoryUsageBytes: 315604992,
         inactiveFileBytes: 74567680,
@@ -69,6 +70,16 @@ describe("parseV2Counters", () => {
     },
   );
 
+  it("reads 0 periods and 0 throttling when cpu.stat has no CFS lines (cpu controller off)", () => {
+    const parsed = parseV2Counters({
+      ...v2,
+      "cpu.stat": "usage_usec 10\nuser_usec 5\nsystem_usec 5\n",
+    });
+    expect(
+      parsed.ok && [parsed.value.periods, parsed.value.throttledPeriods],
+    ).toEqual([0, 0]);
+  });
+
   it.each<[string, CgroupFiles, number | null, number]>([
     [
       "memory.max = max is unlimited",
@@ -96,6 +107,7 @@ describe("parseV1Counters", () => {
       value: {
         cpuUsageSeconds: 796.216188993,
         throttledPeriods: 312,
+        periods: 4571,
         throttledSeconds: 18.734,
         memoryUsageBytes: 4116480,
         inactiveFileBytes: 126976,
@@ -135,6 +147,7 @@ describe("parseV1Counters", () => {
 const base: CgroupCounters = {
   cpuUsageSeconds: 100,
   throttledPeriods: 10,
+  periods: 100,
   throttledSeconds: 1,
   memoryUsageBytes: 1000,
   inactiveFileBytes: 200,
@@ -176,6 +189,14 @@ describe("toCounterDeltas", () => {
       10,
       { cpuThrottledPeriods: 5, cpuThrottledSeconds: 0.5 },
     ],
+    ["CFS periods delta", { periods: 150 }, 10, { cpuPeriods: 50 }],
+    ["periods reset after restart", { periods: 7 }, 10, { cpuPeriods: 7 }],
+    [
+      "unknown periods (kubelet source)",
+      { periods: null },
+      10,
+      { cpuPeriods: undefined },
+    ],
     ["new OOM kills", { oomKills: 3 }, 10, { oomKillCount: 2 }],
     [
       "counter reset after restart counts from zero",
@@ -199,6 +220,7 @@ describe("toCounterDeltas", () => {
     const counters = fc.record({
       cpuUsageSeconds: fc.double({ min: 0, max: 1e9, noNaN: true }),
       throttledPeriods: fc.nat(),
+      periods: fc.option(fc.nat(), { nil: null }),
       throttledSeconds: fc.double({ min: 0, max: 1e9, noNaN: true }),
       memoryUsageBytes: fc.nat(),
       inactiveFileBytes: fc.nat(),
@@ -212,7 +234,11 @@ describe("toCounterDeltas", () => {
         counters,
         fc.double({ min: 0.001, max: 3600, noNaN: true }),
         (a, b, elapsed) => {
-          for (const value of Object.values(toCounterDeltas(a, b, elapsed))) {
+          const { cpuPeriods, ...rest } = toCounterDeltas(a, b, elapsed);
+          expect(cpuPeriods === undefined).toBe(
+            a.periods === null || b.periods === null,
+          );
+          for (const value of [...Object.values(rest), cpuPeriods ?? 0]) {
             expect(Number.isFinite(value) && value >= 0).toBe(true);
           }
         },

@@ -9,6 +9,8 @@ import {
 export type CgroupCounters = {
   cpuUsageSeconds: number;
   throttledPeriods: number;
+  /** Elapsed CFS periods (nr_periods); null when the source does not report them. */
+  periods: number | null;
   throttledSeconds: number;
   memoryUsageBytes: number;
   inactiveFileBytes: number;
@@ -38,9 +40,14 @@ export const V1_FILES = [
   ["memory", "memory.oom_control"],
 ] as const;
 
-const V2_CPU_KEYS = ["usage_usec", "nr_throttled", "throttled_usec"];
+const V2_CPU_KEYS = [
+  "usage_usec",
+  "nr_periods",
+  "nr_throttled",
+  "throttled_usec",
+];
 const V2_MEM_KEYS = ["anon", "inactive_file"];
-const V1_CPU_KEYS = ["nr_throttled", "throttled_time"];
+const V1_CPU_KEYS = ["nr_periods", "nr_throttled", "throttled_time"];
 const V1_MEM_KEYS = [
   "total_inactive_file",
   "inactive_file",
@@ -56,6 +63,7 @@ type Fields = Record<keyof CgroupCounters, Parsed<number | null>>;
 const COUNTER_KEYS = [
   "cpuUsageSeconds",
   "throttledPeriods",
+  "periods",
   "throttledSeconds",
   "memoryUsageBytes",
   "inactiveFileBytes",
@@ -69,11 +77,15 @@ function collectFields(fields: Fields): Parsed<CgroupCounters> {
   for (const key of COUNTER_KEYS) {
     const parsed = fields[key];
     if (!parsed.ok) return parsed;
-    if (parsed.value === null && key !== "memoryLimitBytes")
+    if (
+      parsed.value === null &&
+      key !== "memoryLimitBytes" &&
+      key !== "periods"
+    )
       return { ok: false, reason: "malformed", detail: `${key} is "max"` };
     out[key] = parsed.value;
   }
-  // Every field but memoryLimitBytes was checked non-null above.
+  // Every field but memoryLimitBytes and periods was checked non-null above.
   return { ok: true, value: out as CgroupCounters };
 }
 
@@ -107,6 +119,8 @@ export function parseV2Counters(files: CgroupFiles): Parsed<CgroupCounters> {
       USEC_PER_S,
     ),
     throttledPeriods: optionalKey(cpu, "nr_throttled"),
+    // Absent without the cpu controller (no CFS quota, so never throttled): 0 periods.
+    periods: optionalKey(cpu, "nr_periods"),
     throttledSeconds: scaled(optionalKey(cpu, "throttled_usec"), USEC_PER_S),
     memoryUsageBytes: parseSingleValue(
       files["memory.current"],
@@ -149,6 +163,8 @@ export function parseV1Counters(files: CgroupFiles): Parsed<CgroupCounters> {
       NSEC_PER_S,
     ),
     throttledPeriods: optionalKey(cpu, "nr_throttled"),
+    // Absent without the cpu controller (no CFS quota, so never throttled): 0 periods.
+    periods: optionalKey(cpu, "nr_periods"),
     throttledSeconds: scaled(optionalKey(cpu, "throttled_time"), NSEC_PER_S),
     memoryUsageBytes: parseSingleValue(
       files["memory.usage_in_bytes"],
@@ -180,6 +196,8 @@ function counterDelta(previous: number, current: number): number {
 export type CounterDeltas = {
   cpuUsageCores: number;
   cpuThrottledPeriods: number;
+  /** undefined when the source does not report nr_periods */
+  cpuPeriods: number | undefined;
   cpuThrottledSeconds: number;
   memoryWorkingSetBytes: number;
   memoryRssBytes: number;
@@ -203,6 +221,10 @@ export function toCounterDeltas(
       previous.throttledPeriods,
       current.throttledPeriods,
     ),
+    cpuPeriods:
+      previous.periods === null || current.periods === null
+        ? undefined
+        : counterDelta(previous.periods, current.periods),
     cpuThrottledSeconds: counterDelta(
       previous.throttledSeconds,
       current.throttledSeconds,

@@ -27,6 +27,8 @@ export type ContainerSample = {
   timestampMs: number;
   cpuUsageCores: number;
   cpuThrottledPeriods: number;
+  /** Elapsed CFS periods (nr_periods delta); undefined when the source does not know them. */
+  cpuPeriods?: number | undefined;
   cpuThrottledSeconds: number;
   memoryWorkingSetBytes: number;
   memoryRssBytes: number;

@@ -16,6 +16,8 @@ export type IngestSamples = {
   cpuUsageCores: readonly number[];
   cpuThrottledPeriods: readonly number[];
   cpuThrottledSeconds: readonly number[];
+  /** Elapsed CFS periods per sample; absent when the agent does not know them. */
+  cpuPeriods?: readonly number[];
   memoryWorkingSetBytes: readonly number[];
   memoryRssBytes: readonly number[];
   memoryLimitBytes: readonly number[];

@@ -22,9 +22,11 @@ type ColumnRule = {
   integer: boolean;
 };
 
+const MAX_PERIODS = 1e9;
+
 const COLUMN_RULES: ColumnRule[] = [
   { key: "cpuUsageCores", min: 0, max: 4096, integer: false },
-  { key: "cpuThrottledPeriods", min: 0, max: 1e9, integer: true },
+  { key: "cpuThrottledPeriods", min: 0, max: MAX_PERIODS, integer: true },
   { key: "cpuThrottledSeconds", min: 0, max: 1e7, integer: false },
   { key: "memoryWorkingSetBytes", min: 0, max: MAX_BYTES, integer: true },
   { key: "memoryRssBytes", min: 0, max: MAX_BYTES, integer: true },
@@ -160,6 +162,29 @@ function checkSamples(
     checkColumn(b[rule.key], { ...rule, path: rule.key }, problems);
 }
 
+// Optional column: empty means the agent does not know the periods (older agent, kubelet source).
+function checkPeriods(b: agentV1.MetricBatch, problems: Problems): void {
+  const periods = b.cpuPeriods;
+  if (periods.length === 0) return;
+  const n = b.timestampMs.length;
+  if (periods.length !== n)
+    problems.add(
+      "cpuPeriods",
+      `has ${periods.length} values for ${n} samples (send none when unknown)`,
+    );
+  checkColumn(
+    periods,
+    { min: 0, max: MAX_PERIODS, integer: true, path: "cpuPeriods" },
+    problems,
+  );
+  const bad = periods.findIndex((p, i) => p < (b.cpuThrottledPeriods[i] ?? 0));
+  if (bad >= 0)
+    problems.add(
+      `cpuPeriods[${bad}]`,
+      `must be >= cpuThrottledPeriods (${b.cpuThrottledPeriods[bad]}), got ${periods[bad]}`,
+    );
+}
+
 /** Validates every field of a batch; throws ValidationError listing the problems (first 10 fields). */
 export function fromProtoMetricBatch(
   b: agentV1.MetricBatch,
@@ -181,6 +206,7 @@ export function fromProtoMetricBatch(
     .slice(0, limits.maxBatchContainers)
     .map((c, i) => fromProtoContainer(c, `containers[${i}]`, problems));
   checkSamples(b, { limits, nowMs }, problems);
+  checkPeriods(b, problems);
   const anomalies: IngestAnomaly[] = fromProtoAnomalyReport(
     b.anomalyReport,
     {
@@ -224,6 +250,7 @@ export function fromProtoMetricBatch(
       memoryRssBytes,
       memoryLimitBytes,
       oomKillCount,
+      ...(b.cpuPeriods.length > 0 ? { cpuPeriods: b.cpuPeriods } : {}),
     },
     ...(anomalies.length > 0 ? { anomalies } : {}),
   };

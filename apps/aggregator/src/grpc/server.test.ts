@@ -93,6 +93,7 @@ function batch(
     cpuUsageCores: Array<number>(n).fill(0.5),
     cpuThrottledPeriods: Array<number>(n).fill(0),
     cpuThrottledSeconds: Array<number>(n).fill(0),
+    cpuPeriods: [],
     memoryWorkingSetBytes: Array<number>(n).fill(1 << 20),
     memoryRssBytes: Array<number>(n).fill(1 << 19),
     memoryLimitBytes: Array<number>(n).fill(0),

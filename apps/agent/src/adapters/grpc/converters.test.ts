@@ -56,6 +56,20 @@ function flag(name: string, overrides: Partial<AnomalyFlag> = {}): AnomalyFlag {
   };
 }
 
+describe("toProtoMetricBatch CFS periods column", () => {
+  it.each([
+    { what: "every sample knows", periods: [40, 0], column: [40, 0] },
+    { what: "one sample does not know", periods: [40, undefined], column: [] },
+    { what: "no sample knows", periods: [undefined], column: [] },
+  ])("sends $column when $what its periods", ({ periods, column }) => {
+    const samples = periods.map((cpuPeriods) => ({ ...SAMPLE, cpuPeriods }));
+    const decoded = agentV1.SyncMetricsRequest.decode(
+      encodeSyncRequest(toProtoMetricBatch(samples, HEADER)),
+    ).batch;
+    expect(decoded?.cpuPeriods).toEqual(column);
+  });
+});
+
 describe("toProtoMetricBatch with anomaly flags", () => {
   it("omits the report without flags", () => {
     expect(toProtoMetricBatch([SAMPLE], HEADER).anomalyReport).toBeUndefined();

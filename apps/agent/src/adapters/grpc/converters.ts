@@ -54,6 +54,7 @@ export function toProtoMetricBatch(
     cpuUsageCores: [],
     cpuThrottledPeriods: [],
     cpuThrottledSeconds: [],
+    cpuPeriods: [],
     memoryWorkingSetBytes: [],
     memoryRssBytes: [],
     memoryLimitBytes: [],
@@ -77,6 +78,11 @@ export function toProtoMetricBatch(
     batch.memoryLimitBytes.push(Math.round(sample.memoryLimitBytes));
     batch.oomKillCount.push(Math.round(sample.oomKillCount));
   }
+  // All or nothing: an empty column tells the aggregator the periods are unknown.
+  if (samples.every((sample) => sample.cpuPeriods !== undefined))
+    batch.cpuPeriods = samples.map((sample) =>
+      Math.round(sample.cpuPeriods ?? 0),
+    );
   if (flags.length > 0)
     batch.anomalyReport = {
       flags: flags.map((flag) => {

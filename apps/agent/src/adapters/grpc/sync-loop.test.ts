@@ -114,6 +114,7 @@ function fill(count: number): DiskBuffer {
       cpuUsageCores: [],
       cpuThrottledPeriods: [],
       cpuThrottledSeconds: [],
+      cpuPeriods: [],
       memoryWorkingSetBytes: [],
       memoryRssBytes: [],
       memoryLimitBytes: [],

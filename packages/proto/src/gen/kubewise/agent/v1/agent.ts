@@ -227,7 +227,15 @@ export interface MetricBatch {
    * Findings of the agent's local scoring (model + detectors) since the previous batch; absent
    * when there are none (older agents never send it, older aggregators ignore it).
    */
-  anomalyReport?: AnomalyReport | undefined;
+  anomalyReport?:
+    | AnomalyReport
+    | undefined;
+  /**
+   * Elapsed CFS periods (cpu.stat nr_periods delta), the denominator of the throttling ratio.
+   * Empty = unknown for the whole batch (older agents, kubelet and replay sources); otherwise one
+   * element per sample, and 0 is exact (no runnable period: idle or no CPU limit).
+   */
+  cpuPeriods: number[];
 }
 
 export interface AnomalyReport {
@@ -880,6 +888,7 @@ function createBaseMetricBatch(): MetricBatch {
     oomKillCount: [],
     droppedBatchesTotal: 0,
     anomalyReport: undefined,
+    cpuPeriods: [],
   };
 }
 
@@ -968,6 +977,13 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     }
     if (message.anomalyReport !== undefined) {
       AnomalyReport.encode(message.anomalyReport, writer.uint32(130).fork()).join();
+    }
+    if (message.cpuPeriods.length !== 0) {
+      writer.uint32(138).fork();
+      for (const v of message.cpuPeriods) {
+        writer.uint32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -1203,6 +1219,24 @@ export const MetricBatch: MessageFns<MetricBatch> = {
             message.anomalyReport = AnomalyReport.decode(reader, reader.uint32());
             continue;
           }
+          case 17: {
+            if (tag === 136) {
+              message.cpuPeriods.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 138) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.cpuPeriods.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1291,6 +1325,11 @@ export const MetricBatch: MessageFns<MetricBatch> = {
         : isSet(object.anomaly_report)
         ? AnomalyReport.fromJSON(object.anomaly_report)
         : undefined,
+      cpuPeriods: globalThis.Array.isArray(object?.cpuPeriods)
+        ? object.cpuPeriods.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.cpu_periods)
+        ? object.cpu_periods.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -1344,6 +1383,9 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     if (message.anomalyReport !== undefined) {
       obj.anomalyReport = AnomalyReport.toJSON(message.anomalyReport);
     }
+    if (message.cpuPeriods?.length) {
+      obj.cpuPeriods = message.cpuPeriods.map((e) => Math.round(e));
+    }
     return obj;
   },
 
@@ -1370,6 +1412,7 @@ export const MetricBatch: MessageFns<MetricBatch> = {
     message.anomalyReport = (object.anomalyReport !== undefined && object.anomalyReport !== null)
       ? AnomalyReport.fromPartial(object.anomalyReport)
       : undefined;
+    message.cpuPeriods = object.cpuPeriods?.map((e) => e) || [];
     return message;
   },
 };
