@@ -6,9 +6,11 @@ import {
   slotOf,
   SLOTS_PER_DAY,
 } from "../features/slot-history";
+import { OUTPUT_SIZE } from "../forecast/quantile-heads";
 import { quantileSorted } from "../stats/quantile";
 import { createRng } from "../stats/rng";
 import { chooseCpuRequest } from "./cpu-choice";
+import type { DayForecast } from "./forecasts";
 
 const T0 = 1_700_000_000 - (1_700_000_000 % 86_400);
 
@@ -34,7 +36,9 @@ describe("chooseCpuRequest", () => {
       14,
       () => 1 + 0.05 * random(),
     );
-    const choice = chooseCpuRequest(history, nowSlot, noForecast);
+    const choice = chooseCpuRequest(history, nowSlot, {
+      forecastAt: noForecast,
+    });
     expect(choice?.validationDays).toBe(7);
     expect(choice?.cores).toBeGreaterThanOrEqual(quantileSorted(sorted, 0.99));
   });
@@ -45,14 +49,18 @@ describe("chooseCpuRequest", () => {
     const { history, nowSlot } = historyOf(14, (i) =>
       i % 50 === 0 ? 2 : 0.1 + 0.01 * random(),
     );
-    const choice = chooseCpuRequest(history, nowSlot, noForecast);
+    const choice = chooseCpuRequest(history, nowSlot, {
+      forecastAt: noForecast,
+    });
     expect(choice?.source).toBe("history");
     expect(choice?.cores).toBeLessThan(0.5);
   });
 
   it("falls back to p99 x 1.2 with less than two days to validate on", () => {
     const { history, nowSlot, sorted } = historyOf(2, (i) => (i % 10) / 10);
-    const choice = chooseCpuRequest(history, nowSlot, noForecast);
+    const choice = chooseCpuRequest(history, nowSlot, {
+      forecastAt: noForecast,
+    });
     expect(choice).toMatchObject({ level: 0.99, factor: 1.2 });
     expect(choice?.validationDays).toBeLessThan(2);
     expect(choice?.cores).toBeCloseTo(quantileSorted(sorted, 0.99) * 1.2, 9);
@@ -66,6 +74,47 @@ describe("chooseCpuRequest", () => {
     ],
   ])("answers undefined for %s", (_, cpuAt) => {
     const { history, nowSlot } = historyOf(9, cpuAt);
-    expect(chooseCpuRequest(history, nowSlot, noForecast)).toBeUndefined();
+    expect(
+      chooseCpuRequest(history, nowSlot, { forecastAt: noForecast }),
+    ).toBeUndefined();
+  });
+
+  describe("LSTM candidates", () => {
+    // Levels alternate by day; a forecaster that knows each day's level beats any history quantile.
+    const levelOfDay = (d: number) => (d % 2 === 1 ? 2 : 0.2);
+    const random = createRng(5);
+    const { history, nowSlot } = historyOf(
+      14,
+      (i) => levelOfDay(Math.floor(i / SLOTS_PER_DAY)) * (1 + 0.01 * random()),
+    );
+    const firstSlot = nowSlot - 14 * SLOTS_PER_DAY;
+    const knowing = (slot: number): DayForecast => ({
+      input: {
+        features: new Float32Array(0),
+        memRefBytes: 1e9,
+        cpuRefCores: 1.02 * levelOfDay((slot - firstSlot) / SLOTS_PER_DAY),
+      },
+      output: () => new Float32Array(OUTPUT_SIZE),
+    });
+
+    it("picks the forecast when its validated cost is lower", () => {
+      const choice = chooseCpuRequest(history, nowSlot, {
+        forecastAt: knowing,
+        lstmHandicap: 1,
+      });
+      expect(choice?.source).toBe("lstm");
+      expect(choice?.cores).toBeLessThan(0.5);
+    });
+
+    it.each([
+      ["history-only sources", { sources: ["history"] as const }],
+      ["a prohibitive handicap", { lstmHandicap: 1e9 }],
+    ])("keeps to history quantiles with %s", (_, extra) => {
+      const choice = chooseCpuRequest(history, nowSlot, {
+        forecastAt: knowing,
+        ...extra,
+      });
+      expect(choice?.source).toBe("history");
+    });
   });
 });

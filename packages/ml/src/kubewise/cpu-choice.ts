@@ -9,7 +9,8 @@ import { quantileSorted } from "../stats/quantile";
 import type { DayForecast } from "./forecasts";
 
 /** Where the chosen CPU request comes from: a quantile of the last 7 days, or the LSTM's forecast. */
-export type CpuSource = "history" | "lstm";
+export const CPU_SOURCES = ["history", "lstm"] as const;
+export type CpuSource = (typeof CPU_SOURCES)[number];
 
 export type CpuChoice = {
   cores: number;
@@ -100,9 +101,17 @@ function referenceCores(
 export function chooseCpuRequest(
   history: SlotHistory,
   nowSlot: number,
-  forecastAt: (slot: number) => DayForecast | undefined,
+  options: {
+    forecastAt: (slot: number) => DayForecast | undefined;
+    penalty?: number;
+    sources?: readonly CpuSource[];
+    /** The LSTM's validated cost is multiplied by this before comparing (guards against luck). */
+    lstmHandicap?: number;
+  },
 ): CpuChoice | undefined {
-  const penalty = CPU_EXCEEDANCE_PENALTY;
+  const handicap = options.lstmHandicap ?? 1;
+  const { forecastAt, penalty = CPU_EXCEEDANCE_PENALTY } = options;
+  const allowed = options.sources ?? CPU_SOURCES;
   const cost = new Float64Array(CANDIDATES.length);
   let days = 0;
   for (let j = 1; j <= VALIDATION_DAYS; j++) {
@@ -133,8 +142,11 @@ export function chooseCpuRequest(
   if (days >= MIN_VALIDATION_DAYS) {
     let bestCost = Number.POSITIVE_INFINITY;
     CANDIDATES.forEach((c, i) => {
-      if ((cost[i] ?? Number.POSITIVE_INFINITY) < bestCost) {
-        bestCost = cost[i] ?? Number.POSITIVE_INFINITY;
+      const weighted =
+        (cost[i] ?? Number.POSITIVE_INFINITY) *
+        (c.source === "lstm" ? handicap : 1);
+      if (allowed.includes(c.source) && weighted < bestCost) {
+        bestCost = weighted;
         best = c;
       }
     });

@@ -29,6 +29,11 @@ export type CpuPlanOptions = {
   exceedance: number;
   /** Windows must cut the time-weighted request by at least this fraction. */
   windowMinGain: number;
+  /** Weight of the fraction of samples above the request against relative slack (cpu-choice.ts). */
+  cpuPenalty?: number;
+  /** Where CPU request candidates may come from (default: history quantiles and the LSTM). */
+  cpuSources?: readonly CpuSource[];
+  challengerHandicap?: number;
 };
 
 const PROFILE_DAYS = 7;
@@ -55,7 +60,12 @@ export function planCpu(
       weekly: periodicity.daily && periodicity.weekly,
     }));
   const allCores = quantileOf(view.cpuCores, 1 - options.exceedance);
-  const choice = chooseCpuRequest(history, nowSlot, options.forecastAt);
+  const choice = chooseCpuRequest(history, nowSlot, {
+    forecastAt: options.forecastAt,
+    penalty: options.cpuPenalty,
+    sources: options.cpuSources,
+    lstmHandicap: options.challengerHandicap,
+  });
   const raw = choice && allCores > 0 ? choice.cores / allCores : 1;
   const levelFactor = Number.isFinite(raw) && raw > 0 ? raw : 1;
   const peakCores = maxFinite(view.cpuCores);

@@ -13,7 +13,8 @@ import {
 import { maxFinite, quantileSorted } from "../stats/quantile";
 import type { DayForecast } from "./forecasts";
 
-export type MemoryModel = "lstm" | "empirical" | "peak-hold";
+export const MEMORY_MODELS = ["peak-hold", "lstm", "empirical"] as const;
+export type MemoryModel = (typeof MEMORY_MODELS)[number];
 
 /**
  * Increasingly conservative settings; the calibrated score is the index. Each step raises the memory
@@ -166,29 +167,46 @@ function validate(days: (PastDay | undefined)[]): {
   return { lstm, empirical, peakHold, n };
 }
 
-/** Lowest validated loss wins; without two validation days the pooled peak-hold statistic. */
-function selectModel(scores: ReturnType<typeof validate>): MemoryModel {
-  if (scores.n < 2) return "peak-hold";
-  const ranked: [MemoryModel, number][] = [
-    ["peak-hold", scores.peakHold],
-    ["lstm", scores.lstm],
-    ["empirical", scores.empirical],
-  ];
+/** Lowest validated loss wins (challengers handicapped); without two validation days the pooled peak-hold statistic. */
+function selectModel(
+  scores: ReturnType<typeof validate>,
+  candidates: readonly MemoryModel[],
+  handicap: number,
+): MemoryModel {
+  const fallback = candidates.includes("peak-hold")
+    ? "peak-hold"
+    : (candidates[0] ?? "peak-hold");
+  if (scores.n < 2) return fallback;
+  const loss: Record<MemoryModel, number> = {
+    "peak-hold": scores.peakHold,
+    lstm: scores.lstm * handicap,
+    empirical: scores.empirical * handicap,
+  };
+  const ranked = candidates.map((m): [MemoryModel, number] => [m, loss[m]]);
   ranked.sort((a, b) => a[1] - b[1]);
-  return ranked[0]?.[0] ?? "peak-hold";
+  return ranked[0]?.[0] ?? fallback;
 }
 
 export function planMemory(
   history: SlotHistory,
   nowSlot: number,
   forecastAt: (slot: number) => DayForecast | undefined,
+  selection: {
+    candidates?: readonly MemoryModel[];
+    /** Challengers' validated loss is multiplied by this before comparing with peak-hold. */
+    handicap?: number;
+  } = {},
 ): MemoryPlan | undefined {
   const now = forecastAt(nowSlot);
   if (!now) return undefined;
   const days = pastDays(history, nowSlot, forecastAt);
   const ratios = sortedRatios(days, 0);
   const scores = validate(days);
-  const model = selectModel(scores);
+  const model = selectModel(
+    scores,
+    selection.candidates ?? MEMORY_MODELS,
+    selection.handicap ?? 1,
+  );
   const ref = now.input.memRefBytes;
   const heldLogRef = peakHoldLogRef(history, nowSlot, ref);
   const logRatioAt = (level: number): number => {

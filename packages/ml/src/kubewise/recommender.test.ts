@@ -160,7 +160,7 @@ describe("kubewise recommender: policy", () => {
   it("applies floors in real units only", () => {
     const tiny = series(3, () => ({ cpu: 0.0001, mem: 1000 }));
     expect(ok(recommendAfter(tiny)).base).toMatchObject({
-      cpuRequestCores: 0.01,
+      cpuRequestCores: 0.001,
       memLimitBytes: 20 * MIB,
     });
     expect(
@@ -187,6 +187,27 @@ describe("kubewise recommender: policy", () => {
     expect(Math.max(...requests)).toBeGreaterThan(3 * Math.min(...requests));
     expect(ok(recommendAfter(series(8, steady))).windows).toEqual([]);
   });
+
+  it.each([["peak-hold"], ["lstm"], ["empirical"]] as const)(
+    "selects only among the allowed memory models (%s)",
+    (model) => {
+      const recommender = buildKubewiseRecommender({
+        ...KUBEWISE_DEFAULTS,
+        forecast: fakeForecast,
+        calibration: null,
+        memoryModels: [model],
+      });
+      const session = recommender.start({
+        seriesId: "s",
+        sampleIntervalS: 300,
+      });
+      const chunk = series(10, noisy);
+      session.observe(chunk);
+      const last = chunk.timestampsS[chunk.timestampsS.length - 1] ?? 0;
+      const result = session.recommendEveryStep(last + 300);
+      expect(result.kind === "ladder" && result.memoryModel).toBe(model);
+    },
+  );
 
   it("bumps memory after an OOM to at least 1.2x the usage at the OOM", () => {
     const chunk = series(3, steady);

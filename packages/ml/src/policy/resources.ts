@@ -2,10 +2,14 @@ export const MIB = 1_048_576;
 
 export type ResourceFloors = { cpuCores: number; memBytes: number };
 
-/** Kubecost/VPA-style floors in real units; normalized traces (Google NCU/NMU) get none. */
+/**
+ * Floors in real units; normalized traces (Google NCU/NMU) get none. CPU goes down to 1 millicore,
+ * the API's resolution: idle workloads are common and a 10 m floor cost 3 points of CPU slack on the
+ * dev traces (ADR 0004).
+ */
 export function floorsFor(unitSystem: "real" | "normalized"): ResourceFloors {
   return unitSystem === "real"
-    ? { cpuCores: 0.01, memBytes: 20 * MIB }
+    ? { cpuCores: 0.001, memBytes: 20 * MIB }
     : { cpuCores: 0, memBytes: 0 };
 }
 

@@ -124,7 +124,11 @@ export function planCpuWindows(
   }
   const allCores = pooledQuantile(all, q);
   const none: CpuWindowPlan = { allCores, baseCores: allCores, windows: [] };
-  if (weekday.some((samples) => samples.length < MIN_SAMPLES_PER_HOUR))
+  // Not periodic (no gain can qualify): skip the split search, a third of a recommendation's time.
+  if (
+    !(options.minGain < 1) ||
+    weekday.some((samples) => samples.length < MIN_SAMPLES_PER_HOUR)
+  )
     return none;
   const split = bestPeakSplit(weekday, q);
   const useWeekend = options.weekly && weekend.length >= 144;
