@@ -97,6 +97,7 @@ describe("synthetic model", () => {
           const v = syntheticValuesAt(c, { seed: 42, tMs: t, stepMs: STEP });
           for (const x of Object.values(v))
             expect(Number.isFinite(x) && x >= 0).toBe(true);
+          expect(v.cpuPeriods).toBeGreaterThanOrEqual(v.cpuThrottledPeriods);
           expect(v.memoryWorkingSetBytes).toBeLessThanOrEqual(
             c.meta.memoryLimitBytes,
           );

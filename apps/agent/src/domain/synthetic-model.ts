@@ -123,6 +123,8 @@ export function syntheticValuesAt(
   return {
     cpuUsageCores: Math.min(cpuUsageCores, limitCores),
     cpuThrottledPeriods: periods,
+    // Every container has a CPU limit, so CFS periods elapse whenever it runs.
+    cpuPeriods: cpuUsageCores > 0 ? Math.round(stepMs / 100) : 0,
     cpuThrottledSeconds: (periods * over) / 10,
     memoryWorkingSetBytes: workingSet,
     memoryRssBytes: Math.round(workingSet * 0.8),
