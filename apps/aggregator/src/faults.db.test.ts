@@ -35,6 +35,7 @@ describe(`pipeline fault tests (real agent and aggregator processes, real Postgr
         duplicates: 0,
         seqGaps: 0,
         faults,
+        aggregatorExits: 0,
       });
       expect(result.midStreamFaults).toBeGreaterThanOrEqual(1);
     },

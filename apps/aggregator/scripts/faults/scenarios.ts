@@ -17,6 +17,7 @@ import {
   waitForStored,
   type Accounting,
   type AgentPlan,
+  type Child,
   type Harness,
 } from "./harness";
 
@@ -50,6 +51,8 @@ export type RepeatedFaultResult = Accounting & {
   faults: number;
   /** Faults injected while the agent still had samples to deliver. */
   midStreamFaults: number;
+  /** Times the aggregator exited by itself (and was restarted, as Kubernetes would). */
+  aggregatorExits: number;
 };
 
 type FaultKind = "aggregator" | "postgres";
@@ -73,10 +76,30 @@ export async function repeatedKills(
     plan,
   );
   const count = () => storedCount(db.sql);
+  // Like the Deployment's restart policy: an aggregator that exits by itself is started again, and
+  // counted (the crash guard exits on unexpected errors on purpose).
+  let aggregatorExits = 0;
+  let stopping = false;
+  const supervise = (child: Child) =>
+    void child.exited.then(async () => {
+      if (stopping || child.process.signalCode === "SIGKILL") return;
+      aggregatorExits++;
+      aggregator = await startAggregator(h, db.url, port);
+      supervise(aggregator);
+    });
+  supervise(aggregator);
+  h.defer(() => {
+    stopping = true;
+  });
   let midStreamFaults = 0;
   let last = 0;
   for (let i = 0; i < options.faults; i++) {
-    await waitForProgress({ count }, last);
+    await waitForProgress({ count }, last).catch((error: unknown) => {
+      const tail = [...aggregator.output.slice(-8), ...agent.output.slice(-8)];
+      throw new Error(
+        `after ${i} ${kind} kills: ${String(error)}\n${tail.join("\n")}`,
+      );
+    });
     await sleep(random() * 500);
     if ((await count().catch(() => planned)) < planned) midStreamFaults++;
     if (kind === "postgres") await db.crashAndRestart();
@@ -84,15 +107,18 @@ export async function repeatedKills(
       aggregator.process.kill("SIGKILL");
       await aggregator.exited;
       aggregator = await startAggregator(h, db.url, port);
+      supervise(aggregator);
     }
     last = await count().catch(() => last);
   }
   await waitForStored(db.sql, planned, DRAIN_TIMEOUT_MS);
+  stopping = true;
   return {
     ...(await account(db.sql, [agent])),
     planned,
     faults: options.faults,
     midStreamFaults,
+    aggregatorExits,
   };
 }
 
