@@ -1,7 +1,14 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
+import { FEATURE_COUNT, runLstmForward, SEQ_HOURS } from "@kubewise/ml";
+
 import type { Scorer } from "../domain/types";
+import { readForecasterWeights } from "./onnx-scorer-weights";
+
+// The same file @kubewise/ml/onnx loads (DEFAULT_MODEL_NAME), i.e. the one the aggregator serves.
+const MODEL_NAME = "kubewise-forecaster-v1";
 
 export const SCORER_RUNTIMES = ["onnxruntime", "typescript"] as const;
 export type ScorerRuntime = (typeof SCORER_RUNTIMES)[number];
@@ -25,21 +32,25 @@ type Predict = (features: Float32Array, batch: number) => Promise<Float32Array>;
 async function loadPredict(options: OnnxScorerOptions): Promise<Predict> {
   // Loaded on first use, not at start: the runtime and model cost memory an agent without
   // enough history (the first hours) does not need.
-  const ml = await import("@kubewise/ml/onnx");
-  const model = ml.loadShippedModel({
-    modelDir: options.modelDir ?? defaultModelDir(),
-  });
+  const modelDir = options.modelDir ?? defaultModelDir();
   if (options.runtime === "onnxruntime") {
+    const ml = await import("@kubewise/ml/onnx");
+    const model = ml.loadShippedModel({ modelDir });
     const forecaster = await ml.createOnnxForecaster({
       model: model.onnxBytes,
       intraOpThreads: 1,
     });
     return (features, batch) => forecaster.predictBatch(features, batch);
   }
-  const { runLstmForward, SEQ_HOURS } = await import("@kubewise/ml");
+  const onnxPath = join(modelDir, `${MODEL_NAME}.onnx`);
+  const { weights, seqLen } = readForecasterWeights(readFileSync(onnxPath));
+  if (seqLen !== SEQ_HOURS || weights.inputSize !== FEATURE_COUNT)
+    throw new Error(
+      `${onnxPath} expects [${seqLen}, ${weights.inputSize}] inputs; this build feeds [${SEQ_HOURS}, ${FEATURE_COUNT}]`,
+    );
   return (features, batch) =>
     Promise.resolve(
-      runLstmForward(model.weights, features, { batch, seqLen: SEQ_HOURS }),
+      runLstmForward(weights, features, { batch, seqLen: SEQ_HOURS }),
     );
 }
 
