@@ -26,7 +26,7 @@ export type AnomalyScoringOptions = {
   scorer: Scorer;
   metrics: AgentMetrics;
   logger: Logger;
-  /** Containers scored per model call (bounds the input tensor). */
+  /** Containers scored per model call and per chunk of live windows (bounds both). */
   maxBatch: number;
   /** History is dropped for containers without a sample for this long (wall clock). */
   forgetAfterMs: number;
@@ -97,6 +97,10 @@ export function createAnomalyScoring(
     };
   };
 
+  // One input buffer for every model call: a pass allocates no per-batch tensors.
+  const features = new Float32Array(options.maxBatch * FEATURES_PER_ROW);
+
+  /** Forecast peaks of at most maxBatch windows in one model call. */
   const forecastPeaks = async (
     windows: readonly ContainerWindow[],
   ): Promise<(number | undefined)[]> => {
@@ -104,22 +108,22 @@ export function createAnomalyScoring(
     const inputs = windows
       .map((w, index) => ({ index, input: buildModelInput(w.view) }))
       .filter((x) => x.input !== undefined);
-    for (let from = 0; from < inputs.length; from += options.maxBatch) {
-      const part = inputs.slice(from, from + options.maxBatch);
-      const features = new Float32Array(part.length * FEATURES_PER_ROW);
-      part.forEach((x, row) =>
-        features.set(x.input?.features ?? [], row * FEATURES_PER_ROW),
+    if (inputs.length === 0) return peaks;
+    inputs.forEach((x, row) =>
+      features.set(x.input?.features ?? [], row * FEATURES_PER_ROW),
+    );
+    const output = await options.scorer.score(
+      features.subarray(0, inputs.length * FEATURES_PER_ROW),
+      inputs.length,
+    );
+    inputs.forEach((x, row) => {
+      peaks[x.index] = forecastPeakBytes(
+        output,
+        row,
+        x.input?.memRefBytes ?? 0,
       );
-      const output = await options.scorer.score(features, part.length);
-      part.forEach((x, row) => {
-        peaks[x.index] = forecastPeakBytes(
-          output,
-          row,
-          x.input?.memRefBytes ?? 0,
-        );
-      });
-      metrics.scoringModelRows.inc(part.length);
-    }
+    });
+    metrics.scoringModelRows.inc(inputs.length);
     return peaks;
   };
 
@@ -159,31 +163,37 @@ export function createAnomalyScoring(
     async scorePass() {
       forgetStale();
       const entries = [...byKey.values()];
-      const windows = entries.map(windowOf);
       const before = pending.length;
       let modelRows = 0;
-      let peaks: (number | undefined)[] = [];
-      try {
-        peaks = await forecastPeaks(windows);
-        modelRows = peaks.filter((p) => p !== undefined).length;
-      } catch (error) {
-        // Without the model the detectors still run; the next pass retries the model.
-        metrics.scoringErrors.inc();
-        logger.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          "model scoring failed, detectors only this pass",
-        );
+      let modelFailed = false;
+      // Chunks of maxBatch containers: only one chunk's 48 h windows (~14 KiB each) are alive at once.
+      for (let from = 0; from < entries.length; from += options.maxBatch) {
+        const chunk = entries.slice(from, from + options.maxBatch);
+        const windows = chunk.map(windowOf);
+        let peaks: (number | undefined)[] = [];
+        if (!modelFailed)
+          try {
+            peaks = await forecastPeaks(windows);
+            modelRows += peaks.filter((p) => p !== undefined).length;
+          } catch (error) {
+            modelFailed = true;
+            metrics.scoringErrors.inc();
+            logger.warn(
+              { err: error instanceof Error ? error.message : String(error) },
+              "model scoring failed, detectors only this pass",
+            );
+          }
+        chunk.forEach((entry, i) => {
+          const window = windows[i];
+          if (window === undefined) return;
+          const findings = [
+            checkMemoryLeak(window),
+            checkOomRisk(window, peaks[i]),
+            checkCpuSpike(window),
+          ].filter((f): f is Finding => f !== undefined);
+          raise(entry, findings);
+        });
       }
-      entries.forEach((entry, i) => {
-        const window = windows[i];
-        if (window === undefined) return;
-        const findings = [
-          checkMemoryLeak(window),
-          checkOomRisk(window, peaks[i]),
-          checkCpuSpike(window),
-        ].filter((f): f is Finding => f !== undefined);
-        raise(entry, findings);
-      });
       metrics.scoringPasses.inc();
       metrics.scoringContainers.inc(entries.length);
       return {
@@ -217,7 +227,8 @@ export function startAnomalyScoring(options: {
     }),
     metrics,
     logger,
-    maxBatch: 256,
+    // Small batches bound the live windows and input tensor; the forward pass costs the same per row.
+    maxBatch: 32,
     forgetAfterMs: 3_600_000,
   });
   let running = false;
