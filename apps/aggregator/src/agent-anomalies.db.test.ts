@@ -1,18 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
 import { afterEach, describe, expect, it } from "vitest";
 
 import { createTestDatabase } from "@kubewise/db/testing";
 
-import {
-  findFreePort,
-  spawnApp,
-  stopChild,
-  waitFor,
-  type Child,
-} from "./testing/processes";
+import { waitFor } from "./testing/processes";
+import { startSyntheticPipeline } from "./testing/synthetic-pipeline";
 
 const TOKEN = "anomaly-token-0123456789";
 const BASE_ENV = {
@@ -28,11 +19,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function start(child: Child): Child {
-  cleanups.push(() => stopChild(child, "SIGKILL"));
-  return child;
-}
-
 type AgentAnomalyRow = {
   kind: string;
   severity: string;
@@ -45,32 +31,16 @@ describe("agent anomaly flags (real agent and aggregator processes, gRPC on loop
   it("stores the agent's leak flag for an injected memory leak as an open anomaly", async () => {
     const db = await createTestDatabase();
     cleanups.push(() => db.close());
-    const bufferDir = mkdtempSync(join(tmpdir(), "kw-anomaly-agent-"));
-    chmodSync(bufferDir, 0o755);
-    cleanups.push(() => rmSync(bufferDir, { recursive: true, force: true }));
-    const port = await findFreePort();
-    const aggregator = start(
-      spawnApp("aggregator", BASE_ENV, {
-        DATABASE_URL: db.url,
-        KUBEWISE_GRPC_HOST: "127.0.0.1",
-        KUBEWISE_GRPC_PORT: String(port),
-        KUBEWISE_METRICS_PORT: "0",
-        KUBEWISE_AGENT_TOKENS: TOKEN,
-        // The aggregator's own detectors stay out of the way: only agent flags can open anomalies.
-        KUBEWISE_RECOMMEND_INTERVAL_SECONDS: "86400",
-        KUBEWISE_LOG_LEVEL: "info",
-      }),
-    );
-    // 14 h of 5-minute samples replayed in ~7 s, then scoring every second (default runtime).
-    const agent = start(
-      spawnApp("agent", BASE_ENV, {
-        KUBEWISE_AGGREGATOR_TARGET: `127.0.0.1:${port}`,
-        KUBEWISE_TOKEN: TOKEN,
+    // The aggregator's own detectors stay out of the way (recommend interval 1 day): only agent
+    // flags can open anomalies. 14 h of 5-minute samples replayed in ~7 s, then scoring every second.
+    const pipeline = await startSyntheticPipeline({
+      databaseUrl: db.url,
+      token: TOKEN,
+      baseEnv: BASE_ENV,
+      cleanups,
+      agentEnv: {
         KUBEWISE_NODE_NAME: "anomaly-node",
         KUBEWISE_NAMESPACE: "shop",
-        KUBEWISE_BUFFER_DIR: bufferDir,
-        KUBEWISE_METRICS_PORT: "0",
-        KUBEWISE_SOURCE: "synthetic",
         KUBEWISE_SYNTHETIC_CONTAINERS: String(CONTAINERS),
         KUBEWISE_SAMPLE_STEP_SECONDS: "300",
         KUBEWISE_SIM_BACKFILL_HOURS: String(HISTORY_H),
@@ -78,9 +48,8 @@ describe("agent anomaly flags (real agent and aggregator processes, gRPC on loop
         KUBEWISE_SIM_SPEED: "7200",
         KUBEWISE_COLLECTION_INTERVAL_SECONDS: "0.25",
         KUBEWISE_SCORE_INTERVAL_SECONDS: "1",
-        KUBEWISE_LOG_LEVEL: "info",
-      }),
-    );
+      },
+    });
     const rows = () => db.sql<AgentAnomalyRow[]>`
       select a.kind, a.severity::text as severity, w.name as workload,
              a.details->>'source' as source,
@@ -92,7 +61,7 @@ describe("agent anomaly flags (real agent and aggregator processes, gRPC on loop
     await waitFor(
       async () => (await rows()).some((r) => r.kind === "leak"),
       120_000,
-      `an agent leak anomaly (agent: ${agent.output.slice(-8).join(" | ")}; aggregator: ${aggregator.output.slice(-8).join(" | ")})`,
+      `an agent leak anomaly (${pipeline.tail()})`,
     );
     const stored = await rows();
     const leaks = stored.filter((r) => r.kind === "leak");
