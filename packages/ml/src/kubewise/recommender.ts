@@ -222,10 +222,16 @@ export function buildKubewiseRecommender(
             `the last ${INPUT_SLOTS / 12} h hold no memory reading or too few CPU readings`,
           );
         const cpu = planCpu(history, nowSlot, { ...options, forecastAt });
-        const blocks = planBlocks(
-          history.view(nowSlot - BLOCK_HISTORY_DAYS * SLOTS_PER_DAY, nowSlot),
-          options.exceedance,
-        );
+        // Only computed when block windows are on (a 7-day pass over the history per recommendation).
+        const blocks = options.blockWindows
+          ? planBlocks(
+              history.view(
+                nowSlot - BLOCK_HISTORY_DAYS * SLOTS_PER_DAY,
+                nowSlot,
+              ),
+              options.exceedance,
+            )
+          : undefined;
         return {
           nowS,
           memory,
