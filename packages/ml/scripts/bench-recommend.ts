@@ -1,9 +1,7 @@
 // npm run bench:recommend -- [--traces <dir>] [--dump <file.csv>] [--limit <n>] [--workers <n>] [--baselines-only] [--synthetic <containers>]
 // Walk-forward benchmark of every policy on a tidy trace folder; the last stdout line is the JSON summary.
 import { createWriteStream } from "node:fs";
-import { availableParallelism } from "node:os";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 import type { BenchmarkRun } from "../src/eval/benchmark";
@@ -14,42 +12,28 @@ import {
 import { DUMP_HEADER } from "../src/eval/dump";
 import type { CurvePoint, PolicyRow } from "../src/eval/report";
 import { formatTable, toBenchmarkJson } from "../src/eval/report";
+import { checkTargets, formatTargets, targetsFrom } from "../src/eval/targets";
 import { evaluateSeries } from "../src/eval/walk-forward";
-import { loadTraceFolder } from "../src/traces/node-loader";
 import { BASELINE_NAMES, buildPolicies, curveName } from "./bench-policies";
 import type { LoadedKubewise } from "./kubewise-loader";
+import {
+  invocationDir,
+  loadSeriesArgs,
+  log,
+  positiveInteger,
+  TRACE_OPTIONS,
+} from "./script-io";
 import { runSyntheticPass } from "./synthetic-pass";
 import { evaluateInWorkers } from "./worker-pool";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-
 const { values: args } = parseArgs({
   options: {
-    traces: { type: "string", default: resolve(repoRoot, "../shared/traces") },
+    ...TRACE_OPTIONS,
     dump: { type: "string" },
-    limit: { type: "string" },
-    workers: {
-      type: "string",
-      default: String(Math.min(2, availableParallelism())),
-    },
     synthetic: { type: "string" },
     "baselines-only": { type: "boolean", default: false },
   },
 });
-
-// npm runs workspace scripts in the workspace folder; resolve user paths where the command was typed.
-const invocationDir = process.env.INIT_CWD ?? process.cwd();
-
-const log = (message: string): void => {
-  process.stderr.write(`${message}\n`);
-};
-
-function positiveInteger(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`--${name} needs a positive integer, got ${value}`);
-  return n;
-}
 
 function summaryRows(
   run: BenchmarkRun,
@@ -88,6 +72,26 @@ function summaryRows(
   return { rows, curve };
 }
 
+/** The issue's targets from this run's baselines, and whether the default Kubewise meets them. */
+function targetReport(rows: PolicyRow[]): string {
+  const metrics = Object.fromEntries(
+    rows.map((r) => [r.name, r.summary?.metrics ?? null]),
+  );
+  let targets;
+  try {
+    targets = targetsFrom(metrics);
+  } catch (error) {
+    return `targets: not computed (${error instanceof Error ? error.message : String(error)})`;
+  }
+  const kubewise = metrics.kubewise;
+  const word = (met: boolean): string => (met ? "met" : "NOT met");
+  const verdict = kubewise ? checkTargets(kubewise, targets) : null;
+  const line = verdict
+    ? `kubewise: memory target ${word(verdict.memory)}, cpu target ${word(verdict.cpu)}`
+    : "kubewise: not scored";
+  return `\n${formatTargets(targets)}\n${line} (npm run bench:bounds shows what clairvoyant and hindsight policies reach)`;
+}
+
 async function main(): Promise<void> {
   const baselinesOnly = args["baselines-only"];
   const { policies, kubewise } = await buildPolicies(log, { baselinesOnly });
@@ -101,13 +105,10 @@ async function main(): Promise<void> {
     return;
   }
   const workers = positiveInteger("workers", args.workers);
-  const tracesDir = resolve(invocationDir, args.traces);
-  log(`loading traces from ${tracesDir}`);
-  const loaded = await loadTraceFolder(tracesDir, { onProgress: log });
-  const series = loaded.series.slice(
-    0,
-    args.limit === undefined ? undefined : positiveInteger("limit", args.limit),
-  );
+  const { series, loaded } = await loadSeriesArgs({
+    traces: args.traces,
+    limit: args.limit,
+  });
   const samples = series.reduce((n, s) => n + s.timestampsS.length, 0);
   log(
     `${series.length} series, ${samples} samples, ${loaded.rejectedRows} rejected rows${loaded.firstRejection ? ` (first: ${loaded.firstRejection})` : ""}`,
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
 
   const { rows, curve } = summaryRows(run, kubewise);
   process.stdout.write(`${formatTable(rows)}\n`);
+  process.stdout.write(`${targetReport(rows)}\n`);
   if (args.dump) log(`wrote ${resolve(invocationDir, args.dump)}`);
   log(`scored in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.stdout.write(
