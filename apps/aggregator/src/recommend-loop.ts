@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { startPeriodic } from "./periodic";
 
 /** Returns counts for the log line (created, superseded, opened, ...). */
-export type RecommendPass = (now: Date) => Promise<Record<string, number>>;
+type RecommendPass = (now: Date) => Promise<Record<string, number>>;
 
 export type RecommendLoopOptions = {
   intervalMs: number;

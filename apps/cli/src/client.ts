@@ -17,7 +17,7 @@ export class ApiError extends Error {
   }
 }
 
-export type ApiRequest = {
+type ApiRequest = {
   method: "GET" | "POST" | "PUT";
   path: string;
   query?: Record<string, string | number | boolean | undefined>;

@@ -8,7 +8,7 @@ const ResourcesSchema = z.object({
   memoryLimitBytes: z.number().nullable(),
 });
 
-export const RecommendationRowSchema = z.object({
+const RecommendationRowSchema = z.object({
   id: z.string(),
   namespace: z.string(),
   workloadKind: z.string(),

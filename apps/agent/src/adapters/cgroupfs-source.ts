@@ -62,7 +62,7 @@ function listDirectory(path: string): Dirent[] {
  * Relative paths (below `base`) of every Kubernetes container cgroup. `known` (the `seen` of the
  * previous scrape) saves re-parsing paths; `seen` receives every directory visited.
  */
-export function findContainerCgroups(
+function findContainerCgroups(
   base: string,
   cache: { known?: IdentityCache; seen?: IdentityCache } = {},
 ): string[] {

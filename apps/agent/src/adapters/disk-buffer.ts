@@ -24,14 +24,14 @@ export type DiskBufferOptions = {
   fsyncIntervalMs: number;
 };
 
-export type PendingRecord = {
+type PendingRecord = {
   key: string;
   segmentId: number;
   offset: number;
   length: number;
 };
 
-export type DiskBufferStats = {
+type DiskBufferStats = {
   depthRecords: number;
   bytes: number;
   droppedRecords: number;
@@ -62,7 +62,7 @@ function segmentPath(dir: string, id: number): string {
 }
 
 /** Parses the valid prefix of a segment file; returns its records and the valid byte length. */
-export function scanSegment(
+function scanSegment(
   data: Buffer,
   segmentId: number,
 ): { records: PendingRecord[]; validBytes: number } {

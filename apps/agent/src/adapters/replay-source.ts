@@ -35,7 +35,7 @@ function listTraceFiles(path: string): string[] {
     .map((name) => join(path, name));
 }
 
-export function loadTraceSeries(
+function loadTraceSeries(
   options: Pick<ReplaySourceOptions, "path" | "maxSeries" | "onSkippedFile">,
 ): TraceSeries[] {
   const series: TraceSeries[] = [];

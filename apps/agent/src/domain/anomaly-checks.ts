@@ -24,7 +24,7 @@ const DAY_SLOTS = 86_400 / SLOT_SECONDS;
 const HOUR_SLOTS = 3600 / SLOT_SECONDS;
 const DAY_SECONDS = 86_400;
 /** The forecast quantile that counts as "likely" for an OOM flag. */
-export const OOM_FORECAST_LEVEL = 0.95;
+const OOM_FORECAST_LEVEL = 0.95;
 
 function memorySeries(view: SlotView): {
   timestampsS: Float64Array;

@@ -5,7 +5,7 @@ export type Parsed<T> =
 
 const V1_UNLIMITED_THRESHOLD = 2 ** 62;
 
-export function missing<T>(detail: string): Parsed<T> {
+function missing<T>(detail: string): Parsed<T> {
   return { ok: false, reason: "missing", detail };
 }
 

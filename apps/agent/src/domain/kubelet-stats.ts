@@ -20,7 +20,7 @@ const ContainerStatsSchema = z.object({
     .optional(),
 });
 
-export const StatsSummarySchema = z.object({
+const StatsSummarySchema = z.object({
   pods: z
     .array(
       z.object({
@@ -65,7 +65,7 @@ const CADVISOR_FIELDS: Record<string, keyof CadvisorCounters> = {
 const keyOf = (namespace: string, pod: string, container: string) =>
   `${namespace}/${pod}/${container}`;
 
-export function parseCadvisor(text: string): Map<string, CadvisorCounters> {
+function parseCadvisor(text: string): Map<string, CadvisorCounters> {
   const out = new Map<string, CadvisorCounters>();
   for (const sample of parsePromText(
     text,

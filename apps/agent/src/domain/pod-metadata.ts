@@ -49,7 +49,7 @@ export type PodEntry = {
 };
 
 /** Kinds whose own controller decides the workload: a Deployment's ReplicaSet, a CronJob's Job. */
-export const INTERMEDIATE_OWNER_KINDS = ["ReplicaSet", "Job"] as const;
+const INTERMEDIATE_OWNER_KINDS = ["ReplicaSet", "Job"] as const;
 export type IntermediateOwnerKind = (typeof INTERMEDIATE_OWNER_KINDS)[number];
 
 export function isIntermediateOwner(

@@ -1,13 +1,7 @@
 import type { ContainerMeta, ContainerSample } from "./types";
 
-export const SYNTHETIC_PROFILES = [
-  "web",
-  "leak",
-  "spiky",
-  "batch",
-  "steady",
-] as const;
-export type SyntheticProfile = (typeof SYNTHETIC_PROFILES)[number];
+const SYNTHETIC_PROFILES = ["web", "leak", "spiky", "batch", "steady"] as const;
+type SyntheticProfile = (typeof SYNTHETIC_PROFILES)[number];
 
 export type SyntheticContainer = {
   meta: ContainerMeta;
@@ -25,7 +19,7 @@ const HOUR_MS = 3_600_000;
 const LEAK_PERIOD_MS = 2 * DAY_MS;
 
 /** Deterministic hash of integers to [0, 1): the same (seed, container, time) always gives the same noise. */
-export function hashUnit(...parts: number[]): number {
+function hashUnit(...parts: number[]): number {
   let h = 0x811c9dc5;
   for (const part of parts) {
     h ^= part | 0;

@@ -1,5 +1,5 @@
 // The tidy long format of ../shared/traces (Bitbrains columns; cores and bytes).
-export const TIDY_COLUMNS = [
+const TIDY_COLUMNS = [
   "series_id",
   "timestamp_s",
   "cpu_cores",

@@ -58,8 +58,7 @@ export type Scorer = {
   score: (features: Float32Array, batch: number) => Promise<Float32Array>;
 };
 
-export const ANOMALY_KINDS = ["leak", "cpu_spike", "oom_risk"] as const;
-export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+export type AnomalyKind = "leak" | "cpu_spike" | "oom_risk";
 export type AnomalySeverity = "info" | "warning" | "critical";
 
 /** A local finding about one container, sent to the aggregator with the next batch. */

@@ -20,7 +20,7 @@ function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, "0");
 }
 
-export function fixtureContainers(
+function fixtureContainers(
   options: Pick<FixtureTreeOptions, "version" | "pods" | "containersPerPod">,
 ): FixtureContainer[] {
   const out: FixtureContainer[] = [];

@@ -20,13 +20,13 @@ import {
 } from "../../src/testing/processes";
 import { startTcpProxy, type TcpProxy } from "../../src/testing/tcp-proxy";
 
-export const FAULT_TOKEN = "fault-token-0123456789";
+const FAULT_TOKEN = "fault-token-0123456789";
 const BASE_ENV = {
   PATH: process.env.PATH ?? "",
   HOME: process.env.HOME ?? "/tmp",
 };
 /** Process start-up (tsx, onnxruntime) takes seconds, tens of seconds on a loaded 2-core box. */
-export const STARTUP_TIMEOUT_MS = 120_000;
+const STARTUP_TIMEOUT_MS = 120_000;
 
 export type Harness = {
   tempDir: (prefix: string) => Promise<string>;

@@ -70,7 +70,7 @@ export function createRecommendationPublisher(
   };
 }
 
-export type ClusterSyncRound =
+type ClusterSyncRound =
   | { status: "synced"; result: SyncRecommendationsToClusterResult }
   /** Another instance holds the Lease; this one wrote nothing. */
   | { status: "follower" }

@@ -4,7 +4,7 @@ import { status } from "@grpc/grpc-js";
 
 import { createVerdictCache } from "./auth-cache";
 
-export type AgentPrincipal = { subject: string; nodeName?: string };
+type AgentPrincipal = { subject: string; nodeName?: string };
 
 /** unauthenticated: bad token; permission_denied: valid identity that is not an agent; unavailable: cannot check now. */
 export type AuthFailureCode =

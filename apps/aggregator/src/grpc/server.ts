@@ -65,7 +65,7 @@ const SERVICE = {
   },
 } as const;
 
-export function createAgentServiceImplementation(
+function createAgentServiceImplementation(
   options: AgentServiceOptions,
 ): UntypedServiceImplementation {
   const { metrics, logger, ingester } = options;

@@ -1,4 +1,4 @@
-export type IngestStats = Record<string, number | string | null>;
+type IngestStats = Record<string, number | string | null>;
 
 export type DatabaseProbe = {
   schemaVersion: () => Promise<string>;

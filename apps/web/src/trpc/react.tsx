@@ -9,7 +9,9 @@ import superjson from "superjson";
 
 import type { AppRouter } from "~/server/trpc/root";
 
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+
+export { useTRPC };
 
 function createQueryClient(): QueryClient {
   return new QueryClient({

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-export const ROLES = ["viewer", "approver", "admin"] as const;
+const ROLES = ["viewer", "approver", "admin"] as const;
 
-export const SessionUserSchema = z.object({
+const SessionUserSchema = z.object({
   id: z.string().min(1),
   email: z.string(),
   name: z.string().nullable(),

@@ -2,9 +2,6 @@ import type { z } from "zod";
 
 export type HttpMethod = "GET" | "POST" | "PUT";
 
-/** The caller of a REST route, already authenticated (bearer token or session cookie). */
-export type RestCaller<Ctx> = { ctx: Ctx };
-
 export type RestRoute<Ctx = unknown> = {
   method: HttpMethod;
   /** OpenAPI-style path below /api/v1, e.g. "/recommendations/{id}". */

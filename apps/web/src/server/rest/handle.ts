@@ -3,7 +3,7 @@ import { problemResponse, toProblemResponse } from "../http/problem";
 import { isMutation } from "./define";
 import type { RestRoute } from "./define";
 
-export type RestDeps<Ctx> = {
+type RestDeps<Ctx> = {
   allowedOrigin: string;
   /** Resolves the caller from `Authorization: Bearer` or the session cookie; undefined = anonymous. */
   authenticate: (request: Request) => Promise<Ctx | undefined>;

@@ -4,7 +4,7 @@ import type { Actor, ServiceContext } from "@kubewise/services";
 
 import type { SessionUser } from "../auth/session-user";
 
-export const DB_TOUCHED = "test: the database was reached";
+const DB_TOUCHED = "test: the database was reached";
 
 /** A services context whose database throws on first use: proves a call got past authorization. */
 export function createFakeServiceContext(actor: Actor): ServiceContext {

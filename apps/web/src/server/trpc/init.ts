@@ -9,7 +9,7 @@ import type { SessionUser } from "../auth/session-user";
 import type { SystemStatus } from "../status";
 import { toTRPCError } from "./errors";
 
-export type TrpcContext = {
+type TrpcContext = {
   user: SessionUser | undefined;
   /** Injected so tests can build a context without a database. */
   createServiceContext: (actor: Actor) => ServiceContext;
