@@ -115,7 +115,7 @@ export async function controllerKubeConfig(): Promise<KubeConfig> {
   return kc;
 }
 
-export type RecordedAudit = Parameters<AuditSink["record"]>[0];
+type RecordedAudit = Parameters<AuditSink["record"]>[0];
 
 export type TestController = {
   controller: LifecycleController;

@@ -55,7 +55,7 @@ export async function expectOnlyNamespace(
     await expect(cell).toHaveText(namespace);
 }
 
-export async function login(page: Page, user: E2eUser): Promise<void> {
+async function login(page: Page, user: E2eUser): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);

@@ -19,7 +19,7 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-export function toDatabaseConfigError(
+function toDatabaseConfigError(
   error: unknown,
   target: DatabaseTarget,
 ): DatabaseConfigError {

@@ -143,7 +143,7 @@ export function audit(
   return { action, recommendation: name, namespace, reason, message };
 }
 
-export function memoryFloors(
+function memoryFloors(
   previous: ContainerResources[],
 ): { name: string; memoryBytes: number }[] {
   return previous.flatMap((p) => {

@@ -1,7 +1,7 @@
 const MI = 2 ** 20;
 const GI = 2 ** 30;
 
-export type DemoUsageShape =
+type DemoUsageShape =
   "diurnal" | "flat" | "leak" | "spiky" | "batch" | "near-oom";
 
 export type DemoContainer = {

@@ -51,7 +51,7 @@ export type SeedDemoDataResult = {
   anomalies: number;
 };
 
-export type SeededContainer = {
+type SeededContainer = {
   container: Container;
   spec: DemoContainer;
   rollups: DemoRollup[];

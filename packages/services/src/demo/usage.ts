@@ -1,6 +1,6 @@
 import type { DemoContainer } from "./catalog";
 
-export const DEMO_STEP_SECONDS = 300;
+const DEMO_STEP_SECONDS = 300;
 const SAMPLES_PER_STEP = 30;
 
 export type DemoRollup = {
@@ -131,25 +131,4 @@ export function generateDemoRollups(
     });
   }
   return rows;
-}
-
-/** Least-squares slope of memory max over the last `windowSteps` rollups, in bytes per second. */
-export function memorySlopeBytesPerSecond(
-  rows: readonly DemoRollup[],
-  windowSteps: number,
-): number {
-  const tail = rows.slice(-windowSteps);
-  const n = tail.length;
-  if (n < 2) return 0;
-  const xs = tail.map((r) => r.bucket.getTime() / 1000);
-  const ys = tail.map((r) => r.memoryWorkingSetBytesMax);
-  const meanX = xs.reduce((a, b) => a + b, 0) / n;
-  const meanY = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += ((xs[i] ?? 0) - meanX) * ((ys[i] ?? 0) - meanY);
-    den += ((xs[i] ?? 0) - meanX) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
 }

@@ -6,7 +6,6 @@ import {
   NotFoundError,
   type ContainerResourceChange,
   type NamespaceSafetyConfig,
-  type RecommendationPhase,
 } from "@kubewise/core";
 import {
   getRecommendationWithContext,
@@ -83,7 +82,7 @@ export async function getEffectiveSafetyConfig(
   };
 }
 
-export function toResourceChange({
+function toResourceChange({
   recommendation: r,
   container: c,
 }: RecommendationWithContext): ContainerResourceChange {
@@ -143,8 +142,3 @@ export function hashRecommendation({
 export function auditSubject(recommendationId: string): string {
   return `recommendation:${recommendationId}`;
 }
-
-export type PhaseChange = {
-  from: RecommendationPhase;
-  to: RecommendationPhase;
-};

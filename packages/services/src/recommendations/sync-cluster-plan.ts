@@ -23,7 +23,7 @@ export type ClusterRecommendationState = {
   phase?: string | undefined;
 };
 
-export type ObjectRef = { namespace: string; name: string };
+type ObjectRef = { namespace: string; name: string };
 
 /** Port to the cluster; implemented over @kubernetes/client-node outside services. */
 export type RecommendationPublisher = {
