@@ -1,5 +1,6 @@
 // The policies bench:recommend scores; shared by the main thread and its workers.
 import { createAutopilotRecommender } from "../src/baselines/autopilot";
+import { createAutopilotMlRecommender } from "../src/baselines/autopilot-ml";
 import { createKrrRecommender } from "../src/baselines/krr";
 import { createVpaRecommender } from "../src/baselines/vpa";
 import type { PolicyEntry } from "../src/eval/walk-forward";
@@ -8,7 +9,13 @@ import type { LoadedKubewise } from "./kubewise-loader";
 import { loadKubewise } from "./kubewise-loader";
 
 export const CURVE_TARGETS = [0.9, 0.95, 0.99];
-export const BASELINE_NAMES = [PROVISIONED, "vpa", "krr", "autopilot"];
+export const BASELINE_NAMES = [
+  PROVISIONED,
+  "vpa",
+  "krr",
+  "autopilot",
+  "autopilot-ml",
+];
 
 export function curveName(e: {
   target: number;
@@ -33,6 +40,7 @@ export async function buildPolicies(
     { name: "vpa", recommender: createVpaRecommender() },
     { name: "krr", recommender: createKrrRecommender() },
     { name: "autopilot", recommender: createAutopilotRecommender() },
+    { name: "autopilot-ml", recommender: createAutopilotMlRecommender() },
   ];
   if (kubewise.default)
     policies.push({ name: "kubewise", recommender: kubewise.default });

@@ -1,6 +1,7 @@
 // `--synthetic N`: one recommendation pass (start, observe 8 days of 5-minute history, recommend) for N
 // containers per policy, in `workers` threads; only the recommender's work is timed, not the data generation.
 import { createAutopilotRecommender } from "../src/baselines/autopilot";
+import { createAutopilotMlRecommender } from "../src/baselines/autopilot-ml";
 import { createKrrRecommender } from "../src/baselines/krr";
 import { createVpaRecommender } from "../src/baselines/vpa";
 import type { Recommender } from "../src/recommender";
@@ -71,6 +72,7 @@ export async function runSyntheticPass(input: {
     createVpaRecommender(),
     createKrrRecommender(),
     createAutopilotRecommender(),
+    createAutopilotMlRecommender(),
   ];
   if (input.kubewise) policies.push(input.kubewise);
   else input.log("kubewise: missing, timing the baselines only");

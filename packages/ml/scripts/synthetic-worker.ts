@@ -3,6 +3,7 @@
 import { parentPort } from "node:worker_threads";
 
 import { createAutopilotRecommender } from "../src/baselines/autopilot";
+import { createAutopilotMlRecommender } from "../src/baselines/autopilot-ml";
 import { createKrrRecommender } from "../src/baselines/krr";
 import { createVpaRecommender } from "../src/baselines/vpa";
 import type { Recommender, UsageChunk } from "../src/recommender";
@@ -28,6 +29,7 @@ const policies = (async (): Promise<Map<string, Recommender>> => {
     createVpaRecommender(),
     createKrrRecommender(),
     createAutopilotRecommender(),
+    createAutopilotMlRecommender(),
     ...(kubewise.default ? [kubewise.default] : []),
   ];
   return new Map(all.map((p) => [p.name, p]));
