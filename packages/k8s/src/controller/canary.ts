@@ -8,9 +8,8 @@ import {
 import type { CanaryRecord } from "../crd/resource-recommendation";
 import { toRfc3339Seconds } from "./conditions";
 import {
-  audit,
   decideRolledBack,
-  withPhase,
+  decideTransition,
   type Ctx,
   type ReconcileDecision,
   type WorkloadSnapshot,
@@ -131,21 +130,22 @@ export function decideCanaryStart(
     pods,
     previous: extractContainerResources(workload.template, names),
   };
-  const message = `step 1/${rolloutSteps.length} (${percent(rolloutSteps[0])}): resized ${pods.length} pod(s) in place: ${pods.join(", ")}`;
-  return {
-    status: withPhase(
-      ctx,
-      "Canary",
-      { type: "Canary", status: "True", reason: "InPlaceResize", message },
-      { canary, rolledBack: undefined },
-    ),
+  return decideTransition(ctx, {
+    phase: "Canary",
+    condition: {
+      type: "Canary",
+      status: "True",
+      reason: "InPlaceResize",
+      message: `step 1/${rolloutSteps.length} (${percent(rolloutSteps[0])}): resized ${pods.length} pod(s) in place: ${pods.join(", ")}`,
+    },
+    extra: { canary, rolledBack: undefined },
     workloadAction: {
       type: "resize",
       pods,
       patch: buildPodResizePatch(ctx.recommendation.spec),
     },
-    audit: audit(ctx, "canary", "InPlaceResize", message),
-  };
+    audit: "canary",
+  });
 }
 
 function decideCanaryRollback(
@@ -203,16 +203,16 @@ export function decideMetricsHold(
   const names = ctx.recommendation.spec.containers.map((c) => c.name);
   const missing = findContainersWithoutSamples(ctx.signals, names);
   if (missing.length === 0) return undefined;
-  const message = `no metric samples for ${missing.join(", ")} since the step began; holding`;
-  return {
-    status: withPhase(ctx, ctx.base.phase ?? "Canary", {
+  return decideTransition(ctx, {
+    phase: ctx.base.phase ?? "Canary",
+    condition: {
       type: condition,
       status: condition === "Canary" ? "True" : "False",
       reason: "AwaitingMetrics",
-      message,
-    }),
-    audit: audit(ctx, "blocked", "AwaitingMetrics", message),
-  };
+      message: `no metric samples for ${missing.join(", ")} since the step began; holding`,
+    },
+    audit: "blocked",
+  });
 }
 
 /** Whether the current step's observation window is over. */
@@ -255,19 +255,20 @@ export function decideCanaryProgress(
   if (more.length === 0) return widen();
   const at = toRfc3339Seconds(ctx.now);
   const pods = [...canary.pods, ...more];
-  const message = `step ${next + 1}/${steps.length} (${percent(steps[next])}): resized ${more.length} more pod(s) in place: ${more.join(", ")}`;
-  return {
-    status: withPhase(
-      ctx,
-      "Canary",
-      { type: "Canary", status: "True", reason: "InPlaceResize", message },
-      { canary: { ...canary, step: next, stepStartedAt: at, pods } },
-    ),
+  return decideTransition(ctx, {
+    phase: "Canary",
+    condition: {
+      type: "Canary",
+      status: "True",
+      reason: "InPlaceResize",
+      message: `step ${next + 1}/${steps.length} (${percent(steps[next])}): resized ${more.length} more pod(s) in place: ${more.join(", ")}`,
+    },
+    extra: { canary: { ...canary, step: next, stepStartedAt: at, pods } },
     workloadAction: {
       type: "resize",
       pods: more,
       patch: buildPodResizePatch(ctx.recommendation.spec),
     },
-    audit: audit(ctx, "rollout-step", "InPlaceResize", message),
-  };
+    audit: "rollout-step",
+  });
 }

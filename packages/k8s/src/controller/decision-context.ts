@@ -1,11 +1,16 @@
-// Shared types and helpers of the pure reconcile decisions (reconcile.ts, canary.ts).
-import type {
-  JsonPatchOperation,
-  PodResizePatch,
-  PodTemplateLike,
-  StrategicMergePatch,
+// Shared types and helpers of the pure reconcile decisions (reconcile.ts, canary.ts, partition.ts).
+import {
+  buildApplyPatch,
+  extractContainerResources,
+  mergeAppliedResources,
+  readApplyAnnotation,
+  type JsonPatchOperation,
+  type PodResizePatch,
+  type PodTemplateLike,
+  type StrategicMergePatch,
 } from "../builders/workload-patch";
 import type {
+  AppliedRecord,
   ContainerResources,
   Phase,
   ResourceRecommendation,
@@ -119,7 +124,7 @@ export type Ctx = ReconcileInput & {
   base: ResourceRecommendationStatus;
 };
 
-export function withPhase(
+function withPhase(
   ctx: Ctx,
   phase: Phase,
   condition: ConditionInput,
@@ -133,14 +138,76 @@ export function withPhase(
   return { ...ctx.base, ...extra, phase, conditions };
 }
 
-export function audit(
+type Transition = {
+  phase: Phase;
+  condition: ConditionInput;
+  extra?: Partial<ResourceRecommendationStatus>;
+  workloadAction?: WorkloadAction;
+  /** Audited under the condition's reason and message; omit for transitions that are not audited. */
+  audit?: AuditEvent["action"];
+};
+
+/** The decision for a phase change: status with the condition set, the workload action and the audit event. */
+export function decideTransition(
   ctx: Ctx,
-  action: AuditEvent["action"],
-  reason: string,
-  message: string,
-): AuditEvent {
+  transition: Transition,
+): ReconcileDecision {
+  const { phase, condition, extra, workloadAction } = transition;
   const { name, namespace } = ctx.recommendation.metadata;
-  return { action, recommendation: name, namespace, reason, message };
+  return {
+    status: withPhase(ctx, phase, condition, extra),
+    ...(workloadAction ? { workloadAction } : {}),
+    ...(transition.audit
+      ? {
+          audit: {
+            action: transition.audit,
+            recommendation: name,
+            namespace,
+            reason: condition.reason,
+            message: condition.message,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Resources the template patch replaces. A crash between the workload patch and the status write
+ * leaves the true previous state in the annotation, so this generation's annotation wins.
+ */
+export function findPreviousResources(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+): ContainerResources[] {
+  const { spec, metadata } = ctx.recommendation;
+  const recorded = readApplyAnnotation(workload.annotations);
+  return recorded?.recommendation === metadata.name &&
+    recorded.generation === ctx.generation
+    ? recorded.previous
+    : extractContainerResources(
+        workload.template,
+        spec.containers.map((c) => c.name),
+      );
+}
+
+/** The pod template patch for this generation and the AppliedRecord it results in. */
+export function buildTemplateApply(
+  ctx: Ctx,
+  previous: ContainerResources[],
+): { patch: StrategicMergePatch; applied: AppliedRecord } {
+  const patch = buildApplyPatch(ctx.recommendation.spec, {
+    recommendation: ctx.recommendation.metadata.name,
+    generation: ctx.generation,
+    previous,
+  });
+  const applied: AppliedRecord = {
+    at: toRfc3339Seconds(ctx.now),
+    generation: ctx.generation,
+    method: "TemplatePatch",
+    previous,
+    applied: mergeAppliedResources(previous, patch),
+  };
+  return { patch, applied };
 }
 
 function memoryFloors(
@@ -180,14 +247,11 @@ export function decideRolledBack(
       ? { nextMinimumMemoryBytes: memoryFloors(restore.previous) }
       : {}),
   };
-  return {
-    status: withPhase(
-      ctx,
-      "RolledBack",
-      { type: "RolledBack", status: "True", reason, message },
-      { rolledBack },
-    ),
+  return decideTransition(ctx, {
+    phase: "RolledBack",
+    condition: { type: "RolledBack", status: "True", reason, message },
+    extra: { rolledBack },
     workloadAction: restore.action,
-    audit: audit(ctx, "rollback", reason, message),
-  };
+    audit: "rollback",
+  });
 }

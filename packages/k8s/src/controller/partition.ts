@@ -1,16 +1,7 @@
 // StatefulSet rollouts without in-place resize: the template changes once, and the RollingUpdate
 // `partition` lets the StatefulSet controller replace only ordinals >= partition per step.
-import {
-  buildApplyPatch,
-  buildRollbackPatch,
-  extractContainerResources,
-  mergeAppliedResources,
-  readApplyAnnotation,
-} from "../builders/workload-patch";
-import type {
-  AppliedRecord,
-  CanaryRecord,
-} from "../crd/resource-recommendation";
+import { buildRollbackPatch } from "../builders/workload-patch";
+import type { CanaryRecord } from "../crd/resource-recommendation";
 import {
   decideMetricsHold,
   findCanaryRegression,
@@ -20,9 +11,10 @@ import {
 } from "./canary";
 import { toRfc3339Seconds } from "./conditions";
 import {
-  audit,
+  buildTemplateApply,
   decideRolledBack,
-  withPhase,
+  decideTransition,
+  findPreviousResources,
   type Ctx,
   type PartitionPatch,
   type ReconcileDecision,
@@ -56,14 +48,7 @@ export function decidePartitionStart(
     return undefined;
   const count = stepTargetCount(steps, 0, total);
   if (steps.length < 2 || count >= total) return undefined;
-  const { spec, metadata } = ctx.recommendation;
-  const names = spec.containers.map((c) => c.name);
-  const recorded = readApplyAnnotation(workload.annotations);
-  const previous =
-    recorded?.recommendation === metadata.name &&
-    recorded.generation === ctx.generation
-      ? recorded.previous
-      : extractContainerResources(workload.template, names);
+  const previous = findPreviousResources(ctx, workload);
   const partition = total - count;
   const at = toRfc3339Seconds(ctx.now);
   const canary: CanaryRecord = {
@@ -77,25 +62,23 @@ export function decidePartitionStart(
     previousPartition: workload.partition,
     previous,
   };
+  const { patch: templatePatch } = buildTemplateApply(ctx, previous);
   const patch = {
-    ...buildApplyPatch(spec, {
-      recommendation: metadata.name,
-      generation: ctx.generation,
-      previous,
-    }),
+    ...templatePatch,
+    spec: { ...templatePatch.spec, ...partitionPatch(partition).spec },
   };
-  patch.spec = { ...patch.spec, ...partitionPatch(partition).spec };
-  const message = `step 1/${steps.length}: patched the StatefulSet pod template with partition ${partition} (${count} of ${total} pod(s) updated)`;
-  return {
-    status: withPhase(
-      ctx,
-      "Canary",
-      { type: "Canary", status: "True", reason: "Partition", message },
-      { canary, rolledBack: undefined },
-    ),
+  return decideTransition(ctx, {
+    phase: "Canary",
+    condition: {
+      type: "Canary",
+      status: "True",
+      reason: "Partition",
+      message: `step 1/${steps.length}: patched the StatefulSet pod template with partition ${partition} (${count} of ${total} pod(s) updated)`,
+    },
+    extra: { canary, rolledBack: undefined },
     workloadAction: { type: "apply", patch },
-    audit: audit(ctx, "canary", "Partition", message),
-  };
+    audit: "canary",
+  });
 }
 
 function decidePartitionRollback(
@@ -147,16 +130,16 @@ export function decidePartitionProgress(
     workload.template.metadata?.labels ?? {},
   );
   if (blocking.length > 0) {
-    const message = `PodDisruptionBudget ${blocking.join(", ")} allows no disruption; holding the next step`;
-    return {
-      status: withPhase(ctx, "Canary", {
+    return decideTransition(ctx, {
+      phase: "Canary",
+      condition: {
         type: "DisruptionAllowed",
         status: "False",
         reason: "PodDisruptionBudget",
-        message,
-      }),
-      audit: audit(ctx, "blocked", "PodDisruptionBudget", message),
-    };
+        message: `PodDisruptionBudget ${blocking.join(", ")} allows no disruption; holding the next step`,
+      },
+      audit: "blocked",
+    });
   }
   const steps = ctx.policy.rolloutSteps;
   const next = nextStep(steps, {
@@ -164,52 +147,39 @@ export function decidePartitionProgress(
     total,
     changed: total - partition,
   });
-  const at = toRfc3339Seconds(ctx.now);
   if (next >= steps.length - 1) {
     const restored = canary.previousPartition ?? 0;
-    const applied: AppliedRecord = {
-      at,
-      generation: ctx.generation,
-      method: "TemplatePatch",
-      previous: canary.previous,
-      applied: mergeAppliedResources(
-        canary.previous,
-        buildApplyPatch(ctx.recommendation.spec, {
-          recommendation: ctx.recommendation.metadata.name,
-          generation: ctx.generation,
-          previous: canary.previous,
-        }),
-      ),
-    };
-    const message = `step ${steps.length}/${steps.length}: partition back to ${restored}, all ${total} pod(s) updated`;
-    return {
-      status: withPhase(
-        ctx,
-        "Applied",
-        { type: "Applied", status: "True", reason: "TemplatePatched", message },
-        { applied },
-      ),
+    return decideTransition(ctx, {
+      phase: "Applied",
+      condition: {
+        type: "Applied",
+        status: "True",
+        reason: "TemplatePatched",
+        message: `step ${steps.length}/${steps.length}: partition back to ${restored}, all ${total} pod(s) updated`,
+      },
+      extra: { applied: buildTemplateApply(ctx, canary.previous).applied },
       workloadAction: { type: "partition", patch: partitionPatch(restored) },
-      audit: audit(ctx, "apply", "TemplatePatched", message),
-    };
+      audit: "apply",
+    });
   }
   const lowered = total - stepTargetCount(steps, next, total);
-  const message = `step ${next + 1}/${steps.length}: partition ${lowered} (${total - lowered} of ${total} pod(s) updated)`;
-  return {
-    status: withPhase(
-      ctx,
-      "Canary",
-      { type: "Canary", status: "True", reason: "Partition", message },
-      {
-        canary: {
-          ...canary,
-          step: next,
-          stepStartedAt: at,
-          partition: lowered,
-        },
+  return decideTransition(ctx, {
+    phase: "Canary",
+    condition: {
+      type: "Canary",
+      status: "True",
+      reason: "Partition",
+      message: `step ${next + 1}/${steps.length}: partition ${lowered} (${total - lowered} of ${total} pod(s) updated)`,
+    },
+    extra: {
+      canary: {
+        ...canary,
+        step: next,
+        stepStartedAt: toRfc3339Seconds(ctx.now),
+        partition: lowered,
       },
-    ),
+    },
     workloadAction: { type: "partition", patch: partitionPatch(lowered) },
-    audit: audit(ctx, "rollout-step", "Partition", message),
-  };
+    audit: "rollout-step",
+  });
 }

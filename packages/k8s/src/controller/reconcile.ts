@@ -1,11 +1,7 @@
 import {
-  buildApplyPatch,
   buildResourcesPatch,
   buildRollbackPatch,
-  extractContainerResources,
   hashRecommendedResources,
-  mergeAppliedResources,
-  readApplyAnnotation,
 } from "../builders/workload-patch";
 import type {
   AppliedRecord,
@@ -16,11 +12,11 @@ import {
   decideCanaryStart,
   decideMetricsHold,
 } from "./canary";
-import { toRfc3339Seconds } from "./conditions";
 import {
-  audit,
+  buildTemplateApply,
   decideRolledBack,
-  withPhase,
+  decideTransition,
+  findPreviousResources,
   type Ctx,
   type ReconcileDecision,
   type ReconcileInput,
@@ -100,16 +96,16 @@ function decideObservation(
   ) {
     const hold = decideMetricsHold(ctx, "Verified");
     if (hold) return hold;
-    const message = `no OOM kill or throttling regression for ${ctx.policy.observationWindowSeconds}s`;
-    return {
-      status: withPhase(ctx, "Verified", {
+    return decideTransition(ctx, {
+      phase: "Verified",
+      condition: {
         type: "Verified",
         status: "True",
         reason: "ObservationPassed",
-        message,
-      }),
-      audit: audit(ctx, "verify", "ObservationPassed", message),
-    };
+        message: `no OOM kill or throttling regression for ${ctx.policy.observationWindowSeconds}s`,
+      },
+      audit: "verify",
+    });
   }
   return { status: ctx.base };
 }
@@ -175,53 +171,38 @@ function decideDisruption(
 }
 
 function decideApply(ctx: Ctx, workload: WorkloadSnapshot): ReconcileDecision {
-  const { spec, metadata } = ctx.recommendation;
-  const names = spec.containers.map((c) => c.name);
-  const missing = names.filter(
-    (n) => !workload.template.spec?.containers.some((c) => c.name === n),
-  );
+  const missing = ctx.recommendation.spec.containers
+    .map((c) => c.name)
+    .filter(
+      (n) => !workload.template.spec?.containers.some((c) => c.name === n),
+    );
   if (missing.length > 0) {
-    const message = `containers not in the pod template: ${missing.join(", ")}`;
-    return {
-      status: withPhase(ctx, "Failed", {
+    return decideTransition(ctx, {
+      phase: "Failed",
+      condition: {
         type: "Applied",
         status: "False",
         reason: "UnknownContainer",
-        message,
-      }),
-    };
+        message: `containers not in the pod template: ${missing.join(", ")}`,
+      },
+    });
   }
-  // A crash between the workload patch and the status write leaves the true previous state in the annotation.
-  const recorded = readApplyAnnotation(workload.annotations);
-  const reuse =
-    recorded?.recommendation === metadata.name &&
-    recorded.generation === ctx.generation;
-  const previous = reuse
-    ? recorded.previous
-    : extractContainerResources(workload.template, names);
-  const patch = buildApplyPatch(spec, {
-    recommendation: metadata.name,
-    generation: ctx.generation,
-    previous,
-  });
-  const applied: AppliedRecord = {
-    at: toRfc3339Seconds(ctx.now),
-    generation: ctx.generation,
-    method: "TemplatePatch",
-    previous,
-    applied: mergeAppliedResources(previous, patch),
-  };
-  const message = `patched the ${workload.kind} pod template`;
-  return {
-    status: withPhase(
-      ctx,
-      "Applied",
-      { type: "Applied", status: "True", reason: "TemplatePatched", message },
-      { applied, rolledBack: undefined },
-    ),
+  const { patch, applied } = buildTemplateApply(
+    ctx,
+    findPreviousResources(ctx, workload),
+  );
+  return decideTransition(ctx, {
+    phase: "Applied",
+    condition: {
+      type: "Applied",
+      status: "True",
+      reason: "TemplatePatched",
+      message: `patched the ${workload.kind} pod template`,
+    },
+    extra: { applied, rolledBack: undefined },
     workloadAction: { type: "apply", patch },
-    audit: audit(ctx, "apply", "TemplatePatched", message),
-  };
+    audit: "apply",
+  });
 }
 
 function decideBeforeApply(
@@ -230,64 +211,62 @@ function decideBeforeApply(
 ): ReconcileDecision {
   const { spec } = ctx.recommendation;
   if (spec.approval?.state === "Rejected") {
-    const message = `rejected${spec.approval.by ? ` by ${spec.approval.by}` : ""}`;
-    return {
-      status: withPhase(ctx, "Rejected", {
+    return decideTransition(ctx, {
+      phase: "Rejected",
+      condition: {
         type: "Approved",
         status: "False",
         reason: "Rejected",
-        message,
-      }),
-      audit: audit(ctx, "reject", "Rejected", message),
-    };
+        message: `rejected${spec.approval.by ? ` by ${spec.approval.by}` : ""}`,
+      },
+      audit: "reject",
+    });
   }
   if (spec.dryRun) {
-    const message = "generated the patch; the workload is untouched";
-    return {
-      status: withPhase(ctx, "DryRun", {
+    return decideTransition(ctx, {
+      phase: "DryRun",
+      condition: {
         type: "DryRun",
         status: "True",
         reason: "DryRun",
-        message,
-      }),
-      audit: audit(ctx, "dry-run", "DryRun", message),
-    };
+        message: "generated the patch; the workload is untouched",
+      },
+      audit: "dry-run",
+    });
   }
   const gate = decideGate(ctx);
   if (!gate.allowed) {
-    return {
-      status: withPhase(ctx, "Pending", {
+    return decideTransition(ctx, {
+      phase: "Pending",
+      condition: {
         type: "Approved",
         status: "False",
         reason: gate.reason,
         message: gate.message,
-      }),
-      audit: audit(ctx, "await-approval", gate.reason, gate.message),
-    };
+      },
+      audit: "await-approval",
+    });
   }
   const { workload } = ctx;
   if (!workload) {
-    const message = `${spec.targetRef.kind} ${spec.targetRef.name} not found`;
-    return {
-      status: withPhase(ctx, "Blocked", {
+    return decideTransition(ctx, {
+      phase: "Blocked",
+      condition: {
         type: "TargetFound",
         status: "False",
         reason: "NotFound",
-        message,
-      }),
-      audit: audit(ctx, "blocked", "NotFound", message),
-    };
+        message: `${spec.targetRef.kind} ${spec.targetRef.name} not found`,
+      },
+      audit: "blocked",
+    });
   }
   const blocked = decideDisruption(ctx, workload);
   if (blocked) {
-    return {
-      status: withPhase(ctx, "Blocked", {
-        type: "DisruptionAllowed",
-        status: "False",
-        ...blocked,
-      }),
-      audit: audit(ctx, "blocked", blocked.reason, blocked.message),
-    };
+    return decideTransition(ctx, {
+      phase: "Blocked",
+      condition: { type: "DisruptionAllowed", status: "False", ...blocked },
+      audit: "blocked",
+    });
   }
   const stepped = options.canary
     ? (decideCanaryStart(ctx, workload) ?? decidePartitionStart(ctx, workload))
