@@ -34,6 +34,29 @@ const MAX_GAIN = 1e200;
 // from the candidate range keeps the fast models' ranges to their recent readings.
 const NEGLIGIBLE = 1e-7;
 
+/** Throws a RangeError naming the first invalid parameter. */
+export function assertEnsembleParams(params: EnsembleParams): void {
+  const inUnit = (x: number): boolean => x > 0 && x <= 1;
+  const problems = [
+    params.sampleDecays.length === 0 && "no decay",
+    params.marginFractions.length === 0 && "no margin",
+    !params.sampleDecays.every(inUnit) && "sample decays must lie in (0, 1]",
+    !inUnit(params.costDecay) && "cost decay must lie in (0, 1]",
+    !params.marginFractions.every((x) => x > -1) && "margins must be > -1",
+    ![
+      params.overrunWeight,
+      params.underrunWeight,
+      params.limitChangeWeight,
+      params.modelChangeWeight,
+    ].every((w) => Number.isFinite(w) && w >= 0) &&
+      "weights must be finite and >= 0",
+    !(Number.isInteger(params.costLagSamples) && params.costLagSamples >= 1) &&
+      "costLagSamples must be an integer >= 1",
+  ].filter((p): p is string => typeof p === "string");
+  if (problems.length > 0)
+    throw new RangeError(`autopilot-ml ensemble: ${problems.join("; ")}`);
+}
+
 export class LimitEnsemble {
   /** Final limit L[t] (eq. 9); NaN before the first reading. */
   limit = Number.NaN;
@@ -51,6 +74,10 @@ export class LimitEnsemble {
   private readonly totals: Float64Array;
   private readonly gains: Float64Array;
   private readonly growth: Float64Array;
+  /** Per decay: F's minimum at the last scan, and the prefix sums up to the current L'. */
+  private readonly minCosts: Float64Array;
+  private readonly primeCumW: Float64Array;
+  private readonly primeCumV: Float64Array;
   private readonly lo: Int32Array;
   private readonly hi: Int32Array;
   private readonly lagged: Float64Array;
@@ -61,18 +88,9 @@ export class LimitEnsemble {
     private readonly ends: Float64Array,
     private readonly params: EnsembleParams,
   ) {
+    assertEnsembleParams(params);
     const d = params.sampleDecays.length;
     const m = d * params.marginFractions.length;
-    if (d === 0 || m === 0)
-      throw new RangeError("ensemble needs at least one decay and one margin");
-    if (!params.sampleDecays.every((x) => x > 0 && x <= 1))
-      throw new RangeError("sample decays must lie in (0, 1]");
-    if (!(params.costDecay > 0 && params.costDecay <= 1))
-      throw new RangeError("cost decay must lie in (0, 1]");
-    if (!(
-      Number.isInteger(params.costLagSamples) && params.costLagSamples >= 1
-    ))
-      throw new RangeError("costLagSamples must be an integer >= 1");
     this.buckets = ends.length;
     this.invEnds = ends.map((e) => 1 / e);
     this.weights = new Float64Array(d * this.buckets);
@@ -83,6 +101,9 @@ export class LimitEnsemble {
       params.sampleDecays,
       (x) => 1 / (1 - Math.min(x, 1 - 1e-12)),
     );
+    this.minCosts = new Float64Array(d);
+    this.primeCumW = new Float64Array(d);
+    this.primeCumV = new Float64Array(d);
     this.lo = new Int32Array(d).fill(this.buckets);
     this.hi = new Int32Array(d).fill(-1);
     this.primeIndex = new Int32Array(d).fill(-1);
@@ -109,9 +130,7 @@ export class LimitEnsemble {
       this.primeIndex[i] = k;
       this.primeLimits[i] = this.ends[k] ?? Number.NaN;
     }
-    this.chargeModels(v);
-    this.advanceLag();
-    this.chooseModel();
+    this.updateModels(v);
   }
 
   private bucketOf(v: number): number {
@@ -135,6 +154,10 @@ export class LimitEnsemble {
     this.valueSums[off + bucket] =
       (this.valueSums[off + bucket] ?? 0) + gain * v;
     this.totals[i] = (this.totals[i] ?? 0) + gain;
+    if (bucket <= (this.primeIndex[i] ?? -1)) {
+      this.primeCumW[i] = (this.primeCumW[i] ?? 0) + gain;
+      this.primeCumV[i] = (this.primeCumV[i] ?? 0) + gain * v;
+    }
     this.shrinkRange(i, bucket);
   }
 
@@ -145,7 +168,13 @@ export class LimitEnsemble {
       this.weights[b] = (this.weights[b] ?? 0) * scale;
       this.valueSums[b] = (this.valueSums[b] ?? 0) * scale;
     }
-    this.totals[i] = (this.totals[i] ?? 0) * scale;
+    for (const a of [
+      this.totals,
+      this.minCosts,
+      this.primeCumW,
+      this.primeCumV,
+    ])
+      a[i] = (a[i] ?? 0) * scale;
     return 1;
   }
 
@@ -161,12 +190,28 @@ export class LimitEnsemble {
     this.hi[i] = hi;
   }
 
-  // Eq. 6: argmin_L w_o·o(L) + w_u·u(L) + w_ΔL·Δ(L, L'[t-1]), all scaled by the total weight.
+  // Eq. 6: argmin_L w_o·o(L) + w_u·u(L) + w_ΔL·Δ(L, L'[t-1]), all scaled by the total weight (F).
+  // Every F(L) only grows between scans, so the last scan's minimum bounds the current one from
+  // below: while F(L'[t-1]) stays within w_ΔL of it, the scan would keep L'[t-1] and is skipped.
   private argminLimit(i: number): number {
+    const prev = this.primeIndex[i] ?? -1;
+    const changeCost = this.params.limitChangeWeight * (this.totals[i] ?? 0);
+    if (prev >= 0) {
+      const { overrunWeight: wo, underrunWeight: wu } = this.params;
+      const cumW = this.primeCumW[i] ?? 0;
+      const cumV = this.primeCumV[i] ?? 0;
+      const prevCost =
+        wo * ((this.totals[i] ?? 0) - cumW) +
+        wu * (cumW - cumV * (this.invEnds[prev] ?? 0));
+      if (prevCost <= (this.minCosts[i] ?? 0) + changeCost) return prev;
+    }
+    return this.scan(i, prev, changeCost);
+  }
+
+  private scan(i: number, prev: number, changeCost: number): number {
     const off = i * this.buckets;
     const total = this.totals[i] ?? 0;
     const { overrunWeight: wo, underrunWeight: wu } = this.params;
-    const prev = this.primeIndex[i] ?? -1;
     const lo = this.lo[i] ?? 0;
     // One bucket below the range (everything overruns), and the previous limit wherever it lies.
     const from = Math.max(0, Math.min(lo - 1, prev < 0 ? lo : prev));
@@ -176,7 +221,11 @@ export class LimitEnsemble {
     let cumV = 0;
     let best = Number.POSITIVE_INFINITY;
     let bestK = to;
-    let prevCost = Number.POSITIVE_INFINITY;
+    let bestW = 0;
+    let bestV = 0;
+    let kept = Number.POSITIVE_INFINITY;
+    let keptW = 0;
+    let keptV = 0;
     for (let k = from; k <= to; k++) {
       cumW += weights[off + k] ?? 0;
       cumV += valueSums[off + k] ?? 0;
@@ -184,57 +233,58 @@ export class LimitEnsemble {
       if (cost < best) {
         best = cost;
         bestK = k;
+        bestW = cumW;
+        bestV = cumV;
       }
-      if (k === prev) prevCost = cost;
+      if (k === prev) {
+        kept = cost;
+        keptW = cumW;
+        keptV = cumV;
+      }
     }
-    return prevCost <= best + this.params.limitChangeWeight * total
-      ? prev
-      : bestK;
+    this.minCosts[i] = best;
+    const keep = kept <= best + changeCost;
+    this.primeCumW[i] = keep ? keptW : bestW;
+    this.primeCumV[i] = keep ? keptV : bestV;
+    return keep ? prev : bestK;
   }
 
-  // Eq. 7/8: each model's limit, and its decayed cost against the limit it set costLagSamples ago.
-  private chargeModels(v: number): void {
+  // Eq. 7/8: each model's limit and its decayed cost against the limit it set costLagSamples ago;
+  // eq. 9: argmin_m c_m + w_Δm·Δ(m[t-1], m) + w_ΔL·Δ(L[t-1], L_m[t]). One pass over the models.
+  private updateModels(v: number): void {
     const { overrunWeight: wo, underrunWeight: wu } = this.params;
-    const { limitChangeWeight: wl, costDecay: d } = this.params;
+    const { limitChangeWeight: wl, modelChangeWeight: wm } = this.params;
+    const { costDecay: d, costLagSamples } = this.params;
     const { modelLimits, modelCosts, lagged, marginFactors, decayOf } = this;
-    const charged = this.lagFill >= this.params.costLagSamples;
+    const charged = this.lagFill >= costLagSamples;
     const lagOff = this.lagPos * modelLimits.length;
+    let best = Number.POSITIVE_INFINITY;
+    let chosen = 0;
     for (let m = 0; m < modelLimits.length; m++) {
       const previous = modelLimits[m];
       const limit =
         (this.primeLimits[decayOf[m] ?? 0] ?? 0) * (marginFactors[m] ?? 1);
       modelLimits[m] = limit;
-      if (!charged) continue;
       const inForce = lagged[lagOff + m] ?? limit;
-      const step =
-        (v > inForce ? wo : wu * (1 - v / inForce)) +
-        (previous === limit ? 0 : wl);
-      modelCosts[m] = d * step + (1 - d) * (modelCosts[m] ?? 0);
-    }
-  }
-
-  private advanceLag(): void {
-    this.lagged.set(this.modelLimits, this.lagPos * this.modelLimits.length);
-    this.lagPos = (this.lagPos + 1) % this.params.costLagSamples;
-    this.lagFill = Math.min(this.lagFill + 1, this.params.costLagSamples);
-  }
-
-  // Eq. 9: argmin_m c_m + w_Δm·Δ(m[t-1], m) + w_ΔL·Δ(L[t-1], L_m[t]).
-  private chooseModel(): void {
-    const { modelChangeWeight, limitChangeWeight } = this.params;
-    let best = Number.POSITIVE_INFINITY;
-    let chosen = 0;
-    for (let m = 0; m < this.modelLimits.length; m++) {
+      lagged[lagOff + m] = limit;
+      if (charged) {
+        const step =
+          (v > inForce ? wo : wu * (1 - v / inForce)) +
+          (previous === limit ? 0 : wl);
+        modelCosts[m] = d * step + (1 - d) * (modelCosts[m] ?? 0);
+      }
       const cost =
-        (this.modelCosts[m] ?? 0) +
-        (m === this.chosenModel ? 0 : modelChangeWeight) +
-        (this.modelLimits[m] === this.limit ? 0 : limitChangeWeight);
+        (modelCosts[m] ?? 0) +
+        (m === this.chosenModel ? 0 : wm) +
+        (limit === this.limit ? 0 : wl);
       if (cost < best) {
         best = cost;
         chosen = m;
       }
     }
+    this.lagPos = (this.lagPos + 1) % costLagSamples;
+    this.lagFill = Math.min(this.lagFill + 1, costLagSamples);
     this.chosenModel = chosen;
-    this.limit = this.modelLimits[chosen] ?? Number.NaN;
+    this.limit = modelLimits[chosen] ?? Number.NaN;
   }
 }

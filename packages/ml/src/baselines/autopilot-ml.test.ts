@@ -112,6 +112,8 @@ describe("Autopilot ML ensemble (eqs. 4-9)", () => {
     ["decay above 1", { sampleDecays: [1.5] }],
     ["no margin", { marginFractions: [] }],
     ["zero cost lag", { costLagSamples: 0 }],
+    ["negative underrun weight", { underrunWeight: -1 }],
+    ["margin of -100 %", { marginFractions: [-1] }],
   ])("rejects a bad configuration: %s", (_name, overrides) => {
     expect(() => ensemble(overrides)).toThrow(RangeError);
   });

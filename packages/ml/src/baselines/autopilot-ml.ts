@@ -10,7 +10,15 @@
 // - model half-lives 1 h ... 14 d, relative margins 0-30 %, model cost half-life 1 d, and models are
 //   charged against the limit they set 24 h before the reading (the error a held recommendation makes);
 // - w_o / w_u: an overrun (an OOM kill; a CPU sample above its request) costs far more than a unit of
-//   relative slack; w_u was tuned lightly on the dev traces (bench numbers: packages/ml/README.md).
+//   relative slack: 250x for memory, 25x for CPU.
+// Tuned lightly on every third dev series (mem_slack / oom_free_days, cpu_slack / cpu_under; krr on the
+// same subset 0.674 / 0.970, the moving window's CPU 0.454 / 0.0117): memory w_u 0.003 / 0.004 / 0.005 /
+// 0.01 / 0.02 -> 0.692 / 0.973, 0.684 / 0.971, 0.667 / 0.963, 0.610 / 0.937, 0.543 / 0.851; CPU w_u 0.02 /
+// 0.04 / 0.1 -> 0.550 / 0.0048, 0.463 / 0.0114, 0.356 / 0.0248. Change weights 1e-4 or 0.01 instead of
+// 1e-3: memory 0.559 / 0.882 and 0.635 / 0.855. Finer margins (adding 5 and 15 %): 0.678 / 0.971 and
+// 0.461 / 0.0117, the chosen point (krr's oom_free_days, the moving window's cpu_under). Cost half-life
+// 12 h / 3 d, 9 half-lives up to 28 d, or an in-sample lag moved it along the same frontier (table:
+// packages/ml/README.md).
 import type {
   Recommender,
   RecommenderContext,
