@@ -4,6 +4,7 @@ import {
   appendAudit,
   countSequenceGaps,
   createDb,
+  createSingletonLock,
   ensureClusterByName,
   insertIngestBatch,
   maintainMetricStorage,
@@ -11,6 +12,7 @@ import {
   refreshRollups,
   registerAgent,
   resolveContainerIds,
+  SINGLETON_LOCK_KEYS,
   startDatabase,
 } from "@kubewise/db";
 import {
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     maxConcurrentIngests: env.dbPoolSize,
     collectionIntervalSeconds: env.collectionIntervalSeconds,
   });
+  const singleton = createSingletonLock({ url: database.url });
   const maintenance = startMaintenanceLoop({
     intervalMs: env.rollupIntervalMs,
     takeDirtyRange: ingester.takeDirtyRange,
@@ -108,7 +111,13 @@ async function main(): Promise<void> {
         from: new Date(window.fromMs),
         to: new Date(window.toMs),
       }),
-    maintainStorage: () => maintainMetricStorage(sql, { now: new Date() }),
+    // Partitions and retention: one replica per round (rollups stay per replica: each refreshes
+    // the ranges it ingested).
+    maintainStorage: async () => {
+      await singleton.runExclusive(SINGLETON_LOCK_KEYS.storageMaintenance, () =>
+        maintainMetricStorage(sql, { now: new Date() }),
+      );
+    },
     countSequenceGaps: () => countSequenceGaps(sql),
     metrics,
     logger,
@@ -127,16 +136,23 @@ async function main(): Promise<void> {
     intervalMs: env.recommendIntervalMs,
     now: () => SYSTEM_CLOCK.now(),
     logger,
-    runPass: async (now) => ({
-      ...(await generateRecommendations({
-        ctx: serviceCtx,
-        input: { clusterId, now },
-      })),
-      ...(await detectAnomalies({
-        ctx: serviceCtx,
-        input: { clusterId, now },
-      })),
-    }),
+    // With several replicas one runs each pass; the others log a skip.
+    runPass: async (now) => {
+      const pass = await singleton.runExclusive(
+        SINGLETON_LOCK_KEYS.recommendPass,
+        async () => ({
+          ...(await generateRecommendations({
+            ctx: serviceCtx,
+            input: { clusterId, now },
+          })),
+          ...(await detectAnomalies({
+            ctx: serviceCtx,
+            input: { clusterId, now },
+          })),
+        }),
+      );
+      return pass.ran ? pass.value : { skippedOtherReplica: 1 };
+    },
   });
   const controllerAudit: AuditSink = {
     record: async (event) => {
@@ -203,6 +219,7 @@ async function main(): Promise<void> {
     void Promise.resolve(controller?.stop())
       .then(() => grpc.stop())
       .then(() => maintenance.runOnce())
+      .then(singleton.close)
       .then(close)
       .then(database.stop)
       .finally(() => process.exit(0));

@@ -23,6 +23,12 @@ export {
   type StartDatabaseOptions,
 } from "./embedded/start-database";
 export { getDefaultDataDir } from "./embedded/data-dir";
+export {
+  createSingletonLock,
+  SINGLETON_LOCK_KEYS,
+  type ExclusiveResult,
+  type SingletonLock,
+} from "./singleton-lock";
 export * from "./audit";
 export * from "./metrics";
 export * from "./queries";
