@@ -18,7 +18,7 @@ LDF="-s -w -X $V.gitVersion=$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=$MINOR 
 
 need_go() {
   command -v go >/dev/null 2>&1 && return 0
-  echo "build.sh: Go (>= 1.25) and the Go module proxy are needed to build the control plane;" >&2
+  echo "build.sh: Go (>= 1.26: etcd-bin/go.mod says go 1.26.0, kube-bin/go.mod go 1.25.0) and the Go module proxy are needed to build the control plane;" >&2
   echo "          or run the cluster suite against an existing cluster with KUBECONFIG=..." >&2
   exit 1
 }
