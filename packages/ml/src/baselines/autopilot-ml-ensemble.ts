@@ -12,7 +12,7 @@
 // - Decays are per sample at the series' nominal interval, so a gap does not erase the history.
 // - Eq. 8 charges each model for the new reading against the limit it recommended `costLagSamples`
 //   steps earlier (the paper scores in-sample, which rewards the fastest model): a recommendation
-//   is held for 24 h, so that is the error that matters.
+//   that is held for hours errs against readings it has not seen.
 // - Eq. 9's last term is read as Δ(L[t-1], L_m[t]): switching models costs when it moves the limit.
 
 export type EnsembleParams = {
