@@ -68,7 +68,12 @@ describe("agent loadEnv: pod metadata source", () => {
     ],
     [
       "kubelet in a pod (requests and owners are not in the kubelet stats)",
-      { KUBEWISE_SOURCE: "kubelet", KUBEWISE_NODE_NAME: "n1", ...inCluster },
+      {
+        KUBEWISE_SOURCE: "kubelet",
+        KUBEWISE_NODE_NAME: "n1",
+        KUBEWISE_NODE_IP: "10.0.0.7",
+        ...inCluster,
+      },
       { kind: "in-cluster", host: "10.0.0.1", port: "443" },
     ],
     [
@@ -121,5 +126,98 @@ describe("agent loadEnv: local scoring", () => {
     expect(() =>
       loadEnv({ KUBEWISE_TOKEN: "t", KUBEWISE_SCORER_RUNTIME: "tfjs" }),
     ).toThrow(/KUBEWISE_SCORER_RUNTIME/);
+  });
+});
+
+describe("agent loadEnv: kubelet source", () => {
+  const base = { KUBEWISE_TOKEN: "t", KUBEWISE_SOURCE: "kubelet" };
+  const sa = "/var/run/secrets/kubernetes.io/serviceaccount";
+  it.each<[string, Record<string, string>, unknown]>([
+    [
+      "node IP from the downward API, ServiceAccount token and CA by default",
+      { KUBEWISE_NODE_IP: "10.0.0.7" },
+      {
+        url: "https://10.0.0.7:10250",
+        tokenFile: `${sa}/token`,
+        tls: { kind: "ca-file", path: `${sa}/ca.crt` },
+      },
+    ],
+    [
+      "an IPv6 node IP in brackets, another port",
+      { KUBEWISE_NODE_IP: "fd00::7", KUBEWISE_KUBELET_PORT: "10255" },
+      {
+        url: "https://[fd00::7]:10255",
+        tokenFile: `${sa}/token`,
+        tls: { kind: "ca-file", path: `${sa}/ca.crt` },
+      },
+    ],
+    [
+      "an explicit URL, CA file and token file",
+      {
+        KUBEWISE_KUBELET_URL: "https://node-a.example:10250/",
+        KUBEWISE_KUBELET_CA_FILE: "/etc/kubelet-ca/ca.crt",
+        KUBEWISE_KUBELET_TOKEN_FILE: "/var/run/secrets/kubelet/token",
+      },
+      {
+        url: "https://node-a.example:10250",
+        tokenFile: "/var/run/secrets/kubelet/token",
+        tls: { kind: "ca-file", path: "/etc/kubelet-ca/ca.crt" },
+      },
+    ],
+    [
+      "the explicit TLS opt-out",
+      {
+        KUBEWISE_NODE_IP: "10.0.0.7",
+        KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY: "true",
+      },
+      {
+        url: "https://10.0.0.7:10250",
+        tokenFile: `${sa}/token`,
+        tls: { kind: "insecure-skip-verify" },
+      },
+    ],
+  ])("%s", (_, vars, kubelet) => {
+    expect(loadEnv({ ...base, ...vars }).kubelet).toEqual(kubelet);
+  });
+
+  it("has no kubelet settings for other sources", () => {
+    expect(loadEnv({ KUBEWISE_TOKEN: "t" }).kubelet).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      "no node IP and no URL (the pod's loopback is not the node)",
+      {},
+      /KUBEWISE_NODE_IP: KUBEWISE_SOURCE=kubelet needs the node's IP/,
+    ],
+    [
+      "a plain-http URL",
+      { KUBEWISE_KUBELET_URL: "http://10.0.0.7:10255" },
+      /KUBEWISE_KUBELET_URL: must be an https:\/\/ URL/,
+    ],
+    [
+      "a node IP that is no IP",
+      { KUBEWISE_NODE_IP: "node-a" },
+      /KUBEWISE_NODE_IP/,
+    ],
+    [
+      "a CA file together with the opt-out",
+      {
+        KUBEWISE_NODE_IP: "10.0.0.7",
+        KUBEWISE_KUBELET_CA_FILE: "/ca.crt",
+        KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY: "true",
+      },
+      /KUBEWISE_KUBELET_CA_FILE: set a CA file or KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY=true, not both/,
+    ],
+    [
+      "an opt-out that is not true/false",
+      {
+        KUBEWISE_NODE_IP: "10.0.0.7",
+        KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY: "yes",
+      },
+      /KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY/,
+    ],
+  ])("rejects %s", (_, vars, message) => {
+    expect(() => loadEnv({ ...base, ...vars })).toThrow(message);
   });
 });

@@ -3,6 +3,10 @@ import { join } from "node:path";
 
 import { z } from "zod";
 
+import {
+  SERVICE_ACCOUNT_DIR,
+  type KubeletConfig,
+} from "./adapters/kube/kube-access";
 import { SCORER_RUNTIMES, type ScorerRuntime } from "./adapters/onnx-scorer";
 import { SOURCE_KINDS } from "./domain/types";
 
@@ -25,7 +29,24 @@ const EnvSchema = z.object({
     .max(3600)
     .default(10),
   KUBEWISE_CGROUP_ROOT: z.string().default("/sys/fs/cgroup"),
-  KUBEWISE_KUBELET_URL: z.url().default("https://127.0.0.1:10250"),
+  // kubelet source: https://<KUBEWISE_NODE_IP>:<port> unless KUBEWISE_KUBELET_URL overrides it.
+  KUBEWISE_NODE_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
+  KUBEWISE_KUBELET_PORT: int(1, 65_535).default(10_250),
+  KUBEWISE_KUBELET_URL: z
+    .url({
+      protocol: /^https$/,
+      error:
+        "must be an https:// URL (the bearer token never travels in clear)",
+    })
+    .optional(),
+  KUBEWISE_KUBELET_TOKEN_FILE: z
+    .string()
+    .min(1)
+    .default(`${SERVICE_ACCOUNT_DIR}/token`),
+  KUBEWISE_KUBELET_CA_FILE: z.string().min(1).optional(),
+  KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY: z
+    .enum(["true", "false"])
+    .default("false"),
   KUBEWISE_REPLAY_PATH: z.string().min(1).optional(),
   KUBEWISE_REPLAY_MAX_SERIES: int(1, 100_000).default(50),
   KUBEWISE_SYNTHETIC_CONTAINERS: int(1, 100_000).default(50),
@@ -89,7 +110,31 @@ function crossFieldProblems(
       "KUBEWISE_REPLAY_PATH: KUBEWISE_SOURCE=replay needs a traces folder or a tidy .csv(.gz) file",
     );
   }
-  return [...problems, ...podMetadataProblems(source)];
+  return [
+    ...problems,
+    ...kubeletProblems(source),
+    ...podMetadataProblems(source),
+  ];
+}
+
+function kubeletProblems(source: Record<string, string | undefined>): string[] {
+  if (source.KUBEWISE_SOURCE !== "kubelet") return [];
+  const problems: string[] = [];
+  if (
+    source.KUBEWISE_NODE_IP === undefined &&
+    source.KUBEWISE_KUBELET_URL === undefined
+  )
+    problems.push(
+      "KUBEWISE_NODE_IP: KUBEWISE_SOURCE=kubelet needs the node's IP (fieldRef status.hostIP) or KUBEWISE_KUBELET_URL",
+    );
+  if (
+    source.KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY === "true" &&
+    source.KUBEWISE_KUBELET_CA_FILE !== undefined
+  )
+    problems.push(
+      "KUBEWISE_KUBELET_CA_FILE: set a CA file or KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY=true, not both",
+    );
+  return problems;
 }
 
 function podMetadataProblems(
@@ -109,6 +154,27 @@ function podMetadataProblems(
       "KUBEWISE_NODE_NAME: pod metadata from the API needs the node name (fieldRef spec.nodeName)",
     );
   return problems;
+}
+
+function toKubeletConfig(
+  e: z.infer<typeof EnvSchema>,
+): KubeletConfig | undefined {
+  if (e.KUBEWISE_SOURCE !== "kubelet") return undefined;
+  const ip = e.KUBEWISE_NODE_IP ?? "";
+  const host = ip.includes(":") ? `[${ip}]` : ip;
+  return {
+    url: (
+      e.KUBEWISE_KUBELET_URL ?? `https://${host}:${e.KUBEWISE_KUBELET_PORT}`
+    ).replace(/\/$/, ""),
+    tokenFile: e.KUBEWISE_KUBELET_TOKEN_FILE,
+    tls:
+      e.KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY === "true"
+        ? { kind: "insecure-skip-verify" }
+        : {
+            kind: "ca-file",
+            path: e.KUBEWISE_KUBELET_CA_FILE ?? `${SERVICE_ACCOUNT_DIR}/ca.crt`,
+          },
+  };
 }
 
 /** Where pod metadata comes from: the API server (cgroupfs/kubelet in a cluster), else the source itself. */
@@ -145,7 +211,8 @@ export type AgentEnv = Readonly<{
   source: (typeof SOURCE_KINDS)[number];
   collectionIntervalMs: number;
   cgroupRoot: string;
-  kubeletUrl: string;
+  /** Set for KUBEWISE_SOURCE=kubelet only. */
+  kubelet: KubeletConfig | undefined;
   replayPath: string | undefined;
   replayMaxSeries: number;
   syntheticContainers: number;
@@ -204,7 +271,7 @@ export function loadEnv(
       e.KUBEWISE_COLLECTION_INTERVAL_SECONDS * 1000,
     ),
     cgroupRoot: e.KUBEWISE_CGROUP_ROOT,
-    kubeletUrl: e.KUBEWISE_KUBELET_URL,
+    kubelet: toKubeletConfig(e),
     replayPath: e.KUBEWISE_REPLAY_PATH,
     replayMaxSeries: e.KUBEWISE_REPLAY_MAX_SERIES,
     syntheticContainers: e.KUBEWISE_SYNTHETIC_CONTAINERS,

@@ -10,6 +10,8 @@ import { openDiskBuffer } from "./adapters/disk-buffer";
 import { createAgentClient } from "./adapters/grpc/agent-client";
 import { toProtoSourceKind } from "./adapters/grpc/converters";
 import { startSyncLoop } from "./adapters/grpc/sync-loop";
+import { kubeletAccess } from "./adapters/kube/kube-access";
+import { createKubeTextGetter } from "./adapters/kube/kube-http";
 import { startPodMetadataFromConfig } from "./adapters/kube/pod-metadata-watcher";
 import { withPodMetadata } from "./adapters/kube/with-pod-metadata";
 import { createKubeletSource } from "./adapters/kubelet-source";
@@ -22,11 +24,7 @@ import { loadEnv, type AgentEnv } from "./env";
 
 const AGENT_VERSION = "0.1.0";
 
-function createSource(
-  env: AgentEnv,
-  readToken: () => string,
-  logger: pino.Logger,
-): MetricsSource {
+function createSource(env: AgentEnv, logger: pino.Logger): MetricsSource {
   const wallStartMs = Date.now();
   const clock = {
     wallStartMs,
@@ -37,9 +35,11 @@ function createSource(
     case "cgroupfs":
       return createCgroupfsSource({ root: env.cgroupRoot });
     case "kubelet":
+      if (env.kubelet === undefined)
+        throw new Error("KUBEWISE_SOURCE=kubelet without kubelet settings");
+      // Its own token (API server audience): the aggregator-audience token never leaves for the kubelet.
       return createKubeletSource({
-        baseUrl: env.kubeletUrl,
-        readToken,
+        getText: createKubeTextGetter(kubeletAccess(env.kubelet)),
         timeoutMs: Math.min(5_000, env.collectionIntervalMs),
       });
     case "replay":
@@ -125,11 +125,8 @@ async function main(): Promise<void> {
   const collector = createCollector({
     source:
       podMetadata === undefined
-        ? createSource(env, readToken, logger)
-        : withPodMetadata(
-            createSource(env, readToken, logger),
-            podMetadata.lookup,
-          ),
+        ? createSource(env, logger)
+        : withPodMetadata(createSource(env, logger), podMetadata.lookup),
     buffer,
     metrics,
     logger,

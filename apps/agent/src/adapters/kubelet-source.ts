@@ -12,13 +12,34 @@ import type {
   MetricsSource,
   Scrape,
 } from "../domain/types";
+import { KubeApiError, type KubeTextGetter } from "./kube/kube-http";
 
 export type KubeletSourceOptions = {
-  /** e.g. https://$NODE_IP:10250 (RBAC: nodes/stats and nodes/metrics get). */
-  baseUrl: string;
-  readToken: () => string | undefined;
+  /** GETs against https://<node IP>:10250 (RBAC: nodes/stats and nodes/metrics get). */
+  getText: KubeTextGetter;
   timeoutMs: number;
 };
+
+const TLS_VERIFY_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+]);
+
+function hintFor(error: unknown): string {
+  if (error instanceof KubeApiError && error.statusCode === 401)
+    return "; the kubelet rejected the token (it needs webhook authentication and a token with the API server's audience)";
+  if (error instanceof KubeApiError && error.statusCode === 403)
+    return "; RBAC: the agent's ServiceAccount needs get on nodes/stats and nodes/metrics";
+  const code =
+    error instanceof Error && "code" in error ? String(error.code) : "";
+  return TLS_VERIFY_CODES.has(code)
+    ? "; the kubelet's serving certificate is not signed by KUBEWISE_KUBELET_CA_FILE (enable serverTLSBootstrap, give its CA, or set KUBEWISE_KUBELET_INSECURE_SKIP_TLS_VERIFY=true)"
+    : "";
+}
 
 function toCounters(r: KubeletReading): CgroupCounters {
   return {
@@ -59,21 +80,21 @@ export function createKubeletSource(
     { counters: CgroupCounters; atMs: number }
   >();
   const get = async (path: string) => {
-    const token = options.readToken();
-    const response = await fetch(new URL(path, options.baseUrl), {
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    if (!response.ok)
-      throw new Error(`kubelet ${path} answered HTTP ${response.status}`);
-    return response;
+    try {
+      return await options.getText(path, options.timeoutMs);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`kubelet ${path}: ${message}${hintFor(error)}`, {
+        cause: error,
+      });
+    }
   };
   return {
     kind: "kubelet",
     async collect(nowMs): Promise<Scrape> {
       const [summary, cadvisor] = await Promise.all([
-        get("/stats/summary").then((r): Promise<unknown> => r.json()),
-        get("/metrics/cadvisor").then((r) => r.text()),
+        get("/stats/summary").then((body) => JSON.parse(body) as unknown),
+        get("/metrics/cadvisor"),
       ]);
       const { readings, skipped } = toKubeletReadings(summary, cadvisor);
       const samples: ContainerSample[] = [];

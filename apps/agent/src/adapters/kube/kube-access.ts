@@ -11,7 +11,43 @@ export type KubeAccess = {
   readToken: () => string | undefined;
 };
 
-const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+export const SERVICE_ACCOUNT_DIR =
+  "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/** The kubelet's secure port; the token must carry the API server's audience (TokenReview). */
+export type KubeletConfig = {
+  url: string;
+  tokenFile: string;
+  tls: { kind: "ca-file"; path: string } | { kind: "insecure-skip-verify" };
+};
+
+function readStartupFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code =
+      error instanceof Error && "code" in error ? String(error.code) : error;
+    throw new Error(`${variable} ${path}: cannot read it (${String(code)})`, {
+      cause: error,
+    });
+  }
+}
+
+/** Fails at startup on an unreadable token or CA file; the token is re-read per request. */
+export function kubeletAccess(config: KubeletConfig): KubeAccess {
+  readStartupFile("KUBEWISE_KUBELET_TOKEN_FILE", config.tokenFile);
+  return {
+    server: config.url,
+    ca:
+      config.tls.kind === "ca-file"
+        ? readStartupFile("KUBEWISE_KUBELET_CA_FILE", config.tls.path)
+        : undefined,
+    insecureSkipTlsVerify: config.tls.kind === "insecure-skip-verify",
+    clientCert: undefined,
+    clientKey: undefined,
+    readToken: () => readFileSync(config.tokenFile, "utf8").trim(),
+  };
+}
 
 /** In a pod: the mounted ServiceAccount and KUBERNETES_SERVICE_HOST/PORT (passed in from env.ts). */
 export function inClusterAccess(

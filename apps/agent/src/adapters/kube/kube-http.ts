@@ -1,3 +1,4 @@
+import type { ClientRequest } from "node:http";
 import { Agent, request, type RequestOptions } from "node:https";
 
 import type { KubeAccess } from "./kube-access";
@@ -36,8 +37,18 @@ function statusMessage(body: string, statusCode: number): string {
   return `HTTP ${statusCode}`;
 }
 
-/** node:https with keep-alive; @kubernetes/client-node would add ~70 MiB of RSS to the agent. */
-export function createKubeReader(access: KubeAccess): KubeReader {
+/** GET that resolves with the body of a 2xx answer and rejects with a KubeApiError otherwise. */
+export type KubeTextGetter = (
+  path: string,
+  timeoutMs: number,
+) => Promise<string>;
+
+type Opener = (
+  path: string,
+  options: { timeoutMs?: number; signal?: AbortSignal },
+) => ClientRequest;
+
+function createOpener(access: KubeAccess): Opener {
   const agent = new Agent({
     keepAlive: true,
     maxSockets: 4,
@@ -46,10 +57,7 @@ export function createKubeReader(access: KubeAccess): KubeReader {
     ...(access.clientKey === undefined ? {} : { key: access.clientKey }),
     rejectUnauthorized: !access.insecureSkipTlsVerify,
   });
-  const open = (
-    path: string,
-    options: { timeoutMs?: number; signal?: AbortSignal },
-  ) => {
+  return (path, options) => {
     const token = access.readToken();
     const init: RequestOptions = {
       agent,
@@ -64,36 +72,44 @@ export function createKubeReader(access: KubeAccess): KubeReader {
     };
     return request(new URL(access.server + path), init);
   };
+}
 
-  return {
-    getJson: (path, timeoutMs) =>
-      new Promise((resolve, reject) => {
-        const req = open(path, { timeoutMs });
-        req.on("timeout", () =>
-          req.destroy(new Error(`GET ${path} exceeded ${timeoutMs} ms`)),
-        );
-        req.on("error", reject);
-        req.on("response", (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("error", reject);
-          res.on("end", () => {
-            const body = Buffer.concat(chunks).toString("utf8");
-            const code = res.statusCode ?? 0;
-            if (code < 200 || code >= 300)
-              reject(new KubeApiError(code, statusMessage(body, code)));
-            else
-              try {
-                resolve(JSON.parse(body));
-              } catch (error) {
-                reject(
-                  error instanceof Error ? error : new Error(String(error)),
-                );
-              }
-          });
+function getText(open: Opener): KubeTextGetter {
+  return (path, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const req = open(path, { timeoutMs });
+      req.on("timeout", () =>
+        req.destroy(new Error(`GET ${path} exceeded ${timeoutMs} ms`)),
+      );
+      req.on("error", reject);
+      req.on("response", (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => {
+          const body = Buffer.concat(chunks).toString("utf8");
+          const code = res.statusCode ?? 0;
+          if (code < 200 || code >= 300)
+            reject(new KubeApiError(code, statusMessage(body, code)));
+          else resolve(body);
         });
-        req.end();
-      }),
+      });
+      req.end();
+    });
+}
+
+/** node:https with keep-alive, for servers that are not the API server (the kubelet). */
+export function createKubeTextGetter(access: KubeAccess): KubeTextGetter {
+  return getText(createOpener(access));
+}
+
+/** node:https with keep-alive; @kubernetes/client-node would add ~70 MiB of RSS to the agent. */
+export function createKubeReader(access: KubeAccess): KubeReader {
+  const open = createOpener(access);
+  const get = getText(open);
+  return {
+    getJson: async (path, timeoutMs) =>
+      JSON.parse(await get(path, timeoutMs)) as unknown,
 
     watch: (path, onEvent, signal) =>
       new Promise((resolve, reject) => {
