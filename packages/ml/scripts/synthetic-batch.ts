@@ -5,7 +5,7 @@ import type { Recommender, UsageChunk } from "../src/recommender";
 
 export const HISTORY_DAYS = 8;
 export const INTERVAL_S = 300;
-export const END_S = 1_700_000_000;
+const END_S = 1_700_000_000;
 
 export function generateBatch(first: number, end: number): UsageChunk[] {
   const chunks: UsageChunk[] = [];

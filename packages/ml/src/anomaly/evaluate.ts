@@ -72,7 +72,7 @@ export function toDetectorScore(c: DetectionCounts): DetectorScore {
 }
 
 /** Series usable for injection: real units, a memory limit, <5 % missing memory, >= 9 days. */
-export function isEligible(s: TraceSeries): boolean {
+function isEligible(s: TraceSeries): boolean {
   const n = s.timestampsS.length;
   const span = (s.timestampsS[n - 1] ?? 0) - (s.timestampsS[0] ?? 0);
   return (

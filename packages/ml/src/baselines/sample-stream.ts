@@ -1,7 +1,7 @@
 import type { RecommendResult, UsageChunk } from "../recommender";
 
 /** Throws a clear error for a structurally broken chunk (the only input a session refuses outright). */
-export function assertUsageChunk(chunk: UsageChunk): void {
+function assertUsageChunk(chunk: UsageChunk): void {
   const n = chunk.timestampsS.length;
   if (chunk.cpuCores.length !== n || chunk.memBytes.length !== n) {
     throw new Error(

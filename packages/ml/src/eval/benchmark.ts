@@ -2,8 +2,8 @@ import type { ResourceValues } from "../recommender";
 import type { TraceSeries } from "../traces/series-builder";
 import { PolicyAccumulator } from "./aggregate";
 import { toDumpLines } from "./dump";
-import type { PolicyEntry, ScoredDay, SeriesEvaluation } from "./walk-forward";
-import { evaluateSeries, firstIndexAtOrAfter } from "./walk-forward";
+import type { PolicyEntry, SeriesEvaluation } from "./walk-forward";
+import { firstIndexAtOrAfter } from "./walk-forward";
 
 export type BenchmarkRun = {
   accumulators: Map<string, PolicyAccumulator>;
@@ -19,17 +19,6 @@ export function createBenchmarkRun(policies: PolicyEntry[]): BenchmarkRun {
     wallMs: new Map(policies.map((p) => [p.name, 0])),
     series: 0,
   };
-}
-
-/** Scores one series with every policy and folds it into the run; `onDump` receives CSV lines. */
-export function addSeriesToRun(
-  run: BenchmarkRun,
-  input: { series: TraceSeries; policies: PolicyEntry[] },
-  onDump?: (lines: string[]) => void,
-): ScoredDay[] {
-  const evaluation = evaluateSeries(input.series, input.policies);
-  foldSeriesEvaluation(run, { series: input.series, evaluation }, onDump);
-  return evaluation.days;
 }
 
 /** Folds an evaluation (possibly computed in a worker) into the run. */

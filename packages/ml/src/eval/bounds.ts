@@ -13,7 +13,7 @@ import { utcDayAndHour } from "./in-force";
 import type { PolicyEntry } from "./walk-forward";
 import { dayBoundaries } from "./walk-forward";
 
-export type BoundMemory =
+type BoundMemory =
   /** Each window's own peak that day, times `factor`. */
   | { kind: "day-peak"; factor: number }
   /**
@@ -25,7 +25,7 @@ export type BoundMemory =
   /** One limit per window for the whole series: the q-quantile over its days of that window's peak. */
   | { kind: "series-peak-quantile"; q: number };
 
-export type BoundCpu =
+type BoundCpu =
   /** Each window's own CPU q-quantile that day. */
   | { kind: "day-quantile"; q: number }
   /** One request per window for the whole series: the q-quantile of all its samples in that window. */
@@ -60,10 +60,7 @@ function sorted(values: number[]): Float64Array {
 }
 
 /** Per scored day (the walk-forward's own day boundaries), the valid samples of each UTC window. */
-export function collectDayStats(
-  series: TraceSeries,
-  windowHours: number,
-): DayStats[] {
+function collectDayStats(series: TraceSeries, windowHours: number): DayStats[] {
   const { dayStartsS, bounds } = dayBoundaries(series);
   return dayStartsS.map((dayStartS, k) => ({
     dayStartS,

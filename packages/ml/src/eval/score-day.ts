@@ -5,7 +5,7 @@ import { requestCostMicroUsd } from "./cost";
 import { effectiveMemLimit, valuesInForce, windowIndexAt } from "./in-force";
 
 /** Values in force at one sample; `segment` groups samples that share them (a time window). */
-export type InForce = {
+type InForce = {
   cpuRequest: number;
   /** +Infinity when no CPU limit is set. */
   cpuLimit: number;

@@ -19,7 +19,7 @@ export type TrainingSample = {
 };
 
 /** Whole-series slot history (no eviction), for offline training and calibration. */
-export function toSlotHistory(usage: UsageArrays): SlotHistory | undefined {
+function toSlotHistory(usage: UsageArrays): SlotHistory | undefined {
   const n = usage.timestampsS.length;
   if (n === 0) return undefined;
   const first = slotOf(usage.timestampsS[0] ?? 0);

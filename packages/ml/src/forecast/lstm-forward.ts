@@ -5,7 +5,7 @@ import { forwardRowsWasm } from "./lstm-forward-wasm";
 import type { LstmWeights } from "./lstm-weights";
 
 /** "wasm" (SIMD gate kernel, the default where available) or "js"; both give identical bits. */
-export type ForwardEngine = "wasm" | "js";
+type ForwardEngine = "wasm" | "js";
 
 type Shape = { batch: number; seqLen: number; engine?: ForwardEngine };
 

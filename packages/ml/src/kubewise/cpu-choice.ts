@@ -9,7 +9,7 @@ import { quantileSorted } from "../stats/quantile";
 import type { DayForecast } from "./forecasts";
 
 /** Where the chosen CPU request comes from: a quantile of the last 7 days, or the LSTM's forecast. */
-export const CPU_SOURCES = ["history", "lstm"] as const;
+const CPU_SOURCES = ["history", "lstm"] as const;
 export type CpuSource = (typeof CPU_SOURCES)[number];
 
 export type CpuChoice = {
@@ -34,7 +34,7 @@ const DEFAULT = { source: "history", level: 0.99, factor: 1.2 } as const;
  * on the dev traces (walk-forward, 170 series): 38 puts pooled CPU under-provisioning at 0.94 %,
  * at or below every baseline's, for 0.446 mean slack (35: 0.99 % and 0.437).
  */
-export const CPU_EXCEEDANCE_PENALTY = 38;
+const CPU_EXCEEDANCE_PENALTY = 38;
 
 function sortedFinite(values: Float64Array): Float64Array {
   const out = new Float64Array(values.length);

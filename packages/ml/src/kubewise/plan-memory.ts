@@ -13,7 +13,7 @@ import {
 import { maxFinite, quantileSorted } from "../stats/quantile";
 import type { DayForecast } from "./forecasts";
 
-export const MEMORY_MODELS = ["peak-hold", "lstm", "empirical"] as const;
+const MEMORY_MODELS = ["peak-hold", "lstm", "empirical"] as const;
 export type MemoryModel = (typeof MEMORY_MODELS)[number];
 
 /**
@@ -50,7 +50,7 @@ const PEAK_HOLD_DAYS = 7;
  * multipliers beat per-series adaptive ones on these traces: a series' own 1-2 weeks of ratios are
  * too few to estimate a tail.
  */
-export const PEAK_HOLD_LOG_QUANTILES = [
+const PEAK_HOLD_LOG_QUANTILES = [
   -0.1911, -0.0211, 0.0339, 0.1318, 0.3706, 1.1542,
 ] as const;
 const MAX_PAST_DAYS = 13;

@@ -2,7 +2,7 @@ import { SLOT_SECONDS, SLOTS_PER_DAY } from "../features/slot-history";
 import type { SlotView } from "../features/slot-history";
 import { quantileSorted } from "../stats/quantile";
 
-export const BLOCK_HOURS = 4;
+const BLOCK_HOURS = 4;
 const BLOCKS = 24 / BLOCK_HOURS;
 const MIN_DAYS = 3;
 

@@ -7,7 +7,7 @@ export type Periodicity = {
   acfWeek: number;
 };
 
-export const PERIODIC_ACF_THRESHOLD = 0.4;
+const PERIODIC_ACF_THRESHOLD = 0.4;
 
 /** Hourly means of 5-min values (NaN where the hour has no reading). */
 export function toHourlyMeans(slots: Float64Array): Float64Array {

@@ -1,4 +1,4 @@
-export const MIB = 1_048_576;
+const MIB = 1_048_576;
 
 export type ResourceFloors = { cpuCores: number; memBytes: number };
 

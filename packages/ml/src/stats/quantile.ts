@@ -49,7 +49,7 @@ export function maxFinite(
   return best;
 }
 
-export function median(values: ArrayLike<number>): number {
+function median(values: ArrayLike<number>): number {
   return quantileOf(values, 0.5);
 }
 
