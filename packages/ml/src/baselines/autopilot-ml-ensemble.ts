@@ -35,7 +35,7 @@ const MAX_GAIN = 1e200;
 const NEGLIGIBLE = 1e-7;
 
 /** Throws a RangeError naming the first invalid parameter. */
-export function assertEnsembleParams(params: EnsembleParams): void {
+function assertEnsembleParams(params: EnsembleParams): void {
   const inUnit = (x: number): boolean => x > 0 && x <= 1;
   const problems = [
     params.sampleDecays.length === 0 && "no decay",
