@@ -1,54 +1,17 @@
 import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { promisify } from "node:util";
 
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { parseAllDocuments } from "yaml";
 
-import { REPO_ROOT } from "./global-setup";
+import {
+  CHART,
+  flattenRules as flatten,
+  renderChart,
+  type Manifest,
+} from "./chart-render";
 
 const execFileAsync = promisify(execFile);
-const CHART = join(REPO_ROOT, "charts", "kubewise");
-
-type Rule = {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-  resourceNames?: string[];
-};
-type Manifest = {
-  kind: string;
-  metadata: { name: string };
-  rules?: Rule[];
-  spec?: Record<string, unknown>;
-};
-
-async function render(...set: string[]): Promise<Manifest[]> {
-  const args = [
-    "template",
-    "kw",
-    CHART,
-    "-n",
-    "kubewise-system",
-    ...set.flatMap((s) => ["--set", s]),
-  ];
-  const { stdout } = await execFileAsync(inject("helmPath"), args);
-  return parseAllDocuments(stdout)
-    .map((d) => d.toJSON() as Manifest | null)
-    .filter((m): m is Manifest => m !== null);
-}
-
-const flatten = (rules: Rule[]) =>
-  rules
-    .flatMap((r) =>
-      r.resources.flatMap((res) =>
-        r.verbs.map(
-          (v) =>
-            `${r.apiGroups.join(",")}/${res}:${v}${r.resourceNames ? `@${r.resourceNames.join(",")}` : ""}`,
-        ),
-      ),
-    )
-    .sort();
+const render = (...set: string[]) => renderChart(inject("helmPath"), ...set);
 
 describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
   let manifests: Manifest[];
@@ -106,23 +69,25 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
     );
   });
 
-  it("grants the agent only kubelet stats/metrics, node get, pod reads and owner gets", () => {
-    const role = manifests.find(
-      (m) => m.kind === "ClusterRole" && m.metadata.name === "kw-agent",
-    );
-    expect(flatten(role?.rules ?? [])).toEqual(
-      [
-        "/nodes/stats:get",
-        "/nodes/metrics:get",
-        "/nodes:get",
-        "/pods:get",
-        "/pods:list",
-        "/pods:watch",
-        "apps/replicasets:get",
-        "batch/jobs:get",
-      ].sort(),
-    );
-  });
+  const podMetadataReads = [
+    "/pods:get",
+    "/pods:list",
+    "/pods:watch",
+    "apps/replicasets:get",
+    "batch/jobs:get",
+  ];
+  it.each([
+    ["kubelet", ["/nodes/stats:get", "/nodes/metrics:get", ...podMetadataReads]],
+    ["cgroupfs", podMetadataReads],
+  ])(
+    "grants the agent (source=%s) only what it calls: kubelet stats/metrics, pod reads, owner gets",
+    async (source, expected) => {
+      const role = (await render(`agent.source=${source}`)).find(
+        (m) => m.kind === "ClusterRole" && m.metadata.name === "kw-agent",
+      );
+      expect(flatten(role?.rules ?? [])).toEqual([...expected].sort());
+    },
+  );
 
   it("has no wildcard or dangerous grant anywhere", () => {
     const all = manifests.flatMap((m) => m.rules ?? []);
@@ -152,19 +117,12 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
       "Deployment",
     ]);
     for (const w of workloads) {
-      const spec = (
-        w.spec?.template as {
-          spec: {
-            securityContext: unknown;
-            containers: { securityContext: unknown }[];
-          };
-        }
-      ).spec;
-      expect(spec.securityContext).toMatchObject({
+      const spec = w.spec?.template?.spec;
+      expect(spec?.securityContext).toMatchObject({
         runAsNonRoot: true,
         seccompProfile: { type: "RuntimeDefault" },
       });
-      for (const c of spec.containers) {
+      for (const c of spec?.containers ?? []) {
         expect(c.securityContext).toMatchObject({
           allowPrivilegeEscalation: false,
           readOnlyRootFilesystem: true,
