@@ -8,7 +8,7 @@ import { PROVISIONED } from "../src/eval/walk-forward";
 import type { LoadedKubewise } from "./kubewise-loader";
 import { loadKubewise } from "./kubewise-loader";
 
-export const CURVE_TARGETS = [0.9, 0.95, 0.99];
+const CURVE_TARGETS = [0.9, 0.95, 0.99];
 export const BASELINE_NAMES = [
   PROVISIONED,
   "vpa",

@@ -4,6 +4,14 @@ export {
   AUTOPILOT_DEFAULTS,
 } from "./baselines/autopilot";
 export type { AutopilotConfig, OomTolerance } from "./baselines/autopilot";
+export {
+  AUTOPILOT_ML_DEFAULTS,
+  createAutopilotMlRecommender,
+} from "./baselines/autopilot-ml";
+export type {
+  AutopilotMlConfig,
+  AutopilotMlWeights,
+} from "./baselines/autopilot-ml";
 export { createKrrRecommender, KRR_DEFAULTS } from "./baselines/krr";
 export type { KrrConfig } from "./baselines/krr";
 export { createVpaRecommender, VPA_DEFAULTS } from "./baselines/vpa";
