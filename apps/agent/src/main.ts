@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     level: env.logLevel,
     redact: ["token", "authorization"],
   }).child({ agentId: env.agentId });
+  // Built first: unreadable kubelet token or CA files end the agent before it connects anywhere.
+  const baseSource = createSource(env, logger);
   const bootId = randomUUID();
   const token = env.token;
   // Projected service-account tokens rotate: re-read the file for every new stream.
@@ -125,8 +127,8 @@ async function main(): Promise<void> {
   const collector = createCollector({
     source:
       podMetadata === undefined
-        ? createSource(env, logger)
-        : withPodMetadata(createSource(env, logger), podMetadata.lookup),
+        ? baseSource
+        : withPodMetadata(baseSource, podMetadata.lookup),
     buffer,
     metrics,
     logger,

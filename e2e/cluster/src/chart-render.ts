@@ -9,28 +9,28 @@ import { REPO_ROOT } from "./global-setup";
 const execFileAsync = promisify(execFile);
 export const CHART = join(REPO_ROOT, "charts", "kubewise");
 
-export type Rule = {
+type Rule = {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
   resourceNames?: string[];
 };
-export type EnvVar = {
+type EnvVar = {
   name: string;
   value?: string;
   valueFrom?: { fieldRef?: { fieldPath: string } };
 };
-export type Container = {
+type Container = {
   env?: EnvVar[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   securityContext?: Record<string, unknown>;
 };
-export type TokenProjection = {
+type TokenProjection = {
   audience?: string;
   path: string;
   expirationSeconds?: number;
 };
-export type Volume = {
+type Volume = {
   name: string;
   hostPath?: { path: string };
   configMap?: { name: string; items?: { key: string; path: string }[] };
