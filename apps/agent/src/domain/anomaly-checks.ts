@@ -94,10 +94,7 @@ export function checkOomRisk(
   const trendAtRisk = trend.kind === "ok" && trend.atRisk;
   const modelAtRisk = modelPeakBytes !== undefined && modelPeakBytes >= limit;
   if (!trendAtRisk && !modelAtRisk) return undefined;
-  const crossingInS =
-    trend.kind === "ok" && trend.crossingInS !== null
-      ? Math.round(trend.crossingInS)
-      : undefined;
+  const crossingInS = trendCrossingSeconds(trend);
   return {
     kind: "oom_risk",
     severity:
@@ -108,6 +105,13 @@ export function checkOomRisk(
     timeToLimitSeconds: crossingInS,
     details: oomDetails({ limit, trend, modelPeakBytes }),
   };
+}
+
+function trendCrossingSeconds(
+  trend: ReturnType<typeof assessOomRisk>,
+): number | undefined {
+  if (trend.kind !== "ok" || trend.crossingInS === null) return undefined;
+  return Math.round(trend.crossingInS);
 }
 
 function oomDetails(input: {
