@@ -44,17 +44,23 @@ export function createSlotRing(): SlotRing {
     if (!((cpuMax[cell] ?? Number.NaN) >= cpuCores)) cpuMax[cell] = cpuCores;
   };
 
+  const foldMem = (cell: number, memoryBytes: number) => {
+    // Zero memory means "no reading" (exited container), as in @kubewise/ml's slot history.
+    if (memoryBytes > 0 && !((memMax[cell] ?? Number.NaN) >= memoryBytes))
+      memMax[cell] = memoryBytes;
+  };
+
+  // Older than the ring (late replay data): nothing to fold into.
+  const isOutsideRing = (slot: number) =>
+    !(slot >= 0) || (newest !== undefined && slot <= newest - RING_SLOTS);
+
   return {
     add(timestampMs, cpuCores, memoryBytes) {
       const slot = slotOfMs(timestampMs);
-      // Older than the ring (late replay data): nothing to fold into.
-      if (!(slot >= 0) || (newest !== undefined && slot <= newest - RING_SLOTS))
-        return;
+      if (isOutsideRing(slot)) return;
       const cell = cellOf(slot);
       if (Number.isFinite(cpuCores) && cpuCores >= 0) foldCpu(cell, cpuCores);
-      // Zero memory means "no reading" (exited container), as in @kubewise/ml's slot history.
-      if (memoryBytes > 0 && !((memMax[cell] ?? Number.NaN) >= memoryBytes))
-        memMax[cell] = memoryBytes;
+      foldMem(cell, memoryBytes);
       if (newest === undefined || slot > newest) newest = slot;
     },
     view(endSlot) {
