@@ -66,36 +66,52 @@ function appendRow(series: TraceSeries, row: number[]): string | undefined {
   return undefined;
 }
 
+/** The series a row of `id` goes into: the open one or a new one; undefined once `maxSeries` are open. */
+function seriesForRow(
+  collected: { series: TraceSeries[]; maxSeries: number },
+  id: string,
+  row: number[],
+): TraceSeries | undefined {
+  const current = collected.series.at(-1);
+  if (current?.seriesId === id) return current;
+  if (collected.series.length === collected.maxSeries) return undefined;
+  const next = newSeries(id, row);
+  collected.series.push(next);
+  return next;
+}
+
+function checkHeader(line: string | undefined): TraceParseResult | undefined {
+  const header = line?.trim();
+  if (header === TIDY_COLUMNS.join(",")) return undefined;
+  return {
+    ok: false,
+    error: `unsupported trace header (need ${TIDY_COLUMNS.join(",")}): ${header ?? "<empty>"}`,
+  };
+}
+
+function lineError(index: number, error: string): TraceParseResult {
+  return { ok: false, error: `line ${index + 1}: ${error}` };
+}
+
 /** Parses tidy CSV text into series; stops after `maxSeries` series. Bad rows are an error with their line. */
 export function parseTidyCsv(
   text: string,
   maxSeries: number,
 ): TraceParseResult {
   const lines = text.split("\n");
-  const header = lines[0]?.trim();
-  if (header !== TIDY_COLUMNS.join(",")) {
-    return {
-      ok: false,
-      error: `unsupported trace header (need ${TIDY_COLUMNS.join(",")}): ${header ?? "<empty>"}`,
-    };
-  }
-  const series: TraceSeries[] = [];
-  let current: TraceSeries | undefined;
+  const badHeader = checkHeader(lines[0]);
+  if (badHeader !== undefined) return badHeader;
+  const collected = { series: [] as TraceSeries[], maxSeries };
   for (let i = 1; i < lines.length; i++) {
     const cells = (lines[i] ?? "").trim().split(",");
     const id = cells[0] ?? "";
     if (id === "") continue;
     const row = parseRow(cells);
-    if (row === undefined)
-      return { ok: false, error: `line ${i + 1}: malformed row` };
-    if (current?.seriesId !== id) {
-      if (series.length === maxSeries) break;
-      current = newSeries(id, row);
-      series.push(current);
-    }
-    const error = appendRow(current, row);
-    if (error !== undefined)
-      return { ok: false, error: `line ${i + 1}: ${error}` };
+    if (row === undefined) return lineError(i, "malformed row");
+    const target = seriesForRow(collected, id, row);
+    if (target === undefined) break;
+    const error = appendRow(target, row);
+    if (error !== undefined) return lineError(i, error);
   }
-  return { ok: true, series };
+  return { ok: true, series: collected.series };
 }
