@@ -36,18 +36,12 @@ function checkDetails(
   }
 }
 
-function fromProtoFlag(
+function checkFlagTimes(
   flag: agentV1.AnomalyFlag,
-  context: { path: string; containers: number; fromMs: number; toMs: number },
+  context: { path: string; fromMs: number; toMs: number },
   report: Report,
-): IngestAnomaly | undefined {
+): void {
   const { path } = context;
-  const kind = KINDS[flag.kind];
-  const severity = SEVERITIES[flag.severity];
-  if (kind === undefined) report(`${path}.kind`, "unknown anomaly kind");
-  if (severity === undefined) report(`${path}.severity`, "unknown severity");
-  if (flag.containerIndex >= context.containers)
-    report(`${path}.containerIndex`, "must index containers");
   const at = flag.detectedAtMs;
   if (!Number.isInteger(at) || at < context.fromMs || at > context.toMs)
     report(
@@ -63,13 +57,29 @@ function fromProtoFlag(
       `${path}.timeToLimitSeconds`,
       `must be in [0, ${MAX_TIME_TO_LIMIT_S}]`,
     );
+}
+
+function fromProtoFlag(
+  flag: agentV1.AnomalyFlag,
+  context: { path: string; containers: number; fromMs: number; toMs: number },
+  report: Report,
+): IngestAnomaly | undefined {
+  const { path } = context;
+  const kind = KINDS[flag.kind];
+  const severity = SEVERITIES[flag.severity];
+  if (kind === undefined) report(`${path}.kind`, "unknown anomaly kind");
+  if (severity === undefined) report(`${path}.severity`, "unknown severity");
+  if (flag.containerIndex >= context.containers)
+    report(`${path}.containerIndex`, "must index containers");
+  checkFlagTimes(flag, context, report);
   checkDetails(flag.details, `${path}.details`, report);
   if (kind === undefined || severity === undefined) return undefined;
+  const ttl = flag.timeToLimitSeconds;
   return {
     containerIndex: flag.containerIndex,
     kind,
     severity,
-    detectedAtMs: at,
+    detectedAtMs: flag.detectedAtMs,
     timeToLimitSeconds: ttl === undefined ? null : Math.round(ttl),
     details: flag.details,
   };
