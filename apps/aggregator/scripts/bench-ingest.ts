@@ -170,6 +170,26 @@ function cpuMeter(aggregatorPid: number, pgPid: number) {
   };
 }
 
+/** One batch per stream, retried every 500 ms while the aggregator is still starting. */
+async function warmUpStreams(
+  target: string,
+  warmupPayload: (agent: number) => Uint8Array,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await Promise.all(
+        Array.from({ length: STREAMS }, (_, a) =>
+          runStream(target, [warmupPayload(a)]),
+        ),
+      );
+      return;
+    } catch (error) {
+      if (attempt > 60) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "kw-bench-ingest-"));
   chmodSync(dir, 0o755);
@@ -214,19 +234,7 @@ async function main(): Promise<void> {
     console.log(
       `aggregator on ${target}; ${STREAMS} streams x ${BATCHES} batches x ${CONTAINERS * STEPS} samples, ${IN_FLIGHT} in flight per stream`,
     );
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await Promise.all(
-          Array.from({ length: STREAMS }, (_, a) =>
-            runStream(target, [encode(a, 1, "bench-warmup")]),
-          ),
-        );
-        break;
-      } catch (error) {
-        if (attempt > 60) throw error;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await warmUpStreams(target, (a) => encode(a, 1, "bench-warmup"));
     const payloads = Array.from({ length: STREAMS }, (_, a) =>
       Array.from({ length: BATCHES }, (_, s) => encode(a, s + 1)),
     );
