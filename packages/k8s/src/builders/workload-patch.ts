@@ -177,13 +177,23 @@ export function buildRollbackPatch(
     const current = containers[index]?.resources;
     ops.push({ op: "test", path: `${base}/name`, value: prev.name });
     if (!current) ops.push({ op: "add", path: `${base}/resources`, value: {} });
-    for (const key of ["requests", "limits"] as const) {
-      const value = prev[key];
-      if (value)
-        ops.push({ op: "add", path: `${base}/resources/${key}`, value });
-      else if (current?.[key])
-        ops.push({ op: "remove", path: `${base}/resources/${key}` });
-    }
+    ops.push(...restoreResourceOps(base, prev, current));
+  }
+  return ops;
+}
+
+/** Per requests/limits: put back the snapshot's map, or remove one the snapshot did not have. */
+function restoreResourceOps(
+  base: string,
+  prev: ContainerResources,
+  current: ContainerLike["resources"],
+): JsonPatchOperation[] {
+  const ops: JsonPatchOperation[] = [];
+  for (const key of ["requests", "limits"] as const) {
+    const value = prev[key];
+    if (value) ops.push({ op: "add", path: `${base}/resources/${key}`, value });
+    else if (current?.[key])
+      ops.push({ op: "remove", path: `${base}/resources/${key}` });
   }
   return ops;
 }
