@@ -14,22 +14,22 @@ const repoRoot = join(
 const outDir = join(repoRoot, "charts", "kubewise", "crds");
 const check = process.argv.includes("--check");
 
+/** The file's text, or "" when it does not exist yet. */
+function readIfExists(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT")
+      return "";
+    throw error;
+  }
+}
+
 let drift = 0;
 for (const file of renderCrdFiles()) {
   const path = join(outDir, file.fileName);
   if (check) {
-    let current = "";
-    try {
-      current = readFileSync(path, "utf8");
-    } catch (error) {
-      if (!(
-        error instanceof Error &&
-        "code" in error &&
-        error.code === "ENOENT"
-      ))
-        throw error;
-    }
-    if (current !== file.content) {
+    if (readIfExists(path) !== file.content) {
       drift += 1;
       console.error(
         `drift: ${relative(repoRoot, path)} differs from packages/k8s schemas; run npm run gen:crds -w @kubewise/k8s`,
