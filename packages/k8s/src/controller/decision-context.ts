@@ -124,20 +124,6 @@ export type Ctx = ReconcileInput & {
   base: ResourceRecommendationStatus;
 };
 
-function withPhase(
-  ctx: Ctx,
-  phase: Phase,
-  condition: ConditionInput,
-  extra?: Partial<ResourceRecommendationStatus>,
-): ResourceRecommendationStatus {
-  const conditions = setCondition(
-    ctx.base.conditions,
-    { ...condition, observedGeneration: ctx.generation },
-    ctx.now,
-  );
-  return { ...ctx.base, ...extra, phase, conditions };
-}
-
 type Transition = {
   phase: Phase;
   condition: ConditionInput;
@@ -147,15 +133,31 @@ type Transition = {
   audit?: AuditEvent["action"];
 };
 
+function withPhase(
+  ctx: Ctx,
+  {
+    phase,
+    condition,
+    extra,
+  }: Pick<Transition, "phase" | "condition" | "extra">,
+): ResourceRecommendationStatus {
+  const conditions = setCondition(
+    ctx.base.conditions,
+    { ...condition, observedGeneration: ctx.generation },
+    ctx.now,
+  );
+  return { ...ctx.base, ...extra, phase, conditions };
+}
+
 /** The decision for a phase change: status with the condition set, the workload action and the audit event. */
 export function decideTransition(
   ctx: Ctx,
   transition: Transition,
 ): ReconcileDecision {
-  const { phase, condition, extra, workloadAction } = transition;
+  const { condition, workloadAction } = transition;
   const { name, namespace } = ctx.recommendation.metadata;
   return {
-    status: withPhase(ctx, phase, condition, extra),
+    status: withPhase(ctx, transition),
     ...(workloadAction ? { workloadAction } : {}),
     ...(transition.audit
       ? {
