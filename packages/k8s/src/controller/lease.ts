@@ -35,35 +35,26 @@ function toDate(value: Date | string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+type LeaseOptions = {
+  identity: string;
+  leaseDurationSeconds: number;
+  now: Date;
+};
+
 /**
  * What an instance should do with the current lease: renew its own, take over an expired or
  * empty one, or follow a live holder. Expiry uses the holder's declared duration.
  */
 export function decideLease(
   lease: LeaseState | undefined,
-  options: { identity: string; leaseDurationSeconds: number; now: Date },
+  options: LeaseOptions,
 ): LeaseDecision {
   const { identity, leaseDurationSeconds, now } = options;
   const holder = lease?.holderIdentity ?? "";
+  if (holder === identity) return renewOwnLease(lease, options);
+  const follow = followLiveHolder(lease, options);
+  if (follow) return follow;
   const transitions = lease?.leaseTransitions ?? 0;
-  if (holder === identity) {
-    const acquireTime = toDate(lease?.acquireTime) ?? now;
-    return {
-      action: "renew",
-      spec: {
-        holderIdentity: identity,
-        leaseDurationSeconds,
-        leaseTransitions: transitions,
-        renewTime: now,
-        acquireTime,
-      },
-    };
-  }
-  const renewTime = toDate(lease?.renewTime);
-  const duration = lease?.leaseDurationSeconds ?? leaseDurationSeconds;
-  const expiresAt = new Date((renewTime?.getTime() ?? 0) + duration * 1000);
-  if (holder !== "" && renewTime && expiresAt > now)
-    return { action: "follow", holderIdentity: holder, expiresAt };
   return {
     action: "acquire",
     spec: {
@@ -74,4 +65,34 @@ export function decideLease(
       acquireTime: now,
     },
   };
+}
+
+function renewOwnLease(
+  lease: LeaseState | undefined,
+  { identity, leaseDurationSeconds, now }: LeaseOptions,
+): LeaseDecision {
+  return {
+    action: "renew",
+    spec: {
+      holderIdentity: identity,
+      leaseDurationSeconds,
+      leaseTransitions: lease?.leaseTransitions ?? 0,
+      renewTime: now,
+      acquireTime: toDate(lease?.acquireTime) ?? now,
+    },
+  };
+}
+
+/** Following the holder while its lease is live; undefined when it is empty or expired. */
+function followLiveHolder(
+  lease: LeaseState | undefined,
+  options: LeaseOptions,
+): LeaseDecision | undefined {
+  const holder = lease?.holderIdentity ?? "";
+  const renewTime = toDate(lease?.renewTime);
+  if (holder === "" || !renewTime) return undefined;
+  const duration = lease?.leaseDurationSeconds ?? options.leaseDurationSeconds;
+  const expiresAt = new Date(renewTime.getTime() + duration * 1000);
+  if (!(expiresAt > options.now)) return undefined;
+  return { action: "follow", holderIdentity: holder, expiresAt };
 }
