@@ -13,6 +13,7 @@ import {
   isStatusEqual,
   type AuditEvent,
   type ControllerPolicy,
+  type ReconcileDecision,
   type WorkloadAction,
 } from "./reconcile";
 import {
@@ -164,7 +165,7 @@ export function createLifecycleController(
   }
 
   async function reconcileOne(rec: ResourceRecommendation): Promise<boolean> {
-    const { namespace, name } = rec.metadata;
+    const { namespace } = rec.metadata;
     const ref = {
       namespace,
       kind: rec.spec.targetRef.kind,
@@ -190,18 +191,27 @@ export function createLifecycleController(
       assertLeader();
       await performAction(ref, action);
     }
-    const changed = !isStatusEqual(rec.status, decision.status);
-    if (changed) {
-      assertLeader();
-      await recommendations.applyStatus({ namespace, name }, decision.status);
-      if (decision.audit)
-        await audit.record({
-          ...decision.audit,
-          at,
-          actor: `controller/${elector.identity}`,
-        });
-    }
+    const changed = await writeStatus(rec, decision, at);
     return changed || action !== undefined;
+  }
+
+  /** Writes a changed status and its audit event; false when the status is unchanged. */
+  async function writeStatus(
+    rec: ResourceRecommendation,
+    decision: ReconcileDecision,
+    at: Date,
+  ): Promise<boolean> {
+    if (isStatusEqual(rec.status, decision.status)) return false;
+    const { namespace, name } = rec.metadata;
+    assertLeader();
+    await recommendations.applyStatus({ namespace, name }, decision.status);
+    if (decision.audit)
+      await audit.record({
+        ...decision.audit,
+        at,
+        actor: `controller/${elector.identity}`,
+      });
+    return true;
   }
 
   async function forEach<T>(
