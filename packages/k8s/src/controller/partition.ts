@@ -83,7 +83,7 @@ export function decidePartitionStart(
 
 function decidePartitionRollback(
   ctx: Ctx,
-  target: { canary: CanaryRecord; workload: WorkloadSnapshot },
+  target: PartitionTarget,
   regression: RollbackCause,
 ): ReconcileDecision {
   const { canary, workload } = target;
@@ -102,6 +102,8 @@ function decidePartitionRollback(
   );
 }
 
+type PartitionTarget = { canary: CanaryRecord; workload: WorkloadSnapshot };
+
 /** Lower the partition after each quiet step; the last step restores it and the change is Applied. */
 export function decidePartitionProgress(
   ctx: Ctx,
@@ -109,38 +111,62 @@ export function decidePartitionProgress(
 ): ReconcileDecision {
   const { workload } = ctx;
   if (ctx.base.phase !== "Canary" || !workload) return { status: ctx.base };
+  const target = { canary, workload };
+  const regression = findPartitionRegression(ctx, target);
+  if (regression) return decidePartitionRollback(ctx, target, regression);
+  if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
+  return (
+    decideMetricsHold(ctx, "Canary") ??
+    decidePdbHold(ctx, workload) ??
+    decidePartitionStep(ctx, target)
+  );
+}
+
+/** A regression on the pods already updated (ordinals >= partition). */
+function findPartitionRegression(
+  ctx: Ctx,
+  { canary, workload }: PartitionTarget,
+): RollbackCause | undefined {
   const total = workload.replicas;
   const partition = canary.partition ?? 0;
   const updated = ctx.pods
     .map((p) => p.metadata?.name ?? "")
     .filter((name) => ordinalOf(name, workload.name) >= partition);
-  const regression = findCanaryRegression(ctx, {
+  return findCanaryRegression(ctx, {
     since: new Date(canary.at),
     pods: updated,
     share: total > 0 ? (total - partition) / total : 1,
   });
-  if (regression)
-    return decidePartitionRollback(ctx, { canary, workload }, regression);
-  if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
-  const hold = decideMetricsHold(ctx, "Canary");
-  if (hold) return hold;
-  // Lowering the partition restarts pods, and rolling updates ignore PDBs: check them ourselves.
+}
+
+// Lowering the partition restarts pods, and rolling updates ignore PDBs: check them ourselves.
+function decidePdbHold(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+): ReconcileDecision | undefined {
   const blocking = findBlockingPdbs(
     ctx.pdbs,
     workload.template.metadata?.labels ?? {},
   );
-  if (blocking.length > 0) {
-    return decideTransition(ctx, {
-      phase: "Canary",
-      condition: {
-        type: "DisruptionAllowed",
-        status: "False",
-        reason: "PodDisruptionBudget",
-        message: `PodDisruptionBudget ${blocking.join(", ")} allows no disruption; holding the next step`,
-      },
-      audit: "blocked",
-    });
-  }
+  if (blocking.length === 0) return undefined;
+  return decideTransition(ctx, {
+    phase: "Canary",
+    condition: {
+      type: "DisruptionAllowed",
+      status: "False",
+      reason: "PodDisruptionBudget",
+      message: `PodDisruptionBudget ${blocking.join(", ")} allows no disruption; holding the next step`,
+    },
+    audit: "blocked",
+  });
+}
+
+function decidePartitionStep(
+  ctx: Ctx,
+  { canary, workload }: PartitionTarget,
+): ReconcileDecision {
+  const total = workload.replicas;
+  const partition = canary.partition ?? 0;
   const steps = ctx.policy.rolloutSteps;
   const next = nextStep(steps, {
     from: canary.step ?? 0,
