@@ -1,34 +1,24 @@
 import {
   buildResourcesPatch,
-  buildRollbackPatch,
   hashRecommendedResources,
 } from "../builders/workload-patch";
 import type {
-  AppliedRecord,
+  CanaryRecord,
   ResourceRecommendationStatus,
 } from "../crd/resource-recommendation";
-import {
-  decideCanaryProgress,
-  decideCanaryStart,
-  decideMetricsHold,
-} from "./canary";
+import { decideCanaryProgress, decideCanaryStart } from "./canary";
 import {
   buildTemplateApply,
-  decideRolledBack,
   decideTransition,
   findPreviousResources,
   type Ctx,
   type ReconcileDecision,
   type ReconcileInput,
-  type RollbackCause,
   type WorkloadSnapshot,
 } from "./decision-context";
+import { decideObservation } from "./observation";
 import { decidePartitionProgress, decidePartitionStart } from "./partition";
-import {
-  findBlockingPdbs,
-  findOomKills,
-  findSignalRegression,
-} from "./signals";
+import { findBlockingPdbs } from "./signals";
 
 export { parseRolloutSteps } from "./canary";
 export {
@@ -42,73 +32,6 @@ export {
   type WorkloadAction,
   type WorkloadSnapshot,
 } from "./decision-context";
-
-function decideRollback(
-  ctx: Ctx,
-  target: { applied: AppliedRecord; workload: WorkloadSnapshot },
-  cause: RollbackCause,
-): ReconcileDecision {
-  const { applied, workload } = target;
-  return decideRolledBack(
-    ctx,
-    {
-      previous: applied.previous,
-      action: {
-        type: "rollback",
-        patch: buildRollbackPatch(workload.template, applied.previous),
-      },
-    },
-    cause,
-  );
-}
-
-/** After an apply: roll back on OOM kills or a throttling regression, else verify after the window. */
-function decideObservation(
-  ctx: Ctx,
-  applied: AppliedRecord,
-  workload: WorkloadSnapshot | undefined,
-): ReconcileDecision {
-  if (ctx.base.phase === "RolledBack" || !workload) return { status: ctx.base };
-  const containerNames = applied.applied.map((c) => c.name);
-  const kills = findOomKills(ctx.pods, {
-    since: new Date(applied.at),
-    containerNames,
-  });
-  if (kills.length > 0) {
-    const first = kills[0];
-    const message = `${kills.length} OOM kill(s) after apply, first ${first?.podName}/${first?.containerName}`;
-    return decideRollback(
-      ctx,
-      { applied, workload },
-      { reason: "OOMKilled", message },
-    );
-  }
-  const regression = findSignalRegression(ctx.signals, {
-    containerNames,
-    share: 1,
-  });
-  if (regression) return decideRollback(ctx, { applied, workload }, regression);
-  const elapsedSeconds =
-    (ctx.now.getTime() - new Date(applied.at).getTime()) / 1000;
-  if (
-    ctx.base.phase === "Applied" &&
-    elapsedSeconds >= ctx.policy.observationWindowSeconds
-  ) {
-    const hold = decideMetricsHold(ctx, "Verified");
-    if (hold) return hold;
-    return decideTransition(ctx, {
-      phase: "Verified",
-      condition: {
-        type: "Verified",
-        status: "True",
-        reason: "ObservationPassed",
-        message: `no OOM kill or throttling regression for ${ctx.policy.observationWindowSeconds}s`,
-      },
-      audit: "verify",
-    });
-  }
-  return { status: ctx.base };
-}
 
 function decideGate(
   ctx: Ctx,
@@ -205,10 +128,8 @@ function decideApply(ctx: Ctx, workload: WorkloadSnapshot): ReconcileDecision {
   });
 }
 
-function decideBeforeApply(
-  ctx: Ctx,
-  options: { canary: boolean },
-): ReconcileDecision {
+/** Rejected, dry-run or not (yet) approved: the spec alone says not to touch the workload. */
+function decideSpecHold(ctx: Ctx): ReconcileDecision | undefined {
   const { spec } = ctx.recommendation;
   if (spec.approval?.state === "Rejected") {
     return decideTransition(ctx, {
@@ -247,6 +168,16 @@ function decideBeforeApply(
       audit: "await-approval",
     });
   }
+  return undefined;
+}
+
+function decideBeforeApply(
+  ctx: Ctx,
+  options: { canary: boolean },
+): ReconcileDecision {
+  const held = decideSpecHold(ctx);
+  if (held) return held;
+  const { spec } = ctx.recommendation;
   const { workload } = ctx;
   if (!workload) {
     return decideTransition(ctx, {
@@ -300,14 +231,20 @@ export function decideReconcile(input: ReconcileInput): ReconcileDecision {
     current.observedGeneration === generation
   )
     return { status: base };
-  if (current.phase === "Canary" && current.canary?.generation === generation) {
-    if (current.canary.method === "StatefulSetPartition")
-      return decidePartitionProgress(ctx, current.canary);
-    return decideCanaryProgress(ctx, current.canary, () =>
-      decideBeforeApply(ctx, { canary: false }),
-    );
-  }
+  if (current.phase === "Canary" && current.canary?.generation === generation)
+    return decideRunningCanary(ctx, current.canary);
   return decideBeforeApply(ctx, { canary: true });
+}
+
+function decideRunningCanary(
+  ctx: Ctx,
+  canary: CanaryRecord,
+): ReconcileDecision {
+  if (canary.method === "StatefulSetPartition")
+    return decidePartitionProgress(ctx, canary);
+  return decideCanaryProgress(ctx, canary, () =>
+    decideBeforeApply(ctx, { canary: false }),
+  );
 }
 
 /** Structural equality of two statuses, used to skip no-op writes. */
