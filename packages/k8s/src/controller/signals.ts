@@ -171,6 +171,8 @@ type RolloutStatusLike = {
   applied?: { at: string; generation: number };
 };
 
+type SignalsWindow = { changedAt: Date; observedFrom: Date };
+
 /**
  * Which metric windows the rollback decision needs: the baseline ends when the rollout began,
  * the observation starts with the current step (or the final apply). Undefined when idle.
@@ -178,20 +180,35 @@ type RolloutStatusLike = {
 export function toSignalsWindow(
   status: RolloutStatusLike | undefined,
   generation: number,
-): { changedAt: Date; observedFrom: Date } | undefined {
-  const canary =
-    status?.canary?.generation === generation ? status.canary : undefined;
-  const applied =
-    status?.applied?.generation === generation ? status.applied : undefined;
-  if (status?.phase === "Applied" && applied)
+): SignalsWindow | undefined {
+  if (!status) return undefined;
+  const canary = ofGeneration(status.canary, generation);
+  if (status.phase === "Applied")
+    return toAppliedWindow(ofGeneration(status.applied, generation), canary);
+  if (status.phase === "Canary" && canary)
     return {
-      changedAt: new Date(canary?.at ?? applied.at),
-      observedFrom: new Date(applied.at),
+      changedAt: new Date(canary.at),
+      observedFrom: new Date(canary.stepStartedAt ?? canary.at),
     };
-  if (status?.phase !== "Canary" || !canary) return undefined;
+  return undefined;
+}
+
+function ofGeneration<T extends { generation: number }>(
+  record: T | undefined,
+  generation: number,
+): T | undefined {
+  return record?.generation === generation ? record : undefined;
+}
+
+/** After the final apply the baseline still ends where the canary (if any) began. */
+function toAppliedWindow(
+  applied: { at: string } | undefined,
+  canary: { at: string } | undefined,
+): SignalsWindow | undefined {
+  if (!applied) return undefined;
   return {
-    changedAt: new Date(canary.at),
-    observedFrom: new Date(canary.stepStartedAt ?? canary.at),
+    changedAt: new Date(canary?.at ?? applied.at),
+    observedFrom: new Date(applied.at),
   };
 }
 
