@@ -35,11 +35,23 @@ function sanitizeNode(node: JsonSchema): JsonSchema {
     if (!ALLOWED_KEYS.has(key) && !key.startsWith("x-kubernetes-")) continue;
     out[key] = value;
   }
+  dropZodDefaults(out);
+  sanitizeChildren(out);
+  // structural schemas forbid additionalProperties: false next to properties; unknown fields are pruned anyway
+  if (out.additionalProperties === false) delete out.additionalProperties;
+  return out;
+}
+
+/** Removes what zod adds that the apiserver checks itself or that only restates the number type. */
+function dropZodDefaults(out: JsonSchema): void {
   // zod emits a full RFC 3339 regex next to format: date-time; the apiserver validates the format itself
   if (out.format === "date-time") delete out.pattern;
   if (out.maximum === SAFE_INTEGER_BOUND) delete out.maximum;
   if (out.minimum === -SAFE_INTEGER_BOUND) delete out.minimum;
   if (out.type === "integer") out.format = "int64";
+}
+
+function sanitizeChildren(out: JsonSchema): void {
   if (isRecord(out.properties)) {
     out.properties = Object.fromEntries(
       Object.entries(out.properties).map(([k, v]) => [
@@ -51,9 +63,6 @@ function sanitizeNode(node: JsonSchema): JsonSchema {
   if (isRecord(out.items)) out.items = sanitizeNode(out.items);
   if (isRecord(out.additionalProperties))
     out.additionalProperties = sanitizeNode(out.additionalProperties);
-  // structural schemas forbid additionalProperties: false next to properties; unknown fields are pruned anyway
-  if (out.additionalProperties === false) delete out.additionalProperties;
-  return out;
 }
 
 /** Converts a zod schema into a Kubernetes structural OpenAPI v3 schema (no refs, no unions). */
