@@ -245,14 +245,33 @@ export function planClusterSync(input: {
     plan.dbChanges.push(...dbChanges);
     plan.conflicts.push(...conflicts);
     if (!object) plan.publish.push(desired);
-    const state = desiredApprovalState(after);
-    if (!state || isSettled(object?.approval, state, specHash)) continue;
-    const dryRun = state === "Approved" && !input.dryRunEnabled(ref.namespace);
-    plan.approvals.push({
+    const approval = planApproval({
       ref,
-      approval: { state, by: DASHBOARD_APPROVER, specHash },
-      ...(dryRun ? { dryRun: false } : {}),
+      after,
+      current: object?.approval,
+      specHash,
+      dryRunEnabled: input.dryRunEnabled,
     });
+    if (approval) plan.approvals.push(approval);
   }
   return plan;
+}
+
+/** The approval the object still needs to match the DB's decision; undefined when it has it. */
+function planApproval(input: {
+  ref: ObjectRef;
+  after: RecommendationPhase[];
+  current: Approval | undefined;
+  specHash: string;
+  dryRunEnabled: (namespace: string) => boolean;
+}): ClusterSyncPlan["approvals"][number] | undefined {
+  const { ref, specHash } = input;
+  const state = desiredApprovalState(input.after);
+  if (!state || isSettled(input.current, state, specHash)) return undefined;
+  const dryRun = state === "Approved" && !input.dryRunEnabled(ref.namespace);
+  return {
+    ref,
+    approval: { state, by: DASHBOARD_APPROVER, specHash },
+    ...(dryRun ? { dryRun: false } : {}),
+  };
 }
