@@ -17,7 +17,12 @@ import type { ServiceContext } from "../context";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import { getEffectiveSafetyConfig, getRecommendationInScope } from "./internal";
-import { planClusterSync, type DbPhaseChange } from "./sync-cluster-plan";
+import {
+  planClusterSync,
+  type ClusterSyncPlan,
+  type DbPhaseChange,
+  type RecommendationPublisher,
+} from "./sync-cluster-plan";
 import { persistTransition } from "./transition";
 
 export const SyncRecommendationsToClusterInputSchema = z.object({
@@ -103,6 +108,66 @@ async function applyDbChange(
   });
 }
 
+async function loadDryRunByNamespace(
+  ctx: ServiceContext,
+  clusterId: string,
+  rows: readonly RecommendationWithContext[],
+): Promise<Map<string, boolean>> {
+  const namespaces = [...new Set(rows.map((r) => r.workload.namespace))];
+  const dryRun = new Map<string, boolean>();
+  for (const namespace of namespaces)
+    dryRun.set(
+      namespace,
+      (await getEffectiveSafetyConfig(ctx.db, clusterId, namespace))
+        .dryRunEnabled,
+    );
+  return dryRun;
+}
+
+/** Applies each change in its own transaction; a row that moved meanwhile is a conflict, not a failure. */
+async function applyDbChanges(
+  ctx: ServiceContext,
+  changes: readonly DbPhaseChange[],
+): Promise<{ count: number; conflicts: string[]; failed: Set<string> }> {
+  const conflicts: string[] = [];
+  const failed = new Set<string>();
+  let count = 0;
+  for (const change of changes) {
+    try {
+      await applyDbChange(ctx, change);
+      count += 1;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      conflicts.push(error.message);
+      failed.add(`${change.object.namespace}/${change.object.name}`);
+    }
+  }
+  return { count, conflicts, failed };
+}
+
+async function pushApprovals(
+  ctx: ServiceContext,
+  input: {
+    publisher: RecommendationPublisher;
+    approvals: ClusterSyncPlan["approvals"];
+    /** Objects whose DB change conflicted this round. */
+    failed: ReadonlySet<string>;
+  },
+): Promise<number> {
+  let pushed = 0;
+  for (const { ref, approval, dryRun } of input.approvals) {
+    // The DB row moved under us; the next round pushes the settled decision.
+    if (input.failed.has(`${ref.namespace}/${ref.name}`)) continue;
+    await input.publisher.setApproval(
+      ref,
+      { ...approval, at: ctx.clock.now().toISOString() },
+      dryRun === undefined ? {} : { dryRun },
+    );
+    pushed += 1;
+  }
+  return pushed;
+}
+
 /**
  * One round of the dashboard <-> cluster bridge: cluster facts (kubectl decisions, controller
  * phases) into the DB through the lifecycle state machine, then the DB's open recommendations
@@ -129,44 +194,21 @@ export async function syncRecommendationsToCluster({
     publisher.listStatuses(),
     loadRows(ctx, clusterId),
   ]);
-  const namespaces = [...new Set(rows.map((r) => r.workload.namespace))];
-  const dryRun = new Map<string, boolean>();
-  for (const namespace of namespaces)
-    dryRun.set(
-      namespace,
-      (await getEffectiveSafetyConfig(ctx.db, clusterId, namespace))
-        .dryRunEnabled,
-    );
+  const dryRun = await loadDryRunByNamespace(ctx, clusterId, rows);
   const plan = planClusterSync({
     rows,
     objects,
     dryRunEnabled: (namespace) => dryRun.get(namespace) ?? true,
   });
-  const conflicts = [...plan.conflicts];
-  const failed = new Set<string>();
-  let dbPhaseChanges = 0;
-  for (const change of plan.dbChanges) {
-    try {
-      await applyDbChange(ctx, change);
-      dbPhaseChanges += 1;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      conflicts.push(error.message);
-      failed.add(`${change.object.namespace}/${change.object.name}`);
-    }
-  }
+  const applied = await applyDbChanges(ctx, plan.dbChanges);
+  const conflicts = [...plan.conflicts, ...applied.conflicts];
+  const dbPhaseChanges = applied.count;
   for (const desired of plan.publish) await publisher.publish(desired);
-  let approvalsPushed = 0;
-  for (const { ref, approval, dryRun: dry } of plan.approvals) {
-    // The DB row moved under us; the next round pushes the settled decision.
-    if (failed.has(`${ref.namespace}/${ref.name}`)) continue;
-    await publisher.setApproval(
-      ref,
-      { ...approval, at: ctx.clock.now().toISOString() },
-      dry === undefined ? {} : { dryRun: dry },
-    );
-    approvalsPushed += 1;
-  }
+  const approvalsPushed = await pushApprovals(ctx, {
+    publisher,
+    approvals: plan.approvals,
+    failed: applied.failed,
+  });
   if (
     dbPhaseChanges ||
     plan.publish.length ||
