@@ -7,6 +7,7 @@ import {
   lookupProvisioned,
   lookupRecommendation,
   scoreDay,
+  type InForceLookup,
 } from "../src/eval/score-day";
 import { dayBoundaries, nominalIntervalS } from "../src/eval/walk-forward";
 import type {
@@ -17,6 +18,7 @@ import {
   buildKubewiseRecommender,
   chooseLadderStep,
   KUBEWISE_DEFAULTS,
+  type LadderResult,
 } from "../src/kubewise/recommender";
 import {
   createWeightsForecastFn,
@@ -32,6 +34,34 @@ type Outcome = {
 };
 
 const MIN_POINTS_PER_MODEL_MAP = 400;
+
+/** One outcome per ladder step whose day has a hold verdict. */
+function scoreLadderDay(
+  result: Extract<LadderResult, { kind: "ladder" }>,
+  day: {
+    series: TraceSeries;
+    window: { start: number; end: number; sampleIntervalS: number };
+    provisioned: InForceLookup;
+    day: string;
+  },
+): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (const [step, rec] of result.recommendations.entries()) {
+    const score = scoreDay(day.series, day.window, {
+      policy: lookupRecommendation(day.series, rec),
+      provisioned: day.provisioned,
+    });
+    const hold = doesRecommendationHold(score);
+    if (hold !== null)
+      outcomes.push({
+        step,
+        hold,
+        memoryModel: result.memoryModel,
+        day: day.day,
+      });
+  }
+  return outcomes;
+}
 
 function collectOutcomes(
   series: TraceSeries[],
@@ -71,21 +101,14 @@ function collectOutcomes(
         (wins[`memory:${result.memoryModel}`] ?? 0) + 1;
       wins[`cpu:${result.cpuModel}`] =
         (wins[`cpu:${result.cpuModel}`] ?? 0) + 1;
-      for (const [step, rec] of result.recommendations.entries()) {
-        const score = scoreDay(
-          s,
-          { start, end, sampleIntervalS },
-          { policy: lookupRecommendation(s, rec), provisioned },
-        );
-        const hold = doesRecommendationHold(score);
-        if (hold !== null)
-          outcomes.push({
-            step,
-            hold,
-            memoryModel: result.memoryModel,
-            day: `${s.seriesId}@${dayStartS}`,
-          });
-      }
+      outcomes.push(
+        ...scoreLadderDay(result, {
+          series: s,
+          window: { start, end, sampleIntervalS },
+          provisioned,
+          day: `${s.seriesId}@${dayStartS}`,
+        }),
+      );
     }
     log(
       `calibration ${n + 1}/${series.length} ${s.seriesId}: ${outcomes.length} outcomes so far`,
