@@ -201,14 +201,22 @@ function scoreOomRisk(
       toS: now + horizonS,
     });
     if (r.atRisk) firstAlarmS ??= now;
-    if (r.atRisk && crossingS !== null) counts.truePositives++;
-    else if (r.atRisk) counts.falsePositives++;
-    else if (crossingS !== null) counts.falseNegatives++;
+    countOomCheck(counts, r.atRisk, crossingS);
     if (crossingS !== null && firstAlarmS !== null && !leadRecorded) {
       counts.delaysS.push(crossingS - firstAlarmS);
       leadRecorded = true;
     }
   }
+}
+
+function countOomCheck(
+  counts: DetectionCounts,
+  atRisk: boolean,
+  crossingS: number | null,
+): void {
+  if (atRisk && crossingS !== null) counts.truePositives++;
+  else if (atRisk) counts.falsePositives++;
+  else if (crossingS !== null) counts.falseNegatives++;
 }
 
 function firstCrossing(
