@@ -53,10 +53,7 @@ export function detectMemoryLeak(
     { timestampsS: input.timestampsS, values: input.memBytes },
     { fromS: input.nowS - config.windowS, toS: input.nowS },
   );
-  if (
-    x.length < config.minSamples ||
-    (x[x.length - 1] ?? 0) - (x[0] ?? 0) < config.windowS / 2
-  ) {
+  if (isTooShort(x, config)) {
     return {
       kind: "insufficient-history",
       reason: `memory-leak needs >= ${config.minSamples} readings over >= ${config.windowS / 7200} h (has ${x.length})`,
@@ -87,6 +84,17 @@ export function detectMemoryLeak(
     relativeGrowth,
     timeToLimitS,
   };
+}
+
+/** Too few readings, or spanning less than half the window. */
+function isTooShort(
+  x: ArrayLike<number>,
+  config: Pick<MemoryLeakConfig, "minSamples" | "windowS">,
+): boolean {
+  return (
+    x.length < config.minSamples ||
+    (x[x.length - 1] ?? 0) - (x[0] ?? 0) < config.windowS / 2
+  );
 }
 
 function timeToLimit(input: {
