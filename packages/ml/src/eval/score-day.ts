@@ -104,6 +104,49 @@ function slackOf(segments: Segments): number | null {
   return total === 0 ? null : weighted / total;
 }
 
+function countMemSample(
+  score: DayScore,
+  segments: Segments,
+  { v, mem }: { v: InForce; mem: number },
+): void {
+  if (Number.isNaN(mem)) return;
+  score.memSamples++;
+  if (mem > v.memLimit) score.memOverLimitSamples++;
+  addToSegment(segments, v.segment, { limit: v.memLimit, value: mem });
+}
+
+function countCpuSample(
+  score: DayScore,
+  segments: Segments,
+  { v, cpu }: { v: InForce; cpu: number },
+): void {
+  if (Number.isNaN(cpu)) return;
+  score.cpuSamples++;
+  if (cpu > v.cpuRequest) score.cpuOverRequestSamples++;
+  if (cpu > v.cpuLimit) score.cpuOverLimitSamples++;
+  addToSegment(segments, v.segment, { limit: v.cpuRequest, value: cpu });
+}
+
+/** Request cost of the policy and of what was provisioned; samples without provisioned requests are skipped. */
+function addRequestCosts(
+  costs: { policy: number; provisioned: number },
+  inForce: { policy: InForce; provisioned: InForce },
+  durationS: number,
+): void {
+  const { policy: v, provisioned: p } = inForce;
+  if (Number.isNaN(p.cpuRequest) || Number.isNaN(p.memRequest)) return;
+  costs.policy += requestCostMicroUsd({
+    cpuRequestCores: v.cpuRequest,
+    memRequestBytes: v.memRequest,
+    durationS,
+  });
+  costs.provisioned += requestCostMicroUsd({
+    cpuRequestCores: p.cpuRequest,
+    memRequestBytes: p.memRequest,
+    durationS,
+  });
+}
+
 export function scoreDay(
   series: TraceSeries,
   range: { start: number; end: number; sampleIntervalS: number },
@@ -123,43 +166,23 @@ export function scoreDay(
     provisionedCostMicroUsd: null,
   };
   const real = series.unitSystem === "real";
-  let cost = 0;
-  let provisionedCost = 0;
+  const costs = { policy: 0, provisioned: 0 };
   for (let i = range.start; i < range.end; i++) {
     const v = inForce.policy(i);
-    const mem = series.mem[i] ?? Number.NaN;
-    const cpu = series.cpu[i] ?? Number.NaN;
-    if (!Number.isNaN(mem)) {
-      score.memSamples++;
-      if (mem > v.memLimit) score.memOverLimitSamples++;
-      addToSegment(memSegments, v.segment, { limit: v.memLimit, value: mem });
-    }
-    if (!Number.isNaN(cpu)) {
-      score.cpuSamples++;
-      if (cpu > v.cpuRequest) score.cpuOverRequestSamples++;
-      if (cpu > v.cpuLimit) score.cpuOverLimitSamples++;
-      addToSegment(cpuSegments, v.segment, { limit: v.cpuRequest, value: cpu });
-    }
-    if (!real) continue;
-    const p = inForce.provisioned(i);
-    if (Number.isNaN(p.cpuRequest) || Number.isNaN(p.memRequest)) continue;
-    const durationS = range.sampleIntervalS;
-    cost += requestCostMicroUsd({
-      cpuRequestCores: v.cpuRequest,
-      memRequestBytes: v.memRequest,
-      durationS,
-    });
-    provisionedCost += requestCostMicroUsd({
-      cpuRequestCores: p.cpuRequest,
-      memRequestBytes: p.memRequest,
-      durationS,
-    });
+    countMemSample(score, memSegments, { v, mem: series.mem[i] ?? Number.NaN });
+    countCpuSample(score, cpuSegments, { v, cpu: series.cpu[i] ?? Number.NaN });
+    if (real)
+      addRequestCosts(
+        costs,
+        { policy: v, provisioned: inForce.provisioned(i) },
+        range.sampleIntervalS,
+      );
   }
   score.memSlack = slackOf(memSegments);
   score.cpuSlack = slackOf(cpuSegments);
-  if (real && provisionedCost > 0) {
-    score.costMicroUsd = cost;
-    score.provisionedCostMicroUsd = provisionedCost;
+  if (real && costs.provisioned > 0) {
+    score.costMicroUsd = costs.policy;
+    score.provisionedCostMicroUsd = costs.provisioned;
   }
   return score;
 }
