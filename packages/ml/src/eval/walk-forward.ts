@@ -3,6 +3,7 @@
 import type {
   Recommendation,
   Recommender,
+  RecommenderContext,
   RecommenderSession,
   RecommendResult,
 } from "../recommender";
@@ -97,6 +98,26 @@ type PolicyRun = {
   wallMs: number;
 };
 
+/** One session per policy; starting it counts towards the policy's wall time. */
+function startRuns(
+  policies: PolicyEntry[],
+  ctx: RecommenderContext,
+): PolicyRun[] {
+  const runs: PolicyRun[] = policies.map((entry) => ({
+    entry,
+    session: null,
+    previous: null,
+    previousStart: null,
+    wallMs: 0,
+  }));
+  for (const run of runs) {
+    const started = performance.now();
+    run.session = run.entry.recommender?.start(ctx) ?? null;
+    run.wallMs += performance.now() - started;
+  }
+  return runs;
+}
+
 export function evaluateSeries(
   series: TraceSeries,
   policies: PolicyEntry[],
@@ -110,18 +131,7 @@ export function evaluateSeries(
   };
   const provisioned = lookupProvisioned(series);
   const { dayStartsS, bounds } = dayBoundaries(series, options);
-  const runs: PolicyRun[] = policies.map((entry) => ({
-    entry,
-    session: null,
-    previous: null,
-    previousStart: null,
-    wallMs: 0,
-  }));
-  for (const run of runs) {
-    const started = performance.now();
-    run.session = run.entry.recommender?.start(ctx) ?? null;
-    run.wallMs += performance.now() - started;
-  }
+  const runs = startRuns(policies, ctx);
   const days: ScoredDay[] = [];
   let observedUpTo = 0;
   for (const [k, dayStartS] of dayStartsS.entries()) {
