@@ -40,14 +40,20 @@ export function interpolateQuantile(
   const last = levels.length - 1;
   if (level <= levels[0]) return quantiles[0] ?? Number.NaN;
   if (level >= (levels[last] ?? 1)) return quantiles[last] ?? Number.NaN;
-  for (let k = 1; k <= last; k++) {
-    const hi = levels[k] ?? 1;
-    if (level <= hi) {
-      const lo = levels[k - 1] ?? 0;
-      const a = quantiles[k - 1] ?? Number.NaN;
-      const b = quantiles[k] ?? Number.NaN;
-      return a + ((b - a) * (level - lo)) / (hi - lo);
-    }
-  }
+  for (let k = 1; k <= last; k++)
+    if (level <= (levels[k] ?? 1)) return interpolateBelow(quantiles, k, level);
   return quantiles[last] ?? Number.NaN;
+}
+
+/** Linear interpolation between predicted levels k - 1 and k. */
+function interpolateBelow(
+  quantiles: ArrayLike<number>,
+  k: number,
+  level: number,
+): number {
+  const lo = QUANTILE_LEVELS[k - 1] ?? 0;
+  const hi = QUANTILE_LEVELS[k] ?? 1;
+  const a = quantiles[k - 1] ?? Number.NaN;
+  const b = quantiles[k] ?? Number.NaN;
+  return a + ((b - a) * (level - lo)) / (hi - lo);
 }
