@@ -192,13 +192,14 @@ function selectModel(
 export function planMemory(
   history: SlotHistory,
   nowSlot: number,
-  forecastAt: (slot: number) => DayForecast | undefined,
-  selection: {
+  options: {
+    forecastAt: (slot: number) => DayForecast | undefined;
     candidates?: readonly MemoryModel[];
     /** Challengers' validated loss is multiplied by this before comparing with peak-hold. */
     handicap?: number;
-  } = {},
+  },
 ): MemoryPlan | undefined {
+  const { forecastAt } = options;
   const now = forecastAt(nowSlot);
   if (!now) return undefined;
   const days = pastDays(history, nowSlot, forecastAt);
@@ -206,8 +207,8 @@ export function planMemory(
   const scores = validate(days);
   const model = selectModel(
     scores,
-    selection.candidates ?? MEMORY_MODELS,
-    selection.handicap ?? 1,
+    options.candidates ?? MEMORY_MODELS,
+    options.handicap ?? 1,
   );
   const ref = now.input.memRefBytes;
   const heldLogRef = peakHoldLogRef(history, nowSlot, ref);

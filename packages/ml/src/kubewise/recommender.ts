@@ -212,7 +212,8 @@ export function buildKubewiseRecommender(
             `need ${MIN_HISTORY_SLOTS * 5} min of CPU and memory readings before ${nowS}, have ${valid * 5} min`,
           );
         }
-        const memory = planMemory(history, nowSlot, forecastAt, {
+        const memory = planMemory(history, nowSlot, {
+          forecastAt,
           candidates: options.memoryModels,
           handicap: options.challengerHandicap,
         });
