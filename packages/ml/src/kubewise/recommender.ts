@@ -71,24 +71,30 @@ export function chooseLadderStep(
   const map = calibration?.maps[model] ?? calibration?.maps.all;
   if (options.ladderIndex !== undefined) {
     const index = options.ladderIndex;
-    return {
-      index,
-      confidence: map
-        ? applyIsotonic(map, index)
-        : (RISK_LADDER[index]?.level ?? 0.5),
-    };
+    return { index, confidence: stepConfidence(map, index) };
   }
-  if (!map) {
-    // Uncalibrated: fall back to the nominal quantile level (stated as such, never as calibrated).
-    const found = RISK_LADDER.findIndex((s) => s.level >= options.targetHold);
-    const index = found < 0 ? RISK_LADDER.length - 1 : found;
-    return {
-      index,
-      confidence: RISK_LADDER[index]?.level ?? options.targetHold,
-    };
-  }
+  if (!map) return nominalStep(options.targetHold);
   const index = invertIsotonic(map, options.targetHold);
   return { index, confidence: applyIsotonic(map, index) };
+}
+
+type CalibrationMap = CalibrationMetadata["maps"][string];
+
+function stepConfidence(
+  map: CalibrationMap | undefined,
+  index: number,
+): number {
+  return map ? applyIsotonic(map, index) : (RISK_LADDER[index]?.level ?? 0.5);
+}
+
+// Uncalibrated: fall back to the nominal quantile level (stated as such, never as calibrated).
+function nominalStep(targetHold: number): {
+  index: number;
+  confidence: number;
+} {
+  const found = RISK_LADDER.findIndex((s) => s.level >= targetHold);
+  const index = found < 0 ? RISK_LADDER.length - 1 : found;
+  return { index, confidence: RISK_LADDER[index]?.level ?? targetHold };
 }
 
 function countValid(history: SlotHistory, from: number, to: number): number {
