@@ -22,17 +22,11 @@ function foldRecurrentBias(b: Float32Array, hiddenSize: number): Float32Array {
   return out;
 }
 
-/** Reads back the weights of a model written by exportLstmToOnnx (for the synchronous TS forward pass). */
-export function readLstmWeightsFromOnnx(bytes: Uint8Array): {
-  weights: LstmWeights;
-  seqLen: number;
-  metadata: Record<string, string>;
-} {
-  const model = onnx.ModelProto.decode(bytes);
-  const graph = model.graph;
-  if (!graph) throw new Error("ONNX model has no graph");
+type TensorByName = (name: string) => OnnxTypes.ITensorProto;
+
+function initializerLookup(graph: OnnxTypes.IGraphProto): TensorByName {
   const byName = new Map((graph.initializer ?? []).map((t) => [t.name, t]));
-  const get = (name: string): OnnxTypes.ITensorProto => {
+  return (name) => {
     const t = byName.get(name);
     if (!t)
       throw new Error(
@@ -40,10 +34,13 @@ export function readLstmWeightsFromOnnx(bytes: Uint8Array): {
       );
     return t;
   };
+}
+
+function toLstmWeights(get: TensorByName): LstmWeights {
   const wDims = (get("W").dims ?? []).map(Number);
   const kDims = (get("dense_kernel").dims ?? []).map(Number);
   const hiddenSize = kDims[0] ?? 0;
-  const weights: LstmWeights = {
+  return {
     inputSize: wDims[2] ?? 0,
     hiddenSize,
     outputSize: kDims[1] ?? 0,
@@ -53,9 +50,26 @@ export function readLstmWeightsFromOnnx(bytes: Uint8Array): {
     denseKernel: tensorFloats(get("dense_kernel")),
     denseBias: tensorFloats(get("dense_bias")),
   };
-  validateLstmWeights(weights);
+}
+
+/** The sequence length is the second dimension of the first graph input. */
+function inputSeqLen(graph: OnnxTypes.IGraphProto): number {
   const inputDims = graph.input?.[0]?.type?.tensorType?.shape?.dim ?? [];
-  const seqLen = Number(inputDims[1]?.dimValue ?? 0);
+  return Number(inputDims[1]?.dimValue ?? 0);
+}
+
+/** Reads back the weights of a model written by exportLstmToOnnx (for the synchronous TS forward pass). */
+export function readLstmWeightsFromOnnx(bytes: Uint8Array): {
+  weights: LstmWeights;
+  seqLen: number;
+  metadata: Record<string, string>;
+} {
+  const model = onnx.ModelProto.decode(bytes);
+  const graph = model.graph;
+  if (!graph) throw new Error("ONNX model has no graph");
+  const weights = toLstmWeights(initializerLookup(graph));
+  validateLstmWeights(weights);
+  const seqLen = inputSeqLen(graph);
   const metadata = Object.fromEntries(
     (model.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]),
   );
