@@ -21,32 +21,8 @@ export function planBlocks(
   view: SlotView,
   exceedance: number,
 ): BlockPlan | undefined {
-  const cpu: number[][] = Array.from({ length: BLOCKS }, () => []);
-  const shape = new Array<number>(BLOCKS).fill(0);
-  const shapeDays = new Array<number>(BLOCKS).fill(0);
-  const dayStart = Math.ceil(view.firstSlot / SLOTS_PER_DAY) * SLOTS_PER_DAY;
-  for (let k = 0; k < view.cpuCores.length; k++) {
-    const c = view.cpuCores[k] ?? Number.NaN;
-    if (Number.isFinite(c)) cpu[blockOf(view.firstSlot + k)]?.push(c);
-  }
-  for (
-    let day = dayStart;
-    day + SLOTS_PER_DAY <= view.firstSlot + view.memBytes.length;
-    day += SLOTS_PER_DAY
-  ) {
-    const peaks = new Array<number>(BLOCKS).fill(Number.NaN);
-    for (let slot = day; slot < day + SLOTS_PER_DAY; slot++) {
-      const m = view.memBytes[slot - view.firstSlot] ?? Number.NaN;
-      const b = blockOf(slot);
-      if (Number.isFinite(m) && !((peaks[b] ?? Number.NaN) >= m)) peaks[b] = m;
-    }
-    if (peaks.some((p) => !Number.isFinite(p))) continue;
-    const dayPeak = Math.max(...peaks);
-    peaks.forEach((p, b) => {
-      shape[b] = Math.max(shape[b] ?? 0, p / dayPeak);
-      shapeDays[b] = (shapeDays[b] ?? 0) + 1;
-    });
-  }
+  const cpu = cpuSamplesByBlock(view);
+  const { shape, shapeDays } = memShapeByBlock(view);
   if (
     shapeDays.some((n) => n < MIN_DAYS) ||
     cpu.some((samples) => samples.length < MIN_DAYS * 12)
@@ -59,6 +35,49 @@ export function planBlocks(
     ),
     memShape: shape,
   };
+}
+
+function cpuSamplesByBlock(view: SlotView): number[][] {
+  const cpu: number[][] = Array.from({ length: BLOCKS }, () => []);
+  for (let k = 0; k < view.cpuCores.length; k++) {
+    const c = view.cpuCores[k] ?? Number.NaN;
+    if (Number.isFinite(c)) cpu[blockOf(view.firstSlot + k)]?.push(c);
+  }
+  return cpu;
+}
+
+/** Per block: the largest block-peak / day-peak ratio over the complete days, and how many days had one. */
+function memShapeByBlock(view: SlotView): {
+  shape: number[];
+  shapeDays: number[];
+} {
+  const shape = new Array<number>(BLOCKS).fill(0);
+  const shapeDays = new Array<number>(BLOCKS).fill(0);
+  const dayStart = Math.ceil(view.firstSlot / SLOTS_PER_DAY) * SLOTS_PER_DAY;
+  for (
+    let day = dayStart;
+    day + SLOTS_PER_DAY <= view.firstSlot + view.memBytes.length;
+    day += SLOTS_PER_DAY
+  ) {
+    const peaks = blockPeaksOfDay(view, day);
+    if (peaks.some((p) => !Number.isFinite(p))) continue;
+    const dayPeak = Math.max(...peaks);
+    peaks.forEach((p, b) => {
+      shape[b] = Math.max(shape[b] ?? 0, p / dayPeak);
+      shapeDays[b] = (shapeDays[b] ?? 0) + 1;
+    });
+  }
+  return { shape, shapeDays };
+}
+
+function blockPeaksOfDay(view: SlotView, day: number): number[] {
+  const peaks = new Array<number>(BLOCKS).fill(Number.NaN);
+  for (let slot = day; slot < day + SLOTS_PER_DAY; slot++) {
+    const m = view.memBytes[slot - view.firstSlot] ?? Number.NaN;
+    const b = blockOf(slot);
+    if (Number.isFinite(m) && !((peaks[b] ?? Number.NaN) >= m)) peaks[b] = m;
+  }
+  return peaks;
 }
 
 export function blockWindow(block: number): {
