@@ -28,8 +28,10 @@ export function toHourlyMeans(slots: Float64Array): Float64Array {
   return out;
 }
 
-/** Autocorrelation at `lag` over pairs where both values exist; NaN with fewer than `lag` pairs. */
-export function autocorrelation(values: Float64Array, lag: number): number {
+/** Mean and (population) variance of the finite values; undefined with fewer than two. */
+function finiteMoments(
+  values: Float64Array,
+): { mean: number; variance: number } | undefined {
   let sum = 0;
   let n = 0;
   for (const v of values) {
@@ -38,12 +40,19 @@ export function autocorrelation(values: Float64Array, lag: number): number {
       n++;
     }
   }
-  if (n < 2) return Number.NaN;
+  if (n < 2) return undefined;
   const mean = sum / n;
   let variance = 0;
   for (const v of values) if (Number.isFinite(v)) variance += (v - mean) ** 2;
   variance /= n;
-  if (!(variance > 0)) return Number.NaN;
+  return { mean, variance };
+}
+
+/** Autocorrelation at `lag` over pairs where both values exist; NaN with fewer than `lag` pairs. */
+export function autocorrelation(values: Float64Array, lag: number): number {
+  const moments = finiteMoments(values);
+  if (!moments || !(moments.variance > 0)) return Number.NaN;
+  const { mean, variance } = moments;
   let cov = 0;
   let pairs = 0;
   for (let i = lag; i < values.length; i++) {
