@@ -47,8 +47,9 @@ function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
   let k = 0;
   while (i < a.length && j < b.length)
     out[k++] = (a[i] ?? 0) <= (b[j] ?? 0) ? (a[i++] ?? 0) : (b[j++] ?? 0);
-  while (i < a.length) out[k++] = a[i++] ?? 0;
-  while (j < b.length) out[k++] = b[j++] ?? 0;
+  // One side is used up: the rest of the other is already sorted.
+  out.set(a.subarray(i), k);
+  out.set(b.subarray(j), k + a.length - i);
   return out;
 }
 
@@ -101,6 +102,60 @@ function bestPeakSplit(byHour: number[][], q: number): PeakSplit | undefined {
   return best;
 }
 
+type WeekendPart = { use: boolean; cores: number };
+
+/** 5-min samples by weekday hour (all days unless `weekly`), the weekend's, and all of them. */
+function bucketCpuSamples(
+  view: SlotView,
+  weekly: boolean,
+): { weekday: number[][]; weekend: number[]; all: number[] } {
+  const weekday: number[][] = Array.from({ length: 24 }, () => []);
+  const weekend: number[] = [];
+  const all: number[] = [];
+  for (let k = 0; k < view.cpuCores.length; k++) {
+    const v = view.cpuCores[k] ?? Number.NaN;
+    if (!Number.isFinite(v)) continue;
+    const slot = view.firstSlot + k;
+    all.push(v);
+    if (weekly && isWeekendSlot(slot)) weekend.push(v);
+    else weekday[hourOfSlot(slot)]?.push(v);
+  }
+  return { weekday, weekend, all };
+}
+
+/** Request-hours per week with the peak split (and the weekend window, when used). */
+function splitWeekCost(split: PeakSplit, weekend: WeekendPart): number {
+  const weekdayHours = weekend.use ? 120 : 168;
+  return (
+    split.cost * (weekdayHours / 24) + (weekend.use ? weekend.cores * 48 : 0)
+  );
+}
+
+function toWindows(
+  split: PeakSplit,
+  weekend: WeekendPart,
+): CpuWindowPlan["windows"] {
+  const days = weekend.use ? "mon-fri" : "all";
+  const windows: CpuWindowPlan["windows"] = [];
+  if (weekend.use)
+    windows.push({
+      window: {
+        name: "weekend",
+        days: "sat-sun",
+        startHourUtc: 0,
+        endHourUtc: 24,
+      },
+      cpuCores: weekend.cores,
+    });
+  for (const [startHourUtc, endHourUtc] of runsOf(split.peak)) {
+    windows.push({
+      window: { name: "peak", days, startHourUtc, endHourUtc },
+      cpuCores: split.peakCores,
+    });
+  }
+  return windows;
+}
+
 /**
  * CPU request levels by time window: each class of hours gets the (1 - exceedance) quantile of its
  * own samples, so the fraction of samples above the request stays near `exceedance` overall.
@@ -111,17 +166,7 @@ export function planCpuWindows(
   options: { exceedance: number; minGain: number; weekly: boolean },
 ): CpuWindowPlan {
   const q = 1 - options.exceedance;
-  const weekday: number[][] = Array.from({ length: 24 }, () => []);
-  const weekend: number[] = [];
-  const all: number[] = [];
-  for (let k = 0; k < view.cpuCores.length; k++) {
-    const v = view.cpuCores[k] ?? Number.NaN;
-    if (!Number.isFinite(v)) continue;
-    const slot = view.firstSlot + k;
-    all.push(v);
-    if (options.weekly && isWeekendSlot(slot)) weekend.push(v);
-    else weekday[hourOfSlot(slot)]?.push(v);
-  }
+  const { weekday, weekend, all } = bucketCpuSamples(view, options.weekly);
   const allCores = pooledQuantile(all, q);
   const none: CpuWindowPlan = { allCores, baseCores: allCores, windows: [] };
   // Not periodic (no gain can qualify): skip the split search, a third of a recommendation's time.
@@ -131,31 +176,20 @@ export function planCpuWindows(
   )
     return none;
   const split = bestPeakSplit(weekday, q);
+  if (!split) return none;
   const useWeekend = options.weekly && weekend.length >= 144;
-  const weekendCores = useWeekend ? pooledQuantile(weekend, q) : Number.NaN;
-  const weekdayHours = useWeekend ? 120 : 168;
+  const weekendPart = {
+    use: useWeekend,
+    cores: useWeekend ? pooledQuantile(weekend, q) : Number.NaN,
+  };
   const singleCost = allCores * 168;
-  const splitCost =
-    (split?.cost ?? Number.POSITIVE_INFINITY) * (weekdayHours / 24) +
-    (useWeekend ? weekendCores * 48 : 0);
-  if (!split || !(splitCost <= (1 - options.minGain) * singleCost)) return none;
-  const days = useWeekend ? "mon-fri" : "all";
-  const windows: CpuWindowPlan["windows"] = [];
-  if (useWeekend)
-    windows.push({
-      window: {
-        name: "weekend",
-        days: "sat-sun",
-        startHourUtc: 0,
-        endHourUtc: 24,
-      },
-      cpuCores: weekendCores,
-    });
-  for (const [startHourUtc, endHourUtc] of runsOf(split.peak)) {
-    windows.push({
-      window: { name: "peak", days, startHourUtc, endHourUtc },
-      cpuCores: split.peakCores,
-    });
-  }
-  return { allCores, baseCores: split.offCores, windows };
+  if (
+    !(splitWeekCost(split, weekendPart) <= (1 - options.minGain) * singleCost)
+  )
+    return none;
+  return {
+    allCores,
+    baseCores: split.offCores,
+    windows: toWindows(split, weekendPart),
+  };
 }
