@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       epochs: Number(args.epochs),
       batchSize: 64,
       learningRate: 0.005,
-      onEpoch: (epoch, trainLoss, valLoss, seconds) =>
+      onEpoch: ({ epoch, trainLoss, validationLoss: valLoss, seconds }) =>
         log(
           `epoch ${epoch + 1}/${args.epochs}: train pinball ${trainLoss.toFixed(5)}, validation ${valLoss.toFixed(5)} (${seconds.toFixed(1)} s)`,
         ),

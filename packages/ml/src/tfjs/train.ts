@@ -19,12 +19,14 @@ export type TrainOptions = {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  onEpoch?: (
-    epoch: number,
-    trainLoss: number,
-    validationLoss: number,
-    seconds: number,
-  ) => void;
+  onEpoch?: (progress: EpochProgress) => void;
+};
+
+type EpochProgress = {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number;
+  seconds: number;
 };
 
 function toTensors(
@@ -70,12 +72,12 @@ export async function trainForecaster(
     callbacks: {
       onEpochEnd: (epoch, logs) => {
         validationLoss = Number(logs?.val_loss ?? Number.NaN);
-        options.onEpoch?.(
+        options.onEpoch?.({
           epoch,
-          Number(logs?.loss ?? Number.NaN),
+          trainLoss: Number(logs?.loss ?? Number.NaN),
           validationLoss,
-          (Date.now() - started) / 1000,
-        );
+          seconds: (Date.now() - started) / 1000,
+        });
         started = Date.now();
       },
     },
