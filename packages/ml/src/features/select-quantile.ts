@@ -25,6 +25,15 @@ function selectKth(a: Float64Array, k: number): number {
 // Reused across calls (synchronous, never re-entered): the recommender takes ~30 quantiles per call.
 let scratch = new Float64Array(4096);
 
+/** The finite values, copied into the shared scratch buffer (valid until the next call). */
+function finiteInScratch(values: Float64Array): Float64Array {
+  if (scratch.length < values.length)
+    scratch = new Float64Array(Math.max(values.length, 2 * scratch.length));
+  let n = 0;
+  for (const v of values) if (Number.isFinite(v)) scratch[n++] = v;
+  return scratch.subarray(0, n);
+}
+
 /**
  * Same value as the linear-interpolated quantile of the finite values (numpy default) but in
  * O(n) by selection instead of a full sort: the recommender takes many quantiles per call.
@@ -32,13 +41,9 @@ let scratch = new Float64Array(4096);
 export function quantileBySelection(values: Float64Array, q: number): number {
   if (!(q >= 0 && q <= 1))
     throw new RangeError(`quantile must be in [0, 1], got ${q}`);
-  if (scratch.length < values.length)
-    scratch = new Float64Array(Math.max(values.length, 2 * scratch.length));
-  const finite = scratch;
-  let n = 0;
-  for (const v of values) if (Number.isFinite(v)) finite[n++] = v;
+  const a = finiteInScratch(values);
+  const n = a.length;
   if (n === 0) return Number.NaN;
-  const a = finite.subarray(0, n);
   const rank = q * (n - 1);
   const lo = Math.floor(rank);
   const loValue = selectKth(a, lo);
@@ -62,12 +67,9 @@ export function quantilesBySelection(
     if (!(q >= 0 && q <= 1))
       throw new RangeError(`quantile must be in [0, 1], got ${q}`);
   const out = new Float64Array(levels.length).fill(Number.NaN);
-  if (scratch.length < values.length)
-    scratch = new Float64Array(Math.max(values.length, 2 * scratch.length));
-  let n = 0;
-  for (const v of values) if (Number.isFinite(v)) scratch[n++] = v;
+  const a = finiteInScratch(values);
+  const n = a.length;
   if (n === 0 || levels.length === 0) return out;
-  const a = scratch.subarray(0, n);
   const minRank = Math.floor(Math.min(...levels) * (n - 1));
   selectKth(a, minRank);
   const tail = a.subarray(minRank).sort();
