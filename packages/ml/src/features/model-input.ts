@@ -41,6 +41,10 @@ function cpuReference(cpu: Float64Array): number {
   return Math.max(p95, 0.05 * peak, 1e-9);
 }
 
+function meanOrNaN(sum: number, count: number): number {
+  return count > 0 ? sum / count : Number.NaN;
+}
+
 /** Writes the three usage features and the present fraction of hourly block `b` into `row`. */
 function writeBlockFeatures(
   view: SlotView,
@@ -68,10 +72,7 @@ function writeBlockFeatures(
   }
   const { features, row } = out;
   features[row] = ratioFeature(mem, out.memRef);
-  features[row + 1] = ratioFeature(
-    cpuN > 0 ? cpuSum / cpuN : Number.NaN,
-    out.cpuRef,
-  );
+  features[row + 1] = ratioFeature(meanOrNaN(cpuSum, cpuN), out.cpuRef);
   features[row + 2] = ratioFeature(cpuMax, out.cpuRef);
   features[row + 3] = present / SLOTS_PER_HOUR;
 }
