@@ -85,6 +85,18 @@ export function createSlotHistory(options: {
     oldest = Math.max(oldest, newBase);
   }
 
+  function foldCpu(i: number, cpuCores: number): void {
+    const sum = (cpuSum[i] ?? 0) + cpuCores;
+    const count = (cpuCount[i] ?? 0) + 1;
+    cpuSum[i] = sum;
+    cpuCount[i] = count;
+    cpuMean[i] = sum / count;
+  }
+
+  function foldMem(i: number, memBytes: number): void {
+    if (!((memMax[i] ?? Number.NaN) >= memBytes)) memMax[i] = memBytes;
+  }
+
   function add(timestampS: number, cpuCores: number, memBytes: number): void {
     if (!Number.isFinite(timestampS)) return;
     const hasCpu = isReading(cpuCores);
@@ -95,15 +107,8 @@ export function createSlotHistory(options: {
     if (slot >= base + capacity) shiftTo(slot - retention + 1);
     if (slot < base) return;
     const i = slot - base;
-    if (hasCpu) {
-      const sum = (cpuSum[i] ?? 0) + cpuCores;
-      const count = (cpuCount[i] ?? 0) + 1;
-      cpuSum[i] = sum;
-      cpuCount[i] = count;
-      cpuMean[i] = sum / count;
-    }
-    if (hasMem && !((memMax[i] ?? Number.NaN) >= memBytes))
-      memMax[i] = memBytes;
+    if (hasCpu) foldCpu(i, cpuCores);
+    if (hasMem) foldMem(i, memBytes);
     newest = Math.max(newest, slot + 1);
     oldest = Math.min(oldest, slot);
   }
