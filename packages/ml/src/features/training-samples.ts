@@ -59,16 +59,26 @@ export function buildTrainingSamples(
     now + HORIZON_SLOTS <= end;
     now += strideSlots
   ) {
-    const input = buildModelInput(history.view(now - INPUT_SLOTS, now));
-    if (!input) continue;
-    const targets = buildTargets(history.view(now, now + HORIZON_SLOTS), input);
-    if (!targets) continue;
-    samples.push({
-      seriesId,
-      nowS: now * SLOT_SECONDS,
-      features: input.features,
-      targets,
-    });
+    const sample = sampleAt(history, now, seriesId);
+    if (sample) samples.push(sample);
   }
   return samples;
+}
+
+/** The sample whose input window ends at slot `now`; undefined when input or next day is too sparse. */
+function sampleAt(
+  history: SlotHistory,
+  now: number,
+  seriesId: string,
+): TrainingSample | undefined {
+  const input = buildModelInput(history.view(now - INPUT_SLOTS, now));
+  if (!input) return undefined;
+  const targets = buildTargets(history.view(now, now + HORIZON_SLOTS), input);
+  if (!targets) return undefined;
+  return {
+    seriesId,
+    nowS: now * SLOT_SECONDS,
+    features: input.features,
+    targets,
+  };
 }
