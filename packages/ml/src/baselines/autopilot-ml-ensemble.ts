@@ -147,8 +147,7 @@ export class LimitEnsemble {
   // Eq. 4/5 as decayed histograms: a new reading weighs 1 / (1 - d) times the previous one.
   private addReading(i: number, bucket: number, v: number): void {
     const off = i * this.buckets;
-    let gain = (this.gains[i] ?? 1) * (this.growth[i] ?? 1);
-    if (gain > MAX_GAIN) gain = this.rescale(i, gain);
+    const gain = this.nextGain(i);
     this.gains[i] = gain;
     this.weights[off + bucket] = (this.weights[off + bucket] ?? 0) + gain;
     this.valueSums[off + bucket] =
@@ -159,6 +158,12 @@ export class LimitEnsemble {
       this.primeCumV[i] = (this.primeCumV[i] ?? 0) + gain * v;
     }
     this.shrinkRange(i, bucket);
+  }
+
+  /** The new reading's weight; past it the history is rescaled so the weights stay finite. */
+  private nextGain(i: number): number {
+    const gain = (this.gains[i] ?? 1) * (this.growth[i] ?? 1);
+    return gain > MAX_GAIN ? this.rescale(i, gain) : gain;
   }
 
   private rescale(i: number, gain: number): number {
