@@ -217,9 +217,7 @@ export class LimitEnsemble {
     const off = i * this.buckets;
     const total = this.totals[i] ?? 0;
     const { overrunWeight: wo, underrunWeight: wu } = this.params;
-    const lo = this.lo[i] ?? 0;
-    // One bucket below the range (everything overruns), and the previous limit wherever it lies.
-    const from = Math.max(0, Math.min(lo - 1, prev < 0 ? lo : prev));
+    const from = this.scanFrom(i, prev);
     const to = Math.max(this.hi[i] ?? 0, prev);
     const { weights, valueSums, invEnds } = this;
     let cumW = 0;
@@ -248,27 +246,35 @@ export class LimitEnsemble {
       }
     }
     this.minCosts[i] = best;
-    const keep = kept <= best + changeCost;
-    this.primeCumW[i] = keep ? keptW : bestW;
-    this.primeCumV[i] = keep ? keptV : bestV;
-    return keep ? prev : bestK;
+    if (kept <= best + changeCost) {
+      this.primeCumW[i] = keptW;
+      this.primeCumV[i] = keptV;
+      return prev;
+    }
+    this.primeCumW[i] = bestW;
+    this.primeCumV[i] = bestV;
+    return bestK;
+  }
+
+  // One bucket below the range (everything overruns), and the previous limit wherever it lies.
+  private scanFrom(i: number, prev: number): number {
+    const lo = this.lo[i] ?? 0;
+    return Math.max(0, Math.min(lo - 1, prev < 0 ? lo : prev));
   }
 
   // Eq. 7/8: each model's limit and its decayed cost against the limit it set costLagSamples ago;
   // eq. 9: argmin_m c_m + w_Δm·Δ(m[t-1], m) + w_ΔL·Δ(L[t-1], L_m[t]). One pass over the models.
   private updateModels(v: number): void {
     const { overrunWeight: wo, underrunWeight: wu } = this.params;
-    const { limitChangeWeight: wl, modelChangeWeight: wm } = this.params;
-    const { costDecay: d, costLagSamples } = this.params;
-    const { modelLimits, modelCosts, lagged, marginFactors, decayOf } = this;
+    const { limitChangeWeight: wl, costDecay: d, costLagSamples } = this.params;
+    const { modelLimits, modelCosts, lagged } = this;
     const charged = this.lagFill >= costLagSamples;
     const lagOff = this.lagPos * modelLimits.length;
     let best = Number.POSITIVE_INFINITY;
     let chosen = 0;
     for (let m = 0; m < modelLimits.length; m++) {
       const previous = modelLimits[m];
-      const limit =
-        (this.primeLimits[decayOf[m] ?? 0] ?? 0) * (marginFactors[m] ?? 1);
+      const limit = this.modelLimit(m);
       modelLimits[m] = limit;
       const inForce = lagged[lagOff + m] ?? limit;
       lagged[lagOff + m] = limit;
@@ -278,10 +284,7 @@ export class LimitEnsemble {
           (previous === limit ? 0 : wl);
         modelCosts[m] = d * step + (1 - d) * (modelCosts[m] ?? 0);
       }
-      const cost =
-        (modelCosts[m] ?? 0) +
-        (m === this.chosenModel ? 0 : wm) +
-        (limit === this.limit ? 0 : wl);
+      const cost = this.modelCost(m, limit);
       if (cost < best) {
         best = cost;
         chosen = m;
@@ -291,5 +294,23 @@ export class LimitEnsemble {
     this.lagFill = Math.min(this.lagFill + 1, costLagSamples);
     this.chosenModel = chosen;
     this.limit = modelLimits[chosen] ?? Number.NaN;
+  }
+
+  /** Eq. 7: the model's decay group's L' with the model's margin. */
+  private modelLimit(m: number): number {
+    return (
+      (this.primeLimits[this.decayOf[m] ?? 0] ?? 0) *
+      (this.marginFactors[m] ?? 1)
+    );
+  }
+
+  /** Eq. 9 for one model: its charged cost plus what switching model and limit would cost. */
+  private modelCost(m: number, limit: number): number {
+    const { limitChangeWeight: wl, modelChangeWeight: wm } = this.params;
+    return (
+      (this.modelCosts[m] ?? 0) +
+      (m === this.chosenModel ? 0 : wm) +
+      (limit === this.limit ? 0 : wl)
+    );
   }
 }
