@@ -77,7 +77,10 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
     "batch/jobs:get",
   ];
   it.each([
-    ["kubelet", ["/nodes/stats:get", "/nodes/metrics:get", ...podMetadataReads]],
+    [
+      "kubelet",
+      ["/nodes/stats:get", "/nodes/metrics:get", ...podMetadataReads],
+    ],
     ["cgroupfs", podMetadataReads],
   ])(
     "grants the agent (source=%s) only what it calls: kubelet stats/metrics, pod reads, owner gets",
