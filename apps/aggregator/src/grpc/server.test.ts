@@ -253,7 +253,7 @@ describe("AgentService over real gRPC on loopback", () => {
     });
     const error = await new Promise<ServiceError | null>((resolve) =>
       client.getModelUpdate(
-        { agentId: "a", currentModelVersion: "" },
+        { agentId: "a", currentModelVersion: "", trainableExamples: 0 },
         auth(),
         (e) => resolve(e),
       ),

@@ -10,3 +10,4 @@ export * from "./tokens";
 export * from "./audit-queries";
 export * from "./ingest";
 export * from "./rollout-signals";
+export * from "./models";

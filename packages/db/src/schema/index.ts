@@ -5,3 +5,4 @@ export * from "./metrics";
 export * from "./recommendations";
 export * from "./users";
 export * from "./audit";
+export * from "./models";

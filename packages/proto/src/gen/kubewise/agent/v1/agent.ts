@@ -20,6 +20,15 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import {
+  EvaluationTask,
+  ModelChannel,
+  modelChannelFromJSON,
+  modelChannelToJSON,
+  RoundPlan,
+  UploadEvaluationRequest,
+  UploadEvaluationResponse,
+} from "./federated";
 
 export const protobufPackage = "kubewise.agent.v1";
 
@@ -302,21 +311,57 @@ export interface SyncMetricsResponse {
   } | undefined;
 }
 
+/** Polled by agents: which model to run, and any federated round or evaluation they are asked to join. */
 export interface GetModelUpdateRequest {
   agentId: string;
+  /** Empty when the agent runs the model it shipped with. */
   currentModelVersion: string;
+  /** Training windows the agent could build now (0 = cannot take part in rounds). */
+  trainableExamples: number;
 }
 
 export interface GetModelUpdateResponse {
+  /** The model this agent should run. */
   modelVersion: string;
+  /** Empty when current_model_version already equals model_version. */
   onnxModel: Buffer;
+  channel: ModelChannel;
+  /** Present when a round is open and this agent is selected for it. */
+  roundPlan?:
+    | RoundPlan
+    | undefined;
+  /** Present when a candidate is being evaluated and this agent is asked to score it. */
+  evaluation?:
+    | EvaluationTask
+    | undefined;
+  /** How long the agent should wait before polling again. */
+  pollIntervalSeconds: number;
 }
 
 export interface UploadGradientsRequest {
   agentId: string;
+  /** The round's base model version; an update for another base is refused (FAILED_PRECONDITION). */
   modelVersion: string;
+  /** Training windows (examples) the local update was computed on. */
   sampleCount: number;
+  /**
+   * Never sent by current agents (the update is model_delta); a request with it is refused.
+   *
+   * @deprecated
+   */
   gradients: number[];
+  roundId: string;
+  /** Local model minus base model, after clipping (and DP noise when the plan asks for it). */
+  modelDelta: number[];
+  localSteps: number;
+  /** L2 norm of the delta before clipping. */
+  preClipNorm: number;
+  /** Mean pinball loss on the agent's held-out recent windows, base model vs local model. */
+  validationLossBefore: number;
+  validationLossAfter: number;
+  validationExamples: number;
+  /** Process CPU seconds the local training used. */
+  cpuSeconds: number;
 }
 
 export interface UploadGradientsResponse {
@@ -2361,7 +2406,7 @@ export const SyncMetricsResponse: MessageFns<SyncMetricsResponse> = {
 };
 
 function createBaseGetModelUpdateRequest(): GetModelUpdateRequest {
-  return { agentId: "", currentModelVersion: "" };
+  return { agentId: "", currentModelVersion: "", trainableExamples: 0 };
 }
 
 export const GetModelUpdateRequest: MessageFns<GetModelUpdateRequest> = {
@@ -2371,6 +2416,9 @@ export const GetModelUpdateRequest: MessageFns<GetModelUpdateRequest> = {
     }
     if (message.currentModelVersion !== "") {
       writer.uint32(18).string(message.currentModelVersion);
+    }
+    if (message.trainableExamples !== 0) {
+      writer.uint32(24).uint32(message.trainableExamples);
     }
     return writer;
   },
@@ -2404,6 +2452,14 @@ export const GetModelUpdateRequest: MessageFns<GetModelUpdateRequest> = {
             message.currentModelVersion = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.trainableExamples = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2428,6 +2484,11 @@ export const GetModelUpdateRequest: MessageFns<GetModelUpdateRequest> = {
         : isSet(object.current_model_version)
         ? globalThis.String(object.current_model_version)
         : "",
+      trainableExamples: isSet(object.trainableExamples)
+        ? globalThis.Number(object.trainableExamples)
+        : isSet(object.trainable_examples)
+        ? globalThis.Number(object.trainable_examples)
+        : 0,
     };
   },
 
@@ -2439,6 +2500,9 @@ export const GetModelUpdateRequest: MessageFns<GetModelUpdateRequest> = {
     if (message.currentModelVersion !== "") {
       obj.currentModelVersion = message.currentModelVersion;
     }
+    if (message.trainableExamples !== 0) {
+      obj.trainableExamples = Math.round(message.trainableExamples);
+    }
     return obj;
   },
 
@@ -2449,12 +2513,20 @@ export const GetModelUpdateRequest: MessageFns<GetModelUpdateRequest> = {
     const message = createBaseGetModelUpdateRequest();
     message.agentId = object.agentId ?? "";
     message.currentModelVersion = object.currentModelVersion ?? "";
+    message.trainableExamples = object.trainableExamples ?? 0;
     return message;
   },
 };
 
 function createBaseGetModelUpdateResponse(): GetModelUpdateResponse {
-  return { modelVersion: "", onnxModel: Buffer.alloc(0) };
+  return {
+    modelVersion: "",
+    onnxModel: Buffer.alloc(0),
+    channel: 0,
+    roundPlan: undefined,
+    evaluation: undefined,
+    pollIntervalSeconds: 0,
+  };
 }
 
 export const GetModelUpdateResponse: MessageFns<GetModelUpdateResponse> = {
@@ -2464,6 +2536,18 @@ export const GetModelUpdateResponse: MessageFns<GetModelUpdateResponse> = {
     }
     if (message.onnxModel.length !== 0) {
       writer.uint32(18).bytes(message.onnxModel);
+    }
+    if (message.channel !== 0) {
+      writer.uint32(24).int32(message.channel);
+    }
+    if (message.roundPlan !== undefined) {
+      RoundPlan.encode(message.roundPlan, writer.uint32(34).fork()).join();
+    }
+    if (message.evaluation !== undefined) {
+      EvaluationTask.encode(message.evaluation, writer.uint32(42).fork()).join();
+    }
+    if (message.pollIntervalSeconds !== 0) {
+      writer.uint32(48).uint32(message.pollIntervalSeconds);
     }
     return writer;
   },
@@ -2497,6 +2581,38 @@ export const GetModelUpdateResponse: MessageFns<GetModelUpdateResponse> = {
             message.onnxModel = Buffer.from(reader.bytes());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.channel = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.roundPlan = RoundPlan.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.evaluation = EvaluationTask.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pollIntervalSeconds = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2521,6 +2637,18 @@ export const GetModelUpdateResponse: MessageFns<GetModelUpdateResponse> = {
         : isSet(object.onnx_model)
         ? Buffer.from(bytesFromBase64(object.onnx_model))
         : Buffer.alloc(0),
+      channel: isSet(object.channel) ? modelChannelFromJSON(object.channel) : 0,
+      roundPlan: isSet(object.roundPlan)
+        ? RoundPlan.fromJSON(object.roundPlan)
+        : isSet(object.round_plan)
+        ? RoundPlan.fromJSON(object.round_plan)
+        : undefined,
+      evaluation: isSet(object.evaluation) ? EvaluationTask.fromJSON(object.evaluation) : undefined,
+      pollIntervalSeconds: isSet(object.pollIntervalSeconds)
+        ? globalThis.Number(object.pollIntervalSeconds)
+        : isSet(object.poll_interval_seconds)
+        ? globalThis.Number(object.poll_interval_seconds)
+        : 0,
     };
   },
 
@@ -2532,6 +2660,18 @@ export const GetModelUpdateResponse: MessageFns<GetModelUpdateResponse> = {
     if (message.onnxModel.length !== 0) {
       obj.onnxModel = base64FromBytes(message.onnxModel);
     }
+    if (message.channel !== 0) {
+      obj.channel = modelChannelToJSON(message.channel);
+    }
+    if (message.roundPlan !== undefined) {
+      obj.roundPlan = RoundPlan.toJSON(message.roundPlan);
+    }
+    if (message.evaluation !== undefined) {
+      obj.evaluation = EvaluationTask.toJSON(message.evaluation);
+    }
+    if (message.pollIntervalSeconds !== 0) {
+      obj.pollIntervalSeconds = Math.round(message.pollIntervalSeconds);
+    }
     return obj;
   },
 
@@ -2542,12 +2682,33 @@ export const GetModelUpdateResponse: MessageFns<GetModelUpdateResponse> = {
     const message = createBaseGetModelUpdateResponse();
     message.modelVersion = object.modelVersion ?? "";
     message.onnxModel = object.onnxModel ?? Buffer.alloc(0);
+    message.channel = object.channel ?? 0;
+    message.roundPlan = (object.roundPlan !== undefined && object.roundPlan !== null)
+      ? RoundPlan.fromPartial(object.roundPlan)
+      : undefined;
+    message.evaluation = (object.evaluation !== undefined && object.evaluation !== null)
+      ? EvaluationTask.fromPartial(object.evaluation)
+      : undefined;
+    message.pollIntervalSeconds = object.pollIntervalSeconds ?? 0;
     return message;
   },
 };
 
 function createBaseUploadGradientsRequest(): UploadGradientsRequest {
-  return { agentId: "", modelVersion: "", sampleCount: 0, gradients: [] };
+  return {
+    agentId: "",
+    modelVersion: "",
+    sampleCount: 0,
+    gradients: [],
+    roundId: "",
+    modelDelta: [],
+    localSteps: 0,
+    preClipNorm: 0,
+    validationLossBefore: 0,
+    validationLossAfter: 0,
+    validationExamples: 0,
+    cpuSeconds: 0,
+  };
 }
 
 export const UploadGradientsRequest: MessageFns<UploadGradientsRequest> = {
@@ -2561,12 +2722,36 @@ export const UploadGradientsRequest: MessageFns<UploadGradientsRequest> = {
     if (message.sampleCount !== 0) {
       writer.uint32(24).uint32(message.sampleCount);
     }
-    if (message.gradients.length !== 0) {
-      writer.uint32(34).fork();
-      for (const v of message.gradients) {
+    for (const v of message.gradients) {
+      writer.uint32(37).float(v!);
+    }
+    if (message.roundId !== "") {
+      writer.uint32(42).string(message.roundId);
+    }
+    if (message.modelDelta.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.modelDelta) {
         writer.float(v);
       }
       writer.join();
+    }
+    if (message.localSteps !== 0) {
+      writer.uint32(56).uint32(message.localSteps);
+    }
+    if (message.preClipNorm !== 0) {
+      writer.uint32(69).float(message.preClipNorm);
+    }
+    if (message.validationLossBefore !== 0) {
+      writer.uint32(77).float(message.validationLossBefore);
+    }
+    if (message.validationLossAfter !== 0) {
+      writer.uint32(85).float(message.validationLossAfter);
+    }
+    if (message.validationExamples !== 0) {
+      writer.uint32(88).uint32(message.validationExamples);
+    }
+    if (message.cpuSeconds !== 0) {
+      writer.uint32(101).float(message.cpuSeconds);
     }
     return writer;
   },
@@ -2626,6 +2811,80 @@ export const UploadGradientsRequest: MessageFns<UploadGradientsRequest> = {
 
             break;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.roundId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag === 53) {
+              message.modelDelta.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 50) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.modelDelta.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.localSteps = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 69) {
+              break;
+            }
+
+            message.preClipNorm = reader.float();
+            continue;
+          }
+          case 9: {
+            if (tag !== 77) {
+              break;
+            }
+
+            message.validationLossBefore = reader.float();
+            continue;
+          }
+          case 10: {
+            if (tag !== 85) {
+              break;
+            }
+
+            message.validationLossAfter = reader.float();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.validationExamples = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 101) {
+              break;
+            }
+
+            message.cpuSeconds = reader.float();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2658,6 +2917,46 @@ export const UploadGradientsRequest: MessageFns<UploadGradientsRequest> = {
       gradients: globalThis.Array.isArray(object?.gradients)
         ? object.gradients.map((e: any) => globalThis.Number(e))
         : [],
+      roundId: isSet(object.roundId)
+        ? globalThis.String(object.roundId)
+        : isSet(object.round_id)
+        ? globalThis.String(object.round_id)
+        : "",
+      modelDelta: globalThis.Array.isArray(object?.modelDelta)
+        ? object.modelDelta.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.model_delta)
+        ? object.model_delta.map((e: any) => globalThis.Number(e))
+        : [],
+      localSteps: isSet(object.localSteps)
+        ? globalThis.Number(object.localSteps)
+        : isSet(object.local_steps)
+        ? globalThis.Number(object.local_steps)
+        : 0,
+      preClipNorm: isSet(object.preClipNorm)
+        ? globalThis.Number(object.preClipNorm)
+        : isSet(object.pre_clip_norm)
+        ? globalThis.Number(object.pre_clip_norm)
+        : 0,
+      validationLossBefore: isSet(object.validationLossBefore)
+        ? globalThis.Number(object.validationLossBefore)
+        : isSet(object.validation_loss_before)
+        ? globalThis.Number(object.validation_loss_before)
+        : 0,
+      validationLossAfter: isSet(object.validationLossAfter)
+        ? globalThis.Number(object.validationLossAfter)
+        : isSet(object.validation_loss_after)
+        ? globalThis.Number(object.validation_loss_after)
+        : 0,
+      validationExamples: isSet(object.validationExamples)
+        ? globalThis.Number(object.validationExamples)
+        : isSet(object.validation_examples)
+        ? globalThis.Number(object.validation_examples)
+        : 0,
+      cpuSeconds: isSet(object.cpuSeconds)
+        ? globalThis.Number(object.cpuSeconds)
+        : isSet(object.cpu_seconds)
+        ? globalThis.Number(object.cpu_seconds)
+        : 0,
     };
   },
 
@@ -2675,6 +2974,30 @@ export const UploadGradientsRequest: MessageFns<UploadGradientsRequest> = {
     if (message.gradients?.length) {
       obj.gradients = message.gradients.map((e) => floatToJson(e));
     }
+    if (message.roundId !== "") {
+      obj.roundId = message.roundId;
+    }
+    if (message.modelDelta?.length) {
+      obj.modelDelta = message.modelDelta.map((e) => floatToJson(e));
+    }
+    if (message.localSteps !== 0) {
+      obj.localSteps = Math.round(message.localSteps);
+    }
+    if (message.preClipNorm !== 0) {
+      obj.preClipNorm = floatToJson(message.preClipNorm);
+    }
+    if (message.validationLossBefore !== 0) {
+      obj.validationLossBefore = floatToJson(message.validationLossBefore);
+    }
+    if (message.validationLossAfter !== 0) {
+      obj.validationLossAfter = floatToJson(message.validationLossAfter);
+    }
+    if (message.validationExamples !== 0) {
+      obj.validationExamples = Math.round(message.validationExamples);
+    }
+    if (message.cpuSeconds !== 0) {
+      obj.cpuSeconds = floatToJson(message.cpuSeconds);
+    }
     return obj;
   },
 
@@ -2687,6 +3010,14 @@ export const UploadGradientsRequest: MessageFns<UploadGradientsRequest> = {
     message.modelVersion = object.modelVersion ?? "";
     message.sampleCount = object.sampleCount ?? 0;
     message.gradients = object.gradients?.map((e) => e) || [];
+    message.roundId = object.roundId ?? "";
+    message.modelDelta = object.modelDelta?.map((e) => e) || [];
+    message.localSteps = object.localSteps ?? 0;
+    message.preClipNorm = object.preClipNorm ?? 0;
+    message.validationLossBefore = object.validationLossBefore ?? 0;
+    message.validationLossAfter = object.validationLossAfter ?? 0;
+    message.validationExamples = object.validationExamples ?? 0;
+    message.cpuSeconds = object.cpuSeconds ?? 0;
     return message;
   },
 };
@@ -2805,6 +3136,17 @@ export const AgentServiceService = {
       Buffer.from(UploadGradientsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UploadGradientsResponse => UploadGradientsResponse.decode(value),
   },
+  uploadEvaluation: {
+    path: "/kubewise.agent.v1.AgentService/UploadEvaluation" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UploadEvaluationRequest): Buffer =>
+      Buffer.from(UploadEvaluationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UploadEvaluationRequest => UploadEvaluationRequest.decode(value),
+    responseSerialize: (value: UploadEvaluationResponse): Buffer =>
+      Buffer.from(UploadEvaluationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UploadEvaluationResponse => UploadEvaluationResponse.decode(value),
+  },
 } as const;
 
 export interface AgentServiceServer extends UntypedServiceImplementation {
@@ -2812,6 +3154,7 @@ export interface AgentServiceServer extends UntypedServiceImplementation {
   syncMetrics: handleBidiStreamingCall<SyncMetricsRequest, SyncMetricsResponse>;
   getModelUpdate: handleUnaryCall<GetModelUpdateRequest, GetModelUpdateResponse>;
   uploadGradients: handleUnaryCall<UploadGradientsRequest, UploadGradientsResponse>;
+  uploadEvaluation: handleUnaryCall<UploadEvaluationRequest, UploadEvaluationResponse>;
 }
 
 export interface AgentServiceClient extends Client {
@@ -2865,6 +3208,21 @@ export interface AgentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UploadGradientsResponse) => void,
+  ): ClientUnaryCall;
+  uploadEvaluation(
+    request: UploadEvaluationRequest,
+    callback: (error: ServiceError | null, response: UploadEvaluationResponse) => void,
+  ): ClientUnaryCall;
+  uploadEvaluation(
+    request: UploadEvaluationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UploadEvaluationResponse) => void,
+  ): ClientUnaryCall;
+  uploadEvaluation(
+    request: UploadEvaluationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UploadEvaluationResponse) => void,
   ): ClientUnaryCall;
 }
 
