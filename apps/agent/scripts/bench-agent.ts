@@ -26,8 +26,24 @@ import {
   startSink,
 } from "./bench-agent-lib";
 
+const HELP = `npm run bench:agent -- [options]
+
+Agent cost on the shipped artifact (dist/main.js with the chart's NODE_OPTIONS and MALLOC_ARENA_MAX):
+phase 1 scrapes a 250-container cgroup v2 fixture tree at 100 ms; phase 2 replays 8 h of history for
+250 synthetic containers with the forecaster loaded. Last stdout line:
+{"cpu_ms_per_scrape":…,"rss_mib":…,"rss_mib_model_loaded":…}.
+
+Options:
+  --minutes <n>         phase 1 length (default 10)
+  --model-minutes <n>   phase 2 length (default 2)
+  --scrapes <n>         minimum scrapes in phase 1 (default 200)
+  --node-options <s>    override the chart's agent.nodeOptions
+  --env K=V             extra agent environment (repeatable)
+  -h, --help            this text`;
+
 const { values: args } = parseArgs({
   options: {
+    help: { type: "boolean", short: "h", default: false },
     minutes: { type: "string", default: "10" },
     "model-minutes": { type: "string", default: "2" },
     scrapes: { type: "string", default: "200" },
@@ -37,6 +53,10 @@ const { values: args } = parseArgs({
     env: { type: "string", multiple: true, default: [] },
   },
 });
+if (args.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 const SCRAPES = Number(args.scrapes);
 const CONTAINERS = 250;
 const INTERVAL_MS = 100;

@@ -21,8 +21,24 @@ import { agentV1 } from "@kubewise/proto";
 
 import { postmasterPid, treeCpuSeconds } from "./process-cpu";
 
+const HELP = `npm run bench:ingest -- [options]
+
+End-to-end ingest: concurrent agent streams -> gRPC -> aggregator process -> PostgreSQL, then a raw
+COPY of the same rows into the same table. Last stdout line: {"e2e_samples_per_s":…,"copy_samples_per_s":…,"ratio":…}.
+DATABASE_URL is used when set; otherwise an embedded PostgreSQL is started.
+
+Options:
+  --streams <n>     concurrent agent streams (default 6)
+  --batches <n>     batches per stream (default 40)
+  --containers <n>  containers per batch (default 250)
+  --steps <n>       samples per container per batch (default 20)
+  --in-flight <n>   batches in flight per stream (default 8)
+  --cpu-prof <dir>  write V8 CPU profiles of the aggregator there
+  -h, --help        this text`;
+
 const { values: args } = parseArgs({
   options: {
+    help: { type: "boolean", short: "h", default: false },
     streams: { type: "string", default: "6" },
     batches: { type: "string", default: "40" },
     containers: { type: "string", default: "250" },
@@ -31,6 +47,10 @@ const { values: args } = parseArgs({
     "cpu-prof": { type: "string" },
   },
 });
+if (args.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 const STREAMS = Number(args.streams);
 const BATCHES = Number(args.batches);
 const CONTAINERS = Number(args.containers);

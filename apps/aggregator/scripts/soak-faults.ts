@@ -12,8 +12,26 @@ import {
   repeatedKills,
 } from "./faults/scenarios";
 
+const HELP = `npm run soak:faults -- [options]
+
+The pipeline fault scenarios at the reliability note's full bars: aggregator and PostgreSQL SIGKILLs
+with nothing acknowledged lost, seeded agent SIGKILLs, and a blackholed link at 250 containers.
+Prints one line per scenario and, last, one JSON object; exits 1 when a bar is missed.
+
+Options:
+  --aggregator-kills <n>      (default 20)
+  --postgres-kills <n>        (default 20)
+  --agent-kills <n>           (default 100)
+  --blackhole-seconds <n>     wall seconds of blackhole (default 60)
+  --blackhole-containers <n>  (default 250)
+  --blackhole-speed <n>       simulated seconds per wall second (default 60)
+  --seed <n>                  (default: from the clock; printed)
+  --only <scenario>           run one scenario (aggregator-kill, postgres-kill, agent-kill, blackhole)
+  -h, --help                  this text`;
+
 const { values: args } = parseArgs({
   options: {
+    help: { type: "boolean", short: "h", default: false },
     "aggregator-kills": { type: "string", default: "20" },
     "postgres-kills": { type: "string", default: "20" },
     "agent-kills": { type: "string", default: "100" },
@@ -24,6 +42,10 @@ const { values: args } = parseArgs({
     only: { type: "string" },
   },
 });
+if (args.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 const seed = Number(args.seed);
 // Every embedded PostgreSQL (re)start adds an exit hook; 20 crash restarts exceed the default 10.
 process.setMaxListeners(100);

@@ -10,13 +10,29 @@ import { evaluateAnomalyDetectors } from "../src/anomaly/evaluate";
 import { loadTraceFolder } from "../src/traces/node-loader";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const HELP = `npm run bench:anomaly -- [options]
+
+Injects seeded, labelled memory leaks and CPU spikes into real traces and reports precision, recall
+and detection delay per detector (memory leak, CPU spike, OOM risk). Last stdout line: JSON.
+
+Options:
+  --traces <dir>   tidy trace folder (default: ../shared/traces next to the repository)
+  --seed <n>       injection seed (default 20261127)
+  --series <n>     series to inject into (default 60)
+  -h, --help       this text`;
+
 const { values: args } = parseArgs({
   options: {
+    help: { type: "boolean", short: "h", default: false },
     traces: { type: "string", default: resolve(repoRoot, "../shared/traces") },
     seed: { type: "string", default: "20261127" },
     series: { type: "string", default: "60" },
   },
 });
+if (args.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 
 // npm runs workspace scripts in the workspace folder; resolve user paths where the command was typed.
 const invocationDir = process.env.INIT_CWD ?? process.cwd();

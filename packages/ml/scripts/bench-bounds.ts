@@ -35,9 +35,23 @@ import {
 } from "./script-io";
 import { evaluateInWorkers } from "./worker-pool";
 
+const HELP = `npm run bench:bounds -- [options]
+
+What the metric definitions allow on a trace folder: clairvoyant policies (they know the scored day)
+and hindsight ones (they know the series' whole future), scored by the harness, next to the issue-4
+targets from the baselines. Last stdout line: {"targets":…,"bounds":{…},"series":…}.
+
+Options:
+  --traces <dir>           tidy trace folder (default: ../shared/traces next to the repository)
+  --limit <n>              only the first n series
+  --workers <n>            worker threads for the baselines (default: min(2, CPU cores))
+  --recommend-json <file>  take the baselines from a saved bench:recommend output instead
+  -h, --help               this text`;
+
 const { values: args } = parseArgs({
   options: {
     ...TRACE_OPTIONS,
+    help: { type: "boolean", short: "h", default: false },
     "recommend-json": { type: "string" },
   },
 });
@@ -221,6 +235,10 @@ const roundTargets = (t: Targets): Targets => ({
 });
 
 async function main(): Promise<void> {
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
   const workers = positiveInteger("workers", args.workers);
   const { series } = await loadSeriesArgs({
     traces: args.traces,

@@ -1,10 +1,29 @@
 // npm run bench:onnx -w @kubewise/ml: batched onnxruntime inference of the shipped forecaster, and the
 // synchronous TypeScript forward pass over the same weights. Wall and CPU time (this process, all
 // threads): on a shared, oversubscribed machine wall time mostly measures the neighbours. Last stdout line is JSON.
+import { parseArgs } from "node:util";
+
 import { FEATURE_COUNT, SEQ_HOURS } from "../src/features/model-input";
 import { runLstmForward } from "../src/forecast/lstm-forward";
 import { createOnnxForecaster, loadShippedModel } from "../src/onnx/index";
 import { createRng } from "../src/stats/rng";
+
+const HELP = `npm run bench:onnx
+
+Batched onnxruntime inference of the shipped forecaster (batches 1, 64, 256, 1024) and the synchronous
+TypeScript forward pass over the same weights; wall and CPU time per container. Takes no options.
+Last stdout line: JSON.
+
+Options:
+  -h, --help   this text`;
+
+const { values: args } = parseArgs({
+  options: { help: { type: "boolean", short: "h", default: false } },
+});
+if (args.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 
 const BATCHES = [1, 64, 256, 1024];
 const ROW = SEQ_HOURS * FEATURE_COUNT;

@@ -26,9 +26,25 @@ import {
 import { runSyntheticPass } from "./synthetic-pass";
 import { evaluateInWorkers } from "./worker-pool";
 
+const HELP = `npm run bench:recommend -- [options]
+
+Walk-forward benchmark of every policy (provisioned, vpa, krr, autopilot, autopilot-ml, kubewise and
+its risk curve) on a folder of tidy traces: a table, the issue-4 targets, and one JSON line last.
+Matched-safety comparisons (each policy's knob swept) are in npm run bench:frontier.
+
+Options:
+  --traces <dir>      tidy trace folder (default: ../shared/traces next to the repository)
+  --limit <n>         only the first n series
+  --workers <n>       worker threads (default: min(2, CPU cores))
+  --dump <file.csv>   one row per (series, day, policy, window)
+  --baselines-only    skip Kubewise
+  --synthetic <n>     speed: one recommendation pass over n synthetic containers instead
+  -h, --help          this text`;
+
 const { values: args } = parseArgs({
   options: {
     ...TRACE_OPTIONS,
+    help: { type: "boolean", short: "h", default: false },
     dump: { type: "string" },
     synthetic: { type: "string" },
     "baselines-only": { type: "boolean", default: false },
@@ -93,6 +109,10 @@ function targetReport(rows: PolicyRow[]): string {
 }
 
 async function main(): Promise<void> {
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
   const baselinesOnly = args["baselines-only"];
   const { policies, kubewise } = await buildPolicies(log, { baselinesOnly });
   if (args.synthetic !== undefined) {

@@ -26,8 +26,24 @@ import type { TraceSeries } from "../src/traces/series-builder";
 import { runCalibration } from "./train-calibration";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const HELP = `npm run train -- [options]
+
+Trains the default forecaster on the dev traces (seeded), exports ONNX, fits the confidence model and
+its calibration on series it was not fit on, and writes models/kubewise-forecaster-v1.{onnx,json}.
+
+Options:
+  --traces <dir>        tidy trace folder (default: ../shared/traces next to the repository)
+  --out <dir>           model folder (default: packages/ml/models)
+  --epochs <n>          (default 5)
+  --max-train <n>       training samples (default 8000)
+  --seed <n>            (default 20260701)
+  --calibrate-only      keep the ONNX model, refit only the confidence
+  --skip-calibration    train the forecaster only
+  -h, --help            this text`;
+
 const { values: args } = parseArgs({
   options: {
+    help: { type: "boolean", short: "h", default: false },
     traces: {
       type: "string",
       default: resolve(here, "../../../../shared/traces"),
@@ -40,6 +56,10 @@ const { values: args } = parseArgs({
     "skip-calibration": { type: "boolean", default: false },
   },
 });
+if (args.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 const MODEL_NAME = "kubewise-forecaster-v1";
 const HIDDEN_SIZE = 16;
 const onnxPath = resolve(args.out, `${MODEL_NAME}.onnx`);

@@ -97,38 +97,59 @@ class AutopilotSession implements RecommenderSession {
   }
 
   recommend(nowS: number): RecommendResult {
+    return (
+      this.recommendAll(nowS, [
+        {
+          cpuPercentile: this.config.cpuPercentile,
+          oomTolerance: this.config.oomTolerance,
+          safetyMarginFraction: this.config.safetyMarginFraction,
+        },
+      ])[0] ?? insufficientHistory("autopilot: no knob setting")
+    );
+  }
+
+  /** One recommendation per knob setting, from the same histograms (bench:frontier's sweep). */
+  recommendAll(
+    nowS: number,
+    knobs: readonly AutopilotSweepKnobs[],
+  ): RecommendResult[] {
     if (this.validCpu === 0 || this.validMem === 0) {
-      return insufficientHistory(
-        `autopilot needs valid CPU and memory samples (cpu: ${this.validCpu}, memory: ${this.validMem})`,
-      );
+      const reason = `autopilot needs valid CPU and memory samples (cpu: ${this.validCpu}, memory: ${this.validMem})`;
+      return knobs.map(() => insufficientHistory(reason));
     }
     // Recommendations as they stood after each sample of the last hour: peel samples off newest first.
     const lastHour = this.recent.filter(
       (s) => s.t > nowS - this.config.smoothingWindowS && s.t <= nowS,
     );
-    let cpuRec = this.rawCpu();
-    let memRec = this.rawMem(nowS);
+    const cpuRec = knobs.map((k) => this.rawCpu(k.cpuPercentile));
+    const memRec = knobs.map((k) => this.rawMem(nowS, k.oomTolerance));
     for (let i = lastHour.length - 1; i > 0; i--) {
       this.toggle(lastHour[i], -1);
-      cpuRec = Math.max(cpuRec, this.rawCpu());
-      memRec = Math.max(memRec, this.rawMem(lastHour[i - 1]?.t ?? nowS));
+      const at = lastHour[i - 1]?.t ?? nowS;
+      knobs.forEach((k, j) => {
+        cpuRec[j] = Math.max(cpuRec[j] ?? 0, this.rawCpu(k.cpuPercentile));
+        memRec[j] = Math.max(memRec[j] ?? 0, this.rawMem(at, k.oomTolerance));
+      });
     }
     for (let i = 1; i < lastHour.length; i++) this.toggle(lastHour[i], 1);
-    const margin = 1 + this.config.safetyMarginFraction;
-    return {
-      kind: "ok",
-      recommendation: {
-        // Borg limits are reservations: memory is enforced, CPU is not capped.
-        base: {
-          cpuRequestCores: cpuRec * margin,
-          cpuLimitCores: null,
-          memRequestBytes: memRec * margin,
-          memLimitBytes: memRec * margin,
+    return knobs.map((k, j) => {
+      const margin = 1 + k.safetyMarginFraction;
+      const mem = (memRec[j] ?? 0) * margin;
+      return {
+        kind: "ok",
+        recommendation: {
+          // Borg limits are reservations: memory is enforced, CPU is not capped.
+          base: {
+            cpuRequestCores: (cpuRec[j] ?? 0) * margin,
+            cpuLimitCores: null,
+            memRequestBytes: mem,
+            memLimitBytes: mem,
+          },
+          windows: [],
+          confidence: null,
         },
-        windows: [],
-        confidence: null,
-      },
-    };
+      };
+    });
   }
 
   private toggle(sample: Sample | undefined, sign: 1 | -1): void {
@@ -142,12 +163,12 @@ class AutopilotSession implements RecommenderSession {
     apply(this.mem, sample.mem);
   }
 
-  private rawCpu(): number {
-    return this.cpu.percentile(this.config.cpuPercentile);
+  private rawCpu(percentile: number): number {
+    return this.cpu.percentile(percentile);
   }
 
-  private rawMem(atS: number): number {
-    switch (this.config.oomTolerance) {
+  private rawMem(atS: number, tolerance: OomTolerance): number {
+    switch (tolerance) {
       case "low":
         return this.mem.percentile(0.98);
       case "minimal":
@@ -164,6 +185,24 @@ class AutopilotSession implements RecommenderSession {
         best = s.mem;
     return best;
   }
+}
+
+export type AutopilotSweepKnobs = Pick<
+  AutopilotConfig,
+  "cpuPercentile" | "oomTolerance" | "safetyMarginFraction"
+>;
+
+/** One moving-window session answering for several knob settings at once (bench:frontier's sweep). */
+export function startAutopilotSweep(
+  ctx: RecommenderContext,
+  knobs: readonly AutopilotSweepKnobs[],
+): RecommenderSession & { recommendAll(nowS: number): RecommendResult[] } {
+  const session = new AutopilotSession(ctx, AUTOPILOT_DEFAULTS);
+  return {
+    observe: (chunk) => session.observe(chunk),
+    recommend: (nowS) => session.recommend(nowS),
+    recommendAll: (nowS) => session.recommendAll(nowS, knobs),
+  };
 }
 
 export function createAutopilotRecommender(

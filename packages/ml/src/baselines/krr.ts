@@ -101,11 +101,19 @@ class KrrSession implements RecommenderSession {
   }
 
   recommend(nowS: number): RecommendResult {
+    return this.recommendFor(nowS, this.config);
+  }
+
+  /** The recommendation with another CPU percentile / memory buffer on the same window (bench:frontier). */
+  recommendFor(
+    nowS: number,
+    knobs: Pick<KrrConfig, "cpuPercentile" | "memoryBufferFraction">,
+  ): RecommendResult {
     const { t, cpu, mem, start, end } = this.window.view(
       nowS - this.config.historyDurationS,
       nowS,
     );
-    const cpuP = quantileOf(cpu, this.config.cpuPercentile, { start, end });
+    const cpuP = quantileOf(cpu, knobs.cpuPercentile, { start, end });
     const memMax = maxFinite(mem, start, end);
     const points = countFinite(cpu, start, end);
     const spanS = end > start ? (t[end - 1] ?? 0) - (t[start] ?? 0) : 0;
@@ -124,7 +132,7 @@ class KrrSession implements RecommenderSession {
       );
     }
     const normalized = this.ctx.unitSystem === "normalized";
-    const memWithBuffer = memMax * (1 + this.config.memoryBufferFraction);
+    const memWithBuffer = memMax * (1 + knobs.memoryBufferFraction);
     const cpuRequestCores = normalized
       ? cpuP
       : roundUpTo(Math.max(cpuP, this.config.cpuMinCores), 0.001);
@@ -151,6 +159,24 @@ function countFinite(values: number[], start: number, end: number): number {
   let n = 0;
   for (let i = start; i < end; i++) if (Number.isFinite(values[i])) n++;
   return n;
+}
+
+export type KrrSweepKnobs = Pick<
+  KrrConfig,
+  "cpuPercentile" | "memoryBufferFraction"
+>;
+
+/** One KRR session answering for several knob settings at once (bench:frontier's sweep). */
+export function startKrrSweep(
+  ctx: RecommenderContext,
+  knobs: readonly KrrSweepKnobs[],
+): RecommenderSession & { recommendAll(nowS: number): RecommendResult[] } {
+  const session = new KrrSession(ctx, KRR_DEFAULTS);
+  return {
+    observe: (chunk) => session.observe(chunk),
+    recommend: (nowS) => session.recommend(nowS),
+    recommendAll: (nowS) => knobs.map((k) => session.recommendFor(nowS, k)),
+  };
 }
 
 export function createKrrRecommender(

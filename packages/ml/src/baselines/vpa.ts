@@ -162,6 +162,17 @@ class VpaSession implements RecommenderSession {
   }
 
   recommend(nowS: number): RecommendResult {
+    return this.recommendFor(nowS, this.config);
+  }
+
+  /** The recommendation with other percentiles / margin on the same histograms (bench:frontier's knob sweep). */
+  recommendFor(
+    nowS: number,
+    knobs: Pick<
+      VpaConfig,
+      "cpuPercentiles" | "memPercentiles" | "marginFraction"
+    >,
+  ): RecommendResult {
     if (this.cpuSamples === 0 || this.peaks.length === 0) {
       return insufficientHistory(
         `vpa needs at least one valid CPU and memory sample (cpu samples: ${this.cpuSamples}, memory peaks: ${this.peaks.length})`,
@@ -170,11 +181,7 @@ class VpaSession implements RecommenderSession {
     const confidenceDays = this.confidenceDays(nowS);
     const upperMultiplier = 1 + 1 / confidenceDays;
     const lowerMultiplier = Math.pow(1 + 0.001 / confidenceDays, -2);
-    const {
-      marginFraction,
-      cpuPercentiles: cp,
-      memPercentiles: mp,
-    } = this.config;
+    const { marginFraction, cpuPercentiles: cp, memPercentiles: mp } = knobs;
     const withMargin = (v: number): number => v * (1 + marginFraction);
     const cpu = {
       lower: withMargin(this.cpu.percentile(cp.lower)) * lowerMultiplier,
@@ -233,6 +240,25 @@ class VpaSession implements RecommenderSession {
     if (this.ctx.unitSystem === "normalized") return v;
     return Math.ceil(Math.max(v, this.config.podMinMemBytes));
   }
+}
+
+export type VpaSweepKnobs = Pick<
+  VpaConfig,
+  "cpuPercentiles" | "memPercentiles" | "marginFraction"
+>;
+
+/** One VPA session answering for several knob settings at once (same histograms, other percentiles / margin). */
+export function startVpaSweep(
+  ctx: RecommenderContext,
+  knobs: readonly VpaSweepKnobs[],
+): RecommenderSession & { recommendAll(nowS: number): RecommendResult[] } {
+  const session = new VpaSession(ctx, VPA_DEFAULTS);
+  return {
+    observe: (chunk) => session.observe(chunk),
+    observeOom: (t) => session.observeOom(t),
+    recommend: (nowS) => session.recommend(nowS),
+    recommendAll: (nowS) => knobs.map((k) => session.recommendFor(nowS, k)),
+  };
 }
 
 export function createVpaRecommender(

@@ -16,6 +16,11 @@ export type PolicySummary = {
   calibrationError: number | null;
 };
 
+export type AccumulatorState = {
+  sums: number[];
+  calibration: { confidence: number; holds: boolean }[];
+};
+
 /** Incremental per-policy sums, so series can be scored and dropped one at a time. */
 export class PolicyAccumulator {
   private days = 0;
@@ -30,7 +35,46 @@ export class PolicyAccumulator {
   private cost = 0;
   private provisionedCost = 0;
   private changes = 0;
-  private readonly calibration: { confidence: number; holds: boolean }[] = [];
+  private calibration: { confidence: number; holds: boolean }[] = [];
+
+  /** Plain data (for a worker thread to send); `merge` folds it back in. */
+  state(): AccumulatorState {
+    return {
+      sums: [
+        this.days,
+        this.fallbackDays,
+        this.memDays,
+        this.oomFreeDays,
+        this.memSlackSum,
+        this.cpuSlackDays,
+        this.cpuSlackSum,
+        this.cpuSamples,
+        this.cpuOver,
+        this.cost,
+        this.provisionedCost,
+        this.changes,
+      ],
+      calibration: this.calibration,
+    };
+  }
+
+  merge(other: AccumulatorState): void {
+    const s = other.sums;
+    const at = (i: number): number => s[i] ?? 0;
+    this.days += at(0);
+    this.fallbackDays += at(1);
+    this.memDays += at(2);
+    this.oomFreeDays += at(3);
+    this.memSlackSum += at(4);
+    this.cpuSlackDays += at(5);
+    this.cpuSlackSum += at(6);
+    this.cpuSamples += at(7);
+    this.cpuOver += at(8);
+    this.cost += at(9);
+    this.provisionedCost += at(10);
+    this.changes += at(11);
+    this.calibration = this.calibration.concat(other.calibration);
+  }
 
   add(day: ScoredDay): void {
     this.days++;

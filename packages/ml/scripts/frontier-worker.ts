@@ -1,0 +1,20 @@
+// Worker thread of bench:frontier: scores every sweep point and the hindsight bounds on the series it
+// is sent, and returns per-policy sums plus the default Kubewise point's per-day outcomes.
+import { parentPort, workerData } from "node:worker_threads";
+
+import type { TraceSeries } from "../src/traces/series-builder";
+import { buildSweeps } from "./frontier-policies";
+import { scoreFrontierSeries } from "./frontier-score";
+
+const port = parentPort;
+if (port === null)
+  throw new Error("frontier-worker must run in a worker thread");
+const options = workerData as { kubewise: boolean };
+const sweeps = buildSweeps(options);
+
+port.on("message", (message: { index: number; series: TraceSeries }) => {
+  port.postMessage({
+    index: message.index,
+    result: scoreFrontierSeries(message.series, sweeps),
+  });
+});
