@@ -1,11 +1,13 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const isCi = Boolean(process.env.CI);
+// scripts/run-suite.ts runs the suite once per pinned instant; each run keeps its own reports.
+const runLabel = process.env.KW_E2E_RUN_LABEL ?? "default";
 
 export default defineConfig({
   testDir: "./src",
   testMatch: "**/*.spec.ts",
-  outputDir: "./test-results",
+  outputDir: `./test-results/${runLabel}`,
   globalSetup: "./src/global-setup.ts",
   fullyParallel: false,
   workers: 1,
@@ -15,7 +17,10 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [
     ["list"],
-    ["html", { open: "never", outputFolder: "./playwright-report" }],
+    [
+      "html",
+      { open: "never", outputFolder: `./playwright-report/${runLabel}` },
+    ],
   ],
   use: {
     trace: "retain-on-failure",

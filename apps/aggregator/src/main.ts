@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     // the ranges it ingested).
     maintainStorage: async () => {
       await singleton.runExclusive(SINGLETON_LOCK_KEYS.storageMaintenance, () =>
-        maintainMetricStorage(sql, { now: new Date() }),
+        maintainMetricStorage(sql, { now: SYSTEM_CLOCK.now() }),
       );
     },
     countSequenceGaps: () => countSequenceGaps(sql),

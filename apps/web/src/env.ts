@@ -20,6 +20,12 @@ export const env = createEnv({
     OIDC_ISSUER: optionalUrl,
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    // Pins the dashboard's clock to one instant (ISO 8601, e.g. 2026-11-29T23:58:00Z): for the
+    // browser suite (E2E_NOW) and reproducible demos only; unset in production.
+    KUBEWISE_NOW: z.iso
+      .datetime({ offset: true })
+      .transform((value) => new Date(value))
+      .optional(),
     NODE_ENV: z
       .enum(["development", "test", "production"])
       .default("development"),

@@ -7,6 +7,8 @@ export type E2eUser = {
 export type StackInfo = {
   baseUrl: string;
   databaseUrl: string;
+  /** The instant the seed and the dashboard's clock are pinned to (ISO 8601). */
+  now: string;
   users: Record<"admin" | "approver" | "viewer", E2eUser>;
   bootstrapAdmin: E2eUser;
   /** The local OIDC provider and the user provisioned for it (no password; signs in through OIDC). */

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { parseIsoInstant } from "@kubewise/core";
 import { migrate, startDatabase } from "@kubewise/db";
 import type { RunningDatabase } from "@kubewise/db";
 
@@ -29,6 +30,14 @@ const BOOTSTRAP_ADMIN = {
 };
 
 const OIDC_CLIENT = { id: "kubewise-e2e", secret: "e2e-oidc-client-secret" };
+
+/** The instant the whole run sees as "now": E2E_NOW (ISO 8601 with a zone), else the start time. */
+function pinnedNow(): Date {
+  const raw = process.env.E2E_NOW;
+  return raw === undefined || raw === ""
+    ? new Date()
+    : parseIsoInstant("E2E_NOW", raw);
+}
 
 type Running = {
   dataDir: string;
@@ -69,7 +78,10 @@ async function start(running: Running): Promise<StackInfo> {
   });
   const databaseUrl = running.database.url;
   await migrate({ url: databaseUrl });
-  const users = await seedE2eData(databaseUrl, new Date());
+  // The seed and the dashboard share one pinned instant, so the run does not depend on the hour.
+  const now = pinnedNow();
+  log(`product clock pinned to ${now.toISOString()}`);
+  const users = await seedE2eData(databaseUrl, now);
   const ssoUser = await seedSsoUser(databaseUrl);
   running.oidc = await startOidcProvider();
   const port = await freePort();
@@ -86,6 +98,7 @@ async function start(running: Running): Promise<StackInfo> {
     OIDC_ISSUER: running.oidc.issuer,
     OIDC_CLIENT_ID: OIDC_CLIENT.id,
     OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+    KUBEWISE_NOW: now.toISOString(),
   };
   buildWebIfStale(env);
   running.server = spawn(
@@ -102,6 +115,7 @@ async function start(running: Running): Promise<StackInfo> {
   return {
     baseUrl,
     databaseUrl,
+    now: now.toISOString(),
     users,
     bootstrapAdmin: { ...BOOTSTRAP_ADMIN, role: "admin" },
     oidc: { issuer: running.oidc.issuer, ssoUser },

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 import { expect, test } from "./fixtures";
 
 test("the status page is public and shows the database and schema version", async ({
@@ -77,7 +79,7 @@ test("the bootstrap admin from env logs in", async ({
 test("login is rate-limited per client and email after 5 failed attempts", async ({
   page,
 }) => {
-  const email = `nobody-${Date.now()}@example.test`;
+  const email = `nobody-${randomUUID()}@example.test`;
   await page.goto("/login");
   for (let attempt = 1; attempt <= 6; attempt += 1) {
     await page.getByLabel("Email").fill(email);

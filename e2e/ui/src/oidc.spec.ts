@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 import type { Page } from "@playwright/test";
 
 import { expect, expectOnlyNamespace, navigate, test } from "./fixtures";
@@ -53,7 +55,7 @@ test("an unknown OIDC user is created as a viewer with no namespaces and sees no
   sql,
   oidc,
 }) => {
-  const email = `newcomer-${Date.now()}@kubewise.test`;
+  const email = `newcomer-${randomUUID()}@kubewise.test`;
   await signInWithSso(page, oidc.issuer, email);
   await expect(page.getByTestId("current-user")).toContainText("role: viewer");
   await navigate(page, "Recommendations");
@@ -81,7 +83,7 @@ test("an email the OIDC provider marks unverified is refused and no user is crea
   sql,
   oidc,
 }) => {
-  const email = `unverified-${Date.now()}@kubewise.test`;
+  const email = `unverified-${randomUUID()}@kubewise.test`;
   await startSso(page, oidc.issuer, `unverified:${email}`);
   await expect(page.getByTestId("login-error")).toHaveText(
     "Single sign-on refused: the identity provider has not verified this email.",

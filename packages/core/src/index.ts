@@ -1,6 +1,7 @@
 export * from "./cost";
 export * from "./errors";
 export * from "./format";
+export * from "./instant";
 export * from "./lifecycle";
 export * from "./patch";
 export * from "./pricing";

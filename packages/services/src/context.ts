@@ -48,3 +48,11 @@ export const SYSTEM_ACTOR: Actor = Object.freeze({
 });
 
 export const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+
+/** A clock that always reads `at`: how suites (E2E_NOW) and tests pin the product's "now". */
+export function createPinnedClock(at: Date): Clock {
+  const atMs = at.getTime();
+  if (!Number.isFinite(atMs))
+    throw new RangeError("a pinned clock needs a valid instant");
+  return { now: () => new Date(atMs) };
+}

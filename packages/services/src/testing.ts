@@ -12,11 +12,12 @@ import {
   createTestRecommendation,
   createTestUser,
   createTestWorkload,
+  TEST_NOW,
 } from "@kubewise/db/testing";
 
 import type { Actor, ServiceContext } from "./context";
 
-export const TEST_NOW = new Date("2026-11-20T12:00:00Z");
+export { TEST_NOW };
 const GIB = 2 ** 30;
 
 /** A ServiceContext for tests: silent logger, fixed clock. */

@@ -1,9 +1,20 @@
 import { pino } from "pino";
 
-import { SYSTEM_CLOCK } from "@kubewise/services";
-import type { Actor, PublicContext, ServiceContext } from "@kubewise/services";
+import { createPinnedClock, SYSTEM_CLOCK } from "@kubewise/services";
+import type {
+  Actor,
+  Clock,
+  PublicContext,
+  ServiceContext,
+} from "@kubewise/services";
 
+import { env } from "../env";
 import { getDatabase } from "./auth/database";
+
+/** The product's clock: the system clock, or the instant KUBEWISE_NOW pins (browser suite). */
+export const clock: Clock = env.KUBEWISE_NOW
+  ? createPinnedClock(env.KUBEWISE_NOW)
+  : SYSTEM_CLOCK;
 
 const logger = pino({
   name: "kubewise-web",
@@ -18,7 +29,7 @@ const logger = pino({
 });
 
 export function createPublicContext(): PublicContext {
-  return { db: getDatabase().db, clock: SYSTEM_CLOCK, logger, ports: {} };
+  return { db: getDatabase().db, clock, logger, ports: {} };
 }
 
 export function createServiceContext(actor: Actor): ServiceContext {

@@ -1,7 +1,8 @@
 import { databaseProbe } from "./auth/database";
+import { clock } from "./services";
 import { getSystemStatus } from "./status";
 import type { SystemStatus } from "./status";
 
 export function getStatus(): Promise<SystemStatus> {
-  return getSystemStatus(databaseProbe, () => new Date());
+  return getSystemStatus(databaseProbe, () => clock.now());
 }

@@ -9,7 +9,12 @@ import type { TestProject } from "vitest/node";
 import { startDatabase } from "../embedded/start-database";
 import { migrate } from "../migrate";
 import { withDatabase } from "../url";
-import { PROVIDED_ADMIN_URL, PROVIDED_TEMPLATE } from "./provided";
+import { parseTestNow } from "./clock";
+import {
+  PROVIDED_ADMIN_URL,
+  PROVIDED_TEMPLATE,
+  PROVIDED_TEST_NOW,
+} from "./provided";
 
 // Durability is pointless for a throwaway test server; these make CREATE DATABASE and commits cheap.
 const TEST_SERVER_SETTINGS = {
@@ -48,6 +53,8 @@ async function startServer(): Promise<{
 export default async function setup(
   project: TestProject,
 ): Promise<() => Promise<void>> {
+  // Fails before any server starts when E2E_NOW is malformed.
+  const testNow = parseTestNow(process.env.E2E_NOW).toISOString();
   const server = await startServer();
   const template = `kubewise_template_${randomBytes(4).toString("hex")}`;
   const admin = postgres(server.adminUrl, {
@@ -64,6 +71,8 @@ export default async function setup(
   }
   project.provide(PROVIDED_ADMIN_URL, server.adminUrl);
   project.provide(PROVIDED_TEMPLATE, template);
+  project.provide(PROVIDED_TEST_NOW, testNow);
+  console.log(`db suite: "now" is pinned to ${testNow} (E2E_NOW)`);
   return async () => {
     await admin.unsafe(`drop database if exists "${template}" with (force)`);
     await admin.end({ timeout: 1 });

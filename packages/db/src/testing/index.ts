@@ -1,3 +1,4 @@
+export { TEST_NOW } from "./clock";
 export {
   createTestDatabase,
   withRollback,

@@ -4,8 +4,10 @@ declare module "vitest" {
   export interface ProvidedContext {
     kubewiseDbAdminUrl: string;
     kubewiseDbTemplate: string;
+    kubewiseTestNow: string;
   }
 }
 
 export const PROVIDED_ADMIN_URL = "kubewiseDbAdminUrl";
 export const PROVIDED_TEMPLATE = "kubewiseDbTemplate";
+export const PROVIDED_TEST_NOW = "kubewiseTestNow";

@@ -7,11 +7,11 @@ import { listAnomalies } from "../anomalies/list";
 import { verifyAuditChain } from "../audit/verify";
 import { SYSTEM_ACTOR } from "../context";
 import { listRecommendations } from "../recommendations/list";
-import { createTestContext } from "../testing";
+import { createTestContext, TEST_NOW } from "../testing";
 import { createSeededRng } from "./rng";
 import { seedDemoData } from "./seed";
 
-const now = new Date("2026-11-20T12:00:00Z");
+const now = TEST_NOW;
 let test: TestDatabase;
 
 beforeAll(async () => {

@@ -22,8 +22,13 @@ function diurnal(at: Date): number {
   return weekend * (1 + 0.5 * Math.sin((2 * Math.PI * (hour - 9)) / 24));
 }
 
-function spikeMultiplier(rng: () => number, recent: boolean): number {
-  return recent || rng() < 0.02 ? 3 : 1;
+// The seeded "recent" spike sits at 3x the weekday peak, so it stands out whatever the hour or weekday
+// of the seed's `end` (a spike relative to a night or weekend trough did not always pass the detector).
+const RECENT_SPIKE_FACTOR = 3 * 1.5;
+
+function spikyFactor(at: Date, rng: () => number, recent: boolean): number {
+  if (recent) return RECENT_SPIKE_FACTOR;
+  return diurnal(at) * (rng() < 0.02 ? 3 : 1);
 }
 
 function cpuFactor(
@@ -43,7 +48,7 @@ function cpuFactor(
       return hour >= 1 && hour < 3 ? 3.5 : 0.25;
     }
     case "spiky":
-      return diurnal(at) * spikeMultiplier(rng, recent);
+      return spikyFactor(at, rng, recent);
     case "leak":
     case "near-oom":
     case "diurnal":

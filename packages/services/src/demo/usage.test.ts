@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  findCpuSpike,
+  findLeak,
+  findOomRisk,
+  toSeries,
+} from "../anomalies/detectors";
+import { DEMO_WORKLOADS, type DemoContainer } from "./catalog";
+import { createSeededRng } from "./rng";
+import { generateDemoRollups, type DemoRollup } from "./usage";
+
+const HOUR_MS = 3_600_000;
+// Monday 2026-11-23 00:00 UTC; the sweep covers every hour of that week (weekend and midnight included).
+const WEEK_START_MS = Date.UTC(2026, 10, 23);
+// The anomaly loop reads the last 3 days (DetectAnomaliesInputSchema's default).
+const DETECTION_DAYS = 3;
+
+function firstContainerShaped(shape: DemoContainer["shape"]): DemoContainer {
+  for (const workload of DEMO_WORKLOADS)
+    for (const container of workload.containers)
+      if (container.shape === shape) return container;
+  throw new Error(`the demo catalog has no ${shape} container`);
+}
+
+const DETECTORS = {
+  cpu_spike: (container: DemoContainer, rows: DemoRollup[], end: Date) =>
+    findCpuSpike(rows, end),
+  leak: (container: DemoContainer, rows: DemoRollup[], end: Date) =>
+    findLeak(toSeries(rows, end), container.memoryLimitBytes),
+  oom_risk: (container: DemoContainer, rows: DemoRollup[], end: Date) =>
+    findOomRisk(toSeries(rows, end), container.memoryLimitBytes),
+};
+
+function isFoundAt(
+  kind: keyof typeof DETECTORS,
+  container: DemoContainer,
+  end: Date,
+): boolean {
+  const rows = generateDemoRollups(container, {
+    end,
+    days: DETECTION_DAYS,
+    rng: createSeededRng(20261127),
+  });
+  return DETECTORS[kind](container, rows, end)?.kind === kind;
+}
+
+describe("generateDemoRollups", () => {
+  const instants = Array.from(
+    { length: 7 * 24 },
+    (_, hour) => new Date(WEEK_START_MS + hour * HOUR_MS + 58 * 60_000),
+  );
+
+  it.each([
+    ["spiky", "cpu_spike"],
+    ["leak", "leak"],
+    ["near-oom", "oom_risk"],
+  ] as const)(
+    "gives the %s container an open %s at every hour of the week",
+    (shape, kind) => {
+      const container = firstContainerShaped(shape);
+      const missing = instants.filter(
+        (end) => !isFoundAt(kind, container, end),
+      );
+      expect(missing.map((end) => end.toISOString())).toEqual([]);
+    },
+  );
+});
