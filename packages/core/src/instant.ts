@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** An ISO 8601 instant with an explicit zone (`Z` or `+hh:mm`), as a Date: one rule for every pinned "now". */
-export const IsoInstantSchema = z.iso
+const IsoInstantSchema = z.iso
   .datetime({ offset: true })
   .transform((value) => new Date(value));
 

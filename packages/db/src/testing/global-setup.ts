@@ -9,12 +9,12 @@ import type { TestProject } from "vitest/node";
 import { startDatabase } from "../embedded/start-database";
 import { migrate } from "../migrate";
 import { withDatabase } from "../url";
-import { parseTestNow } from "./clock";
 import {
   PROVIDED_ADMIN_URL,
   PROVIDED_TEMPLATE,
   PROVIDED_TEST_NOW,
 } from "./provided";
+import { parseTestNow } from "./test-now";
 
 // Durability is pointless for a throwaway test server; these make CREATE DATABASE and commits cheap.
 const TEST_SERVER_SETTINGS = {
