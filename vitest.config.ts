@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{apps,packages,tooling}/**/*.test.ts"],
+          include: ["{apps,packages,tooling,scripts}/**/*.test.ts"],
           exclude: ["**/node_modules/**", "**/*.db.test.ts", "**/.next/**"],
           testTimeout: 20_000,
         },

@@ -1,8 +1,28 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
 import type { NextConfig } from "next";
 
 import "./src/env.ts";
 
+// The build ID names /_next/static/<id>/ (served immutable): the commit keeps it stable for the same
+// sources, so the image build is reproducible, and distinct between releases.
+function gitCommit(): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return null; // not a git checkout: Next picks a random ID
+  }
+}
+
 const config: NextConfig = {
+  // server.js + traced node_modules in .next/standalone: what the dashboard image runs (npm run images).
+  output: "standalone",
+  outputFileTracingRoot: path.join(import.meta.dirname, "../.."),
+  generateBuildId: gitCommit,
   transpilePackages: [
     "@kubewise/core",
     "@kubewise/services",

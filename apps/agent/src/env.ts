@@ -74,6 +74,8 @@ const EnvSchema = z.object({
   // Local forecaster + anomaly detectors; flags ride in the next batch.
   KUBEWISE_SCORING: z.enum(["on", "off"]).default("on"),
   KUBEWISE_SCORER_RUNTIME: z.enum(SCORER_RUNTIMES).default("typescript"),
+  // Folder holding kubewise-forecaster-v1.onnx; default packages/ml/models (the image sets /app/models).
+  KUBEWISE_MODEL_DIR: z.string().min(1).optional(),
   KUBEWISE_SCORE_INTERVAL_SECONDS: z.coerce
     .number()
     .min(1)
@@ -229,7 +231,9 @@ export type AgentEnv = Readonly<{
   maxBatchSamples: number;
   maxInFlight: number;
   metricsPort: number;
-  scoring: { runtime: ScorerRuntime; intervalMs: number } | undefined;
+  scoring:
+    | { runtime: ScorerRuntime; intervalMs: number; modelDir?: string }
+    | undefined;
   podMetadata: PodMetadataConfig | undefined;
   logLevel: string;
 }>;
@@ -239,6 +243,9 @@ function toScoringConfig(e: z.infer<typeof EnvSchema>): AgentEnv["scoring"] {
   return {
     runtime: e.KUBEWISE_SCORER_RUNTIME,
     intervalMs: Math.round(e.KUBEWISE_SCORE_INTERVAL_SECONDS * 1000),
+    ...(e.KUBEWISE_MODEL_DIR === undefined
+      ? {}
+      : { modelDir: e.KUBEWISE_MODEL_DIR }),
   };
 }
 

@@ -35,6 +35,8 @@ const EnvSchema = z.object({
     .max(86_400)
     .default(300),
   KUBEWISE_RECOMMENDER: z.enum(["kubewise", "vpa"]).default("kubewise"),
+  // Folder holding the shipped forecaster; default packages/ml/models (the image sets /app/models).
+  KUBEWISE_MODEL_DIR: z.string().min(1).optional(),
   KUBEWISE_CONTROLLER: z.enum(["on", "off"]).default("off"),
   KUBEWISE_KUBECONFIG: z.string().min(1).optional(),
   KUBEWISE_POD_NAME: z.string().min(1).default("kubewise-aggregator"),
@@ -93,6 +95,7 @@ export type AggregatorEnv = Readonly<{
   rollupIntervalMs: number;
   recommendIntervalMs: number;
   recommender: "kubewise" | "vpa";
+  modelDir: string | undefined;
   /** Lifecycle controller settings; undefined when KUBEWISE_CONTROLLER=off (no Kubernetes API). */
   controller:
     | {
@@ -199,6 +202,7 @@ export function loadEnv(
       e.KUBEWISE_RECOMMEND_INTERVAL_SECONDS * 1000,
     ),
     recommender: e.KUBEWISE_RECOMMENDER,
+    modelDir: e.KUBEWISE_MODEL_DIR,
     controller:
       e.KUBEWISE_CONTROLLER === "off"
         ? undefined

@@ -129,7 +129,11 @@ async function main(): Promise<void> {
     logger,
     ports:
       env.recommender === "kubewise"
-        ? { recommender: await createKubewiseRecommender() }
+        ? {
+            recommender: await createKubewiseRecommender({
+              modelDir: env.modelDir,
+            }),
+          }
         : {},
   };
   const recommendLoop = startRecommendLoop({

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import { sql as raw } from "drizzle-orm";
 import { migrate as drizzleMigrate } from "drizzle-orm/postgres-js/migrator";
 
+import journal from "../drizzle/meta/_journal.json" with { type: "json" };
 import { createDb, type Db } from "./client";
 import { checkDatabaseConnection } from "./connection-check";
 
@@ -11,13 +11,10 @@ export const MIGRATIONS_FOLDER = fileURLToPath(
   new URL("../drizzle", import.meta.url),
 );
 
+// Imported, not read from MIGRATIONS_FOLDER: bundlers inline it, so the dashboard's status page knows
+// how many migrations it ships even where the folder is not on disk (the web image).
 type Journal = { entries: { idx: number; when: number; tag: string }[] };
-
-function readJournal(): Journal {
-  return JSON.parse(
-    readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8"),
-  ) as Journal;
-}
+const JOURNAL: Journal = journal;
 
 export type SchemaVersion = {
   /** Number of migrations applied to this database. */
@@ -29,8 +26,7 @@ export type SchemaVersion = {
 };
 
 export async function getSchemaVersion(db: Db): Promise<SchemaVersion> {
-  const journal = readJournal();
-  const expectedVersion = journal.entries.length;
+  const expectedVersion = JOURNAL.entries.length;
   const exists = await db.execute<{ present: boolean }>(
     raw`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
   );
@@ -42,7 +38,7 @@ export async function getSchemaVersion(db: Db): Promise<SchemaVersion> {
   const version = Number(rows[0]?.count ?? 0);
   const last = rows[0]?.last;
   const tag =
-    journal.entries.find((entry) => String(entry.when) === last)?.tag ?? null;
+    JOURNAL.entries.find((entry) => String(entry.when) === last)?.tag ?? null;
   return { version, tag, expectedVersion };
 }
 

@@ -212,7 +212,7 @@ export function createAnomalyScoring(
 
 /** Builds the scorer and scoring, and runs a pass every `intervalMs` (wired by main.ts). */
 export function startAnomalyScoring(options: {
-  config: { runtime: ScorerRuntime; intervalMs: number };
+  config: { runtime: ScorerRuntime; intervalMs: number; modelDir?: string };
   metrics: AgentMetrics;
   logger: Logger;
 }): { scoring: AnomalyScoring; stop: () => void } {
@@ -220,6 +220,7 @@ export function startAnomalyScoring(options: {
   const scoring = createAnomalyScoring({
     scorer: createOnnxScorer({
       runtime: config.runtime,
+      ...(config.modelDir === undefined ? {} : { modelDir: config.modelDir }),
       onLoaded: (info) => {
         metrics.scorerLoaded.set(1);
         logger.info(info, "forecaster loaded");
