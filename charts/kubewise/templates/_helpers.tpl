@@ -8,7 +8,26 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 
 {{- define "kubewise.aggregatorName" -}}{{ .Release.Name }}-aggregator{{- end -}}
 {{- define "kubewise.agentName" -}}{{ .Release.Name }}-agent{{- end -}}
-{{- define "kubewise.image" -}}{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}{{- end -}}
+{{- define "kubewise.webName" -}}{{ .Release.Name }}-web{{- end -}}
+
+{{/* kubewise.image: (dict "root" $ "component" "aggregator"|"agent"|"web") -> registry/repository:tag or @digest */}}
+{{- define "kubewise.image" -}}
+{{- $img := .root.Values.image -}}
+{{- $c := index $img .component -}}
+{{- $repo := ternary $c.repository (printf "%s/%s" $img.registry $c.repository) (empty $img.registry) -}}
+{{- if $c.digest -}}{{ $repo }}@{{ $c.digest }}{{- else -}}{{ $repo }}:{{ $img.tag | default .root.Chart.AppVersion }}{{- end -}}
+{{- end -}}
+
+{{- define "kubewise.selectorLabels" -}}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Everything Kubewise pods write goes to volumes: /tmp is an emptyDir (read-only root). */}}
+{{- define "kubewise.tmpVolume" -}}
+- name: tmp
+  emptyDir: { sizeLimit: 64Mi }
+{{- end -}}
 
 {{- define "kubewise.restrictedContainer" -}}
 securityContext:

@@ -14,8 +14,9 @@ describe("Helm chart: agent token and aggregator TokenReview settings agree", ()
     const manifests = await renderChart(inject("helmPath"));
     const agent = manifests.find((m) => m.kind === "DaemonSet")?.spec?.template
       ?.spec;
-    const aggregator = manifests.find((m) => m.kind === "Deployment")?.spec
-      ?.template?.spec;
+    const aggregator = manifests.find(
+      (m) => m.kind === "Deployment" && m.metadata.name === "kw-aggregator",
+    )?.spec?.template?.spec;
     const aggregatorEnv = envOf(aggregator);
     const agentEnv = envOf(agent);
     const mount = agent?.containers[0]?.volumeMounts?.find(

@@ -115,9 +115,10 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
     const workloads = manifests.filter(
       (m) => m.kind === "Deployment" || m.kind === "DaemonSet",
     );
-    expect(workloads.map((w) => w.kind).sort()).toEqual([
-      "DaemonSet",
-      "Deployment",
+    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([
+      "kw-agent",
+      "kw-aggregator",
+      "kw-web",
     ]);
     for (const w of workloads) {
       const spec = w.spec?.template?.spec;

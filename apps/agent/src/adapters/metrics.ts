@@ -127,13 +127,17 @@ export function createAgentMetrics() {
   };
 }
 
-/** Serves GET /metrics; port 0 picks a free port. */
+/** Serves GET /metrics and GET /healthz (the chart's probes); port 0 picks a free port. */
 export function serveMetrics(
   registry: Registry,
   port: number,
   host = "0.0.0.0",
 ): Promise<Server> {
   const server = createServer((req, res) => {
+    if (req.url === "/healthz") {
+      res.writeHead(200).end("ok");
+      return;
+    }
     if (req.url !== "/metrics") {
       res.writeHead(404).end();
       return;
