@@ -145,10 +145,16 @@ export function buildSweeps(options: { kubewise: boolean }): SweepPolicy[] {
   const sweeps = [vpaSweep(), krrSweep(), autopilotSweep(), autopilotMlSweep()];
   if (options.kubewise) {
     const model = loadShippedModel({});
+    const confidenceModel = model.metadata.confidence;
+    if (!confidenceModel)
+      throw new Error(
+        "the shipped model has no confidence model: run npm run train -- --confidence-only",
+      );
     sweeps.push(
       createKubewiseSweep({
         forecast: createWeightsForecastFn(model.weights),
         calibration: model.metadata.calibration,
+        confidenceModel,
       }),
     );
   }

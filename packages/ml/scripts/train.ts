@@ -15,9 +15,20 @@ import { buildTrainingSamples } from "../src/features/training-samples";
 import type { TrainingSample } from "../src/features/training-samples";
 import { OUTPUT_SIZE, QUANTILE_LEVELS } from "../src/forecast/quantile-heads";
 import { shuffleInPlace } from "../src/forecast/seeded";
+import { evidenceRows } from "../src/kubewise/evidence-rows";
+import {
+  crossValidateConfidence,
+  fitConfidenceModel,
+} from "../src/kubewise/fit-confidence";
+import type { ConfidenceModel } from "../src/kubewise/memory-risk";
 import { isCalibrationSeries } from "../src/kubewise/model-metadata";
 import type { ForecasterMetadata } from "../src/kubewise/model-metadata";
+import { KUBEWISE_DEFAULTS } from "../src/kubewise/recommender";
 import { exportLstmToOnnx } from "../src/onnx/export";
+import {
+  createWeightsForecastFn,
+  loadShippedModel,
+} from "../src/onnx/shipped-model";
 import { createRng } from "../src/stats/rng";
 import { extractLstmWeights } from "../src/tfjs/model";
 import { trainForecaster } from "../src/tfjs/train";
@@ -39,6 +50,7 @@ Options:
   --seed <n>            (default 20260701)
   --calibrate-only      keep the ONNX model, refit only the confidence
   --skip-calibration    train the forecaster only
+  --confidence-only     keep the ONNX model and the ladder calibration, refit only the confidence model
   -h, --help            this text`;
 
 const { values: args } = parseArgs({
@@ -54,6 +66,7 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "20260701" },
     "calibrate-only": { type: "boolean", default: false },
     "skip-calibration": { type: "boolean", default: false },
+    "confidence-only": { type: "boolean", default: false },
   },
 });
 if (args.help) {
@@ -84,6 +97,46 @@ function samplesOf(
     ),
   );
 }
+
+/** The confidence model (fit/calibration split as the forecaster) plus out-of-fold figures at the default risk weight. */
+function fitConfidence(series: TraceSeries[]): ConfidenceModel {
+  const shipped = loadShippedModel({ modelDir: args.out });
+  const forecast = createWeightsForecastFn(shipped.weights);
+  const rows = series.flatMap((s, i) => {
+    if ((i + 1) % 20 === 0) log(`evidence: ${i + 1}/${series.length} series`);
+    return evidenceRows(s, forecast);
+  });
+  const model = fitConfidenceModel(rows, {
+    isCalibrationSeries,
+    iterations: CONFIDENCE_ITERATIONS,
+    log,
+  });
+  const [cv] = crossValidateConfidence(rows, {
+    riskWeights: [KUBEWISE_DEFAULTS.riskWeight],
+    iterations: CONFIDENCE_ITERATIONS,
+    log,
+  });
+  if (cv) {
+    const at99 = cv.risk_coverage.find((c) => c.threshold === 0.99);
+    model.fit = {
+      ...model.fit,
+      outOfFoldRiskWeight: cv.riskWeight,
+      outOfFoldOomFreeDays: Number(cv.oomFreeDays.toFixed(4)),
+      outOfFoldMemSlack: Number(cv.memSlack.toFixed(4)),
+      outOfFoldEce: Number((cv.ece ?? Number.NaN).toFixed(4)),
+      outOfFoldAuc: Number((cv.auc ?? Number.NaN).toFixed(4)),
+      outOfFoldBrierSkill: Number((cv.brier_skill ?? Number.NaN).toFixed(4)),
+      outOfFoldHoldRateAt099: Number(
+        (at99?.hold_rate ?? Number.NaN).toFixed(4),
+      ),
+      outOfFoldCoverageAt099: Number((at99?.coverage ?? Number.NaN).toFixed(4)),
+    };
+    log(`confidence out of fold: ${JSON.stringify(model.fit)}`);
+  }
+  return model;
+}
+
+const CONFIDENCE_ITERATIONS = 200;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -170,13 +223,17 @@ async function main(): Promise<void> {
   const metadata = JSON.parse(
     readFileSync(metaPath, "utf8"),
   ) as ForecasterMetadata;
-  metadata.calibration = await runCalibration({
-    onnxPath,
-    modelDir: args.out,
-    metadata,
-    series: calSeries,
-    log,
-  });
+  if (!args["confidence-only"]) {
+    metadata.calibration = await runCalibration({
+      onnxPath,
+      modelDir: args.out,
+      metadata,
+      series: calSeries,
+      log,
+    });
+    writeFileSync(metaPath, `${JSON.stringify(metadata, null, 2)}\n`);
+  }
+  metadata.confidence = fitConfidence(series);
   writeFileSync(metaPath, `${JSON.stringify(metadata, null, 2)}\n`);
   log(
     `calibration written; total ${((Date.now() - started) / 1000).toFixed(0)} s`,

@@ -31,6 +31,17 @@ export type TimeWindow = {
 
 export type WindowedValues = { window: TimeWindow; values: ResourceValues };
 
+/** One reason the confidence is what it is, in words (main factors first). */
+export type ConfidenceFactor = {
+  name: string;
+  /** Whether this piece of evidence raises or lowers the confidence. */
+  effect: "raises" | "lowers";
+  text: string;
+};
+
+/** What a recommendation was computed from, for the reviewer (JSON-safe). */
+export type RecommendationEvidence = Record<string, number | string | null>;
+
 export type Recommendation = {
   /** Values in force whenever no window matches (or always, when windows is empty). */
   base: ResourceValues;
@@ -38,6 +49,12 @@ export type Recommendation = {
   windows: WindowedValues[];
   /** Stated probability (0..1) that the recommendation holds over the next window; null if the policy has none. */
   confidence: number | null;
+  /** What it was computed from (window, percentiles, peaks, model, forecast), when the policy records it. */
+  evidence?: RecommendationEvidence;
+  /** The confidence's main factors in words, when the policy explains it. */
+  factors?: ConfidenceFactor[];
+  /** Why the values are what they are beyond the statistics (sizing rules that fired). */
+  reasons?: string[];
   /** VPA-style bounds, when the policy computes them. */
   bounds?: {
     cpuLowerCores: number;

@@ -4,9 +4,17 @@ import { applyOomBump } from "../policy/resources";
 import type { ResourceFloors } from "../policy/resources";
 import type {
   Recommendation,
+  RecommendationEvidence,
   ResourceValues,
   WindowedValues,
 } from "../recommender";
+import type { Evidence } from "./evidence";
+import {
+  chooseMemoryLimit,
+  confidenceAtLimit,
+  explainConfidence,
+} from "./memory-risk";
+import type { ConfidenceModel } from "./memory-risk";
 import type { CpuPlan } from "./plan-cpu";
 import { RISK_LADDER } from "./plan-memory";
 import type { MemoryPlan } from "./plan-memory";
@@ -18,6 +26,8 @@ export type Plan = {
   /** Per 4-hour block CPU levels and memory shape; undefined when history is too short. */
   blocks: BlockPlan | undefined;
   oomMemBytes: number | undefined;
+  /** What the confidence model reads; undefined without a memory reading in the last 7 days. */
+  evidence: Evidence | undefined;
 };
 
 export type AssembleContext = {
@@ -186,5 +196,107 @@ export function assembleRecommendation(
     })),
     confidence: step.confidence,
     bounds,
+  };
+}
+
+/** The risk-priced path: memory limit from the confidence model, no CPU limit (CPU is compressible). */
+export function assembleRiskRecommendation(
+  plan: Plan & { evidence: Evidence },
+  knob: { riskWeight: number; cpuLevelFactor: number },
+  ctx: AssembleContext & { model: ConfidenceModel },
+): Recommendation {
+  const { memory, cpu, evidence } = plan;
+  const minBytes = Math.max(memory.recentPeakBytes, ctx.floors.memBytes);
+  const choice = chooseMemoryLimit(evidence, ctx.model, {
+    riskWeight: knob.riskWeight,
+    minBytes,
+  });
+  const limitBytes = applyOomBump(
+    choice.limitBytes,
+    plan.oomMemBytes,
+    ctx.unitSystem,
+  );
+  const confidence =
+    limitBytes > choice.limitBytes
+      ? confidenceAtLimit(evidence, ctx.model, limitBytes)
+      : choice.confidence;
+  const mem = memoryValues(plan, limitBytes, {
+    memBytes: ctx.floors.memBytes,
+    recentPeakBytes: memory.recentPeakBytes,
+    shape: 1,
+  });
+  const cpuValue = (cores: number): number =>
+    Math.max(cores * knob.cpuLevelFactor, ctx.floors.cpuCores);
+  const values = (cores: number): ResourceValues => ({
+    cpuRequestCores: cpuValue(cores),
+    cpuLimitCores: null,
+    ...mem,
+  });
+  const windowPlan = cpu.windowPlan();
+  return {
+    base: values(windowPlan.baseCores),
+    windows: windowPlan.windows.map((w) => ({
+      window: w.window,
+      values: values(w.cpuCores),
+    })),
+    confidence,
+    bounds: {
+      cpuLowerCores: cpuValue(
+        Math.min(
+          windowPlan.baseCores,
+          ...windowPlan.windows.map((w) => w.cpuCores),
+        ),
+      ),
+      cpuUpperCores: Math.max(cpu.peakCores, cpuValue(windowPlan.baseCores)),
+      memLowerBytes: Math.max(memory.medianBytes, ctx.floors.memBytes),
+      memUpperBytes: evidence.memPeak7dBytes * choice.forecast.q99,
+      cpuUncappedCores: cpu.allCores * knob.cpuLevelFactor,
+      memUncappedBytes: limitBytes,
+    },
+    evidence: recordEvidence(plan, {
+      riskWeight: knob.riskWeight,
+      modelProbability: choice.modelProbability,
+      forecast: choice.forecast,
+    }),
+    factors: explainConfidence(evidence, ctx.model, limitBytes),
+    reasons: [],
+  };
+}
+
+function recordEvidence(
+  plan: Plan & { evidence: Evidence },
+  extra: {
+    riskWeight: number;
+    modelProbability: number;
+    forecast: { median: number; q90: number; q99: number };
+  },
+): RecommendationEvidence {
+  const e = plan.evidence;
+  const round = (v: number, digits = 4): number | null =>
+    Number.isFinite(v) ? Number(v.toFixed(digits)) : null;
+  return {
+    windowDays: 14,
+    historyDays: e.historyDays,
+    gapFraction: round(e.gapFraction),
+    memPeak7dBytes: Math.round(e.memPeak7dBytes),
+    memPeak1dBytes: round(e.memPeak1dBytes, 0),
+    memPeak14dBytes: round(e.memPeak14dBytes, 0),
+    memP95_1dBytes: round(e.memP95_1dBytes, 0),
+    memVolatility: round(e.memVolatility),
+    memNewHighDays: e.memNewHighDays,
+    memNearMissDays: e.memNearMissDays,
+    memTrendPerDay: round(e.memTrendPerDay),
+    cpuPeak7dCores: round(e.cpuPeak7dCores),
+    cpuP95_7dCores: round(e.cpuP95_7dCores),
+    memoryModel: plan.memory.model,
+    cpuModel: plan.cpu.model,
+    cpuWindows: plan.cpu.windowPlan().windows.length,
+    forecastPeakMedian: round(extra.forecast.median),
+    forecastPeakQ90: round(extra.forecast.q90),
+    forecastPeakQ99: round(extra.forecast.q99),
+    oomMemBytes:
+      plan.oomMemBytes === undefined ? null : Math.round(plan.oomMemBytes),
+    riskWeight: extra.riskWeight,
+    modelProbability: round(extra.modelProbability),
   };
 }

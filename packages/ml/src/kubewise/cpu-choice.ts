@@ -34,7 +34,7 @@ const DEFAULT = { source: "history", level: 0.99, factor: 1.2 } as const;
  * on the dev traces (walk-forward, 170 series): 38 puts pooled CPU under-provisioning at 0.94 %,
  * at or below every baseline's, for 0.446 mean slack (35: 0.99 % and 0.437).
  */
-const CPU_EXCEEDANCE_PENALTY = 38;
+export const CPU_EXCEEDANCE_PENALTY = 38;
 
 function sortedFinite(values: Float64Array): Float64Array {
   const out = new Float64Array(values.length);
@@ -109,10 +109,20 @@ export function chooseCpuRequest(
     lstmHandicap?: number;
   },
 ): CpuChoice | undefined {
-  const handicap = options.lstmHandicap ?? 1;
-  const { forecastAt, penalty = CPU_EXCEEDANCE_PENALTY } = options;
-  const allowed = options.sources ?? CPU_SOURCES;
-  const cost = new Float64Array(CANDIDATES.length);
+  return chooseCpuRequests(history, nowSlot, {
+    ...options,
+    penalties: [options.penalty ?? CPU_EXCEEDANCE_PENALTY],
+  })?.[0];
+}
+
+/** Validated slack and exceedance sums of every candidate over the last days (penalty-free). */
+function validateCandidates(
+  history: SlotHistory,
+  nowSlot: number,
+  forecastAt: (slot: number) => DayForecast | undefined,
+): { slack: Float64Array; above: Float64Array; days: number } {
+  const slack = new Float64Array(CANDIDATES.length);
+  const above = new Float64Array(CANDIDATES.length);
   let days = 0;
   for (let j = 1; j <= VALIDATION_DAYS; j++) {
     const at = nowSlot - j * SLOTS_PER_DAY;
@@ -125,36 +135,59 @@ export function chooseCpuRequest(
     const forecast = forecastAt(at);
     CANDIDATES.forEach((c, i) => {
       const r = referenceCores(c, profile, forecast) * c.factor;
-      cost[i] =
-        r > 0
-          ? (cost[i] ?? 0) +
-            Math.max(0, r - p95) / r +
-            (penalty * countAbove(day, r)) / day.length
-          : Number.POSITIVE_INFINITY;
+      if (r > 0) {
+        slack[i] = (slack[i] ?? 0) + Math.max(0, r - p95) / r;
+        above[i] = (above[i] ?? 0) + countAbove(day, r) / day.length;
+      } else {
+        slack[i] = Number.POSITIVE_INFINITY;
+      }
     });
     days++;
   }
+  return { slack, above, days };
+}
+
+/** chooseCpuRequest for several penalties at once (one validation pass; bench:frontier's sweep). */
+export function chooseCpuRequests(
+  history: SlotHistory,
+  nowSlot: number,
+  options: {
+    forecastAt: (slot: number) => DayForecast | undefined;
+    penalties: readonly number[];
+    sources?: readonly CpuSource[];
+    lstmHandicap?: number;
+  },
+): CpuChoice[] | undefined {
+  const handicap = options.lstmHandicap ?? 1;
+  const allowed = options.sources ?? CPU_SOURCES;
   const profile = profileOf(
     history.view(nowSlot - PROFILE_DAYS * SLOTS_PER_DAY, nowSlot).cpuCores,
   );
   if (profile.count === 0) return undefined;
-  let best: Candidate = DEFAULT;
-  if (days >= MIN_VALIDATION_DAYS) {
-    let bestCost = Number.POSITIVE_INFINITY;
-    CANDIDATES.forEach((c, i) => {
-      const weighted =
-        (cost[i] ?? Number.POSITIVE_INFINITY) *
-        (c.source === "lstm" ? handicap : 1);
-      if (allowed.includes(c.source) && weighted < bestCost) {
-        bestCost = weighted;
-        best = c;
-      }
-    });
-  }
-  let cores = referenceCores(best, profile, forecastAt(nowSlot)) * best.factor;
-  if (!(cores > 0)) {
-    best = DEFAULT;
-    cores = referenceCores(DEFAULT, profile, undefined) * DEFAULT.factor;
-  }
-  return { cores, ...best, validationDays: days };
+  const { slack, above, days } = validateCandidates(
+    history,
+    nowSlot,
+    options.forecastAt,
+  );
+  return options.penalties.map((penalty) => {
+    let best: Candidate = DEFAULT;
+    if (days >= MIN_VALIDATION_DAYS) {
+      let bestCost = Number.POSITIVE_INFINITY;
+      CANDIDATES.forEach((c, i) => {
+        const cost = (slack[i] ?? 0) + penalty * (above[i] ?? 0);
+        const weighted = cost * (c.source === "lstm" ? handicap : 1);
+        if (allowed.includes(c.source) && weighted < bestCost) {
+          bestCost = weighted;
+          best = c;
+        }
+      });
+    }
+    let cores =
+      referenceCores(best, profile, options.forecastAt(nowSlot)) * best.factor;
+    if (!(cores > 0)) {
+      best = DEFAULT;
+      cores = referenceCores(DEFAULT, profile, undefined) * DEFAULT.factor;
+    }
+    return { cores, ...best, validationDays: days };
+  });
 }

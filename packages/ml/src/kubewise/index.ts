@@ -33,5 +33,7 @@ export async function createKubewiseRecommender(
       KUBEWISE_DEFAULTS.targetHold,
     forecast: createWeightsForecastFn(model.weights),
     calibration: model.metadata.calibration,
+    confidenceModel:
+      options.confidenceModel ?? model.metadata.confidence ?? null,
   });
 }

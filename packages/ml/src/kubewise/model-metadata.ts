@@ -1,5 +1,6 @@
 import type { IsotonicMap } from "../calibration/isotonic";
 import { hashString } from "../forecast/seeded";
+import type { ConfidenceModel } from "./memory-risk";
 
 /** One isotonic map per memory model: nominal quantile level of the limit -> P(holds). */
 export type CalibrationMetadata = {
@@ -38,6 +39,8 @@ export type ForecasterMetadata = {
     trainSeconds: number;
   };
   calibration: CalibrationMetadata | null;
+  /** The per-recommendation confidence model (memory-risk.ts); absent in models trained before it. */
+  confidence?: ConfidenceModel | null;
 };
 
 /** Every 4th series (by a stable hash) is kept out of training and used for validation and calibration. */

@@ -6,7 +6,7 @@ import type { Periodicity } from "../policy/periodicity";
 import { planCpuWindows } from "../policy/windows";
 import type { CpuWindowPlan } from "../policy/windows";
 import { maxFinite } from "../stats/quantile";
-import { chooseCpuRequest } from "./cpu-choice";
+import { chooseCpuRequest, chooseCpuRequests } from "./cpu-choice";
 import type { CpuSource } from "./cpu-choice";
 import type { DayForecast } from "./forecasts";
 
@@ -21,6 +21,8 @@ export type CpuPlan = {
   periodicity: Periodicity;
   /** Multiplier from `allCores` (and each window's level) to the validated request of the next day. */
   levelFactor: number;
+  /** The level factor under other exceedance penalties (bench:frontier's sweep). */
+  levelFactors(penalties: readonly number[]): number[];
   peakCores: number;
 };
 
@@ -66,8 +68,20 @@ export function planCpu(
     sources: options.cpuSources,
     lstmHandicap: options.challengerHandicap,
   });
-  const raw = choice && allCores > 0 ? choice.cores / allCores : 1;
-  const levelFactor = Number.isFinite(raw) && raw > 0 ? raw : 1;
+  const factorOf = (cores: number | undefined): number => {
+    const raw = cores !== undefined && allCores > 0 ? cores / allCores : 1;
+    return Number.isFinite(raw) && raw > 0 ? raw : 1;
+  };
+  const levelFactor = factorOf(choice?.cores);
+  const levelFactors = (penalties: readonly number[]): number[] => {
+    const choices = chooseCpuRequests(history, nowSlot, {
+      forecastAt: options.forecastAt,
+      penalties,
+      sources: options.cpuSources,
+      lstmHandicap: options.challengerHandicap,
+    });
+    return penalties.map((_, i) => factorOf(choices?.[i]?.cores));
+  };
   const peakCores = maxFinite(view.cpuCores);
   return {
     allCores,
@@ -75,6 +89,7 @@ export function planCpu(
     model: choice?.source ?? "history",
     periodicity,
     levelFactor,
+    levelFactors,
     peakCores: Number.isFinite(peakCores) ? peakCores : 0,
   };
 }

@@ -15,15 +15,18 @@ import type {
   RecommendResult,
   UsageChunk,
 } from "../recommender";
-import { assembleRecommendation } from "./assemble";
-import type { Plan } from "./assemble";
+import { assembleRecommendation, assembleRiskRecommendation } from "./assemble";
+import type { AssembleContext, Plan } from "./assemble";
+import { gatherEvidence } from "./evidence";
 import { createForecastCache } from "./forecasts";
 import type { ForecastFn } from "./forecasts";
+import type { ConfidenceModel } from "./memory-risk";
 import type { CalibrationMetadata } from "./model-metadata";
 import { planCpu } from "./plan-cpu";
 import type { CpuModel, CpuPlanOptions } from "./plan-cpu";
 import { planMemory, RISK_LADDER } from "./plan-memory";
 import type { MemoryModel } from "./plan-memory";
+import { stabilize } from "./stability";
 
 export type KubewiseOptions = CpuPlanOptions & {
   forecast: ForecastFn;
@@ -40,6 +43,12 @@ export type KubewiseOptions = CpuPlanOptions & {
   cpuLimitFactor: number;
   /** Six 4-hour windows with their own CPU request and memory limit (when history allows). */
   blockWindows: boolean;
+  /** Tomorrow's-peak model and its calibration; without it the calibrated risk ladder sets memory. */
+  confidenceModel?: ConfidenceModel | null;
+  /** Price of a failure in units of relative memory slack: the risk knob (memory-risk.ts). */
+  riskWeight?: number;
+  /** Keep the stated values unless the new ones differ materially (stability.ts). */
+  stabilize?: boolean;
 };
 
 export const KUBEWISE_DEFAULTS = {
@@ -55,6 +64,11 @@ export const KUBEWISE_DEFAULTS = {
   // Off by default: on the dev traces memory spikes move between 4-hour blocks and per-block CPU
   // quantiles were no better than daily ones at equal under-provisioning (see docs/adr/0004).
   blockWindows: false,
+  // OOM-free days near KRR's (0.97) on the dev traces, out of fold: docs/adr/0007.
+  riskWeight: 2,
+  // Off: on the dev traces it cut changes/day from 0.60 to 0.34 for +0.02 memory and +0.04 CPU
+  // slack at the default (docs/adr/0007); the approval workflow's own materiality rule applies instead.
+  stabilize: false,
 } as const;
 const BLOCK_HISTORY_DAYS = 7;
 
@@ -145,8 +159,15 @@ export type LadderResult =
     }
   | Extract<RecommendResult, { kind: "insufficient-history" }>;
 
+export type RiskKnob = { riskWeight: number; cpuPenalty: number };
+
 export type KubewiseSession = RecommenderSession & {
   recommendEveryStep(nowS: number): LadderResult;
+  /** One recommendation per knob setting from one plan (needs the confidence model). */
+  recommendForKnobs(
+    nowS: number,
+    knobs: readonly RiskKnob[],
+  ): RecommendResult[];
 };
 
 export type KubewiseRecommender = {
@@ -165,6 +186,8 @@ export function buildKubewiseRecommender(
       const history = createSlotHistory({ retentionSlots: RETENTION_SLOTS });
       const forecastAt = createForecastCache(history, options.forecast);
       const ooms: number[] = [];
+      // The recommendation last stated (per knob index; -1 for `recommend`), for hysteresis.
+      const inForce = new Map<number, Recommendation>();
       return {
         observe(chunk: UsageChunk) {
           for (const i of chronologicalOrder(chunk)) {
@@ -181,6 +204,25 @@ export function buildKubewiseRecommender(
         recommend(nowS: number): RecommendResult {
           const plan = planAt(nowS);
           if ("kind" in plan) return plan;
+          const model = options.confidenceModel;
+          if (model && plan.evidence) {
+            const next = assembleRiskRecommendation(
+              { ...plan, evidence: plan.evidence },
+              {
+                riskWeight: options.riskWeight ?? KUBEWISE_DEFAULTS.riskWeight,
+                cpuLevelFactor: plan.cpu.levelFactor,
+              },
+              { ...assembleContext(), model },
+            );
+            const stated = options.stabilize
+              ? stabilize(inForce.get(-1) ?? null, next, {
+                  evidence: plan.evidence,
+                  model,
+                })
+              : next;
+            inForce.set(-1, stated);
+            return { kind: "ok", recommendation: stated };
+          }
           return {
             kind: "ok",
             recommendation: toRecommendation(
@@ -188,6 +230,36 @@ export function buildKubewiseRecommender(
               chooseLadderStep(options.calibration, plan.memory.model, options),
             ),
           };
+        },
+        recommendForKnobs(nowS, knobs): RecommendResult[] {
+          const plan = planAt(nowS);
+          if ("kind" in plan) return knobs.map(() => plan);
+          const model = options.confidenceModel;
+          const evidence = plan.evidence;
+          if (!model || !evidence)
+            return knobs.map(() =>
+              insufficient(
+                model
+                  ? "no memory reading in the last 7 days"
+                  : "no confidence model loaded",
+              ),
+            );
+          const factors = plan.cpu.levelFactors(knobs.map((k) => k.cpuPenalty));
+          return knobs.map((k, i) => {
+            const next = assembleRiskRecommendation(
+              { ...plan, evidence },
+              {
+                riskWeight: k.riskWeight,
+                cpuLevelFactor: factors[i] ?? plan.cpu.levelFactor,
+              },
+              { ...assembleContext(), model },
+            );
+            const stated = options.stabilize
+              ? stabilize(inForce.get(i) ?? null, next, { evidence, model })
+              : next;
+            inForce.set(i, stated);
+            return { kind: "ok", recommendation: stated };
+          });
         },
         recommendEveryStep(nowS: number): LadderResult {
           const plan = planAt(nowS);
@@ -245,6 +317,16 @@ export function buildKubewiseRecommender(
           cpu,
           blocks,
           oomMemBytes: latestOomMemory(history, ooms, nowS),
+          evidence: gatherEvidence(history, nowSlot, now),
+        };
+      }
+
+      function assembleContext(): AssembleContext {
+        return {
+          floors,
+          unitSystem,
+          cpuLimitFactor: options.cpuLimitFactor,
+          blockWindows: options.blockWindows,
         };
       }
 
@@ -252,12 +334,7 @@ export function buildKubewiseRecommender(
         plan: Plan,
         step: { index: number; confidence: number },
       ): Recommendation {
-        return assembleRecommendation(plan, step, {
-          floors,
-          unitSystem,
-          cpuLimitFactor: options.cpuLimitFactor,
-          blockWindows: options.blockWindows,
-        });
+        return assembleRecommendation(plan, step, assembleContext());
       }
 
       function latestOomMemory(

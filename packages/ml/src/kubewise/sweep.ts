@@ -1,68 +1,65 @@
-// Kubewise's own knob for bench:frontier: the risk target, swept from one plan per day.
+// Kubewise's own knob for bench:frontier: the risk weight (memory) paired with the CPU exceedance
+// penalty, both rising from aggressive to conservative, swept from one plan per day.
 import type { SweepPolicy } from "../eval/sweep";
 import { pointName } from "../eval/sweep";
-import type { RecommendResult } from "../recommender";
+import type { RecommenderContext } from "../recommender";
+import { CPU_EXCEEDANCE_PENALTY } from "./cpu-choice";
 import type { ForecastFn } from "./forecasts";
+import type { ConfidenceModel } from "./memory-risk";
 import type { CalibrationMetadata } from "./model-metadata";
-import {
-  buildKubewiseRecommender,
-  chooseLadderStep,
-  KUBEWISE_DEFAULTS,
-} from "./recommender";
+import type { RiskKnob } from "./recommender";
+import { buildKubewiseRecommender, KUBEWISE_DEFAULTS } from "./recommender";
 
-const KUBEWISE_SWEEP_TARGETS = [
-  0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.96, 0.97, 0.98, 0.985, 0.99, 0.995,
-] as const;
+const DEFAULT_KNOB: RiskKnob = {
+  riskWeight: KUBEWISE_DEFAULTS.riskWeight,
+  cpuPenalty: CPU_EXCEEDANCE_PENALTY,
+};
+
+/** From aggressive to conservative; the default is the product's setting. */
+const KNOBS: RiskKnob[] = [
+  { riskWeight: 0.3, cpuPenalty: 3 },
+  { riskWeight: 0.4, cpuPenalty: 5 },
+  { riskWeight: 0.5, cpuPenalty: 7 },
+  { riskWeight: 0.6, cpuPenalty: 9 },
+  { riskWeight: 0.75, cpuPenalty: 12 },
+  { riskWeight: 1, cpuPenalty: 15 },
+  { riskWeight: 1.25, cpuPenalty: 19 },
+  { riskWeight: 1.5, cpuPenalty: 24 },
+  DEFAULT_KNOB,
+  { riskWeight: 3, cpuPenalty: 50 },
+  { riskWeight: 5, cpuPenalty: 70 },
+  { riskWeight: 8, cpuPenalty: 100 },
+  { riskWeight: 15, cpuPenalty: 150 },
+  { riskWeight: 30, cpuPenalty: 250 },
+];
+
+const label = (k: RiskKnob): string =>
+  `risk ${k.riskWeight} / cpu ${k.cpuPenalty}`;
 
 export function createKubewiseSweep(input: {
   forecast: ForecastFn;
   calibration: CalibrationMetadata | null;
-  targets?: readonly number[];
+  confidenceModel: ConfidenceModel;
 }): SweepPolicy {
-  const targets = input.targets ?? KUBEWISE_SWEEP_TARGETS;
   const recommender = buildKubewiseRecommender({
     ...KUBEWISE_DEFAULTS,
     forecast: input.forecast,
     calibration: input.calibration,
+    confidenceModel: input.confidenceModel,
   });
   return {
     family: "kubewise",
-    points: targets.map((t) => ({
-      name: pointName(
-        "kubewise",
-        `target ${t}`,
-        t === KUBEWISE_DEFAULTS.targetHold,
-      ),
-      knob: `target ${t}`,
-      isDefault: t === KUBEWISE_DEFAULTS.targetHold,
+    points: KNOBS.map((k) => ({
+      name: pointName("kubewise", label(k), k === DEFAULT_KNOB),
+      knob: label(k),
+      isDefault: k === DEFAULT_KNOB,
     })),
-    start(ctx) {
+    start(ctx: RecommenderContext) {
       const session = recommender.start(ctx);
       return {
         observe: (chunk) => session.observe(chunk),
         observeOom: (t) => session.observeOom?.(t),
-        recommendAll(nowS): RecommendResult[] {
-          const ladder = session.recommendEveryStep(nowS);
-          if (ladder.kind !== "ladder") return targets.map(() => ladder);
-          return targets.map((targetHold) => {
-            const step = chooseLadderStep(
-              input.calibration,
-              ladder.memoryModel,
-              { targetHold },
-            );
-            const rec = ladder.recommendations[step.index];
-            return rec
-              ? {
-                  kind: "ok",
-                  recommendation: { ...rec, confidence: step.confidence },
-                }
-              : {
-                  kind: "insufficient-history",
-                  reason: `no ladder step ${step.index}`,
-                  confidence: 0,
-                };
-          });
-        },
+        recommendAll: (nowS) => session.recommendForKnobs(nowS, KNOBS),
       };
     },
   };

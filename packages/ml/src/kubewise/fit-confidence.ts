@@ -1,0 +1,170 @@
+// Fits the confidence model (npm run train): the location-scale model of tomorrow's memory peak on
+// the fit series, then the isotonic map from its probability to the observed hold rate on series it
+// was not fitted on. The same procedure, rotated over four folds of series, gives out-of-fold
+// figures (ECE, AUC, Brier skill, risk coverage) that no series contributes to its own fit.
+import { fitIsotonic } from "../calibration/isotonic";
+import { confidenceReport } from "../eval/confidence-metrics";
+import type { ConfidenceOutcome } from "../eval/confidence-metrics";
+import { HOLDS_DEFINITION } from "../eval/holds";
+import { hashString } from "../forecast/seeded";
+import { MEMORY_FEATURES, memoryFeatures } from "./evidence";
+import type { EvidenceRow } from "./evidence-rows";
+import { fitLocationScale } from "./location-scale";
+import type { LocationScaleModel } from "./location-scale";
+import { chooseMemoryLimit, confidenceOf } from "./memory-risk";
+import type { ConfidenceModel } from "./memory-risk";
+
+/** Risk weights the isotonic map is fitted over, so it covers every probability the sweep states. */
+const CALIBRATION_RISK_WEIGHTS = [0.5, 1, 2, 4, 8] as const;
+const THRESHOLD_LEVELS = [
+  0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95,
+  0.96, 0.97, 0.98, 0.985, 0.99, 0.993, 0.996, 0.998,
+];
+
+const logPeakRatio = (r: EvidenceRow): number =>
+  Math.log(r.next.memPeak / r.evidence.memPeak7dBytes);
+
+function fitMemory(
+  rows: EvidenceRow[],
+  iterations: number,
+): LocationScaleModel {
+  const fitRows = rows.map((r) => ({
+    x: memoryFeatures(r.evidence),
+    y: logPeakRatio(r),
+  }));
+  const ys = fitRows.map((r) => r.y).sort((a, b) => a - b);
+  return fitLocationScale(fitRows, {
+    features: MEMORY_FEATURES,
+    thresholds: THRESHOLD_LEVELS.map(
+      (l) => ys[Math.floor(l * (ys.length - 1))] ?? 0,
+    ),
+    iterations,
+  });
+}
+
+/** (model probability, held) of the limit each risk weight picks, for every row. */
+function scoredChoices(
+  rows: EvidenceRow[],
+  model: ConfidenceModel,
+  riskWeights: readonly number[],
+): { p: number; holds: boolean; riskWeight: number; row: EvidenceRow }[] {
+  return rows.flatMap((row) =>
+    riskWeights.map((riskWeight) => {
+      const choice = chooseMemoryLimit(row.evidence, model, {
+        riskWeight,
+        minBytes: 0,
+      });
+      return {
+        p: choice.modelProbability,
+        holds: row.next.memPeak <= choice.limitBytes,
+        riskWeight,
+        row,
+      };
+    }),
+  );
+}
+
+function fold(seriesId: string): number {
+  return hashString(`confidence:${seriesId}`) % 4;
+}
+
+export function fitConfidenceModel(
+  rows: EvidenceRow[],
+  options: {
+    isCalibrationSeries: (seriesId: string) => boolean;
+    iterations?: number;
+    log?: (message: string) => void;
+  },
+): ConfidenceModel {
+  const iterations = options.iterations ?? 200;
+  const fitRows = rows.filter((r) => !options.isCalibrationSeries(r.seriesId));
+  const calRows = rows.filter((r) => options.isCalibrationSeries(r.seriesId));
+  if (fitRows.length === 0 || calRows.length === 0)
+    throw new RangeError(
+      `confidence fit needs fit and calibration series (have ${fitRows.length} / ${calRows.length} rows)`,
+    );
+  const memory = fitMemory(fitRows, iterations);
+  const provisional: ConfidenceModel = {
+    holdDefinition: HOLDS_DEFINITION,
+    memory,
+    calibration: { scores: [0], probabilities: [1] },
+    fit: {},
+  };
+  const scored = scoredChoices(calRows, provisional, CALIBRATION_RISK_WEIGHTS);
+  const calibration = fitIsotonic(
+    scored.map((s) => ({ score: s.p, outcome: s.holds ? 1 : 0 })),
+  );
+  options.log?.(
+    `confidence: location-scale fitted on ${fitRows.length} series-days, isotonic on ${calRows.length} others`,
+  );
+  return {
+    holdDefinition: HOLDS_DEFINITION,
+    memory,
+    calibration,
+    fit: {
+      fitSeriesDays: fitRows.length,
+      calibrationSeriesDays: calRows.length,
+      iterations,
+    },
+  };
+}
+
+export type CrossValidation = ReturnType<typeof confidenceReport> & {
+  riskWeight: number;
+  oomFreeDays: number;
+  memSlack: number;
+};
+
+/**
+ * Out-of-fold check: for each fold, fit the location-scale model on two other folds and the isotonic
+ * map on the third, then state confidences on the held-out fold at each risk weight.
+ */
+export function crossValidateConfidence(
+  rows: EvidenceRow[],
+  options: {
+    riskWeights: readonly number[];
+    iterations?: number;
+    log?: (m: string) => void;
+  },
+): CrossValidation[] {
+  const byWeight = new Map<number, ConfidenceOutcome[]>();
+  const slack = new Map<number, { sum: number; n: number; free: number }>();
+  for (let k = 0; k < 4; k++) {
+    const calFold = (k + 1) % 4;
+    const train = rows.filter((r) => fold(r.seriesId) !== k);
+    const model = fitConfidenceModel(train, {
+      isCalibrationSeries: (id) => fold(id) === calFold,
+      iterations: options.iterations,
+    });
+    const test = rows.filter((r) => fold(r.seriesId) === k);
+    for (const s of scoredChoices(test, model, options.riskWeights)) {
+      const list = byWeight.get(s.riskWeight) ?? [];
+      const limit = chooseMemoryLimit(s.row.evidence, model, {
+        riskWeight: s.riskWeight,
+        minBytes: 0,
+      }).limitBytes;
+      list.push({
+        confidence: confidenceOf(model, s.p),
+        holds: s.holds,
+        savingsMicroUsd: null,
+      });
+      byWeight.set(s.riskWeight, list);
+      const acc = slack.get(s.riskWeight) ?? { sum: 0, n: 0, free: 0 };
+      acc.sum += Math.max(0, limit - s.row.next.memP95) / limit;
+      acc.n++;
+      acc.free += s.holds ? 1 : 0;
+      slack.set(s.riskWeight, acc);
+    }
+    options.log?.(`cross-validation: fold ${k + 1}/4 done`);
+  }
+  return options.riskWeights.map((riskWeight) => {
+    const outcomes = byWeight.get(riskWeight) ?? [];
+    const acc = slack.get(riskWeight) ?? { sum: 0, n: 1, free: 0 };
+    return {
+      ...confidenceReport(outcomes),
+      riskWeight,
+      oomFreeDays: acc.free / acc.n,
+      memSlack: acc.sum / acc.n,
+    };
+  });
+}

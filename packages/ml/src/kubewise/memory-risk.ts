@@ -1,0 +1,157 @@
+// The memory limit as a priced risk: for each container the limit minimises
+//   expected relative slack + riskWeight x P(tomorrow's peak exceeds the limit),
+// with P from the location-scale model of tomorrow's peak given the container's evidence. Where
+// safety is cheap (spiky containers, whose slack barely moves with the limit) the limit is set very
+// safe; where it is dear (flat containers near their peak) it accepts more risk. One knob, the risk
+// weight, trades OOM-free days for slack, and the stated confidence differs between containers.
+import type { IsotonicMap } from "../calibration/isotonic";
+import { applyIsotonic } from "../calibration/isotonic";
+import type { ConfidenceFactor } from "../recommender";
+import type { Evidence } from "./evidence";
+import { memoryFeatures } from "./evidence";
+import type { LocationScaleModel } from "./location-scale";
+import { cdfAt, locationScale } from "./location-scale";
+
+export type ConfidenceModel = {
+  /** What "holds" means for the calibrated probability (HOLDS_DEFINITION). */
+  holdDefinition: string;
+  /** Tomorrow's memory peak relative to the 7-day peak, given the evidence. */
+  memory: LocationScaleModel;
+  /** Model probability -> observed hold rate, fitted on series the model was not fitted on. */
+  calibration: IsotonicMap;
+  /** How the model was fitted and checked (out-of-fold figures on the dev traces). */
+  fit: Record<string, number | string>;
+};
+
+const Z_MIN = -0.5;
+const Z_MAX = 2.5;
+const Z_STEP = 0.01;
+
+export type MemoryChoice = {
+  limitBytes: number;
+  /** The model's probability that tomorrow's peak stays below the limit (before calibration). */
+  modelProbability: number;
+  /** Calibrated probability that the recommendation holds. */
+  confidence: number;
+  /** Location and spread of tomorrow's peak, as multiples of the 7-day peak (median, 90 % and 99 % quantile). */
+  forecast: { median: number; q90: number; q99: number };
+};
+
+/** Relative slack of a limit against the expected p95 (the last day's, at most the 7-day peak). */
+function expectedP95(e: Evidence): number {
+  return e.memP95_1dBytes > 0
+    ? Math.min(e.memP95_1dBytes, e.memPeak7dBytes)
+    : e.memPeak7dBytes;
+}
+
+export function chooseMemoryLimit(
+  evidence: Evidence,
+  model: ConfidenceModel,
+  options: { riskWeight: number; minBytes: number },
+): MemoryChoice {
+  const params = locationScale(model.memory, memoryFeatures(evidence));
+  const ref = evidence.memPeak7dBytes;
+  const p95 = expectedP95(evidence);
+  const zFloor =
+    options.minBytes > 0 ? Math.log(options.minBytes / ref) : Z_MIN;
+  let bestZ = Math.max(Z_MIN, zFloor);
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (let z = Math.max(Z_MIN, zFloor); z <= Z_MAX; z += Z_STEP) {
+    const limit = ref * Math.exp(z);
+    const cost =
+      Math.max(0, 1 - p95 / limit) +
+      options.riskWeight * (1 - cdfAt(params, z));
+    if (cost < bestCost) {
+      bestCost = cost;
+      bestZ = z;
+    }
+  }
+  const modelProbability = cdfAt(params, bestZ);
+  const at = (p: number): number =>
+    Math.exp(params.mu + params.scale * Math.log(p / (1 - p)));
+  return {
+    limitBytes: ref * Math.exp(bestZ),
+    modelProbability,
+    confidence: confidenceOf(model, modelProbability),
+    forecast: { median: Math.exp(params.mu), q90: at(0.9), q99: at(0.99) },
+  };
+}
+
+/** The calibrated probability that tomorrow's peak stays below `limitBytes`. */
+export function confidenceAtLimit(
+  evidence: Evidence,
+  model: ConfidenceModel,
+  limitBytes: number,
+): number {
+  const params = locationScale(model.memory, memoryFeatures(evidence));
+  return confidenceOf(
+    model,
+    cdfAt(params, Math.log(limitBytes / evidence.memPeak7dBytes)),
+  );
+}
+
+/** The calibrated probability for a model probability. */
+export function confidenceOf(model: ConfidenceModel, p: number): number {
+  // Never 1: a block of calibration days that all held is evidence, not certainty.
+  return Math.min(MAX_CONFIDENCE, applyIsotonic(model.calibration, p));
+}
+
+const MAX_CONFIDENCE = 0.999;
+
+const FACTOR_TEXT: Record<string, (value: number, raises: boolean) => string> =
+  {
+    "log(peak_1d/peak_7d)": (v, r) =>
+      `yesterday's memory peak was ${(100 * Math.exp(v)).toFixed(0)} % of the 7-day peak${r ? " (well below it)" : ""}`,
+    "log(peak_14d/peak_7d)": (v) =>
+      v > 0.005
+        ? `the week before reached ${(100 * Math.exp(v)).toFixed(0)} % of this week's peak`
+        : "no higher peak in the week before",
+    "log(p95_1d/peak_7d)": (v) =>
+      `typical usage (p95) sits at ${(100 * Math.exp(v)).toFixed(0)} % of the 7-day peak`,
+    mem_volatility: (v, r) =>
+      `daily memory peaks ${r ? "varied little" : "varied a lot"} over 7 days (log-sd ${v.toFixed(2)})`,
+    new_high_days: (v) => `${v} of the last 7 days set a new memory high`,
+    near_miss_days: (v) =>
+      `${v} of the last 7 days came within 3 % of the running peak`,
+    mem_trend_per_day: (v) =>
+      `memory peaks trend ${v >= 0 ? "up" : "down"} ${(100 * Math.abs(v)).toFixed(1)} % a day`,
+    "log(peak/p95)": (v) =>
+      `peaks are ${Math.exp(v).toFixed(2)}x the p95 (short spikes)`,
+    history_days: (v) => `${Math.round(v * 14)} of 14 days of history`,
+    gap_fraction: (v) => `${(100 * v).toFixed(0)} % of the last 7 days missing`,
+    lstm_q50: (v) =>
+      `the forecaster expects tomorrow's peak at ${(100 * Math.exp(v)).toFixed(0)} % of the 7-day peak`,
+    "lstm_q98-q50": (v, r) =>
+      `the forecaster is ${r ? "sure" : "unsure"} about tomorrow (spread ${v.toFixed(2)})`,
+  };
+
+/**
+ * The evidence that moves this container's confidence most, against an average container: each
+ * feature's share of the standardised distance between the limit and tomorrow's expected peak.
+ */
+export function explainConfidence(
+  evidence: Evidence,
+  model: ConfidenceModel,
+  limitBytes: number,
+  top = 3,
+): ConfidenceFactor[] {
+  const x = memoryFeatures(evidence);
+  const z = Math.log(limitBytes / evidence.memPeak7dBytes);
+  const full = locationScale(model.memory, x);
+  const u = (z - full.mu) / full.scale;
+  const effects = model.memory.features.map((name, j) => {
+    const neutral = [...x];
+    neutral[j] = model.memory.mean[j] ?? 0;
+    const p = locationScale(model.memory, neutral);
+    return { name, delta: u - (z - p.mu) / p.scale, value: x[j] ?? 0 };
+  });
+  return effects
+    .filter((e) => Math.abs(e.delta) > 0.05)
+    .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
+    .slice(0, top)
+    .map((e) => {
+      const raises = e.delta > 0;
+      const text = FACTOR_TEXT[e.name]?.(e.value, raises) ?? e.name;
+      return { name: e.name, effect: raises ? "raises" : "lowers", text };
+    });
+}
