@@ -46,6 +46,10 @@ describe("import-direction rules (STYLE §2)", () => {
     ],
     ["apps/web/src/app/page.tsx", 'import { createDb } from "@kubewise/db";'],
     ["apps/web/src/app/page.tsx", 'import { ingest } from "@kubewise/proto";'],
+    [
+      "apps/web/src/server/auth/options.ts",
+      'import { createDb } from "@kubewise/db";',
+    ],
     ["apps/agent/src/x.ts", 'import { createDb } from "@kubewise/db";'],
     ["apps/agent/src/x.ts", 'import { writer } from "@kubewise/k8s";'],
     [
@@ -68,10 +72,7 @@ describe("import-direction rules (STYLE §2)", () => {
   it.each([
     ["packages/ml/src/x.ts", 'import { parseQuantity } from "@kubewise/core";'],
     ["packages/services/src/x.ts", 'import { createDb } from "@kubewise/db";'],
-    [
-      "apps/web/src/server/auth/options.ts",
-      'import { createDb } from "@kubewise/db";',
-    ],
+    ["apps/web/src/server/db.ts", 'import { createDb } from "@kubewise/db";'],
     ["apps/aggregator/src/main.ts", 'import { createDb } from "@kubewise/db";'],
     [
       "apps/agent/src/x.ts",

@@ -94,3 +94,24 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
   };
 }
+
+function fieldLines(errors: unknown): string[] {
+  if (typeof errors !== "object" || errors === null) return [];
+  return Object.entries(errors as Record<string, unknown>).map(
+    ([field, messages]) =>
+      `  ${field === "" ? "(body)" : field}: ${
+        Array.isArray(messages)
+          ? messages.map(String).join("; ")
+          : String(messages)
+      }`,
+  );
+}
+
+/** "kw: <detail> (HTTP 400)" plus one line per rejected field with what it accepts. */
+export function describeApiError(error: ApiError): string {
+  const status = error.status === 0 ? "" : ` (HTTP ${String(error.status)})`;
+  return [
+    `kw: ${error.message}${status}`,
+    ...fieldLines(error.problem?.errors),
+  ].join("\n");
+}

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ApiError, createApiClient } from "./client";
+import { ApiError, createApiClient, describeApiError } from "./client";
 import { createProgram } from "./commands";
 
 type Seen = {
@@ -63,6 +63,31 @@ function respond(
     response.writeHead(status, { "content-type": type });
     response.end(JSON.stringify(payload));
   };
+  if (request.url?.startsWith("/api/v1/costs"))
+    return send(200, {
+      monthlyNowMicroUsd: 120_000_000,
+      monthlyAfterMicroUsd: 80_000_000,
+      projectedMonthlySavingsMicroUsd: 40_000_000,
+      byNamespace: [
+        {
+          namespace: "shop",
+          monthlyNowMicroUsd: 120_000_000,
+          monthlyAfterMicroUsd: 80_000_000,
+          workloadCount: 3,
+        },
+      ],
+    });
+  if (request.url?.startsWith("/api/v1/savings"))
+    return send(
+      400,
+      {
+        title: "Invalid request",
+        status: 400,
+        detail: "since must look like 30d (1..3650 days)",
+        errors: { since: ["expected <days>d, e.g. 30d"] },
+      },
+      "application/problem+json",
+    );
   if (request.url?.startsWith("/api/v1/recommendations?"))
     return send(200, { items: [ROW], total: 1, nextOffset: null });
   if (request.url?.endsWith("/approve"))
@@ -161,6 +186,31 @@ describe("kw", () => {
       run(["recommendations", "list", "--min-confidence", "7"]),
     ).rejects.toThrow(/0 to 1/);
     expect(seen.length).toBe(before);
+  });
+
+  it("prints reports as tables with human units by default", async () => {
+    const [table] = await run(["costs"]);
+    expect(table).toMatch(/shop\s+3\s+\$120\.00\s+\$80\.00\s+\$40\.00/);
+    expect(table).toContain("monthly now $120.00");
+  });
+
+  it("names each rejected field and what it accepts", async () => {
+    const error = await run(["savings", "--since", "30h"]).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ApiError);
+    expect(describeApiError(error as ApiError)).toBe(
+      "kw: since must look like 30d (1..3650 days) (HTTP 400)\n  since: expected <days>d, e.g. 30d",
+    );
+    expect(seen.at(-1)?.url).toBe("/api/v1/savings?since=30h");
+  });
+
+  it("sends the API's sort value", async () => {
+    await run(["rec", "list"]);
+    expect(seen.at(-1)?.url).toContain("sort=savings_desc");
+    await expect(run(["rec", "list", "--sort", "savings"])).rejects.toThrow(
+      /savings_desc/,
+    );
   });
 
   it("names the URL when the server cannot be reached", async () => {

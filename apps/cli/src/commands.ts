@@ -11,9 +11,23 @@ import {
   renderTable,
 } from "./render";
 import type { Column, OutputFormat } from "./render";
+import { addReportCommands } from "./reports";
 import { RecommendationPageSchema, type RecommendationRow } from "./schemas";
 
-export type ProgramIo = { client: ApiClient; write: (text: string) => void };
+export type ProgramIo = {
+  client: ApiClient;
+  write: (text: string) => void;
+  /** Adds commands that need more than the API client (kw login). */
+  extend?: (program: Command) => void;
+};
+
+// The API's `sort` values (GET /api/v1/recommendations).
+const SORT_ORDERS = [
+  "savings_desc",
+  "savings_asc",
+  "confidence_desc",
+  "created_desc",
+] as const;
 
 const RECOMMENDATION_COLUMNS: Column<RecommendationRow>[] = [
   { header: "ID", value: (r) => r.id.slice(0, 8) },
@@ -70,6 +84,11 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
       parseConfidence,
     )
     .option("--limit <n>", "at most this many rows", "50")
+    .addOption(
+      new Option("--sort <order>", "row order")
+        .choices(SORT_ORDERS)
+        .default("savings_desc"),
+    )
     .addOption(outputOption("table"))
     .action(
       async (options: {
@@ -77,6 +96,7 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
         phase?: string;
         minConfidence?: number;
         limit: string;
+        sort: (typeof SORT_ORDERS)[number];
         output: OutputFormat;
       }) => {
         const data = await io.client.request({
@@ -87,7 +107,7 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
             phase: options.phase,
             minConfidence: options.minConfidence,
             limit: options.limit,
-            sort: "savings",
+            sort: options.sort,
           },
         });
         if (options.output !== "table")
@@ -161,66 +181,17 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
     });
 }
 
-function addReportCommands(program: Command, io: ProgramIo): void {
-  type Report = {
-    name: string;
-    description: string;
-    path: string;
-    query?: (options: Record<string, string>) => Record<string, string>;
-  };
-  const report = ({ name, description, path, query }: Report) =>
-    program
-      .command(name)
-      .description(description)
-      .addOption(
-        new Option("-o, --output <format>", "output format")
-          .choices(["json", "yaml"])
-          .default("yaml"),
-      )
-      .option("--since <days>", "window for savings, e.g. 30d", "30d")
-      .action(
-        async (
-          options: Record<string, string> & { output: "json" | "yaml" },
-        ) => {
-          io.write(
-            renderData(
-              options.output,
-              await io.client.request({
-                method: "GET",
-                path,
-                query: query?.(options),
-              }),
-            ),
-          );
-        },
-      );
-  report({
-    name: "costs",
-    description: "monthly cost now and after recommendations",
-    path: "/costs",
-  });
-  report({
-    name: "savings",
-    description: "projected vs realized savings",
-    path: "/savings",
-    query: (options) => ({ since: options.since ?? "30d" }),
-  });
-  report({
-    name: "anomalies",
-    description: "open leaks, CPU spikes and OOM risks",
-    path: "/anomalies",
-  });
-}
-
 /** Builds the `kw` command tree; actions talk only to the REST API through `io.client`. */
 export function createProgram(io: ProgramIo): Command {
   const program = new Command("kw")
     .description(
-      "Kubewise CLI: right-sizing recommendations, costs and anomalies from the REST API.\nEnv: KUBEWISE_URL (default http://127.0.0.1:3000), KUBEWISE_TOKEN (an API token created in the dashboard).",
+      "Kubewise CLI: right-sizing recommendations, costs and anomalies from the REST API.\nConnection: --context, else KUBEWISE_URL + KUBEWISE_TOKEN, else the current context saved by kw login, else http://127.0.0.1:3000.",
     )
+    .option("--context <name>", "saved context to use (see kw login)")
     .showHelpAfterError()
     .exitOverride();
   addRecommendationCommands(program, io);
   addReportCommands(program, io);
+  io.extend?.(program);
   return program;
 }

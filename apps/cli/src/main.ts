@@ -1,8 +1,11 @@
+import { text } from "node:stream/consumers";
+
 import { CommanderError } from "commander";
 
-import { ApiError, createApiClient } from "./client";
+import { ApiError, describeApiError } from "./client";
 import { createProgram } from "./commands";
 import { loadEnv } from "./env";
+import { addLoginCommands, createLazyClient, resolveConnection } from "./login";
 
 // Exit codes: 0 ok, 1 the API refused or failed, 2 bad usage or configuration.
 async function main(): Promise<number> {
@@ -15,9 +18,18 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  const write = (line: string) => process.stdout.write(`${line}\n`);
   const program = createProgram({
-    client: createApiClient({ baseUrl: env.baseUrl, token: env.token }),
-    write: (text) => process.stdout.write(`${text}\n`),
+    client: createLazyClient(() =>
+      resolveConnection(env, program.opts<{ context?: string }>().context),
+    ),
+    write,
+    extend: (root) =>
+      addLoginCommands(root, {
+        env,
+        write,
+        readToken: () => text(process.stdin),
+      }),
   });
   try {
     await program.parseAsync(process.argv);
@@ -25,9 +37,7 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ApiError) {
-      const status =
-        error.status === 0 ? "" : ` (HTTP ${String(error.status)})`;
-      process.stderr.write(`kw: ${error.message}${status}\n`);
+      process.stderr.write(`${describeApiError(error)}\n`);
       return 1;
     }
     process.stderr.write(

@@ -26,6 +26,11 @@ export const env = createEnv({
       .datetime({ offset: true })
       .transform((value) => new Date(value))
       .optional(),
+    // Off by default: an SSO login never becomes an existing password user with the same email.
+    KUBEWISE_OIDC_LINK_PASSWORD_USERS: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((value) => value === "true"),
     NODE_ENV: z
       .enum(["development", "test", "production"])
       .default("development"),

@@ -18,6 +18,10 @@ test("an approver bulk-approves three recommendations; phases change and each is
       .getByRole("checkbox")
       .check();
   await page.getByRole("button", { name: "Approve selected (3)" }).click();
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: "Confirm approve" })
+    .click();
   await expect(page.getByTestId("bulk-result")).toHaveText("Approved 3");
   for (const id of picked)
     await expect(page.getByTestId(`recommendation-row-${id}`)).toHaveCount(0);

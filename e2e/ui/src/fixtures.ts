@@ -49,10 +49,10 @@ export async function expectOnlyNamespace(
   await page.getByLabel("Phase filter").selectOption("");
   const cells = page
     .getByTestId("recommendations-table")
-    .locator("tbody tr td:nth-child(2)");
+    .getByTestId("namespace");
   await expect(cells.first()).toBeVisible();
   for (const cell of await cells.all())
-    await expect(cell).toHaveText(namespace);
+    await expect(cell).toHaveText(new RegExp(`^${namespace} · `));
 }
 
 async function login(page: Page, user: E2eUser): Promise<void> {

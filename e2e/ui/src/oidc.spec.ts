@@ -86,9 +86,21 @@ test("an email the OIDC provider marks unverified is refused and no user is crea
   const email = `unverified-${randomUUID()}@kubewise.test`;
   await startSso(page, oidc.issuer, `unverified:${email}`);
   await expect(page.getByTestId("login-error")).toHaveText(
-    "Single sign-on refused: the identity provider has not verified this email.",
+    "Single sign-on refused: the identity provider has not verified this email, or it belongs to a password account.",
   );
   await expect(page.getByTestId("current-user")).toHaveCount(0);
   const users = await sql`select 1 from users where email = ${email}`;
   expect(users).toHaveLength(0);
+});
+
+test("single sign-on never takes over a password user with the same email", async ({
+  page,
+  users,
+  oidc,
+}) => {
+  await startSso(page, oidc.issuer, users.admin.email);
+  await expect(page.getByTestId("login-error")).toContainText(
+    "Single sign-on refused",
+  );
+  await expect(page.getByTestId("current-user")).toHaveCount(0);
 });

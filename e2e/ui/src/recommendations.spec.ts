@@ -35,9 +35,28 @@ test("an approver approves one recommendation and rejects another with a reason;
   if (!approveId || !rejectId)
     throw new Error("the seed must leave at least two Pending recommendations");
 
+  const comment = "fits the last two weeks; checked with the owning team";
   await page
     .getByTestId(`recommendation-row-${approveId}`)
     .getByRole("button", { name: "Approve" })
+    .click();
+  // Nothing happens before the confirmation: cancelling leaves the row Pending.
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: "Cancel" })
+    .click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(page.getByTestId(`recommendation-row-${approveId}`)).toHaveCount(
+    1,
+  );
+  await page
+    .getByTestId(`recommendation-row-${approveId}`)
+    .getByRole("button", { name: "Approve" })
+    .click();
+  await page.getByRole("dialog").getByLabel("Comment").fill(comment);
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: "Confirm approve" })
     .click();
   await expect(page.getByTestId(`recommendation-row-${approveId}`)).toHaveCount(
     0,
@@ -81,7 +100,7 @@ test("an approver approves one recommendation and rejects another with a reason;
       subject: `recommendation:${approveId}`,
       action: "recommendation.approve",
       actor: approver?.id,
-      reason: null,
+      reason: comment,
     },
     {
       subject: `recommendation:${rejectId}`,

@@ -1,13 +1,22 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { ConflictError, ForbiddenError, ValidationError } from "@kubewise/core";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from "@kubewise/core";
 import {
   getActiveApiTokenByHash,
   insertAnomaly,
   listApiTokens as queryTokens,
 } from "@kubewise/db";
-import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
+import {
+  createTestDatabase,
+  createTestUser,
+  type TestDatabase,
+} from "@kubewise/db/testing";
 
 import { listAnomalies } from "./anomalies/list";
 import { listAuditEntries } from "./audit/list";
@@ -93,7 +102,7 @@ describe("safety config", () => {
         ctx: createTestContext(test.db, fx.actors.viewer),
         input: { clusterId: fx.cluster.id, namespace: "payments" },
       }),
-    ).rejects.toBeInstanceOf(ForbiddenError);
+    ).rejects.toBeInstanceOf(NotFoundError);
     await expect(
       putSafetyConfig({
         ctx: createTestContext(test.db, fx.actors.admin),
@@ -110,6 +119,26 @@ describe("safety config", () => {
         "config.autoApplyMinConfidence": [expect.any(String)],
       },
     });
+  });
+
+  it("saves settings only for a namespace that exists, unless told it is a future one", async () => {
+    const ctx = createTestContext(test.db, fx.actors.admin);
+    const config = {
+      dryRunEnabled: true,
+      requireApproval: true,
+      autoApplyEnabled: false,
+      autoApplyMinConfidence: 0.9,
+    };
+    const input = { clusterId: fx.cluster.id, namespace: "paymnets", config };
+    await expect(putSafetyConfig({ ctx, input })).rejects.toMatchObject({
+      code: "VALIDATION",
+      fieldErrors: {
+        namespace: [expect.stringMatching(/allowFutureNamespace/)],
+      },
+    });
+    await expect(
+      putSafetyConfig({ ctx, input: { ...input, allowFutureNamespace: true } }),
+    ).resolves.toMatchObject({ namespace: "paymnets", isDefault: false });
   });
 });
 
@@ -226,17 +255,47 @@ describe("users", () => {
     const email = `oidc-${fx.cluster.id.slice(0, 8)}@example.test`;
     const user = await upsertOidcUser({
       ctx: publicCtx,
-      input: { email, name: "Olga" },
+      input: { email, name: "Olga", emailVerified: true },
     });
     expect(user.actor).toMatchObject({ role: "viewer", scopes: [] });
     expect(
       (
         await upsertOidcUser({
           ctx: publicCtx,
-          input: { email, name: "Olga B" },
+          input: { email, name: "Olga B", emailVerified: true },
         })
       ).id,
     ).toBe(user.id);
+  });
+
+  it("refuses unverified emails and never takes over a password user unless allowed", async () => {
+    const email = `oidc-unverified-${fx.cluster.id.slice(0, 8)}@example.test`;
+    await expect(
+      upsertOidcUser({
+        ctx: publicCtx,
+        input: { email, name: "Mallory", emailVerified: false },
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    const admin = await createTestUser(test.db, {
+      role: "admin",
+      passwordHash: "scrypt$32768$8$1$c2FsdA$aGFzaA",
+    });
+    await expect(
+      upsertOidcUser({
+        ctx: publicCtx,
+        input: { email: admin.email, name: "Mallory", emailVerified: true },
+      }),
+    ).rejects.toThrow(/password account/);
+    const linked = await upsertOidcUser({
+      ctx: publicCtx,
+      input: {
+        email: admin.email,
+        name: admin.name,
+        emailVerified: true,
+        linkCredentialsUsers: true,
+      },
+    });
+    expect(linked.id).toBe(admin.id);
   });
 });
 

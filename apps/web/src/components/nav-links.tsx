@@ -3,26 +3,18 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-const LINKS = [
-  { href: "/", label: "Overview" },
-  { href: "/recommendations", label: "Recommendations" },
-  { href: "/anomalies", label: "Anomalies" },
-  { href: "/savings", label: "Savings" },
-  { href: "/safety", label: "Safety" },
-  { href: "/audit", label: "Audit log" },
-  { href: "/tokens", label: "API tokens" },
-  { href: "/status", label: "Status" },
-] as const;
+export type NavLink = { href: string; label: string };
 
 function isActive(pathname: string, href: string): boolean {
   return href === "/" ? pathname === "/" : pathname.startsWith(href);
 }
 
-export function NavLinks() {
+/** The links the server decided this user may follow (no pages that would only answer 403). */
+export function NavLinks({ links }: { links: NavLink[] }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main">
-      {LINKS.map((link) => (
+      {links.map((link) => (
         <Link
           key={link.href}
           href={link.href}

@@ -9,7 +9,7 @@ import type {
 } from "@kubewise/services";
 
 import { env } from "../env";
-import { getDatabase } from "./auth/database";
+import { getDatabase } from "./db";
 
 /** The product's clock: the system clock, or the instant KUBEWISE_NOW pins (browser suite). */
 export const clock: Clock = env.KUBEWISE_NOW

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { getSystemStatus } from "./status";
+import { getSystemStatus, toPublicStatus } from "./status";
 
 const NOW = new Date("2026-11-27T08:00:00Z");
 
@@ -32,5 +32,24 @@ describe("getSystemStatus", () => {
       ok: false,
       error: "connect failed 127.0.0.1:5999 (ECONNREFUSED)",
     });
+  });
+});
+
+describe("toPublicStatus", () => {
+  it("tells anonymous callers only ok or degraded, never the error text", async () => {
+    const down = await getSystemStatus(
+      {
+        schemaVersion: () =>
+          Promise.reject(new Error("password authentication failed for kw")),
+        ingestStats: undefined,
+      },
+      () => NOW,
+    );
+    expect(toPublicStatus(down)).toEqual({ status: "degraded" });
+    const up = await getSystemStatus(
+      { schemaVersion: () => Promise.resolve("4"), ingestStats: undefined },
+      () => NOW,
+    );
+    expect(toPublicStatus(up)).toEqual({ status: "ok" });
   });
 });

@@ -56,3 +56,10 @@ export async function getSystemStatus(
     };
   }
 }
+
+/** What anonymous callers may see: no error texts, versions or ingest numbers. */
+export type PublicStatus = { status: "ok" | "degraded" };
+
+export function toPublicStatus(status: SystemStatus): PublicStatus {
+  return { status: status.database.ok ? "ok" : "degraded" };
+}

@@ -1,4 +1,4 @@
-import { databaseProbe } from "./auth/database";
+import { databaseProbe } from "./db";
 import { clock } from "./services";
 import { getSystemStatus } from "./status";
 import type { SystemStatus } from "./status";

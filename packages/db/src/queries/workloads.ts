@@ -255,3 +255,22 @@ export async function updateContainerResources(
 ): Promise<void> {
   await db.update(containers).set(values).where(eq(containers.id, id));
 }
+
+/** Whether any workload of the cluster has been seen in this namespace. */
+export async function namespaceExists(
+  db: DbExecutor,
+  clusterId: string,
+  namespace: string,
+): Promise<boolean> {
+  const rows = await db
+    .select({ id: workloads.id })
+    .from(workloads)
+    .where(
+      and(
+        eq(workloads.clusterId, clusterId),
+        eq(workloads.namespace, namespace),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}

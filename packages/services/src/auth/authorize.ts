@@ -1,4 +1,4 @@
-import { ForbiddenError } from "@kubewise/core";
+import { ForbiddenError, NotFoundError } from "@kubewise/core";
 
 import type { Actor, NamespaceScope, Role } from "../context";
 import { PERMISSIONS, type VerbName } from "./permissions";
@@ -12,12 +12,13 @@ export function authorize(
 ): void {
   const required = PERMISSIONS[verb];
   if (required === "public") return;
+  // Messages reach users (pages, CLI): they name the role, never the internal verb.
   if (!ctx.actor) {
-    throw new ForbiddenError(`${verb} requires an authenticated caller`);
+    throw new ForbiddenError("sign in first");
   }
   if (ROLE_RANK[ctx.actor.role] < ROLE_RANK[required]) {
     throw new ForbiddenError(
-      `${verb} requires the ${required} role; you are ${ctx.actor.role}`,
+      `this needs the ${required} role; you are signed in as ${ctx.actor.role}`,
     );
   }
 }
@@ -34,13 +35,17 @@ export function canAccessNamespace(
   );
 }
 
-/** Namespace scope comes from the loaded resource, never from client input. */
+/**
+ * Namespace scope comes from the loaded resource, never from client input. Out of scope answers
+ * exactly like "does not exist" (same error, same text), so ids and names leak nothing.
+ */
 export function assertNamespaceAccess(
   actor: Actor,
   target: NamespaceScope,
+  notFoundMessage = `namespace ${target.namespace} not found`,
 ): void {
   if (!canAccessNamespace(actor, target)) {
-    throw new ForbiddenError(`no access to namespace ${target.namespace}`);
+    throw new NotFoundError(notFoundMessage);
   }
 }
 

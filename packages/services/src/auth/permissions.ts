@@ -28,6 +28,7 @@ export const PERMISSIONS = {
   authenticateCredentials: "public",
   upsertOidcUser: "public",
   ensureBootstrapAdmin: "public",
+  getCurrentUser: "viewer",
 } as const satisfies Record<string, Role | "public">;
 
 export type VerbName = keyof typeof PERMISSIONS;

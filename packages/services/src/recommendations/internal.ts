@@ -60,10 +60,14 @@ export async function getRecommendationInScope(
 ): Promise<RecommendationWithContext> {
   const found = await getRecommendationWithContext(db, id);
   if (!found) throw new NotFoundError(`recommendation ${id} not found`);
-  assertNamespaceAccess(actor, {
-    clusterId: found.workload.clusterId,
-    namespace: found.workload.namespace,
-  });
+  assertNamespaceAccess(
+    actor,
+    {
+      clusterId: found.workload.clusterId,
+      namespace: found.workload.namespace,
+    },
+    `recommendation ${id} not found`,
+  );
   return found;
 }
 

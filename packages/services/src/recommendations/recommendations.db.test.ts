@@ -124,13 +124,15 @@ describe("getRecommendation and dryRunRecommendation", () => {
     expect(detail.events.map((e) => e.toPhase)).toEqual(["Pending"]);
   });
 
-  it("forbids another namespace and reports unknown ids", async () => {
-    await expect(
-      getRecommendation({
-        ctx: ctxOf(fx.actors.viewer),
-        input: { id: fx.payments.recommendation.id },
-      }),
-    ).rejects.toBeInstanceOf(ForbiddenError);
+  it("answers another namespace exactly like an unknown id", async () => {
+    const outOfScope = await getRecommendation({
+      ctx: ctxOf(fx.actors.viewer),
+      input: { id: fx.payments.recommendation.id },
+    }).catch((error: unknown) => error);
+    expect(outOfScope).toBeInstanceOf(NotFoundError);
+    expect((outOfScope as Error).message).toBe(
+      `recommendation ${fx.payments.recommendation.id} not found`,
+    );
     await expect(
       getRecommendation({
         ctx: ctxOf(fx.actors.viewer),
@@ -142,7 +144,7 @@ describe("getRecommendation and dryRunRecommendation", () => {
         ctx: ctxOf(fx.actors.viewer),
         input: { id: fx.payments.recommendation.id },
       }),
-    ).rejects.toBeInstanceOf(ForbiddenError);
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("dry-runs without changing the phase and leaves an audit row", async () => {
@@ -208,7 +210,7 @@ describe("approve / reject", () => {
         ctx: ctxOf(fx.actors.shopApprover),
         input: { id: fx.payments.recommendation.id },
       }),
-    ).rejects.toBeInstanceOf(ForbiddenError);
+    ).rejects.toBeInstanceOf(NotFoundError);
     const requester = { ...fx.actors.approver, userId: "system:aggregator" };
     await expect(
       approveRecommendation({
@@ -295,7 +297,7 @@ describe("approve / reject", () => {
       fx.shop.recommendation.id,
     ]);
     expect(result.failed.map((f) => f.code).sort()).toEqual([
-      "FORBIDDEN",
+      "NOT_FOUND",
       "NOT_FOUND",
     ]);
   });

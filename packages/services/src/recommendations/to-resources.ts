@@ -6,7 +6,9 @@ import type {
 import type { Recommendation, ResourceValues } from "@kubewise/ml";
 
 const toMillicores = (cores: number): number => Math.ceil(cores * 1000);
-const toBytes = (bytes: number): number => Math.ceil(bytes);
+const MIB = 1024 * 1024;
+// Whole MiB (rounded up): a patch then reads `memory: 2048Mi`, never `memory: "2147091321"`.
+const toBytes = (bytes: number): number => Math.ceil(bytes / MIB) * MIB;
 
 function assertValid(values: ResourceValues): void {
   const all = [

@@ -1,4 +1,5 @@
-import { upsertSafetyConfig } from "@kubewise/db";
+import { ValidationError } from "@kubewise/core";
+import { namespaceExists, upsertSafetyConfig } from "@kubewise/db";
 
 import { assertNamespaceAccess, authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
@@ -25,6 +26,20 @@ export async function putSafetyConfig({
   return withTransaction(ctx, async (tx) => {
     const clusterId = await resolveClusterId(tx.db, parsed.clusterId);
     assertNamespaceAccess(tx.actor, { clusterId, namespace: parsed.namespace });
+    if (
+      !parsed.allowFutureNamespace &&
+      !(await namespaceExists(tx.db, clusterId, parsed.namespace))
+    )
+      throw new ValidationError(
+        `no workload has been seen in namespace ${parsed.namespace}`,
+        {
+          fieldErrors: {
+            namespace: [
+              "unknown namespace; set allowFutureNamespace: true to configure it before its first workload",
+            ],
+          },
+        },
+      );
     const before = await getEffectiveSafetyConfig(
       tx.db,
       clusterId,
@@ -42,7 +57,12 @@ export async function putSafetyConfig({
         clusterId,
         action: "safety.put_config",
         subject: `namespace:${parsed.namespace}`,
-        payload: { namespace: parsed.namespace, before, after: parsed.config },
+        payload: {
+          namespace: parsed.namespace,
+          before,
+          after: parsed.config,
+          futureNamespace: parsed.allowFutureNamespace,
+        },
       },
     );
     return {

@@ -20,5 +20,7 @@ export type GetSafetyConfigInput = z.input<typeof GetSafetyConfigInputSchema>;
 
 export const PutSafetyConfigInputSchema = GetSafetyConfigInputSchema.extend({
   config: NamespaceSafetyConfigSchema,
+  /** Configure a namespace no workload has been seen in yet (a typo otherwise saves silently). */
+  allowFutureNamespace: z.boolean().default(false),
 });
 export type PutSafetyConfigInput = z.input<typeof PutSafetyConfigInputSchema>;

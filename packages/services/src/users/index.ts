@@ -1,5 +1,6 @@
 export { toAuthenticatedUser, type AuthenticatedUser } from "./actor";
 export { authenticateCredentials } from "./authenticate-credentials";
 export { ensureBootstrapAdmin } from "./ensure-bootstrap-admin";
+export { getCurrentUser, type CurrentUser } from "./get-current-user";
 export { upsertOidcUser } from "./upsert-oidc-user";
 export * from "./schemas";

@@ -11,6 +11,10 @@ export type AuthenticateCredentialsInput = z.input<
 export const UpsertOidcUserInputSchema = z.object({
   email: z.email().max(320),
   name: z.string().trim().min(1).max(200),
+  /** The IdP vouches for the email; anything but true is refused (matching is by email). */
+  emailVerified: z.boolean(),
+  /** Let SSO sign in as an existing password user with the same email (off by default). */
+  linkCredentialsUsers: z.boolean().default(false),
 });
 export type UpsertOidcUserInput = z.input<typeof UpsertOidcUserInputSchema>;
 

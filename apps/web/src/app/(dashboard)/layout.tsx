@@ -2,8 +2,28 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 
 import { NavLinks } from "~/components/nav-links";
+import type { NavLink } from "~/components/nav-links";
 import { SignOutButton } from "~/components/sign-out-button";
 import { getSessionUser } from "~/server/auth/session";
+import type { SessionUser } from "~/server/auth/session-user";
+import { can } from "~/server/permissions";
+
+function linksFor(user: SessionUser): NavLink[] {
+  return [
+    { href: "/", label: "Overview" },
+    { href: "/recommendations", label: "Recommendations" },
+    { href: "/anomalies", label: "Anomalies" },
+    { href: "/savings", label: "Savings" },
+    { href: "/safety", label: "Safety" },
+    ...(can(user, "listAuditEntries")
+      ? [{ href: "/audit", label: "Audit log" }]
+      : []),
+    ...(can(user, "listApiTokens")
+      ? [{ href: "/tokens", label: "API tokens" }]
+      : []),
+    { href: "/status", label: "Status" },
+  ];
+}
 
 export default async function DashboardLayout({
   children,
@@ -16,7 +36,7 @@ export default async function DashboardLayout({
     <div className="shell">
       <aside className="sidebar">
         <div className="brand">Kubewise</div>
-        <NavLinks />
+        <NavLinks links={linksFor(user)} />
         <div className="who" data-testid="current-user">
           <div>{user.email}</div>
           <div>role: {user.role}</div>

@@ -14,7 +14,7 @@ function safeCallbackUrl(value: string | null): string {
 function redirectErrorMessage(code: string | null): string | undefined {
   if (!code) return undefined;
   return code === "AccessDenied"
-    ? "Single sign-on refused: the identity provider has not verified this email."
+    ? "Single sign-on refused: the identity provider has not verified this email, or it belongs to a password account."
     : "Single sign-on failed.";
 }
 

@@ -51,13 +51,24 @@ export async function verifyDatabaseUser(
   return user ? toSessionUser(user) : undefined;
 }
 
+export type OidcIdentity = {
+  email: string;
+  name: string | null;
+  emailVerified: boolean;
+};
+
+/** The stored user for an OIDC sign-in; throws ForbiddenError when the sign-in must be refused. */
 export async function resolveOidcUser(
-  email: string,
-  name: string | null,
-): Promise<SessionUser | undefined> {
+  identity: OidcIdentity,
+): Promise<SessionUser> {
   const user = await upsertOidcUser({
     ctx: createPublicContext(),
-    input: { email, name: name ?? email },
+    input: {
+      email: identity.email,
+      name: identity.name ?? identity.email,
+      emailVerified: identity.emailVerified,
+      linkCredentialsUsers: env.KUBEWISE_OIDC_LINK_PASSWORD_USERS,
+    },
   });
   return toSessionUser(user);
 }

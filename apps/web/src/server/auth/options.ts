@@ -1,6 +1,8 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 
+import { isKubewiseError } from "@kubewise/core";
+
 import { env, isOidcConfigured } from "../../env";
 import { authenticateWithRateLimit } from "./credentials";
 import { resolveOidcUser, verifyDatabaseUser } from "./database-users";
@@ -34,10 +36,16 @@ function oidcProviders(): NextAuthOptions["providers"] {
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
-      profile: (profile: { sub: string; email?: string; name?: string }) => ({
+      profile: (profile: {
+        sub: string;
+        email?: string;
+        name?: string;
+        email_verified?: unknown;
+      }) => ({
         id: profile.sub,
         email: profile.email ?? null,
         name: profile.name ?? null,
+        emailVerified: profile.email_verified === true,
       }),
     },
   ];
@@ -74,16 +82,34 @@ export const authOptions: NextAuthOptions = {
     ...oidcProviders(),
   ],
   callbacks: {
-    signIn({ account, profile }) {
-      // The user is found by email, so an email the IdP itself calls unverified must not sign in.
-      const verified = (profile as { email_verified?: unknown } | undefined)
-        ?.email_verified;
-      return account?.provider !== "oidc" || verified !== false;
+    async signIn({ account, profile }) {
+      if (account?.provider !== "oidc") return true;
+      // Users are matched by email: only an email the IdP says it verified (email_verified: true).
+      const claims = profile as
+        | { email?: unknown; name?: unknown; email_verified?: unknown }
+        | undefined;
+      if (typeof claims?.email !== "string") return false;
+      try {
+        await resolveOidcUser({
+          email: claims.email,
+          name: typeof claims.name === "string" ? claims.name : null,
+          emailVerified: claims.email_verified === true,
+        });
+        return true;
+      } catch (error) {
+        if (isKubewiseError(error) && error.code === "FORBIDDEN") return false;
+        throw error;
+      }
     },
-    async jwt({ token, user, account }) {
+    async jwt({ token, user, account, profile }) {
       if (account?.provider === "oidc" && user.email) {
-        const oidcUser = await resolveOidcUser(user.email, user.name ?? null);
-        if (oidcUser) token.kw = oidcUser;
+        token.kw = await resolveOidcUser({
+          email: user.email,
+          name: user.name ?? null,
+          emailVerified:
+            (profile as { email_verified?: unknown } | undefined)
+              ?.email_verified === true,
+        });
         return token;
       }
       const sessionUser = parseSessionUser(user);

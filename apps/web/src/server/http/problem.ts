@@ -9,7 +9,11 @@ export type Problem = {
   title: string;
   status: number;
   detail: string;
-  code: ErrorCode | "UNAUTHENTICATED" | "UNSUPPORTED_MEDIA_TYPE";
+  code:
+    | ErrorCode
+    | "UNAUTHENTICATED"
+    | "UNSUPPORTED_MEDIA_TYPE"
+    | "PAYLOAD_TOO_LARGE";
   errors?: FieldErrors;
 };
 
@@ -46,6 +50,7 @@ const TITLES: Record<Problem["code"], string> = {
   INTERNAL: "Internal error",
   UNAUTHENTICATED: "Unauthenticated",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+  PAYLOAD_TOO_LARGE: "Payload too large",
 };
 
 export function problemResponse(
@@ -58,7 +63,10 @@ export function problemResponse(
   };
   return new Response(JSON.stringify(body), {
     status: problem.status,
-    headers: { "content-type": PROBLEM_CONTENT_TYPE },
+    headers: {
+      "content-type": PROBLEM_CONTENT_TYPE,
+      "cache-control": "no-store",
+    },
   });
 }
 
@@ -71,5 +79,15 @@ export function toProblemResponse(error: unknown): Response {
     code: normalized.code,
     detail: normalized.message,
     ...(hasFieldErrors ? { errors: normalized.fieldErrors } : {}),
+  });
+}
+
+/** Any /api path without a route of its own: problem+json, never Next's HTML 404 page. */
+export function apiRouteNotFound(request: Request): Response {
+  const { pathname } = new URL(request.url);
+  return problemResponse({
+    status: 404,
+    code: "NOT_FOUND",
+    detail: `No API route ${request.method} ${pathname}; see /api/v1/openapi.json`,
   });
 }

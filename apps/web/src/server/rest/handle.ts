@@ -1,5 +1,6 @@
 import { checkMutationRequest } from "../http/csrf";
 import { problemResponse, toProblemResponse } from "../http/problem";
+import { BodyTooLargeError, readBodyText } from "../http/security-headers";
 import { isMutation } from "./define";
 import type { RestRoute } from "./define";
 
@@ -10,7 +11,7 @@ type RestDeps<Ctx> = {
 };
 
 async function readJsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
+  const text = await readBodyText(request);
   return text.length === 0 ? {} : (JSON.parse(text) as unknown);
 }
 
@@ -76,6 +77,13 @@ export async function handleRest<Ctx>({
 }
 
 function errorResponse(operationId: string, error: unknown): Response {
+  if (error instanceof BodyTooLargeError) {
+    return problemResponse({
+      status: 413,
+      code: "PAYLOAD_TOO_LARGE",
+      detail: error.message,
+    });
+  }
   if (error instanceof SyntaxError) {
     return problemResponse({
       status: 400,

@@ -9,6 +9,7 @@ import {
   ApproveRecommendationInputSchema,
   dryRunRecommendation,
   getCosts,
+  getCurrentUser,
   getRecommendation,
   getSafetyConfig,
   getSavings,
@@ -59,6 +60,12 @@ const ListAnomaliesQuery = ClusterQuery.extend({
   offset: intParam.min(0).optional(),
 });
 
+const PutSafetyQuery = ClusterQuery.extend({
+  allowFutureNamespace: boolParam
+    .optional()
+    .describe("true to configure a namespace no workload has been seen in yet"),
+});
+
 const SavingsQuery = ClusterQuery.extend({
   since: z.string().default("30d").describe("window, e.g. 30d"),
 });
@@ -66,6 +73,13 @@ const SavingsQuery = ClusterQuery.extend({
 type Ctx = ServiceContext;
 
 export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
+  defineRoute<Ctx>({
+    method: "GET",
+    path: "/me",
+    operationId: "getCurrentUser",
+    summary: "The caller: email, role and namespace scopes",
+    run: ({ ctx }) => getCurrentUser({ ctx }),
+  }),
   defineRoute<Ctx, z.ZodType<undefined>, typeof ListRecommendationsQuery>({
     method: "GET",
     path: "/recommendations",
@@ -184,7 +198,7 @@ export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
   defineRoute<
     Ctx,
     typeof NamespaceParams,
-    typeof ClusterQuery,
+    typeof PutSafetyQuery,
     typeof NamespaceSafetyConfigSchema
   >({
     method: "PUT",
@@ -192,7 +206,7 @@ export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
     operationId: "putSafetyConfig",
     summary: "Replace a namespace's safety settings",
     params: NamespaceParams,
-    query: ClusterQuery,
+    query: PutSafetyQuery,
     body: NamespaceSafetyConfigSchema,
     run: ({ ctx, params, query, body }) =>
       putSafetyConfig({

@@ -16,9 +16,10 @@ const ID = "3f1c6c84-6d0e-4d7a-9a57-0d3c1f2b9a10";
 // entry here fails the first test, so nothing reaches production unguarded by accident.
 const PROCEDURES: Record<
   string,
-  { verb: VerbName | "public"; input: unknown }
+  { verb: VerbName | "public" | "signed-in"; input: unknown }
 > = {
   "status.get": { verb: "public", input: undefined },
+  "status.details": { verb: "signed-in", input: undefined },
   "recommendation.list": { verb: "listRecommendations", input: {} },
   "recommendation.get": { verb: "getRecommendation", input: { id: ID } },
   "recommendation.dryRun": { verb: "dryRunRecommendation", input: { id: ID } },
@@ -85,7 +86,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 const guarded = Object.entries(PROCEDURES).filter(
   ([, entry]) => entry.verb !== "public",
-) as [string, { verb: VerbName; input: unknown }][];
+) as [string, { verb: VerbName | "signed-in"; input: unknown }][];
 
 beforeAll(() => {
   // Allowed calls end in the fake database error, which the adapters log as unexpected.
@@ -125,7 +126,7 @@ describe("tRPC authorization", () => {
         getStatus,
       });
       const code = await codeOf(procedureOf(caller, path)(input));
-      const required = PERMISSIONS[verb];
+      const required = verb === "signed-in" ? "viewer" : PERMISSIONS[verb];
       if (required !== "public" && RANK[role] < RANK[required])
         expect(code).toBe("FORBIDDEN");
       // Allowed callers get past authorization and reach the (fake, throwing) database.

@@ -15,24 +15,17 @@ import { QueryState } from "~/components/query-state";
 import { Change } from "~/components/resources";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
-import { RejectDialog } from "./reject-dialog";
+import {
+  BulkApproveDialog,
+  BulkResult,
+  DecideButtons,
+  DecisionDialog,
+} from "./decision-dialog";
+import type { Decision } from "./decision-dialog";
+import { PAGE_SIZE, Pager } from "./pager";
 
 type Item = RouterOutputs["recommendation"]["list"]["items"][number];
 type Sort = "savings_desc" | "savings_asc";
-
-function BulkResult({
-  result,
-}: {
-  result: RouterOutputs["recommendation"]["bulkApprove"];
-}) {
-  const failed = result.failed.map((f) => f.message).join("; ");
-  return (
-    <p data-testid="bulk-result">
-      Approved {result.approved.length}
-      {failed ? `; not approved: ${failed}` : ""}
-    </p>
-  );
-}
 
 export function RecommendationsView({
   canApprove,
@@ -49,13 +42,24 @@ export function RecommendationsView({
   const [minConfidence, setMinConfidence] = useState(0);
   const [sort, setSort] = useState<Sort>("savings_desc");
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [rejecting, setRejecting] = useState<Item | undefined>();
+  const [deciding, setDeciding] = useState<
+    { item: Item; decision: Decision } | undefined
+  >();
+  const [confirmBulk, setConfirmBulk] = useState(false);
+  const [offset, setOffset] = useState(0);
+  const filtered =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setOffset(0);
+    };
   const input = {
     namespace: namespace.trim() === "" ? undefined : namespace.trim(),
     phase: phase === "" ? undefined : [phase],
     minConfidence: minConfidence > 0 ? minConfidence : undefined,
     sort,
-    limit: 100,
+    limit: PAGE_SIZE,
+    offset,
   };
   const list = useQuery(trpc.recommendation.list.queryOptions(input));
   const invalidate = () => {
@@ -64,13 +68,15 @@ export function RecommendationsView({
       queryKey: trpc.recommendation.pathKey(),
     });
   };
-  const approve = useMutation(
-    trpc.recommendation.approve.mutationOptions({ onSuccess: invalidate }),
-  );
   const bulkApprove = useMutation(
-    trpc.recommendation.bulkApprove.mutationOptions({ onSuccess: invalidate }),
+    trpc.recommendation.bulkApprove.mutationOptions({
+      onSuccess: () => {
+        setConfirmBulk(false);
+        return invalidate();
+      },
+    }),
   );
-  const mutationError = approve.error ?? bulkApprove.error;
+  const mutationError = bulkApprove.error;
 
   const toggle = (id: string) =>
     setSelected((current) => {
@@ -88,7 +94,7 @@ export function RecommendationsView({
           <input
             aria-label="Namespace filter"
             value={namespace}
-            onChange={(e) => setNamespace(e.target.value)}
+            onChange={(e) => filtered(setNamespace)(e.target.value)}
             placeholder="all"
           />
         </label>
@@ -98,7 +104,7 @@ export function RecommendationsView({
             aria-label="Phase filter"
             value={phase}
             onChange={(e) =>
-              setPhase(e.target.value as RecommendationPhase | "")
+              filtered(setPhase)(e.target.value as RecommendationPhase | "")
             }
           >
             <option value="">all</option>
@@ -114,7 +120,7 @@ export function RecommendationsView({
           <select
             aria-label="Minimum confidence"
             value={minConfidence}
-            onChange={(e) => setMinConfidence(Number(e.target.value))}
+            onChange={(e) => filtered(setMinConfidence)(Number(e.target.value))}
           >
             {[0, 0.5, 0.8, 0.9, 0.95].map((value) => (
               <option key={value} value={value}>
@@ -130,7 +136,7 @@ export function RecommendationsView({
           <select
             aria-label="Sort"
             value={sort}
-            onChange={(e) => setSort(e.target.value as Sort)}
+            onChange={(e) => filtered(setSort)(e.target.value as Sort)}
           >
             <option value="savings_desc">savings, highest first</option>
             <option value="savings_asc">savings, lowest first</option>
@@ -141,12 +147,20 @@ export function RecommendationsView({
             type="button"
             className="primary"
             disabled={selected.size === 0 || bulkApprove.isPending}
-            onClick={() => bulkApprove.mutate({ ids: [...selected] })}
+            onClick={() => setConfirmBulk(true)}
           >
             Approve selected ({selected.size})
           </button>
         ) : null}
       </div>
+      {confirmBulk ? (
+        <BulkApproveDialog
+          count={selected.size}
+          pending={bulkApprove.isPending}
+          onConfirm={() => bulkApprove.mutate({ ids: [...selected] })}
+          onClose={() => setConfirmBulk(false)}
+        />
+      ) : null}
       {bulkApprove.data ? <BulkResult result={bulkApprove.data} /> : null}
       {mutationError ? (
         <p className="error" data-testid="mutation-error">
@@ -163,124 +177,122 @@ export function RecommendationsView({
             <p data-testid="recommendation-total">
               {page.total} recommendations
             </p>
-            <table data-testid="recommendations-table">
-              <thead>
-                <tr>
-                  {canApprove ? <th aria-label="Select" /> : null}
-                  <th>Namespace</th>
-                  <th>Workload</th>
-                  <th>Container</th>
-                  <th className="num">CPU request (vCPU)</th>
-                  <th className="num">CPU limit (vCPU)</th>
-                  <th className="num">Memory request</th>
-                  <th className="num">Memory limit</th>
-                  <th className="num">Confidence</th>
-                  <th className="num">Monthly savings</th>
-                  <th>Phase</th>
-                  {canApprove ? <th>Actions</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((item) => (
-                  <tr
-                    key={item.id}
-                    data-testid={`recommendation-row-${item.id}`}
-                  >
-                    {canApprove ? (
-                      <td>
-                        {item.phase === "Pending" ? (
-                          <input
-                            type="checkbox"
-                            aria-label={`Select ${item.workloadName}/${item.containerName}`}
-                            checked={selected.has(item.id)}
-                            onChange={() => toggle(item.id)}
-                          />
-                        ) : null}
-                      </td>
-                    ) : null}
-                    <td>{item.namespace}</td>
-                    <td>
-                      <Link href={`/recommendations/${item.id}`}>
-                        {item.workloadKind}/{item.workloadName}
-                      </Link>
-                    </td>
-                    <td>{item.containerName}</td>
-                    <td className="num">
-                      <Change
-                        resource="cpu"
-                        current={item.current.cpuRequestMillicores}
-                        recommended={item.recommended.cpuRequestMillicores}
-                      />
-                    </td>
-                    <td className="num">
-                      <Change
-                        resource="cpu"
-                        current={item.current.cpuLimitMillicores}
-                        recommended={item.recommended.cpuLimitMillicores}
-                      />
-                    </td>
-                    <td className="num">
-                      <Change
-                        resource="memory"
-                        current={item.current.memoryRequestBytes}
-                        recommended={item.recommended.memoryRequestBytes}
-                      />
-                    </td>
-                    <td className="num">
-                      <Change
-                        resource="memory"
-                        current={item.current.memoryLimitBytes}
-                        recommended={item.recommended.memoryLimitBytes}
-                      />
-                    </td>
-                    <td className="num">{formatPercent(item.confidence)}</td>
-                    <td className="num" data-testid="savings">
-                      {formatMicroUsd(item.projectedMonthlySavingsMicroUsd)}
-                    </td>
-                    <td>
-                      <span
-                        className={`badge ${item.phase}`}
-                        data-testid="phase"
-                      >
-                        {item.phase}
-                      </span>
-                    </td>
-                    {canApprove ? (
-                      <td>
-                        {item.phase === "Pending" ? (
-                          <div className="row">
-                            <button
-                              type="button"
-                              className="primary"
-                              disabled={approve.isPending}
-                              onClick={() => approve.mutate({ id: item.id })}
-                            >
-                              Approve
-                            </button>
-                            <button
-                              type="button"
-                              onClick={() => setRejecting(item)}
-                            >
-                              Reject
-                            </button>
-                          </div>
-                        ) : null}
-                      </td>
-                    ) : null}
+            <div className="table-scroll">
+              <table data-testid="recommendations-table">
+                <thead>
+                  <tr>
+                    {canApprove ? <th aria-label="Select" /> : null}
+                    <th>Workload · container</th>
+                    <th className="num">CPU request (vCPU)</th>
+                    <th className="num">CPU limit (vCPU)</th>
+                    <th className="num">Memory request</th>
+                    <th className="num">Memory limit</th>
+                    <th className="num">Confidence</th>
+                    <th className="num">Monthly savings</th>
+                    <th>Phase</th>
+                    {canApprove ? <th>Actions</th> : null}
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {page.items.map((item) => (
+                    <tr
+                      key={item.id}
+                      data-testid={`recommendation-row-${item.id}`}
+                    >
+                      {canApprove ? (
+                        <td>
+                          {item.phase === "Pending" ? (
+                            <input
+                              type="checkbox"
+                              aria-label={`Select ${item.workloadName}/${item.containerName}`}
+                              checked={selected.has(item.id)}
+                              onChange={() => toggle(item.id)}
+                            />
+                          ) : null}
+                        </td>
+                      ) : null}
+                      <td data-testid="workload-cell">
+                        <Link href={`/recommendations/${item.id}`}>
+                          {item.workloadName}
+                        </Link>{" "}
+                        · {item.containerName}
+                        <span className="sub" data-testid="namespace">
+                          {item.namespace} · {item.workloadKind}
+                        </span>
+                      </td>
+                      <td className="num">
+                        <Change
+                          resource="cpu"
+                          current={item.current.cpuRequestMillicores}
+                          recommended={item.recommended.cpuRequestMillicores}
+                        />
+                      </td>
+                      <td className="num">
+                        <Change
+                          resource="cpu"
+                          current={item.current.cpuLimitMillicores}
+                          recommended={item.recommended.cpuLimitMillicores}
+                        />
+                      </td>
+                      <td className="num">
+                        <Change
+                          resource="memory"
+                          current={item.current.memoryRequestBytes}
+                          recommended={item.recommended.memoryRequestBytes}
+                        />
+                      </td>
+                      <td className="num">
+                        <Change
+                          resource="memory"
+                          current={item.current.memoryLimitBytes}
+                          recommended={item.recommended.memoryLimitBytes}
+                        />
+                      </td>
+                      <td className="num">{formatPercent(item.confidence)}</td>
+                      <td className="num" data-testid="savings">
+                        {formatMicroUsd(item.projectedMonthlySavingsMicroUsd)}
+                      </td>
+                      <td>
+                        <span
+                          className={`badge ${item.phase}`}
+                          data-testid="phase"
+                        >
+                          {item.phase}
+                        </span>
+                      </td>
+                      {canApprove ? (
+                        <td>
+                          {item.phase === "Pending" ? (
+                            <DecideButtons
+                              onDecide={(decision) =>
+                                setDeciding({ item, decision })
+                              }
+                            />
+                          ) : null}
+                        </td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager
+              offset={offset}
+              shown={page.items.length}
+              total={page.total}
+              onOffset={setOffset}
+            />
           </div>
         )}
       </QueryState>
-      {rejecting ? (
-        <RejectDialog
-          recommendationId={rejecting.id}
-          label={`${rejecting.workloadName}/${rejecting.containerName}`}
-          onClose={() => setRejecting(undefined)}
-          onRejected={() => {
-            setRejecting(undefined);
+      {deciding ? (
+        <DecisionDialog
+          decision={deciding.decision}
+          recommendationId={deciding.item.id}
+          label={`${deciding.item.workloadName}/${deciding.item.containerName}`}
+          onClose={() => setDeciding(undefined)}
+          onDone={() => {
+            setDeciding(undefined);
             void invalidate();
           }}
         />

@@ -1,5 +1,9 @@
-import { createTRPCRouter, publicProcedure } from "../init";
+import { toPublicStatus } from "../../status";
+import { authedProcedure, createTRPCRouter, publicProcedure } from "../init";
 
 export const statusRouter = createTRPCRouter({
-  get: publicProcedure.query(({ ctx }) => ctx.getStatus()),
+  get: publicProcedure.query(async ({ ctx }) =>
+    toPublicStatus(await ctx.getStatus()),
+  ),
+  details: authedProcedure.query(({ ctx }) => ctx.getStatus()),
 });

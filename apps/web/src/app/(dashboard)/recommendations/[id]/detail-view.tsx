@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 
 import {
@@ -14,7 +15,8 @@ import { UsageChart } from "~/components/charts";
 import { QueryState } from "~/components/query-state";
 import { Cpu, Memory } from "~/components/resources";
 import { useTRPC } from "~/trpc/react";
-import { RejectDialog } from "../reject-dialog";
+import { DecisionDialog } from "../decision-dialog";
+import type { Decision } from "../decision-dialog";
 import { ForecastNote } from "./forecast-note";
 import type { Detail } from "./usage-series";
 import { forecastNowMs, usagePoints } from "./usage-series";
@@ -111,17 +113,25 @@ export function RecommendationDetailView({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [rejecting, setRejecting] = useState(false);
+  const [deciding, setDeciding] = useState<Decision | undefined>();
   const detail = useQuery(trpc.recommendation.get.queryOptions({ id }));
   const invalidate = () =>
     queryClient.invalidateQueries({ queryKey: trpc.recommendation.pathKey() });
-  const approve = useMutation(
-    trpc.recommendation.approve.mutationOptions({ onSuccess: invalidate }),
-  );
   const dryRun = useMutation(trpc.recommendation.dryRun.mutationOptions());
 
   return (
-    <QueryState query={detail} empty="Recommendation not found.">
+    <QueryState
+      query={detail}
+      empty="Recommendation not found."
+      notFound={
+        <>
+          <p>
+            No recommendation with this id, or it is outside your namespaces.
+          </p>
+          <Link href="/recommendations">Back to recommendations</Link>
+        </>
+      }
+    >
       {(d) => (
         <>
           <Summary detail={d} />
@@ -130,17 +140,13 @@ export function RecommendationDetailView({
               <button
                 type="button"
                 className="primary"
-                disabled={approve.isPending}
-                onClick={() => approve.mutate({ id })}
+                onClick={() => setDeciding("approve")}
               >
                 Approve
               </button>
-              <button type="button" onClick={() => setRejecting(true)}>
+              <button type="button" onClick={() => setDeciding("reject")}>
                 Reject
               </button>
-              {approve.error ? (
-                <span className="error">{approve.error.message}</span>
-              ) : null}
             </div>
           ) : null}
           <div className="grid2">
@@ -228,13 +234,14 @@ export function RecommendationDetailView({
             <h2>Audit trail</h2>
             <Trail detail={d} />
           </div>
-          {rejecting ? (
-            <RejectDialog
+          {deciding ? (
+            <DecisionDialog
+              decision={deciding}
               recommendationId={id}
               label={`${d.workloadName}/${d.containerName}`}
-              onClose={() => setRejecting(false)}
-              onRejected={() => {
-                setRejecting(false);
+              onClose={() => setDeciding(undefined)}
+              onDone={() => {
+                setDeciding(undefined);
                 void invalidate();
               }}
             />

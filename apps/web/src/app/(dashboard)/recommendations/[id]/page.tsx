@@ -1,8 +1,11 @@
 import Link from "next/link";
+import { notFound } from "next/navigation";
 
 import { getSessionUser } from "~/server/auth/session";
 import { can } from "~/server/permissions";
 import { RecommendationDetailView } from "./detail-view";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function RecommendationPage({
   params,
@@ -10,6 +13,8 @@ export default async function RecommendationPage({
   params: Promise<{ id: string }>;
 }) {
   const { id } = await params;
+  // A malformed id is a missing page, not a validation error shown to the user.
+  if (!UUID.test(id)) notFound();
   const user = await getSessionUser();
   return (
     <>

@@ -1,8 +1,8 @@
 import { createDb, getIngestStats, getSchemaVersion } from "@kubewise/db";
 import type { DbClient } from "@kubewise/db";
 
-import { env } from "../../env";
-import type { DatabaseProbe } from "../status";
+import { env } from "../env";
+import type { DatabaseProbe } from "./status";
 
 // One pool per server process. Next may evaluate this module in several bundles, so the
 // handle lives on globalThis (the usual Next pattern for database clients).

@@ -1,0 +1,178 @@
+import { Option } from "commander";
+import type { Command } from "commander";
+import { z } from "zod";
+
+import type { ProgramIo } from "./commands";
+import { money, renderData, renderTable } from "./render";
+import type { Column, OutputFormat } from "./render";
+
+// The slices of the report answers the tables read; json/yaml print the whole answer unchanged.
+const CostsSchema = z.object({
+  monthlyNowMicroUsd: z.number(),
+  monthlyAfterMicroUsd: z.number(),
+  projectedMonthlySavingsMicroUsd: z.number(),
+  byNamespace: z.array(
+    z.object({
+      namespace: z.string(),
+      monthlyNowMicroUsd: z.number(),
+      monthlyAfterMicroUsd: z.number(),
+      workloadCount: z.number(),
+    }),
+  ),
+});
+type NamespaceCostRow = z.infer<typeof CostsSchema>["byNamespace"][number];
+
+const SavingsSchema = z.object({
+  sinceDays: z.number(),
+  projectedMonthlyMicroUsd: z.number(),
+  realizedMicroUsd: z.number(),
+  byNamespace: z.array(
+    z.object({
+      namespace: z.string(),
+      projectedMonthlyMicroUsd: z.number(),
+      realizedMicroUsd: z.number(),
+      openCount: z.number(),
+      appliedCount: z.number(),
+    }),
+  ),
+});
+type NamespaceSavingsRow = z.infer<typeof SavingsSchema>["byNamespace"][number];
+
+const AnomalySchema = z.object({
+  kind: z.string(),
+  severity: z.string(),
+  namespace: z.string(),
+  workloadKind: z.string(),
+  workloadName: z.string(),
+  containerName: z.string(),
+  timeToLimitSeconds: z.number().nullable(),
+  detectedAt: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+type AnomalyRow = z.infer<typeof AnomalySchema>;
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return "-";
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)}h`;
+  return `${(seconds / 86_400).toFixed(1)}d`;
+}
+
+const COST_COLUMNS: Column<NamespaceCostRow>[] = [
+  { header: "NAMESPACE", value: (r) => r.namespace },
+  { header: "WORKLOADS", value: (r) => String(r.workloadCount) },
+  { header: "NOW/MO", value: (r) => money(r.monthlyNowMicroUsd) },
+  { header: "AFTER/MO", value: (r) => money(r.monthlyAfterMicroUsd) },
+  {
+    header: "SAVINGS/MO",
+    value: (r) => money(r.monthlyNowMicroUsd - r.monthlyAfterMicroUsd),
+  },
+];
+
+const SAVINGS_COLUMNS: Column<NamespaceSavingsRow>[] = [
+  { header: "NAMESPACE", value: (r) => r.namespace },
+  { header: "PROJECTED/MO", value: (r) => money(r.projectedMonthlyMicroUsd) },
+  { header: "REALIZED", value: (r) => money(r.realizedMicroUsd) },
+  { header: "OPEN", value: (r) => String(r.openCount) },
+  { header: "APPLIED", value: (r) => String(r.appliedCount) },
+];
+
+const ANOMALY_COLUMNS: Column<AnomalyRow>[] = [
+  { header: "KIND", value: (r) => r.kind },
+  { header: "SEVERITY", value: (r) => r.severity },
+  {
+    header: "WORKLOAD",
+    value: (r) =>
+      `${r.namespace}/${r.workloadKind.toLowerCase()}/${r.workloadName}`,
+  },
+  { header: "CONTAINER", value: (r) => r.containerName },
+  { header: "TIME-TO-LIMIT", value: (r) => duration(r.timeToLimitSeconds) },
+  {
+    header: "DETECTED",
+    value: (r) => r.detectedAt.slice(0, 16).replace("T", " "),
+  },
+];
+
+export function renderCosts(data: unknown): string {
+  const report = CostsSchema.parse(data);
+  const total = `monthly now ${money(report.monthlyNowMicroUsd)}, after recommendations ${money(report.monthlyAfterMicroUsd)}, savings ${money(report.projectedMonthlySavingsMicroUsd)}`;
+  return `${renderTable(COST_COLUMNS, report.byNamespace)}\n\n${total}`;
+}
+
+export function renderSavings(data: unknown): string {
+  const report = SavingsSchema.parse(data);
+  const total = `projected ${money(report.projectedMonthlyMicroUsd)}/month; realized ${money(report.realizedMicroUsd)} in the last ${report.sinceDays} days`;
+  return `${renderTable(SAVINGS_COLUMNS, report.byNamespace)}\n\n${total}`;
+}
+
+export function renderAnomalies(data: unknown): string {
+  const rows = z.array(AnomalySchema).parse(data);
+  return rows.length === 0
+    ? "No open anomalies."
+    : renderTable(ANOMALY_COLUMNS, rows);
+}
+
+type Report = {
+  name: string;
+  description: string;
+  path: string;
+  table: (data: unknown) => string;
+  options?: (command: Command) => Command;
+  query?: (
+    options: Record<string, string>,
+  ) => Record<string, string | undefined>;
+};
+
+const REPORTS: Report[] = [
+  {
+    name: "costs",
+    description: "monthly cost now and after recommendations, by namespace",
+    path: "/costs",
+    table: renderCosts,
+  },
+  {
+    name: "savings",
+    description: "projected vs realized savings, by namespace",
+    path: "/savings",
+    table: renderSavings,
+    options: (command) =>
+      command.option("--since <days>", "window, e.g. 30d", "30d"),
+    query: (options) => ({ since: options.since ?? "30d" }),
+  },
+  {
+    name: "anomalies",
+    description: "open leaks, CPU spikes and OOM risks",
+    path: "/anomalies",
+    table: renderAnomalies,
+    options: (command) =>
+      command.option("-n, --namespace <namespace>", "only this namespace"),
+    query: (options) => ({ namespace: options.namespace }),
+  },
+];
+
+export function addReportCommands(program: Command, io: ProgramIo): void {
+  for (const report of REPORTS) {
+    const command = program
+      .command(report.name)
+      .description(report.description)
+      .addOption(
+        new Option("-o, --output <format>", "output format")
+          .choices(["table", "json", "yaml"])
+          .default("table"),
+      );
+    (report.options?.(command) ?? command).action(
+      async (options: Record<string, string> & { output: OutputFormat }) => {
+        const data = await io.client.request({
+          method: "GET",
+          path: report.path,
+          query: report.query?.(options),
+        });
+        io.write(
+          options.output === "table"
+            ? report.table(data)
+            : renderData(options.output, data),
+        );
+      },
+    );
+  }
+}

@@ -1,0 +1,127 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { Page } from "@playwright/test";
+
+import { expect, navigate, test } from "./fixtures";
+
+const REPO = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+const KW = join(REPO, "apps/cli/src/main.ts");
+const TSX = join(REPO, "node_modules/tsx/dist/cli.mjs");
+
+type Run = { code: number; stdout: string; stderr: string };
+
+function kw(args: string[], env: Record<string, string>, input?: string): Run {
+  const result = spawnSync(process.execPath, [TSX, KW, ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: env.HOME ?? "/tmp", ...env },
+    input,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return {
+    code: result.status ?? -1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
+}
+
+async function createToken(page: Page, name: string): Promise<string> {
+  await navigate(page, "API tokens");
+  await page.getByLabel("Token name").fill(name);
+  await page.getByRole("button", { name: "Create token" }).click();
+  return (
+    (await page.getByTestId("new-token").locator("pre").textContent()) ?? ""
+  ).trim();
+}
+
+test("kw works against the real server: login per context, every command, table/json/yaml, field errors", async ({
+  page,
+  baseURL,
+  sql,
+  users,
+  loginAs,
+}) => {
+  test.setTimeout(240_000);
+  await loginAs(users.admin);
+  const token = await createToken(page, `kw-e2e-${Date.now()}`);
+  const home = mkdtempSync(join(tmpdir(), "kw-cli-"));
+  const config = join(home, "kw.yaml");
+  const env = { HOME: home, KUBEWISE_CONFIG: config };
+
+  const login = kw(
+    ["login", "--url", baseURL ?? "", "--context", "e2e"],
+    env,
+    `${token}\n`,
+  );
+  expect(login.stderr).toBe("");
+  expect(login.stdout).toContain(`as ${users.admin.email} (admin)`);
+  expect(statSync(config).mode & 0o777).toBe(0o600);
+  expect(readFileSync(config, "utf8")).toContain("current-context: e2e");
+  expect(kw(["config", "get-contexts"], env).stdout).toContain("* e2e");
+
+  const table = kw(["recommendations", "list", "--phase", "Pending"], env);
+  expect(table.code).toBe(0);
+  expect(table.stdout).toMatch(/^ID\s+NAMESPACE\s+WORKLOAD/);
+  // Human units in tables: cores as 250m / 1, memory as Mi/Gi, money as $.
+  expect(table.stdout).toMatch(/\d+(m|)\s+->\s+\d+m?/);
+  expect(table.stdout).toMatch(/\d+(Mi|Gi) -> \d+(Mi|Gi)/);
+  expect(table.stdout).not.toMatch(/\d{7,}/);
+
+  const json = kw(["rec", "list", "-o", "json", "--limit", "3"], env);
+  const page1 = JSON.parse(json.stdout) as {
+    items: {
+      id: string;
+      phase: string;
+      current: { memoryRequestBytes: number };
+    }[];
+    total: number;
+  };
+  expect(page1.items).toHaveLength(3);
+  // Raw numbers in json.
+  expect(typeof page1.items[0]?.current.memoryRequestBytes).toBe("number");
+  const yaml = kw(["rec", "list", "-o", "yaml", "--limit", "1"], env);
+  expect(yaml.stdout).toMatch(/^items:/);
+
+  const pending = await sql<{ id: string }[]>`
+    select r.id::text from recommendations r where r.phase = 'Pending'
+    order by r.projected_monthly_savings_micro_usd asc limit 2`;
+  const [approveId, rejectId] = pending.map((row) => row.id);
+  if (!approveId || !rejectId) throw new Error("need two Pending rows");
+  expect(kw(["rec", "get", approveId, "-o", "json"], env).stdout).toContain(
+    approveId,
+  );
+  expect(kw(["rec", "dry-run", approveId], env).stdout).toContain("resources");
+  expect(kw(["rec", "approve", approveId, "-m", "kw e2e"], env).stdout).toBe(
+    `approved ${approveId}\n`,
+  );
+  expect(
+    kw(["rec", "reject", rejectId, "--reason", "kw e2e: too tight"], env)
+      .stdout,
+  ).toBe(`rejected ${rejectId}\n`);
+
+  const costs = kw(["costs"], env);
+  expect(costs.stdout).toMatch(/^NAMESPACE\s+WORKLOADS\s+NOW\/MO/);
+  expect(costs.stdout).toMatch(/\$[\d,]+\.\d\d/);
+  expect(kw(["savings", "--since", "7d"], env).stdout).toContain(
+    "PROJECTED/MO",
+  );
+  expect(kw(["anomalies", "-o", "yaml"], env).code).toBe(0);
+
+  // Errors name the field and what it accepts: from the server (problem+json) ...
+  const badSince = kw(["savings", "--since", "30h"], env);
+  expect(badSince.code).toBe(1);
+  expect(badSince.stderr).toContain("(HTTP 400)");
+  expect(badSince.stderr).toContain("since:");
+  // ... and from the CLI's own option check.
+  const badSort = kw(["rec", "list", "--sort", "savings"], env);
+  expect(badSort.code).toBe(2);
+  expect(badSort.stderr).toContain("savings_desc");
+
+  // A second context: unknown names are refused with the known ones.
+  const unknown = kw(["--context", "nope", "costs"], env);
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain('no context "nope"');
+});
