@@ -134,9 +134,10 @@ async function main(): Promise<void> {
   supervisor.start({
     name: "web",
     command: process.execPath,
+    // apps/web/server.ts: Next behind a plain HTTP server (client address from the socket).
     args: [
-      path.join(ROOT, "node_modules/next/dist/bin/next"),
-      "start",
+      path.join(ROOT, "node_modules/tsx/dist/cli.mjs"),
+      "server.ts",
       "-p",
       String(port),
       "-H",

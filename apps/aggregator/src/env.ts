@@ -37,6 +37,13 @@ const EnvSchema = z.object({
   KUBEWISE_RECOMMENDER: z.enum(["kubewise", "vpa"]).default("kubewise"),
   // Folder holding the shipped forecaster; default packages/ml/models (the image sets /app/models).
   KUBEWISE_MODEL_DIR: z.string().min(1).optional(),
+  // Budget/spike/anomaly alerts and their notifications (webhook, Slack, SMTP e-mail).
+  KUBEWISE_ALERT_INTERVAL_SECONDS: int(10, 86_400).default(60),
+  KUBEWISE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "KUBEWISE_SMTP_URL must be smtp:// or smtps://")
+    .optional(),
+  KUBEWISE_SMTP_FROM: z.email().default("kubewise@localhost"),
   KUBEWISE_CONTROLLER: z.enum(["on", "off"]).default("off"),
   KUBEWISE_KUBECONFIG: z.string().min(1).optional(),
   KUBEWISE_POD_NAME: z.string().min(1).default("kubewise-aggregator"),
@@ -94,6 +101,11 @@ export type AggregatorEnv = Readonly<{
   collectionIntervalSeconds: number;
   rollupIntervalMs: number;
   recommendIntervalMs: number;
+  alerts: Readonly<{
+    intervalMs: number;
+    smtpUrl: string | undefined;
+    smtpFrom: string;
+  }>;
   recommender: "kubewise" | "vpa";
   modelDir: string | undefined;
   /** Lifecycle controller settings; undefined when KUBEWISE_CONTROLLER=off (no Kubernetes API). */
@@ -203,6 +215,11 @@ export function loadEnv(
     ),
     recommender: e.KUBEWISE_RECOMMENDER,
     modelDir: e.KUBEWISE_MODEL_DIR,
+    alerts: Object.freeze({
+      intervalMs: e.KUBEWISE_ALERT_INTERVAL_SECONDS * 1000,
+      smtpUrl: e.KUBEWISE_SMTP_URL,
+      smtpFrom: e.KUBEWISE_SMTP_FROM,
+    }),
     controller:
       e.KUBEWISE_CONTROLLER === "off"
         ? undefined

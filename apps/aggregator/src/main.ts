@@ -9,6 +9,7 @@ import {
   insertIngestBatch,
   maintainMetricStorage,
   migrate,
+  refreshAllocation,
   refreshRollups,
   registerAgent,
   resolveContainerIds,
@@ -22,7 +23,10 @@ import {
 } from "@kubewise/k8s";
 import { createKubewiseRecommender } from "@kubewise/ml/onnx";
 import {
+  createNotificationSender,
+  deliverNotifications,
   detectAnomalies,
+  evaluateAlerts,
   generateRecommendations,
   recordAgentAnomalies,
   SYSTEM_ACTOR,
@@ -40,6 +44,7 @@ import { startGrpcServer } from "./grpc/server";
 import { createIngester } from "./ingest/ingester";
 import { startMaintenanceLoop } from "./maintenance";
 import { createAggregatorMetrics, serveMetrics } from "./metrics";
+import { startPeriodic } from "./periodic";
 import { startRecommendLoop } from "./recommend-loop";
 
 async function main(): Promise<void> {
@@ -114,8 +119,17 @@ async function main(): Promise<void> {
     // Partitions and retention: one replica per round (rollups stay per replica: each refreshes
     // the ranges it ingested).
     maintainStorage: async () => {
-      await singleton.runExclusive(SINGLETON_LOCK_KEYS.storageMaintenance, () =>
-        maintainMetricStorage(sql, { now: SYSTEM_CLOCK.now() }),
+      await singleton.runExclusive(
+        SINGLETON_LOCK_KEYS.storageMaintenance,
+        async () => {
+          const now = SYSTEM_CLOCK.now();
+          await maintainMetricStorage(sql, { now });
+          // Cost allocation of the last two hours (the dashboard's one query layer reads it).
+          await refreshAllocation(db, {
+            from: new Date(now.getTime() - 2 * 3_600_000),
+            to: now,
+          });
+        },
       );
     },
     countSequenceGaps: () => countSequenceGaps(sql),
@@ -136,6 +150,29 @@ async function main(): Promise<void> {
           }
         : {},
   };
+  // Alerts and their notifications: one replica per round (the outbox rows are locked SKIP LOCKED).
+  const alertCtx: ServiceContext = {
+    ...serviceCtx,
+    ports: {
+      notificationSender: createNotificationSender({
+        smtpUrl: env.alerts.smtpUrl,
+        from: env.alerts.smtpFrom,
+      }),
+    },
+  };
+  const alertLoop = startPeriodic(env.alerts.intervalMs, async () => {
+    try {
+      await singleton.runExclusive(SINGLETON_LOCK_KEYS.alerts, async () => {
+        await evaluateAlerts({ ctx: alertCtx, input: { clusterId } });
+        await deliverNotifications({ ctx: alertCtx, input: {} });
+      });
+    } catch (error) {
+      logger.error(
+        { err: error },
+        "alert round failed, retrying next interval",
+      );
+    }
+  });
   const recommendLoop = startRecommendLoop({
     intervalMs: env.recommendIntervalMs,
     now: () => SYSTEM_CLOCK.now(),
@@ -218,6 +255,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "aggregator stopping");
     maintenance.stop();
     recommendLoop.stop();
+    alertLoop.stop();
     clusterSync?.stop();
     metricsServer.close();
     void Promise.resolve(controller?.stop())

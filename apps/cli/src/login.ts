@@ -5,7 +5,7 @@ import type { ApiClient } from "./client";
 import { readConfig, selectContext, writeConfig } from "./config";
 import type { CliEnv } from "./env";
 
-export const DEFAULT_URL = "http://127.0.0.1:3000";
+const DEFAULT_URL = "http://127.0.0.1:3000";
 
 export type Connection = { baseUrl: string; token: string | undefined };
 
@@ -61,10 +61,12 @@ export function addLoginCommands(program: Command, io: LoginIo): void {
       "--url <url>",
       "dashboard URL, e.g. https://kubewise.example.com",
     )
-    .option("--context <name>", "context name (default: the URL's host)")
     .option("--token <token>", "API token (default: read from stdin)")
     .action(
-      async (options: { url: string; context?: string; token?: string }) => {
+      async (options: { url: string; token?: string }, command: Command) => {
+        // --context is the program's global option (it also picks the context of other commands).
+        const contextName = command.optsWithGlobals<{ context?: string }>()
+          .context;
         const url = new URL(options.url).origin;
         const token = (options.token ?? (await io.readToken())).trim();
         if (token === "") throw new Error("no token given (--token or stdin)");
@@ -74,7 +76,7 @@ export function addLoginCommands(program: Command, io: LoginIo): void {
           fetchFn: io.fetchFn,
         });
         const me = (await client.request({ method: "GET", path: "/me" })) as Me;
-        const name = options.context ?? new URL(url).host;
+        const name = contextName ?? new URL(url).host;
         const config = await readConfig(io.env.configPath);
         config.contexts[name] = { url, token };
         config["current-context"] = name;

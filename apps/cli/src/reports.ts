@@ -93,19 +93,19 @@ const ANOMALY_COLUMNS: Column<AnomalyRow>[] = [
   },
 ];
 
-export function renderCosts(data: unknown): string {
+function renderCosts(data: unknown): string {
   const report = CostsSchema.parse(data);
   const total = `monthly now ${money(report.monthlyNowMicroUsd)}, after recommendations ${money(report.monthlyAfterMicroUsd)}, savings ${money(report.projectedMonthlySavingsMicroUsd)}`;
   return `${renderTable(COST_COLUMNS, report.byNamespace)}\n\n${total}`;
 }
 
-export function renderSavings(data: unknown): string {
+function renderSavings(data: unknown): string {
   const report = SavingsSchema.parse(data);
   const total = `projected ${money(report.projectedMonthlyMicroUsd)}/month; realized ${money(report.realizedMicroUsd)} in the last ${report.sinceDays} days`;
   return `${renderTable(SAVINGS_COLUMNS, report.byNamespace)}\n\n${total}`;
 }
 
-export function renderAnomalies(data: unknown): string {
+function renderAnomalies(data: unknown): string {
   const rows = z.array(AnomalySchema).parse(data);
   return rows.length === 0
     ? "No open anomalies."

@@ -1,8 +1,12 @@
-// bench:web — seeds 10,000 workloads (one container and one recommendation each) and 30 days of
-// 5-minute rollups, then measures server time of the two dashboard hot paths by calling the same
-// services verbs the tRPC/REST adapters call, in-process (no HTTP, no rendering):
-//   list   = listRecommendations (page of 50, sorted by savings, varied filters)
-//   detail = getRecommendation over a 30-day window (the detail page's chart data, patch, audit)
+// bench:web — seeds 10,000 workloads (one container and one recommendation each), 30 days of
+// 5-minute rollups for --rollup-containers of them, and the allocation rows the aggregator's
+// maintenance writes for all 10,000 (hourly for the last 48 h, daily for 30 days, node capacity),
+// then measures server time of the dashboard hot paths by calling the same services verbs the
+// tRPC/REST adapters call, in-process (no HTTP, no rendering):
+//   list       = listRecommendations (page of 50, sorted by savings, varied filters)
+//   detail     = getRecommendation over a 30-day window (chart data, patch, audit)
+//   drill-down = getCostDrilldown: cluster, namespace, workload and container pages, 24h/7d/30d
+//   allocation = getAllocation over 30 days by namespace, controller and label:team
 // Usage: npm run bench:web [-- --rollup-containers 300 --iterations 60]; DATABASE_URL optional.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,7 +22,12 @@ import { pino } from "pino";
 import { createDb, migrate, startDatabase } from "@kubewise/db";
 // eslint-disable-next-line no-restricted-imports -- see above
 import type { Sql } from "@kubewise/db";
-import { getRecommendation, listRecommendations } from "@kubewise/services";
+import {
+  getAllocation,
+  getCostDrilldown,
+  getRecommendation,
+  listRecommendations,
+} from "@kubewise/services";
 import type { ServiceContext } from "@kubewise/services";
 
 const WORKLOADS = 10_000;
@@ -72,14 +81,84 @@ async function copyRows(
 
 type Seeded = {
   clusterId: string;
+  workloadIds: string[];
   containerIds: string[];
   recommendationIds: string[];
+  allocationRows: number;
 };
 
 function* workloadRows(clusterId: string, ids: string[]): Generator<string> {
   for (let i = 0; i < ids.length; i += 1) {
-    yield `${ids[i]}\t${clusterId}\tns-${String(i % NAMESPACES).padStart(2, "0")}\tDeployment\tapp-${i}\n`;
+    const labels = JSON.stringify({ team: `team-${i % 12}`, app: `app-${i}` });
+    yield `${ids[i]}\t${clusterId}\tns-${String(i % NAMESPACES).padStart(2, "0")}\tDeployment\tapp-${i}\t${labels}\n`;
   }
+}
+
+const HOUR_S = 3600;
+
+/** Allocation rows as refreshAllocation writes them: per container and bucket (seconds of each). */
+function* allocationRows(
+  clusterId: string,
+  containerIds: string[],
+  buckets: Date[],
+  bucketSeconds: number,
+  rng: () => number,
+): Generator<string> {
+  for (const bucket of buckets) {
+    const ts = bucket.toISOString();
+    for (const containerId of containerIds) {
+      const request = (250 + Math.floor(rng() * 8) * 250) / 1000;
+      const usage = request * (0.1 + 0.8 * rng());
+      const memRequest = (256 + Math.floor(rng() * 16) * 128) * MIB;
+      const memUsage = memRequest * (0.2 + 0.7 * rng());
+      yield `${ts}\t${clusterId}\t${containerId}\t${bucketSeconds}\t${usage * bucketSeconds}\t${request * bucketSeconds}\t${request * bucketSeconds}\t${memUsage * bucketSeconds}\t${memRequest * bucketSeconds}\t${memRequest * bucketSeconds}\n`;
+    }
+  }
+}
+
+const ALLOCATION_COLUMNS =
+  "(bucket, cluster_id, container_id, covered_seconds, cpu_usage_core_seconds, cpu_request_core_seconds, cpu_allocated_core_seconds, memory_usage_byte_seconds, memory_request_byte_seconds, memory_allocated_byte_seconds)";
+
+async function seedAllocation(
+  sql: Sql,
+  clusterId: string,
+  containerIds: string[],
+  now: Date,
+): Promise<number> {
+  const rng = lcg(13);
+  const hourStart = Math.floor(now.getTime() / 1000 / HOUR_S) * HOUR_S;
+  const dayStart = Math.floor(now.getTime() / 1000 / 86_400) * 86_400;
+  const hours = Array.from(
+    { length: 48 },
+    (_, i) => new Date((hourStart - (47 - i) * HOUR_S) * 1000),
+  );
+  const days = Array.from(
+    { length: DAYS + 1 },
+    (_, i) => new Date((dayStart - (DAYS - i) * 86_400) * 1000),
+  );
+  await copyRows(
+    sql,
+    `copy container_allocation_1h ${ALLOCATION_COLUMNS} from stdin`,
+    allocationRows(clusterId, containerIds, hours, HOUR_S, rng),
+  );
+  await copyRows(
+    sql,
+    `copy container_allocation_1d ${ALLOCATION_COLUMNS} from stdin`,
+    allocationRows(clusterId, containerIds, days, 86_400, rng),
+  );
+  const capacityHours = Array.from(
+    { length: (DAYS + 1) * 24 },
+    (_, i) => new Date((hourStart - ((DAYS + 1) * 24 - 1 - i) * HOUR_S) * 1000),
+  );
+  await copyRows(
+    sql,
+    "copy cluster_capacity_1h (cluster_id, bucket, covered_seconds, cpu_core_seconds, memory_byte_seconds, node_count) from stdin",
+    capacityHours.map(
+      (h) =>
+        `${clusterId}\t${h.toISOString()}\t3600\t${14_000 * HOUR_S}\t${12 * 2 ** 40 * HOUR_S}\t250\n`,
+    ),
+  );
+  return (hours.length + days.length) * containerIds.length;
 }
 
 function* containerRows(
@@ -174,7 +253,7 @@ async function seed(sql: Sql, now: Date): Promise<Seeded> {
   );
   await copyRows(
     sql,
-    "copy workloads (id, cluster_id, namespace, kind, name) from stdin",
+    "copy workloads (id, cluster_id, namespace, kind, name, labels) from stdin",
     workloadRows(cluster.id, workloadIds),
   );
   await copyRows(
@@ -196,8 +275,20 @@ async function seed(sql: Sql, now: Date): Promise<Seeded> {
       cpu_throttled_seconds_sum, memory_working_set_bytes_avg, memory_working_set_bytes_max, memory_rss_bytes_max, oom_kill_count_sum) from stdin`,
     rollupRows(containerIds.slice(0, ROLLUP_CONTAINERS), now, rng),
   );
+  const allocationRows = await seedAllocation(
+    sql,
+    cluster.id,
+    containerIds,
+    now,
+  );
   await sql`analyze`;
-  return { clusterId: cluster.id, containerIds, recommendationIds };
+  return {
+    clusterId: cluster.id,
+    workloadIds,
+    containerIds,
+    recommendationIds,
+    allocationRows,
+  };
 }
 
 function p95(samplesMs: number[]): number {
@@ -224,7 +315,9 @@ async function time(
 async function measure(
   ctx: ServiceContext,
   seeded: Seeded,
-): Promise<{ listMs: number[]; detailMs: number[] }> {
+): Promise<
+  Record<"listMs" | "detailMs" | "drilldownMs" | "allocationMs", number[]>
+> {
   const rng = lcg(11);
   const filters = [
     {},
@@ -260,9 +353,49 @@ async function measure(
   };
   await time(list, 5);
   await time(detail, 5);
+  const windows = ["24h", "7d", "30d"];
+  let d = 0;
+  const drilldown = () => {
+    d += 1;
+    const window = windows[d % windows.length] ?? "7d";
+    const i = Math.floor(rng() * ROLLUP_CONTAINERS);
+    const level = d % 4;
+    const input =
+      level === 0
+        ? {}
+        : level === 1
+          ? { namespace: `ns-${String(i % NAMESPACES).padStart(2, "0")}` }
+          : level === 2
+            ? { workloadId: seeded.workloadIds[i] }
+            : { containerId: seeded.containerIds[i] };
+    return getCostDrilldown({
+      ctx,
+      input: { ...input, clusterId: seeded.clusterId, window },
+    });
+  };
+  const aggregates = ["namespace", "controller", "label:team"];
+  let a = 0;
+  const allocation = () => {
+    a += 1;
+    return getAllocation({
+      ctx,
+      input: {
+        clusterId: seeded.clusterId,
+        window: "30d",
+        aggregate: aggregates[a % aggregates.length] ?? "namespace",
+      },
+    });
+  };
+  await time(drilldown, 4);
+  await time(allocation, 3);
   return {
     listMs: await time(list, ITERATIONS),
     detailMs: await time(detail, ITERATIONS),
+    drilldownMs: await time(drilldown, ITERATIONS),
+    allocationMs: await time(
+      allocation,
+      Math.max(10, Math.round(ITERATIONS / 2)),
+    ),
   };
 }
 
@@ -285,7 +418,7 @@ async function main(): Promise<void> {
     const seeded = await seed(client.sql, now);
     const rollups = (ROLLUP_CONTAINERS * DAYS * 86_400) / BUCKET_SECONDS;
     console.log(
-      `seeded ${WORKLOADS} workloads/containers/recommendations and ${rollups} rollup rows (${ROLLUP_CONTAINERS} containers x ${DAYS} days) in ${Math.round(performance.now() - seedStarted)} ms`,
+      `seeded ${WORKLOADS} workloads/containers/recommendations, ${rollups} rollup rows (${ROLLUP_CONTAINERS} containers x ${DAYS} days) and ${seeded.allocationRows} allocation rows (all containers: 48 hourly + ${DAYS + 1} daily) in ${Math.round(performance.now() - seedStarted)} ms`,
     );
     const ctx: ServiceContext = {
       db: client.db,
@@ -298,16 +431,27 @@ async function main(): Promise<void> {
       logger: pino({ level: "silent" }),
       ports: {},
     };
-    const { listMs, detailMs } = await measure(ctx, seeded);
+    const { listMs, detailMs, drilldownMs, allocationMs } = await measure(
+      ctx,
+      seeded,
+    );
     const result = {
       list_p95_ms: Math.round(p95(listMs) * 10) / 10,
       detail_p95_ms: Math.round(p95(detailMs) * 10) / 10,
+      drilldown_p95_ms: Math.round(p95(drilldownMs) * 10) / 10,
+      allocation_30d_p95_ms: Math.round(p95(allocationMs) * 10) / 10,
     };
     console.log(
       `listRecommendations: ${ITERATIONS} calls, p95 ${result.list_p95_ms} ms (target <= 300)`,
     );
     console.log(
       `getRecommendation (30-day chart data): ${ITERATIONS} calls, p95 ${result.detail_p95_ms} ms (target <= 200)`,
+    );
+    console.log(
+      `getCostDrilldown (cluster/namespace/workload/container x 24h/7d/30d): ${ITERATIONS} calls, p95 ${result.drilldown_p95_ms} ms (target <= 300)`,
+    );
+    console.log(
+      `getAllocation (30 days by namespace/controller/label:team): ${allocationMs.length} calls, p95 ${result.allocation_30d_p95_ms} ms (target <= 500)`,
     );
     console.log(JSON.stringify(result));
   } finally {

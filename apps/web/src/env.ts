@@ -31,6 +31,8 @@ export const env = createEnv({
       .enum(["true", "false"])
       .default("false")
       .transform((value) => value === "true"),
+    // Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed; none by default.
+    KUBEWISE_TRUSTED_PROXIES: z.string().optional(),
     NODE_ENV: z
       .enum(["development", "test", "production"])
       .default("development"),

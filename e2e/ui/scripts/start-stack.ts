@@ -101,9 +101,10 @@ async function start(running: Running): Promise<StackInfo> {
     KUBEWISE_NOW: now.toISOString(),
   };
   buildWebIfStale(env);
+  // server.ts: Next behind a plain HTTP server that takes the client address from the socket.
   running.server = spawn(
     "npx",
-    ["next", "start", "-p", String(port), "-H", "127.0.0.1"],
+    ["tsx", "server.ts", "-p", String(port), "-H", "127.0.0.1"],
     {
       cwd: WEB_DIR,
       env,

@@ -1,4 +1,4 @@
-import { expect, expectOnlyNamespace, navigate, test } from "./fixtures";
+import { expect, navigate, test } from "./fixtures";
 
 type OpenAnomaly = {
   id: string;
@@ -58,9 +58,12 @@ test("the anomalies page lists the seeded leaks, spikes and OOM risks with time 
       name: new RegExp(`${leak.namespace}/.+/${leak.workload}`),
     })
     .click();
+  // The link opens the workload's drill-down page, which lists the anomaly with its container.
   await expect(page).toHaveURL(
-    new RegExp(`/recommendations\\?namespace=${leak.namespace}$`),
+    /\/clusters\/[0-9a-f-]{36}\/workloads\/[0-9a-f-]{36}$/,
   );
-  await expect(page.getByLabel("Namespace filter")).toHaveValue(leak.namespace);
-  await expectOnlyNamespace(page, leak.namespace);
+  await expect(page.getByTestId("breadcrumbs")).toContainText(leak.workload);
+  await expect(page.getByTestId("drilldown-anomalies")).toContainText(
+    leak.container,
+  );
 });

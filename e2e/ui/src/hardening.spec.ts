@@ -128,3 +128,28 @@ test("a mistyped page or id shows a friendly not-found page, and other namespace
   );
   void request;
 });
+
+test("sessions are server-side: sign-out revokes the cookie at once and a role change applies on the next request", async ({
+  page,
+  sql,
+  users,
+  loginAs,
+}) => {
+  await loginAs(users.approver);
+  const cookies = await page.context().cookies();
+  expect((await page.request.get("/api/v1/me")).status()).toBe(200);
+  await sql`update users set role = 'viewer' where email = ${users.approver.email}`;
+  try {
+    const me = (await (await page.request.get("/api/v1/me")).json()) as {
+      role: string;
+    };
+    expect(me.role).toBe("viewer");
+  } finally {
+    await sql`update users set role = 'approver' where email = ${users.approver.email}`;
+  }
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  // The old cookie, replayed, no longer works.
+  await page.context().addCookies(cookies);
+  expect((await page.request.get("/api/v1/me")).status()).toBe(401);
+});

@@ -29,6 +29,7 @@ test("an approver approves one recommendation and rejects another with a reason;
   users,
   loginAs,
 }, testInfo) => {
+  test.setTimeout(90_000);
   await loginAs(users.approver);
   await navigate(page, "Recommendations");
   const [approveId, rejectId] = await recommendationRowIds(page);

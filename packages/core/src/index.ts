@@ -1,3 +1,4 @@
+export * from "./allocation";
 export * from "./cost";
 export * from "./errors";
 export * from "./format";

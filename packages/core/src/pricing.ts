@@ -170,3 +170,63 @@ export function getResourcePrice(
     );
   return price;
 }
+
+export type CustomPriceSheet = {
+  cpuCoreHourMicroUsd: number;
+  memoryGibHourMicroUsd: number;
+};
+
+/**
+ * A custom pricing sheet as CSV: a header `resource,unit,hourly_usd` and one row each for
+ * `cpu,core,<usd>` and `memory,GiB,<usd>` (order free; blank lines and `#` comments ignored).
+ */
+export function parsePricingCsv(csv: string): CustomPriceSheet {
+  const lines = csv
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+  const header = lines[0]?.toLowerCase().replace(/\s/g, "");
+  if (header !== "resource,unit,hourly_usd")
+    throw new ValidationError(
+      `pricing CSV must start with the header resource,unit,hourly_usd; got ${JSON.stringify(lines[0] ?? "")}`,
+      {
+        fieldErrors: {
+          pricingCsv: ["header must be resource,unit,hourly_usd"],
+        },
+      },
+    );
+  const prices = new Map<string, number>();
+  for (const [index, line] of lines.slice(1).entries()) {
+    const [resource = "", unit = "", usd = ""] = line
+      .split(",")
+      .map((c) => c.trim());
+    const expected = { cpu: "core", memory: "gib" }[resource.toLowerCase()];
+    const value = Number(usd);
+    if (
+      expected === undefined ||
+      unit.toLowerCase() !== expected ||
+      !(value >= 0)
+    )
+      throw new ValidationError(
+        `pricing CSV line ${index + 2} is invalid: ${line}`,
+        {
+          fieldErrors: {
+            pricingCsv: [
+              `line ${index + 2}: expected cpu,core,<usd> or memory,GiB,<usd> with a non-negative price`,
+            ],
+          },
+        },
+      );
+    prices.set(resource.toLowerCase(), value);
+  }
+  const cpu = prices.get("cpu");
+  const memory = prices.get("memory");
+  if (cpu === undefined || memory === undefined)
+    throw new ValidationError("pricing CSV needs a cpu row and a memory row", {
+      fieldErrors: { pricingCsv: ["needs both a cpu and a memory row"] },
+    });
+  return {
+    cpuCoreHourMicroUsd: cpu * 1_000_000,
+    memoryGibHourMicroUsd: memory * 1_000_000,
+  };
+}

@@ -1,26 +1,54 @@
+import { readFileSync } from "node:fs";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createDb } from "./client";
 import { getSchemaVersion, migrate } from "./migrate";
 import { createTestDatabase, type TestDatabase } from "./testing";
 
+// The journal is the list drizzle applies: its length and last tag are the expected version.
+const JOURNAL = (
+  JSON.parse(
+    readFileSync(
+      new URL("../drizzle/meta/_journal.json", import.meta.url),
+      "utf8",
+    ),
+  ) as { entries: { tag: string }[] }
+).entries;
+const MIGRATIONS = JOURNAL.length;
+const LAST_TAG = JOURNAL.at(-1)?.tag;
+
 const EXPECTED_TABLES = [
+  "agent_models",
   "agents",
+  "alerts",
   "anomalies",
   "api_tokens",
   "approvals",
   "audit_chain_head",
   "audit_log",
+  "budgets",
+  "cluster_capacity_1h",
+  "cluster_cost_settings",
   "clusters",
+  "container_allocation_1d",
+  "container_allocation_1h",
   "containers",
+  "fl_evaluations",
+  "fl_rounds",
+  "fl_updates",
   "ingest_batches",
   "metric_rollups_5m",
   "metric_samples",
+  "model_versions",
   "namespace_safety_configs",
   "nodes",
+  "notification_channels",
+  "notification_outbox",
   "recommendation_events",
   "recommendations",
   "user_namespace_scopes",
+  "user_sessions",
   "users",
   "workloads",
 ];
@@ -39,16 +67,16 @@ describe("migrate", () => {
     expect(await getSchemaVersion(empty.db)).toEqual({
       version: 0,
       tag: null,
-      expectedVersion: 4,
+      expectedVersion: MIGRATIONS,
     });
 
     const first = await migrate({ url: empty.url });
     const second = await migrate({ url: empty.url });
 
     expect(first).toEqual({
-      version: 4,
-      tag: "0003_cpu_periods",
-      expectedVersion: 4,
+      version: MIGRATIONS,
+      tag: LAST_TAG,
+      expectedVersion: MIGRATIONS,
     });
     expect(second).toEqual(first);
     const tables = await empty.sql<{ relname: string }[]>`
@@ -64,7 +92,11 @@ describe("migrate", () => {
       const results = await Promise.all(
         [1, 2, 3].map(() => migrate({ url: fresh.url })),
       );
-      expect(results.map((r) => r.version)).toEqual([4, 4, 4]);
+      expect(results.map((r) => r.version)).toEqual([
+        MIGRATIONS,
+        MIGRATIONS,
+        MIGRATIONS,
+      ]);
     } finally {
       await fresh.close();
     }
@@ -73,7 +105,7 @@ describe("migrate", () => {
   it("reports the schema version through a separate client", async () => {
     const client = createDb({ url: empty.url, max: 1 });
     try {
-      expect((await getSchemaVersion(client.db)).version).toBe(4);
+      expect((await getSchemaVersion(client.db)).version).toBe(MIGRATIONS);
     } finally {
       await client.close();
     }

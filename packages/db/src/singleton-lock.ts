@@ -10,6 +10,7 @@ import { parseDatabaseUrl } from "./url";
 export const SINGLETON_LOCK_KEYS = {
   recommendPass: 0x6b77_7270,
   storageMaintenance: 0x6b77_736d,
+  alerts: 0x6b77_616c,
 } as const;
 
 export type ExclusiveResult<T> = { ran: true; value: T } | { ran: false };

@@ -81,6 +81,7 @@ describe("safety config", () => {
     expect(audit).toMatchObject({
       action: "safety.put_config",
       payload: { after: config },
+      actorName: `Test User <${fx.users.admin.email}>`,
     });
   });
 
@@ -190,19 +191,64 @@ describe("api tokens", () => {
     ).rejects.toBeInstanceOf(ConflictError);
   });
 
-  it("only admins create or revoke tokens", async () => {
+  it("approvers create their own tokens, scoped to their role and namespaces, with an expiry", async () => {
     await expect(
       createApiToken({
-        ctx: createTestContext(test.db, fx.actors.approver),
+        ctx: createTestContext(test.db, fx.actors.viewer),
         input: { name: "x" },
       }),
     ).rejects.toBeInstanceOf(ForbiddenError);
+    const approver = createTestContext(test.db, fx.actors.shopApprover);
+    await expect(
+      createApiToken({ ctx: approver, input: { name: "x", role: "admin" } }),
+    ).rejects.toMatchObject({
+      code: "VALIDATION",
+      fieldErrors: { role: ["at most approver"] },
+    });
+    await expect(
+      createApiToken({
+        ctx: approver,
+        input: {
+          name: "x",
+          namespaces: [{ clusterId: fx.cluster.id, namespace: "payments" }],
+        },
+      }),
+    ).rejects.toMatchObject({ code: "VALIDATION" });
+    const created = await createApiToken({
+      ctx: approver,
+      input: { name: "ci read-only", role: "viewer", expiresInDays: 7 },
+    });
+    expect(created.expiresAt).toEqual(
+      new Date(TEST_NOW.getTime() + 7 * 86_400_000),
+    );
+    await test.sql`insert into user_namespace_scopes (user_id, cluster_id, namespace)
+      values (${fx.users.approver.id}, ${fx.cluster.id}, 'shop') on conflict do nothing`;
+    const user = await authenticateApiToken({
+      ctx: publicCtx,
+      input: { token: created.token },
+    });
+    expect(user?.actor.role).toBe("viewer");
+    const expired = await authenticateApiToken({
+      ctx: {
+        ...publicCtx,
+        clock: { now: () => new Date(TEST_NOW.getTime() + 8 * 86_400_000) },
+      },
+      input: { token: created.token },
+    });
+    expect(expired).toBeUndefined();
+    // Another user's token answers like a missing one; the owner sees only their own.
     await expect(
       revokeApiToken({
-        ctx: createTestContext(test.db, fx.actors.viewer),
-        input: { id: fx.users.admin.id },
+        ctx: createTestContext(test.db, {
+          ...fx.actors.approver,
+          userId: fx.users.viewer.id,
+        }),
+        input: { id: created.id },
       }),
-    ).rejects.toBeInstanceOf(ForbiddenError);
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      revokeApiToken({ ctx: approver, input: { id: created.id } }),
+    ).resolves.toMatchObject({ id: created.id });
   });
 });
 

@@ -4,6 +4,7 @@ import type { ResourcePrice } from "@kubewise/core";
 import type { DbExecutor } from "@kubewise/db";
 import type { Recommender } from "@kubewise/ml";
 
+import type { NotificationSender } from "./notifications/transport";
 import type { RecommendationPublisher } from "./recommendations/sync-cluster-plan";
 
 export const ROLES = ["viewer", "approver", "admin"] as const;
@@ -26,6 +27,8 @@ export type ServicePorts = {
   recommender?: Recommender;
   /** ResourceRecommendation objects of the cluster the aggregator runs in (syncRecommendationsToCluster). */
   clusterPublisher?: RecommendationPublisher;
+  /** Delivers alert notifications (webhook, Slack, SMTP) for deliverNotifications. */
+  notificationSender?: NotificationSender;
 };
 
 export type ServiceContext = {

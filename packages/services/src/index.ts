@@ -1,5 +1,7 @@
 export * from "./anomalies";
 export * from "./audit";
+export * from "./budgets";
+export * from "./notifications";
 export {
   assertNamespaceAccess,
   authorize,

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import {
   insertRecommendationEvent,
   insertRollups,
+  refreshAllocation,
   upsertSafetyConfig,
   type DbExecutor,
 } from "@kubewise/db";
@@ -111,6 +112,10 @@ export async function createServiceFixture(db: DbExecutor) {
       memoryLimitBytes: 2 * GIB,
     });
     await seedFlatUsage(db, container.id, TEST_NOW);
+    await refreshAllocation(db, {
+      from: new Date(TEST_NOW.getTime() - 86_400_000),
+      to: TEST_NOW,
+    });
     const recommendation = await createTestRecommendation(db, {
       clusterId: cluster.id,
       containerId: container.id,

@@ -36,7 +36,14 @@ export function SimpleBarChart({
           margin={{ top: 8, right: 16, bottom: 8, left: 16 }}
         >
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="label" />
+          <XAxis
+            dataKey="label"
+            interval={0}
+            angle={-20}
+            textAnchor="end"
+            height={56}
+            tick={{ fontSize: 12 }}
+          />
           <YAxis tickFormatter={formatValue} width={90} />
           <Tooltip formatter={(value) => formatValue(Number(value))} />
           <Bar dataKey="value" fill={color} isAnimationActive={false} />
@@ -67,7 +74,14 @@ export function GroupedBarChart({
           margin={{ top: 8, right: 16, bottom: 8, left: 16 }}
         >
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="label" />
+          <XAxis
+            dataKey="label"
+            interval={0}
+            angle={-20}
+            textAnchor="end"
+            height={56}
+            tick={{ fontSize: 12 }}
+          />
           <YAxis tickFormatter={formatValue} width={90} />
           <Tooltip formatter={(value) => formatValue(Number(value))} />
           <Legend />
@@ -105,10 +119,13 @@ export function UsageChart({
   nowMs = null,
   formatValue,
   testId,
+  labels = { current: "current request", recommended: "recommended" },
 }: {
   points: UsagePoint[];
   current: number | null;
   recommended: number | null;
+  /** Names of the two reference lines. */
+  labels?: { current: string; recommended: string };
   /** Where the forecast starts (drawn as a vertical "now" line). */
   nowMs?: number | null;
   formatValue: (value: number) => string;
@@ -182,7 +199,7 @@ export function UsageChart({
               y={current}
               stroke="#b7791f"
               strokeDasharray="6 3"
-              label="current request"
+              label={{ value: labels.current, position: "insideTopLeft" }}
             />
           ) : null}
           {recommended !== null ? (
@@ -190,7 +207,10 @@ export function UsageChart({
               y={recommended}
               stroke="#1f8a4c"
               strokeDasharray="6 3"
-              label="recommended"
+              label={{
+                value: labels.recommended,
+                position: "insideBottomRight",
+              }}
             />
           ) : null}
         </ComposedChart>

@@ -6,7 +6,9 @@ import { usePathname } from "next/navigation";
 export type NavLink = { href: string; label: string };
 
 function isActive(pathname: string, href: string): boolean {
-  return href === "/" ? pathname === "/" : pathname.startsWith(href);
+  if (href === "/") return pathname === "/";
+  // "/clusters/default" is active on every /clusters/... page.
+  return pathname.split("/")[1] === href.split("/")[1];
 }
 
 /** The links the server decided this user may follow (no pages that would only answer 403). */

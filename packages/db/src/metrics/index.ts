@@ -1,3 +1,4 @@
+export { insertClusterCapacity, refreshAllocation } from "./allocation";
 export {
   dropMetricPartitionsBefore,
   ensureMetricPartitions,

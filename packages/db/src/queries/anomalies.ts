@@ -16,6 +16,8 @@ export type AnomalyWithContext = {
 export type ListAnomaliesFilter = {
   clusterId?: string | undefined;
   namespace?: string | undefined;
+  workloadId?: string | undefined;
+  containerId?: string | undefined;
   kind?: AnomalyKind | undefined;
   includeResolved: boolean;
   scopes?: readonly NamespaceScopeFilter[] | undefined;
@@ -40,6 +42,12 @@ export async function listAnomalies(
         filter.namespace === undefined
           ? undefined
           : eq(workloads.namespace, filter.namespace),
+        filter.workloadId === undefined
+          ? undefined
+          : eq(workloads.id, filter.workloadId),
+        filter.containerId === undefined
+          ? undefined
+          : eq(containers.id, filter.containerId),
         filter.kind === undefined ? undefined : eq(anomalies.kind, filter.kind),
         filter.includeResolved ? undefined : isNull(anomalies.resolvedAt),
         scopeCondition(filter.scopes),

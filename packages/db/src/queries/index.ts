@@ -5,6 +5,8 @@ export * from "./recommendations";
 export * from "./safety";
 export * from "./anomalies";
 export * from "./costs";
+export * from "./allocation";
+export * from "./notifications";
 export * from "./users";
 export * from "./tokens";
 export * from "./audit-queries";

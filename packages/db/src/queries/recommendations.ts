@@ -39,6 +39,8 @@ export type RecommendationListSort =
 export type ListRecommendationsFilter = {
   clusterId?: string | undefined;
   namespace?: string | undefined;
+  workloadId?: string | undefined;
+  containerId?: string | undefined;
   /** Default: every phase except Superseded. */
   phases?: readonly RecommendationPhase[] | undefined;
   minConfidence?: number | undefined;
@@ -90,6 +92,12 @@ export async function listRecommendations(
     filter.namespace === undefined
       ? undefined
       : eq(workloads.namespace, filter.namespace),
+    filter.workloadId === undefined
+      ? undefined
+      : eq(workloads.id, filter.workloadId),
+    filter.containerId === undefined
+      ? undefined
+      : eq(containers.id, filter.containerId),
     filter.phases === undefined
       ? ne(recommendations.phase, "Superseded")
       : inArray(recommendations.phase, [...filter.phases]),

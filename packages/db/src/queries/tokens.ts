@@ -14,6 +14,9 @@ export async function insertApiToken(
     tokenHash: string;
     prefix: string;
     createdAt: Date;
+    expiresAt: Date | null;
+    role: ApiTokenRow["role"];
+    scopes: ApiTokenRow["scopes"];
   },
 ): Promise<ApiTokenRow> {
   const [row] = await db.insert(apiTokens).values(values).returning();
@@ -71,6 +74,16 @@ export async function revokeApiToken(
   return row;
 }
 
-export async function listApiTokens(db: DbExecutor): Promise<ApiTokenRow[]> {
-  return db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
+/** Every token (admins) or one user's tokens, newest first, with the owner's email. */
+export async function listApiTokens(
+  db: DbExecutor,
+  userId?: string,
+): Promise<(ApiTokenRow & { ownerEmail: string })[]> {
+  const rows = await db
+    .select({ token: apiTokens, ownerEmail: users.email })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(userId === undefined ? undefined : eq(apiTokens.userId, userId))
+    .orderBy(desc(apiTokens.createdAt));
+  return rows.map((r) => ({ ...r.token, ownerEmail: r.ownerEmail }));
 }

@@ -6,3 +6,4 @@ export * from "./recommendations";
 export * from "./users";
 export * from "./audit";
 export * from "./models";
+export * from "./finops";

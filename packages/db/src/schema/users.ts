@@ -1,5 +1,6 @@
 import {
   index,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -47,6 +48,27 @@ export const apiTokens = pgTable(
     prefix: text().notNull(),
     createdAt: defaultNow(),
     lastUsedAt: timestamp(timestamptz),
+    revokedAt: timestamp(timestamptz),
+    /** No expiry when null (tokens created before expiries existed). */
+    expiresAt: timestamp(timestamptz),
+    /** At most the owner's role; null = the owner's role. */
+    role: userRole(),
+    /** A subset of the owner's namespaces; null = the owner's scopes. */
+    scopes: jsonb().$type<{ clusterId: string; namespace: string }[]>(),
+  },
+  (t) => [index().on(t.userId)],
+);
+
+/** Server-side sessions: the browser's cookie names a row; revoking the row signs it out at once. */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp(timestamptz).notNull(),
+    expiresAt: timestamp(timestamptz).notNull(),
     revokedAt: timestamp(timestamptz),
   },
   (t) => [index().on(t.userId)],

@@ -23,6 +23,8 @@ export const workloads = pgTable(
     name: text().notNull(),
     // Outermost owner last, e.g. Pod -> ReplicaSet -> Deployment.
     ownerChain: jsonb().$type<OwnerReference[]>().notNull().default([]),
+    /** Pod template labels (allocation by label, e.g. team / app). */
+    labels: jsonb().$type<Record<string, string>>().notNull().default({}),
     createdAt: defaultNow(),
     updatedAt: defaultNow(),
   },

@@ -5,6 +5,8 @@ import { ANOMALY_KINDS, ANOMALY_SEVERITIES } from "@kubewise/db";
 export const ListAnomaliesInputSchema = z.object({
   clusterId: z.uuid().optional(),
   namespace: z.string().min(1).max(253).optional(),
+  workloadId: z.uuid().optional(),
+  containerId: z.uuid().optional(),
   kind: z.enum(ANOMALY_KINDS).optional(),
   includeResolved: z.boolean().default(false),
   limit: z.number().int().min(1).max(500).default(100),

@@ -2,6 +2,7 @@ import { listAuditLog } from "@kubewise/db";
 
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
+import { describeActors, reasonOf } from "../internal/actor-names";
 import { parseInput } from "../internal/parse";
 import {
   ListAuditEntriesInputSchema,
@@ -13,6 +14,10 @@ export type AuditEntryView = {
   ts: Date;
   clusterId: string | null;
   actor: string;
+  /** "Name <email>" for users, "Kubewise aggregator" for system actors. */
+  actorName: string;
+  /** The reason or comment given, if any. */
+  reason: string | null;
   action: string;
   subject: string;
   payload: unknown;
@@ -30,6 +35,10 @@ export async function listAuditEntries({
   authorize(ctx, "listAuditEntries");
   const parsed = parseInput(ListAuditEntriesInputSchema, input);
   const rows = await listAuditLog(ctx.db, parsed);
+  const nameOf = await describeActors(
+    ctx.db,
+    rows.map((r) => r.actor),
+  );
   return rows.map(
     ({
       id,
@@ -46,6 +55,8 @@ export async function listAuditEntries({
       ts,
       clusterId,
       actor,
+      actorName: nameOf(actor),
+      reason: reasonOf(payload),
       action,
       subject,
       payload,

@@ -84,7 +84,7 @@ describe("authorization table", () => {
         ([name, value]) =>
           typeof value === "function" &&
           /^[a-z]/.test(name) &&
-          !/^(authorize|assertNamespaceAccess|canAccessNamespace|parseSinceDays|toAuthenticatedUser)$/.test(
+          !/^(authorize|assertNamespaceAccess|canAccessNamespace|parseSinceDays|toAuthenticatedUser|createNotificationSender)$/.test(
             name,
           ),
       )

@@ -23,6 +23,11 @@ export function authorize(
   }
 }
 
+/** The lower of two roles (a token never outranks its owner). */
+export function lowerRole(a: Role, b: Role): Role {
+  return ROLE_RANK[a] <= ROLE_RANK[b] ? a : b;
+}
+
 export function canAccessNamespace(
   actor: Actor,
   target: NamespaceScope,

@@ -1,29 +1,29 @@
-import {
-  computeContainerMonthlyCostMicroUsd,
-  DEFAULT_PRICE,
-  type ContainerResources,
-  type ResourcePrice,
-} from "@kubewise/core";
-import {
-  getClusterUsageSummaries,
-  listCostBasis,
-  type CostBasisRow,
-} from "@kubewise/db";
+import { HOURS_PER_MONTH, type ResourcePrice } from "@kubewise/core";
+import { getFirstAllocationBucket, sumOpenSavings } from "@kubewise/db";
 
 import { authorize, namespaceFilter } from "../auth/authorize";
 import type { ServiceContext } from "../context";
 import { resolveClusterId } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
+import {
+  computeAllocation,
+  IDLE_NAME,
+  type AllocationLine,
+} from "./allocation";
 import { GetCostsInputSchema, type GetCostsInput } from "./schemas";
+import { loadCostSettings } from "./settings";
+import { resolveAllocationWindow, type AllocationWindow } from "./window";
 
-// OpenCost charges max(request, usage); usage is the average over this window of rollups.
-const USAGE_WINDOW_SECONDS = 7 * 86_400;
+/** The run rate is the last 7 days of allocation, scaled to a month. */
+const RUN_RATE_WINDOW = "7d";
 
 export type NamespaceCost = {
   namespace: string;
   monthlyNowMicroUsd: number;
   monthlyAfterMicroUsd: number;
+  projectedMonthlySavingsMicroUsd: number;
   workloadCount: number;
+  efficiency: number;
 };
 export type WastefulWorkload = {
   workloadId: string;
@@ -31,9 +31,11 @@ export type WastefulWorkload = {
   kind: string;
   name: string;
   monthlyCostMicroUsd: number;
-  /** Cost of requested-but-unused resources: cost(max(request, usage)) - cost(usage). */
-  monthlyWasteMicroUsd: number;
+  /** Reserved but unused: allocated cost minus the cost of what was used. */
+  monthlyUnusedMicroUsd: number;
+  /** What the open recommendations save (less than "unused": they keep headroom for peaks). */
   projectedMonthlySavingsMicroUsd: number;
+  efficiency: number;
 };
 export type CostReport = {
   clusterId: string;
@@ -46,24 +48,37 @@ export type CostReport = {
     | "memoryGibHourMicroUsd"
     | "source"
   >;
-  usageWindowSeconds: number;
+  /** The allocation window the run rate is computed from. */
+  window: AllocationWindow;
+  /** Allocated cost inside `window` (the same number GET /api/v1/allocation answers). */
+  windowCostMicroUsd: number;
+  /** Hours of `window` that have data (the run rate's denominator). */
+  observedHours: number;
   monthlyNowMicroUsd: number;
   monthlyAfterMicroUsd: number;
   projectedMonthlySavingsMicroUsd: number;
+  /** Idle capacity per month; null when node capacity is unknown or the caller sees part of the cluster. */
+  monthlyIdleMicroUsd: number | null;
   byNamespace: NamespaceCost[];
   topWasteful: WastefulWorkload[];
 };
 
-const ZERO: ContainerResources = { cpuMillicores: 0, memoryBytes: 0 };
-
-function requestOf(row: CostBasisRow, after: boolean): ContainerResources {
-  const rec = after ? row.openRecommendation : null;
-  return {
-    cpuMillicores:
-      rec?.cpuRequestMillicores ?? row.container.cpuRequestMillicores ?? 0,
-    memoryBytes:
-      rec?.memoryRequestBytes ?? row.container.memoryRequestBytes ?? 0,
-  };
+async function observedHours(
+  ctx: ServiceContext,
+  clusterId: string,
+  window: AllocationWindow,
+): Promise<number> {
+  // Hourly rows: a daily bucket would date the first data back to midnight.
+  const first = await getFirstAllocationBucket(ctx.db, {
+    clusterId,
+    from: window.from,
+    resolution: "1h",
+  });
+  const start = Math.max(
+    window.from.getTime(),
+    first?.getTime() ?? window.to.getTime(),
+  );
+  return Math.max(0, (window.to.getTime() - start) / 3_600_000);
 }
 
 export async function getCosts({
@@ -76,110 +91,121 @@ export async function getCosts({
   authorize(ctx, "getCosts");
   const parsed = parseInput(GetCostsInputSchema, input);
   const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
-  const price = ctx.price ?? DEFAULT_PRICE;
-  const now = ctx.clock.now();
-  const [basis, usageRows] = await Promise.all([
-    listCostBasis(ctx.db, { clusterId, scopes: namespaceFilter(ctx.actor) }),
-    getClusterUsageSummaries(ctx.db, {
-      clusterId,
-      from: new Date(now.getTime() - USAGE_WINDOW_SECONDS * 1000),
-      to: now,
+  const window = resolveAllocationWindow(RUN_RATE_WINDOW, ctx.clock.now());
+  const scopes = namespaceFilter(ctx.actor);
+  const { settings, price } = await loadCostSettings(
+    ctx.db,
+    clusterId,
+    ctx.price,
+  );
+  const common = { db: ctx.db, clusterId, window, settings, price, scopes };
+  const [byNamespaceAllocation, byWorkload, open, hours] = await Promise.all([
+    computeAllocation({ ...common, aggregate: "namespace", includeIdle: true }),
+    computeAllocation({
+      ...common,
+      aggregate: "controller",
+      includeIdle: false,
     }),
+    sumOpenSavings(ctx.db, { clusterId, scopes }),
+    observedHours(ctx, clusterId, window),
   ]);
-  const usageById = new Map(
-    usageRows.map((u) => [
-      u.containerId,
-      { cpuMillicores: u.cpuAvgMillicores, memoryBytes: u.memoryAvgBytes },
-    ]),
-  );
-  const namespaces = new Map<
-    string,
-    NamespaceCost & { workloads: Set<string> }
-  >();
-  const workloads = new Map<string, WastefulWorkload>();
-  for (const row of basis) {
-    const usage = usageById.get(row.container.id) ?? ZERO;
-    const nowCost = computeContainerMonthlyCostMicroUsd({
-      request: requestOf(row, false),
-      usage,
-      price,
-    });
-    const afterCost = computeContainerMonthlyCostMicroUsd({
-      request: requestOf(row, true),
-      usage,
-      price,
-    });
-    const usageCost = computeContainerMonthlyCostMicroUsd({
-      request: ZERO,
-      usage,
-      price,
-    });
-    const ns = namespaces.get(row.workload.namespace) ?? {
-      namespace: row.workload.namespace,
-      monthlyNowMicroUsd: 0,
-      monthlyAfterMicroUsd: 0,
-      workloadCount: 0,
-      workloads: new Set(),
-    };
-    ns.monthlyNowMicroUsd += nowCost;
-    ns.monthlyAfterMicroUsd += afterCost;
-    ns.workloads.add(row.workload.id);
-    namespaces.set(ns.namespace, ns);
-    const w = workloads.get(row.workload.id) ?? {
-      workloadId: row.workload.id,
-      namespace: row.workload.namespace,
-      kind: row.workload.kind,
-      name: row.workload.name,
-      monthlyCostMicroUsd: 0,
-      monthlyWasteMicroUsd: 0,
-      projectedMonthlySavingsMicroUsd: 0,
-    };
-    w.monthlyCostMicroUsd += nowCost;
-    w.monthlyWasteMicroUsd += nowCost - usageCost;
-    w.projectedMonthlySavingsMicroUsd += nowCost - afterCost;
-    workloads.set(w.workloadId, w);
+  const scale = hours > 0 ? HOURS_PER_MONTH / hours : 0;
+  const monthly = (microUsd: number) => Math.round(microUsd * scale);
+  const savingsByNamespace = new Map<string, number>();
+  const savingsByWorkload = new Map<string, number>();
+  for (const row of open) {
+    savingsByNamespace.set(
+      row.namespace,
+      (savingsByNamespace.get(row.namespace) ?? 0) +
+        row.projectedMonthlySavingsMicroUsd,
+    );
+    savingsByWorkload.set(row.workloadId, row.projectedMonthlySavingsMicroUsd);
   }
-  const byNamespace = [...namespaces.values()]
-    .map(({ workloads: ids, ...ns }) => ({ ...ns, workloadCount: ids.size }))
-    .sort((a, b) => b.monthlyNowMicroUsd - a.monthlyNowMicroUsd);
-  const monthlyNowMicroUsd = byNamespace.reduce(
-    (sum, ns) => sum + ns.monthlyNowMicroUsd,
-    0,
+  const workloadCounts = new Map<string, number>();
+  for (const line of byWorkload.lines) {
+    const ns = line.properties.namespace ?? "";
+    workloadCounts.set(ns, (workloadCounts.get(ns) ?? 0) + 1);
+  }
+  const namespaceLines = byNamespaceAllocation.lines.filter(
+    (l) => l.name !== IDLE_NAME,
   );
-  const monthlyAfterMicroUsd = byNamespace.reduce(
-    (sum, ns) => sum + ns.monthlyAfterMicroUsd,
-    0,
+  const byNamespace: NamespaceCost[] = namespaceLines.map((line) => {
+    const now = monthly(line.totalCostMicroUsd);
+    const savings = savingsByNamespace.get(line.name) ?? 0;
+    return {
+      namespace: line.name,
+      monthlyNowMicroUsd: now,
+      monthlyAfterMicroUsd: now - savings,
+      projectedMonthlySavingsMicroUsd: savings,
+      workloadCount: workloadCounts.get(line.name) ?? 0,
+      efficiency: line.efficiency,
+    };
+  });
+  const idleLine = byNamespaceAllocation.lines.find(
+    (l) => l.name === IDLE_NAME,
   );
-  const topWasteful = [...workloads.values()]
-    .sort(
-      (a, b) =>
-        b.monthlyWasteMicroUsd - a.monthlyWasteMicroUsd ||
-        a.workloadId.localeCompare(b.workloadId),
-    )
-    .slice(0, parsed.topWastefulLimit);
-  const {
-    provider,
-    family,
-    region,
-    cpuCoreHourMicroUsd,
-    memoryGibHourMicroUsd,
-    source,
-  } = price;
+  const projected = [...savingsByNamespace.values()].reduce((a, b) => a + b, 0);
+  const monthlyNow = monthly(
+    namespaceLines.reduce((sum, l) => sum + l.totalCostMicroUsd, 0),
+  );
   return {
     clusterId,
     price: {
-      provider,
-      family,
-      region,
-      cpuCoreHourMicroUsd,
-      memoryGibHourMicroUsd,
-      source,
+      provider: price.provider,
+      family: price.family,
+      region: price.region,
+      cpuCoreHourMicroUsd: price.cpuCoreHourMicroUsd,
+      memoryGibHourMicroUsd: price.memoryGibHourMicroUsd,
+      source: price.source,
     },
-    usageWindowSeconds: USAGE_WINDOW_SECONDS,
-    monthlyNowMicroUsd,
-    monthlyAfterMicroUsd,
-    projectedMonthlySavingsMicroUsd: monthlyNowMicroUsd - monthlyAfterMicroUsd,
+    window,
+    windowCostMicroUsd:
+      byNamespaceAllocation.totalCostMicroUsd -
+      (idleLine?.totalCostMicroUsd ?? 0),
+    observedHours: hours,
+    monthlyNowMicroUsd: monthlyNow,
+    monthlyAfterMicroUsd: monthlyNow - projected,
+    projectedMonthlySavingsMicroUsd: projected,
+    monthlyIdleMicroUsd: idleLine ? monthly(idleLine.totalCostMicroUsd) : null,
     byNamespace,
-    topWasteful,
+    topWasteful: topWasteful({
+      lines: byWorkload.lines,
+      savingsByWorkload,
+      monthly,
+      limit: parsed.topWastefulLimit,
+    }),
   };
+}
+
+function topWasteful({
+  lines,
+  savingsByWorkload,
+  monthly,
+  limit,
+}: {
+  lines: AllocationLine[];
+  savingsByWorkload: Map<string, number>;
+  monthly: (microUsd: number) => number;
+  limit: number;
+}): WastefulWorkload[] {
+  return lines
+    .map((line) => ({
+      workloadId: line.properties.workloadId ?? "",
+      namespace: line.properties.namespace ?? "",
+      kind: line.properties.controllerKind ?? "",
+      name: line.properties.controller ?? "",
+      monthlyCostMicroUsd: monthly(line.totalCostMicroUsd),
+      monthlyUnusedMicroUsd: monthly(
+        line.cpuCostMicroUsd + line.ramCostMicroUsd - line.usageCostMicroUsd,
+      ),
+      projectedMonthlySavingsMicroUsd:
+        savingsByWorkload.get(line.properties.workloadId ?? "") ?? 0,
+      efficiency: line.efficiency,
+    }))
+    .sort(
+      (a, b) =>
+        b.monthlyUnusedMicroUsd - a.monthlyUnusedMicroUsd ||
+        a.workloadId.localeCompare(b.workloadId),
+    )
+    .slice(0, limit);
 }

@@ -1,13 +1,11 @@
 import { computeRealizedSavingsMicroUsd } from "@kubewise/core";
-import { listAppliedRecommendations, listRecommendations } from "@kubewise/db";
+import { listAppliedRecommendations, sumOpenSavings } from "@kubewise/db";
 
 import { authorize, namespaceFilter } from "../auth/authorize";
 import type { ServiceContext } from "../context";
 import { resolveClusterId } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import { GetSavingsInputSchema, type GetSavingsInput } from "./schemas";
-
-const MAX_OPEN_RECOMMENDATIONS = 100_000;
 
 export type NamespaceSavings = {
   namespace: string;
@@ -20,7 +18,7 @@ export type SavingsReport = {
   clusterId: string;
   sinceDays: number;
   since: Date;
-  /** Monthly savings if every open (Pending/Approved) recommendation were applied. */
+  /** Monthly savings if every open (Pending/Approved) recommendation were applied (as on Overview). */
   projectedMonthlyMicroUsd: number;
   /** Savings accrued since `since` by applied changes while they were in force. */
   realizedMicroUsd: number;
@@ -41,14 +39,7 @@ export async function getSavings({
   const since = new Date(now.getTime() - parsed.sinceDays * 86_400_000);
   const scopes = namespaceFilter(ctx.actor);
   const [open, applied] = await Promise.all([
-    listRecommendations(ctx.db, {
-      clusterId,
-      phases: ["Pending", "Approved"],
-      scopes,
-      sort: "savings_desc",
-      limit: MAX_OPEN_RECOMMENDATIONS,
-      offset: 0,
-    }),
+    sumOpenSavings(ctx.db, { clusterId, scopes }),
     listAppliedRecommendations(ctx.db, { clusterId, scopes }),
   ]);
   const namespaces = new Map<string, NamespaceSavings>();
@@ -63,11 +54,10 @@ export async function getSavings({
     namespaces.set(namespace, found);
     return found;
   };
-  for (const { recommendation, workload } of open.rows) {
-    const ns = entry(workload.namespace);
-    ns.projectedMonthlyMicroUsd +=
-      recommendation.projectedMonthlySavingsMicroUsd;
-    ns.openCount += 1;
+  for (const row of open) {
+    const ns = entry(row.namespace);
+    ns.projectedMonthlyMicroUsd += row.projectedMonthlySavingsMicroUsd;
+    ns.openCount += row.openCount;
   }
   for (const row of applied) {
     const realized = computeRealizedSavingsMicroUsd({
@@ -85,8 +75,9 @@ export async function getSavings({
   const byNamespace = [...namespaces.values()].sort(
     (a, b) =>
       b.realizedMicroUsd +
-      b.projectedMonthlyMicroUsd -
-      (a.realizedMicroUsd + a.projectedMonthlyMicroUsd),
+        b.projectedMonthlyMicroUsd -
+        (a.realizedMicroUsd + a.projectedMonthlyMicroUsd) ||
+      a.namespace.localeCompare(b.namespace),
   );
   return {
     clusterId,

@@ -212,6 +212,15 @@ export const DEMO_USERS = [
   },
 ] as const;
 
+/** The `team` label of each demo namespace (allocation by label). */
+export const DEMO_TEAMS: Record<string, string> = {
+  shop: "storefront",
+  payments: "payments",
+  analytics: "data",
+  platform: "platform",
+  staging: "storefront",
+};
+
 export const DEMO_SAFETY = {
   shop: {
     dryRunEnabled: false,

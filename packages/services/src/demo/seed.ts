@@ -5,11 +5,14 @@ import {
   addUserScopes,
   getClusterByName,
   getUserByEmail,
+  insertBudget,
   insertCluster,
+  insertClusterCapacity,
   insertContainer,
   insertRollups,
   insertUser,
   insertWorkload,
+  refreshAllocation,
   upsertSafetyConfig,
   type Container,
   type DbExecutor,
@@ -21,6 +24,7 @@ import { SYSTEM_ACTOR, type Actor, type ServiceContext } from "../context";
 import { hashPassword } from "../internal/secrets";
 import {
   DEMO_SAFETY,
+  DEMO_TEAMS,
   DEMO_USERS,
   DEMO_WORKLOADS,
   type DemoContainer,
@@ -89,6 +93,7 @@ export async function seedDemoData(
       namespace: w.namespace,
       kind: w.kind,
       name: w.name,
+      labels: { team: DEMO_TEAMS[w.namespace] ?? w.namespace, app: w.name },
     });
     for (const spec of w.containers) {
       const {
@@ -118,6 +123,16 @@ export async function seedDemoData(
       seeded.push({ container, spec, rollups });
     }
   }
+  await seedAllocation(db, { clusterId: cluster.id, now, historyDays });
+  await insertBudget(db, {
+    clusterId: cluster.id,
+    name: "shop",
+    scopeKind: "namespace",
+    scopeValue: "shop",
+    monthlyLimitMicroUsd: 250_000_000,
+    createdBy: "system:demo",
+    createdAt: now,
+  });
   const users = await seedUsers(db, cluster.id, now);
   for (const [namespace, values] of Object.entries(DEMO_SAFETY)) {
     await upsertSafetyConfig(db, {
@@ -151,6 +166,41 @@ export async function seedDemoData(
     recommendations,
     anomalies,
   };
+}
+
+/**
+ * Allocation rows for the seeded history, and a node pool whose capacity exceeds the requests
+ * by a third (so idle cost shows): the demo has no agents reporting node capacity.
+ */
+async function seedAllocation(
+  db: DbExecutor,
+  {
+    clusterId,
+    now,
+    historyDays,
+  }: { clusterId: string; now: Date; historyDays: number },
+): Promise<void> {
+  const from = new Date(now.getTime() - historyDays * 86_400_000);
+  await refreshAllocation(db, { from, to: now });
+  const containers = DEMO_WORKLOADS.flatMap((w) => w.containers);
+  const cpuCores =
+    containers.reduce((sum, c) => sum + c.cpuRequestMillicores, 0) / 1000;
+  const memoryBytes = containers.reduce(
+    (sum, c) => sum + c.memoryRequestBytes,
+    0,
+  );
+  const hours = Math.ceil((now.getTime() - from.getTime()) / 3_600_000);
+  const firstHour = Math.floor(from.getTime() / 3_600_000) * 3_600_000;
+  await insertClusterCapacity(
+    db,
+    Array.from({ length: hours + 1 }, (_, i) => ({
+      clusterId,
+      bucket: new Date(firstHour + i * 3_600_000),
+      cpuCores: Math.ceil((cpuCores * 4) / 3),
+      memoryBytes: Math.ceil((memoryBytes * 4) / 3),
+      nodeCount: 3,
+    })),
+  );
 }
 
 async function seedUsers(

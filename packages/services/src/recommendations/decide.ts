@@ -52,6 +52,7 @@ export async function decideRecommendation(
     });
     if (!check.allowed) throw new ForbiddenError(check.reason);
   }
+  const summary = toRecommendationSummary(found);
   const event: RecommendationEvent =
     decision.type === "approve"
       ? { type: "approve", actorId: tx.actor.userId }
@@ -63,7 +64,12 @@ export async function decideRecommendation(
     locked,
     event,
     reason,
-    extraAudit: { recommendationHash: hashRecommendation(found) },
+    extraAudit: {
+      recommendationHash: hashRecommendation(found),
+      // Before/after resources of the container, as approved or rejected.
+      before: summary.current,
+      after: summary.recommended,
+    },
   });
   await insertApproval(tx.db, {
     recommendationId: id,

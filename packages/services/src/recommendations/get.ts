@@ -17,6 +17,7 @@ import {
 
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
+import { describeActors } from "../internal/actor-names";
 import { parseInput } from "../internal/parse";
 import { FORECAST_INPUT_SECONDS, forecastUsage } from "./forecast";
 import type { UsageForecast } from "./forecast";
@@ -58,6 +59,7 @@ export type RecommendationDetail = RecommendationSummary & {
     fromPhase: string | null;
     toPhase: string;
     actor: string;
+    actorName: string;
     reason: string | null;
     at: Date;
   }[];
@@ -65,6 +67,7 @@ export type RecommendationDetail = RecommendationSummary & {
     id: number;
     ts: Date;
     actor: string;
+    actorName: string;
     action: string;
     payload: unknown;
     hash: string;
@@ -111,6 +114,10 @@ export async function getRecommendation({
     ),
   ]);
   const { workload, changes, patch } = buildPatchFor(found);
+  const nameOf = await describeActors(ctx.db, [
+    ...events.map((e) => e.actor),
+    ...audit.map((a) => a.actor),
+  ]);
   return {
     ...toRecommendationSummary(found),
     bounds: {
@@ -138,6 +145,7 @@ export async function getRecommendation({
       fromPhase: e.fromPhase,
       toPhase: e.toPhase,
       actor: e.actor,
+      actorName: nameOf(e.actor),
       reason: e.reason,
       at: e.createdAt,
     })),
@@ -145,6 +153,7 @@ export async function getRecommendation({
       id: a.id,
       ts: a.ts,
       actor: a.actor,
+      actorName: nameOf(a.actor),
       action: a.action,
       payload: a.payload,
       hash: a.hash,

@@ -22,6 +22,8 @@ export async function listRecommendations({
   const { rows, total } = await queryRecommendations(ctx.db, {
     clusterId: parsed.clusterId,
     namespace: parsed.namespace,
+    workloadId: parsed.workloadId,
+    containerId: parsed.containerId,
     phases: parsed.phase,
     minConfidence: parsed.minConfidence,
     scopes: namespaceFilter(ctx.actor),

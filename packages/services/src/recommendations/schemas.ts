@@ -13,6 +13,8 @@ export type RecommendationSort = z.infer<typeof RecommendationSortSchema>;
 export const ListRecommendationsInputSchema = z.object({
   clusterId: z.uuid().optional(),
   namespace: z.string().min(1).max(253).optional(),
+  workloadId: z.uuid().optional(),
+  containerId: z.uuid().optional(),
   phase: z.array(z.enum(RECOMMENDATION_PHASES)).min(1).optional(),
   minConfidence: z.number().min(0).max(1).optional(),
   sort: RecommendationSortSchema.default("savings_desc"),

@@ -68,6 +68,7 @@ function row(
       namespace: "shop",
       kind: overrides.kind ?? "Deployment",
       name: workload,
+      labels: {},
       ownerChain: [],
       createdAt: AT,
       updatedAt: AT,

@@ -9,6 +9,7 @@ import {
   AuthenticateApiTokenInputSchema,
   type AuthenticateApiTokenInput,
 } from "./schemas";
+import { narrowActor } from "./scope";
 
 /** Bearer token -> the owner's actor, or undefined for an unknown, malformed or revoked token. */
 export async function authenticateApiToken({
@@ -23,7 +24,13 @@ export async function authenticateApiToken({
   const token = raw.replace(/^Bearer\s+/i, "").trim();
   if (!token.startsWith(API_TOKEN_PREFIX)) return undefined;
   const found = await getActiveApiTokenByHash(ctx.db, hashApiToken(token));
-  if (!found) return undefined;
-  await touchApiToken(ctx.db, found.token.id, ctx.clock.now());
-  return toAuthenticatedUser(ctx.db, found.user);
+  const now = ctx.clock.now();
+  if (
+    !found ||
+    (found.token.expiresAt !== null && found.token.expiresAt <= now)
+  )
+    return undefined;
+  await touchApiToken(ctx.db, found.token.id, now);
+  const owner = await toAuthenticatedUser(ctx.db, found.user);
+  return { ...owner, actor: narrowActor(owner.actor, found.token) };
 }

@@ -20,7 +20,12 @@ export async function revokeApiToken({
   const { id } = parseInput(RevokeApiTokenInputSchema, input);
   return withTransaction(ctx, async (tx) => {
     const existing = await getApiToken(tx.db, id);
-    if (!existing) throw new NotFoundError(`api token ${id} not found`);
+    // Someone else's token answers like a missing one (admins revoke any).
+    if (
+      !existing ||
+      (tx.actor.role !== "admin" && existing.userId !== tx.actor.userId)
+    )
+      throw new NotFoundError(`api token ${id} not found`);
     const row = await revokeTokenRow(tx.db, id, tx.clock.now());
     if (!row) throw new ConflictError(`api token ${id} is already revoked`);
     await recordAudit(
@@ -33,6 +38,17 @@ export async function revokeApiToken({
       },
     );
     const { name, prefix, userId, createdAt, lastUsedAt, revokedAt } = row;
-    return { id, name, prefix, userId, createdAt, lastUsedAt, revokedAt };
+    return {
+      id,
+      name,
+      prefix,
+      userId,
+      createdAt,
+      lastUsedAt,
+      revokedAt,
+      expiresAt: row.expiresAt,
+      role: row.role,
+      scopes: row.scopes,
+    };
   });
 }

@@ -11,9 +11,12 @@ import { can } from "~/server/permissions";
 function linksFor(user: SessionUser): NavLink[] {
   return [
     { href: "/", label: "Overview" },
+    { href: "/clusters/default", label: "Explore" },
+    { href: "/costs", label: "Costs" },
     { href: "/recommendations", label: "Recommendations" },
     { href: "/anomalies", label: "Anomalies" },
     { href: "/savings", label: "Savings" },
+    { href: "/budgets", label: "Budgets" },
     { href: "/safety", label: "Safety" },
     ...(can(user, "listAuditEntries")
       ? [{ href: "/audit", label: "Audit log" }]

@@ -116,10 +116,17 @@ export function OverviewView() {
         <>
           <div className="cards">
             <Card
-              label="Monthly cost now"
+              label="Monthly cost now (last 7 days, per month)"
               value={formatMicroUsd(report.monthlyNowMicroUsd)}
               testId="monthly-now"
             />
+            {report.monthlyIdleMicroUsd !== null ? (
+              <Card
+                label="Idle capacity per month"
+                value={formatMicroUsd(report.monthlyIdleMicroUsd)}
+                testId="monthly-idle"
+              />
+            ) : null}
             <Card
               label="Monthly cost after recommendations"
               value={formatMicroUsd(report.monthlyAfterMicroUsd)}
@@ -163,13 +170,17 @@ export function OverviewView() {
           </div>
           <div className="grid2">
             <div className="panel">
-              <h2>Top 10 wasteful workloads</h2>
+              <h2>Top 10 workloads by reserved-but-unused cost</h2>
+              <p className="muted">
+                Savings are smaller than unused cost: recommendations keep
+                headroom for peaks.
+              </p>
               <table data-testid="top-wasteful">
                 <thead>
                   <tr>
                     <th>Workload</th>
                     <th className="num">Monthly cost</th>
-                    <th className="num">Monthly waste</th>
+                    <th className="num">Reserved, unused</th>
                     <th className="num">Savings</th>
                   </tr>
                 </thead>
@@ -178,7 +189,7 @@ export function OverviewView() {
                     <tr key={w.workloadId}>
                       <td>
                         <Link
-                          href={`/recommendations?namespace=${encodeURIComponent(w.namespace)}`}
+                          href={`/clusters/${report.clusterId}/workloads/${w.workloadId}`}
                         >
                           {w.namespace}/{w.kind}/{w.name}
                         </Link>
@@ -187,7 +198,7 @@ export function OverviewView() {
                         {formatMicroUsd(w.monthlyCostMicroUsd)}
                       </td>
                       <td className="num">
-                        {formatMicroUsd(w.monthlyWasteMicroUsd)}
+                        {formatMicroUsd(w.monthlyUnusedMicroUsd)}
                       </td>
                       <td className="num">
                         {formatMicroUsd(w.projectedMonthlySavingsMicroUsd)}

@@ -1,6 +1,9 @@
 import {
   authenticateCredentials,
+  endSession,
   ensureBootstrapAdmin,
+  resolveSession,
+  startSession,
   upsertOidcUser,
 } from "@kubewise/services";
 import type { AuthenticatedUser } from "@kubewise/services";
@@ -8,6 +11,8 @@ import type { AuthenticatedUser } from "@kubewise/services";
 import { env } from "../../env";
 import { createPublicContext } from "../services";
 import type { SessionUser } from "./session-user";
+
+export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 
 let bootstrapped: Promise<void> | undefined;
 
@@ -71,4 +76,27 @@ export async function resolveOidcUser(
     },
   });
   return toSessionUser(user);
+}
+
+/** The JWT cookie carries only this id; the user, role and scopes are read per request. */
+export async function startServerSession(userId: string): Promise<string> {
+  const { sessionId } = await startSession({
+    ctx: createPublicContext(),
+    input: { userId, ttlSeconds: SESSION_TTL_SECONDS },
+  });
+  return sessionId;
+}
+
+export async function resolveServerSession(
+  sessionId: string,
+): Promise<SessionUser | undefined> {
+  const user = await resolveSession({
+    ctx: createPublicContext(),
+    input: { sessionId },
+  });
+  return user ? toSessionUser(user) : undefined;
+}
+
+export async function endServerSession(sessionId: string): Promise<void> {
+  await endSession({ ctx: createPublicContext(), input: { sessionId } });
 }

@@ -1,26 +1,60 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { cookies } from "next/headers";
 
 import { isKubewiseError } from "@kubewise/core";
 
 import { env, isOidcConfigured } from "../../env";
+import { CLIENT_IP_HEADER } from "../http/client-ip";
 import { authenticateWithRateLimit } from "./credentials";
-import { resolveOidcUser, verifyDatabaseUser } from "./database-users";
-import { createTokenBucketLimiter } from "./rate-limit";
+import type { LoginLimiters } from "./credentials";
+import {
+  endServerSession,
+  resolveOidcUser,
+  resolveServerSession,
+  SESSION_TTL_SECONDS,
+  startServerSession,
+  verifyDatabaseUser,
+} from "./database-users";
+import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_MAX_AGE_SECONDS,
+  isKnownDevice,
+  readCookie,
+  signDeviceCookie,
+} from "./device-cookie";
+import { createFailureLimiter } from "./rate-limit";
 import { parseSessionUser } from "./session-user";
 
-// 5 failed attempts per IP+email, then one more every 12 s (documented in apps/web/README.md).
-const loginLimiter = createTokenBucketLimiter({
-  capacity: 5,
-  refillPerSecond: 1 / 12,
-});
+const FIFTEEN_MINUTES_MS = 15 * 60_000;
+// Failures per 15 minutes (documented in apps/web/README.md).
+const loginLimiters: LoginLimiters = {
+  accountAndSource: createFailureLimiter({
+    limit: 5,
+    windowMs: FIFTEEN_MINUTES_MS,
+  }),
+  source: createFailureLimiter({ limit: 50, windowMs: FIFTEEN_MINUTES_MS }),
+  account: createFailureLimiter({ limit: 20, windowMs: FIFTEEN_MINUTES_MS }),
+};
 
+/** Set by server.ts from the socket (and trusted proxies only); never read from X-Forwarded-For. */
 function clientIpOf(headers: Record<string, unknown> | undefined): string {
-  const forwarded = headers?.["x-forwarded-for"];
-  if (typeof forwarded === "string" && forwarded.length > 0)
-    return forwarded.split(",")[0]?.trim() ?? "unknown";
-  const realIp = headers?.["x-real-ip"];
-  return typeof realIp === "string" ? realIp : "unknown";
+  const ip = headers?.[CLIENT_IP_HEADER];
+  return typeof ip === "string" && ip.length > 0 ? ip : "unknown";
+}
+
+async function rememberDevice(email: string, nowMs: number): Promise<void> {
+  (await cookies()).set(
+    DEVICE_COOKIE,
+    signDeviceCookie(env.NEXTAUTH_SECRET, email, nowMs),
+    {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: env.NEXTAUTH_URL.startsWith("https:"),
+      path: "/",
+      maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
+    },
+  );
 }
 
 function oidcProviders(): NextAuthOptions["providers"] {
@@ -53,7 +87,8 @@ function oidcProviders(): NextAuthOptions["providers"] {
 
 export const authOptions: NextAuthOptions = {
   secret: env.NEXTAUTH_SECRET,
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  // The JWT holds only a server-side session id: sign-out and role changes apply at once.
+  session: { strategy: "jwt", maxAge: SESSION_TTL_SECONDS },
   // Errors (a refused or failed single sign-on) come back to the login form as ?error=<code>.
   pages: { signIn: "/login", error: "/login" },
   providers: [
@@ -61,21 +96,32 @@ export const authOptions: NextAuthOptions = {
       name: "Email and password",
       credentials: { email: { type: "email" }, password: { type: "password" } },
       async authorize(credentials, req) {
+        const nowMs = Date.now();
+        const email = credentials?.email ?? "";
         const result = await authenticateWithRateLimit(
           {
-            limiter: loginLimiter,
-            nowMs: () => Date.now(),
+            limiters: loginLimiters,
+            nowMs: () => nowMs,
             verifyUser: verifyDatabaseUser,
           },
           {
-            email: credentials?.email ?? "",
+            email,
             password: credentials?.password ?? "",
             clientIp: clientIpOf(req.headers),
+            knownDevice: isKnownDevice({
+              secret: env.NEXTAUTH_SECRET,
+              cookie: readCookie(req.headers?.cookie, DEVICE_COOKIE),
+              email,
+              nowMs,
+            }),
           },
         );
-        if (result.ok) return result.user;
+        if (result.ok) {
+          await rememberDevice(result.user.email, nowMs);
+          return result.user;
+        }
         if (result.reason === "rate_limited")
-          throw new Error("Too many attempts; wait a minute and try again.");
+          throw new Error("Too many attempts; wait 15 minutes and try again.");
         return null;
       },
     }),
@@ -102,23 +148,29 @@ export const authOptions: NextAuthOptions = {
       }
     },
     async jwt({ token, user, account, profile }) {
-      if (account?.provider === "oidc" && user.email) {
-        token.kw = await resolveOidcUser({
-          email: user.email,
-          name: user.name ?? null,
-          emailVerified:
-            (profile as { email_verified?: unknown } | undefined)
-              ?.email_verified === true,
-        });
-        return token;
-      }
-      const sessionUser = parseSessionUser(user);
-      if (sessionUser) token.kw = sessionUser;
+      if (!user) return token;
+      const signedIn =
+        account?.provider === "oidc" && user.email
+          ? await resolveOidcUser({
+              email: user.email,
+              name: user.name ?? null,
+              emailVerified:
+                (profile as { email_verified?: unknown } | undefined)
+                  ?.email_verified === true,
+            })
+          : parseSessionUser(user);
+      if (signedIn) token.sid = await startServerSession(signedIn.id);
       return token;
     },
-    session({ session, token }) {
-      const sessionUser = parseSessionUser(token.kw);
+    async session({ session, token }) {
+      const sid = typeof token.sid === "string" ? token.sid : undefined;
+      const sessionUser = sid ? await resolveServerSession(sid) : undefined;
       return { ...session, user: sessionUser };
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      if (typeof token.sid === "string") await endServerSession(token.sid);
     },
   },
 };

@@ -1,88 +1,57 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { createTokenBucketLimiter } from "./rate-limit";
+import { createFailureLimiter } from "./rate-limit";
 
-describe("createTokenBucketLimiter", () => {
-  it("allows `capacity` attempts at once and refuses the next", () => {
-    const limiter = createTokenBucketLimiter({
-      capacity: 5,
-      refillPerSecond: 0.1,
-    });
-    const results = Array.from({ length: 6 }, () =>
-      limiter.tryTake("1.2.3.4|a@b.c", 0),
-    );
-    expect(results).toEqual([true, true, true, true, true, false]);
+describe("createFailureLimiter", () => {
+  it("blocks after `limit` failures inside the window and forgets them after it", () => {
+    const limiter = createFailureLimiter({ limit: 3, windowMs: 1_000 });
+    for (let i = 0; i < 3; i += 1) {
+      expect(limiter.isBlocked("k", i)).toBe(false);
+      limiter.recordFailure("k", i);
+    }
+    expect(limiter.isBlocked("k", 10)).toBe(true);
+    expect(limiter.isBlocked("other", 10)).toBe(false);
+    expect(limiter.isBlocked("k", 999)).toBe(true);
+    expect(limiter.isBlocked("k", 1_002)).toBe(false);
   });
 
-  it.each([
-    { waitMs: 9_000, allowed: false },
-    { waitMs: 10_000, allowed: true },
-  ])(
-    "refills one token per 10 s (after $waitMs ms allowed=$allowed)",
-    ({ waitMs, allowed }) => {
-      const limiter = createTokenBucketLimiter({
-        capacity: 1,
-        refillPerSecond: 0.1,
-      });
-      expect(limiter.tryTake("k", 0)).toBe(true);
-      expect(limiter.tryTake("k", waitMs)).toBe(allowed);
-    },
-  );
-
-  it("keeps keys independent", () => {
-    const limiter = createTokenBucketLimiter({
-      capacity: 1,
-      refillPerSecond: 0,
-    });
-    expect(limiter.tryTake("ip|alice", 0)).toBe(true);
-    expect(limiter.tryTake("ip|alice", 0)).toBe(false);
-    expect(limiter.tryTake("ip|bob", 0)).toBe(true);
-  });
-
-  it("refund gives one token back but never exceeds capacity", () => {
-    const limiter = createTokenBucketLimiter({
-      capacity: 1,
-      refillPerSecond: 0,
-    });
-    expect(limiter.tryTake("k", 0)).toBe(true);
-    limiter.refund("k");
-    limiter.refund("k");
-    expect(limiter.tryTake("k", 0)).toBe(true);
-    expect(limiter.tryTake("k", 0)).toBe(false);
+  it("clear forgets a key", () => {
+    const limiter = createFailureLimiter({ limit: 1, windowMs: 1_000 });
+    limiter.recordFailure("k", 0);
+    limiter.clear("k");
+    expect(limiter.isBlocked("k", 1)).toBe(false);
   });
 
   it("evicts the oldest key when full, so memory stays bounded", () => {
-    const limiter = createTokenBucketLimiter({
-      capacity: 1,
-      refillPerSecond: 0,
+    const limiter = createFailureLimiter({
+      limit: 1,
+      windowMs: 1_000,
       maxKeys: 2,
     });
-    limiter.tryTake("a", 0);
-    limiter.tryTake("b", 0);
-    limiter.tryTake("c", 0);
+    for (const key of ["a", "b", "c"]) limiter.recordFailure(key, 0);
     expect(limiter.size()).toBe(2);
   });
 
-  it("never grants more than capacity + elapsed * rate tokens", () => {
+  it("never lets more than `limit` failures through inside any window", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 20 }),
-        fc.array(fc.integer({ min: 0, max: 5_000 }), { maxLength: 200 }),
-        (capacity, gapsMs) => {
-          const limiter = createTokenBucketLimiter({
-            capacity,
-            refillPerSecond: 0.5,
-          });
-          let nowMs = 0;
-          let granted = 0;
-          for (const gapMs of gapsMs) {
-            nowMs += gapMs;
-            if (limiter.tryTake("k", nowMs)) granted += 1;
+        fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 200 }),
+        (gaps) => {
+          const limiter = createFailureLimiter({ limit: 4, windowMs: 1_000 });
+          const allowed: number[] = [];
+          let now = 0;
+          for (const gap of gaps) {
+            now += gap;
+            if (!limiter.isBlocked("k", now)) {
+              allowed.push(now);
+              limiter.recordFailure("k", now);
+            }
           }
-          expect(granted).toBeLessThanOrEqual(
-            capacity + (nowMs / 1000) * 0.5 + 1e-9,
-          );
+          for (const at of allowed)
+            expect(
+              allowed.filter((t) => t >= at && t < at + 1_000).length,
+            ).toBeLessThanOrEqual(4);
         },
       ),
     );

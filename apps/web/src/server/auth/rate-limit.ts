@@ -1,55 +1,49 @@
-export type TokenBucketOptions = {
-  capacity: number;
-  refillPerSecond: number;
+export type SlidingWindowOptions = {
+  /** Failures allowed inside the window. */
+  limit: number;
+  windowMs: number;
   maxKeys?: number;
 };
 
-export type TokenBucketLimiter = {
-  /** Takes one token for `key`; false means the caller must be refused. */
-  tryTake: (key: string, nowMs: number) => boolean;
-  /** Gives back a token taken for `key` (e.g. after a successful login), never above capacity. */
-  refund: (key: string) => void;
+export type FailureLimiter = {
+  /** True when `key` has used up its failures inside the window. */
+  isBlocked: (key: string, nowMs: number) => boolean;
+  recordFailure: (key: string, nowMs: number) => void;
+  /** Forgets a key's failures (after a successful login). */
+  clear: (key: string) => void;
   size: () => number;
 };
 
-type Bucket = { tokens: number; updatedMs: number };
-
-// In-memory and per process: enough for one web replica; several replicas each allow `capacity`.
-export function createTokenBucketLimiter(
-  options: TokenBucketOptions,
-): TokenBucketLimiter {
+/**
+ * Counts failures per key in a sliding window (a log of timestamps, at most `limit` per key).
+ * In memory and per process: enough for one web replica; several replicas each allow `limit`.
+ */
+export function createFailureLimiter(
+  options: SlidingWindowOptions,
+): FailureLimiter {
   const maxKeys = options.maxKeys ?? 10_000;
-  const buckets = new Map<string, Bucket>();
-
-  function refill(bucket: Bucket, nowMs: number): void {
-    const elapsedSeconds = Math.max(0, nowMs - bucket.updatedMs) / 1000;
-    bucket.tokens = Math.min(
-      options.capacity,
-      bucket.tokens + elapsedSeconds * options.refillPerSecond,
+  const failures = new Map<string, number[]>();
+  const recent = (key: string, nowMs: number): number[] => {
+    const kept = (failures.get(key) ?? []).filter(
+      (at) => nowMs - at < options.windowMs,
     );
-    bucket.updatedMs = nowMs;
-  }
-
+    if (kept.length === 0) failures.delete(key);
+    else failures.set(key, kept);
+    return kept;
+  };
   return {
-    tryTake(key, nowMs) {
-      let bucket = buckets.get(key);
-      if (!bucket) {
-        if (buckets.size >= maxKeys) {
-          const oldest = buckets.keys().next();
-          if (!oldest.done) buckets.delete(oldest.value);
-        }
-        bucket = { tokens: options.capacity, updatedMs: nowMs };
-        buckets.set(key, bucket);
+    isBlocked: (key, nowMs) => recent(key, nowMs).length >= options.limit,
+    recordFailure(key, nowMs) {
+      const log = recent(key, nowMs);
+      if (!failures.has(key) && failures.size >= maxKeys) {
+        const oldest = failures.keys().next();
+        if (!oldest.done) failures.delete(oldest.value);
       }
-      refill(bucket, nowMs);
-      if (bucket.tokens < 1) return false;
-      bucket.tokens -= 1;
-      return true;
+      failures.set(key, [...log, nowMs].slice(-options.limit));
     },
-    refund(key) {
-      const bucket = buckets.get(key);
-      if (bucket) bucket.tokens = Math.min(options.capacity, bucket.tokens + 1);
+    clear: (key) => {
+      failures.delete(key);
     },
-    size: () => buckets.size,
+    size: () => failures.size,
   };
 }

@@ -70,6 +70,7 @@ export async function handleRest<Ctx>({
         ? route.body.parse(await readJsonBody(request))
         : undefined;
     const result = await route.run({ ctx, params, query, body });
+    if (result instanceof Response) return result;
     return Response.json(result ?? { ok: true }, { status: 200 });
   } catch (error) {
     return errorResponse(route.operationId, error);

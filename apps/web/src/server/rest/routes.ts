@@ -8,7 +8,11 @@ import {
   approveRecommendation,
   ApproveRecommendationInputSchema,
   dryRunRecommendation,
+  exportAllocationCsv,
+  exportRecommendationsCsv,
+  getAllocation,
   getCosts,
+  getCostSettings,
   getCurrentUser,
   getRecommendation,
   getSafetyConfig,
@@ -17,6 +21,8 @@ import {
   ListAnomaliesInputSchema,
   listRecommendations,
   parseSinceDays,
+  putCostSettings,
+  PutCostSettingsInputSchema,
   putSafetyConfig,
   RecommendationPageSchema,
   RecommendationSortSchema,
@@ -25,6 +31,7 @@ import {
 } from "@kubewise/services";
 import type { ServiceContext } from "@kubewise/services";
 
+import { csvResponse } from "../http/csv";
 import { defineRoute } from "./define";
 import type { RestRoute } from "./define";
 
@@ -41,8 +48,44 @@ const listParam = <T extends readonly [string, ...string[]]>(values: T) =>
     .transform((value) => value.split(",").filter((part) => part.length > 0))
     .pipe(z.array(z.enum(values)).min(1));
 
+const formatParam = z
+  .enum(["json", "csv"])
+  .default("json")
+  .describe("json (default) or csv (a download)");
+const commaList = z
+  .string()
+  .transform((value) => value.split(",").filter((part) => part.length > 0));
+
+const AllocationQuery = ClusterQuery.extend({
+  window: z
+    .string()
+    .default("7d")
+    .describe(
+      "24h, 7d, 30d (<n>h or <n>d), today, yesterday, week, month, lastweek, lastmonth, or <RFC3339>,<RFC3339>",
+    ),
+  aggregate: z
+    .string()
+    .default("namespace")
+    .describe(
+      "cluster, namespace, controllerKind, controller, container or label:<key>",
+    ),
+  idle: boolParam.optional().describe("show idle capacity (default true)"),
+  shareIdle: boolParam
+    .optional()
+    .describe("spread idle over the tenants (default: the cluster setting)"),
+  shareNamespaces: commaList
+    .optional()
+    .describe(
+      "namespaces whose cost is split over the others, e.g. kube-system,monitoring",
+    ),
+  format: formatParam,
+});
+
 const ListRecommendationsQuery = ClusterQuery.extend({
   namespace: z.string().min(1).optional(),
+  workloadId: z.uuid().optional(),
+  containerId: z.uuid().optional(),
+  format: formatParam,
   phase: listParam(RECOMMENDATION_PHASES)
     .optional()
     .describe("comma-separated phases, e.g. Pending,Approved"),
@@ -70,6 +113,8 @@ const SavingsQuery = ClusterQuery.extend({
   since: z.string().default("30d").describe("window, e.g. 30d"),
 });
 
+const CostSettingsBody = PutCostSettingsInputSchema.omit({ clusterId: true });
+
 type Ctx = ServiceContext;
 
 export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
@@ -88,7 +133,17 @@ export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
       "List recommendations (filters: namespace, phase, minConfidence; sorted by savings)",
     query: ListRecommendationsQuery,
     response: RecommendationPageSchema,
-    run: ({ ctx, query }) => listRecommendations({ ctx, input: query }),
+    run: async ({ ctx, query }) => {
+      const { format, ...filters } = query;
+      if (format === "csv") {
+        const { limit: _limit, offset: _offset, ...all } = filters;
+        return csvResponse(
+          await exportRecommendationsCsv({ ctx, input: all }),
+          "recommendations.csv",
+        );
+      }
+      return listRecommendations({ ctx, input: filters });
+    },
   }),
   defineRoute<Ctx, typeof IdParams>({
     method: "GET",
@@ -156,6 +211,48 @@ export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
       "Monthly cost now and after recommendations, by namespace, top wasteful workloads",
     query: ClusterQuery,
     run: ({ ctx, query }) => getCosts({ ctx, input: query }),
+  }),
+  defineRoute<Ctx, z.ZodType<undefined>, typeof AllocationQuery>({
+    method: "GET",
+    path: "/allocation",
+    operationId: "getAllocation",
+    summary:
+      "Cost allocation the OpenCost way: window, aggregate (namespace, controller, label:<key>, ...), idle and shared cost",
+    query: AllocationQuery,
+    run: async ({ ctx, query }) => {
+      const { format, ...input } = query;
+      return format === "csv"
+        ? csvResponse(
+            await exportAllocationCsv({ ctx, input }),
+            "allocation.csv",
+          )
+        : getAllocation({ ctx, input });
+    },
+  }),
+  defineRoute<Ctx, z.ZodType<undefined>, typeof ClusterQuery>({
+    method: "GET",
+    path: "/cost-settings",
+    operationId: "getCostSettings",
+    summary:
+      "Prices in effect (list or custom sheet), label keys and shared-cost rules",
+    query: ClusterQuery,
+    run: ({ ctx, query }) => getCostSettings({ ctx, input: query }),
+  }),
+  defineRoute<
+    Ctx,
+    z.ZodType<undefined>,
+    typeof ClusterQuery,
+    typeof CostSettingsBody
+  >({
+    method: "PUT",
+    path: "/cost-settings",
+    operationId: "putCostSettings",
+    summary:
+      "Replace the cost settings (pricingCsv: a custom sheet resource,unit,hourly_usd)",
+    query: ClusterQuery,
+    body: CostSettingsBody,
+    run: ({ ctx, query, body }) =>
+      putCostSettings({ ctx, input: { ...body, ...query } }),
   }),
   defineRoute<Ctx, z.ZodType<undefined>, typeof SavingsQuery>({
     method: "GET",

@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { anomalyRouter } from "./routers/anomaly";
 import { auditRouter } from "./routers/audit";
+import { budgetRouter } from "./routers/budget";
 import { costRouter } from "./routers/cost";
 import { recommendationRouter } from "./routers/recommendation";
 import { safetyRouter } from "./routers/safety";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   anomaly: anomalyRouter,
   safety: safetyRouter,
   audit: auditRouter,
+  budget: budgetRouter,
   token: tokenRouter,
 });
 

@@ -65,7 +65,7 @@ export default function AnomaliesPage() {
                     <td>{a.severity}</td>
                     <td>
                       <Link
-                        href={`/recommendations?namespace=${encodeURIComponent(a.namespace)}`}
+                        href={`/clusters/${a.clusterId}/workloads/${a.workloadId}`}
                       >
                         {a.namespace}/{a.workloadKind}/{a.workloadName}
                       </Link>

@@ -2,6 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 
+import { formatBytes, formatCpuCores } from "@kubewise/core";
+
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 
@@ -19,6 +21,29 @@ function ChainStatus() {
       )}
     </QueryState>
   );
+}
+
+function resources(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const r = value as Record<string, number | null | undefined>;
+  if (!("cpuRequestMillicores" in r)) return undefined;
+  const cpu = r.cpuRequestMillicores ?? null;
+  const memory = r.memoryRequestBytes ?? null;
+  return `${cpu === null ? "—" : formatCpuCores(cpu)}, ${memory === null ? "—" : formatBytes(memory)}`;
+}
+
+/** Reason or comment, and the before/after of what changed, in words. */
+function describeChange(row: {
+  reason: string | null;
+  payload: unknown;
+}): string {
+  const payload = (row.payload ?? {}) as Record<string, unknown>;
+  const before = resources(payload.before);
+  const after = resources(payload.after);
+  const change = before && after ? `requests ${before} → ${after}` : "";
+  return [row.reason ? `“${row.reason}”` : "", change]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 export default function AuditPage() {
@@ -42,9 +67,10 @@ export default function AuditPage() {
                 <tr>
                   <th>#</th>
                   <th>Time</th>
-                  <th>Actor</th>
+                  <th>Who</th>
                   <th>Action</th>
                   <th>Subject</th>
+                  <th>Reason / change</th>
                   <th>Hash</th>
                 </tr>
               </thead>
@@ -55,9 +81,10 @@ export default function AuditPage() {
                     <td>
                       {row.ts.toISOString().replace("T", " ").slice(0, 19)}
                     </td>
-                    <td>{row.actor}</td>
+                    <td title={row.actor}>{row.actorName}</td>
                     <td>{row.action}</td>
                     <td>{row.subject}</td>
+                    <td data-testid="audit-detail">{describeChange(row)}</td>
                     <td>
                       <code title={row.hash}>{row.hash.slice(0, 12)}…</code>
                     </td>

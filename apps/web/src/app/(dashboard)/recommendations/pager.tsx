@@ -35,3 +35,24 @@ export function Pager({
     </nav>
   );
 }
+
+/** A download of every row matching the filters on screen (all pages), as CSV. */
+export function CsvExportLink({
+  filters,
+}: {
+  filters: Record<string, string | number | undefined>;
+}) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters))
+    if (value !== undefined && value !== "") query.set(key, String(value));
+  query.set("format", "csv");
+  return (
+    <a
+      className="button"
+      data-testid="export-recommendations"
+      href={`/api/v1/recommendations?${query.toString()}`}
+    >
+      Export CSV
+    </a>
+  );
+}

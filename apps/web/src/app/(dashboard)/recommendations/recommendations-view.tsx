@@ -22,7 +22,7 @@ import {
   DecisionDialog,
 } from "./decision-dialog";
 import type { Decision } from "./decision-dialog";
-import { PAGE_SIZE, Pager } from "./pager";
+import { CsvExportLink, PAGE_SIZE, Pager } from "./pager";
 
 type Item = RouterOutputs["recommendation"]["list"]["items"][number];
 type Sort = "savings_desc" | "savings_asc";
@@ -142,6 +142,14 @@ export function RecommendationsView({
             <option value="savings_asc">savings, lowest first</option>
           </select>
         </label>
+        <CsvExportLink
+          filters={{
+            namespace: input.namespace,
+            phase: input.phase?.join(","),
+            minConfidence: input.minConfidence,
+            sort,
+          }}
+        />
         {canApprove ? (
           <button
             type="button"

@@ -10,6 +10,8 @@ export default function TokensPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
+  const [expiresInDays, setExpiresInDays] = useState(90);
+  const [role, setRole] = useState<"" | "viewer" | "approver">("");
   const tokens = useQuery(trpc.token.list.queryOptions({}));
   const invalidate = () =>
     queryClient.invalidateQueries({ queryKey: trpc.token.list.queryKey() });
@@ -26,7 +28,11 @@ export default function TokensPage() {
         className="filters"
         onSubmit={(event) => {
           event.preventDefault();
-          create.mutate({ name });
+          create.mutate({
+            name,
+            expiresInDays,
+            role: role === "" ? undefined : role,
+          });
           setName("");
         }}
       >
@@ -38,6 +44,32 @@ export default function TokensPage() {
             onChange={(e) => setName(e.target.value)}
             required
           />
+        </label>
+        <label>
+          Expires in
+          <select
+            aria-label="Expires in"
+            value={expiresInDays}
+            onChange={(e) => setExpiresInDays(Number(e.target.value))}
+          >
+            {[7, 30, 90, 365].map((days) => (
+              <option key={days} value={days}>
+                {days} days
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Role
+          <select
+            aria-label="Token role"
+            value={role}
+            onChange={(e) => setRole(e.target.value as typeof role)}
+          >
+            <option value="">same as mine</option>
+            <option value="viewer">viewer (read-only)</option>
+            <option value="approver">approver</option>
+          </select>
         </label>
         <button type="submit" className="primary" disabled={create.isPending}>
           Create token
@@ -61,6 +93,9 @@ export default function TokensPage() {
               <thead>
                 <tr>
                   <th>Name</th>
+                  <th>Owner</th>
+                  <th>Role</th>
+                  <th>Expires</th>
                   <th>Prefix</th>
                   <th>Created</th>
                   <th>Last used</th>
@@ -72,6 +107,13 @@ export default function TokensPage() {
                 {rows.map((token) => (
                   <tr key={token.id}>
                     <td>{token.name}</td>
+                    <td>{token.ownerEmail ?? ""}</td>
+                    <td>{token.role ?? "owner's"}</td>
+                    <td>
+                      {token.expiresAt
+                        ? token.expiresAt.toISOString().slice(0, 10)
+                        : "never"}
+                    </td>
                     <td>
                       <code>{token.prefix}…</code>
                     </td>
@@ -89,7 +131,7 @@ export default function TokensPage() {
                             .replace("T", " ")
                         : "never"}
                     </td>
-                    <td>{token.revokedAt ? "revoked" : "active"}</td>
+                    <td>{token.status}</td>
                     <td>
                       {token.revokedAt ? null : (
                         <button

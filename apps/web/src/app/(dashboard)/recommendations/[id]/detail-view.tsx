@@ -63,14 +63,14 @@ function trailRows(detail: Detail): TrailRow[] {
   const events = detail.events.map((event, index) => ({
     key: `event-${index}`,
     at: event.at,
-    actor: event.actor,
+    actor: event.actorName,
     action: `${event.fromPhase ?? "—"} → ${event.toPhase}`,
     details: event.reason ?? "",
   }));
   const audit = detail.auditTrail.map((entry) => ({
     key: `audit-${entry.id}`,
     at: entry.ts,
-    actor: entry.actor,
+    actor: entry.actorName,
     action: entry.action,
     details: `hash ${entry.hash.slice(0, 12)}…`,
   }));

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { ForbiddenError } from "@kubewise/core";
+import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
+
+import { createServiceFixture, createTestContext } from "../testing";
+import { getCostSettings, putCostSettings } from "./cost-settings";
+import { exportAllocationCsv, exportRecommendationsCsv } from "./exports";
+import { getAllocation } from "./get-allocation";
+import { getCostDrilldown } from "./get-drilldown";
+
+let test: TestDatabase;
+let fx: Awaited<ReturnType<typeof createServiceFixture>>;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+  fx = await createServiceFixture(test.db);
+  await test.sql`update workloads set labels = ${test.sql.json({ team: "web" })} where namespace = 'shop'`;
+  await test.sql`
+    insert into cluster_capacity_1h (cluster_id, bucket, covered_seconds, cpu_core_seconds, memory_byte_seconds, node_count)
+    select ${fx.cluster.id}::uuid, h, 3600, 4 * 3600, 8 * 2^30 * 3600, 1
+    from generate_series(timestamptz '2026-11-19T12:00:00Z', timestamptz '2026-11-20T11:00:00Z', interval '1 hour') h`;
+});
+afterAll(async () => {
+  await test.close();
+});
+
+// One container-day at OpenCost defaults: 24 h x (1 core x 31,611 + 2 GiB x 4,237) micro-USD.
+const PER_CONTAINER_DAY = 962_040;
+
+describe("getAllocation", () => {
+  it("allocates by namespace with idle capacity as its own line", async () => {
+    const report = await getAllocation({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { window: "24h", aggregate: "namespace" },
+    });
+    expect(report.lines.map((l) => [l.name, l.totalCostMicroUsd])).toEqual([
+      ["payments", PER_CONTAINER_DAY],
+      ["shop", PER_CONTAINER_DAY],
+      // 4 cores + 8 GiB for 24 h minus 2 cores + 4 GiB allocated.
+      ["__idle__", 24 * (2 * 31_611 + 4 * 4_237)],
+    ]);
+    expect(report.totalCostMicroUsd).toBe(
+      2 * PER_CONTAINER_DAY + 24 * (2 * 31_611 + 4 * 4_237),
+    );
+  });
+
+  it("groups by label (unlabelled workloads are __unallocated__) and splits shared namespaces", async () => {
+    const ctx = createTestContext(test.db, fx.actors.admin);
+    const byTeam = await getAllocation({
+      ctx,
+      input: { window: "24h", aggregate: "label:team", idle: false },
+    });
+    expect(byTeam.lines.map((l) => l.name).sort()).toEqual([
+      "__unallocated__",
+      "web",
+    ]);
+    const shared = await getAllocation({
+      ctx,
+      input: {
+        window: "24h",
+        aggregate: "namespace",
+        idle: false,
+        shareNamespaces: ["payments"],
+      },
+    });
+    expect(shared.lines).toHaveLength(1);
+    expect(shared.lines[0]).toMatchObject({
+      name: "shop",
+      sharedCostMicroUsd: PER_CONTAINER_DAY,
+      totalCostMicroUsd: 2 * PER_CONTAINER_DAY,
+    });
+  });
+
+  it("spreads idle when asked, and hides idle from a viewer who sees part of the cluster", async () => {
+    const spread = await getAllocation({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { window: "24h", aggregate: "cluster", shareIdle: true },
+    });
+    expect(spread.lines).toHaveLength(1);
+    expect(spread.lines[0]?.idleCostMicroUsd).toBe(
+      24 * (2 * 31_611 + 4 * 4_237),
+    );
+    const viewer = await getAllocation({
+      ctx: createTestContext(test.db, fx.actors.viewer),
+      input: { window: "24h" },
+    });
+    expect(viewer.idle).toBeNull();
+    expect(viewer.lines.map((l) => l.name)).toEqual(["shop"]);
+  });
+
+  it("exports the same lines as CSV, and the recommendations on screen as CSV", async () => {
+    const ctx = createTestContext(test.db, fx.actors.viewer);
+    const csv = await exportAllocationCsv({ ctx, input: { window: "24h" } });
+    const rows = csv.trim().split("\r\n");
+    expect(rows[0]).toBe(
+      "window_start,window_end,aggregate,name,cpu_core_hours,ram_gib_hours,cpu_cost_usd,ram_cost_usd,shared_cost_usd,idle_cost_usd,total_cost_usd,efficiency",
+    );
+    expect(rows[1]).toContain(",shop,24.0000,48.0000,");
+    const recommendations = await exportRecommendationsCsv({
+      ctx,
+      input: { phase: ["Pending"] },
+    });
+    expect(recommendations.trim().split("\r\n")).toHaveLength(2);
+  });
+});
+
+describe("cost settings", () => {
+  it("an admin saves a custom pricing sheet from CSV; prices apply to every total", async () => {
+    const admin = createTestContext(test.db, fx.actors.admin);
+    const { settings } = await getCostSettings({ ctx: admin, input: {} });
+    await putCostSettings({
+      ctx: admin,
+      input: {
+        settings,
+        pricingCsv:
+          "resource,unit,hourly_usd\ncpu,core,0.05\nmemory,GiB,0.01\n",
+      },
+    });
+    const report = await getAllocation({
+      ctx: createTestContext(test.db, fx.actors.admin),
+      input: { window: "24h", aggregate: "cluster", idle: false },
+    });
+    expect(report.totalCostMicroUsd).toBe(2 * 24 * (50_000 + 2 * 10_000));
+    await expect(
+      putCostSettings({
+        ctx: createTestContext(test.db, fx.actors.approver),
+        input: { settings },
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      putCostSettings({
+        ctx: admin,
+        input: { settings, pricingCsv: "cpu,0.05" },
+      }),
+    ).rejects.toMatchObject({
+      code: "VALIDATION",
+      fieldErrors: { pricingCsv: [expect.any(String)] },
+    });
+    await putCostSettings({ ctx: admin, input: { settings } });
+  });
+});
+
+describe("getCostDrilldown", () => {
+  it("walks cluster -> namespace -> workload -> container and answers out-of-scope like missing", async () => {
+    const ctx = createTestContext(test.db, fx.actors.admin);
+    const cluster = await getCostDrilldown({ ctx, input: { window: "24h" } });
+    expect(cluster.scope.level).toBe("cluster");
+    expect(cluster.children.map((c) => c.id).sort()).toEqual([
+      "payments",
+      "shop",
+    ]);
+    expect(cluster.idleCostMicroUsd).toBeGreaterThan(0);
+    expect(cluster.series).toHaveLength(24);
+    const ns = await getCostDrilldown({
+      ctx,
+      input: { window: "24h", namespace: "shop" },
+    });
+    expect(ns.children[0]?.id).toBe(fx.shop.workload.id);
+    expect(ns.recommendations.map((r) => r.id)).toEqual([
+      fx.shop.recommendation.id,
+    ]);
+    const workload = await getCostDrilldown({
+      ctx,
+      input: { window: "24h", workloadId: fx.shop.workload.id },
+    });
+    expect(workload.children[0]?.id).toBe(fx.shop.container.id);
+    const container = await getCostDrilldown({
+      ctx,
+      input: { window: "24h", containerId: fx.shop.container.id },
+    });
+    expect(container.total?.totalCostMicroUsd).toBe(PER_CONTAINER_DAY);
+    expect(container.usage.length).toBeGreaterThan(0);
+    const viewer = createTestContext(test.db, fx.actors.viewer);
+    const outOfScope = await getCostDrilldown({
+      ctx: viewer,
+      input: { workloadId: fx.payments.workload.id },
+    }).catch((e: unknown) => e);
+    const missing = await getCostDrilldown({
+      ctx: viewer,
+      input: { workloadId: "00000000-0000-4000-8000-00000000abcd" },
+    }).catch((e: unknown) => e);
+    expect((outOfScope as Error).name).toBe((missing as Error).name);
+    expect((outOfScope as { code: string }).code).toBe("NOT_FOUND");
+  });
+});

@@ -1,0 +1,300 @@
+import {
+  addCosts,
+  addResourceSeconds,
+  computeIdleCost,
+  distributeSharedCost,
+  efficiencyOf,
+  priceResourceSeconds,
+  roundCost,
+  shareIdleCost,
+  totalOf,
+  ZERO_COST,
+  ZERO_RESOURCE_SECONDS,
+  type AllocationGroup,
+  type CostBreakdown,
+  type ResourcePrice,
+  type ResourceSeconds,
+} from "@kubewise/core";
+import {
+  queryClusterCapacity,
+  queryContainerAllocation,
+  type ContainerAllocationRow,
+  type DbExecutor,
+  type NamespaceScopeFilter,
+} from "@kubewise/db";
+
+import type { CostSettings } from "./settings";
+import { bucketQueryEnd, type AllocationWindow } from "./window";
+
+// The one query layer: Overview, Savings, drill-down pages, budgets, CSV exports and the REST
+// allocation endpoint all get their money from computeAllocation, so their totals agree.
+
+export type AllocationAggregate =
+  | "cluster"
+  | "namespace"
+  | "controllerKind"
+  | "controller"
+  | "container"
+  | `label:${string}`;
+
+export const IDLE_NAME = "__idle__";
+const UNALLOCATED_NAME = "__unallocated__";
+
+export type AllocationLine = {
+  name: string;
+  properties: Record<string, string>;
+  cpuCoreHours: number;
+  ramByteHours: number;
+  cpuUsageAvgCores: number;
+  cpuRequestAvgCores: number;
+  memoryUsageAvgBytes: number;
+  memoryRequestAvgBytes: number;
+  cpuCostMicroUsd: number;
+  ramCostMicroUsd: number;
+  sharedCostMicroUsd: number;
+  idleCostMicroUsd: number;
+  usageCostMicroUsd: number;
+  totalCostMicroUsd: number;
+  /** usage cost / allocated cost (0..1). */
+  efficiency: number;
+};
+
+export type AllocationResult = {
+  window: AllocationWindow;
+  aggregate: AllocationAggregate;
+  lines: AllocationLine[];
+  /** Unrounded sum of every line (idle included when shown), rounded once. */
+  totalCostMicroUsd: number;
+  /** Idle capacity cost, when node capacity is known and the caller sees the whole cluster. */
+  idle: { cpuMicroUsd: number; memoryMicroUsd: number } | null;
+};
+
+export type ComputeAllocationInput = {
+  db: DbExecutor;
+  clusterId: string;
+  window: AllocationWindow;
+  aggregate: AllocationAggregate;
+  settings: CostSettings;
+  price: ResourcePrice;
+  scopes: readonly NamespaceScopeFilter[] | undefined;
+  includeIdle: boolean;
+  filter?: { namespace?: string; workloadId?: string; containerId?: string };
+};
+
+type GroupKey = { name: string; properties: Record<string, string> };
+type Group = {
+  key: GroupKey;
+  seconds: ResourceSeconds;
+  coveredSeconds: number;
+};
+
+function keyOf(
+  row: ContainerAllocationRow,
+  aggregate: AllocationAggregate,
+): GroupKey {
+  if (aggregate === "cluster") return { name: "cluster", properties: {} };
+  if (aggregate === "namespace")
+    return { name: row.namespace, properties: { namespace: row.namespace } };
+  if (aggregate === "controllerKind")
+    return {
+      name: row.workloadKind,
+      properties: { controllerKind: row.workloadKind },
+    };
+  if (aggregate === "controller")
+    return {
+      name: `${row.namespace}/${row.workloadKind}/${row.workloadName}`,
+      properties: {
+        namespace: row.namespace,
+        controllerKind: row.workloadKind,
+        controller: row.workloadName,
+        workloadId: row.workloadId,
+      },
+    };
+  if (aggregate === "container")
+    return {
+      name: `${row.namespace}/${row.workloadName}/${row.containerName}`,
+      properties: {
+        namespace: row.namespace,
+        controllerKind: row.workloadKind,
+        controller: row.workloadName,
+        container: row.containerName,
+        workloadId: row.workloadId,
+        containerId: row.containerId,
+      },
+    };
+  const label = aggregate.slice("label:".length);
+  const value = row.labels[label] ?? UNALLOCATED_NAME;
+  return { name: value, properties: { [`label:${label}`]: value } };
+}
+
+function secondsOf(row: ContainerAllocationRow): ResourceSeconds {
+  return {
+    cpuUsageCoreSeconds: row.cpuUsageCoreSeconds,
+    cpuRequestCoreSeconds: row.cpuRequestCoreSeconds,
+    cpuAllocatedCoreSeconds: row.cpuAllocatedCoreSeconds,
+    memoryUsageByteSeconds: row.memoryUsageByteSeconds,
+    memoryRequestByteSeconds: row.memoryRequestByteSeconds,
+    memoryAllocatedByteSeconds: row.memoryAllocatedByteSeconds,
+  };
+}
+
+function group(
+  rows: ContainerAllocationRow[],
+  aggregate: AllocationAggregate,
+): Group[] {
+  const groups = new Map<string, Group>();
+  for (const row of rows) {
+    const key = keyOf(row, aggregate);
+    const found = groups.get(key.name) ?? {
+      key,
+      seconds: ZERO_RESOURCE_SECONDS,
+      coveredSeconds: 0,
+    };
+    found.seconds = addResourceSeconds(found.seconds, secondsOf(row));
+    found.coveredSeconds += row.coveredSeconds;
+    groups.set(key.name, found);
+  }
+  return [...groups.values()];
+}
+
+function toLine(
+  g: Group,
+  cost: CostBreakdown,
+  windowSeconds: number,
+): AllocationLine {
+  const avg = (value: number) =>
+    windowSeconds > 0 ? value / windowSeconds : 0;
+  return {
+    name: g.key.name,
+    properties: g.key.properties,
+    cpuCoreHours: g.seconds.cpuAllocatedCoreSeconds / 3600,
+    ramByteHours: g.seconds.memoryAllocatedByteSeconds / 3600,
+    cpuUsageAvgCores: avg(g.seconds.cpuUsageCoreSeconds),
+    cpuRequestAvgCores: avg(g.seconds.cpuRequestCoreSeconds),
+    memoryUsageAvgBytes: avg(g.seconds.memoryUsageByteSeconds),
+    memoryRequestAvgBytes: avg(g.seconds.memoryRequestByteSeconds),
+    cpuCostMicroUsd: roundCost(cost.cpuMicroUsd),
+    ramCostMicroUsd: roundCost(cost.memoryMicroUsd),
+    sharedCostMicroUsd: roundCost(cost.sharedMicroUsd),
+    idleCostMicroUsd: roundCost(cost.idleMicroUsd),
+    usageCostMicroUsd: roundCost(cost.usageMicroUsd),
+    totalCostMicroUsd: roundCost(totalOf(cost)),
+    efficiency: efficiencyOf(cost),
+  };
+}
+
+const SHARED_KEY: GroupKey = { name: "__shared__", properties: {} };
+
+async function idleFor(
+  input: ComputeAllocationInput,
+  allocated: ResourceSeconds,
+): Promise<{ cpuMicroUsd: number; memoryMicroUsd: number } | null> {
+  const wholeCluster =
+    input.scopes === undefined ||
+    input.scopes.some(
+      (s) => s.clusterId === input.clusterId && s.namespace === "*",
+    );
+  if (!wholeCluster || input.filter !== undefined) return null;
+  const capacity = await queryClusterCapacity(input.db, {
+    clusterId: input.clusterId,
+    from: input.window.from,
+    to: bucketQueryEnd(input.window),
+    resolution: input.window.resolution,
+  });
+  if (capacity.length === 0) return null;
+  const total = capacity.reduce(
+    (sum, p) => ({
+      cpuCoreSeconds: sum.cpuCoreSeconds + p.cpuCoreSeconds,
+      memoryByteSeconds: sum.memoryByteSeconds + p.memoryByteSeconds,
+    }),
+    { cpuCoreSeconds: 0, memoryByteSeconds: 0 },
+  );
+  return computeIdleCost(total, allocated, input.price);
+}
+
+export async function computeAllocation(
+  input: ComputeAllocationInput,
+): Promise<AllocationResult> {
+  const rows = await queryContainerAllocation(input.db, {
+    clusterId: input.clusterId,
+    from: input.window.from,
+    to: bucketQueryEnd(input.window),
+    resolution: input.window.resolution,
+    scopes: input.scopes,
+    ...input.filter,
+  });
+  const shared = new Set(input.settings.sharedNamespaces);
+  const tenantRows = rows.filter((r) => !shared.has(r.namespace));
+  const sharedRows = rows.filter((r) => shared.has(r.namespace));
+  const groups = group(tenantRows, input.aggregate);
+  const sharedSeconds = sharedRows.reduce(
+    (sum, r) => addResourceSeconds(sum, secondsOf(r)),
+    ZERO_RESOURCE_SECONDS,
+  );
+  let priced: AllocationGroup<GroupKey>[] = groups.map((g) => ({
+    key: g.key,
+    cost: priceResourceSeconds(g.seconds, input.price),
+  }));
+  if (sharedRows.length > 0)
+    priced = distributeSharedCost(
+      [
+        ...priced,
+        {
+          key: SHARED_KEY,
+          cost: priceResourceSeconds(sharedSeconds, input.price),
+        },
+      ],
+      (key) => key === SHARED_KEY,
+      input.settings.sharedSplit,
+    );
+  const allocated = rows.reduce(
+    (sum, r) => addResourceSeconds(sum, secondsOf(r)),
+    ZERO_RESOURCE_SECONDS,
+  );
+  const idle = input.includeIdle ? await idleFor(input, allocated) : null;
+  if (idle && input.settings.shareIdle) priced = shareIdleCost(priced, idle);
+  const windowSeconds =
+    (input.window.to.getTime() - input.window.from.getTime()) / 1000;
+  const byName = new Map(groups.map((g) => [g.key.name, g]));
+  const lines = priced
+    .map((p) => {
+      const g = byName.get(p.key.name) ?? {
+        key: p.key,
+        seconds: ZERO_RESOURCE_SECONDS,
+        coveredSeconds: 0,
+      };
+      return { line: toLine(g, p.cost, windowSeconds), cost: p.cost };
+    })
+    .sort(
+      (a, b) =>
+        totalOf(b.cost) - totalOf(a.cost) ||
+        a.line.name.localeCompare(b.line.name),
+    );
+  let total = lines.reduce((sum, l) => addCosts(sum, l.cost), ZERO_COST);
+  const out = lines.map((l) => l.line);
+  if (idle && !input.settings.shareIdle) {
+    const idleCost = {
+      ...ZERO_COST,
+      idleMicroUsd: idle.cpuMicroUsd + idle.memoryMicroUsd,
+    };
+    total = addCosts(total, idleCost);
+    out.push(
+      toLine(
+        {
+          key: { name: IDLE_NAME, properties: {} },
+          seconds: ZERO_RESOURCE_SECONDS,
+          coveredSeconds: 0,
+        },
+        idleCost,
+        windowSeconds,
+      ),
+    );
+  }
+  return {
+    window: input.window,
+    aggregate: input.aggregate,
+    lines: out,
+    totalCostMicroUsd: roundCost(totalOf(total)),
+    idle,
+  };
+}

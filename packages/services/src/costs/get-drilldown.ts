@@ -1,0 +1,273 @@
+import { z } from "zod";
+
+import { NotFoundError } from "@kubewise/core";
+import {
+  getContainerWithWorkload,
+  getUsageSeries,
+  getWorkloadInCluster,
+  sumOpenSavings,
+  type UsagePoint,
+} from "@kubewise/db";
+
+import { listAnomalies, type AnomalyView } from "../anomalies/list";
+import {
+  assertNamespaceAccess,
+  authorize,
+  namespaceFilter,
+} from "../auth/authorize";
+import type { ServiceContext } from "../context";
+import { resolveClusterId } from "../internal/cluster";
+import { parseInput } from "../internal/parse";
+import { listRecommendations } from "../recommendations/list";
+import type { RecommendationSummary } from "../recommendations/schemas";
+import {
+  computeAllocation,
+  IDLE_NAME,
+  type AllocationAggregate,
+  type AllocationLine,
+} from "./allocation";
+import { costSeries } from "./drilldown-series";
+import { loadCostSettings } from "./settings";
+import { resolveAllocationWindow, type AllocationWindow } from "./window";
+
+export const GetCostDrilldownInputSchema = z.object({
+  clusterId: z.uuid().optional(),
+  namespace: z.string().min(1).max(63).optional(),
+  workloadId: z.uuid().optional(),
+  containerId: z.uuid().optional(),
+  /** 24h, 7d, 30d or <from>,<to> (see the allocation window). */
+  window: z.string().min(1).max(80).default("7d"),
+});
+export type GetCostDrilldownInput = z.input<typeof GetCostDrilldownInputSchema>;
+
+type DrilldownLevel = "cluster" | "namespace" | "workload" | "container";
+
+export type DrilldownScope = {
+  level: DrilldownLevel;
+  clusterId: string;
+  namespace?: string;
+  workload?: { id: string; kind: string; name: string };
+  container?: {
+    id: string;
+    name: string;
+    cpuRequestMillicores: number | null;
+    cpuLimitMillicores: number | null;
+    memoryRequestBytes: number | null;
+    memoryLimitBytes: number | null;
+  };
+};
+
+export type CostPoint = {
+  ts: Date;
+  cpuCostMicroUsd: number;
+  memoryCostMicroUsd: number;
+  idleCostMicroUsd: number;
+  cpuUsageAvgCores: number;
+  cpuRequestAvgCores: number;
+  memoryUsageAvgBytes: number;
+  memoryRequestAvgBytes: number;
+};
+
+export type CostChild = AllocationLine & {
+  /** Path segment of the child's page. */
+  id: string;
+  openRecommendations: number;
+};
+
+export type CostDrilldown = {
+  scope: DrilldownScope;
+  window: AllocationWindow;
+  total: AllocationLine | null;
+  idleCostMicroUsd: number | null;
+  series: CostPoint[];
+  children: CostChild[];
+  recommendations: RecommendationSummary[];
+  anomalies: AnomalyView[];
+  /** Container level: p50/p95/max of the 5-minute rollups. */
+  usage: UsagePoint[];
+};
+
+const CHILD_AGGREGATE: Record<DrilldownLevel, AllocationAggregate> = {
+  cluster: "namespace",
+  namespace: "controller",
+  workload: "container",
+  container: "container",
+};
+
+async function resolveScope(
+  ctx: ServiceContext,
+  clusterId: string,
+  input: z.output<typeof GetCostDrilldownInputSchema>,
+): Promise<DrilldownScope> {
+  if (input.containerId !== undefined) {
+    const found = await getContainerWithWorkload(ctx.db, input.containerId);
+    if (found?.workload.clusterId !== clusterId)
+      throw notFound("container", input.containerId);
+    assertNamespaceAccess(
+      ctx.actor,
+      found.workload,
+      `container ${input.containerId} not found`,
+    );
+    const { container: c, workload: w } = found;
+    return {
+      level: "container",
+      clusterId,
+      namespace: w.namespace,
+      workload: { id: w.id, kind: w.kind, name: w.name },
+      container: {
+        id: c.id,
+        name: c.name,
+        cpuRequestMillicores: c.cpuRequestMillicores,
+        cpuLimitMillicores: c.cpuLimitMillicores,
+        memoryRequestBytes: c.memoryRequestBytes,
+        memoryLimitBytes: c.memoryLimitBytes,
+      },
+    };
+  }
+  if (input.workloadId !== undefined) {
+    const w = await getWorkloadInCluster(ctx.db, clusterId, input.workloadId);
+    if (!w) throw notFound("workload", input.workloadId);
+    assertNamespaceAccess(
+      ctx.actor,
+      w,
+      `workload ${input.workloadId} not found`,
+    );
+    return {
+      level: "workload",
+      clusterId,
+      namespace: w.namespace,
+      workload: { id: w.id, kind: w.kind, name: w.name },
+    };
+  }
+  if (input.namespace !== undefined) {
+    assertNamespaceAccess(ctx.actor, { clusterId, namespace: input.namespace });
+    return { level: "namespace", clusterId, namespace: input.namespace };
+  }
+  return { level: "cluster", clusterId };
+}
+
+function notFound(what: string, id: string): NotFoundError {
+  return new NotFoundError(`${what} ${id} not found`);
+}
+
+export function filterOf(scope: DrilldownScope) {
+  if (scope.level === "cluster") return undefined;
+  return {
+    namespace: scope.namespace,
+    workloadId: scope.workload?.id,
+    containerId: scope.container?.id,
+  };
+}
+
+export async function getCostDrilldown({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: GetCostDrilldownInput;
+}): Promise<CostDrilldown> {
+  authorize(ctx, "getCostDrilldown");
+  const parsed = parseInput(GetCostDrilldownInputSchema, input);
+  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const scope = await resolveScope(ctx, clusterId, parsed);
+  const window = resolveAllocationWindow(parsed.window, ctx.clock.now());
+  const scopes = namespaceFilter(ctx.actor);
+  const { settings, price } = await loadCostSettings(
+    ctx.db,
+    clusterId,
+    ctx.price,
+  );
+  const filter = filterOf(scope);
+  // Shared-cost rules split tenants' totals; a drill-down shows what the scope itself allocated.
+  const own = { ...settings, sharedNamespaces: [], shareIdle: false };
+  const common = { db: ctx.db, clusterId, window, price, scopes, filter };
+  const [children, total, series, recommendations, anomalies, open, usage] =
+    await Promise.all([
+      computeAllocation({
+        ...common,
+        settings: own,
+        aggregate: CHILD_AGGREGATE[scope.level],
+        includeIdle: scope.level === "cluster",
+      }),
+      computeAllocation({
+        ...common,
+        settings: own,
+        aggregate: "cluster",
+        includeIdle: false,
+      }),
+      costSeries(ctx, { clusterId, window, scope, scopes, price }),
+      listRecommendations({
+        ctx,
+        input: {
+          clusterId,
+          namespace: scope.namespace,
+          workloadId: scope.workload?.id,
+          containerId: scope.container?.id,
+          phase: ["Pending", "Approved"],
+          limit: 20,
+        },
+      }),
+      listAnomalies({
+        ctx,
+        input: {
+          clusterId,
+          namespace: scope.namespace,
+          workloadId: scope.workload?.id,
+          containerId: scope.container?.id,
+          limit: 20,
+        },
+      }),
+      sumOpenSavings(ctx.db, { clusterId, scopes }),
+      scope.container
+        ? getUsageSeries(ctx.db, {
+            containerId: scope.container.id,
+            from: window.from,
+            to: window.to,
+            stepSeconds: Math.max(
+              300,
+              Math.ceil(
+                (window.to.getTime() - window.from.getTime()) /
+                  1000 /
+                  300 /
+                  300,
+              ) * 300,
+            ),
+          })
+        : Promise.resolve([]),
+    ]);
+  const idleLine = children.lines.find((l) => l.name === IDLE_NAME);
+  return {
+    scope,
+    window,
+    total: total.lines[0] ?? null,
+    idleCostMicroUsd: idleLine?.totalCostMicroUsd ?? null,
+    series,
+    children: children.lines
+      .filter((l) => l.name !== IDLE_NAME)
+      .map((line) => toChild(scope.level, line, open)),
+    recommendations: recommendations.items,
+    anomalies,
+    usage,
+  };
+}
+
+function toChild(
+  level: DrilldownLevel,
+  line: AllocationLine,
+  open: { namespace: string; workloadId: string; openCount: number }[],
+): CostChild {
+  const id =
+    level === "cluster"
+      ? line.name
+      : level === "namespace"
+        ? (line.properties.workloadId ?? "")
+        : (line.properties.containerId ?? "");
+  const openRecommendations = open
+    .filter((o) =>
+      level === "cluster"
+        ? o.namespace === line.name
+        : o.workloadId === (line.properties.workloadId ?? ""),
+    )
+    .reduce((sum, o) => sum + o.openCount, 0);
+  return { ...line, id, openRecommendations };
+}
