@@ -1,4 +1,4 @@
-// Starts the e2e stack: a throwaway embedded PostgreSQL (migrated + seeded) and `next start` of the
+// Starts the e2e stack: a throwaway embedded PostgreSQL (migrated + seeded) and `server.ts` (Next) of the
 // built web app on a free port. Prints one `KW_STACK {json}` line when ready; SIGTERM stops it all.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";

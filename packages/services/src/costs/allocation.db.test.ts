@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "@kubewise/core";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 
-import { createServiceFixture, createTestContext } from "../testing";
+import { createServiceFixture, createTestContext, TEST_NOW } from "../testing";
 import { getCostSettings, putCostSettings } from "./cost-settings";
 import { exportAllocationCsv, exportRecommendationsCsv } from "./exports";
 import { getAllocation } from "./get-allocation";
@@ -19,7 +19,8 @@ beforeAll(async () => {
   await test.sql`
     insert into cluster_capacity_1h (cluster_id, bucket, covered_seconds, cpu_core_seconds, memory_byte_seconds, node_count)
     select ${fx.cluster.id}::uuid, h, 3600, 4 * 3600, 8 * 2^30 * 3600, 1
-    from generate_series(timestamptz '2026-11-19T12:00:00Z', timestamptz '2026-11-20T11:00:00Z', interval '1 hour') h`;
+    from generate_series(0, 23) i,
+      lateral (select date_trunc('hour', ${TEST_NOW}::timestamptz - interval '24 hours') + i * interval '1 hour' as h) hours`;
 });
 afterAll(async () => {
   await test.close();

@@ -6,6 +6,7 @@ import { isKubewiseError } from "@kubewise/core";
 
 import { env, isOidcConfigured } from "../../env";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
+import { clock } from "../services";
 import { authenticateWithRateLimit } from "./credentials";
 import type { LoginLimiters } from "./credentials";
 import {
@@ -96,7 +97,7 @@ export const authOptions: NextAuthOptions = {
       name: "Email and password",
       credentials: { email: { type: "email" }, password: { type: "password" } },
       async authorize(credentials, req) {
-        const nowMs = Date.now();
+        const nowMs = clock.now().getTime();
         const email = credentials?.email ?? "";
         const result = await authenticateWithRateLimit(
           {
