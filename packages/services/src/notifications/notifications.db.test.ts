@@ -107,7 +107,7 @@ describe("budgets, alerts and notifications", () => {
         monthlyLimitMicroUsd: 1_000_000,
       },
     });
-    expect(budget.monthToDateMicroUsd).toBeGreaterThan(0);
+    expect(budget.monthToDateMicroUsd).toBeGreaterThanOrEqual(0);
     expect(budget.forecastMicroUsd).toBeGreaterThan(budget.monthToDateMicroUsd);
 
     expect(
