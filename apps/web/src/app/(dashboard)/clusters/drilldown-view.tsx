@@ -12,11 +12,6 @@ import {
   formatPercent,
 } from "@kubewise/core";
 
-import { UsageChart } from "~/components/charts";
-import {
-  CostOverTimeChart,
-  UsageVsRequestChart,
-} from "~/components/cost-charts";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
