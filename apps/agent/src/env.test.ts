@@ -107,7 +107,7 @@ describe("agent loadEnv: local scoring", () => {
     [
       "on by default, TypeScript runtime, every 5 min",
       {},
-      { runtime: "typescript", intervalMs: 300_000 },
+      { runtime: "typescript", intervalMs: 300_000, preload: false },
     ],
     [
       "onnxruntime every 60 s",
@@ -115,7 +115,17 @@ describe("agent loadEnv: local scoring", () => {
         KUBEWISE_SCORER_RUNTIME: "onnxruntime",
         KUBEWISE_SCORE_INTERVAL_SECONDS: "60",
       },
-      { runtime: "onnxruntime", intervalMs: 60_000 },
+      { runtime: "onnxruntime", intervalMs: 60_000, preload: false },
+    ],
+    [
+      "preloaded from /app/models (the image)",
+      { KUBEWISE_SCORER_PRELOAD: "true", KUBEWISE_MODEL_DIR: "/app/models" },
+      {
+        runtime: "typescript",
+        intervalMs: 300_000,
+        preload: true,
+        modelDir: "/app/models",
+      },
     ],
     ["off", { KUBEWISE_SCORING: "off" }, undefined],
   ])("%s", (_name, vars, scoring) => {

@@ -76,6 +76,8 @@ const EnvSchema = z.object({
   KUBEWISE_SCORER_RUNTIME: z.enum(SCORER_RUNTIMES).default("typescript"),
   // Folder holding kubewise-forecaster-v1.onnx; default packages/ml/models (the image sets /app/models).
   KUBEWISE_MODEL_DIR: z.string().min(1).optional(),
+  // true: load the forecaster at start (otherwise once a container has 6 h of history)
+  KUBEWISE_SCORER_PRELOAD: z.enum(["true", "false"]).default("false"),
   KUBEWISE_SCORE_INTERVAL_SECONDS: z.coerce
     .number()
     .min(1)
@@ -232,7 +234,12 @@ export type AgentEnv = Readonly<{
   maxInFlight: number;
   metricsPort: number;
   scoring:
-    | { runtime: ScorerRuntime; intervalMs: number; modelDir?: string }
+    | {
+        runtime: ScorerRuntime;
+        intervalMs: number;
+        modelDir?: string;
+        preload: boolean;
+      }
     | undefined;
   podMetadata: PodMetadataConfig | undefined;
   logLevel: string;
@@ -243,6 +250,7 @@ function toScoringConfig(e: z.infer<typeof EnvSchema>): AgentEnv["scoring"] {
   return {
     runtime: e.KUBEWISE_SCORER_RUNTIME,
     intervalMs: Math.round(e.KUBEWISE_SCORE_INTERVAL_SECONDS * 1000),
+    preload: e.KUBEWISE_SCORER_PRELOAD === "true",
     ...(e.KUBEWISE_MODEL_DIR === undefined
       ? {}
       : { modelDir: e.KUBEWISE_MODEL_DIR }),

@@ -212,20 +212,36 @@ export function createAnomalyScoring(
 
 /** Builds the scorer and scoring, and runs a pass every `intervalMs` (wired by main.ts). */
 export function startAnomalyScoring(options: {
-  config: { runtime: ScorerRuntime; intervalMs: number; modelDir?: string };
+  config: {
+    runtime: ScorerRuntime;
+    intervalMs: number;
+    modelDir?: string;
+    preload?: boolean;
+  };
   metrics: AgentMetrics;
   logger: Logger;
 }): { scoring: AnomalyScoring; stop: () => void } {
   const { config, metrics, logger } = options;
+  const scorer = createOnnxScorer({
+    runtime: config.runtime,
+    ...(config.modelDir === undefined ? {} : { modelDir: config.modelDir }),
+    onLoaded: (info) => {
+      metrics.scorerLoaded.set(1);
+      logger.info(info, "forecaster loaded");
+    },
+  });
+  if (config.preload === true)
+    // one forward pass on zeros loads the model now instead of after 6 h of history
+    void scorer
+      .score(new Float32Array(FEATURES_PER_ROW), 1)
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error },
+          "forecaster preload failed; retried on the next pass",
+        ),
+      );
   const scoring = createAnomalyScoring({
-    scorer: createOnnxScorer({
-      runtime: config.runtime,
-      ...(config.modelDir === undefined ? {} : { modelDir: config.modelDir }),
-      onLoaded: (info) => {
-        metrics.scorerLoaded.set(1);
-        logger.info(info, "forecaster loaded");
-      },
-    }),
+    scorer,
     metrics,
     logger,
     // Small batches bound the live windows and input tensor; the forward pass costs the same per row.

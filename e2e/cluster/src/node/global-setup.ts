@@ -1,0 +1,139 @@
+// `npm run e2e:node`: builds the images (npm run images), brings the local node up (or reuses it),
+// starts a PostgreSQL the pods reach on the node IP, and installs the chart with the local images.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import type { TestProject } from "vitest/node";
+
+import { migrate, startDatabase, type RunningDatabase } from "@kubewise/db";
+
+import { REPO_ROOT } from "../global-setup";
+import { loadNodeEnv } from "./env";
+import {
+  E2E,
+  installRelease,
+  waitForReleasePods,
+  type NodeSuiteContext,
+} from "./release";
+
+declare module "vitest" {
+  // declaration merging needs an interface here
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  export interface ProvidedContext {
+    nodeSuite: NodeSuiteContext;
+  }
+}
+
+const NODE_IP = "10.88.0.1";
+const log = (message: string) => console.log(`e2e:node  ${message}`);
+
+function script(name: string, args: string[], env: NodeJS.ProcessEnv): string {
+  return execFileSync(join(REPO_ROOT, "scripts", "cluster", name), args, {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+}
+
+/** Embedded PostgreSQL on the host, listening on loopback and on the node IP for the pods. */
+async function startPodReachableDatabase(
+  dir: string,
+): Promise<RunningDatabase> {
+  mkdirSync(dir, { recursive: true });
+  const hba = join(dir, "pg_hba.conf");
+  writeFileSync(
+    hba,
+    [
+      "local all all scram-sha-256",
+      "host all all 127.0.0.1/32 scram-sha-256",
+      "host all all 10.88.0.0/16 scram-sha-256",
+      "",
+    ].join("\n"),
+  );
+  return startDatabase({
+    dataDir: join(dir, "data"),
+    settings: {
+      listen_addresses: `127.0.0.1,${NODE_IP}`,
+      hba_file: hba,
+      fsync: "off",
+    },
+    onProgress: log,
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const env = loadNodeEnv(process.env);
+  const started = Date.now();
+  const ownCluster = env.KUBECONFIG === undefined;
+  const kube = {
+    KUBEWISE_CACHE: env.KUBEWISE_CACHE,
+    KUBEWISE_CLUSTER_DIR: env.KUBEWISE_CLUSTER_DIR,
+  };
+  if (env.KUBEWISE_E2E_SKIP_IMAGES === "0") {
+    log("building the images (npm run images)");
+    execFileSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"),
+        join(REPO_ROOT, "scripts/images/build.ts"),
+      ],
+      {
+        stdio: "inherit",
+      },
+    );
+  }
+  let kubeconfigPath = env.KUBECONFIG ?? "";
+  if (ownCluster) {
+    execFileSync(join(REPO_ROOT, "scripts", "cluster", "build.sh"), [], {
+      env: { ...process.env, ...kube },
+      stdio: "inherit",
+    });
+    log(
+      "starting the control plane and the node (scripts/cluster/start.sh --node)",
+    );
+    kubeconfigPath =
+      script("start.sh", ["--node"], kube).trim().split("\n").at(-1) ?? "";
+  }
+  const bin = join(env.KUBEWISE_CACHE, "k8s-v1.35.4", "bin");
+  let database: RunningDatabase | undefined;
+  let hostDatabaseUrl = env.KUBEWISE_E2E_DATABASE_URL ?? "";
+  let podDatabaseUrl = hostDatabaseUrl;
+  if (ownCluster) {
+    database = await startPodReachableDatabase(
+      join(env.KUBEWISE_CLUSTER_DIR, "postgres"),
+    );
+    hostDatabaseUrl = database.url;
+    podDatabaseUrl = database.url.replace("@127.0.0.1:", `@${NODE_IP}:`);
+  }
+  await migrate({ url: hostDatabaseUrl });
+  const context: NodeSuiteContext = {
+    kubeconfigPath,
+    kubectlPath: join(bin, "kubectl"),
+    helmPath: join(bin, "helm"),
+    databaseUrl: hostDatabaseUrl,
+    podDatabaseUrl,
+    registry: env.KUBEWISE_E2E_IMAGE_REGISTRY,
+    clusterDir: ownCluster ? env.KUBEWISE_CLUSTER_DIR : undefined,
+    resultsFile: join(REPO_ROOT, "dist", "e2e-node-results.json"),
+  };
+  installRelease(context, log);
+  await waitForReleasePods(context, log);
+  log(
+    `node, images and release ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+
+  project.provide("nodeSuite", context);
+  // the shared harness (kubectl(), waitFor()) reads these
+  project.provide("kubeconfigPath", kubeconfigPath);
+  project.provide("kubectlPath", context.kubectlPath);
+  project.provide("helmPath", context.helmPath);
+  project.provide("chartNamespace", E2E.namespace);
+  project.provide("controllerServiceAccount", `${E2E.release}-aggregator`);
+
+  return async () => {
+    if (env.KUBEWISE_KEEP_CLUSTER === "1") return;
+    await database?.stop();
+    if (ownCluster) script("stop.sh", [], kube);
+  };
+}
