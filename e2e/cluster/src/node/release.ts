@@ -51,7 +51,7 @@ export const kubectlSync = (
 ) => run(ctx, ctx.kubectlPath, args, stdin);
 
 /** Helm values of the suite: the chart's defaults plus what this cluster needs. */
-export function releaseValues(ctx: NodeSuiteContext): Record<string, unknown> {
+function releaseValues(ctx: NodeSuiteContext): Record<string, unknown> {
   return {
     clusterName: E2E.clusterName,
     image: {
