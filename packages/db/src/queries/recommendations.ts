@@ -274,6 +274,26 @@ export async function listOpenRecommendationsForContainer(
     .for("update");
 }
 
+/** The container's newest recommendation in `phase` (e.g. the last Rejected one), if any. */
+export async function getLatestRecommendationInPhase(
+  db: DbExecutor,
+  containerId: string,
+  phase: RecommendationRow["phase"],
+): Promise<RecommendationRow | undefined> {
+  const rows = await db
+    .select()
+    .from(recommendations)
+    .where(
+      and(
+        eq(recommendations.containerId, containerId),
+        eq(recommendations.phase, phase),
+      ),
+    )
+    .orderBy(desc(recommendations.version))
+    .limit(1);
+  return rows[0];
+}
+
 export async function getNextRecommendationVersion(
   db: DbExecutor,
   containerId: string,

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { listAuditLog } from "@kubewise/db";
+import { listAuditLog, listRecommendationEvents } from "@kubewise/db";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 import { createKrrRecommender } from "@kubewise/ml";
 
 import { SYSTEM_ACTOR } from "../context";
 import { createServiceFixture, createTestContext, TEST_NOW } from "../testing";
+import { approveRecommendation } from "./approve";
 import { generateRecommendations } from "./generate";
 import { listRecommendations } from "./list";
+import { rejectRecommendation } from "./reject";
 
 let test: TestDatabase;
 
@@ -71,6 +73,54 @@ describe("generateRecommendations", () => {
     expect(
       audit.filter((a) => a.action === "recommendation.create"),
     ).toHaveLength(4);
+  });
+
+  it("keeps an Approved recommendation through passes, queues a material change beside it, and does not bring back a rejected one unchanged", async () => {
+    const fx = await createServiceFixture(test.db);
+    const ctx = createTestContext(test.db, SYSTEM_ACTOR);
+    const approver = createTestContext(test.db, fx.actors.approver);
+    const input = {
+      clusterId: fx.cluster.id,
+      now: TEST_NOW,
+      historyWindowSeconds: 86_400,
+    };
+    const phase = async (p: "Pending" | "Approved" | "Rejected") =>
+      (
+        await listRecommendations({
+          ctx,
+          input: { clusterId: fx.cluster.id, phase: [p] },
+        })
+      ).items;
+    await generateRecommendations({ ctx, input });
+    const [a, b] = await phase("Pending");
+    if (!a || !b) throw new Error("expected two pending recommendations");
+    await approveRecommendation({ ctx: approver, input: { id: a.id } });
+    await rejectRecommendation({
+      ctx: approver,
+      input: { id: b.id, reason: "not now" },
+    });
+    // Two more passes with the same advice: nothing new, the approval stands, the rejection too.
+    for (let pass = 0; pass < 2; pass++)
+      expect(await generateRecommendations({ ctx, input })).toMatchObject({
+        created: 0,
+        superseded: 0,
+      });
+    expect((await phase("Approved")).map((r) => r.id)).toEqual([a.id]);
+    expect(await phase("Pending")).toEqual([]);
+    expect((await phase("Rejected")).map((r) => r.id)).toContain(b.id);
+    // A material change (another policy) queues as Pending beside the Approved one and says why.
+    const krr = await generateRecommendations({
+      ctx: { ...ctx, ports: { recommender: createKrrRecommender() } },
+      input,
+    });
+    expect(krr).toMatchObject({ created: 2, superseded: 0 });
+    expect((await phase("Approved")).map((r) => r.id)).toEqual([a.id]);
+    const queued = await phase("Pending");
+    expect(queued).toHaveLength(2);
+    const events = await listRecommendationEvents(test.db, queued[0]?.id ?? "");
+    expect(events[0]?.reason).toMatch(
+      /policy vpa -> krr \(against v\d+, (Approved|Rejected)\)/,
+    );
   });
 
   it("skips containers without enough history", async () => {

@@ -4,7 +4,9 @@ import {
   DEFAULT_PRICE,
 } from "@kubewise/core";
 import {
+  getLatestRecommendationInPhase,
   getNextRecommendationVersion,
+  getSafetyConfig,
   getUsageHistory,
   insertRecommendation,
   insertRecommendationEvent,
@@ -12,6 +14,7 @@ import {
   listOpenRecommendationsForContainer,
   updateRecommendationPhase,
   type ContainerWithWorkload,
+  type RecommendationRow,
   type UsageHistoryRow,
 } from "@kubewise/db";
 import { createVpaRecommender, type UsageChunk } from "@kubewise/ml";
@@ -22,12 +25,12 @@ import { recordAudit } from "../internal/audit";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import { auditSubject } from "./internal";
+import { supersedeDecision } from "./materiality";
 import {
   GenerateRecommendationsInputSchema,
   type GenerateRecommendationsInput,
 } from "./schemas";
 import {
-  sameResources,
   toRecommendationValues,
   type RecommendationValues,
 } from "./to-resources";
@@ -136,15 +139,36 @@ async function persist(
 ): Promise<{ created: boolean; superseded: number }> {
   const { container, workload } = target;
   const open = await listOpenRecommendationsForContainer(tx.db, container.id);
-  if (
-    open.some(
-      (r) =>
-        r.phase === "Pending" &&
-        r.policy === policy &&
-        sameResources(r, values),
-    )
-  )
-    return { created: false, superseded: 0 };
+  // Only Pending recommendations are replaced: an Approved one proceeds to apply, and a material
+  // change after approval queues as a new Pending one that says what changed.
+  const pending = open.filter((r) => r.phase === "Pending");
+  const newest = (rows: RecommendationRow[]): RecommendationRow | undefined =>
+    rows.reduce<RecommendationRow | undefined>(
+      (a, r) => (a === undefined || r.version > a.version ? r : a),
+      undefined,
+    );
+  const reference =
+    newest(pending) ??
+    newest(open) ??
+    (await getLatestRecommendationInPhase(tx.db, container.id, "Rejected"));
+  const safety = await getSafetyConfig(
+    tx.db,
+    workload.clusterId,
+    workload.namespace,
+  );
+  const decision = reference
+    ? supersedeDecision({
+        previous: reference,
+        next: { ...values, policy },
+        autoApplyMinConfidence: safety?.autoApplyEnabled
+          ? safety.autoApplyMinConfidence
+          : null,
+      })
+    : { replace: true, reason: "first recommendation for this container" };
+  if (!decision.replace) return { created: false, superseded: 0 };
+  const reason = reference
+    ? `${decision.reason} (against v${reference.version}, ${reference.phase})`
+    : decision.reason;
   const delta = computeProjectedSavings({
     current: {
       cpuMillicores: container.cpuRequestMillicores ?? 0,
@@ -173,9 +197,10 @@ async function persist(
     fromPhase: null,
     toPhase: "Pending",
     actor: tx.actor.userId,
+    reason,
     createdAt: now,
   });
-  for (const old of open) {
+  for (const old of pending) {
     const next = applyRecommendationEvent(
       { phase: old.phase },
       {
@@ -211,10 +236,11 @@ async function persist(
         container: container.name,
         policy,
         version,
-        supersededIds: open.map((r) => r.id),
+        supersededIds: pending.map((r) => r.id),
+        reason,
         ...delta,
       },
     },
   );
-  return { created: true, superseded: open.length };
+  return { created: true, superseded: pending.length };
 }

@@ -90,15 +90,3 @@ export function toRecommendationValues(
     timeWindows,
   };
 }
-
-export function sameResources(
-  a: RecommendationValues,
-  b: RecommendationValues,
-): boolean {
-  return (
-    a.cpuRequestMillicores === b.cpuRequestMillicores &&
-    a.cpuLimitMillicores === b.cpuLimitMillicores &&
-    a.memoryRequestBytes === b.memoryRequestBytes &&
-    a.memoryLimitBytes === b.memoryLimitBytes
-  );
-}
