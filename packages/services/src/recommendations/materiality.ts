@@ -16,7 +16,7 @@ type Values = Required<
 >;
 
 /** Relative change that counts, up / down, and the least absolute change, per resource. */
-export const MATERIALITY = {
+const MATERIALITY = {
   cpu: { up: 0.15, down: 0.25, minMillicores: 20 },
   memory: { up: 0.1, down: 0.2, minBytes: 32 * 1024 * 1024 },
 } as const;
