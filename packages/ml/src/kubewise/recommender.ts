@@ -64,10 +64,10 @@ export const KUBEWISE_DEFAULTS = {
   // Off by default: on the dev traces memory spikes move between 4-hour blocks and per-block CPU
   // quantiles were no better than daily ones at equal under-provisioning (see docs/adr/0004).
   blockWindows: false,
-  // OOM-free days near KRR's (0.97) on the dev traces, out of fold: docs/adr/0007.
+  // OOM-free days near KRR's (0.97) on the dev traces, out of fold: docs/adr/0008.
   riskWeight: 2,
   // Off: on the dev traces it cut changes/day from 0.60 to 0.34 for +0.02 memory and +0.04 CPU
-  // slack at the default (docs/adr/0007); the approval workflow's own materiality rule applies instead.
+  // slack at the default (docs/adr/0008); the approval workflow's own materiality rule applies instead.
   stabilize: false,
 } as const;
 const BLOCK_HISTORY_DAYS = 7;
