@@ -7,11 +7,12 @@ export const HOURS_PER_MONTH = 730;
 const BYTES_PER_GIB = 2 ** 30;
 const SECONDS_PER_HOUR = 3600;
 
-export type ContainerResources = { cpuMillicores: number; memoryBytes: number };
+/** CPU and memory both known (a request or a usage figure), as the cost model needs them. */
+export type CpuMemoryAmounts = { cpuMillicores: number; memoryBytes: number };
 
 export type CostInput = {
-  request: ContainerResources;
-  usage: ContainerResources;
+  request: CpuMemoryAmounts;
+  usage: CpuMemoryAmounts;
   price: ResourcePrice;
   /** Pods running this container (defaults to 1). */
   replicas?: number;
@@ -32,9 +33,9 @@ function assertNonNegative(values: Record<string, number>): void {
 
 /** OpenCost allocation: a running container is charged for max(request, usage) of each resource. */
 export function allocatedResources(
-  request: ContainerResources,
-  usage: ContainerResources,
-): ContainerResources {
+  request: CpuMemoryAmounts,
+  usage: CpuMemoryAmounts,
+): CpuMemoryAmounts {
   return {
     cpuMillicores: Math.max(request.cpuMillicores, usage.cpuMillicores),
     memoryBytes: Math.max(request.memoryBytes, usage.memoryBytes),
@@ -43,7 +44,7 @@ export function allocatedResources(
 
 /** Cost of allocated resources over `hours`, rounded to integer micro-USD. */
 export function computeResourceCostMicroUsd(
-  resources: ContainerResources,
+  resources: CpuMemoryAmounts,
   price: ResourcePrice,
   hours: number,
 ): number {
@@ -74,9 +75,9 @@ export function computeContainerMonthlyCostMicroUsd(input: CostInput): number {
 }
 
 export type SavingsInput = {
-  current: ContainerResources;
-  recommended: ContainerResources;
-  usage: ContainerResources;
+  current: CpuMemoryAmounts;
+  recommended: CpuMemoryAmounts;
+  usage: CpuMemoryAmounts;
   price: ResourcePrice;
   replicas?: number;
 };

@@ -5,8 +5,11 @@ import { ConflictError } from "./errors";
 import {
   allowedEvents,
   applyRecommendationEvent,
+  CLUSTER_PHASES,
+  findEventPath,
   IllegalTransitionError,
   isTerminalPhase,
+  LIFECYCLE_PHASE_OF,
   RECOMMENDATION_PHASES,
   transitionRecommendation,
   type RecommendationEvent,
@@ -157,5 +160,52 @@ describe("lifecycle properties", () => {
         );
       }),
     );
+  });
+});
+
+describe("cluster phase -> lifecycle phase (one mapping table)", () => {
+  // Rows: status.phase of the ResourceRecommendation; columns: the recommendation's lifecycle
+  // phase. "-": nothing decided in the cluster; "=": already there; "X": unreachable (a conflict
+  // the cluster sync reports); otherwise the events that get there.
+  const columns = RECOMMENDATION_PHASES;
+  const expected: Record<string, string> = {
+    Pending: "- | - | - | - | - | - | -",
+    DryRun: "- | - | - | - | - | - | -",
+    Blocked: "- | - | - | - | - | - | -",
+    Canary: "startApply | startApply | X | = | X | X | X",
+    Applied:
+      "startApply+completeApply | startApply+completeApply | X | completeApply | = | X | X",
+    Verified:
+      "startApply+completeApply | startApply+completeApply | X | completeApply | = | X | X",
+    RolledBack:
+      "startApply+rollback | startApply+rollback | X | rollback | rollback | = | X",
+    Rejected: "reject | reject | = | X | X | X | X",
+    Failed:
+      "startApply+rollback | startApply+rollback | X | rollback | rollback | = | X",
+  };
+
+  it.each(CLUSTER_PHASES)(
+    "cluster %s from every lifecycle phase",
+    (cluster) => {
+      const cells = columns.map((db) => {
+        const target = LIFECYCLE_PHASE_OF[cluster];
+        if (target === undefined) return "-";
+        const path = findEventPath(db, target);
+        if (path === undefined) return "X";
+        let state: { phase: RecommendationPhase } = { phase: db };
+        for (const type of path)
+          state = applyRecommendationEvent(state, eventOf(type));
+        expect(state.phase).toBe(target);
+        return path.length ? path.join("+") : "=";
+      });
+      expect(cells.join(" | ")).toBe(expected[cluster]);
+    },
+  );
+
+  it("covers every cluster phase and nothing else", () => {
+    expect(Object.keys(LIFECYCLE_PHASE_OF).sort()).toEqual(
+      [...CLUSTER_PHASES].sort(),
+    );
+    expect(Object.keys(expected).sort()).toEqual([...CLUSTER_PHASES].sort());
   });
 });

@@ -111,3 +111,77 @@ export function applyRecommendationEvent(
   if (!result.ok) throw result.error;
   return result.state;
 }
+
+/**
+ * status.phase of a ResourceRecommendation (the controller's view of one rollout). The CRD schema
+ * takes its enum from here.
+ */
+export const CLUSTER_PHASES = [
+  "Pending",
+  "DryRun",
+  "Blocked",
+  "Canary",
+  "Applied",
+  "Verified",
+  "RolledBack",
+  "Rejected",
+  "Failed",
+] as const;
+export type ClusterPhase = (typeof CLUSTER_PHASES)[number];
+
+/**
+ * The one mapping from the cluster's phases to the lifecycle's: what a recommendation has become
+ * once its ResourceRecommendation reaches a phase. undefined: nothing decided in the cluster yet.
+ * Failed changed nothing on the workload, so its lifecycle counterpart is RolledBack.
+ */
+export const LIFECYCLE_PHASE_OF: Record<
+  ClusterPhase,
+  RecommendationPhase | undefined
+> = {
+  Pending: undefined,
+  DryRun: undefined,
+  Blocked: undefined,
+  Canary: "Applying",
+  Applied: "Applied",
+  Verified: "Applied",
+  RolledBack: "RolledBack",
+  Rejected: "Rejected",
+  Failed: "RolledBack",
+};
+
+export function isClusterPhase(value: string): value is ClusterPhase {
+  return (CLUSTER_PHASES as readonly string[]).includes(value);
+}
+
+const PATH_EVENTS: RecommendationEventType[] = [
+  "approve",
+  "reject",
+  "startApply",
+  "completeApply",
+  "rollback",
+];
+
+/**
+ * The shortest sequence of events that moves a recommendation from `from` to `to` through the
+ * state machine ([] when already there), or undefined when `to` cannot be reached.
+ */
+export function findEventPath(
+  from: RecommendationPhase,
+  to: RecommendationPhase,
+): RecommendationEventType[] | undefined {
+  const queue: {
+    phase: RecommendationPhase;
+    path: RecommendationEventType[];
+  }[] = [{ phase: from, path: [] }];
+  const seen = new Set<RecommendationPhase>([from]);
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    if (item.phase === to) return item.path;
+    for (const type of PATH_EVENTS) {
+      const next = TRANSITIONS[item.phase][type];
+      if (next === undefined || seen.has(next)) continue;
+      seen.add(next);
+      queue.push({ phase: next, path: [...item.path, type] });
+    }
+  }
+  return undefined;
+}

@@ -4,10 +4,12 @@ import { parse } from "yaml";
 
 import { ValidationError } from "./errors";
 import {
+  buildPodResizePatch,
   buildResourcesPatch,
   diffContainerResources,
   renderDryRunDiff,
   renderPatchYaml,
+  serializePatch,
   type ContainerResourceChange,
 } from "./patch";
 import { parseCpuMillicores, parseMemoryBytes } from "./units";
@@ -21,14 +23,15 @@ const app: ContainerResourceChange = {
   },
   recommended: {
     requests: { cpuMillicores: 250, memoryBytes: 512 * MI },
-    limits: { cpuMillicores: null, memoryBytes: 512 * MI },
+    limits: { memoryBytes: 512 * MI },
   },
 };
 const deployment = { kind: "Deployment", name: "api", namespace: "shop" };
+const recommended = [{ name: app.name, ...app.recommended }];
 
 describe("buildResourcesPatch", () => {
-  it("patches the pod template and deletes a dropped CPU limit with null", () => {
-    expect(buildResourcesPatch(deployment, [app])).toEqual({
+  it("sets every request and limit and removes an unset one with null", () => {
+    expect(buildResourcesPatch("Deployment", recommended)).toEqual({
       spec: {
         template: {
           spec: {
@@ -54,39 +57,47 @@ describe("buildResourcesPatch", () => {
       "CronJob",
       ["spec", "jobTemplate", "spec", "template", "spec", "containers"],
     ],
-  ])("puts %s containers at %j", (kind, path) => {
-    let node: unknown = buildResourcesPatch({ ...deployment, kind }, [app]);
+  ] as const)("puts %s containers at %j", (kind, path) => {
+    let node: unknown = buildResourcesPatch(kind, recommended);
     for (const key of path) node = (node as Record<string, unknown>)[key];
     expect(Array.isArray(node)).toBe(true);
   });
 
+  it("is the same patch as the pods/resize body, container for container", () => {
+    expect(buildPodResizePatch(recommended).spec).toEqual(
+      (
+        buildResourcesPatch("Deployment", recommended) as {
+          spec: { template: { spec: unknown } };
+        }
+      ).spec.template.spec,
+    );
+  });
+
+  it("serializes to the same bytes for the same recommendation", () => {
+    const a = serializePatch(buildResourcesPatch("Deployment", recommended));
+    const b = serializePatch(
+      buildResourcesPatch("Deployment", structuredClone(recommended)),
+    );
+    expect(a).toBe(b);
+    expect(a).toBe(
+      '{"spec":{"template":{"spec":{"containers":[{"name":"app","resources":{"requests":{"cpu":"250m","memory":"512Mi"},"limits":{"cpu":null,"memory":"512Mi"}}}]}}}}',
+    );
+  });
+
   it.each([
-    [
-      "an unsupported kind",
-      { ...deployment, kind: "Pod" },
-      [app],
-      /cannot patch a Pod/,
-    ],
-    ["no containers", deployment, [], /at least one container/],
+    ["no containers", [], /at least one container/],
     [
       "a limit below the request",
-      deployment,
-      [
-        {
-          ...app,
-          recommended: {
-            ...app.recommended,
-            limits: { cpuMillicores: 100, memoryBytes: null },
-          },
-        },
-      ],
+      [{ ...recommended[0]!, limits: { cpuMillicores: 100 } }],
       /limit is below its request/,
     ],
-  ])("rejects %s", (_name, workload, changes, message) => {
-    expect(() => buildResourcesPatch(workload, changes)).toThrow(
+  ])("rejects %s", (_name, containers, message) => {
+    expect(() => buildResourcesPatch("Deployment", containers)).toThrow(
       ValidationError,
     );
-    expect(() => buildResourcesPatch(workload, changes)).toThrow(message);
+    expect(() => buildResourcesPatch("Deployment", containers)).toThrow(
+      message,
+    );
   });
 
   it("renders YAML that parses back to the same quantities", () => {
@@ -96,9 +107,12 @@ describe("buildResourcesPatch", () => {
     });
     fc.assert(
       fc.property(amounts, (requests) => {
-        const change = { ...app, recommended: { requests, limits: requests } };
         const parsed = parse(
-          renderPatchYaml(buildResourcesPatch(deployment, [change])),
+          renderPatchYaml(
+            buildResourcesPatch("Deployment", [
+              { name: "app", requests, limits: requests },
+            ]),
+          ),
         ) as {
           spec: {
             template: {

@@ -1,113 +1,97 @@
+// The one builder of the patch that applies a recommendation (docs/STYLE.md §12): the dashboard's
+// preview, status.generatedPatch, the dry-run and the controller's request body are its output.
 import { stringify } from "yaml";
 
 import { ValidationError } from "./errors";
+import {
+  assertLimitsCoverRequests,
+  type ContainerResources,
+  type NamedContainerResources,
+  type ResourceAmounts,
+} from "./resources";
 import { formatCpuMillicores, formatMemoryBytes } from "./units";
+import { type ApplicableWorkloadKind } from "./workload-kinds";
 
-/** null means "not set" on the pod spec. */
-export type ResourceAmounts = {
-  cpuMillicores: number | null;
-  memoryBytes: number | null;
-};
-export type ContainerResourceSpec = {
-  requests: ResourceAmounts;
-  limits: ResourceAmounts;
-};
-export type ContainerResourceChange = {
+/** null deletes the key in a strategic merge patch: how an unset request or limit is removed. */
+export type QuantityPatch = { cpu: string | null; memory: string | null };
+export type ContainerResourcesPatch = {
   name: string;
-  current: ContainerResourceSpec;
-  recommended: ContainerResourceSpec;
+  resources: { requests: QuantityPatch; limits: QuantityPatch };
 };
-export type WorkloadRef = { kind: string; name: string; namespace: string };
-
-type QuantityMap = { cpu?: string | null; memory?: string | null };
-type ContainerPatch = {
-  name: string;
-  resources: { requests?: QuantityMap; limits?: QuantityMap };
-};
-type PodTemplatePatch = { spec: { containers: ContainerPatch[] } };
-export type StrategicMergePatch =
+type PodSpecPatch = { containers: ContainerResourcesPatch[] };
+type PodTemplatePatch = { spec: PodSpecPatch };
+/** Strategic merge patch of a workload's pod template; containers merge by name. */
+export type ResourcesPatch =
   | { spec: { template: PodTemplatePatch } }
   | { spec: { jobTemplate: { spec: { template: PodTemplatePatch } } } };
+/** Body of the pods/resize subresource (in-place resize). */
+export type PodResizePatch = { spec: PodSpecPatch };
 
-const TEMPLATE_KINDS = new Set([
-  "Deployment",
-  "StatefulSet",
-  "DaemonSet",
-  "ReplicaSet",
-  "Job",
-]);
+export type WorkloadRef = { kind: string; name: string; namespace: string };
 
-function quantityMap(
-  current: ResourceAmounts,
-  recommended: ResourceAmounts,
-): QuantityMap | undefined {
-  const map: QuantityMap = {};
-  // In a strategic-merge patch a null value deletes the key, which is how a limit is removed.
-  if (recommended.cpuMillicores !== null)
-    map.cpu = formatCpuMillicores(recommended.cpuMillicores);
-  else if (current.cpuMillicores !== null) map.cpu = null;
-  if (recommended.memoryBytes !== null)
-    map.memory = formatMemoryBytes(recommended.memoryBytes);
-  else if (current.memoryBytes !== null) map.memory = null;
-  return Object.keys(map).length === 0 ? undefined : map;
-}
-
-function containerPatch(change: ContainerResourceChange): ContainerPatch {
-  const requests = quantityMap(
-    change.current.requests,
-    change.recommended.requests,
-  );
-  const limits = quantityMap(change.current.limits, change.recommended.limits);
+function quantityPatch(amounts: ResourceAmounts): QuantityPatch {
   return {
-    name: change.name,
-    resources: { ...(requests && { requests }), ...(limits && { limits }) },
+    cpu:
+      amounts.cpuMillicores === undefined
+        ? null
+        : formatCpuMillicores(amounts.cpuMillicores),
+    memory:
+      amounts.memoryBytes === undefined
+        ? null
+        : formatMemoryBytes(amounts.memoryBytes),
   };
 }
 
-function assertLimitsCoverRequests(change: ContainerResourceChange): void {
-  const { requests, limits } = change.recommended;
-  const cpuOk =
-    limits.cpuMillicores === null ||
-    requests.cpuMillicores === null ||
-    limits.cpuMillicores >= requests.cpuMillicores;
-  const memoryOk =
-    limits.memoryBytes === null ||
-    requests.memoryBytes === null ||
-    limits.memoryBytes >= requests.memoryBytes;
-  if (!cpuOk || !memoryOk) {
-    throw new ValidationError(
-      `container ${change.name}: a recommended limit is below its request`,
-      {
-        fieldErrors: {
-          [`containers.${change.name}.limits`]: ["limit must be >= request"],
-        },
-      },
-    );
-  }
-}
-
-/** Strategic-merge patch of the workload's pod template; containers merge by name. */
-export function buildResourcesPatch(
-  workload: WorkloadRef,
-  changes: readonly ContainerResourceChange[],
-): StrategicMergePatch {
-  if (changes.length === 0)
+/** Every request and limit of each container: a value sets it, null removes it (the unset rule). */
+export function buildContainerPatches(
+  containers: readonly NamedContainerResources[],
+): ContainerResourcesPatch[] {
+  if (containers.length === 0)
     throw new ValidationError("a patch needs at least one container");
-  changes.forEach(assertLimitsCoverRequests);
-  const template: PodTemplatePatch = {
-    spec: { containers: changes.map(containerPatch) },
-  };
-  if (workload.kind === "CronJob")
-    return { spec: { jobTemplate: { spec: { template } } } };
-  if (TEMPLATE_KINDS.has(workload.kind)) return { spec: { template } };
-  throw new ValidationError(
-    `cannot patch a ${workload.kind}: expected Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob`,
-  );
+  containers.forEach(assertLimitsCoverRequests);
+  return containers.map((c) => ({
+    name: c.name,
+    resources: {
+      requests: quantityPatch(c.requests),
+      limits: quantityPatch(c.limits),
+    },
+  }));
 }
 
-export function renderPatchYaml(patch: StrategicMergePatch): string {
+/** The strategic merge patch that applies `containers` to the workload's pod template. */
+export function buildResourcesPatch(
+  kind: ApplicableWorkloadKind,
+  containers: readonly NamedContainerResources[],
+): ResourcesPatch {
+  const template: PodTemplatePatch = {
+    spec: { containers: buildContainerPatches(containers) },
+  };
+  return kind === "CronJob"
+    ? { spec: { jobTemplate: { spec: { template } } } }
+    : { spec: { template } };
+}
+
+/** The same container changes as a pods/resize body. */
+export function buildPodResizePatch(
+  containers: readonly NamedContainerResources[],
+): PodResizePatch {
+  return { spec: { containers: buildContainerPatches(containers) } };
+}
+
+/** The exact bytes of a patch as sent to the API server and shown as the preview. */
+export function serializePatch(patch: ResourcesPatch | PodResizePatch): string {
+  return JSON.stringify(patch);
+}
+
+export function renderPatchYaml(patch: ResourcesPatch): string {
   return stringify(patch);
 }
+
+export type ContainerResourceChange = {
+  name: string;
+  current: ContainerResources;
+  recommended: ContainerResources;
+};
 
 export type ResourceDiffRow = {
   container: string;
@@ -133,15 +117,15 @@ function row(
   const current = change.current[field][key];
   const recommended = change.recommended[field][key];
   const changeRatio =
-    current === null || recommended === null || current === 0
+    current === undefined || recommended === undefined || current === 0
       ? null
       : (recommended - current) / current;
   return {
     container: change.name,
     field,
     resource,
-    current: current === null ? null : format(current),
-    recommended: recommended === null ? null : format(recommended),
+    current: current === undefined ? null : format(current),
+    recommended: recommended === undefined ? null : format(recommended),
     changeRatio,
   };
 }
