@@ -1,5 +1,5 @@
 // Import-direction rules of STYLE §2, one entry per workspace. Each message names the allowed alternative.
-const internal = ["core", "db", "proto", "ml", "k8s", "services"];
+const internal = ["core", "db", "proto", "ml", "k8s", "controller", "services"];
 
 /** @param {string[]} allowed internal packages this workspace may import */
 function banInternal(allowed, hint) {
@@ -105,6 +105,16 @@ export const boundaries = [
     ]),
   },
   {
+    files: ["packages/controller/**/*.ts"],
+    rules: rule([
+      ...banInternal(
+        ["core", "k8s"],
+        "the controller may use @kubewise/core and @kubewise/k8s; services reach it through ports.",
+      ),
+      heavyMl,
+    ]),
+  },
+  {
     files: ["packages/proto/**/*.ts"],
     rules: rule(banInternal([], "proto depends on nothing internal.")),
   },
@@ -164,7 +174,7 @@ export const boundaries = [
     ],
     rules: rule([
       ...banInternal(
-        ["core", "ml", "proto", "k8s", "services"],
+        ["core", "ml", "proto", "k8s", "controller", "services"],
         "use @kubewise/services; @kubewise/db is wired in src/main.ts only.",
       ),
       heavyMl,

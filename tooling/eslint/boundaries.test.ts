@@ -62,6 +62,18 @@ describe("import-direction rules (STYLE §2)", () => {
       'import { thing } from "@kubewise/core/src/units";',
     ],
     ["packages/k8s/src/x.ts", 'import { page } from "@kubewise/web";'],
+    [
+      "packages/k8s/src/x.ts",
+      'import { createLifecycleController } from "@kubewise/controller";',
+    ],
+    [
+      "packages/services/src/x.ts",
+      'import { createWorkloadStore } from "@kubewise/controller";',
+    ],
+    [
+      "packages/controller/src/x.ts",
+      'import { syncRecommendationsToCluster } from "@kubewise/services";',
+    ],
   ])("rejects in %s: %s", async (file, code) => {
     const messages = await lintAt(file, code);
     expect(messages.some((m) => m.startsWith("no-restricted-imports"))).toBe(
@@ -74,6 +86,14 @@ describe("import-direction rules (STYLE §2)", () => {
     ["packages/services/src/x.ts", 'import { createDb } from "@kubewise/db";'],
     ["apps/web/src/server/db.ts", 'import { createDb } from "@kubewise/db";'],
     ["apps/aggregator/src/main.ts", 'import { createDb } from "@kubewise/db";'],
+    [
+      "packages/controller/src/x.ts",
+      'import { buildResourceRecommendation } from "@kubewise/k8s";',
+    ],
+    [
+      "apps/aggregator/src/controller/x.ts",
+      'import { createLifecycleController } from "@kubewise/controller";',
+    ],
     [
       "apps/agent/src/x.ts",
       'import { createScorer } from "@kubewise/ml/onnx";',

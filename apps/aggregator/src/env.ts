@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { parseRolloutSteps } from "@kubewise/k8s";
+import { parseRolloutSteps } from "@kubewise/controller";
 
 const int = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
@@ -71,6 +71,9 @@ const EnvSchema = z.object({
     }),
   KUBEWISE_ROLLOUT_STEP_WINDOW_SECONDS: int(0, 86_400).default(300),
   KUBEWISE_BASELINE_WINDOW_SECONDS: int(60, 7 * 86_400).default(3_600),
+  // One change may lower a request or limit to no less than 1/ratio of its value; a namespace may
+  // tighten it with the annotation kubewise.io/max-step-ratio.
+  KUBEWISE_MAX_STEP_RATIO: z.coerce.number().min(1.01).max(1_000).default(2),
   KUBEWISE_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
@@ -237,6 +240,7 @@ export function loadEnv(
             rolloutSteps: e.KUBEWISE_ROLLOUT_STEPS,
             stepWindowSeconds: e.KUBEWISE_ROLLOUT_STEP_WINDOW_SECONDS,
             baselineWindowSeconds: e.KUBEWISE_BASELINE_WINDOW_SECONDS,
+            maxStepRatio: e.KUBEWISE_MAX_STEP_RATIO,
           }),
     logLevel: e.KUBEWISE_LOG_LEVEL,
   });

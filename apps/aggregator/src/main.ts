@@ -1,5 +1,6 @@
 import { pino } from "pino";
 
+import type { AuditSink } from "@kubewise/controller";
 import {
   appendAudit,
   countSequenceGaps,
@@ -16,11 +17,6 @@ import {
   SINGLETON_LOCK_KEYS,
   startDatabase,
 } from "@kubewise/db";
-import {
-  createKubeClients,
-  loadKubeConfig,
-  type AuditSink,
-} from "@kubewise/k8s";
 import { createKubewiseRecommender } from "@kubewise/ml/onnx";
 import {
   createNotificationSender,
@@ -34,8 +30,7 @@ import {
   type ServiceContext,
 } from "@kubewise/services";
 
-import { startClusterSync } from "./controller/cluster-sync";
-import { startLifecycleController } from "./controller/lifecycle";
+import { startControllerLoops } from "./controller/wiring";
 import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
 import { loadEnv } from "./env";
@@ -207,39 +202,22 @@ async function main(): Promise<void> {
       });
     },
   };
-  const controller =
+  const loops =
     env.controller === undefined
       ? undefined
-      : startLifecycleController({
+      : startControllerLoops({
           config: env.controller,
-          logger,
-          audit: controllerAudit,
-          // Rollback on throttling / OOM kills uses the agents' samples in the database.
-          signals: {
-            ctx: serviceCtx,
-            clusterId,
-            sampleIntervalSeconds: env.collectionIntervalSeconds,
-          },
-        });
-  // Dashboard decisions <-> ResourceRecommendation objects; the controller above acts on the objects.
-  const clusterSync =
-    env.controller === undefined || controller === undefined
-      ? undefined
-      : startClusterSync({
-          ctx: { db, clock: SYSTEM_CLOCK, logger },
-          clients: createKubeClients(
-            loadKubeConfig(
-              env.controller.kubeconfigPath === undefined
-                ? {}
-                : { kubeconfigPath: env.controller.kubeconfigPath },
-            ),
-          ),
+          ctx: serviceCtx,
           clusterId,
-          intervalMs: env.controller.intervalMs,
+          sampleIntervalSeconds: env.collectionIntervalSeconds,
+          audit: controllerAudit,
           logger,
-          // Only the lifecycle controller's Lease holder runs the sync rounds.
-          leader: controller,
         });
+  if (loops)
+    serviceCtx.ports.maxStepRatio = async (namespace) =>
+      (await loops.policyFor(namespace)).maxStepRatio;
+  const controller = loops?.controller;
+  const clusterSync = loops?.clusterSync;
   const metricsServer = await serveMetrics(metrics.registry, env.metricsPort);
   logger.info(
     {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { type KubeClients } from "@kubewise/controller";
 import {
   createDb,
   ensureClusterByName,
@@ -16,7 +17,6 @@ import {
   type DbClient,
   type RunningDatabase,
 } from "@kubewise/db";
-import { type KubeClients } from "@kubewise/k8s";
 
 // The real agent client and the real aggregator server (apps have no package exports).
 import { createAgentClient } from "../../../apps/agent/src/adapters/grpc/agent-client";

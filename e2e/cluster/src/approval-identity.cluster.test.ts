@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { buildResourceRecommendation, type KubeClients } from "@kubewise/k8s";
+import type { KubeClients } from "@kubewise/controller";
+import { buildResourceRecommendation } from "@kubewise/k8s";
 
 import {
   adminClients,
@@ -27,7 +28,9 @@ describe("approval identity (ValidatingAdmissionPolicy kw approval-identity)", (
     const object = buildResourceRecommendation({
       namespace,
       target: { kind: "Deployment", name },
-      containers: [{ name: "app", requests: { cpuMillicores: 200 } }],
+      containers: [
+        { name: "app", requests: { cpuMillicores: 200 }, limits: {} },
+      ],
       confidence: 0.9,
       policy: "e2e",
       generatedAt: new Date(),

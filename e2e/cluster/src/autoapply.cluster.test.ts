@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createRecommendationStore,
   type KubeClients,
-  type RecommendationInput,
-  type WorkloadKind,
-} from "@kubewise/k8s";
+} from "@kubewise/controller";
+import type { WorkloadKind, WorkloadRecommendation } from "@kubewise/k8s";
 
 import {
   adminClients,
@@ -39,13 +38,14 @@ describe("autoApply under namespace safety rules (StatefulSet, DaemonSet)", () =
     namespace: string,
     kind: WorkloadKind,
     name: string,
-  ): RecommendationInput => ({
+  ): WorkloadRecommendation => ({
     namespace,
     target: { kind, name },
     containers: [
       {
         name: "app",
-        requests: { cpuMillicores: 200, memoryBytes: 300 * 2 ** 20 },
+        requests: { cpuMillicores: 300, memoryBytes: 300 * 2 ** 20 },
+        limits: {},
       },
     ],
     confidence: 0.95,
@@ -93,20 +93,21 @@ describe("autoApply under namespace safety rules (StatefulSet, DaemonSet)", () =
         },
       },
     });
+    // namespace rules from the API, with the default step cap: 500m -> 300m is within 2x
     t = createTestController(await controllerKubeConfig(), {
       identity: "auto-a",
       leaseName: "kubewise-aggregator",
       leaseDurationSeconds: 5,
       namespaces: [optedIn, locked],
-      policy: { inPlaceResize: false },
+      policy: { inPlaceResize: false, maxStepRatio: 2 },
       namespaceRules: true,
     });
     await t.controller.tick();
-    await t.controller.publish([
+    await t.publish(
       input(optedIn, "StatefulSet", "db"),
       input(locked, "StatefulSet", "db"),
       input(optedIn, "DaemonSet", "node-agent"),
-    ]);
+    );
     for (const [namespace, name] of [
       [optedIn, "statefulset-db"],
       [locked, "statefulset-db"],
@@ -140,7 +141,7 @@ describe("autoApply under namespace safety rules (StatefulSet, DaemonSet)", () =
       name: "db",
     });
     expect(sts.spec?.template.spec?.containers[0]?.resources).toEqual({
-      requests: { cpu: "200m", memory: "300Mi" },
+      requests: { cpu: "300m", memory: "300Mi" },
     });
   });
 

@@ -43,6 +43,8 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
         "apps/replicasets:get",
         "apps/replicasets:list",
         "apps/replicasets:watch",
+        ...["get", "list", "watch", "patch"].map((v) => `batch/cronjobs:${v}`),
+        ...["get", "list", "watch"].map((v) => `batch/jobs:${v}`),
         ...["pods", "namespaces", "limitranges", "resourcequotas"].flatMap(
           (r) => ["get", "list", "watch"].map((v) => `/${r}:${v}`),
         ),

@@ -3,15 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
   createRecommendationStore,
-  hashRecommendedResources,
   type KubeClients,
-  type RecommendationInput,
   type RecommendationStore,
-  type ResourceRecommendation,
+} from "@kubewise/controller";
+import type {
+  ResourceRecommendation,
+  WorkloadRecommendation,
 } from "@kubewise/k8s";
 
 import {
   adminClients,
+  approvalOf,
   controllerKubeConfig,
   createNamespace,
   createSampleDeployment,
@@ -20,6 +22,7 @@ import {
   grantRecommendationEditors,
   kubectl,
   patchRecommendation,
+  publish,
   reportOomKill,
   waitFor,
   type TestController,
@@ -38,7 +41,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
   let namespace: string;
   let kc: KubeConfig;
   let t: TestController;
-  let input: RecommendationInput;
+  let input: WorkloadRecommendation;
 
   const getRec = async (): Promise<ResourceRecommendation> => {
     const all = await adminStore.list(namespace);
@@ -78,8 +81,12 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
         {
           name: "app",
           requests: { cpuMillicores: 250, memoryBytes: 256 * MI },
-          lowerBound: { cpuMillicores: 200, memoryBytes: 200 * MI },
-          upperBound: { cpuMillicores: 400, memoryBytes: 400 * MI },
+          limits: { memoryBytes: 2048 * MI },
+          bounds: {
+            lowerBound: { cpuMillicores: 200, memoryBytes: 200 * MI },
+            upperBound: { cpuMillicores: 400, memoryBytes: 400 * MI },
+            uncappedTarget: { cpuMillicores: 250, memoryBytes: 256 * MI },
+          },
         },
       ],
       confidence: 0.9,
@@ -92,10 +99,9 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     await deleteNamespace(admin, namespace);
   });
 
-  it("becomes leader and writes a recommendation object for a sample Deployment", async () => {
+  it("becomes leader and the publisher writes a recommendation object for a sample Deployment", async () => {
     await t.controller.tick();
-    const counts = await t.controller.publish([input]);
-    expect(counts).toEqual({ written: 1, skipped: 0, failed: 0 });
+    await publish(kc, input);
     const rec = await getRec();
     const uid = (await getDeployment()).metadata?.uid;
     expect(rec.metadata.ownerReferences).toEqual([
@@ -119,12 +125,15 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     const managers = (
       rec.metadata.managedFields as { manager: string; operation: string }[]
     ).map((m) => `${m.manager}/${m.operation}`);
-    expect(new Set(managers)).toEqual(new Set(["kubewise-controller/Apply"]));
+    // the spec by the recommender's apply, status.containerRecommendations by its own manager
+    expect(new Set(managers)).toEqual(
+      new Set(["kubewise-controller/Apply", "kubewise-recommender/Apply"]),
+    );
   });
 
   it("publishing the same recommendation again changes nothing (idempotent SSA)", async () => {
     const before = await getRec();
-    await t.controller.publish([input]);
+    await publish(kc, input);
     expect((await getRec()).metadata.resourceVersion).toBe(
       before.metadata.resourceVersion,
     );
@@ -142,13 +151,17 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
             containers: [
               {
                 name: "app",
-                resources: { requests: { cpu: "250m", memory: "256Mi" } },
+                resources: {
+                  requests: { cpu: "250m", memory: "256Mi" },
+                  limits: { cpu: null, memory: "2Gi" },
+                },
               },
             ],
           },
         },
       },
     });
+    expect(rec.status?.specHash).toMatch(/^[0-9a-f]{32}$/);
     expect((await getDeployment()).metadata?.generation).toBe(generationBefore);
     // the generated patch is what `kubectl patch --type strategic` would accept, checked server-side
     const dry = await kubectl([
@@ -184,16 +197,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     // The approval policy admits only the requesting user's own name.
     const approve = await patchRecommendation(
       { namespace, name: "deployment-web" },
-      {
-        spec: {
-          approval: {
-            state: "Approved",
-            by: "alice",
-            at: new Date().toISOString().slice(0, 19) + "Z",
-            specHash: hashRecommendedResources(rec.spec),
-          },
-        },
-      },
+      { spec: { approval: approvalOf(rec, "alice") } },
       { as: "alice" },
     );
     expect(approve).toMatchObject({ code: 0 });
@@ -311,8 +315,9 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       reason: "OOMKilled",
       restored: [{ name: "app", ...ORIGINAL_APP_RESOURCES }],
     });
+    // VPA's OOM bump of the memory in force when it was killed: 256Mi + 100Mi
     expect(rec.status?.rolledBack?.nextMinimumMemoryBytes).toEqual([
-      { name: "app", memoryBytes: 1229 * MI },
+      { name: "app", memoryBytes: 356 * MI },
     ]);
     expect(t.audit.map((a) => a.action)).toContain("rollback");
     const again = await t.controller.reconcileAll();
@@ -345,12 +350,15 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     expect(described.stdout).toMatch(/OOMKilled/);
   });
 
-  it("bumps the next recommendation above the OOM floor", async () => {
-    await t.controller.publish([input]);
+  it("the publisher raises the next recommendation to the OOM floor", async () => {
+    await publish(kc, input);
     const rec = await getRec();
     expect(rec.spec.containers[0]?.requests).toEqual({
       cpu: "250m",
-      memory: "1229Mi",
+      memory: "356Mi",
     });
+    expect(rec.status?.containerRecommendations?.[0]?.target.memory).toBe(
+      "356Mi",
+    );
   });
 });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
-  buildResourceRecommendation,
   createRecommendationStore,
   isApiStatus,
   type KubeClients,
-} from "@kubewise/k8s";
+} from "@kubewise/controller";
+import { buildResourceRecommendation } from "@kubewise/k8s";
 
 import {
   adminClients,
@@ -36,6 +36,7 @@ describe("ResourceRecommendation CRD", () => {
           {
             name: "app",
             requests: { cpuMillicores: 250, memoryBytes: 256 * 2 ** 20 },
+            limits: {},
           },
         ],
         confidence: 0.93,
@@ -100,7 +101,7 @@ describe("ResourceRecommendation CRD", () => {
     ],
     [
       "an unknown target kind",
-      { targetRef: { kind: "CronJob", name: "x" } },
+      { targetRef: { kind: "Job", name: "x" } },
       /spec.targetRef.kind/,
     ],
   ])("rejects %s with 422", async (_label, override, message) => {

@@ -17,6 +17,7 @@ import {
   createLeaseElector,
   createLifecycleController,
   createNamespacePolicyResolver,
+  createRecommendationPublisher,
   createRecommendationStore,
   createWorkloadStore,
   DEFAULT_CONTROLLER_POLICY,
@@ -25,6 +26,14 @@ import {
   type KubeClients,
   type LifecycleController,
   type LifecycleControllerDeps,
+  type SignalsReader,
+  type WorkloadStore,
+} from "@kubewise/controller";
+import {
+  hashRecommendedResources,
+  type Approval,
+  type ResourceRecommendation,
+  type WorkloadRecommendation,
 } from "@kubewise/k8s";
 
 const execFileAsync = promisify(execFile);
@@ -117,11 +126,93 @@ export async function controllerKubeConfig(): Promise<KubeConfig> {
 
 type RecordedAudit = Parameters<AuditSink["record"]>[0];
 
+const MIB = 2 ** 20;
+const silent = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: (fields: Record<string, unknown>, message: string) =>
+    console.error(message, fields),
+};
+
+/**
+ * A metric store with samples for every container in both windows, no throttling, no OOM kill
+ * and a small working set. These tests are about the API server; rollout.cluster.test.ts and
+ * services-sync read the real store (PostgreSQL), faults.cluster.test.ts an unreadable one.
+ */
+export function observedSignals(workingSetBytes = 64 * MIB): SignalsReader {
+  const window = (windowSeconds: number) => ({
+    sampleCount: 6,
+    throttlingRatio: 0,
+    oomKills: 0,
+    windowSeconds,
+    workingSetPeakBytes: workingSetBytes,
+  });
+  return (query) =>
+    Promise.resolve({
+      containers: query.containerNames.map((name) => ({
+        name,
+        baseline: window(3600),
+        observation: window(60),
+      })),
+    });
+}
+
+/** The one production publisher (createRecommendationPublisher), as the aggregator wires it. */
+export async function publish(
+  kubeConfig: KubeConfig,
+  ...recommendations: WorkloadRecommendation[]
+): Promise<void> {
+  const clients = createKubeClients(kubeConfig);
+  const publisher = createRecommendationPublisher({
+    recommendations: createRecommendationStore(clients),
+    workloads: createWorkloadStore(clients),
+    logger: silent,
+  });
+  for (const recommendation of recommendations)
+    await publisher.publish(recommendation);
+}
+
+/** spec.approval naming exactly this spec (an approval without specHash is refused). */
+export function approvalOf(
+  rec: Pick<ResourceRecommendation, "spec">,
+  by: string,
+): Approval {
+  return {
+    state: "Approved",
+    by,
+    at: new Date().toISOString().slice(0, 19) + "Z",
+    specHash: hashRecommendedResources(rec.spec),
+  };
+}
+
 export type TestController = {
   controller: LifecycleController;
   audit: RecordedAudit[];
   identity: string;
+  /** Publishes through the one production publisher with this controller's credentials. */
+  publish(...recommendations: WorkloadRecommendation[]): Promise<void>;
+  /** Every body the controller handed to the API server for a workload or pod, in order. */
+  sent: { op: "patchResources" | "resizePod"; name: string; body: string }[];
 };
+
+/** The real workload store, recording the exact bodies the controller sends. */
+function recordingWorkloadStore(
+  clients: KubeClients,
+  sent: TestController["sent"],
+): WorkloadStore {
+  const store = createWorkloadStore(clients);
+  return {
+    ...store,
+    patchResources: async (ref, body) => {
+      sent.push({ op: "patchResources", name: ref.name, body });
+      await store.patchResources(ref, body);
+    },
+    resizePod: async (ref, body) => {
+      sent.push({ op: "resizePod", name: ref.name, body });
+      await store.resizePod(ref, body);
+    },
+  };
+}
 
 export function createTestController(
   kubeConfig: KubeConfig,
@@ -139,10 +230,16 @@ export function createTestController(
 ): TestController {
   const clients = createKubeClients(kubeConfig);
   const audit: RecordedAudit[] = [];
-  const policy = { ...DEFAULT_CONTROLLER_POLICY, ...options.policy };
+  const sent: TestController["sent"] = [];
+  // The sample workloads change 1 CPU -> 250m (4x): the step cap has its own test (guards).
+  const policy = {
+    ...DEFAULT_CONTROLLER_POLICY,
+    maxStepRatio: 16,
+    ...options.policy,
+  };
   const controller = createLifecycleController({
     recommendations: createRecommendationStore(clients),
-    workloads: createWorkloadStore(clients),
+    workloads: recordingWorkloadStore(clients, sent),
     elector: createLeaseElector(clients, {
       namespace: inject("chartNamespace"),
       leaseName: options.leaseName,
@@ -158,18 +255,20 @@ export function createTestController(
       },
       createEventAuditSink(clients, { instance: options.identity }),
     ),
-    logger: {
-      info: () => undefined,
-      warn: () => undefined,
-      error: (fields, message) => console.error(message, fields),
-    },
+    logger: silent,
     namespaces: options.namespaces,
-    ...(options.signalsFor ? { signalsFor: options.signalsFor } : {}),
+    signalsFor: options.signalsFor ?? observedSignals(),
     policyFor: options.namespaceRules
       ? createNamespacePolicyResolver(clients, { base: policy, ttlMs: 0 })
       : () => Promise.resolve(policy),
   });
-  return { controller, audit, identity: options.identity };
+  return {
+    controller,
+    audit,
+    identity: options.identity,
+    publish: (...recommendations) => publish(kubeConfig, ...recommendations),
+    sent,
+  };
 }
 
 export async function createNamespace(

@@ -9,16 +9,18 @@ import {
   createKubeClients,
   createRecommendationStore,
   type KubeClients,
-  type RecommendationInput,
-} from "@kubewise/k8s";
+} from "@kubewise/controller";
+import type { WorkloadRecommendation } from "@kubewise/k8s";
 
 import {
   adminClients,
+  adminKubeConfig,
   controllerKubeConfig,
   createNamespace,
   createSampleDeployment,
   createTestController,
   deleteNamespace,
+  publish,
   waitFor,
   type TestController,
 } from "./harness";
@@ -31,13 +33,14 @@ describe("leader election with a Lease: two aggregator instances", () => {
   let namespace: string;
   let a: TestController;
   let b: TestController;
-  const input = (ns: string, name: string): RecommendationInput => ({
+  const input = (ns: string, name: string): WorkloadRecommendation => ({
     namespace: ns,
     target: { kind: "Deployment", name },
     containers: [
       {
         name: "app",
         requests: { cpuMillicores: 300, memoryBytes: 300 * 2 ** 20 },
+        limits: {},
       },
     ],
     confidence: 0.9,
@@ -78,18 +81,21 @@ describe("leader election with a Lease: two aggregator instances", () => {
     const holder = lease.spec?.holderIdentity;
     expect(["aggregator-a", "aggregator-b"]).toContain(holder);
     const [leader, follower] = holder === "aggregator-a" ? [a, b] : [b, a];
-    expect(await leader.controller.publish([input(namespace, "web")])).toEqual({
+    await publish(adminKubeConfig(), input(namespace, "web"));
+    expect(await follower.controller.reconcileAll()).toEqual({
+      written: 0,
+      skipped: 0,
+      failed: 0,
+    });
+    expect(await leader.controller.reconcileAll()).toEqual({
       written: 1,
       skipped: 0,
       failed: 0,
     });
-    expect(
-      await follower.controller.publish([input(namespace, "api")]),
-    ).toEqual({ written: 0, skipped: 1, failed: 0 });
-    const names = (await createRecommendationStore(admin).list(namespace)).map(
-      (r) => r.metadata.name,
+    const phases = (await createRecommendationStore(admin).list(namespace)).map(
+      (r) => `${r.metadata.name}/${r.status?.phase}`,
     );
-    expect(names).toEqual(["deployment-web"]);
+    expect(phases).toEqual(["deployment-web/DryRun"]);
   });
 
   it("hands over when the leader stops and releases the Lease", async () => {
@@ -109,11 +115,14 @@ describe("leader election with a Lease: two aggregator instances", () => {
     expect(after.spec?.leaseTransitions).toBeGreaterThan(
       lease.spec?.leaseTransitions ?? 0,
     );
-    expect(
-      await follower.controller.publish([input(namespace, "api")]),
-    ).toEqual({ written: 1, skipped: 0, failed: 0 });
-    expect(await leader.controller.publish([input(namespace, "web")])).toEqual({
+    await publish(adminKubeConfig(), input(namespace, "api"));
+    expect(await leader.controller.reconcileAll()).toEqual({
       written: 0,
+      skipped: 0,
+      failed: 0,
+    });
+    expect(await follower.controller.reconcileAll()).toEqual({
+      written: 1,
       skipped: 1,
       failed: 0,
     });
@@ -122,7 +131,7 @@ describe("leader election with a Lease: two aggregator instances", () => {
 
 /** Counts the cluster writes one bridge makes, so the test can tell the two instances apart. */
 function countingCustom(clients: KubeClients): {
-  clients: Pick<KubeClients, "custom">;
+  clients: KubeClients;
   writes: () => number;
 } {
   let writes = 0;
@@ -137,7 +146,7 @@ function countingCustom(clients: KubeClients): {
       };
     },
   });
-  return { clients: { custom }, writes: () => writes };
+  return { clients: { ...clients, custom }, writes: () => writes };
 }
 
 describe("cluster sync (DB -> ResourceRecommendation objects) runs on the Lease holder only", () => {

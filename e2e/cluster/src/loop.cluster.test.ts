@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createRecommendationStore, type KubeClients } from "@kubewise/k8s";
+import {
+  createRecommendationStore,
+  type KubeClients,
+} from "@kubewise/controller";
 
 import {
   adminClients,
@@ -40,20 +43,20 @@ describe("controller loop (start/stop with real timers)", () => {
   });
 
   it("reconciles kubectl edits without being called, and releases the Lease on stop", async () => {
-    t.controller.start({ intervalMs: 200 });
-    await waitFor("leadership", async () => {
-      const counts = await t.controller.publish([
-        {
-          namespace,
-          target: { kind: "Deployment", name: "web" },
-          containers: [{ name: "app", requests: { cpuMillicores: 300 } }],
-          confidence: 0.9,
-          policy: "e2e",
-          generatedAt: new Date(),
-        },
-      ]);
-      return counts.written === 1 ? counts : undefined;
+    await t.publish({
+      namespace,
+      target: { kind: "Deployment", name: "web" },
+      containers: [
+        { name: "app", requests: { cpuMillicores: 300 }, limits: {} },
+      ],
+      confidence: 0.9,
+      policy: "e2e",
+      generatedAt: new Date(),
     });
+    t.controller.start({ intervalMs: 200 });
+    await waitFor("leadership", () =>
+      Promise.resolve(t.controller.isLeader() ? true : undefined),
+    );
     await waitFor("phase DryRun", async () =>
       (await phase()) === "DryRun" ? true : undefined,
     );

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import {
-  createRecommendationStore,
-  hashRecommendedResources,
-  type ResourceRecommendation,
-} from "@kubewise/k8s";
+import { createRecommendationStore } from "@kubewise/controller";
+import type { ResourceRecommendation } from "@kubewise/k8s";
 
 import {
   adminClients,
+  approvalOf,
   controllerKubeConfig,
   createNamespace,
   createTestController,
@@ -83,33 +81,23 @@ describe("StatefulSet rollout through the RollingUpdate partition (no in-place r
       await t.controller.tick();
       return t.controller.isLeader() ? true : undefined;
     });
-    await t.controller.publish([
-      {
-        namespace,
-        target: { kind: "StatefulSet", name: "db" },
-        containers: [
-          {
-            name: "app",
-            requests: { cpuMillicores: 250, memoryBytes: 256 * 2 ** 20 },
-          },
-        ],
-        confidence: 0.95,
-        policy: "e2e",
-        generatedAt: new Date(),
-      },
-    ]);
+    await t.publish({
+      namespace,
+      target: { kind: "StatefulSet", name: "db" },
+      containers: [
+        {
+          name: "app",
+          requests: { cpuMillicores: 250, memoryBytes: 256 * 2 ** 20 },
+          limits: {},
+        },
+      ],
+      confidence: 0.95,
+      policy: "e2e",
+      generatedAt: new Date(),
+    });
     const approve = await patchRecommendation(
       { namespace, name: "statefulset-db" },
-      {
-        spec: {
-          dryRun: false,
-          approval: {
-            state: "Approved",
-            by: "alice",
-            specHash: hashRecommendedResources((await rec()).spec),
-          },
-        },
-      },
+      { spec: { dryRun: false, approval: approvalOf(await rec(), "alice") } },
       { as: "alice" },
     );
     expect(approve).toMatchObject({ code: 0 });

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { type KubeClients } from "@kubewise/k8s";
+import { type KubeClients } from "@kubewise/controller";
 
 // The agent's real resolver (apps have no package exports).
 import {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { type KubeClients } from "@kubewise/k8s";
+import { type KubeClients } from "@kubewise/controller";
 
 import {
   adminClients,

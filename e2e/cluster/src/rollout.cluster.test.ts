@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
   createRecommendationStore,
-  hashRecommendedResources,
   type KubeClients,
-  type ResourceRecommendation,
-} from "@kubewise/k8s";
+} from "@kubewise/controller";
+import type { ResourceRecommendation } from "@kubewise/k8s";
 import { SYSTEM_ACTOR } from "@kubewise/services";
 
 // The aggregator's own signals adapter (apps have no package exports; the suite tests the real module).
 import { createSignalsReader } from "../../../apps/aggregator/src/controller/lifecycle";
 import {
   adminClients,
+  approvalOf,
   controllerKubeConfig,
   createDeployment,
   createNamespace,
@@ -89,38 +89,61 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
     await waitFor(`4 pods of ${name}`, async () =>
       (await podsOf(name)).length === 4 ? true : undefined,
     );
-    const counts = await t.controller.publish([
-      {
-        namespace,
-        target: { kind: "Deployment", name },
-        containers: [
-          {
-            name: "app",
-            requests: { cpuMillicores: 250, memoryBytes: 256 * 2 ** 20 },
-          },
-        ],
-        confidence: 0.95,
-        policy: "e2e",
-        generatedAt: new Date(),
-      },
-    ]);
-    expect(counts.written).toBe(1);
+    await t.publish({
+      namespace,
+      target: { kind: "Deployment", name },
+      containers: [
+        {
+          name: "app",
+          requests: { cpuMillicores: 250, memoryBytes: 256 * 2 ** 20 },
+          limits: { memoryBytes: 2 * 2 ** 30 },
+        },
+      ],
+      confidence: 0.95,
+      policy: "e2e",
+      generatedAt: new Date(),
+    });
     const approve = await patchRecommendation(
       { namespace, name: `deployment-${name}` },
       {
-        spec: {
-          dryRun: false,
-          approval: {
-            state: "Approved",
-            by: "alice",
-            specHash: hashRecommendedResources((await rec(name)).spec),
-          },
-        },
+        spec: { dryRun: false, approval: approvalOf(await rec(name), "alice") },
       },
       { as: "alice" },
     );
     expect(approve).toMatchObject({ code: 0 });
   }
+
+  /** The agents' rows for container `app` of Deployment `name` in the metric store. */
+  async function observe(
+    name: string,
+  ): Promise<(throttled: number, at?: Date[]) => Promise<void>> {
+    const { sql } = db.client;
+    const workload = await sql<{ id: string }[]>`
+      insert into workloads (cluster_id, namespace, kind, name)
+      values (${db.clusterId}, ${namespace}, 'Deployment', ${name}) returning id`;
+    const container = await sql<{ id: string }[]>`
+      insert into containers (workload_id, name) values (${workload[0]?.id ?? ""}, 'app') returning id`;
+    const containerId = container[0]?.id ?? "";
+    return async (throttled, at = [new Date()]) => {
+      const rows = at.map((ts) => ({
+        ts,
+        container_id: containerId,
+        cpu_usage_cores: 0.25,
+        cpu_throttled_periods: throttled,
+        cpu_throttled_seconds: throttled / 100,
+        memory_working_set_bytes: 2 ** 27,
+        memory_rss_bytes: 2 ** 27,
+        oom_kill_count: 0,
+      }));
+      await sql`insert into metric_samples ${sql(rows)}`;
+    };
+  }
+  /** Samples over the half hour before now: the baseline a change is judged against. */
+  const halfHour = () =>
+    Array.from(
+      { length: 30 },
+      (_, i) => new Date(Date.now() - (i + 1) * 60_000),
+    );
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "kubewise-rollout-db-"));
@@ -162,6 +185,11 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
   });
 
   it("resizes 1, then 2 of 4 pods in place, then patches the template; an OOM kill at step 2 restores the resized pods exactly (a replaced one is skipped)", async () => {
+    const samples = [await observe("web"), await observe("api")];
+    const sample = async (at?: Date[]) => {
+      for (const add of samples) await add(2, at);
+    };
+    await sample(halfHour());
     await deploy(admin, "web");
     await deploy(admin, "api");
 
@@ -170,6 +198,13 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
     expect((await changedPods("api")).length).toBe(1);
     expect((await rec("web")).status?.canary).toMatchObject({ step: 0 });
 
+    // no sample since the step began: the rollout holds (never promoted on pod status alone)
+    await t.controller.reconcileAll();
+    expect((await rec("web")).status?.canary).toMatchObject({ step: 0 });
+    expect((await rec("web")).status?.conditions).toContainEqual(
+      expect.objectContaining({ type: "Canary", reason: "AwaitingMetrics" }),
+    );
+    await sample();
     await t.controller.reconcileAll();
     const webStep2 = await changedPods("web");
     expect(webStep2.length).toBe(2);
@@ -189,6 +224,7 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
       { namespace, name: webStep2[1] ?? "" },
       { oomKilled: "app", others: [] },
     );
+    await sample();
     await t.controller.reconcileAll();
 
     // web: both resized pods back to the exact previous resources; the template never changed
@@ -235,32 +271,9 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
   });
 
   it("rolls back when the agents' samples show CPU throttling above the pre-change baseline", async () => {
-    const { sql } = db.client;
-    const workload = await sql<{ id: string }[]>`
-      insert into workloads (cluster_id, namespace, kind, name)
-      values (${db.clusterId}, ${namespace}, 'Deployment', 'batch') returning id`;
-    const container = await sql<{ id: string }[]>`
-      insert into containers (workload_id, name) values (${workload[0]?.id ?? ""}, 'app') returning id`;
-    const containerId = container[0]?.id ?? "";
-    const insertSamples = async (timestamps: Date[], throttled: number) => {
-      const rows = timestamps.map((ts) => ({
-        ts,
-        container_id: containerId,
-        cpu_usage_cores: 0.25,
-        cpu_throttled_periods: throttled,
-        cpu_throttled_seconds: throttled / 100,
-        memory_working_set_bytes: 2 ** 27,
-        memory_rss_bytes: 2 ** 27,
-        oom_kill_count: 0,
-      }));
-      await sql`insert into metric_samples ${sql(rows)}`;
-    };
+    const insertSamples = await observe("batch");
     // baseline: 2 of 100 CFS periods throttled per 10 s sample over the last half hour
-    const start = Date.now();
-    await insertSamples(
-      Array.from({ length: 30 }, (_, i) => new Date(start - (i + 1) * 60_000)),
-      2,
-    );
+    await insertSamples(2, halfHour());
     await deploy(admin, "batch");
     await t.controller.reconcileAll();
     const canary = (await rec("batch")).status?.canary;
@@ -268,7 +281,7 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
     expect((await changedPods("batch")).length).toBe(1);
 
     // the resized pod is throttled hard: 1 of 4 pods at ~100 % shows as 30 % for the workload
-    await insertSamples([new Date(), new Date()], 30);
+    await insertSamples(30, [new Date(), new Date()]);
     await t.controller.reconcileAll();
 
     const rolled = await rec("batch");

@@ -2,6 +2,11 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 
 import {
+  createKubeClients,
+  createRecommendationStore,
+  type KubeClients,
+} from "@kubewise/controller";
+import {
   createDb,
   getRecommendationWithContext,
   insertRecommendationEvent,
@@ -19,20 +24,18 @@ import {
   createTestUser,
   createTestWorkload,
 } from "@kubewise/db/testing";
-import {
-  createKubeClients,
-  createRecommendationStore,
-  type KubeClients,
-  type ResourceRecommendation,
-} from "@kubewise/k8s";
+import type { ResourceRecommendation } from "@kubewise/k8s";
 import {
   approveRecommendation,
+  getRecommendation,
+  SYSTEM_ACTOR,
   type ServiceContext,
   type SyncRecommendationsToClusterResult,
 } from "@kubewise/services";
 
 // The aggregator's own wiring (apps have no package exports; the suite tests the real module).
 import {
+  createClusterPublisher,
   startClusterSync,
   type ClusterSync,
   type ClusterSyncLeader,
@@ -97,11 +100,11 @@ export class SyncDatabase {
   startBridge(
     kc: KubeConfig,
     leader: ClusterSyncLeader,
-    clients: Pick<KubeClients, "custom"> = createKubeClients(kc),
+    clients: KubeClients = createKubeClients(kc),
   ): ClusterSync {
     return startClusterSync({
       ctx: this.ctx,
-      clients,
+      publisher: createClusterPublisher(clients, this.logger),
       clusterId: this.clusterId,
       intervalMs: 3_600_000,
       logger: this.logger,
@@ -133,7 +136,7 @@ export class SyncDatabase {
       cpuRequestMillicores: 250,
       cpuLimitMillicores: null,
       memoryRequestBytes: 256 * MIB,
-      memoryLimitBytes: null,
+      memoryLimitBytes: 2 * GIB,
     });
     await insertRecommendationEvent(db, {
       recommendationId: recommendation.id,
@@ -184,6 +187,19 @@ export class ClusterSyncHarness {
 
   get controller(): TestController["controller"] {
     return this.test.controller;
+  }
+
+  /** What the controller sent to the API server (exact bodies). */
+  get sent(): TestController["sent"] {
+    return this.test.sent;
+  }
+
+  /** The dashboard's view of a recommendation (services getRecommendation, as the web app calls it). */
+  async detail(id: string) {
+    return getRecommendation({
+      ctx: { ...this.db.ctx, actor: SYSTEM_ACTOR },
+      input: { id },
+    });
   }
 
   static async start(options: {

@@ -5,10 +5,9 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { hashRecommendedResources } from "@kubewise/k8s";
-
 import {
   adminClients,
+  approvalOf,
   createNamespace,
   createSampleDeployment,
   deleteNamespace,
@@ -54,6 +53,10 @@ describe("services approvals reach the Deployment through the cluster bridge", (
       approval: { state: "Approved", by: "kubewise-dashboard" },
       containers: [{ name: "app", requests: { cpu: "250m", memory: "256Mi" } }],
     });
+    const { preview } = await h.detail(id);
+    if (!preview.applicable) throw new Error(preview.reason);
+    // the dashboard approval names the spec the dashboard showed
+    expect(rec.spec.approval?.specHash).toBe(preview.specHash);
 
     await waitFor("two pods of the original template", async () => {
       const pods = await admin.core.listNamespacedPod({
@@ -82,6 +85,13 @@ describe("services approvals reach the Deployment through the cluster bridge", (
       limits: { memory: "2Gi" },
     });
     expect((await h.object()).status?.phase).toBe("Applied");
+    // One writer: the dashboard's "Generated patch", status.generatedPatch and the body the
+    // controller sent to the API server are the same bytes.
+    const sentToWorkload = h.sent.filter((s) => s.op === "patchResources");
+    expect(sentToWorkload.map((s) => s.name)).toEqual(["web"]);
+    expect(sentToWorkload[0]?.body).toBe(preview.patch);
+    expect((await h.object()).status?.generatedPatch).toBe(preview.patch);
+    expect((await h.object()).status?.specHash).toBe(preview.specHash);
     expect((await h.sync()).dbPhaseChanges).toBe(1);
     expect(await h.dbPhase(id)).toBe("Applied");
     expect((await h.audit(id)).map((a) => a.action)).toEqual(
@@ -110,11 +120,7 @@ describe("services approvals reach the Deployment through the cluster bridge", (
       { namespace, name: "deployment-api" },
       JSON.stringify({
         spec: {
-          approval: {
-            state: "Approved",
-            by: "alice",
-            specHash: hashRecommendedResources(rec.spec),
-          },
+          approval: approvalOf(rec, "alice"),
         },
       }),
       { as: "alice" },

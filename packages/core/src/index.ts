@@ -9,5 +9,6 @@ export * from "./patch";
 export * from "./pricing";
 export * from "./resources";
 export * from "./safety";
+export * from "./step";
 export * from "./units";
 export * from "./workload-kinds";

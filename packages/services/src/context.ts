@@ -4,8 +4,8 @@ import type { ResourcePrice } from "@kubewise/core";
 import type { DbExecutor } from "@kubewise/db";
 import type { Recommender } from "@kubewise/ml";
 
+import type { RecommendationPublisher } from "./cluster-sync/plan";
 import type { NotificationSender } from "./notifications/transport";
-import type { RecommendationPublisher } from "./recommendations/sync-cluster-plan";
 
 export const ROLES = ["viewer", "approver", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,6 +29,8 @@ export type ServicePorts = {
   clusterPublisher?: RecommendationPublisher;
   /** Delivers alert notifications (webhook, Slack, SMTP) for deliverNotifications. */
   notificationSender?: NotificationSender;
+  /** The namespace's step cap (kubewise.io/max-step-ratio); core DEFAULT_MAX_STEP_RATIO when absent. */
+  maxStepRatio?: (namespace: string) => Promise<number>;
 };
 
 export type ServiceContext = {

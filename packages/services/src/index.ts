@@ -8,6 +8,7 @@ export {
   canAccessNamespace,
 } from "./auth/authorize";
 export { PERMISSIONS, type VerbName } from "./auth/permissions";
+export * from "./cluster-sync";
 export * from "./context";
 export * from "./costs";
 export * from "./recommendations";

@@ -1,17 +1,13 @@
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 
 import {
+  createRecommendationPublisher,
   createRecommendationStore,
-  hashRecommendedResources,
-  KUBEWISE_GROUP,
-  MANAGED_BY_LABEL,
+  createWorkloadStore,
   NotLeaderError,
-  RESOURCE_RECOMMENDATION_PLURAL,
-  RESOURCE_RECOMMENDATION_VERSION,
   type KubeClients,
   type LeaderElector,
-} from "@kubewise/k8s";
+} from "@kubewise/controller";
 import {
   syncRecommendationsToCluster,
   SYSTEM_ACTOR,
@@ -21,54 +17,6 @@ import {
 } from "@kubewise/services";
 
 import { startPeriodic } from "../periodic";
-
-const MERGE = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-/** Dashboard decisions are Updates by their own manager, like kubectl edits, not the recommender's Apply. */
-const APPROVAL_FIELD_MANAGER = "kubewise-approval";
-
-/** RecommendationPublisher over the ResourceRecommendation API (server-side apply + merge patches). */
-export function createRecommendationPublisher(
-  clients: Pick<KubeClients, "custom">,
-): RecommendationPublisher {
-  const store = createRecommendationStore(clients);
-  return {
-    async publish(desired) {
-      await store.apply(desired);
-    },
-    async setApproval(ref, approval, options = {}) {
-      await clients.custom.patchNamespacedCustomObject(
-        {
-          group: KUBEWISE_GROUP,
-          version: RESOURCE_RECOMMENDATION_VERSION,
-          plural: RESOURCE_RECOMMENDATION_PLURAL,
-          ...ref,
-          body: {
-            spec: {
-              approval,
-              ...(options.dryRun === undefined
-                ? {}
-                : { dryRun: options.dryRun }),
-            },
-          },
-          fieldManager: APPROVAL_FIELD_MANAGER,
-        },
-        MERGE,
-      );
-    },
-    async listStatuses() {
-      const objects = await store.list();
-      return objects
-        .filter((o) => o.metadata.labels?.[MANAGED_BY_LABEL] === "kubewise")
-        .map((o) => ({
-          namespace: o.metadata.namespace,
-          name: o.metadata.name,
-          specHash: hashRecommendedResources(o.spec),
-          approval: o.spec.approval,
-          phase: o.status?.phase,
-        }));
-    },
-  };
-}
 
 type ClusterSyncRound =
   | { status: "synced"; result: SyncRecommendationsToClusterResult }
@@ -80,6 +28,20 @@ export type ClusterSync = {
   runOnce(): Promise<ClusterSyncRound>;
   stop(): void;
 };
+
+export type ClusterSyncLeader = Pick<LeaderElector, "isLeader" | "identity">;
+
+/** The one production publisher (rollback floors, VPA-style status) over the cluster's API. */
+export function createClusterPublisher(
+  clients: Pick<KubeClients, "custom" | "apps" | "batch" | "core" | "policy">,
+  logger: Logger,
+): RecommendationPublisher {
+  return createRecommendationPublisher({
+    recommendations: createRecommendationStore(clients),
+    workloads: createWorkloadStore(clients),
+    logger,
+  });
+}
 
 /** Refuses cluster writes once the Lease is lost mid-round (the DB side is guarded by compare-and-swap). */
 export function createLeaderOnlyPublisher(
@@ -102,8 +64,6 @@ export function createLeaderOnlyPublisher(
   };
 }
 
-export type ClusterSyncLeader = Pick<LeaderElector, "isLeader" | "identity">;
-
 /**
  * Keeps dashboard decisions and ResourceRecommendation objects in step every `intervalMs`, on the
  * Lease holder only (the lifecycle controller's elector). A failed round is logged and retried.
@@ -111,7 +71,7 @@ export type ClusterSyncLeader = Pick<LeaderElector, "isLeader" | "identity">;
 export function startClusterSync(deps: {
   ctx: Omit<ServiceContext, "actor" | "ports"> &
     Partial<Pick<ServiceContext, "ports">>;
-  clients: Pick<KubeClients, "custom">;
+  publisher: RecommendationPublisher;
   clusterId: string;
   intervalMs: number;
   logger: Logger;
@@ -123,10 +83,7 @@ export function startClusterSync(deps: {
     actor: SYSTEM_ACTOR,
     ports: {
       ...deps.ctx.ports,
-      clusterPublisher: createLeaderOnlyPublisher(
-        createRecommendationPublisher(deps.clients),
-        leader,
-      ),
+      clusterPublisher: createLeaderOnlyPublisher(deps.publisher, leader),
     },
   };
   const runOnce = async (): Promise<ClusterSyncRound> => {

@@ -11,10 +11,13 @@ import {
   loadKubeConfig,
   type AuditSink,
   type ControllerLogger,
+  type ControllerPolicy,
+  type KubeClients,
   type LifecycleController,
+  type PolicyResolver,
   type RolloutSignals,
   type SignalsQuery,
-} from "@kubewise/k8s";
+} from "@kubewise/controller";
 import { getRolloutSignals, type ServiceContext } from "@kubewise/services";
 
 /** Built by main.ts from src/env.ts (KUBEWISE_POD_NAME, KUBEWISE_NAMESPACE, KUBEWISE_LEASE_NAME, ...). */
@@ -33,6 +36,8 @@ export type LifecycleControllerConfig = {
   stepWindowSeconds?: number;
   /** Length of the pre-change baseline for rollback signals (default 1 h). */
   baselineWindowSeconds?: number;
+  /** The cluster-wide step cap (namespaces may tighten it). */
+  maxStepRatio?: number;
   kubeconfigPath?: string;
 };
 
@@ -64,20 +69,10 @@ export function createSignalsReader(
     });
 }
 
-/** Wires the lifecycle controller's adapters and starts its loop; main.ts only calls this. */
-export function startLifecycleController(deps: {
-  config: LifecycleControllerConfig;
-  logger: ControllerLogger;
-  audit: AuditSink;
-  signals?: RolloutSignalsSource;
-}): LifecycleController {
-  const { config, logger, audit } = deps;
-  const clients = createKubeClients(
-    loadKubeConfig(
-      config.kubeconfigPath ? { kubeconfigPath: config.kubeconfigPath } : {},
-    ),
-  );
-  const base = {
+export function toControllerPolicy(
+  config: LifecycleControllerConfig,
+): ControllerPolicy {
+  return {
     ...DEFAULT_CONTROLLER_POLICY,
     minConfidence: config.minConfidence,
     observationWindowSeconds: config.observationWindowSeconds,
@@ -85,7 +80,32 @@ export function startLifecycleController(deps: {
     ...(config.stepWindowSeconds === undefined
       ? {}
       : { stepWindowSeconds: config.stepWindowSeconds }),
+    ...(config.maxStepRatio === undefined
+      ? {}
+      : { maxStepRatio: config.maxStepRatio }),
   };
+}
+
+export function createControllerClients(
+  config: Pick<LifecycleControllerConfig, "kubeconfigPath">,
+): KubeClients {
+  return createKubeClients(
+    loadKubeConfig(
+      config.kubeconfigPath ? { kubeconfigPath: config.kubeconfigPath } : {},
+    ),
+  );
+}
+
+/** Wires the lifecycle controller's adapters and starts its loop; main.ts only calls this. */
+export function startLifecycleController(deps: {
+  config: LifecycleControllerConfig;
+  clients: KubeClients;
+  policyFor: PolicyResolver;
+  logger: ControllerLogger;
+  audit: AuditSink;
+  signals: RolloutSignalsSource;
+}): LifecycleController {
+  const { config, logger, audit, clients } = deps;
   const controller = createLifecycleController({
     recommendations: createRecommendationStore(clients),
     workloads: createWorkloadStore(clients),
@@ -100,16 +120,12 @@ export function startLifecycleController(deps: {
       createEventAuditSink(clients, { instance: config.identity }),
     ),
     logger,
-    policyFor: createNamespacePolicyResolver(clients, { base, ttlMs: 30_000 }),
-    ...(deps.signals
-      ? {
-          signalsFor: createSignalsReader({
-            ...deps.signals,
-            baselineSeconds:
-              deps.signals.baselineSeconds ?? config.baselineWindowSeconds,
-          }),
-        }
-      : {}),
+    policyFor: deps.policyFor,
+    signalsFor: createSignalsReader({
+      ...deps.signals,
+      baselineSeconds:
+        deps.signals.baselineSeconds ?? config.baselineWindowSeconds,
+    }),
   });
   controller.start({ intervalMs: config.intervalMs });
   logger.info(
@@ -120,4 +136,15 @@ export function startLifecycleController(deps: {
     "lifecycle controller started",
   );
   return controller;
+}
+
+/** Each namespace's safety rules from its labels and annotations, cached for 30 s. */
+export function createPolicyResolver(
+  clients: KubeClients,
+  config: LifecycleControllerConfig,
+): PolicyResolver {
+  return createNamespacePolicyResolver(clients, {
+    base: toControllerPolicy(config),
+    ttlMs: 30_000,
+  });
 }

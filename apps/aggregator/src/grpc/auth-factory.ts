@@ -1,4 +1,4 @@
-import { createTokenReviewer, loadKubeConfig } from "@kubewise/k8s";
+import { createTokenReviewer, loadKubeConfig } from "@kubewise/controller";
 
 import type { AgentAuthConfig } from "../env";
 import {

@@ -13,3 +13,5 @@ export * from "./audit-queries";
 export * from "./ingest";
 export * from "./rollout-signals";
 export * from "./models";
+export * from "./rollback-floors";
+export * from "./workload-recommendations";

@@ -107,12 +107,14 @@ describe("queryRolloutSignals (real PostgreSQL)", () => {
           throttledPeriods: 30,
           throttlingRatio: 0.05,
           oomKills: 0,
+          workingSetPeakBytes: 2 ** 27,
         },
         observation: {
           sampleCount: 3,
           throttledPeriods: 120,
           throttlingRatio: 0.4,
           oomKills: 1,
+          workingSetPeakBytes: 2 ** 27,
         },
       },
       {
@@ -122,12 +124,14 @@ describe("queryRolloutSignals (real PostgreSQL)", () => {
           throttledPeriods: 0,
           throttlingRatio: undefined,
           oomKills: 0,
+          workingSetPeakBytes: undefined,
         },
         observation: {
           sampleCount: 0,
           throttledPeriods: 0,
           throttlingRatio: undefined,
           oomKills: 0,
+          workingSetPeakBytes: undefined,
         },
       },
     ]);
@@ -145,7 +149,7 @@ describe("queryRolloutSignals (real PostgreSQL)", () => {
   it.each([
     { overrides: { sampleIntervalSeconds: 0 }, error: /must be positive/ },
     {
-      overrides: { observation: { from: at(10), to: at(10) } },
+      overrides: { observation: { from: at(10), to: at(9) } },
       error: /time range is empty/,
     },
   ])("rejects bad input: $error", async ({ overrides, error }) => {

@@ -13,7 +13,7 @@ export type RolloutSignalsQuery = {
   containerNames: string[];
   /** Before the change: what "normal" looked like. */
   baseline: TimeRange;
-  /** Since the change (or the current rollout step). */
+  /** Since the change (or the current rollout step); empty (from = to) before it starts. */
   observation: TimeRange;
   /** The agents' collection interval: each sample's counters cover this many seconds. */
   sampleIntervalSeconds: number;
@@ -32,6 +32,8 @@ export type WindowSignals = {
    */
   throttlingRatio: number | undefined;
   oomKills: number;
+  /** Highest working set of any sample in the window; undefined without samples. */
+  workingSetPeakBytes: number | undefined;
 };
 
 export type ContainerRolloutSignals = {
@@ -55,11 +57,14 @@ function toWindow(
   if (sampleCount > 0)
     throttlingRatio =
       periods === 0 ? 0 : Math.min(1, throttledPeriods / periods);
+  const peak = row?.working_set_peak;
   return {
     sampleCount,
     throttledPeriods,
     throttlingRatio,
     oomKills: num("oom_kills"),
+    workingSetPeakBytes:
+      peak === null || peak === undefined ? undefined : Number(peak),
   };
 }
 
@@ -73,7 +78,8 @@ export async function queryRolloutSignals(
   query: RolloutSignalsQuery,
 ): Promise<ContainerRolloutSignals[]> {
   assertTimeRange(query.baseline);
-  assertTimeRange(query.observation);
+  if (query.observation.from.getTime() !== query.observation.to.getTime())
+    assertTimeRange(query.observation);
   const cfsPeriodSeconds = query.cfsPeriodSeconds ?? DEFAULT_CFS_PERIOD_SECONDS;
   if (!(query.sampleIntervalSeconds > 0) || !(cfsPeriodSeconds > 0))
     throw new ValidationError(
@@ -91,7 +97,8 @@ export async function queryRolloutSignals(
       coalesce(sum(s.cpu_throttled_periods), 0)::float8 as throttled_periods,
       coalesce(sum(s.cpu_periods), 0)::float8 as known_periods,
       (count(s.ts) - count(s.cpu_periods))::integer as unknown_period_samples,
-      coalesce(sum(s.oom_kill_count), 0)::integer as oom_kills
+      coalesce(sum(s.oom_kill_count), 0)::integer as oom_kills,
+      max(s.memory_working_set_bytes)::float8 as working_set_peak
     from workloads wl
     join containers c on c.workload_id = wl.id and c.name in (${names})
     cross join (values

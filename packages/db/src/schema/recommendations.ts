@@ -59,6 +59,9 @@ export const recommendations = pgTable(
     projectedMonthlySavingsMicroUsd: bigint({ mode: "number" })
       .notNull()
       .default(0),
+    // After an OOM rollback in the cluster: the floor for this container's next memory request
+    // (status.rolledBack.nextMinimumMemoryBytes, carried here by the cluster sync).
+    rollbackMemoryFloorBytes: bigint({ mode: "number" }),
     createdAt: defaultNow(),
     updatedAt: defaultNow(),
   },

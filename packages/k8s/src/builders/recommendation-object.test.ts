@@ -4,7 +4,10 @@ import { ResourceRecommendationSpecSchema } from "../crd/resource-recommendation
 import {
   applyRollbackFloors,
   buildContainerRecommendations,
+  buildRecommendationPatch,
   buildResourceRecommendation,
+  hashRecommendedResources,
+  toContainerResources,
   toRecommendationName,
 } from "./recommendation-object";
 
@@ -23,8 +26,11 @@ const input = {
           requests: { cpuMillicores: 500, memoryBytes: 384 * MI },
         },
       ],
-      lowerBound: { cpuMillicores: 100, memoryBytes: 200 * MI },
-      upperBound: { cpuMillicores: 400, memoryBytes: 300 * MI },
+      bounds: {
+        lowerBound: { cpuMillicores: 100, memoryBytes: 200 * MI },
+        upperBound: { cpuMillicores: 400, memoryBytes: 300 * MI },
+        uncappedTarget: { cpuMillicores: 250, memoryBytes: 256 * MI },
+      },
     },
   ],
   confidence: 0.91234,
@@ -121,6 +127,66 @@ describe("buildContainerRecommendations", () => {
         uncappedTarget: { cpu: "250m", memory: "256Mi" },
       },
     ]);
+    const [withoutBounds] = buildContainerRecommendations([
+      { name: "app", requests: { cpuMillicores: 5 }, limits: {} },
+    ]);
+    expect(withoutBounds?.uncappedTarget).toEqual({ cpu: "5m" });
+  });
+});
+
+describe("spec -> resources -> patch", () => {
+  const spec = buildResourceRecommendation(input).spec;
+
+  it("reads back exactly the resources it was built from", () => {
+    expect(toContainerResources(spec)).toEqual([
+      {
+        name: "app",
+        requests: input.containers[0]!.requests,
+        limits: input.containers[0]!.limits,
+      },
+    ]);
+  });
+
+  it("removes the CPU limit the recommendation leaves unset", () => {
+    expect(buildRecommendationPatch(spec)).toEqual({
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: "app",
+                resources: {
+                  requests: { cpu: "250m", memory: "256Mi" },
+                  limits: { cpu: null, memory: "512Mi" },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it("hashes the patch: same spec, same hash; any change, another", () => {
+    expect(hashRecommendedResources(spec)).toBe(
+      hashRecommendedResources(structuredClone(spec)),
+    );
+    expect(hashRecommendedResources(spec)).toMatch(/^[0-9a-f]{32}$/);
+    const changed = structuredClone(spec);
+    changed.containers[0]!.limits = {};
+    expect(hashRecommendedResources(changed)).not.toBe(
+      hashRecommendedResources(spec),
+    );
+  });
+
+  it("owns a CronJob through batch/v1", () => {
+    const obj = buildResourceRecommendation({
+      ...input,
+      target: { kind: "CronJob", name: "nightly", uid: "u" },
+    });
+    expect(obj.metadata.ownerReferences).toEqual([
+      { apiVersion: "batch/v1", kind: "CronJob", name: "nightly", uid: "u" },
+    ]);
   });
 });
 
@@ -133,16 +199,21 @@ describe("applyRollbackFloors", () => {
     nextMinimumMemoryBytes: [{ name: "app", memoryBytes: 356 * MI }],
   };
 
-  it("raises memory requests and limits below the floor left by an OOM rollback", () => {
-    const [c] = applyRollbackFloors(input.containers, rolledBack);
+  it("raises memory requests (and limits below) to the floor left by an OOM rollback", () => {
+    const [c] = applyRollbackFloors(input, rolledBack).containers;
     expect(c?.requests.memoryBytes).toBe(356 * MI);
-    expect(c?.limits?.memoryBytes).toBe(512 * MI);
+    expect(c?.limits.memoryBytes).toBe(512 * MI);
     expect(c?.requests.cpuMillicores).toBe(250);
   });
 
   it("keeps recommendations that are already above the floor", () => {
-    const high = [{ name: "app", requests: { memoryBytes: 400 * MI } }];
+    const high = {
+      ...input,
+      containers: [
+        { name: "app", requests: { memoryBytes: 400 * MI }, limits: {} },
+      ],
+    };
     expect(applyRollbackFloors(high, rolledBack)).toEqual(high);
-    expect(applyRollbackFloors(high, undefined)).toEqual(high);
+    expect(applyRollbackFloors(high, undefined)).toBe(high);
   });
 });

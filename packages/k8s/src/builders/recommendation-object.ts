@@ -1,58 +1,57 @@
 import { createHash } from "node:crypto";
 
 import {
+  applyMemoryFloor,
+  buildResourcesPatch,
+  fromResourceQuantities,
+  serializePatch,
+  toResourceQuantities,
+  type ApplicableWorkloadKind,
+  type NamedContainerResources,
+  type ResourceAmounts,
+  type ResourcesPatch,
+} from "@kubewise/core";
+
+import {
   RESOURCE_RECOMMENDATION_API_VERSION,
   RESOURCE_RECOMMENDATION_KIND,
   type ResourceRecommendationApply,
+  type ResourceRecommendationSpec,
   type RolledBackRecord,
   type TimeWindow,
   type VpaContainerRecommendation,
-  type WorkloadKind,
 } from "../crd/resource-recommendation";
-import { formatCpuMillicores, formatMemoryBytes } from "../quantity";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const TARGET_KIND_LABEL = "kubewise.io/target-kind";
 export const TARGET_NAME_LABEL = "kubewise.io/target-name";
 
-export type ResourceAmounts = { cpuMillicores?: number; memoryBytes?: number };
-
-export type ContainerRecommendationInput = {
-  name: string;
-  requests: ResourceAmounts;
-  limits?: ResourceAmounts;
-  windows?: {
-    window: TimeWindow;
-    requests: ResourceAmounts;
-    limits?: ResourceAmounts;
-  }[];
-  lowerBound?: ResourceAmounts;
-  upperBound?: ResourceAmounts;
-  uncappedTarget?: ResourceAmounts;
+/** One container's recommendation: the resources to apply plus what the dashboard and VPA show. */
+export type ContainerRecommendation = NamedContainerResources & {
+  windows?: { window: TimeWindow; requests: ResourceAmounts }[];
+  bounds?: {
+    lowerBound: ResourceAmounts;
+    upperBound: ResourceAmounts;
+    uncappedTarget: ResourceAmounts;
+  };
 };
 
-export type RecommendationInput = {
+/** What the recommender publishes for one workload (the input of the one CRD publisher). */
+export type WorkloadRecommendation = {
   namespace: string;
-  target: { kind: WorkloadKind; name: string; uid?: string };
-  containers: ContainerRecommendationInput[];
+  target: { kind: ApplicableWorkloadKind; name: string; uid?: string };
+  containers: ContainerRecommendation[];
   confidence: number;
   policy: string;
   generatedAt: Date;
 };
 
-function toResourceList(amounts: ResourceAmounts): {
-  cpu?: string;
-  memory?: string;
-} {
-  return {
-    ...(amounts.cpuMillicores === undefined
-      ? {}
-      : { cpu: formatCpuMillicores(Math.ceil(amounts.cpuMillicores)) }),
-    ...(amounts.memoryBytes === undefined
-      ? {}
-      : { memory: formatMemoryBytes(Math.ceil(amounts.memoryBytes)) }),
-  };
-}
+const OWNER_API_VERSION: Record<ApplicableWorkloadKind, string> = {
+  Deployment: "apps/v1",
+  StatefulSet: "apps/v1",
+  DaemonSet: "apps/v1",
+  CronJob: "batch/v1",
+};
 
 /** Label values are capped at 63 characters; long names keep a readable prefix plus a hash. */
 function toLabelValue(value: string): string {
@@ -62,7 +61,7 @@ function toLabelValue(value: string): string {
 }
 
 export function toRecommendationName(target: {
-  kind: WorkloadKind;
+  kind: ApplicableWorkloadKind;
   name: string;
 }): string {
   const name = `${target.kind.toLowerCase()}-${target.name}`;
@@ -71,38 +70,77 @@ export function toRecommendationName(target: {
   return `${name.slice(0, 242)}-${hash}`;
 }
 
-/**
- * Raises memory recommendations to the floor left by an OOM rollback (x1.2, at least +100 MiB),
- * so the next recommendation never repeats the change that was just reverted.
- */
-export function applyRollbackFloors(
-  containers: ContainerRecommendationInput[],
+/** The memory floors an OOM rollback left in status.rolledBack, by container. */
+export function toRollbackFloors(
   rolledBack: RolledBackRecord | undefined,
-): ContainerRecommendationInput[] {
-  const floors = new Map(
+): Map<string, number> {
+  return new Map(
     (rolledBack?.nextMinimumMemoryBytes ?? []).map((f) => [
       f.name,
       f.memoryBytes,
     ]),
   );
-  return containers.map((c) => {
-    const floor = floors.get(c.name);
-    if (
-      floor === undefined ||
-      c.requests.memoryBytes === undefined ||
-      c.requests.memoryBytes >= floor
-    )
-      return c;
-    const limits =
-      c.limits?.memoryBytes !== undefined && c.limits.memoryBytes < floor
-        ? { ...c.limits, memoryBytes: floor }
-        : c.limits;
-    return {
-      ...c,
-      requests: { ...c.requests, memoryBytes: floor },
-      ...(limits ? { limits } : {}),
-    };
-  });
+}
+
+/** Raises each container's memory to the floor an OOM rollback left (see applyMemoryFloor). */
+export function applyRollbackFloors(
+  recommendation: WorkloadRecommendation,
+  rolledBack: RolledBackRecord | undefined,
+): WorkloadRecommendation {
+  const floors = toRollbackFloors(rolledBack);
+  if (floors.size === 0) return recommendation;
+  return {
+    ...recommendation,
+    containers: recommendation.containers.map((c) =>
+      applyMemoryFloor(c, floors.get(c.name)),
+    ),
+  };
+}
+
+function toSpecContainer(
+  c: ContainerRecommendation,
+): ResourceRecommendationSpec["containers"][number] {
+  const limits = toResourceQuantities(c.limits);
+  return {
+    name: c.name,
+    requests: toResourceQuantities(c.requests),
+    ...(Object.keys(limits).length ? { limits } : {}),
+    ...(c.windows?.length
+      ? {
+          windows: c.windows.map((w) => ({
+            window: w.window,
+            requests: toResourceQuantities(w.requests),
+          })),
+        }
+      : {}),
+  };
+}
+
+function buildMetadata(
+  recommendation: WorkloadRecommendation,
+): ResourceRecommendationApply["metadata"] {
+  const { target } = recommendation;
+  return {
+    name: toRecommendationName(target),
+    namespace: recommendation.namespace,
+    labels: {
+      [MANAGED_BY_LABEL]: "kubewise",
+      [TARGET_KIND_LABEL]: target.kind,
+      [TARGET_NAME_LABEL]: toLabelValue(target.name),
+    },
+    ...(target.uid
+      ? {
+          ownerReferences: [
+            {
+              apiVersion: OWNER_API_VERSION[target.kind],
+              kind: target.kind,
+              name: target.name,
+              uid: target.uid,
+            },
+          ],
+        }
+      : {}),
+  };
 }
 
 /**
@@ -110,53 +148,20 @@ export function applyRollbackFloors(
  * autoApply and approval: those belong to users (kubectl, dashboard) and default in the CRD.
  */
 export function buildResourceRecommendation(
-  input: RecommendationInput,
+  recommendation: WorkloadRecommendation,
 ): ResourceRecommendationApply {
-  const { target } = input;
+  const { target } = recommendation;
   return {
     apiVersion: RESOURCE_RECOMMENDATION_API_VERSION,
     kind: RESOURCE_RECOMMENDATION_KIND,
-    metadata: {
-      name: toRecommendationName(target),
-      namespace: input.namespace,
-      labels: {
-        [MANAGED_BY_LABEL]: "kubewise",
-        [TARGET_KIND_LABEL]: target.kind,
-        [TARGET_NAME_LABEL]: toLabelValue(target.name),
-      },
-      ...(target.uid
-        ? {
-            ownerReferences: [
-              {
-                apiVersion: "apps/v1",
-                kind: target.kind,
-                name: target.name,
-                uid: target.uid,
-              },
-            ],
-          }
-        : {}),
-    },
+    metadata: buildMetadata(recommendation),
     spec: {
       targetRef: { kind: target.kind, name: target.name },
-      containers: input.containers.map((c) => ({
-        name: c.name,
-        requests: toResourceList(c.requests),
-        ...(c.limits ? { limits: toResourceList(c.limits) } : {}),
-        ...(c.windows?.length
-          ? {
-              windows: c.windows.map((w) => ({
-                window: w.window,
-                requests: toResourceList(w.requests),
-                ...(w.limits ? { limits: toResourceList(w.limits) } : {}),
-              })),
-            }
-          : {}),
-      })),
-      confidence: Math.round(input.confidence * 1000) / 1000,
+      containers: recommendation.containers.map(toSpecContainer),
+      confidence: Math.round(recommendation.confidence * 1000) / 1000,
       source: {
-        policy: input.policy,
-        generatedAt: input.generatedAt.toISOString(),
+        policy: recommendation.policy,
+        generatedAt: recommendation.generatedAt.toISOString(),
       },
     },
   };
@@ -164,13 +169,54 @@ export function buildResourceRecommendation(
 
 /** VPA-shaped per-container bounds for status.containerRecommendations. */
 export function buildContainerRecommendations(
-  containers: ContainerRecommendationInput[],
+  containers: ContainerRecommendation[],
 ): VpaContainerRecommendation[] {
   return containers.map((c) => ({
     containerName: c.name,
-    target: toResourceList(c.requests),
-    ...(c.lowerBound ? { lowerBound: toResourceList(c.lowerBound) } : {}),
-    ...(c.upperBound ? { upperBound: toResourceList(c.upperBound) } : {}),
-    uncappedTarget: toResourceList(c.uncappedTarget ?? c.requests),
+    target: toResourceQuantities(c.requests),
+    ...(c.bounds
+      ? {
+          lowerBound: toResourceQuantities(c.bounds.lowerBound),
+          upperBound: toResourceQuantities(c.bounds.upperBound),
+        }
+      : {}),
+    uncappedTarget: toResourceQuantities(
+      c.bounds?.uncappedTarget ?? c.requests,
+    ),
   }));
+}
+
+type SpecResources = Pick<ResourceRecommendationSpec, "containers">;
+
+/** The recommended resources of a spec, in the one container-resources shape. */
+export function toContainerResources(
+  spec: SpecResources,
+): NamedContainerResources[] {
+  return spec.containers.map((c) => ({
+    name: c.name,
+    requests: fromResourceQuantities(c.requests),
+    limits: fromResourceQuantities(c.limits),
+  }));
+}
+
+/** The patch a spec applies: status.generatedPatch, the preview and the controller's request body. */
+export function buildRecommendationPatch(
+  spec: Pick<ResourceRecommendationSpec, "containers" | "targetRef">,
+): ResourcesPatch {
+  return buildResourcesPatch(spec.targetRef.kind, toContainerResources(spec));
+}
+
+/** The hash of a serialized patch: what status.specHash and spec.approval.specHash hold. */
+export function hashPatch(serializedPatch: string): string {
+  return createHash("sha256")
+    .update(serializedPatch)
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/** Binds an approval to the exact patch a spec applies (status.specHash, spec.approval.specHash). */
+export function hashRecommendedResources(
+  spec: Pick<ResourceRecommendationSpec, "containers" | "targetRef">,
+): string {
+  return hashPatch(serializePatch(buildRecommendationPatch(spec)));
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 
 import {
-  buildApplyPatch,
-  buildPodResizePatch,
-  buildResourcesPatch,
+  buildApplyRecordPatch,
+  buildPodRestorePatch,
   buildRollbackPatch,
   extractContainerResources,
+  isResizableInPlace,
   mergeAppliedResources,
   readApplyAnnotation,
 } from "./workload-patch";
@@ -25,15 +25,13 @@ const template = {
     ],
   },
 };
-const spec = {
-  containers: [
-    {
-      name: "app",
-      requests: { cpu: "250m", memory: "256Mi" },
-      limits: { cpu: "500m" },
-    },
-  ],
-};
+const recommended = [
+  {
+    name: "app",
+    requests: { cpuMillicores: 250, memoryBytes: 256 * 2 ** 20 },
+    limits: { cpuMillicores: 500 },
+  },
+];
 
 describe("extractContainerResources", () => {
   it("copies requests and limits exactly, leaving absent maps absent", () => {
@@ -51,54 +49,40 @@ describe("extractContainerResources", () => {
   });
 });
 
-describe("buildResourcesPatch", () => {
-  it("sets only the recommended quantities per container by name", () => {
-    expect(buildResourcesPatch(spec)).toEqual({
-      spec: {
-        template: {
-          spec: {
-            containers: [
-              {
-                name: "app",
-                resources: {
-                  requests: { cpu: "250m", memory: "256Mi" },
-                  limits: { cpu: "500m" },
-                },
-              },
-            ],
-          },
-        },
-      },
-    });
-  });
-
-  it("builds the same container list for the pods/resize subresource", () => {
-    expect(buildPodResizePatch(spec).spec.containers).toEqual(
-      buildResourcesPatch(spec).spec.template.spec.containers,
-    );
-  });
-});
-
 describe("apply record", () => {
   const previous = extractContainerResources(template, ["app"]);
 
-  it("predicts the merged resources after a strategic merge", () => {
-    expect(mergeAppliedResources(previous, buildResourcesPatch(spec))).toEqual([
+  it("predicts the resources after the patch: unset ones removed, others kept", () => {
+    const withGpu = [
+      {
+        name: "app",
+        requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "1" },
+        limits: { memory: "2Gi", "nvidia.com/gpu": "1" },
+      },
+    ];
+    expect(mergeAppliedResources(withGpu, recommended)).toEqual([
+      {
+        name: "app",
+        requests: { cpu: "250m", memory: "256Mi", "nvidia.com/gpu": "1" },
+        limits: { cpu: "500m", "nvidia.com/gpu": "1" },
+      },
+    ]);
+    expect(mergeAppliedResources([], recommended)).toEqual([
       {
         name: "app",
         requests: { cpu: "250m", memory: "256Mi" },
-        limits: { memory: "2Gi", cpu: "500m" },
+        limits: { cpu: "500m" },
       },
     ]);
   });
 
   it("round-trips the previous resources through workload annotations", () => {
-    const patch = buildApplyPatch(spec, {
+    const patch = buildApplyRecordPatch({
       recommendation: "deployment-web",
       generation: 3,
       previous,
     });
-    expect(readApplyAnnotation(patch.metadata?.annotations)).toEqual({
+    expect(readApplyAnnotation(patch.metadata.annotations)).toEqual({
       recommendation: "deployment-web",
       generation: 3,
       previous,
@@ -149,7 +133,9 @@ describe("buildRollbackPatch", () => {
       },
       { name: "sidecar" },
     ];
-    expect(buildRollbackPatch(after, previous)).toEqual([
+    expect(
+      buildRollbackPatch("Deployment", { template: after, previous }),
+    ).toEqual([
       {
         op: "test",
         path: "/spec/template/spec/containers/1/name",
@@ -178,10 +164,10 @@ describe("buildRollbackPatch", () => {
   });
 
   it("creates the resources object when the container has none", () => {
-    const ops = buildRollbackPatch(
-      { spec: { containers: [{ name: "app" }] } },
-      [{ name: "app", requests: { cpu: "1" } }],
-    );
+    const ops = buildRollbackPatch("Deployment", {
+      template: { spec: { containers: [{ name: "app" }] } },
+      previous: [{ name: "app", requests: { cpu: "1" } }],
+    });
     expect(ops).toContainEqual({
       op: "add",
       path: "/spec/template/spec/containers/0/resources",
@@ -191,7 +177,74 @@ describe("buildRollbackPatch", () => {
 
   it("refuses to roll back a container that was removed from the template", () => {
     expect(() =>
-      buildRollbackPatch({ spec: { containers: [] } }, [{ name: "app" }]),
+      buildRollbackPatch("Deployment", {
+        template: { spec: { containers: [] } },
+        previous: [{ name: "app" }],
+      }),
     ).toThrow(/no longer exists/);
+  });
+
+  it("restores a CronJob's job template", () => {
+    const ops = buildRollbackPatch("CronJob", {
+      template,
+      previous: [{ name: "app", requests: { cpu: "1" } }],
+    });
+    expect(ops[0]).toEqual({
+      op: "test",
+      path: "/spec/jobTemplate/spec/template/spec/containers/0/name",
+      value: "app",
+    });
+  });
+});
+
+describe("pods/resize", () => {
+  const previous = [
+    {
+      name: "app",
+      requests: { cpu: "1", memory: "1Gi" },
+      limits: { memory: "2Gi" },
+    },
+  ];
+
+  it("restores exact quantities and deletes keys the change added", () => {
+    const applied = [
+      {
+        name: "app",
+        requests: { cpu: "250m", memory: "1Gi" },
+        limits: { memory: "2Gi", cpu: "1" },
+      },
+    ];
+    expect(buildPodRestorePatch(previous, applied)).toEqual({
+      spec: {
+        containers: [
+          {
+            name: "app",
+            resources: {
+              requests: { cpu: "1", memory: "1Gi" },
+              limits: { memory: "2Gi", cpu: null },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it("resizes in place only when no request or limit appears or disappears (QoS class)", () => {
+    const sameKeys = [
+      {
+        name: "app",
+        requests: { cpu: "2", memory: "2Gi" },
+        limits: { memory: "3Gi" },
+      },
+    ];
+    expect(isResizableInPlace(previous, sameKeys)).toBe(true);
+    expect(
+      isResizableInPlace(previous, [{ ...sameKeys[0]!, limits: {} }]),
+    ).toBe(false);
+    expect(
+      isResizableInPlace(previous, [
+        { ...sameKeys[0]!, limits: { memory: "3Gi", cpu: "1" } },
+      ]),
+    ).toBe(false);
   });
 });

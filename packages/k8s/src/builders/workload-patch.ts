@@ -1,13 +1,18 @@
-import { createHash } from "node:crypto";
+// Pure builders around the one resources patch (@kubewise/core buildResourcesPatch): the apply
+// record on the workload, exact restores, and what a container holds after the patch.
+import {
+  podTemplatePath,
+  toResourceQuantities,
+  type ApplicableWorkloadKind,
+  type NamedContainerResources,
+  type ResourceAmounts,
+} from "@kubewise/core";
 
-import type {
-  ContainerResources,
-  ResourceList,
-  ResourceRecommendationSpec,
-} from "../crd/resource-recommendation";
+import type { ContainerResourcesSnapshot } from "../crd/resource-recommendation";
 
 export const APPLIED_ANNOTATION = "kubewise.io/applied-recommendation";
 export const PREVIOUS_RESOURCES_ANNOTATION = "kubewise.io/previous-resources";
+export const PREVIOUS_PARTITION_ANNOTATION = "kubewise.io/previous-partition";
 
 type QuantityMap = Record<string, string>;
 export type ContainerLike = {
@@ -19,32 +24,9 @@ export type PodTemplateLike = {
   spec?: { containers: ContainerLike[] };
 };
 
-export type StrategicMergePatch = {
-  metadata?: { annotations: Record<string, string> };
-  spec: {
-    template: {
-      spec: {
-        containers: {
-          name: string;
-          resources: { requests?: QuantityMap; limits?: QuantityMap };
-        }[];
-      };
-    };
-  };
-};
 export type JsonPatchOperation =
   | { op: "test" | "add" | "replace"; path: string; value: unknown }
   | { op: "remove"; path: string };
-
-function toQuantityMap(
-  list: ResourceList | undefined,
-): QuantityMap | undefined {
-  if (!list) return undefined;
-  const entries = Object.entries(list).filter(
-    (e): e is [string, string] => typeof e[1] === "string",
-  );
-  return entries.length ? Object.fromEntries(entries) : undefined;
-}
 
 function copyMap(map: QuantityMap | undefined): QuantityMap | undefined {
   return map ? { ...map } : undefined;
@@ -54,7 +36,7 @@ function copyMap(map: QuantityMap | undefined): QuantityMap | undefined {
 export function extractContainerResources(
   template: PodTemplateLike,
   names?: string[],
-): ContainerResources[] {
+): ContainerResourcesSnapshot[] {
   const containers = template.spec?.containers ?? [];
   return containers
     .filter((c) => !names || names.includes(c.name))
@@ -69,44 +51,29 @@ export function extractContainerResources(
     });
 }
 
-/** Strategic merge patch that sets the recommended requests/limits; this is status.generatedPatch. */
-export function buildResourcesPatch(
-  spec: Pick<ResourceRecommendationSpec, "containers">,
-): StrategicMergePatch {
-  return {
-    spec: {
-      template: {
-        spec: {
-          containers: spec.containers.map((c) => {
-            const requests = toQuantityMap(c.requests);
-            const limits = toQuantityMap(c.limits);
-            return {
-              name: c.name,
-              resources: {
-                ...(requests ? { requests } : {}),
-                ...(limits ? { limits } : {}),
-              },
-            };
-          }),
-        },
-      },
-    },
-  };
+/** cpu and memory as the recommendation says (set or removed); other resources untouched. */
+function withAmounts(
+  map: QuantityMap | undefined,
+  amounts: ResourceAmounts,
+): QuantityMap | undefined {
+  const { cpu: _cpu, memory: _memory, ...others } = map ?? {};
+  const merged = { ...others, ...toResourceQuantities(amounts) };
+  return Object.keys(merged).length ? merged : undefined;
 }
 
-/** Resources each container will have after the patch: previous values merged with the recommendation. */
+/** What each container holds after the patch: its snapshot with the recommended cpu and memory. */
 export function mergeAppliedResources(
-  previous: ContainerResources[],
-  patch: StrategicMergePatch,
-): ContainerResources[] {
-  return patch.spec.template.spec.containers.map((c) => {
+  previous: ContainerResourcesSnapshot[],
+  containers: readonly NamedContainerResources[],
+): ContainerResourcesSnapshot[] {
+  return containers.map((c) => {
     const before = previous.find((p) => p.name === c.name);
-    const requests = { ...before?.requests, ...c.resources.requests };
-    const limits = { ...before?.limits, ...c.resources.limits };
+    const requests = withAmounts(before?.requests, c.requests);
+    const limits = withAmounts(before?.limits, c.limits);
     return {
       name: c.name,
-      ...(Object.keys(requests).length ? { requests } : {}),
-      ...(Object.keys(limits).length ? { limits } : {}),
+      ...(requests ? { requests } : {}),
+      ...(limits ? { limits } : {}),
     };
   });
 }
@@ -114,23 +81,50 @@ export function mergeAppliedResources(
 export type ApplyAnnotation = {
   recommendation: string;
   generation: number;
-  previous: ContainerResources[];
+  previous: ContainerResourcesSnapshot[];
+  /** A StatefulSet rollout's partition before its first step. */
+  previousPartition?: number;
 };
 
-/** The patch actually sent on apply: resources plus annotations that record the exact previous state. */
-export function buildApplyPatch(
-  spec: Pick<ResourceRecommendationSpec, "containers">,
-  record: ApplyAnnotation,
-): StrategicMergePatch {
+/**
+ * Merge patch of the workload's own annotations recording the exact previous resources, sent
+ * before the resources patch: a crash between the two leaves the true previous state readable.
+ */
+export function buildApplyRecordPatch(record: ApplyAnnotation): {
+  metadata: { annotations: Record<string, string> };
+} {
   return {
     metadata: {
       annotations: {
         [APPLIED_ANNOTATION]: `${record.recommendation}@${record.generation}`,
         [PREVIOUS_RESOURCES_ANNOTATION]: JSON.stringify(record.previous),
+        ...(record.previousPartition === undefined
+          ? {}
+          : {
+              [PREVIOUS_PARTITION_ANNOTATION]: String(record.previousPartition),
+            }),
       },
     },
-    ...buildResourcesPatch(spec),
   };
+}
+
+function readPartition(value: string | undefined): number | undefined {
+  const partition = Number(value);
+  return value !== undefined && Number.isInteger(partition) && partition >= 0
+    ? partition
+    : undefined;
+}
+
+function parsePrevious(text: string): ContainerResourcesSnapshot[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed)
+      ? (parsed as ContainerResourcesSnapshot[])
+      : undefined;
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
 }
 
 /** Reads back the apply record a previous (possibly crashed) reconcile wrote onto the workload. */
@@ -138,23 +132,21 @@ export function readApplyAnnotation(
   annotations: Record<string, string> | undefined,
 ): ApplyAnnotation | undefined {
   const applied = annotations?.[APPLIED_ANNOTATION];
-  const previous = annotations?.[PREVIOUS_RESOURCES_ANNOTATION];
-  if (!applied || !previous) return undefined;
+  const text = annotations?.[PREVIOUS_RESOURCES_ANNOTATION];
+  if (!applied || !text) return undefined;
   const at = applied.lastIndexOf("@");
   const generation = Number(applied.slice(at + 1));
-  if (at <= 0 || !Number.isInteger(generation)) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(previous);
-    if (!Array.isArray(parsed)) return undefined;
-    return {
-      recommendation: applied.slice(0, at),
-      generation,
-      previous: parsed as ContainerResources[],
-    };
-  } catch (error) {
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
-  }
+  const previous = parsePrevious(text);
+  if (at <= 0 || !Number.isInteger(generation) || !previous) return undefined;
+  const previousPartition = readPartition(
+    annotations[PREVIOUS_PARTITION_ANNOTATION],
+  );
+  return {
+    recommendation: applied.slice(0, at),
+    generation,
+    previous,
+    ...(previousPartition === undefined ? {} : { previousPartition }),
+  };
 }
 
 /**
@@ -162,18 +154,19 @@ export function readApplyAnnotation(
  * against the template having been reordered since the snapshot; the API server rejects the patch then.
  */
 export function buildRollbackPatch(
-  template: PodTemplateLike,
-  previous: ContainerResources[],
+  kind: ApplicableWorkloadKind,
+  target: { template: PodTemplateLike; previous: ContainerResourcesSnapshot[] },
 ): JsonPatchOperation[] {
-  const containers = template.spec?.containers ?? [];
+  const containers = target.template.spec?.containers ?? [];
+  const prefix = `/${podTemplatePath(kind).join("/")}/spec/containers`;
   const ops: JsonPatchOperation[] = [];
-  for (const prev of previous) {
+  for (const prev of target.previous) {
     const index = containers.findIndex((c) => c.name === prev.name);
     if (index < 0)
       throw new Error(
         `container ${prev.name} no longer exists in the pod template`,
       );
-    const base = `/spec/template/spec/containers/${index}`;
+    const base = `${prefix}/${index}`;
     const current = containers[index]?.resources;
     ops.push({ op: "test", path: `${base}/name`, value: prev.name });
     if (!current) ops.push({ op: "add", path: `${base}/resources`, value: {} });
@@ -185,7 +178,7 @@ export function buildRollbackPatch(
 /** Per requests/limits: put back the snapshot's map, or remove one the snapshot did not have. */
 function restoreResourceOps(
   base: string,
-  prev: ContainerResources,
+  prev: ContainerResourcesSnapshot,
   current: ContainerLike["resources"],
 ): JsonPatchOperation[] {
   const ops: JsonPatchOperation[] = [];
@@ -199,7 +192,7 @@ function restoreResourceOps(
 }
 
 type NullableQuantityMap = Record<string, string | null>;
-export type PodResizePatch = {
+export type PodRestorePatch = {
   spec: {
     containers: {
       name: string;
@@ -210,13 +203,6 @@ export type PodResizePatch = {
     }[];
   };
 };
-
-/** Body for the pods/resize subresource (in-place resize, Kubernetes >= 1.33). */
-export function buildPodResizePatch(
-  spec: Pick<ResourceRecommendationSpec, "containers">,
-): PodResizePatch {
-  return { spec: buildResourcesPatch(spec).spec.template.spec };
-}
 
 function restoreMap(
   previous: QuantityMap | undefined,
@@ -230,9 +216,9 @@ function restoreMap(
 
 /** pods/resize body restoring exact previous quantities; keys the change added are deleted (null). */
 export function buildPodRestorePatch(
-  previous: ContainerResources[],
-  applied: ContainerResources[],
-): PodResizePatch {
+  previous: ContainerResourcesSnapshot[],
+  applied: ContainerResourcesSnapshot[],
+): PodRestorePatch {
   return {
     spec: {
       containers: previous.map((prev) => {
@@ -251,12 +237,21 @@ export function buildPodRestorePatch(
   };
 }
 
-/** Binds an approval to the exact recommended resources (see Approval.specHash). */
-export function hashRecommendedResources(
-  spec: Pick<ResourceRecommendationSpec, "containers">,
-): string {
-  return createHash("sha256")
-    .update(JSON.stringify(buildResourcesPatch(spec)))
-    .digest("hex")
-    .slice(0, 32);
+/**
+ * Whether pods can take the change in place: pods/resize may not change a pod's QoS class, so
+ * only values change; a request or limit the change adds or removes goes through the template.
+ */
+export function isResizableInPlace(
+  previous: ContainerResourcesSnapshot[],
+  applied: ContainerResourcesSnapshot[],
+): boolean {
+  const keys = (map: QuantityMap | undefined) =>
+    ["cpu", "memory"].filter((k) => map?.[k] !== undefined).join(",");
+  return applied.every((after) => {
+    const before = previous.find((p) => p.name === after.name);
+    return (
+      keys(before?.requests) === keys(after.requests) &&
+      keys(before?.limits) === keys(after.limits)
+    );
+  });
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { APPLICABLE_WORKLOAD_KINDS, CLUSTER_PHASES } from "@kubewise/core";
+
 // Single source of the ResourceRecommendation CRD: the TypeScript types, runtime validation and
 // the OpenAPI schema in charts/kubewise/crds/ (scripts/gen-crds.ts) all come from these schemas.
 
@@ -35,9 +37,13 @@ export const WindowRecommendationSchema = z.object({
 export const ContainerRecommendationSpecSchema = z.object({
   name: z.string().min(1).max(63),
   requests: ResourceListSchema.meta({
-    description: "Recommended requests outside any special window.",
+    description:
+      "Recommended requests outside any special window. A resource left out has no request after the apply.",
   }),
-  limits: ResourceListSchema.optional(),
+  limits: ResourceListSchema.optional().meta({
+    description:
+      "Recommended limits. A resource left out (or no limits at all) has no limit after the apply: an existing one is removed.",
+  }),
   windows: z
     .array(WindowRecommendationSchema)
     .max(3)
@@ -52,11 +58,10 @@ export type ContainerRecommendationSpec = z.infer<
   typeof ContainerRecommendationSpecSchema
 >;
 
-export const WorkloadKindSchema = z.enum([
-  "Deployment",
-  "StatefulSet",
-  "DaemonSet",
-]);
+export const WorkloadKindSchema = z.enum(APPLICABLE_WORKLOAD_KINDS).meta({
+  description:
+    "A CronJob's change applies to the Jobs it creates from then on (no gradual rollout).",
+});
 export type WorkloadKind = z.infer<typeof WorkloadKindSchema>;
 
 export const ApprovalSchema = z.object({
@@ -65,7 +70,7 @@ export const ApprovalSchema = z.object({
   at: z.iso.datetime().optional(),
   specHash: z.string().max(64).optional().meta({
     description:
-      "Hash of spec.containers at approval time; a changed recommendation needs a new approval.",
+      "status.specHash of the spec being approved (required with state Approved): a changed recommendation needs a new approval.",
   }),
 });
 export type Approval = z.infer<typeof ApprovalSchema>;
@@ -116,17 +121,7 @@ export type ResourceRecommendationSpec = z.infer<
   typeof ResourceRecommendationSpecSchema
 >;
 
-export const PhaseSchema = z.enum([
-  "Pending",
-  "DryRun",
-  "Blocked",
-  "Canary",
-  "Applied",
-  "Verified",
-  "RolledBack",
-  "Rejected",
-  "Failed",
-]);
+export const PhaseSchema = z.enum(CLUSTER_PHASES);
 export type Phase = z.infer<typeof PhaseSchema>;
 
 export const ConditionSchema = z.object({
@@ -139,15 +134,18 @@ export const ConditionSchema = z.object({
 });
 export type Condition = z.infer<typeof ConditionSchema>;
 
-export const ContainerResourcesSchema = z.object({
+/** The exact requests/limits maps of a container (every resource, absent maps absent), for restores. */
+export const ContainerResourcesSnapshotSchema = z.object({
   name: z.string().min(1).max(63),
   requests: z.record(z.string(), z.string()).optional(),
   limits: z.record(z.string(), z.string()).optional(),
 });
-export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
+export type ContainerResourcesSnapshot = z.infer<
+  typeof ContainerResourcesSnapshotSchema
+>;
 
 const ResourceListListSchema = z
-  .array(ContainerResourcesSchema)
+  .array(ContainerResourcesSnapshotSchema)
   .max(32)
   .meta({
     "x-kubernetes-list-type": "map",
@@ -229,6 +227,10 @@ export type VpaContainerRecommendation = z.infer<
 export const ResourceRecommendationStatusSchema = z.object({
   phase: PhaseSchema.optional(),
   observedGeneration: z.int().min(0).optional(),
+  specHash: z.string().max(64).optional().meta({
+    description:
+      "Hash of the patch this spec applies; an approval must name it in spec.approval.specHash.",
+  }),
   generatedPatch: z
     .string()
     .max(65536)
@@ -302,6 +304,13 @@ export const RESOURCE_RECOMMENDATION_PRINTER_COLUMNS = [
   },
   { name: "Confidence", type: "number", jsonPath: ".spec.confidence" },
   { name: "Phase", type: "string", jsonPath: ".status.phase" },
+  {
+    name: "Spec-Hash",
+    type: "string",
+    jsonPath: ".status.specHash",
+    priority: 1,
+    description: "What spec.approval.specHash must name to approve this spec",
+  },
   { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
 ] as const;
 

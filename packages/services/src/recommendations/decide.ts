@@ -2,7 +2,9 @@ import {
   checkApprover,
   ConflictError,
   ForbiddenError,
+  getApplySupport,
   NotFoundError,
+  PreconditionFailedError,
   type RecommendationEvent,
   type RecommendationPhase,
 } from "@kubewise/core";
@@ -10,6 +12,7 @@ import {
   getRecommendationRequester,
   insertApproval,
   lockRecommendation,
+  type RecommendationWithContext,
 } from "@kubewise/db";
 
 import type { ServiceContext } from "../context";
@@ -27,6 +30,30 @@ type Decision = (
   | { type: "reject"; reason: string }
 ) & { expectedPhase?: RecommendationPhase | undefined };
 
+/** Kubewise can apply it, and this approver may approve it (four-eyes where required). */
+async function assertApprovable(
+  tx: ServiceContext,
+  found: RecommendationWithContext,
+): Promise<void> {
+  const { clusterId, namespace, kind } = found.workload;
+  const support = getApplySupport(kind);
+  if (!support.supported)
+    throw new PreconditionFailedError(
+      `cannot approve: Kubewise cannot apply to a ${kind}: ${support.reason}`,
+    );
+  const config = await getEffectiveSafetyConfig(tx.db, clusterId, namespace);
+  const requesterId = await getRecommendationRequester(
+    tx.db,
+    found.recommendation.id,
+  );
+  const check = checkApprover({
+    config,
+    approverId: tx.actor.userId,
+    requesterId,
+  });
+  if (!check.allowed) throw new ForbiddenError(check.reason);
+}
+
 /** Approve or reject one recommendation inside the caller's transaction. */
 export async function decideRecommendation(
   tx: ServiceContext,
@@ -41,17 +68,7 @@ export async function decideRecommendation(
       `recommendation ${id} is ${locked.phase}, not ${decision.expectedPhase}; reload and retry`,
     );
   }
-  const { clusterId, namespace } = found.workload;
-  if (decision.type === "approve") {
-    const config = await getEffectiveSafetyConfig(tx.db, clusterId, namespace);
-    const requesterId = await getRecommendationRequester(tx.db, id);
-    const check = checkApprover({
-      config,
-      approverId: tx.actor.userId,
-      requesterId,
-    });
-    if (!check.allowed) throw new ForbiddenError(check.reason);
-  }
+  if (decision.type === "approve") await assertApprovable(tx, found);
   const summary = toRecommendationSummary(found);
   const event: RecommendationEvent =
     decision.type === "approve"

@@ -2,10 +2,8 @@ import {
   diffContainerResources,
   evaluateSafety,
   renderDryRunDiff,
-  renderPatchYaml,
   type ResourceDiffRow,
   type SafetyDecision,
-  type StrategicMergePatch,
 } from "@kubewise/core";
 
 import { authorize } from "../auth/authorize";
@@ -15,10 +13,10 @@ import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import {
   auditSubject,
-  buildPatchFor,
   getEffectiveSafetyConfig,
   getRecommendationInScope,
 } from "./internal";
+import { previewRecommendation, type PatchPreview } from "./preview";
 import {
   RecommendationIdInputSchema,
   type RecommendationIdInput,
@@ -26,8 +24,8 @@ import {
 
 export type DryRunResult = {
   recommendationId: string;
-  patch: StrategicMergePatch;
-  patchYaml: string;
+  /** The patch the controller would send, byte for byte, or why Kubewise cannot apply it. */
+  preview: PatchPreview;
   diff: ResourceDiffRow[];
   diffText: string;
   safety: SafetyDecision;
@@ -45,7 +43,10 @@ export async function dryRunRecommendation({
   const { id } = parseInput(RecommendationIdInputSchema, input);
   return withTransaction(ctx, async (tx) => {
     const found = await getRecommendationInScope(tx.db, tx.actor, id);
-    const { workload, changes, patch } = buildPatchFor(found);
+    const { workload, changes, preview } = await previewRecommendation(
+      tx.db,
+      found,
+    );
     const config = await getEffectiveSafetyConfig(
       tx.db,
       found.workload.clusterId,
@@ -67,8 +68,7 @@ export async function dryRunRecommendation({
     );
     return {
       recommendationId: id,
-      patch,
-      patchYaml: renderPatchYaml(patch),
+      preview,
       diff: diffContainerResources(changes),
       diffText: renderDryRunDiff(workload, changes),
       safety,

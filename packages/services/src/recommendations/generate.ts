@@ -1,11 +1,17 @@
 import {
+  applyMemoryFloor,
   applyRecommendationEvent,
+  capStep,
   computeProjectedSavings,
+  DEFAULT_MAX_STEP_RATIO,
   DEFAULT_PRICE,
+  getApplySupport,
+  type ContainerResources,
 } from "@kubewise/core";
 import {
   getLatestRecommendationInPhase,
   getNextRecommendationVersion,
+  getRollbackMemoryFloor,
   getSafetyConfig,
   getUsageHistory,
   insertRecommendation,
@@ -31,6 +37,7 @@ import {
   type GenerateRecommendationsInput,
 } from "./schemas";
 import {
+  fromContainerRow,
   toRecommendationValues,
   type RecommendationValues,
 } from "./to-resources";
@@ -107,7 +114,8 @@ export async function generateRecommendations({
       result.insufficientHistory += 1;
       continue;
     }
-    const values = toRecommendationValues(outcome.recommendation);
+    const adjust = await toApplicableStep(ctx, target);
+    const values = toRecommendationValues(outcome.recommendation, adjust);
     const written = await withTransaction(ctx, (tx) =>
       persist(tx, {
         target,
@@ -123,6 +131,25 @@ export async function generateRecommendations({
   }
   ctx.logger.info({ clusterId, ...result }, "recommendations generated");
   return result;
+}
+
+/**
+ * What a recommendation may ask of a container that Kubewise can apply it to: never below the
+ * memory floor an OOM rollback left, and no decrease beyond the namespace's step cap from what the
+ * container runs with now (the controller enforces both again before it applies).
+ */
+async function toApplicableStep(
+  ctx: ServiceContext,
+  target: ContainerWithWorkload,
+): Promise<(resources: ContainerResources) => ContainerResources> {
+  if (!getApplySupport(target.workload.kind).supported) return (r) => r;
+  const floor = await getRollbackMemoryFloor(ctx.db, target.container.id);
+  const ratio =
+    (await ctx.ports.maxStepRatio?.(target.workload.namespace)) ??
+    DEFAULT_MAX_STEP_RATIO;
+  const current = fromContainerRow(target.container);
+  return (resources) =>
+    capStep(current, applyMemoryFloor(resources, floor), ratio);
 }
 
 type PersistInput = {
@@ -192,12 +219,16 @@ async function persist(
     createdAt: now,
     updatedAt: now,
   });
+  // A kind Kubewise cannot patch still gets its advice, refused for apply with the reason.
+  const support = getApplySupport(workload.kind);
   await insertRecommendationEvent(tx.db, {
     recommendationId: created.id,
     fromPhase: null,
     toPhase: "Pending",
     actor: tx.actor.userId,
-    reason,
+    reason: support.supported
+      ? reason
+      : `advice only: ${support.reason}; ${reason}`,
     createdAt: now,
   });
   for (const old of pending) {
@@ -238,6 +269,8 @@ async function persist(
         version,
         supersededIds: pending.map((r) => r.id),
         reason,
+        applySupported: support.supported,
+        ...(support.supported ? {} : { applyRefusedReason: support.reason }),
         ...delta,
       },
     },

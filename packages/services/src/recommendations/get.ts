@@ -2,7 +2,6 @@ import {
   diffContainerResources,
   evaluateSafety,
   renderDryRunDiff,
-  renderPatchYaml,
   type ResourceDiffRow,
   type SafetyDecision,
 } from "@kubewise/core";
@@ -23,11 +22,11 @@ import { FORECAST_INPUT_SECONDS, forecastUsage } from "./forecast";
 import type { UsageForecast } from "./forecast";
 import {
   auditSubject,
-  buildPatchFor,
   getEffectiveSafetyConfig,
   getRecommendationInScope,
   toRecommendationSummary,
 } from "./internal";
+import { previewRecommendation, type PatchPreview } from "./preview";
 import {
   GetRecommendationInputSchema,
   type GetRecommendationInput,
@@ -51,7 +50,8 @@ export type RecommendationDetail = RecommendationSummary & {
   usage: { windowSeconds: number; stepSeconds: number; points: UsagePoint[] };
   /** The Kubewise forecaster's next-24 h quantiles for this container. */
   forecast: UsageForecast;
-  patchYaml: string;
+  /** The patch the controller would send, byte for byte, or why Kubewise cannot apply it. */
+  preview: PatchPreview;
   diff: ResourceDiffRow[];
   diffText: string;
   safety: SafetyDecision;
@@ -93,27 +93,33 @@ export async function getRecommendation({
     300,
     Math.ceil(usageWindowSeconds / MAX_CHART_POINTS / 300) * 300,
   );
-  const [points, forecastInput, events, audit, config] = await Promise.all([
-    getUsageSeries(ctx.db, {
-      containerId: r.containerId,
-      from: new Date(to.getTime() - usageWindowSeconds * 1000),
-      to,
-      stepSeconds,
-    }),
-    getUsageHistory(ctx.db, {
-      containerId: r.containerId,
-      from: new Date(to.getTime() - FORECAST_INPUT_SECONDS * 1000),
-      to,
-    }),
-    listRecommendationEvents(ctx.db, id),
-    listAuditLog(ctx.db, { subject: auditSubject(id), limit: 200, offset: 0 }),
-    getEffectiveSafetyConfig(
-      ctx.db,
-      found.workload.clusterId,
-      found.workload.namespace,
-    ),
-  ]);
-  const { workload, changes, patch } = buildPatchFor(found);
+  const [points, forecastInput, events, audit, config, planned] =
+    await Promise.all([
+      getUsageSeries(ctx.db, {
+        containerId: r.containerId,
+        from: new Date(to.getTime() - usageWindowSeconds * 1000),
+        to,
+        stepSeconds,
+      }),
+      getUsageHistory(ctx.db, {
+        containerId: r.containerId,
+        from: new Date(to.getTime() - FORECAST_INPUT_SECONDS * 1000),
+        to,
+      }),
+      listRecommendationEvents(ctx.db, id),
+      listAuditLog(ctx.db, {
+        subject: auditSubject(id),
+        limit: 200,
+        offset: 0,
+      }),
+      getEffectiveSafetyConfig(
+        ctx.db,
+        found.workload.clusterId,
+        found.workload.namespace,
+      ),
+      previewRecommendation(ctx.db, found),
+    ]);
+  const { workload, changes, preview } = planned;
   const nameOf = await describeActors(ctx.db, [
     ...events.map((e) => e.actor),
     ...audit.map((a) => a.actor),
@@ -133,7 +139,7 @@ export async function getRecommendation({
     timeWindows: r.timeWindows,
     usage: { windowSeconds: usageWindowSeconds, stepSeconds, points },
     forecast: forecastUsage({ history: forecastInput, now: to }),
-    patchYaml: renderPatchYaml(patch),
+    preview,
     diff: diffContainerResources(changes),
     diffText: renderDryRunDiff(workload, changes),
     safety: evaluateSafety({

@@ -17,15 +17,3 @@ export {
 } from "./record-apply";
 export { rejectRecommendation } from "./reject";
 export * from "./schemas";
-export {
-  syncRecommendationsToCluster,
-  SyncRecommendationsToClusterInputSchema,
-  type SyncRecommendationsToClusterInput,
-  type SyncRecommendationsToClusterResult,
-} from "./sync-cluster";
-export {
-  DASHBOARD_APPROVER,
-  type ClusterRecommendationState,
-  type ClusterSyncPlan,
-  type RecommendationPublisher,
-} from "./sync-cluster-plan";

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 
 import {
-  buildResourcesPatch,
   DEFAULT_SAFETY_CONFIG,
+  getApplySupport,
   NotFoundError,
-  type ContainerResourceChange,
   type NamespaceSafetyConfig,
 } from "@kubewise/core";
 import {
@@ -47,9 +46,17 @@ export function toRecommendationSummary({
       memoryLimitBytes: r.memoryLimitBytes,
     },
     projectedMonthlySavingsMicroUsd: r.projectedMonthlySavingsMicroUsd,
+    apply: toApplyView(w.kind),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
+}
+
+function toApplyView(kind: string): RecommendationSummary["apply"] {
+  const support = getApplySupport(kind);
+  return support.supported
+    ? { supported: true }
+    : { supported: false, reason: support.reason };
 }
 
 /** Loads a recommendation and checks the actor's namespace scope against the loaded row. */
@@ -83,48 +90,6 @@ export async function getEffectiveSafetyConfig(
     requireApproval: row.requireApproval,
     autoApplyEnabled: row.autoApplyEnabled,
     autoApplyMinConfidence: row.autoApplyMinConfidence,
-  };
-}
-
-function toResourceChange({
-  recommendation: r,
-  container: c,
-}: RecommendationWithContext): ContainerResourceChange {
-  return {
-    name: c.name,
-    current: {
-      requests: {
-        cpuMillicores: c.cpuRequestMillicores,
-        memoryBytes: c.memoryRequestBytes,
-      },
-      limits: {
-        cpuMillicores: c.cpuLimitMillicores,
-        memoryBytes: c.memoryLimitBytes,
-      },
-    },
-    recommended: {
-      requests: {
-        cpuMillicores: r.cpuRequestMillicores,
-        memoryBytes: r.memoryRequestBytes,
-      },
-      limits: {
-        cpuMillicores: r.cpuLimitMillicores,
-        memoryBytes: r.memoryLimitBytes,
-      },
-    },
-  };
-}
-
-export function buildPatchFor(found: RecommendationWithContext) {
-  const workload = {
-    kind: found.workload.kind,
-    name: found.workload.name,
-    namespace: found.workload.namespace,
-  };
-  return {
-    workload,
-    changes: [toResourceChange(found)],
-    patch: buildResourcesPatch(workload, [toResourceChange(found)]),
   };
 }
 

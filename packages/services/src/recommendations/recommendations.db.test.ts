@@ -5,7 +5,9 @@ import {
   ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
+  renderPatchYaml,
   ValidationError,
+  type ResourcesPatch,
 } from "@kubewise/core";
 import { listAuditLog } from "@kubewise/db";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
@@ -112,8 +114,16 @@ describe("getRecommendation and dryRunRecommendation", () => {
       cpuP50Cores: 0.2,
       cpuMaxCores: 0.3,
     });
-    expect(detail.patchYaml).toContain("cpu: 250m");
-    expect(detail.patchYaml).toContain("memory: 1Gi");
+    expect(detail.preview.applicable).toBe(true);
+    if (detail.preview.applicable) {
+      expect(detail.preview.patchYaml).toContain("cpu: 250m");
+      expect(detail.preview.patchYaml).toContain("memory: 1Gi");
+      expect(detail.preview.patchYaml).toBe(
+        renderPatchYaml(JSON.parse(detail.preview.patch) as ResourcesPatch),
+      );
+      expect(detail.preview.specHash).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect(detail.apply).toEqual({ supported: true });
     expect(detail.diffText).toContain(
       "- app.resources.requests.cpu: 1\n+ app.resources.requests.cpu: 250m",
     );
@@ -153,6 +163,12 @@ describe("getRecommendation and dryRunRecommendation", () => {
       input: { id: fx.payments.recommendation.id },
     });
     expect(result.safety.action).toBe("dry-run-only");
+    const detail = await getRecommendation({
+      ctx: ctxOf(fx.actors.admin),
+      input: { id: fx.payments.recommendation.id },
+    });
+    // the dashboard's preview and the dry-run show the same bytes
+    expect(result.preview).toEqual(detail.preview);
     expect(
       result.diff.find(
         (d) => d.field === "requests" && d.resource === "memory",

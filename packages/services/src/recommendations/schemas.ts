@@ -109,6 +109,11 @@ export const RecommendationSummarySchema = z.object({
   current: ResourceSettingsSchema,
   recommended: ResourceSettingsSchema,
   projectedMonthlySavingsMicroUsd: z.number().int(),
+  /** Whether Kubewise can apply it; otherwise advice only, with the reason (core getApplySupport). */
+  apply: z.union([
+    z.object({ supported: z.literal(true) }),
+    z.object({ supported: z.literal(false), reason: z.string() }),
+  ]),
   createdAt: z.date(),
   updatedAt: z.date(),
 });

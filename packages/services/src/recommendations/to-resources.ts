@@ -1,6 +1,13 @@
-import { ValidationError } from "@kubewise/core";
+import {
+  fromNullableAmounts,
+  toNullableAmounts,
+  ValidationError,
+  type ContainerResources,
+} from "@kubewise/core";
 import type {
+  Container,
   NewRecommendationRow,
+  RecommendationRow,
   RecommendationTimeWindow,
 } from "@kubewise/db";
 import type { Recommendation, ResourceValues } from "@kubewise/ml";
@@ -24,6 +31,75 @@ function assertValid(values: ResourceValues): void {
   }
 }
 
+/**
+ * ml's cores/bytes floats -> the one container-resources shape (integer millicores and bytes,
+ * rounded up; a limit never below its request). A limit the policy leaves null is not set.
+ */
+export function toRecommendedResources(
+  values: ResourceValues,
+): ContainerResources {
+  assertValid(values);
+  const cpu = toMillicores(values.cpuRequestCores);
+  const memory = toBytes(values.memRequestBytes);
+  return {
+    requests: { cpuMillicores: cpu, memoryBytes: memory },
+    limits: {
+      ...(values.cpuLimitCores === null
+        ? {}
+        : {
+            cpuMillicores: Math.max(cpu, toMillicores(values.cpuLimitCores)),
+          }),
+      ...(values.memLimitBytes === null
+        ? {}
+        : { memoryBytes: Math.max(memory, toBytes(values.memLimitBytes)) }),
+    },
+  };
+}
+
+/** A recommendation row's resources (the columns written by toRecommendationValues). */
+export function fromRecommendationRow(
+  r: Pick<
+    RecommendationRow,
+    | "cpuRequestMillicores"
+    | "memoryRequestBytes"
+    | "cpuLimitMillicores"
+    | "memoryLimitBytes"
+  >,
+): ContainerResources {
+  return {
+    requests: fromNullableAmounts({
+      cpuMillicores: r.cpuRequestMillicores,
+      memoryBytes: r.memoryRequestBytes,
+    }),
+    limits: fromNullableAmounts({
+      cpuMillicores: r.cpuLimitMillicores,
+      memoryBytes: r.memoryLimitBytes,
+    }),
+  };
+}
+
+/** What a container runs with now, as the agents reported it. */
+export function fromContainerRow(
+  c: Pick<
+    Container,
+    | "cpuRequestMillicores"
+    | "memoryRequestBytes"
+    | "cpuLimitMillicores"
+    | "memoryLimitBytes"
+  >,
+): ContainerResources {
+  return {
+    requests: fromNullableAmounts({
+      cpuMillicores: c.cpuRequestMillicores,
+      memoryBytes: c.memoryRequestBytes,
+    }),
+    limits: fromNullableAmounts({
+      cpuMillicores: c.cpuLimitMillicores,
+      memoryBytes: c.memoryLimitBytes,
+    }),
+  };
+}
+
 export type RecommendationValues = Pick<
   NewRecommendationRow,
   | "confidence"
@@ -42,13 +118,64 @@ export type RecommendationValues = Pick<
   | "timeWindows"
 >;
 
-/** ml's cores/bytes floats -> the integer millicores/bytes the database and Kubernetes use (rounded up). */
+/** The four resource columns; memory in whole MiB, also after a floor or cap raised it. */
+function toColumns(resources: ContainerResources) {
+  const requests = toNullableAmounts(resources.requests);
+  const limits = toNullableAmounts(resources.limits);
+  return {
+    cpuRequestMillicores: requests.cpuMillicores ?? 0,
+    memoryRequestBytes: toBytes(requests.memoryBytes ?? 0),
+    cpuLimitMillicores: limits.cpuMillicores,
+    memoryLimitBytes:
+      limits.memoryBytes === null ? null : toBytes(limits.memoryBytes),
+  };
+}
+
+type Bounds = Pick<
+  RecommendationValues,
+  | "cpuLowerBoundMillicores"
+  | "cpuUpperBoundMillicores"
+  | "cpuUncappedTargetMillicores"
+  | "memoryLowerBoundBytes"
+  | "memoryUpperBoundBytes"
+  | "memoryUncappedTargetBytes"
+>;
+
+/** VPA-style bounds in millicores and bytes; the target itself when the policy has none. */
+function toBounds(
+  bounds: Recommendation["bounds"],
+  target: { cpu: number; memory: number },
+): Required<Bounds> {
+  if (!bounds)
+    return {
+      cpuLowerBoundMillicores: target.cpu,
+      cpuUpperBoundMillicores: target.cpu,
+      cpuUncappedTargetMillicores: target.cpu,
+      memoryLowerBoundBytes: target.memory,
+      memoryUpperBoundBytes: target.memory,
+      memoryUncappedTargetBytes: target.memory,
+    };
+  return {
+    cpuLowerBoundMillicores: toMillicores(bounds.cpuLowerCores),
+    cpuUpperBoundMillicores: toMillicores(bounds.cpuUpperCores),
+    cpuUncappedTargetMillicores: toMillicores(bounds.cpuUncappedCores),
+    memoryLowerBoundBytes: toBytes(bounds.memLowerBytes),
+    memoryUpperBoundBytes: toBytes(bounds.memUpperBytes),
+    memoryUncappedTargetBytes: toBytes(bounds.memUncappedBytes),
+  };
+}
+
+/**
+ * The row of a recommendation. `adjust` turns the recommender's resources into the ones stored
+ * (rollback floor, step cap); the VPA-style target and bounds keep the recommender's own values.
+ */
 export function toRecommendationValues(
   rec: Recommendation,
+  adjust: (resources: ContainerResources) => ContainerResources = (r) => r,
 ): Required<RecommendationValues> {
-  assertValid(rec.base);
-  const cpuTarget = toMillicores(rec.base.cpuRequestCores);
-  const memoryTarget = toBytes(rec.base.memRequestBytes);
+  const recommended = toRecommendedResources(rec.base);
+  const cpu = recommended.requests.cpuMillicores ?? 0;
+  const memory = recommended.requests.memoryBytes ?? 0;
   const timeWindows: RecommendationTimeWindow[] = rec.windows.map((w) => ({
     name: w.window.name,
     cpuTargetMillicores: toMillicores(w.values.cpuRequestCores),
@@ -57,36 +184,10 @@ export function toRecommendationValues(
   return {
     // A policy without a stated confidence gets 0, which keeps it out of auto-apply.
     confidence: rec.confidence ?? 0,
-    cpuTargetMillicores: cpuTarget,
-    cpuLowerBoundMillicores: rec.bounds
-      ? toMillicores(rec.bounds.cpuLowerCores)
-      : cpuTarget,
-    cpuUpperBoundMillicores: rec.bounds
-      ? toMillicores(rec.bounds.cpuUpperCores)
-      : cpuTarget,
-    cpuUncappedTargetMillicores: rec.bounds
-      ? toMillicores(rec.bounds.cpuUncappedCores)
-      : cpuTarget,
-    memoryTargetBytes: memoryTarget,
-    memoryLowerBoundBytes: rec.bounds
-      ? toBytes(rec.bounds.memLowerBytes)
-      : memoryTarget,
-    memoryUpperBoundBytes: rec.bounds
-      ? toBytes(rec.bounds.memUpperBytes)
-      : memoryTarget,
-    memoryUncappedTargetBytes: rec.bounds
-      ? toBytes(rec.bounds.memUncappedBytes)
-      : memoryTarget,
-    cpuRequestMillicores: cpuTarget,
-    cpuLimitMillicores:
-      rec.base.cpuLimitCores === null
-        ? null
-        : Math.max(cpuTarget, toMillicores(rec.base.cpuLimitCores)),
-    memoryRequestBytes: memoryTarget,
-    memoryLimitBytes:
-      rec.base.memLimitBytes === null
-        ? null
-        : Math.max(memoryTarget, toBytes(rec.base.memLimitBytes)),
+    cpuTargetMillicores: cpu,
+    memoryTargetBytes: memory,
+    ...toBounds(rec.bounds, { cpu, memory }),
+    ...toColumns(adjust(recommended)),
     timeWindows,
   };
 }

@@ -84,23 +84,32 @@ describe("getRolloutSignals (real PostgreSQL)", () => {
             throttlingRatio: 0.02,
             oomKills: 0,
             windowSeconds: 3600,
+            workingSetPeakBytes: 2 ** 27,
           },
           observation: {
             sampleCount: 2,
             throttlingRatio: 0.5,
             oomKills: 1,
             windowSeconds: 300,
+            workingSetPeakBytes: 2 ** 27,
           },
         },
       ],
     });
   });
 
-  it("has nothing to say before the observation window starts", async () => {
+  it("answers the baseline alone before the observation window starts", async () => {
     const ctx = createTestContext(t.db, SYSTEM_ACTOR, at(STEP));
-    expect(await getRolloutSignals({ ctx, input })).toEqual({
-      containers: [],
+    const [app] = (await getRolloutSignals({ ctx, input })).containers;
+    expect(app?.baseline).toMatchObject({
+      sampleCount: 4,
+      workingSetPeakBytes: 2 ** 27,
     });
+    expect(app?.observation).toMatchObject({
+      sampleCount: 0,
+      windowSeconds: 0,
+    });
+    expect(app?.observation.workingSetPeakBytes).toBeUndefined();
   });
 
   it.each([

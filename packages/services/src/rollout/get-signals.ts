@@ -23,7 +23,7 @@ export type RolloutSignalsView = {
 /**
  * CPU throttling and OOM kills of a workload's containers before a change (baseline) and since
  * the current rollout step (observation), for the lifecycle controller's rollback decision.
- * An observation window that has not started yet yields no containers.
+ * An observation window that has not started yet is empty (0 samples); the baseline still counts.
  */
 export async function getRolloutSignals({
   ctx,
@@ -36,12 +36,15 @@ export async function getRolloutSignals({
   const parsed = parseInput(GetRolloutSignalsInputSchema, input);
   assertNamespaceAccess(ctx.actor, parsed);
   const now = ctx.clock.now();
-  if (now.getTime() <= parsed.observedFrom.getTime()) return { containers: [] };
   const baseline = {
     from: new Date(parsed.changedAt.getTime() - parsed.baselineSeconds * 1000),
     to: parsed.changedAt,
   };
-  const observation = { from: parsed.observedFrom, to: now };
+  // before the current step starts its window is empty: the baseline alone is still answered
+  const observation = {
+    from: parsed.observedFrom,
+    to: new Date(Math.max(now.getTime(), parsed.observedFrom.getTime())),
+  };
   const seconds = (w: { from: Date; to: Date }) =>
     (w.to.getTime() - w.from.getTime()) / 1000;
   const view = (w: WindowSignals, windowSeconds: number) => ({
@@ -49,6 +52,7 @@ export async function getRolloutSignals({
     throttlingRatio: w.throttlingRatio,
     oomKills: w.oomKills,
     windowSeconds,
+    workingSetPeakBytes: w.workingSetPeakBytes,
   });
   const rows = await queryRolloutSignals(ctx.db, {
     ...parsed,

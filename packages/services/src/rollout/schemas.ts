@@ -1,10 +1,12 @@
 import { z } from "zod";
 
+import { APPLICABLE_WORKLOAD_KINDS } from "@kubewise/core";
+
 export const GetRolloutSignalsInputSchema = z
   .object({
     clusterId: z.uuid(),
     namespace: z.string().min(1).max(253),
-    kind: z.enum(["Deployment", "StatefulSet", "DaemonSet"]),
+    kind: z.enum(APPLICABLE_WORKLOAD_KINDS),
     name: z.string().min(1).max(253),
     containerNames: z.array(z.string().min(1).max(63)).min(1).max(32),
     /** When the rollout began: the baseline window ends here. */

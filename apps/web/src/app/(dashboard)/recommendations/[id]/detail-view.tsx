@@ -212,7 +212,17 @@ export function RecommendationDetailView({
             </div>
             <div className="panel">
               <h2>Generated patch</h2>
-              <pre data-testid="patch-yaml">{d.patchYaml}</pre>
+              {d.preview.applicable ? (
+                <>
+                  <p className="muted">
+                    Strategic merge patch, byte for byte what the controller
+                    sends; an approval names spec {d.preview.specHash}.
+                  </p>
+                  <pre data-testid="patch-yaml">{d.preview.patch}</pre>
+                </>
+              ) : (
+                <p data-testid="patch-yaml">Advice only: {d.preview.reason}</p>
+              )}
               <button
                 type="button"
                 onClick={() => dryRun.mutate({ id })}

@@ -1,0 +1,71 @@
+import {
+  ApiException,
+  AppsV1Api,
+  BatchV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  Observable,
+  PolicyV1Api,
+  type RequestContext,
+  type ResponseContext,
+  type setHeaderOptions,
+} from "@kubernetes/client-node";
+
+export type KubeClients = {
+  apps: AppsV1Api;
+  batch: BatchV1Api;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  policy: PolicyV1Api;
+  coordination: CoordinationV1Api;
+};
+
+export function createKubeClients(kubeConfig: KubeConfig): KubeClients {
+  return {
+    apps: kubeConfig.makeApiClient(AppsV1Api),
+    batch: kubeConfig.makeApiClient(BatchV1Api),
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
+    policy: kubeConfig.makeApiClient(PolicyV1Api),
+    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+  };
+}
+
+/** In a pod: the mounted ServiceAccount; elsewhere: $KUBECONFIG or ~/.kube/config. */
+export function loadKubeConfig(
+  options: { kubeconfigPath?: string } = {},
+): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (options.kubeconfigPath) kubeConfig.loadFromFile(options.kubeconfigPath);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+export function isApiStatus(error: unknown, code: number): boolean {
+  return error instanceof ApiException && error.code === code;
+}
+
+type RequestOptions = ReturnType<typeof setHeaderOptions>;
+
+/**
+ * Sends `body` as these exact bytes with this content type: the generated clients re-serialize
+ * whatever they are given, and a patch Kubewise previews must reach the API server unchanged.
+ */
+export function withRawBody(contentType: string, body: string): RequestOptions {
+  return {
+    middleware: [
+      {
+        pre: (context: RequestContext) => {
+          context.setHeaderParam("Content-Type", contentType);
+          context.setBody(body);
+          return new Observable(Promise.resolve(context));
+        },
+        post: (context: ResponseContext) =>
+          new Observable(Promise.resolve(context)),
+      },
+    ],
+    middlewareMergeStrategy: "append",
+  };
+}

@@ -1,0 +1,390 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  hashRecommendedResources,
+  type ResourceRecommendation,
+} from "@kubewise/k8s";
+
+import { appSignals, healthyMetrics } from "./__fixtures__/signals";
+import { parseRolloutSteps, selectCanaryPods, stepTargetCount } from "./canary";
+import {
+  decideReconcile,
+  DEFAULT_CONTROLLER_POLICY,
+  type ReconcileInput,
+  type WorkloadSnapshot,
+} from "./reconcile";
+
+const now = new Date("2026-01-01T00:00:00Z");
+const original = {
+  requests: { cpu: "1", memory: "1Gi" },
+  limits: { memory: "2Gi" },
+};
+const workload: WorkloadSnapshot = {
+  kind: "Deployment",
+  name: "web",
+  replicas: 4,
+  template: {
+    metadata: { labels: { app: "web" } },
+    spec: { containers: [{ name: "app", resources: original }] },
+  },
+};
+const pod = (
+  name: string,
+  resources: {
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
+  } = original,
+  extra: Record<string, unknown> = {},
+) => ({
+  metadata: { name, labels: { app: "web" }, ...extra },
+  spec: { containers: [{ name: "app", resources }] },
+});
+const pods = [pod("web-d"), pod("web-a"), pod("web-c"), pod("web-b")];
+
+const spec: ResourceRecommendation["spec"] = {
+  targetRef: { kind: "Deployment", name: "web" },
+  containers: [
+    {
+      name: "app",
+      requests: { cpu: "500m", memory: "512Mi" },
+      limits: { memory: "1Gi" },
+    },
+  ],
+  confidence: 0.9,
+  dryRun: false,
+  autoApply: false,
+};
+function rec(
+  status?: ResourceRecommendation["status"],
+): ResourceRecommendation {
+  return {
+    apiVersion: "kubewise.io/v1alpha1",
+    kind: "ResourceRecommendation",
+    metadata: { name: "deployment-web", namespace: "shop", generation: 3 },
+    spec: {
+      ...spec,
+      approval: { state: "Approved", specHash: hashRecommendedResources(spec) },
+    },
+    ...(status ? { status } : {}),
+  };
+}
+const policy = {
+  ...DEFAULT_CONTROLLER_POLICY,
+  rolloutSteps: [0.25, 0.5, 1],
+  stepWindowSeconds: 300,
+};
+const input = (o: Partial<ReconcileInput>): ReconcileInput => ({
+  recommendation: rec(),
+  workload,
+  pods,
+  pdbs: [],
+  policy,
+  now,
+  metrics: healthyMetrics(),
+  ...o,
+});
+const later = (s: number) => new Date(now.getTime() + s * 1000);
+
+const oomIn = (name: string, at: Date) => ({
+  ...pod(name),
+  status: {
+    containerStatuses: [
+      {
+        name: "app",
+        lastState: {
+          terminated: { reason: "OOMKilled", finishedAt: at.toISOString() },
+        },
+      },
+    ],
+  },
+});
+const resizeTo = JSON.stringify({
+  spec: {
+    containers: [
+      {
+        name: "app",
+        resources: {
+          requests: { cpu: "500m", memory: "512Mi" },
+          limits: { cpu: null, memory: "1Gi" },
+        },
+      },
+    ],
+  },
+});
+
+describe("selectCanaryPods and stepTargetCount", () => {
+  it("takes up to `count` live pods still on the template, by name, skipping excluded ones", () => {
+    expect(selectCanaryPods(pods, workload, { count: 1 })).toEqual(["web-a"]);
+    expect(
+      selectCanaryPods(pods, workload, { count: 2, exclude: ["web-a"] }),
+    ).toEqual(["web-b", "web-c"]);
+    expect(selectCanaryPods(pods, workload, { count: 0 })).toEqual([]);
+  });
+
+  it("skips terminating pods and pods whose resources already differ", () => {
+    const mixed = [
+      pod("web-a", { requests: { cpu: "250m" } }),
+      pod("web-b", original, { deletionTimestamp: "2026-01-01T00:00:00Z" }),
+      pod("web-c"),
+    ];
+    expect(selectCanaryPods(mixed, workload, { count: 3 })).toEqual(["web-c"]);
+  });
+
+  it.each([
+    { steps: [0.1, 0.25, 0.5, 1], step: 0, total: 4, count: 1 },
+    { steps: [0.1, 0.25, 0.5, 1], step: 1, total: 4, count: 1 },
+    { steps: [0.1, 0.25, 0.5, 1], step: 2, total: 4, count: 2 },
+    { steps: [0.1, 0.25, 0.5, 1], step: 3, total: 4, count: 4 },
+    { steps: [0.1, 0.25, 0.5, 1], step: 0, total: 40, count: 4 },
+    { steps: [0.1, 1], step: 0, total: 0, count: 0 },
+  ])(
+    "step $step of $steps over $total pods -> $count",
+    ({ steps, step, total, count }) => {
+      expect(stepTargetCount(steps, step, total)).toBe(count);
+    },
+  );
+});
+
+describe("multi-step in-place rollout (pods/resize)", () => {
+  const step1 = decideReconcile(input({}));
+  const step2 = decideReconcile(
+    input({ recommendation: rec(step1.status), now: later(300) }),
+  );
+
+  it("step 1 resizes the first share of pods in place and leaves the template alone", () => {
+    expect(step1.status.phase).toBe("Canary");
+    expect(step1.workloadAction).toEqual({
+      type: "resize",
+      pods: ["web-a"],
+      body: resizeTo,
+    });
+    expect(step1.status.canary).toEqual({
+      at: "2026-01-01T00:00:00Z",
+      generation: 3,
+      method: "InPlaceResize",
+      step: 0,
+      stepStartedAt: "2026-01-01T00:00:00Z",
+      pods: ["web-a"],
+      previous: [{ name: "app", ...original }],
+    });
+    expect(step1.audit).toMatchObject({
+      action: "canary",
+      message: "step 1/3 (25 %): resized 1 pod(s) in place: web-a",
+    });
+  });
+
+  it("waits during the step's observation window", () => {
+    const d = decideReconcile(
+      input({ recommendation: rec(step1.status), now: later(299) }),
+    );
+    expect(d.workloadAction).toBeUndefined();
+    expect(d.status).toEqual(step1.status);
+  });
+
+  it("step 2 resizes more pods after a quiet window, and audits the step", () => {
+    expect(step2.workloadAction).toEqual({
+      type: "resize",
+      pods: ["web-b"],
+      body: resizeTo,
+    });
+    expect(step2.status.canary).toMatchObject({
+      at: "2026-01-01T00:00:00Z",
+      step: 1,
+      stepStartedAt: "2026-01-01T00:05:00Z",
+      pods: ["web-a", "web-b"],
+    });
+    expect(step2.audit).toMatchObject({
+      action: "rollout-step",
+      message: "step 2/3 (50 %): resized 1 more pod(s) in place: web-b",
+    });
+  });
+
+  it("the last step patches the pod template with the exact previous resources recorded", () => {
+    const d = decideReconcile(
+      input({ recommendation: rec(step2.status), now: later(600) }),
+    );
+    expect(d.workloadAction?.type).toBe("apply");
+    expect(d.status.phase).toBe("Applied");
+    expect(d.status.applied?.previous).toEqual([{ name: "app", ...original }]);
+  });
+
+  it("skips steps that would add no pod (2 pods, steps 10/25/50/100 %)", () => {
+    const two = pods.slice(1, 3);
+    const first = decideReconcile(
+      input({
+        pods: two,
+        policy: { ...policy, rolloutSteps: [0.1, 0.25, 0.5, 1] },
+      }),
+    );
+    expect(first.workloadAction).toMatchObject({ pods: ["web-a"] });
+    const next = decideReconcile(
+      input({
+        pods: two,
+        recommendation: rec(first.status),
+        policy: { ...policy, rolloutSteps: [0.1, 0.25, 0.5, 1] },
+        now: later(300),
+      }),
+    );
+    expect(next.workloadAction?.type).toBe("apply");
+  });
+
+  it("rolls every resized pod back to the exact previous quantities on an OOM kill at step 2", () => {
+    const d = decideReconcile(
+      input({
+        recommendation: rec(step2.status),
+        pods: [pod("web-a"), oomIn("web-b", later(310)), pod("web-c")],
+        now: later(320),
+      }),
+    );
+    expect(d.status.phase).toBe("RolledBack");
+    expect(d.workloadAction).toEqual({
+      type: "resize",
+      pods: ["web-a", "web-b"],
+      body: JSON.stringify({
+        spec: {
+          containers: [
+            {
+              name: "app",
+              resources: {
+                requests: { cpu: "1", memory: "1Gi" },
+                limits: { memory: "2Gi" },
+              },
+            },
+          ],
+        },
+      }),
+    });
+    expect(d.status.rolledBack?.restored).toEqual([
+      { name: "app", ...original },
+    ]);
+    const after = decideReconcile(
+      input({ recommendation: rec(d.status), now: later(400) }),
+    );
+    expect(after.workloadAction).toBeUndefined();
+  });
+
+  it("rolls back on a throttling regression of the changed pods from the metric store", () => {
+    // 2 of 4 pods changed: 5 % -> 20 % observed means about 35 % in the changed pods.
+    const d = decideReconcile(
+      input({
+        recommendation: rec(step2.status),
+        metrics: { status: "read", signals: appSignals(0.05, 0.2) },
+        now: later(360),
+      }),
+    );
+    expect(d.status.rolledBack?.reason).toBe("CPUThrottling");
+    expect(d.workloadAction).toMatchObject({ pods: ["web-a", "web-b"] });
+  });
+
+  it.each([
+    {
+      what: "holds a monitored container without samples in the window",
+      observedRatio: undefined,
+      action: undefined,
+    },
+    {
+      what: "steps on when the window has samples and no regression",
+      observedRatio: 0.05,
+      action: "resize",
+    },
+  ])("$what", ({ observedRatio, action }) => {
+    const d = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        metrics: {
+          status: "read",
+          signals: appSignals(0.05, observedRatio),
+        },
+        now: later(300),
+      }),
+    );
+    expect(d.workloadAction?.type).toBe(action);
+    if (!action) {
+      expect(d.status.canary).toEqual(step1.status.canary);
+      expect(d.audit).toMatchObject({
+        action: "blocked",
+        reason: "AwaitingMetrics",
+      });
+    }
+  });
+
+  it("ignores an OOM kill in a pod outside the rollout", () => {
+    const d = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        pods: [oomIn("web-c", later(10))],
+        now: later(20),
+      }),
+    );
+    expect(d.status.phase).toBe("Canary");
+  });
+
+  it("goes through the template when the change adds or removes a limit (pods/resize keeps the QoS class)", () => {
+    const noLimits = {
+      ...spec,
+      containers: [{ name: "app", requests: { cpu: "500m", memory: "1Gi" } }],
+    };
+    const d = decideReconcile(
+      input({
+        recommendation: {
+          ...rec(),
+          spec: {
+            ...noLimits,
+            approval: {
+              state: "Approved",
+              specHash: hashRecommendedResources(noLimits),
+            },
+          },
+        },
+      }),
+    );
+    expect(d.workloadAction?.type).toBe("apply");
+  });
+
+  it("holds the next step with a condition while the metric store is unreadable", () => {
+    const d = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        metrics: { status: "unreadable", reason: "ECONNREFUSED" },
+        now: later(300),
+      }),
+    );
+    expect(d.workloadAction).toBeUndefined();
+    expect(d.status.phase).toBe("Canary");
+    expect(d.status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "MetricsAvailable",
+        status: "False",
+        reason: "MetricStoreUnreadable",
+      }),
+    );
+  });
+
+  it("uses no in-place steps when the policy turns them off", () => {
+    const d = decideReconcile(
+      input({ policy: { ...policy, inPlaceResize: false } }),
+    );
+    expect(d.workloadAction?.type).toBe("apply");
+  });
+});
+
+describe("parseRolloutSteps", () => {
+  it.each([
+    ["0.1,0.25,0.5,1", [0.1, 0.25, 0.5, 1]],
+    [" 0.5 , 1", [0.5, 1]],
+    ["1", [1]],
+  ])("parses %j", (text, steps) => {
+    expect(parseRolloutSteps(text)).toEqual(steps);
+  });
+
+  it.each([
+    ["0.1,abc,1", /numbers in \(0, 1\]/],
+    ["0,0.5,1", /numbers in \(0, 1\]/],
+    ["0.5,1.5", /numbers in \(0, 1\]/],
+    ["", /numbers in \(0, 1\]/],
+    ["0.5,0.25,1", /strictly ascending/],
+    ["0.25,0.5", /last rollout step must be 1/],
+  ])("rejects %j", (text, message) => {
+    expect(() => parseRolloutSteps(text)).toThrow(message);
+  });
+});

@@ -1,0 +1,280 @@
+import { buildPodResizePatch, serializePatch } from "@kubewise/core";
+import {
+  buildPodRestorePatch,
+  extractContainerResources,
+  isResizableInPlace,
+  mergeAppliedResources,
+  type CanaryRecord,
+} from "@kubewise/k8s";
+
+import { toRfc3339Seconds } from "./conditions";
+import {
+  decideRolledBack,
+  decideTransition,
+  type Ctx,
+  type ReconcileDecision,
+  type WorkloadSnapshot,
+} from "./decision-context";
+import { findMetricsBlocker } from "./guards";
+import {
+  findOomKills,
+  findSignalRegression,
+  type PodLike,
+  type SignalRegression,
+} from "./signals";
+
+type PodWithSpec = PodLike & {
+  metadata?: { name?: string; deletionTimestamp?: Date | string };
+  spec?: {
+    containers?: {
+      name: string;
+      resources?: {
+        requests?: Record<string, string>;
+        limits?: Record<string, string>;
+      };
+    }[];
+  };
+};
+
+const isLive = (p: PodWithSpec) =>
+  !p.metadata?.deletionTimestamp && Boolean(p.metadata?.name);
+
+/**
+ * Rollout steps from text such as "0.1,0.25,0.5,1": shares of pods, strictly ascending, in (0, 1],
+ * ending with 1. Throws an Error naming the problem.
+ */
+export function parseRolloutSteps(text: string): number[] {
+  const steps = text.split(",").map((part) => Number(part.trim()));
+  const valid = steps.every((share) => share > 0 && share <= 1);
+  if (!valid)
+    throw new Error(`rollout steps must be numbers in (0, 1], got "${text}"`);
+  if (steps.some((share, i) => i > 0 && share <= (steps[i - 1] ?? 0)))
+    throw new Error(`rollout steps must be strictly ascending, got "${text}"`);
+  if (steps.at(-1) !== 1)
+    throw new Error(
+      `the last rollout step must be 1 (all pods), got "${text}"`,
+    );
+  return steps;
+}
+
+/** Pods that should carry the change after `step`: ceil(share × total), at least one. */
+export function stepTargetCount(
+  steps: number[],
+  step: number,
+  total: number,
+): number {
+  const share = Math.min(1, Math.max(0, steps[step] ?? 1));
+  return Math.min(total, Math.max(1, Math.ceil(share * total)));
+}
+
+/** The next step that changes more pods than `changed` (steps adding none are skipped); the last step at most. */
+export function nextStep(
+  steps: number[],
+  options: { from: number; total: number; changed: number },
+): number {
+  let next = options.from + 1;
+  while (
+    next < steps.length - 1 &&
+    stepTargetCount(steps, next, options.total) <= options.changed
+  )
+    next += 1;
+  return next;
+}
+
+/** Up to `count` live pods still on the template's resources, by name, excluding `exclude`. */
+export function selectCanaryPods(
+  pods: PodWithSpec[],
+  workload: WorkloadSnapshot,
+  options: { count: number; exclude?: string[] },
+): string[] {
+  const expected = JSON.stringify(extractContainerResources(workload.template));
+  const exclude = new Set(options.exclude ?? []);
+  return pods
+    .filter(isLive)
+    .filter(
+      (p) =>
+        JSON.stringify(
+          extractContainerResources({
+            spec: { containers: p.spec?.containers ?? [] },
+          }),
+        ) === expected,
+    )
+    .map((p) => p.metadata?.name ?? "")
+    .filter((name) => !exclude.has(name))
+    .sort()
+    .slice(0, Math.max(0, options.count));
+}
+
+function percent(share: number | undefined): string {
+  return `${Math.round((share ?? 1) * 100)} %`;
+}
+
+/** The pods/resize body: the same container changes as the template patch. */
+function resizeBody(ctx: Ctx): string {
+  return serializePatch(buildPodResizePatch(ctx.containers));
+}
+
+/** First step of a gradual rollout: resize a few pods in place and observe them. */
+export function decideCanaryStart(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+): ReconcileDecision | undefined {
+  const { rolloutSteps, inPlaceResize } = ctx.policy;
+  if (!inPlaceResize || rolloutSteps.length < 2 || workload.kind === "CronJob")
+    return undefined;
+  const names = ctx.containers.map((c) => c.name);
+  const previous = extractContainerResources(workload.template, names);
+  if (
+    !isResizableInPlace(
+      previous,
+      mergeAppliedResources(previous, ctx.containers),
+    )
+  )
+    return undefined;
+  const total = ctx.pods.filter(isLive).length;
+  const count = stepTargetCount(rolloutSteps, 0, total);
+  const pods = selectCanaryPods(ctx.pods, workload, { count });
+  if (pods.length === 0) return undefined;
+  const at = toRfc3339Seconds(ctx.now);
+  const canary: CanaryRecord = {
+    at,
+    generation: ctx.generation,
+    method: "InPlaceResize",
+    step: 0,
+    stepStartedAt: at,
+    pods,
+    previous,
+  };
+  return decideTransition(ctx, {
+    phase: "Canary",
+    condition: {
+      type: "Canary",
+      status: "True",
+      reason: "InPlaceResize",
+      message: `step 1/${rolloutSteps.length} (${percent(rolloutSteps[0])}): resized ${pods.length} pod(s) in place: ${pods.join(", ")}`,
+    },
+    extra: { canary, rolledBack: undefined },
+    workloadAction: { type: "resize", pods, body: resizeBody(ctx) },
+    audit: "canary",
+  });
+}
+
+function decideCanaryRollback(
+  ctx: Ctx,
+  canary: CanaryRecord,
+  regression: SignalRegression,
+): ReconcileDecision {
+  const applied = mergeAppliedResources(canary.previous, ctx.containers);
+  return decideRolledBack(
+    ctx,
+    {
+      previous: canary.previous,
+      action: {
+        type: "resize",
+        pods: canary.pods,
+        body: JSON.stringify(buildPodRestorePatch(canary.previous, applied)),
+      },
+    },
+    regression,
+  );
+}
+
+/** OOM kills of the resized pods (pod status), then the metric store's signals for the step. */
+export function findCanaryRegression(
+  ctx: Ctx,
+  options: { since: Date; pods: string[]; share: number },
+): SignalRegression | undefined {
+  const containerNames = ctx.containers.map((c) => c.name);
+  const kills = findOomKills(
+    ctx.pods.filter((p) => options.pods.includes(p.metadata?.name ?? "")),
+    { since: options.since, containerNames },
+  );
+  if (kills.length > 0)
+    return {
+      reason: "OOMKilled",
+      message: `${kills.length} OOM kill(s) in changed pod(s) ${[...new Set(kills.map((k) => k.podName))].join(", ")}`,
+    };
+  return findSignalRegression(ctx.metrics, {
+    containerNames,
+    share: options.share,
+  });
+}
+
+/**
+ * Never promote on missing data: while the metric store cannot be read, or a changed container
+ * has no samples since the step began, the rollout holds with a condition saying why.
+ */
+export function decideMetricsHold(
+  ctx: Ctx,
+  condition: "Canary" | "Verified",
+): ReconcileDecision | undefined {
+  const blocker = findMetricsBlocker(ctx, "observation");
+  if (!blocker) return undefined;
+  return decideTransition(ctx, {
+    phase: ctx.base.phase ?? "Canary",
+    condition: {
+      type: blocker.reason === "AwaitingMetrics" ? condition : blocker.type,
+      status:
+        blocker.reason === "AwaitingMetrics" && condition === "Canary"
+          ? "True"
+          : "False",
+      reason: blocker.reason,
+      message: blocker.message,
+    },
+    audit: "blocked",
+  });
+}
+
+/** Whether the current step's observation window is over. */
+export function isStepWindowOver(ctx: Ctx, canary: CanaryRecord): boolean {
+  const startedMs = new Date(canary.stepStartedAt ?? canary.at).getTime();
+  return (ctx.now.getTime() - startedMs) / 1000 >= ctx.policy.stepWindowSeconds;
+}
+
+/**
+ * During an in-place rollout: roll the resized pods back on a regression; after each quiet
+ * step window resize more pods; the last step widens to the pod template (`widen`).
+ */
+export function decideCanaryProgress(
+  ctx: Ctx,
+  canary: CanaryRecord,
+  widen: () => ReconcileDecision,
+): ReconcileDecision {
+  if (ctx.base.phase !== "Canary" || !ctx.workload) return { status: ctx.base };
+  const total = ctx.pods.filter(isLive).length;
+  const regression = findCanaryRegression(ctx, {
+    since: new Date(canary.at),
+    pods: canary.pods,
+    share: total > 0 ? canary.pods.length / total : 1,
+  });
+  if (regression) return decideCanaryRollback(ctx, canary, regression);
+  if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
+  const hold = decideMetricsHold(ctx, "Canary");
+  if (hold) return hold;
+  const steps = ctx.policy.rolloutSteps;
+  const next = nextStep(steps, {
+    from: canary.step ?? 0,
+    total,
+    changed: canary.pods.length,
+  });
+  if (next >= steps.length - 1) return widen();
+  const more = selectCanaryPods(ctx.pods, ctx.workload, {
+    count: stepTargetCount(steps, next, total) - canary.pods.length,
+    exclude: canary.pods,
+  });
+  if (more.length === 0) return widen();
+  const at = toRfc3339Seconds(ctx.now);
+  const pods = [...canary.pods, ...more];
+  return decideTransition(ctx, {
+    phase: "Canary",
+    condition: {
+      type: "Canary",
+      status: "True",
+      reason: "InPlaceResize",
+      message: `step ${next + 1}/${steps.length} (${percent(steps[next])}): resized ${more.length} more pod(s) in place: ${more.join(", ")}`,
+    },
+    extra: { canary: { ...canary, step: next, stepStartedAt: at, pods } },
+    workloadAction: { type: "resize", pods: more, body: resizeBody(ctx) },
+    audit: "rollout-step",
+  });
+}

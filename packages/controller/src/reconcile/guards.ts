@@ -1,0 +1,135 @@
+// What must hold before a change starts, and before a rollout is promoted: the metric store
+// answers (never decide on pod status alone), the step cap, and the working-set floor.
+import {
+  findStepViolations,
+  formatCpuMillicores,
+  formatMemoryBytes,
+  fromResourceQuantities,
+  type ContainerResources,
+  type StepViolation,
+} from "@kubewise/core";
+
+import type { Ctx, WorkloadSnapshot } from "./decision-context";
+import { findContainersWithoutSamples, type RolloutSignals } from "./signals";
+
+export type Blocker = {
+  type: "MetricsAvailable" | "StepSize" | "WorkingSetFloor";
+  reason: string;
+  message: string;
+};
+
+/** The metric store could not be read, or has nothing on these containers in `window`. */
+export function findMetricsBlocker(
+  ctx: Ctx,
+  window: "baseline" | "observation",
+): Blocker | undefined {
+  const { metrics } = ctx;
+  if (metrics.status === "unreadable")
+    return {
+      type: "MetricsAvailable",
+      reason: "MetricStoreUnreadable",
+      message: `the metric store cannot be read (${metrics.reason}); holding until it answers`,
+    };
+  if (metrics.status === "idle")
+    return {
+      type: "MetricsAvailable",
+      reason: "NoMetricStore",
+      message:
+        "no metric store is configured; Kubewise never acts on pod status alone",
+    };
+  const names = ctx.containers.map((c) => c.name);
+  const missing = findContainersWithoutSamples(metrics.signals, names, window);
+  if (missing.length === 0) return undefined;
+  return {
+    type: "MetricsAvailable",
+    reason: "AwaitingMetrics",
+    message:
+      window === "baseline"
+        ? `no metric samples for ${missing.join(", ")} in the baseline window; Kubewise changes only what it observes`
+        : `no metric samples for ${missing.join(", ")} since the step began; holding`,
+  };
+}
+
+function describeViolation(container: string, v: StepViolation): string {
+  const format =
+    v.resource === "cpuMillicores"
+      ? formatCpuMillicores
+      : (bytes: number) => formatMemoryBytes(bytes);
+  const resource = v.resource === "cpuMillicores" ? "cpu" : "memory";
+  return `${container} ${v.field}.${resource} ${format(v.currentValue)} -> ${format(v.recommendedValue)}`;
+}
+
+function currentResources(
+  workload: WorkloadSnapshot,
+  name: string,
+): ContainerResources {
+  const found = workload.template.spec?.containers.find((c) => c.name === name);
+  return {
+    requests: fromResourceQuantities(found?.resources?.requests),
+    limits: fromResourceQuantities(found?.resources?.limits),
+  };
+}
+
+/** Decreases beyond the namespace's step cap (kubewise.io/max-step-ratio, core capStep). */
+export function findStepBlocker(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+): Blocker | undefined {
+  const ratio = ctx.policy.maxStepRatio;
+  const violations = ctx.containers.flatMap((c) =>
+    findStepViolations(currentResources(workload, c.name), c, ratio).map((v) =>
+      describeViolation(c.name, v),
+    ),
+  );
+  if (violations.length === 0) return undefined;
+  return {
+    type: "StepSize",
+    reason: "StepTooLarge",
+    message: `one step may lower a resource to no less than 1/${ratio} of its value: ${violations.join("; ")}`,
+  };
+}
+
+/**
+ * The memory bound after the change (the limit, or the request where there is none) must stay
+ * above the working set the pods were seen to use; a limit keeps `workingSetHeadroom` on top.
+ */
+export function findWorkingSetBlocker(
+  ctx: Ctx,
+  signals: RolloutSignals,
+): Blocker | undefined {
+  const below = ctx.containers.flatMap((c) => {
+    const peak = signals.containers.find((s) => s.name === c.name)?.baseline
+      .workingSetPeakBytes;
+    const limit = c.limits.memoryBytes;
+    const bound = limit ?? c.requests.memoryBytes;
+    if (peak === undefined || bound === undefined) return [];
+    const floor = Math.ceil(
+      peak * (limit === undefined ? 1 : ctx.policy.workingSetHeadroom),
+    );
+    return bound < floor
+      ? [
+          `${c.name} memory ${limit === undefined ? "request" : "limit"} ${formatMemoryBytes(bound)} < ${formatMemoryBytes(floor)} (observed working set ${formatMemoryBytes(peak)})`,
+        ]
+      : [];
+  });
+  if (below.length === 0) return undefined;
+  return {
+    type: "WorkingSetFloor",
+    reason: "BelowWorkingSet",
+    message: below.join("; "),
+  };
+}
+
+/** Everything that must hold before the first write of a change. */
+export function findStartBlocker(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+): Blocker | undefined {
+  const metrics = findMetricsBlocker(ctx, "baseline");
+  if (metrics) return metrics;
+  const step = findStepBlocker(ctx, workload);
+  if (step) return step;
+  return ctx.metrics.status === "read"
+    ? findWorkingSetBlocker(ctx, ctx.metrics.signals)
+    : undefined;
+}

@@ -1,0 +1,290 @@
+import {
+  findEventPath,
+  isClusterPhase,
+  LIFECYCLE_PHASE_OF,
+  transitionRecommendation,
+  type RecommendationEventType,
+  type RecommendationPhase,
+} from "@kubewise/core";
+import type { RecommendationWithContext } from "@kubewise/db";
+import {
+  toRecommendationName,
+  type Approval,
+  type RolledBackRecord,
+  type WorkloadRecommendation,
+} from "@kubewise/k8s";
+
+import { buildDesired, groupLatestByWorkload, hashDesired } from "./desired";
+
+/** What the bridge needs to know about one ResourceRecommendation object in the cluster. */
+export type ClusterRecommendationState = {
+  namespace: string;
+  name: string;
+  /** hashRecommendedResources(spec) of the object as it is now. */
+  specHash: string;
+  approval?: Approval | undefined;
+  /** status.phase (Canary, Applied, Verified, RolledBack, ...). */
+  phase?: string | undefined;
+  /** status.rolledBack: why, and the memory floors an OOM rollback left. */
+  rolledBack?: RolledBackRecord | undefined;
+};
+
+type ObjectRef = { namespace: string; name: string };
+
+/** Port to the cluster (the controller package's createRecommendationPublisher implements it). */
+export type RecommendationPublisher = {
+  /** Server-side apply of the recommendation (spec, VPA-style bounds; approval and dryRun untouched). */
+  publish(recommendation: WorkloadRecommendation): Promise<void>;
+  /** Sets spec.approval (and spec.dryRun when given) without taking ownership of the rest. */
+  setApproval(
+    ref: ObjectRef,
+    approval: Approval,
+    options?: { dryRun?: boolean },
+  ): Promise<void>;
+  /** The Kubewise-managed ResourceRecommendation objects of the cluster. */
+  listStatuses(): Promise<ClusterRecommendationState[]>;
+};
+
+/** spec.approval.by of decisions copied from the dashboard (the user id stays in the audit log). */
+export const DASHBOARD_APPROVER = "kubewise-dashboard";
+
+type SyncEventType = Extract<
+  RecommendationEventType,
+  "approve" | "reject" | "startApply" | "completeApply" | "rollback"
+>;
+
+export type DbPhaseChange = {
+  recommendationId: string;
+  fromPhase: RecommendationPhase;
+  events: SyncEventType[];
+  /** Who made the change in the cluster (spec.approval.by) or the controller. */
+  by: string;
+  reason: string;
+  object: ObjectRef;
+  /** After an OOM rollback: the floor for this container's next memory request. */
+  memoryFloorBytes?: number;
+};
+
+export type ClusterSyncPlan = {
+  dbChanges: DbPhaseChange[];
+  publish: WorkloadRecommendation[];
+  approvals: { ref: ObjectRef; approval: Approval; dryRun?: boolean }[];
+  /** Cluster facts the DB state machine refuses (e.g. Applied on a Rejected row). */
+  conflicts: string[];
+};
+
+const DECIDED_PHASES: readonly RecommendationPhase[] = [
+  "Approved",
+  "Applying",
+  "Applied",
+];
+
+/** The DB events that bring a row to what the cluster's phase stands for (core LIFECYCLE_PHASE_OF). */
+function eventsForClusterPhase(
+  clusterPhase: string | undefined,
+  dbPhase: RecommendationPhase,
+): SyncEventType[] | "conflict" {
+  if (clusterPhase === undefined || !isClusterPhase(clusterPhase)) return [];
+  const target = LIFECYCLE_PHASE_OF[clusterPhase];
+  if (target === undefined) return [];
+  const path = findEventPath(dbPhase, target);
+  return path === undefined ? "conflict" : (path as SyncEventType[]);
+}
+
+function eventsForClusterApproval(
+  approval: Approval | undefined,
+  dbPhase: RecommendationPhase,
+): SyncEventType[] {
+  if (!approval || approval.by === DASHBOARD_APPROVER) return [];
+  if (approval.state === "Approved")
+    return dbPhase === "Pending" ? ["approve"] : [];
+  return dbPhase === "Pending" || dbPhase === "Approved" ? ["reject"] : [];
+}
+
+function describeSource(
+  object: ClusterRecommendationState,
+  fromController: boolean,
+): { by: string; reason: string } {
+  const where = `ResourceRecommendation ${object.namespace}/${object.name}`;
+  if (fromController)
+    return {
+      by: "kubernetes:kubewise-controller",
+      reason: `${where} is ${object.phase}${object.rolledBack ? ` (${object.rolledBack.reason}: ${object.rolledBack.message})` : ""}`,
+    };
+  return {
+    by: `kubernetes:${object.approval?.by ?? "unknown"}`,
+    reason: `${object.approval?.state.toLowerCase()} on ${where}`,
+  };
+}
+
+function memoryFloorOf(
+  object: ClusterRecommendationState,
+  container: string,
+): number | undefined {
+  return object.rolledBack?.nextMinimumMemoryBytes?.find(
+    (f) => f.name === container,
+  )?.memoryBytes;
+}
+
+/** The approval is for exactly the resources the DB holds (a kubectl approval must name them). */
+function isApprovalForSpec(
+  approval: Approval | undefined,
+  specHash: string,
+): boolean {
+  return approval?.state === "Rejected" || approval?.specHash === specHash;
+}
+
+function planRowChange(
+  row: RecommendationWithContext,
+  object: ClusterRecommendationState,
+  specHash: string,
+): DbPhaseChange | string | undefined {
+  const { id, phase } = row.recommendation;
+  if (phase === "Rejected") return undefined;
+  const ref = { namespace: object.namespace, name: object.name };
+  const fromPhase = eventsForClusterPhase(object.phase, phase);
+  const conflict = `${ref.namespace}/${ref.name}: cluster is ${object.phase ?? object.approval?.state}, recommendation ${id} is ${phase}`;
+  if (fromPhase === "conflict") return conflict;
+  const events = fromPhase.length
+    ? fromPhase
+    : isApprovalForSpec(object.approval, specHash)
+      ? eventsForClusterApproval(object.approval, phase)
+      : [];
+  if (!events.length) return undefined;
+  const floor = events.includes("rollback")
+    ? memoryFloorOf(object, row.container.name)
+    : undefined;
+  return {
+    recommendationId: id,
+    fromPhase: phase,
+    events,
+    ...describeSource(object, fromPhase.length > 0),
+    object: ref,
+    ...(floor === undefined ? {} : { memoryFloorBytes: floor }),
+  };
+}
+
+function desiredApprovalState(
+  phases: RecommendationPhase[],
+): Approval["state"] | undefined {
+  if (phases.every((p) => p === "Rejected")) return "Rejected";
+  if (phases.every((p) => p === "Rejected" || DECIDED_PHASES.includes(p)))
+    return "Approved";
+  return undefined;
+}
+
+function isSettled(
+  current: Approval | undefined,
+  state: Approval["state"],
+  specHash: string,
+): boolean {
+  if (current?.state !== state) return false;
+  return state === "Rejected" || current.specHash === specHash;
+}
+
+type GroupPlan = {
+  dbChanges: DbPhaseChange[];
+  conflicts: string[];
+  after: RecommendationPhase[];
+};
+
+/** The phase a row reaches through `events` (the path was found in the state machine). */
+function afterEvents(change: DbPhaseChange): RecommendationPhase {
+  let state = { phase: change.fromPhase };
+  for (const type of change.events) {
+    const result = transitionRecommendation(
+      state,
+      type === "reject" || type === "rollback"
+        ? { type, actorId: "sync", reason: "sync" }
+        : { type, actorId: "sync" },
+    );
+    if (!result.ok) return change.fromPhase;
+    state = result.state;
+  }
+  return state.phase;
+}
+
+function planGroupDbChanges(
+  group: RecommendationWithContext[],
+  object: ClusterRecommendationState | undefined,
+  specHash: string,
+): GroupPlan {
+  const result: GroupPlan = { dbChanges: [], conflicts: [], after: [] };
+  for (const row of group) {
+    const change = object ? planRowChange(row, object, specHash) : undefined;
+    if (typeof change === "string") result.conflicts.push(change);
+    if (typeof change === "object") {
+      result.dbChanges.push(change);
+      result.after.push(afterEvents(change));
+    } else result.after.push(row.recommendation.phase);
+  }
+  return result;
+}
+
+/**
+ * Decides one sync round. Cluster facts first (kubectl decisions, controller phases for the
+ * exact resources the DB holds), then the DB's decisions are pushed to the objects.
+ */
+export function planClusterSync(input: {
+  rows: readonly RecommendationWithContext[];
+  objects: readonly ClusterRecommendationState[];
+  /** Namespace -> whether the DB safety rules keep it in dry-run. */
+  dryRunEnabled: (namespace: string) => boolean;
+}): ClusterSyncPlan {
+  const objects = new Map(
+    input.objects.map((o) => [`${o.namespace}/${o.name}`, o]),
+  );
+  const plan: ClusterSyncPlan = {
+    dbChanges: [],
+    publish: [],
+    approvals: [],
+    conflicts: [],
+  };
+  for (const group of groupLatestByWorkload(input.rows)) {
+    const desired = buildDesired(group);
+    if (!desired) continue;
+    const ref = {
+      namespace: desired.namespace,
+      name: toRecommendationName(desired.target),
+    };
+    const specHash = hashDesired(desired);
+    const found = objects.get(`${ref.namespace}/${ref.name}`);
+    const object = found?.specHash === specHash ? found : undefined;
+    const { dbChanges, conflicts, after } = planGroupDbChanges(
+      group,
+      object,
+      specHash,
+    );
+    plan.dbChanges.push(...dbChanges);
+    plan.conflicts.push(...conflicts);
+    if (!object) plan.publish.push(desired);
+    const approval = planApproval({
+      ref,
+      after,
+      current: object?.approval,
+      specHash,
+      dryRunEnabled: input.dryRunEnabled,
+    });
+    if (approval) plan.approvals.push(approval);
+  }
+  return plan;
+}
+
+/** The approval the object still needs to match the DB's decision; undefined when it has it. */
+function planApproval(input: {
+  ref: ObjectRef;
+  after: RecommendationPhase[];
+  current: Approval | undefined;
+  specHash: string;
+  dryRunEnabled: (namespace: string) => boolean;
+}): ClusterSyncPlan["approvals"][number] | undefined {
+  const { ref, specHash } = input;
+  const state = desiredApprovalState(input.after);
+  if (!state || isSettled(input.current, state, specHash)) return undefined;
+  const dryRun = state === "Approved" && !input.dryRunEnabled(ref.namespace);
+  return {
+    ref,
+    approval: { state, by: DASHBOARD_APPROVER, specHash },
+    ...(dryRun ? { dryRun: false } : {}),
+  };
+}

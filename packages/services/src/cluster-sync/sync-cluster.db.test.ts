@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { PreconditionFailedError } from "@kubewise/core";
+import { getRecommendationWithContext, listAuditLog } from "@kubewise/db";
+import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
+import { toRecommendationName } from "@kubewise/k8s";
+
+import { verifyAuditChain } from "../audit/verify";
+import { SYSTEM_ACTOR } from "../context";
+import { approveRecommendation } from "../recommendations/approve";
+import { rejectRecommendation } from "../recommendations/reject";
+import { createServiceFixture, createTestContext } from "../testing";
+import { hashDesired } from "./desired";
+import type {
+  ClusterRecommendationState,
+  RecommendationPublisher,
+} from "./plan";
+import { syncRecommendationsToCluster } from "./sync-cluster";
+
+let test: TestDatabase;
+let fx: Awaited<ReturnType<typeof createServiceFixture>>;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.close();
+});
+beforeEach(async () => {
+  fx = await createServiceFixture(test.db);
+});
+
+/** In-memory cluster: what the real publisher would read back after its writes. */
+function createFakePublisher() {
+  const objects = new Map<
+    string,
+    ClusterRecommendationState & { dryRun: boolean }
+  >();
+  const key = (ref: { namespace: string; name: string }) =>
+    `${ref.namespace}/${ref.name}`;
+  const publisher: RecommendationPublisher = {
+    publish(desired) {
+      const ref = {
+        namespace: desired.namespace,
+        name: toRecommendationName(desired.target),
+      };
+      objects.set(key(ref), {
+        dryRun: true,
+        ...objects.get(key(ref)),
+        ...ref,
+        specHash: hashDesired(desired),
+      });
+      return Promise.resolve();
+    },
+    setApproval(ref, approval, options) {
+      const object = objects.get(key(ref));
+      if (!object) return Promise.reject(new Error(`${key(ref)} not found`));
+      object.approval = approval;
+      if (options?.dryRun !== undefined) object.dryRun = options.dryRun;
+      return Promise.resolve();
+    },
+    listStatuses: () => Promise.resolve([...objects.values()]),
+  };
+  return { publisher, objects };
+}
+
+const systemCtx = (publisher: RecommendationPublisher) => ({
+  ...createTestContext(test.db, SYSTEM_ACTOR),
+  ports: { clusterPublisher: publisher },
+});
+const phaseOf = async (id: string) =>
+  (await getRecommendationWithContext(test.db, id))?.recommendation.phase;
+const auditActions = async (id: string) =>
+  (
+    await listAuditLog(test.db, {
+      subject: `recommendation:${id}`,
+      limit: 50,
+      offset: 0,
+    })
+  ).map((a) => a.action);
+
+describe("syncRecommendationsToCluster", () => {
+  it("refuses to run without a cluster publisher", async () => {
+    await expect(
+      syncRecommendationsToCluster({
+        ctx: createTestContext(test.db, SYSTEM_ACTOR),
+        input: { clusterId: fx.cluster.id },
+      }),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
+  });
+
+  it("publishes, copies a dashboard approval, then records the controller's apply", async () => {
+    const { publisher, objects } = createFakePublisher();
+    const ctx = systemCtx(publisher);
+    const input = { clusterId: fx.cluster.id };
+    await approveRecommendation({
+      ctx: createTestContext(test.db, fx.actors.approver),
+      input: { id: fx.shop.recommendation.id },
+    });
+
+    const first = await syncRecommendationsToCluster({ ctx, input });
+    expect(first).toMatchObject({
+      published: 2,
+      approvalsPushed: 1,
+      dbPhaseChanges: 0,
+    });
+    const shop = objects.get("shop/deployment-shop-api")!;
+    expect(shop.approval).toMatchObject({
+      state: "Approved",
+      specHash: shop.specHash,
+    });
+    // shop's safety rules turn dry-run off; payments keeps the default dry-run.
+    expect(shop.dryRun).toBe(false);
+    expect(objects.get("payments/deployment-payments-api")).toMatchObject({
+      dryRun: true,
+    });
+    expect(
+      objects.get("payments/deployment-payments-api")?.approval,
+    ).toBeUndefined();
+
+    const again = await syncRecommendationsToCluster({ ctx, input });
+    expect(again).toEqual({
+      published: 0,
+      approvalsPushed: 0,
+      dbPhaseChanges: 0,
+      conflicts: [],
+    });
+
+    shop.phase = "Applied";
+    const applied = await syncRecommendationsToCluster({ ctx, input });
+    expect(applied.dbPhaseChanges).toBe(1);
+    expect(await phaseOf(fx.shop.recommendation.id)).toBe("Applied");
+    expect(await auditActions(fx.shop.recommendation.id)).toEqual(
+      expect.arrayContaining([
+        "recommendation.approve",
+        "recommendation.startApply",
+        "recommendation.completeApply",
+      ]),
+    );
+    expect(
+      (
+        await verifyAuditChain({
+          ctx: createTestContext(test.db, fx.actors.admin),
+          input: {},
+        })
+      ).ok,
+    ).toBe(true);
+  });
+
+  it("copies a kubectl approval and a kubectl rejection into the DB with audit rows", async () => {
+    const { publisher, objects } = createFakePublisher();
+    const ctx = systemCtx(publisher);
+    const input = { clusterId: fx.cluster.id };
+    await syncRecommendationsToCluster({ ctx, input });
+    const payments = objects.get("payments/deployment-payments-api")!;
+    const shop = objects.get("shop/deployment-shop-api")!;
+    payments.approval = {
+      state: "Approved",
+      by: "alice",
+      specHash: payments.specHash,
+    };
+    shop.approval = { state: "Rejected", by: "bob" };
+
+    const result = await syncRecommendationsToCluster({ ctx, input });
+    expect(result.dbPhaseChanges).toBe(2);
+    expect(await phaseOf(fx.payments.recommendation.id)).toBe("Approved");
+    expect(await phaseOf(fx.shop.recommendation.id)).toBe("Rejected");
+    const audit = await listAuditLog(test.db, {
+      subject: `recommendation:${fx.payments.recommendation.id}`,
+      limit: 10,
+      offset: 0,
+    });
+    // The sync is the actor; the kubectl user is named in the payload.
+    expect(audit.map((a) => [a.action, a.actor, a.payload])).toContainEqual([
+      "recommendation.approve",
+      "system:aggregator",
+      expect.objectContaining({ source: "cluster", by: "kubernetes:alice" }),
+    ]);
+    // The cluster's decisions are settled: nothing to push back.
+    expect(
+      (await syncRecommendationsToCluster({ ctx, input })).approvalsPushed,
+    ).toBe(0);
+  });
+
+  it("a dashboard rejection wins over a stale cluster approval", async () => {
+    const { publisher, objects } = createFakePublisher();
+    const ctx = systemCtx(publisher);
+    const input = { clusterId: fx.cluster.id };
+    await approveRecommendation({
+      ctx: createTestContext(test.db, fx.actors.approver),
+      input: { id: fx.shop.recommendation.id },
+    });
+    await syncRecommendationsToCluster({ ctx, input });
+    await rejectRecommendation({
+      ctx: createTestContext(test.db, fx.actors.approver),
+      input: { id: fx.shop.recommendation.id, reason: "too aggressive" },
+    });
+    await syncRecommendationsToCluster({ ctx, input });
+    expect(objects.get("shop/deployment-shop-api")?.approval?.state).toBe(
+      "Rejected",
+    );
+    expect(await phaseOf(fx.shop.recommendation.id)).toBe("Rejected");
+  });
+});
