@@ -1,0 +1,1 @@
+ALTER TABLE "recommendations" ADD COLUMN "rollback_memory_floor_bytes" bigint;
