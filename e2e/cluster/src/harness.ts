@@ -139,7 +139,7 @@ const silent = {
  * and a small working set. These tests are about the API server; rollout.cluster.test.ts and
  * services-sync read the real store (PostgreSQL), faults.cluster.test.ts an unreadable one.
  */
-export function observedSignals(workingSetBytes = 64 * MIB): SignalsReader {
+function observedSignals(workingSetBytes = 64 * MIB): SignalsReader {
   const window = (windowSeconds: number) => ({
     sampleCount: 6,
     throttlingRatio: 0,

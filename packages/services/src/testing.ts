@@ -37,7 +37,7 @@ export function createTestContext(
 }
 
 /** 24 h of flat 5-minute rollups: cpu 0.2 cores, memory 0.5 GiB. */
-async function seedFlatUsage(
+export async function seedFlatUsage(
   db: DbExecutor,
   containerId: string,
   now: Date,

@@ -69,7 +69,7 @@ export function createSignalsReader(
     });
 }
 
-export function toControllerPolicy(
+function toControllerPolicy(
   config: LifecycleControllerConfig,
 ): ControllerPolicy {
   return {

@@ -71,7 +71,7 @@ function currentResources(
 }
 
 /** Decreases beyond the namespace's step cap (kubewise.io/max-step-ratio, core capStep). */
-export function findStepBlocker(
+function findStepBlocker(
   ctx: Ctx,
   workload: WorkloadSnapshot,
 ): Blocker | undefined {
@@ -93,7 +93,7 @@ export function findStepBlocker(
  * The memory bound after the change (the limit, or the request where there is none) must stay
  * above the working set the pods were seen to use; a limit keeps `workingSetHeadroom` on top.
  */
-export function findWorkingSetBlocker(
+function findWorkingSetBlocker(
   ctx: Ctx,
   signals: RolloutSignals,
 ): Blocker | undefined {

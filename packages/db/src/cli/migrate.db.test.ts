@@ -65,7 +65,7 @@ describe("db:migrate CLI", () => {
     const run = await runCli(test.url);
     expect(run).toMatchObject({
       code: 0,
-      stdout: "migrated: schema version 4 (0003_cpu_periods)\n",
+      stdout: "migrated: schema version 6 (0005_rollback_memory_floor)\n",
     });
   });
 

@@ -35,9 +35,7 @@ function assertValid(values: ResourceValues): void {
  * ml's cores/bytes floats -> the one container-resources shape (integer millicores and bytes,
  * rounded up; a limit never below its request). A limit the policy leaves null is not set.
  */
-export function toRecommendedResources(
-  values: ResourceValues,
-): ContainerResources {
+function toRecommendedResources(values: ResourceValues): ContainerResources {
   assertValid(values);
   const cpu = toMillicores(values.cpuRequestCores);
   const memory = toBytes(values.memRequestBytes);
