@@ -125,7 +125,7 @@ describe("autoApply under namespace safety rules (StatefulSet, DaemonSet)", () =
         '{"spec":{"dryRun":false,"autoApply":true}}',
       ]);
     }
-    await t.controller.reconcileAll();
+    await t.controller.tick();
   });
   afterAll(async () => {
     await t.controller.stop();

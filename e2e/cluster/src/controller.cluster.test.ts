@@ -141,7 +141,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
 
   it("dryRun fills status.generatedPatch and leaves the Deployment untouched", async () => {
     const generationBefore = (await getDeployment()).metadata?.generation;
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     const rec = await getRec();
     expect(rec.status?.phase).toBe("DryRun");
     expect(JSON.parse(rec.status?.generatedPatch ?? "null")).toEqual({
@@ -177,7 +177,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       rec.status?.generatedPatch ?? "",
     ]);
     expect(dry.code).toBe(0);
-    const again = await t.controller.reconcileAll();
+    const again = await t.controller.tick();
     expect(again.written).toBe(0);
   });
 
@@ -216,7 +216,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       });
       return pdb.status?.observedGeneration ? pdb : undefined;
     });
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     const blocked = await getRec();
     expect(blocked.status?.phase).toBe("Blocked");
     expect(blocked.status?.conditions).toContainEqual(
@@ -246,7 +246,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       },
     );
     // step 1: canary, one of two pods resized in place through pods/resize; the template is untouched
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     const canary = await getRec();
     expect(canary.status?.phase).toBe("Canary");
     expect(canary.status?.canary?.pods).toHaveLength(1);
@@ -265,7 +265,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     );
     expect(await appResources()).toEqual(ORIGINAL_APP_RESOURCES);
     // step 2: the canary window (0 s here) passed without OOM kills: widen to the pod template
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     expect(await appResources()).toEqual({
       requests: { cpu: "250m", memory: "256Mi" },
       limits: { memory: "2Gi" },
@@ -307,7 +307,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       { namespace, name },
       { oomKilled: "app", others: ["sidecar"] },
     );
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     expect(await appResources()).toEqual(ORIGINAL_APP_RESOURCES);
     const rec = await getRec();
     expect(rec.status?.phase).toBe("RolledBack");
@@ -320,7 +320,7 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
       { name: "app", memoryBytes: 356 * MI },
     ]);
     expect(t.audit.map((a) => a.action)).toContain("rollback");
-    const again = await t.controller.reconcileAll();
+    const again = await t.controller.tick();
     expect(again.written).toBe(0);
   });
 

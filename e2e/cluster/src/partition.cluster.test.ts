@@ -113,7 +113,7 @@ describe("StatefulSet rollout through the RollingUpdate partition (no in-place r
   });
 
   it("step 1 patches the template with partition 3: the StatefulSet controller replaces only db-3", async () => {
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     const set = await statefulSet();
     expect(set.spec?.updateStrategy?.rollingUpdate?.partition).toBe(3);
     expect(set.spec?.template.spec?.containers[0]?.resources).toEqual(NEW);
@@ -141,7 +141,7 @@ describe("StatefulSet rollout through the RollingUpdate partition (no in-place r
   });
 
   it("step 2 lowers the partition; an OOM kill of an updated ordinal restores template and partition", async () => {
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     expect(
       (await statefulSet()).spec?.updateStrategy?.rollingUpdate?.partition,
     ).toBe(2);
@@ -155,7 +155,7 @@ describe("StatefulSet rollout through the RollingUpdate partition (no in-place r
       { namespace, name: "db-3" },
       { oomKilled: "app", others: [] },
     );
-    await t.controller.reconcileAll();
+    await t.controller.tick();
 
     const set = await statefulSet();
     expect(set.spec?.template.spec?.containers[0]?.resources).toEqual(ORIGINAL);

@@ -193,19 +193,19 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
     await deploy(admin, "web");
     await deploy(admin, "api");
 
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     expect((await changedPods("web")).length).toBe(1);
     expect((await changedPods("api")).length).toBe(1);
     expect((await rec("web")).status?.canary).toMatchObject({ step: 0 });
 
     // no sample since the step began: the rollout holds (never promoted on pod status alone)
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     expect((await rec("web")).status?.canary).toMatchObject({ step: 0 });
     expect((await rec("web")).status?.conditions).toContainEqual(
       expect.objectContaining({ type: "Canary", reason: "AwaitingMetrics" }),
     );
     await sample();
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     const webStep2 = await changedPods("web");
     expect(webStep2.length).toBe(2);
     expect((await rec("web")).status?.canary).toMatchObject({
@@ -225,7 +225,7 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
       { oomKilled: "app", others: [] },
     );
     await sample();
-    await t.controller.reconcileAll();
+    await t.controller.tick();
 
     // web: both resized pods back to the exact previous resources; the template never changed
     expect(await changedPods("web")).toEqual([]);
@@ -275,14 +275,14 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
     // baseline: 2 of 100 CFS periods throttled per 10 s sample over the last half hour
     await insertSamples(2, halfHour());
     await deploy(admin, "batch");
-    await t.controller.reconcileAll();
+    await t.controller.tick();
     const canary = (await rec("batch")).status?.canary;
     expect(canary).toMatchObject({ step: 0 });
     expect((await changedPods("batch")).length).toBe(1);
 
     // the resized pod is throttled hard: 1 of 4 pods at ~100 % shows as 30 % for the workload
     await insertSamples(30, [new Date(), new Date()]);
-    await t.controller.reconcileAll();
+    await t.controller.tick();
 
     const rolled = await rec("batch");
     expect(rolled.status?.phase).toBe("RolledBack");

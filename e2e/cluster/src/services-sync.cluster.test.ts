@@ -66,13 +66,13 @@ describe("services approvals reach the Deployment through the cluster bridge", (
       return pods.items.length >= 2 ? pods.items : undefined;
     });
     // Canary (in-place resize of one pod), then the DB follows to Applying.
-    await h.controller.reconcileAll();
+    await h.controller.tick();
     expect((await h.object()).status?.phase).toBe("Canary");
     expect((await h.sync()).dbPhaseChanges).toBe(1);
     expect(await h.dbPhase(id)).toBe("Applying");
 
     // Widen to the pod template, then the DB follows to Applied.
-    await h.controller.reconcileAll();
+    await h.controller.tick();
     const deployment = await admin.apps.readNamespacedDeployment({
       namespace,
       name: "web",

@@ -94,7 +94,7 @@ export function createLeaseElector(
       return now().getTime() < leaderUntilMs;
     },
     async release() {
-      if (!this.isLeader()) return;
+      // Also after local leadership lapsed: while the Lease still names us, nobody else holds it.
       leaderUntilMs = 0;
       const current = await readLease();
       if (current?.spec?.holderIdentity !== identity) return;
