@@ -84,7 +84,7 @@ describe("authorization table", () => {
         ([name, value]) =>
           typeof value === "function" &&
           /^[a-z]/.test(name) &&
-          !/^(authorize|assertNamespaceAccess|canAccessNamespace|parseSinceDays|toAuthenticatedUser|createNotificationSender)$/.test(
+          !/^(authorize|assertNamespaceAccess|canAccessNamespace|createPinnedClock|parseSinceDays|toAuthenticatedUser|createNotificationSender)$/.test(
             name,
           ),
       )

@@ -152,6 +152,20 @@ async function toApplicableStep(
     capStep(current, applyMemoryFloor(resources, floor), ratio);
 }
 
+/** A kind Kubewise cannot patch still gets its advice, refused for apply with the reason. */
+function describeApply(
+  kind: string,
+  reason: string,
+): { eventReason: string; audit: Record<string, unknown> } {
+  const support = getApplySupport(kind);
+  if (support.supported)
+    return { eventReason: reason, audit: { applySupported: true } };
+  return {
+    eventReason: `advice only: ${support.reason}; ${reason}`,
+    audit: { applySupported: false, applyRefusedReason: support.reason },
+  };
+}
+
 type PersistInput = {
   target: ContainerWithWorkload;
   values: Required<RecommendationValues>;
@@ -219,16 +233,13 @@ async function persist(
     createdAt: now,
     updatedAt: now,
   });
-  // A kind Kubewise cannot patch still gets its advice, refused for apply with the reason.
-  const support = getApplySupport(workload.kind);
+  const apply = describeApply(workload.kind, reason);
   await insertRecommendationEvent(tx.db, {
     recommendationId: created.id,
     fromPhase: null,
     toPhase: "Pending",
     actor: tx.actor.userId,
-    reason: support.supported
-      ? reason
-      : `advice only: ${support.reason}; ${reason}`,
+    reason: apply.eventReason,
     createdAt: now,
   });
   for (const old of pending) {
@@ -269,8 +280,7 @@ async function persist(
         version,
         supersededIds: pending.map((r) => r.id),
         reason,
-        applySupported: support.supported,
-        ...(support.supported ? {} : { applyRefusedReason: support.reason }),
+        ...apply.audit,
         ...delta,
       },
     },
