@@ -4,6 +4,10 @@ import { join } from "node:path";
 import { z } from "zod";
 
 import {
+  aggregatorTls,
+  type AggregatorTls,
+} from "./adapters/grpc/agent-client";
+import {
   SERVICE_ACCOUNT_DIR,
   type KubeletConfig,
 } from "./adapters/kube/kube-access";
@@ -15,6 +19,8 @@ const int = (min: number, max: number) =>
 
 const EnvSchema = z.object({
   KUBEWISE_AGGREGATOR_TARGET: z.string().min(1).default("127.0.0.1:50051"),
+  KUBEWISE_AGGREGATOR_CA_FILE: z.string().min(1).optional(),
+  KUBEWISE_AGGREGATOR_SERVER_NAME: z.string().min(1).optional(),
   KUBEWISE_NODE_NAME: z.string().min(1).default(hostname()),
   KUBEWISE_AGENT_ID: z
     .string()
@@ -209,6 +215,7 @@ function toPodMetadataConfig(
 
 export type AgentEnv = Readonly<{
   aggregatorTarget: string;
+  aggregatorTls: AggregatorTls | undefined;
   nodeName: string;
   agentId: string;
   token: { kind: "static"; value: string } | { kind: "file"; path: string };
@@ -275,6 +282,10 @@ export function loadEnv(
   const agentId = e.KUBEWISE_AGENT_ID ?? e.KUBEWISE_NODE_NAME;
   const env: AgentEnv = {
     aggregatorTarget: e.KUBEWISE_AGGREGATOR_TARGET,
+    aggregatorTls: aggregatorTls(
+      e.KUBEWISE_AGGREGATOR_CA_FILE,
+      e.KUBEWISE_AGGREGATOR_SERVER_NAME,
+    ),
     nodeName: e.KUBEWISE_NODE_NAME,
     agentId,
     token:

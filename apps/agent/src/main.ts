@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     { bootId, buffered: buffer.stats().depthRecords, source: env.source },
     "agent starting",
   );
-  const client = createAgentClient(env.aggregatorTarget);
+  const client = createAgentClient(env.aggregatorTarget, env.aggregatorTls);
   const sync = startSyncLoop({
     client,
     buffer,

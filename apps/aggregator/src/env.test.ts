@@ -89,4 +89,38 @@ describe("aggregator loadEnv", () => {
       loadEnv({ KUBEWISE_AUTH_MODE: "tokenreview", ...extra }),
     ).toThrow(message);
   });
+
+  it("reads the agents' link security: TLS files in pairs, the pod check on by default with TokenReview", () => {
+    const tokenReview = {
+      KUBEWISE_AUTH_MODE: "tokenreview",
+      KUBEWISE_AGENT_SERVICE_ACCOUNTS: "kubewise:kubewise-agent",
+    };
+    expect(loadEnv({ KUBEWISE_AGENT_TOKENS: TOKEN })).toMatchObject({
+      grpcTls: undefined,
+      agentNodeCheck: undefined,
+    });
+    expect(
+      loadEnv({
+        ...tokenReview,
+        KUBEWISE_GRPC_TLS_CERT_FILE: "/tls/tls.crt",
+        KUBEWISE_GRPC_TLS_KEY_FILE: "/tls/tls.key",
+      }),
+    ).toMatchObject({
+      grpcTls: { certFile: "/tls/tls.crt", keyFile: "/tls/tls.key" },
+      agentNodeCheck: { kubeconfigPath: undefined },
+    });
+    expect(
+      loadEnv({ ...tokenReview, KUBEWISE_AGENT_NODE_CHECK: "off" })
+        .agentNodeCheck,
+    ).toBeUndefined();
+    expect(() =>
+      loadEnv({
+        KUBEWISE_AGENT_TOKENS: TOKEN,
+        KUBEWISE_GRPC_TLS_CERT_FILE: "/tls/tls.crt",
+        KUBEWISE_AGENT_NODE_CHECK: "pods",
+      }),
+    ).toThrow(
+      /set both \(TLS\) or neither[\s\S]*KUBEWISE_AGENT_NODE_CHECK=pods needs KUBEWISE_AUTH_MODE=tokenreview/,
+    );
+  });
 });

@@ -14,6 +14,12 @@ const EnvSchema = z.object({
   KUBEWISE_MIGRATE: z.enum(["true", "false"]).default("false"),
   KUBEWISE_GRPC_HOST: z.string().min(1).default("0.0.0.0"),
   KUBEWISE_GRPC_PORT: int(0, 65_535).default(50_051),
+  // TLS for the agents' link (PEM, e.g. a mounted kubernetes.io/tls Secret); plaintext without.
+  KUBEWISE_GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
+  KUBEWISE_GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
+  // pods: an agent may report only pods the API server scheduled on its node (needs node-bound
+  // tokens: tokenreview mode, where it is the default).
+  KUBEWISE_AGENT_NODE_CHECK: z.enum(["pods", "off"]).optional(),
   KUBEWISE_METRICS_PORT: int(0, 65_535).default(9465),
   KUBEWISE_AUTH_MODE: z.enum(["static", "tokenreview"]).default("static"),
   KUBEWISE_AGENT_TOKENS: z.string().optional(),
@@ -96,6 +102,9 @@ export type AggregatorEnv = Readonly<{
   migrate: boolean;
   grpcHost: string;
   grpcPort: number;
+  grpcTls: { certFile: string; keyFile: string } | undefined;
+  /** Judge agents' pods against the watched pod list (undefined: no check). */
+  agentNodeCheck: { kubeconfigPath: string | undefined } | undefined;
   metricsPort: number;
   auth: AgentAuthConfig;
   clusterName: string;
@@ -163,6 +172,45 @@ function tokenProblems(source: Record<string, string | undefined>): string[] {
     : [];
 }
 
+function linkProblems(source: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (
+    (source.KUBEWISE_GRPC_TLS_CERT_FILE === undefined) !==
+    (source.KUBEWISE_GRPC_TLS_KEY_FILE === undefined)
+  )
+    problems.push(
+      "KUBEWISE_GRPC_TLS_CERT_FILE and KUBEWISE_GRPC_TLS_KEY_FILE: set both (TLS) or neither (plaintext)",
+    );
+  if (
+    source.KUBEWISE_AGENT_NODE_CHECK === "pods" &&
+    source.KUBEWISE_AUTH_MODE !== "tokenreview"
+  )
+    problems.push(
+      "KUBEWISE_AGENT_NODE_CHECK=pods needs KUBEWISE_AUTH_MODE=tokenreview (static tokens name no node)",
+    );
+  return problems;
+}
+
+function toLinkConfig(
+  e: z.infer<typeof EnvSchema>,
+): Pick<AggregatorEnv, "grpcTls" | "agentNodeCheck"> {
+  const check =
+    e.KUBEWISE_AGENT_NODE_CHECK ??
+    (e.KUBEWISE_AUTH_MODE === "tokenreview" ? "pods" : "off");
+  return {
+    grpcTls:
+      e.KUBEWISE_GRPC_TLS_CERT_FILE === undefined ||
+      e.KUBEWISE_GRPC_TLS_KEY_FILE === undefined
+        ? undefined
+        : {
+            certFile: e.KUBEWISE_GRPC_TLS_CERT_FILE,
+            keyFile: e.KUBEWISE_GRPC_TLS_KEY_FILE,
+          },
+    agentNodeCheck:
+      check === "pods" ? { kubeconfigPath: e.KUBEWISE_KUBECONFIG } : undefined,
+  };
+}
+
 function toAuthConfig(e: z.infer<typeof EnvSchema>): AgentAuthConfig {
   if (e.KUBEWISE_AUTH_MODE === "static")
     return Object.freeze({
@@ -194,6 +242,7 @@ export function loadEnv(
       ? []
       : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)),
     ...tokenProblems(source),
+    ...linkProblems(source),
   ];
   if (!parsed.success || problems.length > 0)
     throw new Error(
@@ -206,6 +255,7 @@ export function loadEnv(
     migrate: e.KUBEWISE_MIGRATE === "true",
     grpcHost: e.KUBEWISE_GRPC_HOST,
     grpcPort: e.KUBEWISE_GRPC_PORT,
+    ...toLinkConfig(e),
     metricsPort: e.KUBEWISE_METRICS_PORT,
     auth: toAuthConfig(e),
     clusterName: e.KUBEWISE_CLUSTER_NAME,

@@ -1,6 +1,11 @@
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 
-import type { AuditSink } from "@kubewise/controller";
+import {
+  loadKubeConfig,
+  watchPodPlacement,
+  type AuditSink,
+  type WatchedPodPlacement,
+} from "@kubewise/controller";
 import {
   appendAudit,
   countSequenceGaps,
@@ -33,7 +38,7 @@ import {
 import { startControllerLoops } from "./controller/wiring";
 import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
-import { loadEnv } from "./env";
+import { loadEnv, type AggregatorEnv } from "./env";
 import { createAgentAuthenticator } from "./grpc/auth-factory";
 import { startGrpcServer } from "./grpc/server";
 import { createIngester } from "./ingest/ingester";
@@ -41,6 +46,25 @@ import { startMaintenanceLoop } from "./maintenance";
 import { createAggregatorMetrics, serveMetrics } from "./metrics";
 import { startPeriodic } from "./periodic";
 import { startRecommendLoop } from "./recommend-loop";
+
+/** The pods agents may report on (KUBEWISE_AGENT_NODE_CHECK=pods), or none. */
+function startPodWatch(
+  check: AggregatorEnv["agentNodeCheck"],
+  logger: Logger,
+): WatchedPodPlacement | undefined {
+  if (check === undefined) return undefined;
+  const { kubeconfigPath } = check;
+  return watchPodPlacement(
+    loadKubeConfig(kubeconfigPath === undefined ? {} : { kubeconfigPath }),
+    {
+      onError: (err, restartInMs) =>
+        logger.warn(
+          { err, restartInMs },
+          "pod watch failed; agents' pods are judged on the last list",
+        ),
+    },
+  );
+}
 
 async function main(): Promise<void> {
   const env = loadEnv();
@@ -87,9 +111,12 @@ async function main(): Promise<void> {
   };
   const metrics = createAggregatorMetrics();
   const ingester = createIngester(store);
+  const podPlacement = startPodWatch(env.agentNodeCheck, logger);
   const grpc = await startGrpcServer({
     host: env.grpcHost,
     port: env.grpcPort,
+    tls: env.grpcTls,
+    podPlacement,
     ingester,
     authenticator: createAgentAuthenticator(env.auth, {
       onUnavailable: (reason) =>
@@ -222,6 +249,8 @@ async function main(): Promise<void> {
   logger.info(
     {
       grpcPort: grpc.port,
+      grpcTls: env.grpcTls !== undefined,
+      agentNodeCheck: podPlacement !== undefined,
       metricsPort: env.metricsPort,
       cluster: env.clusterName,
       embeddedDb: database.embedded,
@@ -238,6 +267,7 @@ async function main(): Promise<void> {
     metricsServer.close();
     void Promise.resolve(controller?.stop())
       .then(() => grpc.stop())
+      .then(() => podPlacement?.stop())
       .then(() => maintenance.runOnce())
       .then(singleton.close)
       .then(close)

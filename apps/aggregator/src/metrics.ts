@@ -60,6 +60,12 @@ export function createAggregatorMetrics() {
       help: "Open SyncMetrics streams",
       registers,
     }),
+    foreignPodsRefused: new Counter({
+      name: "kubewise_aggregator_foreign_pods_refused_total",
+      help: "Pods in refused batches that are not scheduled on the reporting agent's node (foreign_pod), or batches from a token bound to no node (unbound_token)",
+      labelNames: ["reason"],
+      registers,
+    }),
     authFailures: new Counter({
       name: "kubewise_aggregator_auth_failures_total",
       help: "Calls refused as UNAUTHENTICATED",

@@ -47,6 +47,12 @@ export {
   createEventAuditSink,
 } from "./adapters/event-audit-sink";
 export {
+  watchPodPlacement,
+  type PodPlace,
+  type PodPlacementOptions,
+  type WatchedPodPlacement,
+} from "./adapters/pod-placement";
+export {
   createTokenReviewer,
   TokenReviewUnavailableError,
   type TokenReviewer,

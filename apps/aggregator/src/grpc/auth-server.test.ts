@@ -28,12 +28,13 @@ const VERDICTS: Record<string, AuthResult> = {
 
 let server: RunningGrpcServer;
 let client: agentV1.AgentServiceClient;
+const memory = createMemorySampleStore();
 
 beforeAll(async () => {
   server = await startGrpcServer({
     host: "127.0.0.1",
     port: 0,
-    ingester: createIngester(createMemorySampleStore().store),
+    ingester: createIngester(memory.store),
     authenticator: {
       authenticate: (token) =>
         Promise.resolve(
@@ -60,6 +61,29 @@ afterAll(async () => {
   client.close();
   await server.stop();
 });
+
+function oneSampleRequest(agentId: string, seq: number, nodeName: string) {
+  return {
+    batch: agentV1.MetricBatch.fromPartial({
+      agentId,
+      bootId: "b",
+      seq,
+      nodeName,
+      containers: [
+        { namespace: "ns", podName: "p", podUid: "u", containerName: "c" },
+      ],
+      containerIndex: [0],
+      timestampMs: [Date.now()],
+      cpuUsageCores: [0.1],
+      cpuThrottledPeriods: [0],
+      cpuThrottledSeconds: [0],
+      memoryWorkingSetBytes: [1],
+      memoryRssBytes: [1],
+      memoryLimitBytes: [0],
+      oomKillCount: [0],
+    }),
+  };
+}
 
 function register(token: string, nodeName: string) {
   const metadata = new Metadata();
@@ -106,26 +130,7 @@ describe("authentication verdicts on the wire", () => {
         );
         stream.on("error", (e: ServiceError) => resolve(`status ${e.code}`));
       });
-      stream.write({
-        batch: agentV1.MetricBatch.fromPartial({
-          agentId: `agent-${node}`,
-          bootId: "b",
-          seq: 1,
-          nodeName: node,
-          containers: [
-            { namespace: "ns", podName: "p", podUid: "u", containerName: "c" },
-          ],
-          containerIndex: [0],
-          timestampMs: [Date.now()],
-          cpuUsageCores: [0.1],
-          cpuThrottledPeriods: [0],
-          cpuThrottledSeconds: [0],
-          memoryWorkingSetBytes: [1],
-          memoryRssBytes: [1],
-          memoryLimitBytes: [0],
-          oomKillCount: [0],
-        }),
-      });
+      stream.write(oneSampleRequest(`agent-${node}`, 1, node));
       expect(await result).toBe(outcome);
       stream.end();
     },
@@ -141,5 +146,41 @@ describe("authentication verdicts on the wire", () => {
     stream.on("data", () => undefined);
     stream.write({});
     expect((await ended).code).toBe(status.UNAVAILABLE);
+  });
+
+  it("re-validates the token on every batch: once it is revoked, the open stream stops", async () => {
+    VERDICTS.revocable = {
+      ok: true,
+      principal: { subject: "sa:agent", nodeName: "node-1" },
+    };
+    const metadata = new Metadata();
+    metadata.set("authorization", "Bearer revocable");
+    const stream = client.syncMetrics(metadata);
+    const responses: string[] = [];
+    const acked = new Promise<void>((resolve) =>
+      stream.on("data", (r: agentV1.SyncMetricsResponse) => {
+        responses.push(r.response?.$case ?? "none");
+        resolve();
+      }),
+    );
+    const ended = new Promise<ServiceError>((resolve) =>
+      stream.on("error", resolve),
+    );
+    stream.write(oneSampleRequest("agent-revoked", 1, "node-1"));
+    await acked;
+    // the authenticator's cache window has passed and the API server now answers "revoked"
+    VERDICTS.revocable = {
+      ok: false,
+      code: "unauthenticated",
+      reason: "token rejected by TokenReview: revoked",
+    };
+    stream.write(oneSampleRequest("agent-revoked", 2, "node-1"));
+    const error = await ended;
+    expect(error.code).toBe(status.UNAUTHENTICATED);
+    expect(error.details).toMatch(/revoked/);
+    expect(responses).toEqual(["ack"]);
+    expect(
+      [...memory.batches.keys()].filter((k) => k.startsWith("agent-revoked/")),
+    ).toEqual(["agent-revoked/b/1"]);
   });
 });

@@ -40,6 +40,22 @@ export function bearerToken(authorization: unknown): string | undefined {
   return match?.[1];
 }
 
+/** Judges a call's `authorization` metadata value; `onFailure` counts every refusal. */
+export function authenticateCalls(
+  authenticator: Authenticator,
+  onFailure: () => void,
+): (authorization: unknown) => Promise<AuthResult> {
+  return async (authorization) => {
+    const token = bearerToken(authorization);
+    const result: AuthResult =
+      token === undefined
+        ? { ok: false, code: "unauthenticated", reason: "missing bearer token" }
+        : await authenticator.authenticate(token);
+    if (!result.ok) onFailure();
+    return result;
+  };
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);

@@ -1,6 +1,5 @@
 import {
   Server,
-  ServerCredentials,
   status,
   type sendUnaryData,
   type ServerDuplexStream,
@@ -15,12 +14,7 @@ import { agentV1 } from "@kubewise/proto";
 import type { IngestLimits } from "../domain/batch";
 import type { Ingester } from "../ingest/ingester";
 import type { AggregatorMetrics } from "../metrics";
-import {
-  bearerToken,
-  toAuthStatus,
-  type Authenticator,
-  type AuthResult,
-} from "./auth";
+import { authenticateCalls, toAuthStatus, type Authenticator } from "./auth";
 import {
   fromProtoMetricBatch,
   MAX_MESSAGE_BYTES,
@@ -34,6 +28,8 @@ import {
   type Decoded,
 } from "./decoding";
 import { toGrpcError } from "./errors";
+import { createNodeBindingGuard, type PodPlacement } from "./node-binding";
+import { loadServerCredentials, type ServerTlsFiles } from "./tls";
 
 export type AgentServiceOptions = {
   ingester: Ingester;
@@ -48,6 +44,11 @@ export type AgentServiceOptions = {
   collectionIntervalSeconds: number;
   /** A store call slower than this fails the stream and frees its slot (the agent resends). */
   ingestTimeoutMs?: number;
+  /**
+   * The pods the aggregator watches: when given, a node-bound agent may report only pods scheduled
+   * on its node, and a token bound to no node may not stream metrics at all.
+   */
+  podPlacement?: PodPlacement | undefined;
   now?: () => number;
 };
 
@@ -73,15 +74,11 @@ function createAgentServiceImplementation(
   const withSlot = createSemaphore(options.maxConcurrentIngests);
   const ingestTimeoutMs = options.ingestTimeoutMs ?? 30_000;
 
-  const authenticate = async (metadataValue: unknown): Promise<AuthResult> => {
-    const token = bearerToken(metadataValue);
-    const result: AuthResult =
-      token === undefined
-        ? { ok: false, code: "unauthenticated", reason: "missing bearer token" }
-        : await options.authenticator.authenticate(token);
-    if (!result.ok) metrics.authFailures.inc();
-    return result;
-  };
+  const authenticate = authenticateCalls(options.authenticator, () =>
+    metrics.authFailures.inc(),
+  );
+
+  const refuseForeignNode = createNodeBindingGuard(options);
 
   const register = async (
     call: ServerUnaryCall<
@@ -146,7 +143,13 @@ function createAgentServiceImplementation(
     let closed = false;
     let accepting = true;
     let inputEnded = false;
-    const authPromise = authenticate(call.metadata.get("authorization")[0]);
+    const authorization = call.metadata.get("authorization")[0];
+    const authPromise = authenticate(authorization);
+    // Every batch after the first re-validates the token (verdicts are cached for
+    // KUBEWISE_TOKEN_CACHE_SECONDS): a token revoked while its stream is open stops within that window.
+    let batchesSeen = 0;
+    const currentAuth = () =>
+      batchesSeen++ === 0 ? authPromise : authenticate(authorization);
     metrics.activeStreams.inc();
     const fail = (error: { code: status; details: string }) => {
       if (closed) return;
@@ -165,7 +168,7 @@ function createAgentServiceImplementation(
     const handle = async (
       incoming: Decoded<agentV1.SyncMetricsRequest>,
     ): Promise<Answer> => {
-      const auth = await authPromise;
+      const auth = await currentAuth();
       if (!auth.ok)
         return () =>
           fail({ code: toAuthStatus(auth.code), details: auth.reason });
@@ -198,11 +201,8 @@ function createAgentServiceImplementation(
         );
         return () => call.write(reject);
       }
-      const boundNode = auth.principal.nodeName;
-      if (boundNode !== undefined && batch.nodeName !== boundNode) {
-        const details = `token is bound to node ${boundNode}, not ${batch.nodeName}`;
-        return () => fail({ code: status.PERMISSION_DENIED, details });
-      }
+      const refusal = refuseForeignNode(raw, auth.principal.nodeName);
+      if (refusal !== undefined) return () => fail(refusal);
       const end = metrics.ingestDuration.startTimer();
       try {
         const result = await withSlot(() =>
@@ -292,7 +292,12 @@ export type RunningGrpcServer = {
 };
 
 export async function startGrpcServer(
-  options: AgentServiceOptions & { host: string; port: number },
+  options: AgentServiceOptions & {
+    host: string;
+    port: number;
+    /** Serving certificate and key (PEM); plaintext without (demo and tests only). */
+    tls?: ServerTlsFiles | undefined;
+  },
 ): Promise<RunningGrpcServer> {
   const server = new Server({
     // Our own limit (MAX_MESSAGE_BYTES) answers INVALID_ARGUMENT; grpc-js's hard cap is above it.
@@ -304,7 +309,7 @@ export async function startGrpcServer(
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${options.host}:${options.port}`,
-      ServerCredentials.createInsecure(),
+      loadServerCredentials(options.tls),
       (error, bound) => (error ? reject(error) : resolve(bound)),
     ),
   );

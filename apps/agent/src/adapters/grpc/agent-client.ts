@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 import {
   credentials,
   makeGenericClientConstructor,
@@ -62,20 +64,56 @@ function bearer(token: string): Metadata {
   return metadata;
 }
 
+/** The aggregator's TLS: the CA that signed its certificate, and the name to check it against. */
+export type AggregatorTls = { caFile: string; serverName: string | undefined };
+
+/** TLS settings from KUBEWISE_AGGREGATOR_CA_FILE / _SERVER_NAME: none without a CA (plaintext). */
+export function aggregatorTls(
+  caFile: string | undefined,
+  serverName: string | undefined,
+): AggregatorTls | undefined {
+  return caFile === undefined ? undefined : { caFile, serverName };
+}
+
+/** TLS (verifying the aggregator's certificate against `caFile`) when given, else plaintext. */
+export function aggregatorChannel(tls: AggregatorTls | undefined): {
+  credentials: ChannelCredentials;
+  options: Record<string, string>;
+} {
+  if (tls === undefined)
+    return { credentials: credentials.createInsecure(), options: {} };
+  let ca: Buffer;
+  try {
+    ca = readFileSync(tls.caFile);
+  } catch (error) {
+    throw new Error(
+      `cannot read the aggregator CA ${tls.caFile}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return {
+    credentials: credentials.createSsl(ca),
+    options:
+      tls.serverName === undefined
+        ? {}
+        : { "grpc.ssl_target_name_override": tls.serverName },
+  };
+}
+
 export function createAgentClient(
   target: string,
-  channelCredentials: ChannelCredentials = credentials.createInsecure(),
+  tls?: AggregatorTls,
 ): AgentClient {
+  const channel = aggregatorChannel(tls);
   const Client = makeGenericClientConstructor(
     SERVICE,
     "kubewise.agent.v1.AgentService",
   );
   // makeGenericClientConstructor types its methods loosely; SERVICE fixes their real shapes.
-  const raw = new Client(
-    target,
-    channelCredentials,
-    KEEPALIVE,
-  ) as unknown as RawClient;
+  const raw = new Client(target, channel.credentials, {
+    ...KEEPALIVE,
+    ...channel.options,
+  }) as unknown as RawClient;
   return {
     register(request, token, deadlineMs) {
       return new Promise((resolve, reject) => {

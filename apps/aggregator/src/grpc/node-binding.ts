@@ -1,0 +1,114 @@
+// An agent speaks only for its own node: every pod in a batch must be one the API server has
+// scheduled there (namespace, name and UID as the aggregator's pod watch sees them).
+import { status } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+
+import type { PodPlace } from "@kubewise/controller";
+
+import type { AggregatorMetrics } from "../metrics";
+
+/** Port: the pod list the aggregator watches (an informer in a cluster). */
+export type PodPlacement = {
+  /** False until the first full list has arrived: nothing can be judged before it. */
+  synced: () => boolean;
+  /** A scheduled pod by UID; a deleted one stays known for a while (agents replay their buffers). */
+  podByUid: (uid: string) => PodPlace | undefined;
+};
+
+type BatchPod = { namespace: string; podName: string; podUid: string };
+
+export type NodeBindingVerdict =
+  | { ok: true }
+  | { ok: false; code: "unavailable"; reason: string }
+  | {
+      ok: false;
+      code: "permission_denied";
+      reason: string;
+      /** The refused pods, as `namespace/name`, one entry per pod. */
+      foreign: string[];
+    };
+
+const SHOWN = 3;
+
+/** Judges whether every pod of a batch runs on `nodeName`; unknown pods are refused too. */
+export function checkPodsOnNode(
+  pods: readonly BatchPod[],
+  nodeName: string,
+  placement: PodPlacement,
+): NodeBindingVerdict {
+  if (!placement.synced())
+    return {
+      ok: false,
+      code: "unavailable",
+      reason: "the aggregator has not listed the cluster's pods yet",
+    };
+  const foreign = new Map<string, string>();
+  for (const pod of pods) {
+    const key = `${pod.namespace}/${pod.podName}`;
+    if (foreign.has(key)) continue;
+    const place = placement.podByUid(pod.podUid);
+    if (place === undefined) foreign.set(key, `${key} (unknown pod)`);
+    else if (place.namespace !== pod.namespace || place.name !== pod.podName)
+      foreign.set(
+        key,
+        `${key} (uid ${pod.podUid} is ${place.namespace}/${place.name})`,
+      );
+    else if (place.nodeName !== nodeName)
+      foreign.set(key, `${key} (on node ${place.nodeName})`);
+  }
+  if (foreign.size === 0) return { ok: true };
+  const shown = [...foreign.values()].slice(0, SHOWN).join(", ");
+  const more = foreign.size > SHOWN ? ` and ${foreign.size - SHOWN} more` : "";
+  return {
+    ok: false,
+    code: "permission_denied",
+    reason: `an agent of node ${nodeName} may report only pods scheduled on it, not ${shown}${more}`,
+    foreign: [...foreign.keys()],
+  };
+}
+
+export type NodeBindingRefusal = { code: status; details: string };
+
+/**
+ * A node-bound token may send batches of its node only. With a pod watch, a batch's pods must be scheduled on the node its token is bound to, and a token
+ * bound to no node may not stream; every refusal is counted. Without one, nothing is checked.
+ */
+export function createNodeBindingGuard(options: {
+  podPlacement?: PodPlacement | undefined;
+  metrics: AggregatorMetrics;
+  logger: Logger;
+}): (
+  batch: { agentId: string; nodeName: string; containers: readonly BatchPod[] },
+  boundNode: string | undefined,
+) => NodeBindingRefusal | undefined {
+  const { podPlacement: placement, metrics, logger } = options;
+  return (batch, boundNode) => {
+    if (boundNode !== undefined && batch.nodeName !== boundNode)
+      return {
+        code: status.PERMISSION_DENIED,
+        details: `token is bound to node ${boundNode}, not ${batch.nodeName}`,
+      };
+    if (placement === undefined) return undefined;
+    if (boundNode === undefined) {
+      metrics.foreignPodsRefused.inc({ reason: "unbound_token" });
+      return {
+        code: status.PERMISSION_DENIED,
+        details:
+          "this aggregator checks pods against their node: stream with a token bound to the agent's pod",
+      };
+    }
+    const verdict = checkPodsOnNode(batch.containers, boundNode, placement);
+    if (verdict.ok) return undefined;
+    if (verdict.code === "unavailable")
+      return { code: status.UNAVAILABLE, details: verdict.reason };
+    metrics.foreignPodsRefused.inc(
+      { reason: "foreign_pod" },
+      verdict.foreign.length,
+    );
+    logger.warn(
+      { agentId: batch.agentId, node: boundNode, pods: verdict.foreign },
+      "batch refused: pods not scheduled on the agent's node",
+    );
+    return { code: status.PERMISSION_DENIED, details: verdict.reason };
+  };
+}
