@@ -60,11 +60,15 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
   let aggregatorKc: Awaited<ReturnType<typeof controllerKubeConfig>>;
   const pods: Record<string, Pod> = {};
 
-  const createPod = async (name: string, nodeName: string) => {
+  const createPod = async (
+    name: string,
+    nodeName: string,
+    annotations: Record<string, string> = {},
+  ) => {
     const pod = await admin.core.createNamespacedPod({
       namespace,
       body: {
-        metadata: { name },
+        metadata: { name, annotations },
         spec: {
           serviceAccountName: "agent",
           nodeName,
@@ -88,9 +92,9 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
     });
     return request.status?.token ?? "";
   };
-  const sample = (pod: Pod): ContainerSample => ({
+  const sample = (pod: Pod, podNamespace: string): ContainerSample => ({
     meta: {
-      namespace,
+      namespace: podNamespace,
       podName: pod.name,
       podUid: pod.uid,
       containerName: "app",
@@ -124,11 +128,11 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
       for (const answer of answers.splice(0)) answer(failed);
     });
     return {
-      send: (seq: number, pod: Pod) =>
+      send: (seq: number, pod: Pod, podNamespace = namespace) =>
         new Promise<string>((resolve) => {
           if (failed !== undefined) return resolve(failed);
           answers.push(resolve);
-          const batch = toProtoMetricBatch([sample(pod)], {
+          const batch = toProtoMetricBatch([sample(pod, podNamespace)], {
             agentId: "agent-link",
             bootId: "boot-1",
             nodeName: "node-a",
@@ -159,6 +163,10 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
     await createPod("agent-a", "node-a");
     await createPod("web-a", "node-a");
     await createPod("dns-b", "node-b");
+    // a static pod's API mirror: the kubelet (and so the agent) knows it by the annotated UID
+    await createPod("static-a", "node-a", {
+      "kubernetes.io/config.mirror": "0123456789abcdef0123456789abcdef",
+    });
     aggregatorKc = await controllerKubeConfig();
     placement = watchPodPlacement(aggregatorKc, {
       onError: (error) => console.error("pod watch", error),
@@ -213,6 +221,19 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
     expect(stored()).toEqual([1]);
   });
 
+  it("knows a static pod by the UID its kubelet runs it under, and a pod whose metadata the agent has not read yet", async () => {
+    const stream = openStream(await podToken(pods["agent-a"]!));
+    expect(
+      await stream.send(4, {
+        name: "static-a",
+        uid: "0123456789abcdef0123456789abcdef",
+      }),
+    ).toBe("ack");
+    // the cgroupfs source's fallback before metadata: namespace "unknown", the UID as the name
+    const uid = pods["web-a"]!.uid;
+    expect(await stream.send(5, { name: uid, uid }, "unknown")).toBe("ack");
+  });
+
   it("refuses a pod that does not exist, and a real pod's UID under another name", async () => {
     const invented = {
       name: "coredns-x",
@@ -224,7 +245,7 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
     expect(
       await borrowed.send(3, { name: "coredns-y", uid: pods["web-a"]!.uid }),
     ).toMatch(new RegExp(`coredns-y \\(uid .* is ${namespace}/web-a\\)`));
-    expect(stored()).toEqual([1]);
+    expect(stored()).toEqual([1, 4, 5]);
   });
 
   it("stops an open stream once its token is revoked, within the verdict cache window", async () => {
@@ -249,6 +270,6 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
     expect(await stream.send(12, pods["web-a"]!)).toMatch(
       /^status 16: token rejected by TokenReview/,
     );
-    expect(stored()).toEqual([1, 10, 11]);
+    expect(stored()).toEqual([1, 4, 5, 10, 11]);
   });
 });

@@ -57,6 +57,23 @@ describe("checkPodsOnNode", () => {
     });
   });
 
+  it("accepts the agent's fallback for a pod of its node whose metadata it has not read yet", () => {
+    expect(
+      checkPodsOnNode(
+        [pod("unknown", "uid-web", "uid-web")],
+        "node-a",
+        placement(),
+      ),
+    ).toEqual({ ok: true });
+    expect(
+      checkPodsOnNode(
+        [pod("unknown", "uid-dns", "uid-dns")],
+        "node-a",
+        placement(),
+      ),
+    ).toMatchObject({ ok: false, foreign: ["unknown/uid-dns"] });
+  });
+
   it("judges nothing before the first pod list: UNAVAILABLE, so the agent retries", () => {
     expect(
       checkPodsOnNode(

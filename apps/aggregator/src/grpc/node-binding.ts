@@ -30,6 +30,15 @@ export type NodeBindingVerdict =
 
 const SHOWN = 3;
 
+/**
+ * The batch names the pod the UID belongs to, or is the agent's fallback for a pod whose metadata
+ * it could not read yet (namespace "unknown", the UID as its name: attributed to no real workload).
+ */
+function namesPod(pod: BatchPod, place: PodPlace): boolean {
+  if (pod.namespace === "unknown" && pod.podName === pod.podUid) return true;
+  return place.namespace === pod.namespace && place.name === pod.podName;
+}
+
 /** Judges whether every pod of a batch runs on `nodeName`; unknown pods are refused too. */
 export function checkPodsOnNode(
   pods: readonly BatchPod[],
@@ -48,7 +57,7 @@ export function checkPodsOnNode(
     if (foreign.has(key)) continue;
     const place = placement.podByUid(pod.podUid);
     if (place === undefined) foreign.set(key, `${key} (unknown pod)`);
-    else if (place.namespace !== pod.namespace || place.name !== pod.podName)
+    else if (!namesPod(pod, place))
       foreign.set(
         key,
         `${key} (uid ${pod.podUid} is ${place.namespace}/${place.name})`,

@@ -31,6 +31,15 @@ export type PodPlacementOptions = {
 
 type Entry = PodPlace & { deletedAtMs?: number };
 
+const MIRROR = "kubernetes.io/config.mirror";
+
+/** A static pod runs under the kubelet's own UID, which its API mirror carries in an annotation. */
+function uidsOf(pod: V1Pod): string[] {
+  const uid = pod.metadata?.uid;
+  const mirror = pod.metadata?.annotations?.[MIRROR];
+  return [uid, mirror].filter((u): u is string => u !== undefined && u !== "");
+}
+
 /**
  * Watches every pod of the cluster (list + watch, client-go style) and answers where a pod UID is
  * scheduled. Unscheduled pods are not placed anywhere; deleted pods are kept for `retainDeletedMs`.
@@ -55,18 +64,20 @@ export function watchPodPlacement(
     return list;
   });
   const place = (pod: V1Pod) => {
-    const uid = pod.metadata?.uid;
     const nodeName = pod.spec?.nodeName;
-    if (uid === undefined || nodeName === undefined || nodeName === "") return;
-    pods.set(uid, {
+    if (nodeName === undefined || nodeName === "") return;
+    const entry = {
       namespace: pod.metadata?.namespace ?? "",
       name: pod.metadata?.name ?? "",
       nodeName,
-    });
+    };
+    for (const uid of uidsOf(pod)) pods.set(uid, entry);
   };
   const forget = (pod: V1Pod) => {
-    const entry = pods.get(pod.metadata?.uid ?? "");
-    if (entry !== undefined) entry.deletedAtMs = now();
+    for (const uid of uidsOf(pod)) {
+      const entry = pods.get(uid);
+      if (entry !== undefined) entry.deletedAtMs = now();
+    }
   };
   const prune = () => {
     const cutoff = now() - retainDeletedMs;
