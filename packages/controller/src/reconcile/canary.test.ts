@@ -341,6 +341,89 @@ describe("multi-step in-place rollout (pods/resize)", () => {
     expect(d.workloadAction?.type).toBe("apply");
   });
 
+  it("goes through the template, saying why, when the values would turn a Burstable pod Guaranteed", () => {
+    const guaranteedWorkload: WorkloadSnapshot = {
+      ...workload,
+      template: {
+        ...workload.template,
+        spec: {
+          containers: [
+            {
+              name: "app",
+              resources: {
+                requests: { cpu: "500m", memory: "1Gi" },
+                limits: { cpu: "1", memory: "1Gi" },
+              },
+            },
+          ],
+        },
+      },
+    };
+    const equal = {
+      ...spec,
+      containers: [
+        {
+          name: "app",
+          requests: { cpu: "500m", memory: "512Mi" },
+          limits: { cpu: "500m", memory: "512Mi" },
+        },
+      ],
+    };
+    const d = decideReconcile(
+      input({
+        workload: guaranteedWorkload,
+        recommendation: {
+          ...rec(),
+          spec: {
+            ...equal,
+            approval: {
+              state: "Approved",
+              specHash: hashRecommendedResources(equal),
+            },
+          },
+        },
+      }),
+    );
+    expect(d.workloadAction?.type).toBe("apply");
+    expect(
+      d.status.conditions?.find((c) => c.type === "Applied"),
+    ).toMatchObject({
+      reason: "TemplatePatched",
+      message:
+        "patched the Deployment pod template (not in place: the pod's QoS class would change from Burstable to Guaranteed)",
+    });
+  });
+
+  it("rolls the resized pods back with ResizeInfeasible when the kubelet refuses the resize", () => {
+    const infeasible = {
+      ...pod("web-a"),
+      status: {
+        conditions: [
+          {
+            type: "PodResizePending",
+            status: "True",
+            reason: "Infeasible",
+            message: "Node didn't have enough capacity: memory",
+          },
+        ],
+      },
+    };
+    const d = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        pods: [infeasible, pod("web-b"), pod("web-c"), pod("web-d")],
+        now: later(20),
+      }),
+    );
+    expect(d.status.phase).toBe("RolledBack");
+    expect(d.status.rolledBack).toMatchObject({
+      reason: "ResizeInfeasible",
+      message:
+        "the kubelet cannot resize web-a (Node didn't have enough capacity: memory)",
+    });
+    expect(d.workloadAction).toMatchObject({ type: "resize", pods: ["web-a"] });
+  });
+
   it("holds the next step with a condition while the metric store is unreadable", () => {
     const d = decideReconcile(
       input({

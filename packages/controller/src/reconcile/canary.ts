@@ -2,7 +2,7 @@ import { buildPodResizePatch, serializePatch } from "@kubewise/core";
 import {
   buildPodRestorePatch,
   extractContainerResources,
-  isResizableInPlace,
+  inPlaceResizeBlocker,
   mergeAppliedResources,
   type CanaryRecord,
 } from "@kubewise/k8s";
@@ -17,6 +17,7 @@ import {
 } from "./decision-context";
 import { findMetricsBlocker } from "./guards";
 import {
+  findInfeasibleResizes,
   findOomKills,
   findSignalRegression,
   type PodLike,
@@ -114,6 +115,27 @@ function resizeBody(ctx: Ctx): string {
   return serializePatch(buildPodResizePatch(ctx.containers));
 }
 
+/**
+ * Why the workload's pods cannot take this change in place (pods/resize keeps the QoS class and
+ * the set of requests and limits), or undefined when they can; the change then goes through the
+ * pod template.
+ */
+export function findInPlaceBlocker(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+): string | undefined {
+  const names = ctx.containers.map((c) => c.name);
+  const previous = extractContainerResources(workload.template, names);
+  const others = extractContainerResources(workload.template).filter(
+    (c) => !names.includes(c.name),
+  );
+  return inPlaceResizeBlocker(
+    previous,
+    mergeAppliedResources(previous, ctx.containers),
+    others,
+  );
+}
+
 /** First step of a gradual rollout: resize a few pods in place and observe them. */
 export function decideCanaryStart(
   ctx: Ctx,
@@ -122,15 +144,9 @@ export function decideCanaryStart(
   const { rolloutSteps, inPlaceResize } = ctx.policy;
   if (!inPlaceResize || rolloutSteps.length < 2 || workload.kind === "CronJob")
     return undefined;
+  if (findInPlaceBlocker(ctx, workload) !== undefined) return undefined;
   const names = ctx.containers.map((c) => c.name);
   const previous = extractContainerResources(workload.template, names);
-  if (
-    !isResizableInPlace(
-      previous,
-      mergeAppliedResources(previous, ctx.containers),
-    )
-  )
-    return undefined;
   const total = ctx.pods.filter(isLive).length;
   const count = stepTargetCount(rolloutSteps, 0, total);
   const pods = selectCanaryPods(ctx.pods, workload, { count });
@@ -185,10 +201,19 @@ export function findCanaryRegression(
   options: { since: Date; pods: string[]; share: number },
 ): SignalRegression | undefined {
   const containerNames = ctx.containers.map((c) => c.name);
-  const kills = findOomKills(
-    ctx.pods.filter((p) => options.pods.includes(p.metadata?.name ?? "")),
-    { since: options.since, containerNames },
+  const changed = ctx.pods.filter((p) =>
+    options.pods.includes(p.metadata?.name ?? ""),
   );
+  const infeasible = findInfeasibleResizes(changed);
+  if (infeasible.length > 0)
+    return {
+      reason: "ResizeInfeasible",
+      message: `the kubelet cannot resize ${infeasible.map((i) => `${i.podName} (${i.message || "Infeasible"})`).join(", ")}`,
+    };
+  const kills = findOomKills(changed, {
+    since: options.since,
+    containerNames,
+  });
   if (kills.length > 0)
     return {
       reason: "OOMKilled",

@@ -261,7 +261,7 @@ function memoryFloors(
 }
 
 export type RollbackCause = {
-  reason: "OOMKilled" | "CPUThrottling";
+  reason: "OOMKilled" | "CPUThrottling" | "ResizeInfeasible";
   message: string;
 };
 

@@ -6,7 +6,11 @@ import {
   type ResourceRecommendationStatus,
 } from "@kubewise/k8s";
 
-import { decideCanaryProgress, decideCanaryStart } from "./canary";
+import {
+  decideCanaryProgress,
+  decideCanaryStart,
+  findInPlaceBlocker,
+} from "./canary";
 import {
   buildTemplateApply,
   decideTransition,
@@ -125,7 +129,12 @@ function decideUnknownContainers(
   });
 }
 
-function decideApply(ctx: Ctx, workload: WorkloadSnapshot): ReconcileDecision {
+/** Patches the pod template; `notInPlace` says why pods could not be resized in place instead. */
+function decideApply(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+  notInPlace?: string,
+): ReconcileDecision {
   const { action, applied } = buildTemplateApply(
     ctx,
     findPreviousResources(ctx, workload),
@@ -136,7 +145,7 @@ function decideApply(ctx: Ctx, workload: WorkloadSnapshot): ReconcileDecision {
       type: "Applied",
       status: "True",
       reason: "TemplatePatched",
-      message: `patched the ${workload.kind} pod template`,
+      message: `patched the ${workload.kind} pod template${notInPlace ? ` (not in place: ${notInPlace})` : ""}`,
     },
     extra: { applied, rolledBack: undefined },
     workloadAction: action,
@@ -234,7 +243,11 @@ function decideBeforeApply(
   return (
     decideCanaryStart(ctx, workload) ??
     decidePartitionStart(ctx, workload) ??
-    decideApply(ctx, workload)
+    decideApply(
+      ctx,
+      workload,
+      ctx.policy.inPlaceResize ? findInPlaceBlocker(ctx, workload) : undefined,
+    )
   );
 }
 

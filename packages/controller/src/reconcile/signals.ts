@@ -7,10 +7,31 @@ type ContainerStatusLike = {
   state?: { terminated?: Terminated };
   lastState?: { terminated?: Terminated };
 };
+type PodConditionLike = { type: string; reason?: string; message?: string };
 export type PodLike = {
   metadata?: { name?: string; labels?: Record<string, string> };
-  status?: { containerStatuses?: ContainerStatusLike[] };
+  status?: {
+    containerStatuses?: ContainerStatusLike[];
+    conditions?: PodConditionLike[];
+  };
 };
+
+/**
+ * Pods whose in-place resize the kubelet refused (condition PodResizePending, reason Infeasible:
+ * the node can never fit it), with the kubelet's message.
+ */
+export function findInfeasibleResizes(
+  pods: PodLike[],
+): { podName: string; message: string }[] {
+  return pods.flatMap((pod) =>
+    (pod.status?.conditions ?? [])
+      .filter((c) => c.type === "PodResizePending" && c.reason === "Infeasible")
+      .map((c) => ({
+        podName: pod.metadata?.name ?? "",
+        message: c.message ?? "",
+      })),
+  );
+}
 
 export type OomKill = {
   podName: string;
@@ -109,7 +130,7 @@ export function findContainersWithoutSamples(
 }
 
 export type SignalRegression = {
-  reason: "OOMKilled" | "CPUThrottling";
+  reason: "OOMKilled" | "CPUThrottling" | "ResizeInfeasible";
   message: string;
 };
 

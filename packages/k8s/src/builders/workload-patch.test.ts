@@ -5,8 +5,10 @@ import {
   buildPodRestorePatch,
   buildRollbackPatch,
   extractContainerResources,
+  inPlaceResizeBlocker,
   isResizableInPlace,
   mergeAppliedResources,
+  podQosClass,
   readApplyAnnotation,
 } from "./workload-patch";
 
@@ -246,5 +248,61 @@ describe("pods/resize", () => {
         { ...sameKeys[0]!, limits: { memory: "3Gi", cpu: "1" } },
       ]),
     ).toBe(false);
+  });
+});
+
+describe("podQosClass and inPlaceResizeBlocker", () => {
+  it("derives the class as the kubelet does (unset requests default to the limits)", () => {
+    expect(podQosClass([{ name: "a" }])).toBe("BestEffort");
+    expect(
+      podQosClass([{ name: "a", limits: { cpu: "500m", memory: "256Mi" } }]),
+    ).toBe("Guaranteed");
+    expect(
+      podQosClass([
+        {
+          name: "a",
+          requests: { cpu: "0.5", memory: "268435456" },
+          limits: { cpu: "500m", memory: "256Mi" },
+        },
+      ]),
+    ).toBe("Guaranteed");
+    expect(
+      podQosClass([
+        {
+          name: "a",
+          requests: { cpu: "500m", memory: "256Mi" },
+          limits: { cpu: "500m", memory: "256Mi" },
+        },
+        { name: "sidecar" },
+      ]),
+    ).toBe("Burstable");
+  });
+
+  it("names a change of the pod's QoS class; other containers count for the class", () => {
+    const previous = [
+      {
+        name: "app",
+        requests: { cpu: "500m", memory: "256Mi" },
+        limits: { cpu: "1", memory: "256Mi" },
+      },
+    ];
+    const equal = [
+      {
+        name: "app",
+        requests: { cpu: "100m", memory: "64Mi" },
+        limits: { cpu: "100m", memory: "64Mi" },
+      },
+    ];
+    expect(inPlaceResizeBlocker(previous, equal)).toBe(
+      "the pod's QoS class would change from Burstable to Guaranteed",
+    );
+    expect(
+      inPlaceResizeBlocker(previous, equal, [{ name: "sidecar" }]),
+    ).toBeUndefined();
+    expect(
+      inPlaceResizeBlocker(previous, [
+        { ...equal[0]!, limits: { cpu: "200m", memory: "64Mi" } },
+      ]),
+    ).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 // Pure builders around the one resources patch (@kubewise/core buildResourcesPatch): the apply
 // record on the workload, exact restores, and what a container holds after the patch.
 import {
+  parseQuantity,
   podTemplatePath,
   toResourceQuantities,
   type ApplicableWorkloadKind,
@@ -237,21 +238,74 @@ export function buildPodRestorePatch(
   };
 }
 
+export type QosClass = "Guaranteed" | "Burstable" | "BestEffort";
+
+const isSet = (q: string | undefined): q is string =>
+  q !== undefined && parseQuantity(q).numerator !== 0n;
+const sameQuantity = (a: string, b: string) => {
+  const x = parseQuantity(a);
+  const y = parseQuantity(b);
+  return x.numerator * y.denominator === y.numerator * x.denominator;
+};
+
 /**
- * Whether pods can take the change in place: pods/resize may not change a pod's QoS class, so
- * only values change; a request or limit the change adds or removes goes through the template.
+ * The pod's QoS class from its containers' cpu/memory requests and limits, as the kubelet derives
+ * it (pkg/apis/core/helper/qos): none set is BestEffort; cpu and memory limits on every container,
+ * each request equal to its limit (an unset request defaults to the limit), is Guaranteed.
  */
+export function podQosClass(
+  containers: ContainerResourcesSnapshot[],
+): QosClass {
+  const pairs = containers.flatMap((c) =>
+    ["cpu", "memory"].map((resource) => {
+      const limit = c.limits?.[resource];
+      return { limit, request: c.requests?.[resource] ?? limit };
+    }),
+  );
+  if (!pairs.some((p) => isSet(p.limit) || isSet(p.request)))
+    return "BestEffort";
+  const guaranteed = pairs.every(
+    (p) =>
+      isSet(p.limit) && isSet(p.request) && sameQuantity(p.request, p.limit),
+  );
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+/**
+ * Why pods cannot take the change in place, or undefined when they can. pods/resize may not
+ * change the pod's QoS class (the API server answers 422), so a request or limit the change adds
+ * or removes, or values that move the class (e.g. requests = limits turning Burstable into
+ * Guaranteed), go through the pod template instead. `others`: the pod's containers the change
+ * leaves alone (they count for the pod's class).
+ */
+export function inPlaceResizeBlocker(
+  previous: ContainerResourcesSnapshot[],
+  applied: ContainerResourcesSnapshot[],
+  others: ContainerResourcesSnapshot[] = [],
+): string | undefined {
+  const keys = (map: QuantityMap | undefined) =>
+    ["cpu", "memory"].filter((k) => map?.[k] !== undefined).join(",");
+  const reshaped = applied.find((after) => {
+    const before = previous.find((p) => p.name === after.name);
+    return (
+      keys(before?.requests) !== keys(after.requests) ||
+      keys(before?.limits) !== keys(after.limits)
+    );
+  });
+  if (reshaped)
+    return `container ${reshaped.name}: the change adds or removes a request or limit`;
+  const from = podQosClass([...others, ...previous]);
+  const to = podQosClass([...others, ...applied]);
+  if (from !== to)
+    return `the pod's QoS class would change from ${from} to ${to}`;
+  return undefined;
+}
+
+/** Whether pods can take the change in place (see inPlaceResizeBlocker). */
 export function isResizableInPlace(
   previous: ContainerResourcesSnapshot[],
   applied: ContainerResourcesSnapshot[],
+  others: ContainerResourcesSnapshot[] = [],
 ): boolean {
-  const keys = (map: QuantityMap | undefined) =>
-    ["cpu", "memory"].filter((k) => map?.[k] !== undefined).join(",");
-  return applied.every((after) => {
-    const before = previous.find((p) => p.name === after.name);
-    return (
-      keys(before?.requests) === keys(after.requests) &&
-      keys(before?.limits) === keys(after.limits)
-    );
-  });
+  return inPlaceResizeBlocker(previous, applied, others) === undefined;
 }

@@ -190,7 +190,7 @@ export type CanaryRecord = z.infer<typeof CanaryRecordSchema>;
 
 export const RolledBackRecordSchema = z.object({
   at: z.iso.datetime(),
-  reason: z.enum(["OOMKilled", "CPUThrottling", "Manual"]),
+  reason: z.enum(["OOMKilled", "CPUThrottling", "ResizeInfeasible", "Manual"]),
   message: z.string().max(4096),
   restored: ResourceListListSchema,
   nextMinimumMemoryBytes: z
