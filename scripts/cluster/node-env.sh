@@ -5,6 +5,9 @@ NODE_BRIDGE=kw0
 NODE_IP=10.88.0.1
 POD_CIDR=10.88.0.0/16
 SERVICE_CIDR=10.0.0.0/24
+# CoreDNS (a host process like kube-proxy) answers the pods' queries on the node IP
+CLUSTER_DNS_IP=$NODE_IP
+CLUSTER_DOMAIN=cluster.local
 CNI_BIN_DIR=${CNI_BIN_DIR:-/usr/lib/cni}
 NODE_CNI_CONF_DIR=/etc/cni/net.d
 CONTAINERD_SOCK=/run/containerd/containerd.sock

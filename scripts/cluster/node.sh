@@ -2,7 +2,7 @@
 # The suite's real node, started by `start.sh --node` once the control plane is up:
 #   containerd (Debian, default socket: cAdvisor reads container stats through it) + runc,
 #   CNI bridge/host-local/loopback/portmap (Debian) on bridge kw0 = 10.88.0.1/16 (the node IP),
-#   kubelet, kube-proxy (iptables) and kube-scheduler (Go module proxy, scripts/cluster/build.sh),
+#   kubelet, kube-proxy (iptables), kube-scheduler and CoreDNS (Go module proxy, scripts/cluster/build.sh),
 #   and the image archives of `npm run images` imported with ctr (nothing is pulled).
 # Usage: node.sh <state dir> <admin kubeconfig>. Needs root, cgroup v1 or v2, iptables.
 set -euo pipefail
@@ -26,7 +26,7 @@ done
 for p in bridge host-local loopback portmap; do
   [ -x "$CNI_BIN_DIR/$p" ] || fail "missing CNI plugin $CNI_BIN_DIR/$p: apt-get install containernetworking-plugins"
 done
-for b in kubelet kube-proxy kube-scheduler; do
+for b in kubelet kube-proxy kube-scheduler coredns; do
   [ -x "$CLUSTER_BIN/$b" ] || fail "missing $CLUSTER_BIN/$b: run scripts/cluster/build.sh"
 done
 [ -f "$IMAGES_DIR/pause.oci.tar" ] || fail "missing $IMAGES_DIR/pause.oci.tar (the pod sandbox image): run npm run images"
@@ -124,7 +124,8 @@ contexts:
 current-context: kubelet
 EOF
 chmod 600 "$N/kubelet.kubeconfig"
-# Pods resolve nothing outside the cluster: an empty resolv.conf, no upstream servers.
+# Pods resolve cluster names through CoreDNS (clusterDNS) and nothing outside the cluster: the
+# kubelet's upstream resolv.conf is empty (this machine has no internet).
 : > "$N/resolv.conf"
 cat > "$N/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -144,7 +145,8 @@ authentication:
   webhook: { enabled: true }
   x509: { clientCAFile: $D/pki/ca.crt }
 authorization: { mode: Webhook }
-clusterDomain: cluster.local
+clusterDomain: $CLUSTER_DOMAIN
+clusterDNS: [$CLUSTER_DNS_IP]
 resolvConf: $N/resolv.conf
 evictionHard: { memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%" }
 # imported images cannot be pulled again: never garbage-collect them
@@ -178,6 +180,23 @@ metricsBindAddress: ""
 # leave the host's conntrack sysctls alone
 conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
 EOF
+# --- cluster DNS: CoreDNS on the node IP, names from the API server (Services, pods) --------
+cat > "$N/Corefile" <<EOF
+$CLUSTER_DOMAIN:53 in-addr.arpa:53 ip6.arpa:53 {
+    bind $CLUSTER_DNS_IP
+    errors
+    health 127.0.0.1:18080
+    ready 127.0.0.1:18181
+    kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
+        kubeconfig $KC
+        pods verified
+    }
+    cache 5
+    loadbalance
+}
+EOF
+alive coredns || start_bg coredns "$CLUSTER_BIN/coredns" -conf "$N/Corefile"
+
 alive kube-proxy || start_bg kube-proxy "$CLUSTER_BIN/kube-proxy" --config="$N/kube-proxy.yaml"
 alive kube-scheduler || start_bg kube-scheduler "$CLUSTER_BIN/kube-scheduler" --kubeconfig="$KC" \
   --authentication-kubeconfig="$KC" --authorization-kubeconfig="$KC" --leader-elect=false --secure-port=0
@@ -191,7 +210,11 @@ for _ in $(seq 1 600); do
 done
 [ "$($K get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] ||
   { tail -20 "$D/kubelet.log" >&2; fail "node $NODE_NAME did not become Ready in 120 s; see $D/kubelet.log"; }
-for p in kube-proxy kube-scheduler; do
+for p in kube-proxy kube-scheduler coredns; do
   alive "$p" || { tail -5 "$D/$p.log" >&2; fail "$p exited; see $D/$p.log"; }
 done
+# CoreDNS answers once its informers have synced with the API server
+for _ in $(seq 1 300); do curl -sf --max-time 1 http://127.0.0.1:18181/ready >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sf --max-time 1 http://127.0.0.1:18181/ready >/dev/null 2>&1 ||
+  { tail -5 "$D/coredns.log" >&2; fail "CoreDNS not ready in 60 s; see $D/coredns.log"; }
 say "node $NODE_NAME Ready in $(( ($(date +%s%N) - T0) / 1000000 )) ms (containerd $(containerd --version | awk '{print $3}'), runc $(runc --version | awk 'NR==1{print $3}'))"

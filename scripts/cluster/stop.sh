@@ -25,7 +25,7 @@ stop_pid() {
   rm -f "$f"
 }
 
-for p in kube-scheduler kube-proxy kubelet; do stop_pid "$p"; done
+for p in coredns kube-scheduler kube-proxy kubelet; do stop_pid "$p"; done
 if [ -f "$D/containerd.pid" ]; then
   CTR=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
   for t in $("${CTR[@]}" tasks ls -q 2>/dev/null); do
