@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-// The steps share one release: the loop first, the agent kills next, helm uninstall last.
-const ORDER = ["loop", "agent-cost", "agent-kill", "uninstall"];
+// The steps share one release: the loop first, then the fault cases, the agent kills, helm uninstall last.
+const ORDER = ["loop", "faults", "agent-kill", "uninstall"];
 class StepOrder extends BaseSequencer {
   override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) =>

@@ -166,14 +166,22 @@ export async function latestRecommendation(
   return rows[0];
 }
 
-export async function auditActions(
+/** The audit log of one subject, oldest first: each action with who did it and why. */
+export async function auditTrail(
   client: SuiteDb,
   subject: string,
-): Promise<string[]> {
+): Promise<{ action: string; by: string; reason: string }[]> {
   const rows = await listAuditLog(client.db, {
     subject,
     limit: 100,
     offset: 0,
   });
-  return rows.map((r) => r.action).reverse();
+  return rows.reverse().map((r) => {
+    const payload = (r.payload ?? {}) as { by?: unknown; reason?: unknown };
+    return {
+      action: r.action,
+      by: typeof payload.by === "string" ? payload.by : r.actor,
+      reason: typeof payload.reason === "string" ? payload.reason : "",
+    };
+  });
 }

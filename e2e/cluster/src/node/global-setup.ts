@@ -16,6 +16,7 @@ import {
   waitForReleasePods,
   type NodeSuiteContext,
 } from "./release";
+import { recordResult } from "./results";
 
 declare module "vitest" {
   // declaration merging needs an interface here
@@ -27,6 +28,16 @@ declare module "vitest" {
 
 const NODE_IP = "10.88.0.1";
 const log = (message: string) => console.log(`e2e:node  ${message}`);
+
+/** Wall time of each setup phase in seconds, printed and kept in the results (e2e:node's summary). */
+const phases: Record<string, number> = {};
+async function phase<T>(name: string, work: () => T | Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await work();
+  phases[name] = Math.round((Date.now() - started) / 100) / 10;
+  log(`${name}: ${phases[name]} s`);
+  return result;
+}
 
 function script(name: string, args: string[], env: NodeJS.ProcessEnv): string {
   return execFileSync(join(REPO_ROOT, "scripts", "cluster", name), args, {
@@ -72,41 +83,48 @@ export default async function setup(project: TestProject) {
   };
   if (env.KUBEWISE_E2E_SKIP_IMAGES === "0") {
     log("building the images (npm run images)");
-    execFileSync(
-      process.execPath,
-      [
-        join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"),
-        join(REPO_ROOT, "scripts/images/build.ts"),
-      ],
-      {
-        stdio: "inherit",
-      },
+    await phase("images", () =>
+      execFileSync(
+        process.execPath,
+        [
+          join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"),
+          join(REPO_ROOT, "scripts/images/build.ts"),
+        ],
+        { stdio: "inherit" },
+      ),
     );
   }
   let kubeconfigPath = env.KUBECONFIG ?? "";
   if (ownCluster) {
-    execFileSync(join(REPO_ROOT, "scripts", "cluster", "build.sh"), [], {
-      env: { ...process.env, ...kube },
-      stdio: "inherit",
-    });
+    await phase("cluster_binaries", () =>
+      execFileSync(join(REPO_ROOT, "scripts", "cluster", "build.sh"), [], {
+        env: { ...process.env, ...kube },
+        stdio: "inherit",
+      }),
+    );
     log(
       "starting the control plane and the node (scripts/cluster/start.sh --node)",
     );
-    kubeconfigPath =
-      script("start.sh", ["--node"], kube).trim().split("\n").at(-1) ?? "";
+    kubeconfigPath = await phase(
+      "node_start",
+      () =>
+        script("start.sh", ["--node"], kube).trim().split("\n").at(-1) ?? "",
+    );
   }
   const bin = join(env.KUBEWISE_CACHE, "k8s-v1.35.4", "bin");
   let database: RunningDatabase | undefined;
   let hostDatabaseUrl = env.KUBEWISE_E2E_DATABASE_URL ?? "";
   let podDatabaseUrl = hostDatabaseUrl;
-  if (ownCluster) {
-    database = await startPodReachableDatabase(
-      join(env.KUBEWISE_CLUSTER_DIR, "postgres"),
-    );
-    hostDatabaseUrl = database.url;
-    podDatabaseUrl = database.url.replace("@127.0.0.1:", `@${NODE_IP}:`);
-  }
-  await migrate({ url: hostDatabaseUrl });
+  await phase("database", async () => {
+    if (ownCluster) {
+      database = await startPodReachableDatabase(
+        join(env.KUBEWISE_CLUSTER_DIR, "postgres"),
+      );
+      hostDatabaseUrl = database.url;
+      podDatabaseUrl = database.url.replace("@127.0.0.1:", `@${NODE_IP}:`);
+    }
+    await migrate({ url: hostDatabaseUrl });
+  });
   const context: NodeSuiteContext = {
     kubeconfigPath,
     kubectlPath: join(bin, "kubectl"),
@@ -117,11 +135,12 @@ export default async function setup(project: TestProject) {
     clusterDir: ownCluster ? env.KUBEWISE_CLUSTER_DIR : undefined,
     resultsFile: join(REPO_ROOT, "dist", "e2e-node-results.json"),
   };
-  installRelease(context, log);
-  await waitForReleasePods(context, log);
+  await phase("helm_install", () => installRelease(context, log));
+  await phase("pods_ready", () => waitForReleasePods(context, log));
   log(
     `node, images and release ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
+  recordResult(context, { setup_phases_s: phases });
 
   project.provide("nodeSuite", context);
   // the shared harness (kubectl(), waitFor()) reads these

@@ -24,10 +24,9 @@ export const E2E = {
   namespace: "kubewise-node",
   release: "kw",
   clusterName: "kw-node-e2e",
-  // fixed ClusterIPs: this cluster has no DNS, so agents dial the aggregator by address
-  aggregatorIp: "10.0.0.50",
-  grpcPort: 50051,
   webUrl: "http://kw-web.kubewise-node.svc:80",
+  /** The agent's collection interval once the loop switched it to cgroupfs (the kill test's pace). */
+  fastCollectionSeconds: 2,
 } as const;
 
 export function run(
@@ -60,7 +59,6 @@ function releaseValues(ctx: NodeSuiteContext): Record<string, unknown> {
     },
     aggregator: {
       replicas: 1,
-      serviceClusterIP: E2E.aggregatorIp,
       recommendIntervalSeconds: 20,
       resources: {
         requests: { cpu: "50m", memory: "128Mi" },
@@ -68,9 +66,8 @@ function releaseValues(ctx: NodeSuiteContext): Record<string, unknown> {
       },
     },
     agent: {
-      aggregatorAddress: `${E2E.aggregatorIp}:${E2E.grpcPort}`,
       kubelet: { caConfigMap: "kubelet-ca" },
-      // the cost is measured with the forecaster in memory (agent-cost.node.test.ts)
+      // the cost is measured with the forecaster in memory (loop.node.test.ts)
       preloadForecaster: true,
       resources: {
         requests: { cpu: "10m", memory: "64Mi" },
