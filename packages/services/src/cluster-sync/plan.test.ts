@@ -242,6 +242,31 @@ describe("planClusterSync", () => {
     },
   );
 
+  it("records a kubectl approval the controller already acted on as the approver's, then the phases", () => {
+    const rows = [row({ phase: "Pending" })];
+    const specHash = objectFor(rows).specHash;
+    const object = objectFor(rows, {
+      phase: "RolledBack",
+      approval: { state: "Approved", by: "alice", specHash },
+    });
+    const result = plan(rows, [object]);
+    expect(
+      result.dbChanges.map((c) => ({
+        from: c.fromPhase,
+        events: c.events,
+        by: c.by,
+      })),
+    ).toEqual([
+      { from: "Pending", events: ["approve"], by: "kubernetes:alice" },
+      {
+        from: "Approved",
+        events: ["startApply", "rollback"],
+        by: "kubernetes:kubewise-controller",
+      },
+    ]);
+    expect(result.conflicts).toEqual([]);
+  });
+
   it("never moves a row for an object whose resources differ from the DB", () => {
     const object = objectFor([row({ cpuRequestMillicores: 100 })], {
       phase: "Applied",

@@ -134,34 +134,80 @@ function isApprovalForSpec(
   return approval?.state === "Rejected" || approval?.specHash === specHash;
 }
 
-function planRowChange(
+function toChange(
   row: RecommendationWithContext,
   object: ClusterRecommendationState,
-  specHash: string,
-): DbPhaseChange | string | undefined {
-  const { id, phase } = row.recommendation;
-  if (phase === "Rejected") return undefined;
-  const ref = { namespace: object.namespace, name: object.name };
-  const fromPhase = eventsForClusterPhase(object.phase, phase);
-  const conflict = `${ref.namespace}/${ref.name}: cluster is ${object.phase ?? object.approval?.state}, recommendation ${id} is ${phase}`;
-  if (fromPhase === "conflict") return conflict;
-  const events = fromPhase.length
-    ? fromPhase
-    : isApprovalForSpec(object.approval, specHash)
-      ? eventsForClusterApproval(object.approval, phase)
-      : [];
-  if (!events.length) return undefined;
-  const floor = events.includes("rollback")
+  step: {
+    from: RecommendationPhase;
+    events: SyncEventType[];
+    fromController: boolean;
+  },
+): DbPhaseChange {
+  const floor = step.events.includes("rollback")
     ? memoryFloorOf(object, row.container.name)
     : undefined;
   return {
-    recommendationId: id,
-    fromPhase: phase,
-    events,
-    ...describeSource(object, fromPhase.length > 0),
-    object: ref,
+    recommendationId: row.recommendation.id,
+    fromPhase: step.from,
+    events: step.events,
+    ...describeSource(object, step.fromController),
+    object: { namespace: object.namespace, name: object.name },
     ...(floor === undefined ? {} : { memoryFloorBytes: floor }),
   };
+}
+
+/** A kubectl approval or rejection of exactly the DB's resources, and the row's phase after it. */
+function planKubectlDecision(
+  row: RecommendationWithContext,
+  object: ClusterRecommendationState,
+  specHash: string,
+): { approved: DbPhaseChange[]; afterApproval: RecommendationPhase } {
+  const { phase } = row.recommendation;
+  const events = isApprovalForSpec(object.approval, specHash)
+    ? eventsForClusterApproval(object.approval, phase)
+    : [];
+  if (events.length === 0) return { approved: [], afterApproval: phase };
+  return {
+    approved: [
+      toChange(row, object, { from: phase, events, fromController: false }),
+    ],
+    afterApproval: events.includes("approve") ? "Approved" : phase,
+  };
+}
+
+/**
+ * The DB changes that bring a row to the cluster's state, in order. A kubectl approval the
+ * controller acted on before this round saw it is recorded first, as the approver's (the
+ * controller's phases alone would reach Applying from Pending without an approval in the log).
+ */
+function planRowChanges(
+  row: RecommendationWithContext,
+  object: ClusterRecommendationState,
+  specHash: string,
+): DbPhaseChange[] | string {
+  const { id, phase } = row.recommendation;
+  if (phase === "Rejected") return [];
+  const conflict = `${object.namespace}/${object.name}: cluster is ${object.phase ?? object.approval?.state}, recommendation ${id} is ${phase}`;
+  const { approved, afterApproval } = planKubectlDecision(
+    row,
+    object,
+    specHash,
+  );
+  const fromPhase = eventsForClusterPhase(object.phase, afterApproval);
+  if (fromPhase === "conflict")
+    // e.g. the cluster still says Pending: the approval alone, unless the row conflicts anyway
+    return eventsForClusterPhase(object.phase, phase) === "conflict"
+      ? conflict
+      : approved;
+  if (fromPhase.length === 0) return approved;
+  const controller = toChange(row, object, {
+    from: afterApproval,
+    events: fromPhase,
+    fromController: true,
+  });
+  return afterApproval === "Approved" && phase === "Pending"
+    ? [...approved, controller]
+    : [controller];
 }
 
 function desiredApprovalState(
@@ -211,11 +257,12 @@ function planGroupDbChanges(
 ): GroupPlan {
   const result: GroupPlan = { dbChanges: [], conflicts: [], after: [] };
   for (const row of group) {
-    const change = object ? planRowChange(row, object, specHash) : undefined;
-    if (typeof change === "string") result.conflicts.push(change);
-    if (typeof change === "object") {
-      result.dbChanges.push(change);
-      result.after.push(afterEvents(change));
+    const changes = object ? planRowChanges(row, object, specHash) : [];
+    if (typeof changes === "string") result.conflicts.push(changes);
+    const last = typeof changes === "string" ? undefined : changes.at(-1);
+    if (last) {
+      result.dbChanges.push(...(changes as DbPhaseChange[]));
+      result.after.push(afterEvents(last));
     } else result.after.push(row.recommendation.phase);
   }
   return result;
