@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 
 import { afterAll, describe, expect, inject, it } from "vitest";
 
-import { agentMetric, agentPod } from "./agent";
+import { agentMetric, agentMetrics, agentPod } from "./agent";
 import { openDb, type SuiteDb } from "./database";
 import { E2E } from "./release";
 import { recordResult } from "./results";
@@ -29,43 +29,71 @@ async function batchesPerBoot(agentId: string) {
     from ingest_batches where agent_id = ${agentId} group by boot_id`;
 }
 
+/** The running container of the agent pod, from containerd (the pod status lags behind a restart). */
+function runningAgentContainer(podName: string): string {
+  const ids = execFileSync(
+    "ctr",
+    [
+      "-n",
+      "k8s.io",
+      "containers",
+      "ls",
+      "-q",
+      `labels."io.kubernetes.pod.name"==${podName},labels."io.kubernetes.container.name"==agent`,
+    ],
+    { encoding: "utf8" },
+  )
+    .split("\n")
+    .filter((l) => l !== "");
+  const running = execFileSync("ctr", ["-n", "k8s.io", "tasks", "ls"], {
+    encoding: "utf8",
+  })
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .find(([id, , status]) => ids.includes(id ?? "") && status === "RUNNING");
+  if (running?.[0] === undefined)
+    throw new Error(`no running agent container in pod ${podName}`);
+  return running[0];
+}
+
+const START_TIME = "kubewise_agent_process_start_time_seconds";
+
 describe("the agent killed 20 times during ingest", () => {
   it("stores every batch it buffered exactly once (sent = stored)", async () => {
     client = openDb(ctx.databaseUrl);
     const start = agentPod(ctx);
+    const ip = start.status.podIP ?? "";
     const agentId = "kw-node";
     const bootsBefore = (await batchesPerBoot(agentId)).length;
+    // the pod keeps its IP across container restarts: the agent's own /metrics tells when a boot
+    // is up and ingesting, without polling the API server
+    const scrape = async () => agentMetrics(ip).catch(() => undefined);
+    const total = (m: Map<string, number>, name: string) =>
+      [...m.entries()]
+        .filter(([key]) => key === name || key.startsWith(`${name}{`))
+        .reduce((sum, [, value]) => sum + value, 0);
+    let previousStart: number | undefined;
     for (let kill = 1; kill <= KILLS; kill += 1) {
-      const running = await until(
-        () => {
-          const status = agentPod(ctx).status.containerStatuses?.[0];
-          return status?.state?.running && status.containerID
-            ? status
+      // ingesting: a new boot has buffered a batch of its own (not only resent one recovered from
+      // the previous boot's buffer, so every boot has rows) and sent one; then a different part of
+      // one collection interval each time, so the kill lands mid-collection, mid-stream or mid-fsync
+      const up = await until(
+        async () => {
+          const m = await scrape();
+          return m !== undefined &&
+            total(m, START_TIME) !== previousStart &&
+            total(m, "kubewise_agent_samples_collected_total") >= 1 &&
+            total(m, "kubewise_agent_batches_sent_total") >= 1
+            ? m
             : undefined;
         },
         {
           timeoutMs: 60_000,
-          what: `the agent running before kill ${kill}`,
-          intervalMs: 200,
+          what: `a new boot of the agent sending batches before kill ${kill}`,
+          intervalMs: 100,
         },
       );
-      // ingesting: this boot has buffered a batch of its own (not only resent one recovered from
-      // the previous boot's buffer, so every boot has rows) and sent one; then a different part of
-      // one collection interval each time, so the kill lands mid-collection, mid-stream or mid-fsync
-      await until(
-        async () =>
-          ((await agentMetric(ctx, "kubewise_agent_samples_collected_total")) ??
-            0) >= 1 &&
-          ((await agentMetric(ctx, "kubewise_agent_batches_sent_total")) ??
-            0) >= 1
-            ? true
-            : undefined,
-        {
-          timeoutMs: 60_000,
-          what: `a batch sent before kill ${kill}`,
-          intervalMs: 200,
-        },
-      );
+      previousStart = total(up, START_TIME);
       await new Promise((r) => setTimeout(r, (kill * 7919) % INTERVAL_MS));
       execFileSync("ctr", [
         "-n",
@@ -74,37 +102,36 @@ describe("the agent killed 20 times during ingest", () => {
         "kill",
         "-s",
         "SIGKILL",
-        (running.containerID ?? "").replace("containerd://", ""),
+        runningAgentContainer(start.metadata.name),
       ]);
       await until(
-        () =>
-          (agentPod(ctx).status.containerStatuses?.[0]?.restartCount ?? 0) >
-          running.restartCount
-            ? true
-            : undefined,
+        async () => ((await scrape()) === undefined ? true : undefined),
         {
-          timeoutMs: 60_000,
-          what: `the agent restarted after kill ${kill}`,
-          intervalMs: 200,
+          timeoutMs: 30_000,
+          what: `the agent's /metrics down after kill ${kill}`,
+          intervalMs: 100,
         },
       );
     }
-    const restarts =
-      (agentPod(ctx).status.containerStatuses?.[0]?.restartCount ?? 0) -
-      (start.status.containerStatuses?.[0]?.restartCount ?? 0);
+    // the kubelet counted every kill as a restart
+    const restarts = await until(
+      () => {
+        const n =
+          (agentPod(ctx).status.containerStatuses?.[0]?.restartCount ?? 0) -
+          (start.status.containerStatuses?.[0]?.restartCount ?? 0);
+        return n >= KILLS ? n : undefined;
+      },
+      { timeoutMs: 60_000, what: `${KILLS} restarts of the agent container` },
+    );
     expect(restarts).toBe(KILLS);
     // drained: the running agent recovered its buffer and every batch it sent is acked
     await until(
       async () => {
-        const sentNow = await agentMetric(
-          ctx,
-          "kubewise_agent_batches_sent_total",
-        );
-        const acked = await agentMetric(
-          ctx,
-          "kubewise_agent_batches_acked_total",
-        );
-        return acked !== undefined && acked > 0 && acked === sentNow
+        const m = await scrape();
+        if (m === undefined) return undefined;
+        const acked = total(m, "kubewise_agent_batches_acked_total");
+        return acked > 0 &&
+          acked === total(m, "kubewise_agent_batches_sent_total")
           ? true
           : undefined;
       },
@@ -121,7 +148,7 @@ describe("the agent killed 20 times during ingest", () => {
       agent_batches_sent: sent,
       agent_batches_stored: stored,
     });
-    // every killed boot had sent a batch, and the last one is running
+    // every killed boot had buffered a batch, and the last one is running
     expect(boots.length - bootsBefore).toBeGreaterThanOrEqual(KILLS);
     expect(stored).toBe(sent);
     expect(dropped).toBe(0);
