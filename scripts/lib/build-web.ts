@@ -74,7 +74,7 @@ function headCommit(root: string): string | undefined {
  * `next build` earlier in `npm test`): its build ID is the HEAD commit (next.config.ts) and it is
  * newer than every file of apps/ and packages/ it could bundle, and than package-lock.json.
  */
-export function isWebBuildCurrent(root: string): boolean {
+function isWebBuildCurrent(root: string): boolean {
   const next = path.join(root, "apps/web/.next");
   const buildId = path.join(next, "BUILD_ID");
   if (

@@ -17,6 +17,7 @@ import {
   type NodeSuiteContext,
 } from "./release";
 import { recordResult } from "./results";
+import { deployTestWorkloads } from "./workloads";
 
 declare module "vitest" {
   // declaration merging needs an interface here
@@ -136,6 +137,8 @@ export default async function setup(project: TestProject) {
     resultsFile: join(REPO_ROOT, "dist", "e2e-node-results.json"),
   };
   await phase("helm_install", () => installRelease(context, log));
+  // the test workloads start now: the agent samples them while the release's pods come up
+  deployTestWorkloads(context);
   await phase("pods_ready", () => waitForReleasePods(context, log));
   log(
     `node, images and release ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -33,27 +33,12 @@ import {
   podNamed,
   podsOf,
   serviceIp,
-  workloadManifest,
   type PodView,
-  type Resources,
 } from "./workloads";
 
 const ctx = inject("nodeSuite");
 const k = (args: string[], stdin?: string) => kubectlSync(ctx, args, stdin);
 const MIB = 2 ** 20;
-
-// Set up as the chart's recommender expects (CPU requests, no CPU limit; a memory limit): its
-// recommendations keep that shape, so pods/resize keeps the QoS class (Burstable) and the change
-// is applied in place. A workload with CPU limits gets its change through the pod template instead
-// (pods restart; the Applied condition says why), covered by the controller's unit tests.
-const OVERSIZED: Resources = {
-  requests: { cpu: "500m", memory: "256Mi" },
-  limits: { memory: "256Mi" },
-};
-const GROWER: Resources = {
-  requests: { cpu: "200m", memory: "192Mi" },
-  limits: { memory: "192Mi" },
-};
 
 let client: SuiteDb;
 let clusterId = "";
@@ -97,24 +82,9 @@ function recommendationsIn(namespace: string): Rec[] {
   ).items;
 }
 
+// the test workloads were deployed by the global setup, right after helm install (workloads.ts)
 beforeAll(() => {
   client = openDb(ctx.databaseUrl);
-  k(
-    ["apply", "-f", "-"],
-    k([
-      "create",
-      "namespace",
-      APPS_NAMESPACE,
-      "--dry-run=client",
-      "-o",
-      "yaml",
-    ]),
-  );
-  for (const [name, resources, script] of [
-    ["oversized", OVERSIZED, "idle"],
-    ["grower", GROWER, "grower"],
-  ] as const)
-    k(["apply", "-f", "-"], workloadManifest(ctx, { name, resources, script }));
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { E2E, kubectlSync, type NodeSuiteContext } from "./release";
 
 export const APPS_NAMESPACE = "kw-node-apps";
 
-export type Resources = {
+type Resources = {
   requests: { cpu: string; memory: string };
   limits: { cpu?: string; memory: string };
 };
@@ -26,7 +26,41 @@ const GROWER = [
   "exec tail /dev/zero",
 ].join("\n");
 
-export function workloadManifest(
+// Set up as the chart's recommender expects (CPU requests, no CPU limit; a memory limit): its
+// recommendations keep that shape, so pods/resize keeps the QoS class (Burstable) and the change
+// is applied in place. A workload with CPU limits gets its change through the pod template instead
+// (pods restart; the Applied condition says why), covered by the controller's unit tests.
+const OVERSIZED_RESOURCES: Resources = {
+  requests: { cpu: "500m", memory: "256Mi" },
+  limits: { memory: "256Mi" },
+};
+const GROWER_RESOURCES: Resources = {
+  requests: { cpu: "200m", memory: "192Mi" },
+  limits: { memory: "192Mi" },
+};
+
+/** The namespace and the two test workloads (applied again on a reused cluster). */
+export function deployTestWorkloads(ctx: NodeSuiteContext): void {
+  const k = (args: string[], stdin?: string) => kubectlSync(ctx, args, stdin);
+  k(
+    ["apply", "-f", "-"],
+    k([
+      "create",
+      "namespace",
+      APPS_NAMESPACE,
+      "--dry-run=client",
+      "-o",
+      "yaml",
+    ]),
+  );
+  for (const [name, resources, script] of [
+    ["oversized", OVERSIZED_RESOURCES, "idle"],
+    ["grower", GROWER_RESOURCES, "grower"],
+  ] as const)
+    k(["apply", "-f", "-"], workloadManifest(ctx, { name, resources, script }));
+}
+
+function workloadManifest(
   ctx: NodeSuiteContext,
   options: { name: string; resources: Resources; script: "idle" | "grower" },
 ): string {
