@@ -83,12 +83,18 @@ export const boundaries = [
     ]),
   },
   {
-    files: [
-      "packages/ml/src/onnx/**",
-      "packages/ml/src/tfjs/**",
-      "packages/ml/scripts/**",
-    ],
+    files: ["packages/ml/src/onnx/**", "packages/ml/src/tfjs/**"],
     rules: rule(banInternal(["core", "ml"], "ml may use @kubewise/core only.")),
+  },
+  {
+    // Benchmarks: bench:federated measures the real wire size of round messages with @kubewise/proto.
+    files: ["packages/ml/scripts/**"],
+    rules: rule(
+      banInternal(
+        ["core", "ml", "proto"],
+        "ml scripts may use @kubewise/core, ml and proto only.",
+      ),
+    ),
   },
   {
     files: ["packages/db/**/*.ts"],

@@ -74,6 +74,8 @@ describe("import-direction rules (STYLE §2)", () => {
       "packages/controller/src/x.ts",
       'import { syncRecommendationsToCluster } from "@kubewise/services";',
     ],
+    ["packages/ml/src/x.ts", 'import { agentV1 } from "@kubewise/proto";'],
+    ["packages/ml/scripts/x.ts", 'import { createDb } from "@kubewise/db";'],
   ])("rejects in %s: %s", async (file, code) => {
     const messages = await lintAt(file, code);
     expect(messages.some((m) => m.startsWith("no-restricted-imports"))).toBe(
@@ -101,6 +103,10 @@ describe("import-direction rules (STYLE §2)", () => {
     [
       "packages/ml/src/onnx/session.ts",
       'import * as ort from "onnxruntime-node";',
+    ],
+    [
+      "packages/ml/scripts/bench-federated.ts",
+      'import { agentV1 } from "@kubewise/proto";',
     ],
   ])("allows in %s: %s", async (file, code) => {
     expect(await lintAt(file, code)).toEqual([]);

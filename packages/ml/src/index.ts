@@ -95,10 +95,44 @@ export {
   invertIsotonic,
 } from "./calibration/isotonic";
 export type { IsotonicMap } from "./calibration/isotonic";
-export { clipDelta, federatedAverage } from "./fedavg/fedavg";
+export {
+  aggregateDeltas,
+  DEFAULT_AGGREGATION,
+  maxDeltaNorm,
+  nextClipNorm,
+  REFUSAL_REASONS,
+  screenDelta,
+} from "./federated/aggregate";
 export type {
-  Aggregation,
-  ClientUpdate,
-  FedAvgOptions,
-  ModelTensors,
-} from "./fedavg/fedavg";
+  AggregationReport,
+  ClientDelta,
+  RefusalReason,
+  RobustAggregationOptions,
+} from "./federated/aggregate";
+export { initialWeights } from "./federated/init";
+export { buildLocalExamples } from "./federated/local-data";
+export type {
+  LocalDataOptions,
+  LocalExamples,
+  SlotSeries,
+} from "./federated/local-data";
+export { trainFromBase } from "./federated/local-train";
+export type {
+  LocalTrainingPlan,
+  LocalTrainingResult,
+} from "./federated/local-train";
+export { HEAD_COUNT, meanPinball, scoreForecasts } from "./federated/evaluate";
+export type { ForecastScore } from "./federated/evaluate";
+export { pairedRatioUpperBound } from "./federated/noninferiority";
+export type { PairedLoss, RatioInterval } from "./federated/noninferiority";
+export { decideGate, DEFAULT_GATE, hasRegressed } from "./federated/gate";
+export type { GateSettings, GateVerdict } from "./federated/gate";
+export {
+  flattenWeights,
+  fromFloat32Bytes,
+  l2Norm,
+  parameterLayout,
+  toFloat32Bytes,
+  unflattenWeights,
+} from "./federated/parameters";
+export type { ModelShape } from "./federated/parameters";

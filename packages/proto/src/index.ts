@@ -1,1 +1,1 @@
-export * as agentV1 from "./gen/kubewise/agent/v1/agent";
+export * as agentV1 from "./agent-v1";

@@ -1,0 +1,298 @@
+// bench:federated arms: central (pooled), local-only (per node), federated (FedAvg / FedProx, with
+// or without Byzantine clients). Every arm trains with trainFromBase (same model, optimizer and
+// batch size) on the same walk-forward windows; federated arms aggregate with aggregateDeltas,
+// the aggregator's rule.
+import type { TrainingSample } from "../../src/features/training-samples";
+import { buildTrainingSamples } from "../../src/features/training-samples";
+import {
+  aggregateDeltas,
+  DEFAULT_AGGREGATION,
+  nextClipNorm,
+  type ClientDelta,
+} from "../../src/federated/aggregate";
+import {
+  trainFromBase,
+  type LocalTrainingPlan,
+} from "../../src/federated/local-train";
+import {
+  flattenWeights,
+  shapeOf,
+  unflattenWeights,
+} from "../../src/federated/parameters";
+import type { LstmWeights } from "../../src/forecast/lstm-weights";
+import { shuffleInPlace } from "../../src/forecast/seeded";
+import { createRng } from "../../src/stats/rng";
+import { DAY_S, examplesIn, type BenchNode } from "./data";
+
+type RoundContext = {
+  index: number;
+  /** Targets of training examples end at or before this time; the model is then tested after it. */
+  atS: number;
+  nodes: readonly BenchNode[];
+  historyDays: number;
+  strideSlots: number;
+};
+
+type ClientCost = {
+  cpuSeconds: number;
+  buildSeconds: number;
+  examples: number;
+};
+
+export type Arm = {
+  name: string;
+  train(round: RoundContext): void;
+  modelFor(node: BenchNode): LstmWeights;
+  /** Baselines: the learning rate chosen on the warm-up rounds. */
+  learningRate?: number;
+  /** Local-only: the training nodes' own models, scored on nodes they never saw. */
+  transplanted?: () => LstmWeights[];
+  /** Federated arms: per client-round costs and per-round refusal counts. */
+  costs: ClientCost[];
+  refusals: Record<string, number>;
+  trimmedRounds: number;
+};
+
+export type TrainingSettings = Omit<
+  LocalTrainingPlan,
+  "fedproxMu" | "clipNorm" | "dpNoiseMultiplier" | "seed"
+> & {
+  seed: number;
+};
+
+/** Examples whose targets end in the `historyDays` before the round (an agent's local window). */
+function trainingWindow(
+  round: RoundContext,
+  members: BenchNode["members"],
+): TrainingSample[] {
+  const toS = round.atS - DAY_S;
+  return examplesIn(members, toS - round.historyDays * DAY_S, toS + 1);
+}
+
+function plainPlan(
+  settings: TrainingSettings,
+  seed: number,
+): LocalTrainingPlan {
+  return {
+    ...settings,
+    fedproxMu: 0,
+    clipNorm: Number.POSITIVE_INFINITY,
+    dpNoiseMultiplier: 0,
+    seed,
+  };
+}
+
+function applyDelta(base: LstmWeights, delta: Float32Array): LstmWeights {
+  const flat = flattenWeights(base);
+  for (let k = 0; k < flat.length; k++)
+    flat[k] = (flat[k] ?? 0) + (delta[k] ?? 0);
+  return unflattenWeights(flat, shapeOf(base));
+}
+
+/** Central: one model trained on the pooled windows of every training node. */
+export function createCentralArm(
+  init: LstmWeights,
+  settings: TrainingSettings,
+): Arm {
+  let model = init;
+  return {
+    name: "central",
+    costs: [],
+    refusals: {},
+    trimmedRounds: 0,
+    train(round) {
+      const pooled = round.nodes
+        .filter((n) => !n.heldBack)
+        .flatMap((n) => trainingWindow(round, n.members));
+      if (pooled.length === 0) return;
+      const result = trainFromBase(
+        model,
+        { train: pooled, validation: [] },
+        plainPlan(settings, settings.seed + round.index),
+      );
+      model = applyDelta(model, result.delta);
+    },
+    modelFor: () => model,
+  };
+}
+
+/** Local-only: every node (held-back ones too) trains its own model on its own windows. */
+export function createLocalArm(
+  init: LstmWeights,
+  settings: TrainingSettings,
+  nodes: readonly BenchNode[],
+): Arm {
+  const models = new Map<string, LstmWeights>();
+  const trainingIds = new Set(
+    nodes.filter((n) => !n.heldBack).map((n) => n.id),
+  );
+  return {
+    name: "local",
+    costs: [],
+    refusals: {},
+    trimmedRounds: 0,
+    train(round) {
+      for (const node of round.nodes) {
+        const own = trainingWindow(round, node.members);
+        if (own.length === 0) continue;
+        const base = models.get(node.id) ?? init;
+        const result = trainFromBase(
+          base,
+          { train: own, validation: [] },
+          plainPlan(settings, settings.seed + round.index),
+        );
+        models.set(node.id, applyDelta(base, result.delta));
+      }
+    },
+    modelFor: (node) => models.get(node.id) ?? init,
+    transplanted: () =>
+      [...models].filter(([id]) => trainingIds.has(id)).map(([, m]) => m),
+  };
+}
+
+export type FederatedSettings = {
+  fedproxMu: number;
+  initialClipNorm: number;
+  byzantineFraction: number;
+};
+
+const ATTACKS = ["scaled", "sign-flip", "nan"] as const;
+
+/** A Byzantine client's upload: scaled x20 (unclipped), sign-flipped x5 (clipped, 10x examples), or NaN. */
+function corrupt(
+  honest: ClientDelta,
+  attack: (typeof ATTACKS)[number],
+  clipNorm: number,
+): ClientDelta {
+  const delta = Float32Array.from(honest.delta);
+  if (attack === "nan") {
+    delta[0] = Number.NaN;
+    return { ...honest, delta };
+  }
+  if (attack === "scaled")
+    return { ...honest, delta: delta.map((v) => v * 20) };
+  let norm = 0;
+  for (const v of delta) norm += (5 * v) ** 2;
+  const scale = Math.min(1, clipNorm / Math.sqrt(norm || 1));
+  return {
+    ...honest,
+    exampleCount: honest.exampleCount * 10,
+    delta: delta.map((v) => -5 * v * scale),
+  };
+}
+
+/** CPU of rebuilding a node's examples from its raw 5-minute usage, as an agent does before training. */
+function rebuildCost(round: RoundContext, node: BenchNode): number {
+  const started = process.cpuUsage();
+  const fromS = round.atS - (round.historyDays + 3) * DAY_S;
+  for (const m of node.members) {
+    const ts = m.series.timestampsS;
+    let lo = 0;
+    while (lo < ts.length && (ts[lo] ?? 0) < fromS) lo++;
+    let hi = lo;
+    while (hi < ts.length && (ts[hi] ?? 0) < round.atS) hi++;
+    buildTrainingSamples(
+      m.seriesId,
+      {
+        timestampsS: ts.subarray(lo, hi),
+        cpuCores: m.series.cpu.subarray(lo, hi),
+        memBytes: m.series.mem.subarray(lo, hi),
+      },
+      round.strideSlots,
+    );
+  }
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / 1e6;
+}
+
+/** One federated round per call: every training node trains from the global model; deltas aggregated. */
+export function createFederatedArm(
+  name: string,
+  init: LstmWeights,
+  options: {
+    settings: TrainingSettings;
+    federated: FederatedSettings;
+    nodes: readonly BenchNode[];
+    /** Rebuild each client's examples from raw usage too, to measure an agent's full round cost. */
+    measureAgentCost?: boolean;
+  },
+): Arm {
+  const { settings, federated } = options;
+  const training = options.nodes.filter((n) => !n.heldBack);
+  const byzantineCount = Math.round(
+    federated.byzantineFraction * training.length,
+  );
+  const byzantine = new Map(
+    shuffleInPlace(
+      training.map((n) => n.id),
+      createRng(settings.seed ^ 0xb12),
+    )
+      .slice(0, byzantineCount)
+      .map((id, k) => [id, ATTACKS[k % ATTACKS.length] ?? "nan"] as const),
+  );
+  let model = init;
+  let clipNorm = federated.initialClipNorm;
+  const arm: Arm = {
+    name,
+    costs: [],
+    refusals: {},
+    trimmedRounds: 0,
+    train(round) {
+      const uploads: ClientDelta[] = [];
+      const preClip: number[] = [];
+      for (const node of training) {
+        const own = trainingWindow(round, node.members);
+        if (own.length === 0) continue;
+        const buildSeconds =
+          options.measureAgentCost === true ? rebuildCost(round, node) : 0;
+        const started = process.cpuUsage();
+        const result = trainFromBase(
+          model,
+          { train: own, validation: [] },
+          {
+            ...settings,
+            fedproxMu: federated.fedproxMu,
+            clipNorm,
+            dpNoiseMultiplier: 0,
+            seed: settings.seed + round.index,
+          },
+        );
+        const used = process.cpuUsage(started);
+        arm.costs.push({
+          cpuSeconds: (used.user + used.system) / 1e6 + buildSeconds,
+          buildSeconds,
+          examples: own.length,
+        });
+        const honest = {
+          clientId: node.id,
+          delta: result.delta,
+          exampleCount: result.exampleCount,
+        };
+        const attack = byzantine.get(node.id);
+        uploads.push(
+          attack === undefined ? honest : corrupt(honest, attack, clipNorm),
+        );
+        // A Byzantine client lies about its pre-clip norm too; the median shrugs off a minority.
+        preClip.push(attack === undefined ? result.preClipNorm : 1e6);
+      }
+      if (uploads.length === 0) return;
+      const { delta, report } = aggregateDeltas(uploads, {
+        ...DEFAULT_AGGREGATION,
+        parameterCount: flattenWeights(model).length,
+        clipNorm,
+        dpNoiseMultiplier: 0,
+      });
+      for (const r of report.refused)
+        arm.refusals[r.reason] = (arm.refusals[r.reason] ?? 0) + 1;
+      if (report.rule === "trimmed-mean") arm.trimmedRounds++;
+      if (delta) model = applyDelta(model, delta);
+      clipNorm = nextClipNorm(preClip, {
+        min: 1e-3,
+        max: 100,
+        fallback: clipNorm,
+      });
+    },
+    modelFor: () => model,
+  };
+  return arm;
+}
