@@ -11,6 +11,7 @@ export const SINGLETON_LOCK_KEYS = {
   recommendPass: 0x6b77_7270,
   storageMaintenance: 0x6b77_736d,
   alerts: 0x6b77_616c,
+  federatedRounds: 0x6b77_666c,
 } as const;
 
 export type ExclusiveResult<T> = { ran: true; value: T } | { ran: false };

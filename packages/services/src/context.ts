@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 
 import type { ResourcePrice } from "@kubewise/core";
 import type { DbExecutor } from "@kubewise/db";
-import type { Recommender } from "@kubewise/ml";
+import type { LstmWeights, Recommender } from "@kubewise/ml";
 
 import type { RecommendationPublisher } from "./cluster-sync/plan";
 import type { NotificationSender } from "./notifications/transport";
@@ -23,6 +23,8 @@ export type Actor = {
 export type Clock = { now(): Date };
 
 export type ServicePorts = {
+  /** Encodes a forecaster as the ONNX file agents load (@kubewise/ml/onnx; federated rounds). */
+  encodeModel?: (weights: LstmWeights) => Uint8Array;
   /** The recommender the aggregator's loop runs (a @kubewise/ml Recommender). */
   recommender?: Recommender;
   /** ResourceRecommendation objects of the cluster the aggregator runs in (syncRecommendationsToCluster). */

@@ -16,3 +16,4 @@ export * from "./rollout";
 export * from "./safety";
 export * from "./tokens";
 export * from "./users";
+export * from "./models";

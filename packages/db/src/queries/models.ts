@@ -6,6 +6,7 @@ import {
   flEvaluations,
   flRounds,
   flUpdates,
+  metricRollups5m,
   modelVersions,
   type FlRoundStatus,
   type ModelStatus,
@@ -281,4 +282,54 @@ export async function listAgentModels(
     .from(agentModels)
     .where(gte(agentModels.reportedAt, options.since))
     .orderBy(desc(agentModels.reportedAt), agentModels.agentId);
+}
+
+/** Whether `agentId` already answered round `roundId` (an update or an evaluation). */
+export async function hasRoundAnswer(
+  db: DbExecutor,
+  query: { roundId: number; agentId: string; kind: "train" | "evaluate" },
+): Promise<boolean> {
+  const table = query.kind === "train" ? flUpdates : flEvaluations;
+  const rows = await db
+    .select({ agentId: table.agentId })
+    .from(table)
+    .where(
+      and(eq(table.roundId, query.roundId), eq(table.agentId, query.agentId)),
+    )
+    .limit(1);
+  return rows.length === 1;
+}
+
+/**
+ * Up to `limit` containers with 5-minute rollups since `since`, in a stable pseudo-random order
+ * (md5 of the id), so the central holdout is a fixed sample rather than the oldest containers.
+ */
+export async function listContainersWithUsageSince(
+  db: DbExecutor,
+  query: { since: Date; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .select({ containerId: metricRollups5m.containerId })
+    .from(metricRollups5m)
+    .where(gte(metricRollups5m.bucket, query.since))
+    .groupBy(metricRollups5m.containerId)
+    .orderBy(sql`md5(${metricRollups5m.containerId}::text)`)
+    .limit(query.limit);
+  return rows.map((r) => r.containerId);
+}
+
+/** Replaces a version's metrics without a status change (post-promotion check results). */
+export async function setModelMetrics(
+  db: DbExecutor,
+  change: { version: number; metrics: Record<string, unknown> },
+): Promise<void> {
+  await db
+    .update(modelVersions)
+    .set({ metrics: change.metrics })
+    .where(eq(modelVersions.version, change.version));
+}
+
+/** Serialises registry writers across replicas until the transaction ends (advisory xact lock). */
+export async function lockModelRegistry(db: DbExecutor): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(${0x6b77_6d72})`);
 }
