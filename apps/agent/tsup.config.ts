@@ -1,8 +1,9 @@
 import { defineConfig } from "tsup";
 
-// One dist/main.js; internal just-in-time TS packages are bundled, npm dependencies stay external.
+// dist/main.js (+ its training child); internal just-in-time TS packages are bundled, npm dependencies stay external.
 export default defineConfig({
-  entry: ["src/main.ts"],
+  // train-worker.js: the short-lived child of federated rounds (forked from dist/main.js).
+  entry: ["src/main.ts", "src/train-worker.ts"],
   format: ["esm"],
   platform: "node",
   target: "node20",

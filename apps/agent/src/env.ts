@@ -89,6 +89,19 @@ const EnvSchema = z.object({
     .min(1)
     .max(86_400)
     .default(300),
+  // Federated training: local history of 5-min slots, rounds in a child process (issue 14).
+  KUBEWISE_FEDERATED: z.enum(["on", "off"]).default("on"),
+  KUBEWISE_HISTORY_DIR: z.string().min(1).optional(),
+  KUBEWISE_HISTORY_DAYS: int(4, 60).default(8),
+  // Where the agent keeps the model the aggregator assigned (default <buffer dir>/model).
+  KUBEWISE_ASSIGNED_MODEL_DIR: z.string().min(1).optional(),
+  KUBEWISE_FL_POLL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  KUBEWISE_FL_WORKER_HEAP_MB: int(16, 4096).default(48),
+  KUBEWISE_FL_WORKER_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(3600)
+    .default(120),
   // auto: from the Kubernetes API for cgroupfs/kubelet when in-cluster config or a kubeconfig exists.
   KUBEWISE_POD_METADATA: z.enum(["auto", "kubernetes", "off"]).default("auto"),
   KUBEWISE_KUBECONFIG: z.string().min(1).optional(),
@@ -249,8 +262,34 @@ export type AgentEnv = Readonly<{
       }
     | undefined;
   podMetadata: PodMetadataConfig | undefined;
+  /** Undefined when KUBEWISE_FEDERATED=off. */
+  federated: FederatedConfig | undefined;
   logLevel: string;
 }>;
+
+export type FederatedConfig = {
+  historyDir: string;
+  historyDays: number;
+  modelDir: string;
+  pollIntervalMs: number;
+  workerHeapMb: number;
+  workerTimeoutMs: number;
+};
+
+function toFederatedConfig(
+  e: z.infer<typeof EnvSchema>,
+  bufferDir: string,
+): FederatedConfig | undefined {
+  if (e.KUBEWISE_FEDERATED === "off") return undefined;
+  return {
+    historyDir: e.KUBEWISE_HISTORY_DIR ?? join(bufferDir, "history"),
+    historyDays: e.KUBEWISE_HISTORY_DAYS,
+    modelDir: e.KUBEWISE_ASSIGNED_MODEL_DIR ?? join(bufferDir, "model"),
+    pollIntervalMs: Math.round(e.KUBEWISE_FL_POLL_SECONDS * 1000),
+    workerHeapMb: e.KUBEWISE_FL_WORKER_HEAP_MB,
+    workerTimeoutMs: Math.round(e.KUBEWISE_FL_WORKER_TIMEOUT_SECONDS * 1000),
+  };
+}
 
 function toScoringConfig(e: z.infer<typeof EnvSchema>): AgentEnv["scoring"] {
   if (e.KUBEWISE_SCORING === "off") return undefined;
@@ -280,6 +319,8 @@ export function loadEnv(
   }
   const e = parsed.data;
   const agentId = e.KUBEWISE_AGENT_ID ?? e.KUBEWISE_NODE_NAME;
+  const bufferDir =
+    e.KUBEWISE_BUFFER_DIR ?? join(tmpdir(), `kubewise-agent-${agentId}`);
   const env: AgentEnv = {
     aggregatorTarget: e.KUBEWISE_AGGREGATOR_TARGET,
     aggregatorTls: aggregatorTls(
@@ -311,8 +352,7 @@ export function loadEnv(
     ackTimeoutMs: Math.round(e.KUBEWISE_ACK_TIMEOUT_SECONDS * 1000),
     sampleStepMs: Math.round(e.KUBEWISE_SAMPLE_STEP_SECONDS * 1000),
     namespace: e.KUBEWISE_NAMESPACE,
-    bufferDir:
-      e.KUBEWISE_BUFFER_DIR ?? join(tmpdir(), `kubewise-agent-${agentId}`),
+    bufferDir,
     bufferMaxBytes: e.KUBEWISE_BUFFER_MAX_BYTES,
     fsyncIntervalMs: e.KUBEWISE_FSYNC_INTERVAL_MS,
     maxBatchSamples: e.KUBEWISE_MAX_BATCH_SAMPLES,
@@ -323,6 +363,7 @@ export function loadEnv(
       e,
       source.KUBEWISE_NODE_NAME !== undefined,
     ),
+    federated: toFederatedConfig(e, bufferDir),
     logLevel: e.KUBEWISE_LOG_LEVEL,
   };
   return Object.freeze(env);

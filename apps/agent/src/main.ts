@@ -7,6 +7,7 @@ import { startAnomalyScoring } from "./adapters/anomaly-scoring";
 import { createCgroupfsSource } from "./adapters/cgroupfs-source";
 import { createCollector } from "./adapters/collector";
 import { openDiskBuffer } from "./adapters/disk-buffer";
+import { startFederatedTraining } from "./adapters/federated/start";
 import { createAgentClient } from "./adapters/grpc/agent-client";
 import { toProtoSourceKind } from "./adapters/grpc/converters";
 import { startSyncLoop } from "./adapters/grpc/sync-loop";
@@ -124,6 +125,19 @@ async function main(): Promise<void> {
     env.scoring === undefined
       ? undefined
       : startAnomalyScoring({ config: env.scoring, metrics, logger });
+  const federated =
+    env.federated === undefined
+      ? undefined
+      : startFederatedTraining({
+          config: env.federated,
+          client,
+          readToken,
+          agentId: env.agentId,
+          bootId,
+          scorer: scoring?.scorer,
+          registry: metrics.registry,
+          logger,
+        });
   const collector = createCollector({
     source:
       podMetadata === undefined
@@ -136,6 +150,7 @@ async function main(): Promise<void> {
     maxBatchSamples: env.maxBatchSamples,
     onAppended: () => sync.notify(),
     ...(scoring === undefined ? {} : { scoring: scoring.scoring }),
+    ...(federated === undefined ? {} : { history: federated.history }),
   });
   const metricsServer = await serveMetrics(metrics.registry, env.metricsPort);
   let running = false;
@@ -152,7 +167,11 @@ async function main(): Promise<void> {
     clearInterval(timer);
     scoring?.stop();
     metricsServer.close();
-    void Promise.all([sync.stop(), podMetadata?.stop()]).finally(() => {
+    void Promise.all([
+      sync.stop(),
+      podMetadata?.stop(),
+      federated?.stop(),
+    ]).finally(() => {
       buffer.close();
       client.close();
       process.exit(0);

@@ -220,7 +220,7 @@ export function startAnomalyScoring(options: {
   };
   metrics: AgentMetrics;
   logger: Logger;
-}): { scoring: AnomalyScoring; stop: () => void } {
+}): { scoring: AnomalyScoring; scorer: Scorer; stop: () => void } {
   const { config, metrics, logger } = options;
   const scorer = createOnnxScorer({
     runtime: config.runtime,
@@ -258,5 +258,5 @@ export function startAnomalyScoring(options: {
       .finally(() => (running = false));
   }, config.intervalMs);
   timer.unref();
-  return { scoring, stop: () => clearInterval(timer) };
+  return { scoring, scorer, stop: () => clearInterval(timer) };
 }

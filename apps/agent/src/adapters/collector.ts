@@ -26,6 +26,8 @@ export type CollectorOptions = {
     observe(samples: readonly ContainerSample[]): void;
     takeFlags(): AnomalyFlag[];
   };
+  /** Federated training's local history: sees every scrape. */
+  history?: { observe(samples: readonly ContainerSample[]): void };
 };
 
 export type Collector = {
@@ -86,6 +88,7 @@ export function createCollector(options: CollectorOptions): Collector {
         metrics.samplesCollected.inc(scrape.samples.length);
         metrics.containersSkipped.inc(scrape.skipped);
         options.scoring?.observe(scrape.samples);
+        options.history?.observe(scrape.samples);
         store(scrape.samples);
         const stats = buffer.stats();
         metrics.bufferDepth.set(stats.depthRecords);

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 
 import { FEATURE_COUNT, runLstmForward, SEQ_HOURS } from "@kubewise/ml";
 
-import type { Scorer } from "../domain/types";
+import type { ModelFile, Scorer } from "../domain/types";
 import { readForecasterWeights } from "./onnx-scorer-weights";
 
 // The same file @kubewise/ml/onnx loads (DEFAULT_MODEL_NAME), i.e. the one the aggregator serves.
@@ -29,24 +29,11 @@ export function defaultModelDir(): string {
 
 type Predict = (features: Float32Array, batch: number) => Promise<Float32Array>;
 
-async function loadPredict(options: OnnxScorerOptions): Promise<Predict> {
-  // Loaded on first use, not at start: the runtime and model cost memory an agent without
-  // enough history (the first hours) does not need.
-  const modelDir = options.modelDir ?? defaultModelDir();
-  if (options.runtime === "onnxruntime") {
-    const ml = await import("@kubewise/ml/onnx");
-    const model = ml.loadShippedModel({ modelDir });
-    const forecaster = await ml.createOnnxForecaster({
-      model: model.onnxBytes,
-      intraOpThreads: 1,
-    });
-    return (features, batch) => forecaster.predictBatch(features, batch);
-  }
-  const onnxPath = join(modelDir, `${MODEL_NAME}.onnx`);
-  const { weights, seqLen } = readForecasterWeights(readFileSync(onnxPath));
+function fromWeightsFile(bytes: Uint8Array, where: string): Predict {
+  const { weights, seqLen } = readForecasterWeights(bytes);
   if (seqLen !== SEQ_HOURS || weights.inputSize !== FEATURE_COUNT)
     throw new Error(
-      `${onnxPath} expects [${seqLen}, ${weights.inputSize}] inputs; this build feeds [${SEQ_HOURS}, ${FEATURE_COUNT}]`,
+      `${where} expects [${seqLen}, ${weights.inputSize}] inputs; this build feeds [${SEQ_HOURS}, ${FEATURE_COUNT}]`,
     );
   return (features, batch) =>
     Promise.resolve(
@@ -54,7 +41,28 @@ async function loadPredict(options: OnnxScorerOptions): Promise<Predict> {
     );
 }
 
-/** Scorer over the shipped forecaster file (packages/ml/models/kubewise-forecaster-v1.onnx). */
+async function fromOnnxRuntime(bytes: Uint8Array): Promise<Predict> {
+  const ml = await import("@kubewise/ml/onnx");
+  const forecaster = await ml.createOnnxForecaster({
+    model: bytes,
+    intraOpThreads: 1,
+  });
+  return (features, batch) => forecaster.predictBatch(features, batch);
+}
+
+async function loadPredict(options: OnnxScorerOptions): Promise<Predict> {
+  // Loaded on first use, not at start: the runtime and model cost memory an agent without
+  // enough history (the first hours) does not need.
+  const modelDir = options.modelDir ?? defaultModelDir();
+  if (options.runtime === "onnxruntime") {
+    const ml = await import("@kubewise/ml/onnx");
+    return fromOnnxRuntime(ml.loadShippedModel({ modelDir }).onnxBytes);
+  }
+  const onnxPath = join(modelDir, `${MODEL_NAME}.onnx`);
+  return fromWeightsFile(readFileSync(onnxPath), onnxPath);
+}
+
+/** Scorer over the shipped forecaster file, switched to the aggregator's model once one arrives. */
 export function createOnnxScorer(options: OnnxScorerOptions): Scorer {
   let predict: Promise<Predict> | undefined;
   return {
@@ -73,6 +81,13 @@ export function createOnnxScorer(options: OnnxScorerOptions): Scorer {
         predict.catch(() => (predict = undefined));
       }
       return predict.then((p) => p(features, batch));
+    },
+    async useModel(model: ModelFile) {
+      const next =
+        options.runtime === "onnxruntime"
+          ? await fromOnnxRuntime(model.onnx)
+          : fromWeightsFile(model.onnx, `model version ${model.version}`);
+      predict = Promise.resolve(next);
     },
   };
 }

@@ -56,7 +56,12 @@ export type MetricsSource = {
 export type Scorer = {
   readonly runtime: string;
   score: (features: Float32Array, batch: number) => Promise<Float32Array>;
+  /** Switches to a model received from the aggregator (federated training); rejects a bad file. */
+  useModel?: (model: ModelFile) => Promise<void>;
 };
+
+/** A forecaster as the aggregator serves it: registry version and ONNX bytes. */
+export type ModelFile = { version: string; onnx: Uint8Array };
 
 export type AnomalyKind = "leak" | "cpu_spike" | "oom_risk";
 export type AnomalySeverity = "info" | "warning" | "critical";

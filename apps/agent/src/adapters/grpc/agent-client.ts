@@ -34,26 +34,51 @@ export type RawSyncStream = ClientDuplexStream<
   agentV1.SyncMetricsResponse
 >;
 
+type Unary<Req, Res> = (
+  request: Req,
+  token: string,
+  deadlineMs: number,
+) => Promise<Res>;
+
 export type AgentClient = {
-  register(
-    request: agentV1.RegisterRequest,
-    token: string,
-    deadlineMs: number,
-  ): Promise<agentV1.RegisterResponse>;
+  register: Unary<agentV1.RegisterRequest, agentV1.RegisterResponse>;
+  getModelUpdate: Unary<
+    agentV1.GetModelUpdateRequest,
+    agentV1.GetModelUpdateResponse
+  >;
+  uploadGradients: Unary<
+    agentV1.UploadGradientsRequest,
+    agentV1.UploadGradientsResponse
+  >;
+  uploadEvaluation: Unary<
+    agentV1.UploadEvaluationRequest,
+    agentV1.UploadEvaluationResponse
+  >;
   openSync(token: string): RawSyncStream;
   close(): void;
 };
 
+type RawUnary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: { deadline: Date },
+  callback: (error: ServiceError | null, response?: Res) => void,
+) => void;
+
 type RawClient = {
-  register(
-    request: agentV1.RegisterRequest,
-    metadata: Metadata,
-    options: { deadline: Date },
-    callback: (
-      error: ServiceError | null,
-      response?: agentV1.RegisterResponse,
-    ) => void,
-  ): void;
+  register: RawUnary<agentV1.RegisterRequest, agentV1.RegisterResponse>;
+  getModelUpdate: RawUnary<
+    agentV1.GetModelUpdateRequest,
+    agentV1.GetModelUpdateResponse
+  >;
+  uploadGradients: RawUnary<
+    agentV1.UploadGradientsRequest,
+    agentV1.UploadGradientsResponse
+  >;
+  uploadEvaluation: RawUnary<
+    agentV1.UploadEvaluationRequest,
+    agentV1.UploadEvaluationResponse
+  >;
   syncMetrics(metadata: Metadata): RawSyncStream;
   close(): void;
 };
@@ -114,21 +139,27 @@ export function createAgentClient(
     ...KEEPALIVE,
     ...channel.options,
   }) as unknown as RawClient;
-  return {
-    register(request, token, deadlineMs) {
-      return new Promise((resolve, reject) => {
-        raw.register(
+  const unary =
+    <Req, Res>(method: RawUnary<Req, Res>, name: string): Unary<Req, Res> =>
+    (request, token, deadlineMs) =>
+      new Promise((resolve, reject) => {
+        method.call(
+          raw,
           request,
           bearer(token),
           { deadline: new Date(Date.now() + deadlineMs) },
           (error, response) => {
             if (error) reject(error);
             else if (response) resolve(response);
-            else reject(new Error("Register returned no response"));
+            else reject(new Error(`${name} returned no response`));
           },
         );
       });
-    },
+  return {
+    register: unary(raw.register, "Register"),
+    getModelUpdate: unary(raw.getModelUpdate, "GetModelUpdate"),
+    uploadGradients: unary(raw.uploadGradients, "UploadGradients"),
+    uploadEvaluation: unary(raw.uploadEvaluation, "UploadEvaluation"),
     openSync: (token) => raw.syncMetrics(bearer(token)),
     close: () => raw.close(),
   };
