@@ -1,6 +1,11 @@
+import { parseCronExpression } from "cron-schedule";
 import { z } from "zod";
 
 import { parseRolloutSteps } from "@kubewise/controller";
+import {
+  DEFAULT_FEDERATION_SETTINGS,
+  type FederationSettings,
+} from "@kubewise/services";
 
 const int = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
@@ -80,10 +85,97 @@ const EnvSchema = z.object({
   // One change may lower a request or limit to no less than 1/ratio of its value; a namespace may
   // tighten it with the annotation kubewise.io/max-step-ratio.
   KUBEWISE_MAX_STEP_RATIO: z.coerce.number().min(1.01).max(1_000).default(2),
+  // Federated training (issue 14): rounds on the leader; chart values federated.* and modelUpdateSchedule.
+  KUBEWISE_FEDERATED: z.enum(["on", "off"]).default("on"),
+  KUBEWISE_MODEL_UPDATE_SCHEDULE: z
+    .string()
+    .default(DEFAULT_FEDERATION_SETTINGS.schedule)
+    .refine(isCron, "must be a cron expression, e.g. '0 3 * * *'"),
+  KUBEWISE_FL_TICK_SECONDS: z.coerce.number().min(0.05).max(600).default(15),
+  KUBEWISE_FL_MIN_ROUND_INTERVAL_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(30 * 86_400)
+    .default(6 * 3_600),
+  KUBEWISE_FL_ROUND_DEADLINE_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(86_400)
+    .default(900),
+  KUBEWISE_FL_MIN_CLIENTS: int(1, 10_000).default(3),
+  KUBEWISE_FL_MIN_TRAINABLE_EXAMPLES: int(1, 1_000_000).default(8),
+  KUBEWISE_FL_AGENT_FRESH_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(86_400)
+    .default(300),
+  KUBEWISE_FL_POLL_SECONDS: int(1, 86_400).default(60),
+  KUBEWISE_FL_FEDPROX_MU: z.coerce
+    .number()
+    .min(0)
+    .max(10)
+    .default(DEFAULT_FEDERATION_SETTINGS.plan.fedproxMu),
+  KUBEWISE_FL_DP_NOISE_MULTIPLIER: z.coerce.number().min(0).max(100).default(0),
+  KUBEWISE_FL_CPU_SECONDS_BUDGET: z.coerce
+    .number()
+    .min(0.1)
+    .max(600)
+    .default(2),
+  KUBEWISE_FL_CANARY_FRACTION: z.coerce.number().min(0).max(1).default(0.2),
+  KUBEWISE_FL_CANARY_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(30 * 86_400)
+    .default(6 * 3_600),
+  KUBEWISE_FL_WATCH_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400),
+  KUBEWISE_FL_GATE_MARGIN: z.coerce.number().min(0).max(1).default(0.03),
   KUBEWISE_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
 });
+
+function isCron(text: string): boolean {
+  try {
+    parseCronExpression(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function toFederationSettings(
+  e: z.infer<typeof EnvSchema>,
+): FederationSettings {
+  const d = DEFAULT_FEDERATION_SETTINGS;
+  return Object.freeze({
+    ...d,
+    schedule: e.KUBEWISE_MODEL_UPDATE_SCHEDULE,
+    minRoundIntervalMs: e.KUBEWISE_FL_MIN_ROUND_INTERVAL_SECONDS * 1000,
+    roundDeadlineMs: e.KUBEWISE_FL_ROUND_DEADLINE_SECONDS * 1000,
+    agentFreshMs: e.KUBEWISE_FL_AGENT_FRESH_SECONDS * 1000,
+    minTrainableExamples: e.KUBEWISE_FL_MIN_TRAINABLE_EXAMPLES,
+    minClients: e.KUBEWISE_FL_MIN_CLIENTS,
+    plan: {
+      ...d.plan,
+      fedproxMu: e.KUBEWISE_FL_FEDPROX_MU,
+      dpNoiseMultiplier: e.KUBEWISE_FL_DP_NOISE_MULTIPLIER,
+      cpuSecondsBudget: e.KUBEWISE_FL_CPU_SECONDS_BUDGET,
+    },
+    gate: {
+      ...d.gate,
+      margin: e.KUBEWISE_FL_GATE_MARGIN,
+      minAgents: Math.min(d.gate.minAgents, e.KUBEWISE_FL_MIN_CLIENTS),
+    },
+    canaryFraction: e.KUBEWISE_FL_CANARY_FRACTION,
+    canaryDurationMs: e.KUBEWISE_FL_CANARY_SECONDS * 1000,
+    watchDurationMs: e.KUBEWISE_FL_WATCH_SECONDS * 1000,
+    pollIntervalSeconds: e.KUBEWISE_FL_POLL_SECONDS,
+  });
+}
 
 /** static: shared tokens (demo); tokenreview: projected service-account tokens checked by the API server. */
 export type AgentAuthConfig =
@@ -136,6 +228,8 @@ export type AggregatorEnv = Readonly<{
         baselineWindowSeconds: number;
       }
     | undefined;
+  /** Undefined when KUBEWISE_FEDERATED=off: the model RPCs answer UNIMPLEMENTED. */
+  federation: { settings: FederationSettings; tickMs: number } | undefined;
   logLevel: string;
 }>;
 
@@ -292,6 +386,13 @@ export function loadEnv(
             baselineWindowSeconds: e.KUBEWISE_BASELINE_WINDOW_SECONDS,
             maxStepRatio: e.KUBEWISE_MAX_STEP_RATIO,
           }),
+    federation:
+      e.KUBEWISE_FEDERATED === "off"
+        ? undefined
+        : {
+            settings: toFederationSettings(e),
+            tickMs: Math.round(e.KUBEWISE_FL_TICK_SECONDS * 1000),
+          },
     logLevel: e.KUBEWISE_LOG_LEVEL,
   });
 }

@@ -22,14 +22,25 @@ import {
   SINGLETON_LOCK_KEYS,
   startDatabase,
 } from "@kubewise/db";
-import { createKubewiseRecommender } from "@kubewise/ml/onnx";
+import { SEQ_HOURS } from "@kubewise/ml";
 import {
+  createKubewiseRecommender,
+  exportLstmToOnnx,
+  loadShippedModel,
+} from "@kubewise/ml/onnx";
+import {
+  advanceFederation,
   createNotificationSender,
+  DEFAULT_FEDERATION_SETTINGS,
   deliverNotifications,
   detectAnomalies,
+  ensureInitialModel,
   evaluateAlerts,
   generateRecommendations,
+  getModelAssignment,
   recordAgentAnomalies,
+  submitRoundEvaluation,
+  submitRoundUpdate,
   SYSTEM_ACTOR,
   SYSTEM_CLOCK,
   type ServiceContext,
@@ -39,7 +50,9 @@ import { startControllerLoops } from "./controller/wiring";
 import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
 import { loadEnv, type AggregatorEnv } from "./env";
+import { startFederationLoop } from "./federation-loop";
 import { createAgentAuthenticator } from "./grpc/auth-factory";
+import type { FederationPort } from "./grpc/federated-service";
 import { startGrpcServer } from "./grpc/server";
 import { createIngester } from "./ingest/ingester";
 import { startMaintenanceLoop } from "./maintenance";
@@ -109,6 +122,25 @@ async function main(): Promise<void> {
       });
     },
   };
+  const serviceCtx: ServiceContext = {
+    db,
+    actor: SYSTEM_ACTOR,
+    clock: SYSTEM_CLOCK,
+    logger,
+    ports: {
+      ...(env.recommender === "kubewise"
+        ? {
+            recommender: await createKubewiseRecommender({
+              modelDir: env.modelDir,
+            }),
+          }
+        : {}),
+      // Candidates of federated rounds become the ONNX files agents load.
+      encodeModel: (weights) =>
+        exportLstmToOnnx(weights, { seqLen: SEQ_HOURS }),
+    },
+  };
+  const federation = await startFederation(env, serviceCtx, logger);
   const metrics = createAggregatorMetrics();
   const ingester = createIngester(store);
   const podPlacement = startPodWatch(env.agentNodeCheck, logger);
@@ -128,8 +160,26 @@ async function main(): Promise<void> {
     maxQueuedPerStream: env.maxQueuedPerStream,
     maxConcurrentIngests: env.dbPoolSize,
     collectionIntervalSeconds: env.collectionIntervalSeconds,
+    ...(federation === undefined ? {} : { federation }),
   });
   const singleton = createSingletonLock({ url: database.url });
+  // Federated rounds: one replica at a time drives them; any replica serves agents' polls and uploads.
+  const federationLoop =
+    env.federation === undefined
+      ? undefined
+      : startFederationLoop({
+          tickMs: env.federation.tickMs,
+          step: () =>
+            singleton.runExclusive(SINGLETON_LOCK_KEYS.federatedRounds, () =>
+              advanceFederation({
+                ctx: serviceCtx,
+                settings:
+                  env.federation?.settings ?? DEFAULT_FEDERATION_SETTINGS,
+              }),
+            ),
+          metrics,
+          logger,
+        });
   const maintenance = startMaintenanceLoop({
     intervalMs: env.rollupIntervalMs,
     takeDirtyRange: ingester.takeDirtyRange,
@@ -158,20 +208,6 @@ async function main(): Promise<void> {
     metrics,
     logger,
   });
-  const serviceCtx: ServiceContext = {
-    db,
-    actor: SYSTEM_ACTOR,
-    clock: SYSTEM_CLOCK,
-    logger,
-    ports:
-      env.recommender === "kubewise"
-        ? {
-            recommender: await createKubewiseRecommender({
-              modelDir: env.modelDir,
-            }),
-          }
-        : {},
-  };
   // Alerts and their notifications: one replica per round (the outbox rows are locked SKIP LOCKED).
   const alertCtx: ServiceContext = {
     ...serviceCtx,
@@ -263,6 +299,7 @@ async function main(): Promise<void> {
     maintenance.stop();
     recommendLoop.stop();
     alertLoop.stop();
+    federationLoop?.stop();
     clusterSync?.stop();
     metricsServer.close();
     void Promise.resolve(controller?.stop())
@@ -276,6 +313,37 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** Seeds the registry with the shipped model and binds the model RPCs to the services verbs. */
+async function startFederation(
+  env: AggregatorEnv,
+  ctx: ServiceContext,
+  logger: Logger,
+): Promise<FederationPort | undefined> {
+  if (env.federation === undefined) return undefined;
+  const { settings } = env.federation;
+  const shipped = loadShippedModel(
+    env.modelDir === undefined ? {} : { modelDir: env.modelDir },
+  );
+  const seeded = await ensureInitialModel({
+    ctx,
+    input: {
+      weights: shipped.weights,
+      onnx: shipped.onnxBytes,
+      name: shipped.metadata.name,
+    },
+  });
+  if (seeded.created)
+    logger.info(
+      { model: shipped.metadata.name },
+      "model registry seeded with the shipped forecaster",
+    );
+  return {
+    assign: (input) => getModelAssignment({ ctx, input, settings }),
+    submitUpdate: (input) => submitRoundUpdate({ ctx, input }),
+    submitEvaluation: (input) => submitRoundEvaluation({ ctx, input }),
+  };
 }
 
 main().catch((error: unknown) => {

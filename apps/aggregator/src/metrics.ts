@@ -77,6 +77,40 @@ export function createAggregatorMetrics() {
       labelNames: ["result"],
       registers,
     }),
+    flUploads: new Counter({
+      name: "kubewise_aggregator_fl_uploads_total",
+      help: "Federated uploads by kind (train, evaluate) and outcome (accepted, refused_<shape|non_finite|norm|examples>, refused_round: stale base, closed/unknown round, late or unselected agent, duplicate, invalid, error)",
+      labelNames: ["kind", "outcome"],
+      registers,
+    }),
+    flUploadBytes: new Histogram({
+      name: "kubewise_aggregator_fl_update_bytes",
+      help: "Encoded size of UploadGradients requests",
+      buckets: [1_024, 4_096, 8_192, 16_384, 65_536, 262_144, 1_048_576],
+      registers,
+    }),
+    flRounds: new Counter({
+      name: "kubewise_aggregator_fl_rounds_total",
+      help: "Federated rounds by kind (train, evaluate) and what happened (opened, closed, abandoned)",
+      labelNames: ["kind", "event"],
+      registers,
+    }),
+    flOpenRoundAnswers: new Gauge({
+      name: "kubewise_aggregator_fl_open_round_answers",
+      help: "Answers and selected agents of the open round (0/0 when none is open)",
+      labelNames: ["what"],
+      registers,
+    }),
+    flActiveModelVersion: new Gauge({
+      name: "kubewise_aggregator_model_active_version",
+      help: "Registry version of the active forecaster",
+      registers,
+    }),
+    flLoopErrors: new Counter({
+      name: "kubewise_aggregator_fl_loop_errors_total",
+      help: "Federation leader steps that failed (retried at the next tick)",
+      registers,
+    }),
   };
 }
 

@@ -30,6 +30,11 @@ import {
 import { toGrpcError } from "./errors";
 import { createNodeBindingGuard, type PodPlacement } from "./node-binding";
 import { loadServerCredentials, type ServerTlsFiles } from "./tls";
+import {
+  createFederatedHandlers,
+  FEDERATED_DECODERS,
+  type FederationPort,
+} from "./federated-service";
 
 export type AgentServiceOptions = {
   ingester: Ingester;
@@ -42,6 +47,8 @@ export type AgentServiceOptions = {
   /** Across streams: concurrent store transactions (match the DB pool size). */
   maxConcurrentIngests: number;
   collectionIntervalSeconds: number;
+  /** Federated training (GetModelUpdate, UploadGradients, UploadEvaluation); absent = UNIMPLEMENTED. */
+  federation?: FederationPort;
   /** A store call slower than this fails the stream and frees its slot (the agent resends). */
   ingestTimeoutMs?: number;
   /**
@@ -63,6 +70,18 @@ const SERVICE = {
     requestDeserialize: safeDecoder((b) =>
       agentV1.SyncMetricsRequest.decode(b),
     ),
+  },
+  getModelUpdate: {
+    ...agentV1.AgentServiceService.getModelUpdate,
+    requestDeserialize: FEDERATED_DECODERS.getModelUpdate,
+  },
+  uploadGradients: {
+    ...agentV1.AgentServiceService.uploadGradients,
+    requestDeserialize: FEDERATED_DECODERS.uploadGradients,
+  },
+  uploadEvaluation: {
+    ...agentV1.AgentServiceService.uploadEvaluation,
+    requestDeserialize: FEDERATED_DECODERS.uploadEvaluation,
   },
 } as const;
 
@@ -265,11 +284,12 @@ function createAgentServiceImplementation(
     });
   };
 
-  const unimplemented = (_call: unknown, callback: sendUnaryData<unknown>) =>
-    callback({
-      code: status.UNIMPLEMENTED,
-      details: "federated learning is not enabled on this aggregator yet",
-    });
+  const federated = createFederatedHandlers({
+    federation: options.federation,
+    authenticate,
+    metrics,
+    logger,
+  });
 
   return {
     register: (
@@ -280,8 +300,7 @@ function createAgentServiceImplementation(
       callback: sendUnaryData<agentV1.RegisterResponse>,
     ) => void register(call, callback),
     syncMetrics,
-    getModelUpdate: unimplemented,
-    uploadGradients: unimplemented,
+    ...federated,
   };
 }
 
