@@ -15,6 +15,9 @@ function linksFor(user: SessionUser): NavLink[] {
     { href: "/costs", label: "Costs" },
     { href: "/recommendations", label: "Recommendations" },
     { href: "/anomalies", label: "Anomalies" },
+    ...(can(user, "getModelRegistry")
+      ? [{ href: "/models", label: "Models" }]
+      : []),
     { href: "/savings", label: "Savings" },
     { href: "/budgets", label: "Budgets" },
     { href: "/safety", label: "Safety" },

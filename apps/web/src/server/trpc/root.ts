@@ -3,6 +3,7 @@ import { anomalyRouter } from "./routers/anomaly";
 import { auditRouter } from "./routers/audit";
 import { budgetRouter } from "./routers/budget";
 import { costRouter } from "./routers/cost";
+import { modelRouter } from "./routers/model";
 import { recommendationRouter } from "./routers/recommendation";
 import { safetyRouter } from "./routers/safety";
 import { statusRouter } from "./routers/status";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   recommendation: recommendationRouter,
   cost: costRouter,
   anomaly: anomalyRouter,
+  model: modelRouter,
   safety: safetyRouter,
   audit: auditRouter,
   budget: budgetRouter,
