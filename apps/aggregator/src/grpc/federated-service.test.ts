@@ -17,7 +17,10 @@ import { createIngester } from "../ingest/ingester";
 import { createAggregatorMetrics } from "../metrics";
 import { createMemorySampleStore } from "../testing/memory-sample-store";
 import { createStaticTokenAuthenticator } from "./auth";
-import type { FederationPort } from "./federated-service";
+import {
+  createFederatedHandlers,
+  type FederationPort,
+} from "./federated-service";
 import { startGrpcServer, type RunningGrpcServer } from "./server";
 
 const TOKEN = "test-token-0123456789";
@@ -266,5 +269,42 @@ describe("federated RPCs over real gRPC", () => {
       baselineLossPerQuantile: [],
     });
     expect(response?.accepted).toBe(true);
+  });
+});
+
+describe("federated RPCs with a node-bound token", () => {
+  it("answers only as the token's node", async () => {
+    const handlers = createFederatedHandlers({
+      federation,
+      authenticate: () =>
+        Promise.resolve({
+          ok: true,
+          principal: {
+            subject: "system:serviceaccount:kw:agent",
+            nodeName: "node-a",
+          },
+        }),
+      metrics,
+      logger: pino({ level: "silent" }),
+    });
+    const ask = (agentId: string) =>
+      new Promise<{ code?: number } | null>((resolve) =>
+        handlers.getModelUpdate(
+          {
+            metadata: auth(),
+            request: {
+              ok: true,
+              message: {
+                agentId,
+                currentModelVersion: "3",
+                trainableExamples: 0,
+              },
+            },
+          } as unknown as Parameters<typeof handlers.getModelUpdate>[0],
+          (error) => resolve(error),
+        ),
+      );
+    expect(await ask("node-a")).toBeNull();
+    expect((await ask("node-b"))?.code).toBe(status.PERMISSION_DENIED);
   });
 });

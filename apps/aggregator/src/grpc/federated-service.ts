@@ -109,6 +109,13 @@ export function createFederatedHandlers(options: {
             code: status.INVALID_ARGUMENT,
             details: "agent_id must be 1..128 of [a-zA-Z0-9._:-]",
           });
+        // A pod-bound token names its node: an agent trains and evaluates only as that node.
+        const boundNode = auth.principal.nodeName;
+        if (boundNode !== undefined && boundNode !== message.agentId)
+          return callback({
+            code: status.PERMISSION_DENIED,
+            details: `token is bound to node ${boundNode}, not agent ${message.agentId}`,
+          });
         try {
           callback(null, await work(federation, message));
         } catch (error) {
