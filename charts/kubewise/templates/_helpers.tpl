@@ -37,3 +37,13 @@ securityContext:
   capabilities: { drop: ["ALL"] }
   seccompProfile: { type: RuntimeDefault }
 {{- end -}}
+
+{{/* The name the agents check the aggregator's certificate against (its Service's DNS name). */}}
+{{- define "kubewise.aggregatorServerName" -}}
+{{ printf "%s.%s.svc" (include "kubewise.aggregatorName" .) .Release.Namespace }}
+{{- end }}
+
+{{/* The Secret holding the aggregator's serving certificate (tls.crt, tls.key) and its CA (ca.crt). */}}
+{{- define "kubewise.aggregatorTlsSecret" -}}
+{{ .Values.aggregator.tls.existingSecret | default (printf "%s-tls" (include "kubewise.aggregatorName" .)) }}
+{{- end }}

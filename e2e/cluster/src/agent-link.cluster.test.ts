@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 
 import { pino } from "pino";
@@ -36,6 +37,7 @@ import {
 
 const AUDIENCE = "kubewise-aggregator";
 const CACHE_MS = 60_000;
+const MIRROR_UID = randomBytes(16).toString("hex");
 const TLS = join(
   import.meta.dirname,
   "../../../apps/aggregator/src/grpc/__fixtures__/tls",
@@ -164,8 +166,9 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
     await createPod("web-a", "node-a");
     await createPod("dns-b", "node-b");
     // a static pod's API mirror: the kubelet (and so the agent) knows it by the annotated UID
+    // (unique per run: pods bound to a node without a kubelet outlive their namespace)
     await createPod("static-a", "node-a", {
-      "kubernetes.io/config.mirror": "0123456789abcdef0123456789abcdef",
+      "kubernetes.io/config.mirror": MIRROR_UID,
     });
     aggregatorKc = await controllerKubeConfig();
     placement = watchPodPlacement(aggregatorKc, {
@@ -223,12 +226,9 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
 
   it("knows a static pod by the UID its kubelet runs it under, and a pod whose metadata the agent has not read yet", async () => {
     const stream = openStream(await podToken(pods["agent-a"]!));
-    expect(
-      await stream.send(4, {
-        name: "static-a",
-        uid: "0123456789abcdef0123456789abcdef",
-      }),
-    ).toBe("ack");
+    expect(await stream.send(4, { name: "static-a", uid: MIRROR_UID })).toBe(
+      "ack",
+    );
     // the cgroupfs source's fallback before metadata: namespace "unknown", the UID as the name
     const uid = pods["web-a"]!.uid;
     expect(await stream.send(5, { name: uid, uid }, "unknown")).toBe("ack");

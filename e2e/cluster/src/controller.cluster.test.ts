@@ -43,6 +43,18 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
   let t: TestController;
   let input: WorkloadRecommendation;
 
+  const leaveDryRun = () =>
+    kubectl([
+      "patch",
+      "rrec",
+      "deployment-web",
+      "-n",
+      namespace,
+      "--type",
+      "merge",
+      "-p",
+      '{"spec":{"dryRun":false}}',
+    ]);
   const getRec = async (): Promise<ResourceRecommendation> => {
     const all = await adminStore.list(namespace);
     const rec = all.find((r) => r.metadata.name === "deployment-web");
@@ -181,18 +193,31 @@ describe("lifecycle controller on a real API server (as the chart's ServiceAccou
     expect(again.written).toBe(0);
   });
 
+  it("refuses a kubectl approval that names no spec (a standing approval) with a condition, and changes nothing", async () => {
+    await leaveDryRun();
+    const { specHash: _named, ...standing } = approvalOf(
+      await getRec(),
+      "alice",
+    );
+    const approve = await patchRecommendation(
+      { namespace, name: "deployment-web" },
+      { spec: { approval: standing } },
+      { as: "alice" },
+    );
+    expect(approve).toMatchObject({ code: 0 });
+    await t.controller.tick();
+    const refused = await getRec();
+    const condition = refused.status?.conditions?.find(
+      (c) => c.reason === "ApprovalWithoutSpecHash",
+    );
+    expect(condition?.status).toBe("False");
+    expect(condition?.message).toMatch(/set spec.approval.specHash/);
+    expect(refused.status?.phase).not.toMatch(/Canary|Applied/);
+    expect(await appResources()).toEqual(ORIGINAL_APP_RESOURCES);
+  });
+
   it("blocks an approved change while a PodDisruptionBudget allows no disruption", async () => {
-    await kubectl([
-      "patch",
-      "rrec",
-      "deployment-web",
-      "-n",
-      namespace,
-      "--type",
-      "merge",
-      "-p",
-      '{"spec":{"dryRun":false}}',
-    ]);
+    await leaveDryRun();
     const rec = await getRec();
     // The approval policy admits only the requesting user's own name.
     const approve = await patchRecommendation(
