@@ -1,6 +1,7 @@
 // `npm run demo`: the whole product on one machine. Starts PostgreSQL (embedded unless DATABASE_URL
-// is set), migrates, seeds demo content once, then runs the aggregator, simulated agents and the
-// dashboard until Ctrl-C, which stops every process it started.
+// is set), migrates, seeds demo content once (and keeps the seeded workloads live up to now), then
+// runs the aggregator, simulated agents and the dashboard until Ctrl-C, which stops every process
+// it started.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -18,6 +19,7 @@ import {
 import {
   buildWebIfNeeded,
   findFreePorts,
+  keepSeededWorkloadsLive,
   seedIfEmpty,
   startPipeline,
 } from "./lib/demo-steps";
@@ -60,6 +62,7 @@ async function demoSecret(stateDir: string): Promise<string> {
 }
 
 let database: RunningDatabase | undefined;
+let stopLive: (() => Promise<void>) | undefined;
 let shuttingDown = false;
 const supervisor = createSupervisor({
   onUnexpectedExit: (name, code) => {
@@ -77,6 +80,7 @@ async function shutdown(code: number): Promise<void> {
   const quiet = database === undefined;
   if (!quiet) log("stopping…");
   await supervisor.stopAll();
+  await stopLive?.();
   await database?.stop();
   if (!quiet) log("stopped");
   process.exit(code);
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
   await migrate({ url: database.url });
   log("migrations applied");
   const login = await seedIfEmpty(database.url, log);
+  stopLive = await keepSeededWorkloadsLive(database.url, log);
 
   const stateDir = path.join(
     path.dirname(args["data-dir"] ?? getDefaultDataDir()),

@@ -7,6 +7,7 @@ import { createKubewiseRecommender } from "@kubewise/ml/onnx";
 import {
   createSeededRng,
   DEMO_USERS,
+  extendDemoHistory,
   seedDemoData,
 } from "@kubewise/services/demo";
 
@@ -47,6 +48,45 @@ export async function seedIfEmpty(
   const admin =
     DEMO_USERS.find((user) => user.role === "admin") ?? DEMO_USERS[0];
   return { email: admin.email, password: admin.password };
+}
+
+const LIVE_INTERVAL_MS = 60_000;
+
+/**
+ * Keeps the seeded workloads live (they have no agent): catches their history up to now once
+ * (with the allocation of the hours written), then writes their new 5-minute rollups every minute.
+ * Returns a stop function.
+ */
+export async function keepSeededWorkloadsLive(
+  databaseUrl: string,
+  log: Log,
+): Promise<() => Promise<void>> {
+  const client = createDb({ url: databaseUrl, max: 2 });
+  const rng = createSeededRng(Date.now());
+  const caughtUp = await extendDemoHistory({
+    db: client.db,
+    now: new Date(),
+    rng,
+    refreshAllocation: true,
+  });
+  if (caughtUp.from)
+    log(
+      `seeded workloads caught up from ${caughtUp.from.toISOString()} (${String(caughtUp.rollups)} rollups)`,
+    );
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = extendDemoHistory({ db: client.db, now: new Date(), rng }).catch(
+      (error: unknown) =>
+        log(
+          `keeping seeded workloads live failed (retrying in a minute): ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    );
+  }, LIVE_INTERVAL_MS);
+  return async () => {
+    clearInterval(timer);
+    await running;
+    await client.close();
+  };
 }
 
 export type PipelineOptions = {

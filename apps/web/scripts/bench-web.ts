@@ -19,9 +19,14 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 
 // eslint-disable-next-line no-restricted-imports -- a benchmark seeds PostgreSQL itself (COPY); not app code
-import { createDb, migrate, startDatabase } from "@kubewise/db";
+import {
+  createDb,
+  migrate,
+  refreshAllocationTotals,
+  startDatabase,
+} from "@kubewise/db";
 // eslint-disable-next-line no-restricted-imports -- see above
-import type { Sql } from "@kubewise/db";
+import type { DbClient, Sql } from "@kubewise/db";
 import {
   getAllocation,
   getCostDrilldown,
@@ -120,7 +125,7 @@ const ALLOCATION_COLUMNS =
   "(bucket, cluster_id, container_id, covered_seconds, cpu_usage_core_seconds, cpu_request_core_seconds, cpu_allocated_core_seconds, memory_usage_byte_seconds, memory_request_byte_seconds, memory_allocated_byte_seconds)";
 
 async function seedAllocation(
-  sql: Sql,
+  { sql, db }: DbClient,
   clusterId: string,
   containerIds: string[],
   now: Date,
@@ -158,6 +163,14 @@ async function seedAllocation(
         `${clusterId}\t${h.toISOString()}\t3600\t${14_000 * HOUR_S}\t${12 * 2 ** 40 * HOUR_S}\t250\n`,
     ),
   );
+  // What the maintenance round derives from those rows: the days the hours touch, running totals, namespace sums.
+  await db.transaction((tx) =>
+    refreshAllocationTotals(tx, { from: days[0] ?? now, to: now }),
+  );
+  // The maintenance round writes each bucket's rows during that bucket, so they sit together on
+  // disk; this seed wrote them container by container. Restore production's physical order.
+  await sql`cluster container_allocation_1h using container_allocation_1h_cluster_bucket_idx`;
+  await sql`cluster container_allocation_1d using container_allocation_1d_cluster_bucket_idx`;
   return (hours.length + days.length) * containerIds.length;
 }
 
@@ -240,7 +253,8 @@ function* rollupRows(
   }
 }
 
-async function seed(sql: Sql, now: Date): Promise<Seeded> {
+async function seed(client: DbClient, now: Date): Promise<Seeded> {
+  const { sql } = client;
   const rng = lcg(7);
   const [cluster] = await sql<
     { id: string }[]
@@ -276,7 +290,7 @@ async function seed(sql: Sql, now: Date): Promise<Seeded> {
     rollupRows(containerIds.slice(0, ROLLUP_CONTAINERS), now, rng),
   );
   const allocationRows = await seedAllocation(
-    sql,
+    client,
     cluster.id,
     containerIds,
     now,
@@ -415,7 +429,7 @@ async function main(): Promise<void> {
     await migrate({ url: database.url });
     const now = new Date();
     const seedStarted = performance.now();
-    const seeded = await seed(client.sql, now);
+    const seeded = await seed(client, now);
     const rollups = (ROLLUP_CONTAINERS * DAYS * 86_400) / BUCKET_SECONDS;
     console.log(
       `seeded ${WORKLOADS} workloads/containers/recommendations, ${rollups} rollup rows (${ROLLUP_CONTAINERS} containers x ${DAYS} days) and ${seeded.allocationRows} allocation rows (all containers: 48 hourly + ${DAYS + 1} daily) in ${Math.round(performance.now() - seedStarted)} ms`,

@@ -41,6 +41,8 @@ const EXPECTED_TABLES = [
   "metric_rollups_5m",
   "metric_samples",
   "model_versions",
+  "namespace_allocation_1d",
+  "namespace_allocation_1h",
   "namespace_safety_configs",
   "nodes",
   "notification_channels",

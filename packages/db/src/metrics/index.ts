@@ -1,4 +1,10 @@
-export { insertClusterCapacity, refreshAllocation } from "./allocation";
+export {
+  ALLOCATION_CARRY_BUCKETS,
+  ALLOCATION_STEP_MS,
+  insertClusterCapacity,
+  refreshAllocation,
+  refreshAllocationTotals,
+} from "./allocation";
 export {
   dropMetricPartitionsBefore,
   ensureMetricPartitions,

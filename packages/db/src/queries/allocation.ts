@@ -1,12 +1,14 @@
 import { sql, type SQL } from "drizzle-orm";
 
 import type { DbExecutor } from "../client";
+import type { AllocationResolution } from "../metrics/allocation";
 import type { NamespaceScopeFilter } from "./recommendations";
 
-export type AllocationResolution = "1h" | "1d";
+export type { AllocationResolution };
 
 export type AllocationFilter = {
   clusterId: string;
+  /** Bucket-aligned: the window is the buckets in [from, to). */
   from: Date;
   to: Date;
   resolution: AllocationResolution;
@@ -27,53 +29,89 @@ export type AllocationSeconds = {
   memoryAllocatedByteSeconds: number;
 };
 
-export type ContainerAllocationRow = AllocationSeconds & {
-  containerId: string;
-  containerName: string;
-  workloadId: string;
-  workloadKind: string;
-  workloadName: string;
-  namespace: string;
-  labels: Record<string, string>;
+/**
+ * Window sums grouped in SQL by namespace plus the dimensions asked for: "kind" (controller kind),
+ * "workload" (the controller: id, kind, name), "container" (id and name, within its workload), and
+ * label values (`labels` holds the asked keys only, absent when unset).
+ */
+export type AllocationDimensions = {
+  kind?: boolean;
+  workload?: boolean;
+  container?: boolean;
+  labelKeys?: readonly string[];
 };
+
+export type ContainerAllocationRow = AllocationSeconds & {
+  namespace: string;
+  workloadKind?: string;
+  workloadId?: string;
+  workloadName?: string;
+  containerId?: string;
+  containerName?: string;
+  labels?: Record<string, string>;
+};
+
+export type NamespaceAllocationRow = AllocationSeconds & { namespace: string };
 
 export type AllocationPoint = AllocationSeconds & { bucket: Date };
 
-const table = (resolution: AllocationResolution) =>
+const containerTable = (resolution: AllocationResolution) =>
   sql.raw(
     resolution === "1h" ? "container_allocation_1h" : "container_allocation_1d",
   );
+const namespaceTable = (resolution: AllocationResolution) =>
+  sql.raw(
+    resolution === "1h" ? "namespace_allocation_1h" : "namespace_allocation_1d",
+  );
+const iso = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 
-function scopeSql(scopes: readonly NamespaceScopeFilter[] | undefined): SQL {
+function scopeSql(
+  scopes: readonly NamespaceScopeFilter[] | undefined,
+  alias: "w" | "a",
+): SQL {
   if (scopes === undefined) return sql`true`;
   if (scopes.length === 0) return sql`false`;
+  const a = sql.raw(alias);
   return sql.join(
     scopes.map((s) =>
       s.namespace === "*"
-        ? sql`(w.cluster_id = ${s.clusterId}::uuid)`
-        : sql`(w.cluster_id = ${s.clusterId}::uuid and w.namespace = ${s.namespace})`,
+        ? sql`(${a}.cluster_id = ${s.clusterId}::uuid)`
+        : sql`(${a}.cluster_id = ${s.clusterId}::uuid and ${a}.namespace = ${s.namespace})`,
     ),
     sql` or `,
   );
 }
 
-function whereSql(filter: AllocationFilter): SQL {
-  return sql`a.cluster_id = ${filter.clusterId}::uuid
-    and a.bucket >= ${filter.from.toISOString()}::timestamptz
-    and a.bucket < ${filter.to.toISOString()}::timestamptz
-    and (${scopeSql(filter.scopes)})
-    ${filter.namespace === undefined ? sql`` : sql`and w.namespace = ${filter.namespace}`}
-    ${filter.workloadId === undefined ? sql`` : sql`and w.id = ${filter.workloadId}::uuid`}
-    ${filter.containerId === undefined ? sql`` : sql`and c.id = ${filter.containerId}::uuid`}`;
+const isNarrowed = (filter: AllocationFilter) =>
+  filter.scopes !== undefined ||
+  filter.namespace !== undefined ||
+  filter.workloadId !== undefined ||
+  filter.containerId !== undefined;
+
+/** `and a.container_id in (…)` for a scope or a drill-down filter; nothing for a whole cluster. */
+function containerFilterSql(filter: AllocationFilter): SQL {
+  if (!isNarrowed(filter)) return sql``;
+  return sql`and a.container_id in (
+    select c.id from containers c join workloads w on w.id = c.workload_id
+    where w.cluster_id = ${filter.clusterId}::uuid and (${scopeSql(filter.scopes, "w")})
+      ${filter.namespace === undefined ? sql`` : sql`and w.namespace = ${filter.namespace}`}
+      ${filter.workloadId === undefined ? sql`` : sql`and w.id = ${filter.workloadId}::uuid`}
+      ${filter.containerId === undefined ? sql`` : sql`and c.id = ${filter.containerId}::uuid`})`;
 }
 
-const SUMS = sql`sum(a.covered_seconds)::float8 as covered_seconds,
-  sum(a.cpu_usage_core_seconds) as cpu_usage_core_seconds,
-  sum(a.cpu_request_core_seconds) as cpu_request_core_seconds,
-  sum(a.cpu_allocated_core_seconds) as cpu_allocated_core_seconds,
-  sum(a.memory_usage_byte_seconds) as memory_usage_byte_seconds,
-  sum(a.memory_request_byte_seconds) as memory_request_byte_seconds,
-  sum(a.memory_allocated_byte_seconds) as memory_allocated_byte_seconds`;
+const COLUMNS = [
+  "covered_seconds",
+  "cpu_usage_core_seconds",
+  "cpu_request_core_seconds",
+  "cpu_allocated_core_seconds",
+  "memory_usage_byte_seconds",
+  "memory_request_byte_seconds",
+  "memory_allocated_byte_seconds",
+] as const;
+
+const SUMS = sql.raw(
+  COLUMNS.map((c) => `sum(a.${c})::float8 as ${c}`).join(",\n"),
+);
 
 function toSeconds(r: Record<string, unknown>): AllocationSeconds {
   return {
@@ -87,47 +125,128 @@ function toSeconds(r: Record<string, unknown>): AllocationSeconds {
   };
 }
 
-/** Allocation inputs summed per container over the window, with the dimensions to group by. */
+/** `select` and `group by` items for the asked dimensions (namespace always). */
+function dimensionSql(dims: AllocationDimensions): SQL[] {
+  const items: SQL[] = [sql`w.namespace`];
+  if (dims.kind === true || dims.workload === true || dims.container === true)
+    items.push(sql`w.kind`);
+  if (dims.workload === true || dims.container === true)
+    items.push(sql`w.id as workload_id`, sql`w.name as workload_name`);
+  if (dims.container === true)
+    items.push(sql`c.id as container_id`, sql`c.name as container_name`);
+  (dims.labelKeys ?? []).forEach((key, i) =>
+    items.push(sql`w.labels ->> ${key} as ${sql.raw(`label_${String(i)}`)}`),
+  );
+  return items;
+}
+
+function toDimensions(
+  r: Record<string, unknown>,
+  dims: AllocationDimensions,
+): Omit<ContainerAllocationRow, keyof AllocationSeconds> {
+  const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const labels: Record<string, string> = {};
+  (dims.labelKeys ?? []).forEach((key, i) => {
+    const value = text(r[`label_${String(i)}`]);
+    if (value !== undefined) labels[key] = value;
+  });
+  return {
+    namespace: String(r.namespace),
+    workloadKind: text(r.kind),
+    workloadId: text(r.workload_id),
+    workloadName: text(r.workload_name),
+    containerId: text(r.container_id),
+    containerName: text(r.container_name),
+    labels,
+  };
+}
+
+/**
+ * Allocation inputs over the window from the running totals: per container, the window's last
+ * bucket minus the bucket before the window (two rows, whatever the window's length), then summed in
+ * SQL per namespace and the asked dimensions. Containers with nothing in the window are left out.
+ */
 export async function queryContainerAllocation(
   db: DbExecutor,
   filter: AllocationFilter,
+  dims: AllocationDimensions,
 ): Promise<ContainerAllocationRow[]> {
+  const t = containerTable(filter.resolution);
+  const cluster = sql`${filter.clusterId}::uuid`;
+  // Two constant buckets (looked up first) let the planner read each with the cluster/bucket index.
+  const [ends] = await db.execute<{
+    last: string | null;
+    before: string | null;
+  }>(sql`
+    select
+      (select max(bucket) from ${t} where cluster_id = ${cluster} and bucket < ${iso(filter.to)})::text as last,
+      (select max(bucket) from ${t} where cluster_id = ${cluster} and bucket < ${iso(filter.from)})::text as before`);
+  if (!ends?.last) return [];
+  const narrowed = containerFilterSql(filter);
+  const atBucket = (bucket: string) =>
+    sql`select a.* from ${t} a where a.cluster_id = ${cluster} and a.bucket = ${bucket}::timestamptz ${narrowed}`;
+  const start = (c: string) =>
+    ends.before === null
+      ? "0"
+      : `(case when s.chain_start = e.chain_start then s.cum_${c} else 0 end)`;
+  const difference = sql.raw(
+    COLUMNS.map((c) => `e.cum_${c} - ${start(c)} as ${c}`).join(",\n"),
+  );
+  const dimensions = dimensionSql(dims);
   const rows = await db.execute<Record<string, unknown>>(sql`
-    with sums as (
-      select a.container_id, ${SUMS}
-      from ${table(filter.resolution)} a
-      join containers c on c.id = a.container_id
-      join workloads w on w.id = c.workload_id
-      where ${whereSql(filter)}
-      group by a.container_id
+    with e as (${atBucket(ends.last)}),
+    win as (
+      select e.container_id, ${difference}
+      from e ${ends.before === null ? sql`` : sql`left join (${atBucket(ends.before)}) s on s.container_id = e.container_id`}
     )
-    select s.*, c.name as container_name, w.id as workload_id, w.kind, w.name as workload_name,
-      w.namespace, w.labels
-    from sums s join containers c on c.id = s.container_id join workloads w on w.id = c.workload_id`);
-  return rows.map((r) => ({
-    ...toSeconds(r),
-    containerId: String(r.container_id),
-    containerName: String(r.container_name),
-    workloadId: String(r.workload_id),
-    workloadKind: String(r.kind),
-    workloadName: String(r.workload_name),
-    namespace: String(r.namespace),
-    labels: (r.labels ?? {}) as Record<string, string>,
-  }));
+    select ${sql.join(dimensions, sql`, `)}, ${sql.raw(COLUMNS.map((c) => `sum(win.${c})::float8 as ${c}`).join(", "))}
+    from win join containers c on c.id = win.container_id join workloads w on w.id = c.workload_id
+    where win.covered_seconds > 0
+    group by ${sql.raw(dimensions.map((_, i) => String(i + 1)).join(", "))}`);
+  return rows.map((r) => ({ ...toSeconds(r), ...toDimensions(r, dims) }));
 }
 
-/** Allocation inputs per bucket (cost over time). */
+/** Allocation inputs per namespace over the window (the namespace sums: a row per namespace and bucket). */
+export async function queryNamespaceAllocation(
+  db: DbExecutor,
+  filter: Omit<AllocationFilter, "workloadId" | "containerId">,
+): Promise<NamespaceAllocationRow[]> {
+  const rows = await db.execute<Record<string, unknown>>(sql`
+    select a.namespace, ${SUMS}
+    from ${namespaceTable(filter.resolution)} a
+    where a.cluster_id = ${filter.clusterId}::uuid
+      and a.bucket >= ${iso(filter.from)} and a.bucket < ${iso(filter.to)}
+      and (${scopeSql(filter.scopes, "a")})
+      ${filter.namespace === undefined ? sql`` : sql`and a.namespace = ${filter.namespace}`}
+    group by a.namespace`);
+  return rows.map((r) => ({ ...toSeconds(r), namespace: String(r.namespace) }));
+}
+
+/** Allocation inputs per bucket (cost over time): namespace sums, or container rows below a namespace. */
 export async function queryAllocationSeries(
   db: DbExecutor,
   filter: AllocationFilter,
 ): Promise<AllocationPoint[]> {
-  const rows = await db.execute<Record<string, unknown>>(sql`
-    select a.bucket, ${SUMS}
-    from ${table(filter.resolution)} a
-    join containers c on c.id = a.container_id
-    join workloads w on w.id = c.workload_id
-    where ${whereSql(filter)}
-    group by a.bucket order by a.bucket`);
+  const belowNamespace =
+    filter.workloadId !== undefined || filter.containerId !== undefined;
+  const rows = await db.execute<Record<string, unknown>>(
+    belowNamespace
+      ? sql`
+        select a.bucket, ${SUMS}
+        from ${containerTable(filter.resolution)} a
+        where a.cluster_id = ${filter.clusterId}::uuid
+          and a.bucket >= ${iso(filter.from)} and a.bucket < ${iso(filter.to)}
+          ${containerFilterSql(filter)}
+        group by a.bucket order by a.bucket`
+      : sql`
+        select a.bucket, ${SUMS}
+        from ${namespaceTable(filter.resolution)} a
+        where a.cluster_id = ${filter.clusterId}::uuid
+          and a.bucket >= ${iso(filter.from)} and a.bucket < ${iso(filter.to)}
+          and (${scopeSql(filter.scopes, "a")})
+          ${filter.namespace === undefined ? sql`` : sql`and a.namespace = ${filter.namespace}`}
+        group by a.bucket order by a.bucket`,
+  );
   return rows.map((r) => ({
     ...toSeconds(r),
     bucket: new Date(String(r.bucket)),
@@ -166,8 +285,8 @@ export async function getFirstAllocationBucket(
   query: { clusterId: string; from: Date; resolution: AllocationResolution },
 ): Promise<Date | undefined> {
   const rows = await db.execute<Record<string, unknown>>(sql`
-    select min(a.bucket) as first from ${table(query.resolution)} a
-    where a.cluster_id = ${query.clusterId}::uuid and a.bucket >= ${query.from.toISOString()}::timestamptz`);
+    select min(a.bucket) as first from ${containerTable(query.resolution)} a
+    where a.cluster_id = ${query.clusterId}::uuid and a.bucket >= ${iso(query.from)} and a.covered_seconds > 0`);
   const first = rows[0]?.first;
   if (first instanceof Date) return first;
   return typeof first === "string" ? new Date(first) : undefined;
@@ -220,6 +339,8 @@ export async function sumOpenSavings(
   query: {
     clusterId: string;
     scopes?: readonly NamespaceScopeFilter[] | undefined;
+    namespace?: string | undefined;
+    workloadId?: string | undefined;
   },
 ): Promise<OpenSavingsRow[]> {
   const rows = await db.execute<Record<string, unknown>>(sql`
@@ -229,7 +350,9 @@ export async function sumOpenSavings(
     join containers c on c.id = r.container_id
     join workloads w on w.id = c.workload_id
     where r.cluster_id = ${query.clusterId}::uuid and r.phase in ('Pending', 'Approved')
-      and (${scopeSql(query.scopes)})
+      and (${scopeSql(query.scopes, "w")})
+      ${query.namespace === undefined ? sql`` : sql`and w.namespace = ${query.namespace}`}
+      ${query.workloadId === undefined ? sql`` : sql`and w.id = ${query.workloadId}::uuid`}
     group by w.namespace, w.id`);
   return rows.map((r) => ({
     namespace: String(r.namespace),

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
 
-import type { Db } from "../client";
+import type { DbExecutor } from "../client";
 import { clusters } from "../schema";
 
 export type Cluster = typeof clusters.$inferSelect;
 
 export async function getClusterById(
-  db: Db,
+  db: DbExecutor,
   id: string,
 ): Promise<Cluster | undefined> {
   const rows = await db
@@ -18,7 +18,7 @@ export async function getClusterById(
 }
 
 export async function getClusterByName(
-  db: Db,
+  db: DbExecutor,
   name: string,
 ): Promise<Cluster | undefined> {
   const rows = await db
@@ -27,4 +27,16 @@ export async function getClusterByName(
     .where(eq(clusters.name, name))
     .limit(1);
   return rows[0];
+}
+
+/** Records a round of the cluster's controller (ResourceRecommendation sync) at `at`. */
+export async function markControllerSeen(
+  db: DbExecutor,
+  id: string,
+  at: Date,
+): Promise<void> {
+  await db
+    .update(clusters)
+    .set({ controllerSeenAt: at })
+    .where(eq(clusters.id, id));
 }

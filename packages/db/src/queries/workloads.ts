@@ -208,6 +208,23 @@ export async function insertContainer(
   return row;
 }
 
+/** Each container's newest 5-minute rollup bucket (containers without rollups are absent). */
+export async function getLatestRollupBuckets(
+  db: DbExecutor,
+  containerIds: readonly string[],
+): Promise<Map<string, Date>> {
+  if (containerIds.length === 0) return new Map();
+  const rows = await db.execute<{ container_id: string; last: string }>(sql`
+    select c.id as container_id,
+      (select max(r.bucket) from metric_rollups_5m r where r.container_id = c.id)::text as last
+    from unnest(${`{${containerIds.join(",")}}`}::uuid[]) as c(id)`);
+  return new Map(
+    rows
+      .filter((r) => r.last !== null)
+      .map((r) => [r.container_id, new Date(r.last)]),
+  );
+}
+
 const ROLLUP_INSERT_BATCH = 20_000;
 
 /** Plain-PostgreSQL path only: on TimescaleDB the rollups are a continuous aggregate. */

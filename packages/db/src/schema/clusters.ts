@@ -5,17 +5,20 @@ import {
   pgTable,
   primaryKey,
   text,
+  timestamp,
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
 
-import { defaultNow } from "./columns";
+import { defaultNow, timestamptz } from "./columns";
 
 // The tenant scope: every other row hangs off a cluster.
 export const clusters = pgTable("clusters", {
   id: uuid().primaryKey().defaultRandom(),
   name: text().notNull().unique(),
   createdAt: defaultNow(),
+  /** The last round the cluster's controller synced recommendations (null: never connected). */
+  controllerSeenAt: timestamp(timestamptz),
 });
 
 // Foreign key of every tenant-scoped row.

@@ -34,9 +34,31 @@ const allocationColumns = {
   memoryAllocatedByteSeconds: doublePrecision().notNull(),
 };
 
+/**
+ * Running totals per container (prefix sums over its buckets), so any window's sums are two rows:
+ * the window's last bucket minus the bucket before it. Rows are dense: a container gets a row for
+ * every bucket from its first activity until ALLOCATION_CARRY_BUCKETS after its last (zero values,
+ * carried totals). A chain restarts from zero after such a gap; chainStart tells chains apart.
+ */
+const cumulativeColumns = {
+  cumCoveredSeconds: doublePrecision().notNull().default(0),
+  cumCpuUsageCoreSeconds: doublePrecision().notNull().default(0),
+  cumCpuRequestCoreSeconds: doublePrecision().notNull().default(0),
+  cumCpuAllocatedCoreSeconds: doublePrecision().notNull().default(0),
+  cumMemoryUsageByteSeconds: doublePrecision().notNull().default(0),
+  cumMemoryRequestByteSeconds: doublePrecision().notNull().default(0),
+  cumMemoryAllocatedByteSeconds: doublePrecision().notNull().default(0),
+  chainStart: timestamp(timestamptz),
+  lastActive: timestamp(timestamptz),
+};
+
 export const containerAllocation1h = pgTable(
   "container_allocation_1h",
-  { bucket: timestamp(timestamptz).notNull(), ...allocationColumns },
+  {
+    bucket: timestamp(timestamptz).notNull(),
+    ...allocationColumns,
+    ...cumulativeColumns,
+  },
   (t) => [
     primaryKey({ columns: [t.containerId, t.bucket] }),
     index("container_allocation_1h_cluster_bucket_idx").on(
@@ -48,7 +70,11 @@ export const containerAllocation1h = pgTable(
 
 export const containerAllocation1d = pgTable(
   "container_allocation_1d",
-  { bucket: timestamp(timestamptz).notNull(), ...allocationColumns },
+  {
+    bucket: timestamp(timestamptz).notNull(),
+    ...allocationColumns,
+    ...cumulativeColumns,
+  },
   (t) => [
     primaryKey({ columns: [t.containerId, t.bucket] }),
     index("container_allocation_1d_cluster_bucket_idx").on(
@@ -56,6 +82,32 @@ export const containerAllocation1d = pgTable(
       t.bucket,
     ),
   ],
+);
+
+/** The container rows summed per namespace and bucket: cost over time and namespace totals. */
+const namespaceAllocationColumns = {
+  clusterId: clusterScope(),
+  namespace: text().notNull(),
+  bucket: timestamp(timestamptz).notNull(),
+  coveredSeconds: doublePrecision().notNull(),
+  cpuUsageCoreSeconds: doublePrecision().notNull(),
+  cpuRequestCoreSeconds: doublePrecision().notNull(),
+  cpuAllocatedCoreSeconds: doublePrecision().notNull(),
+  memoryUsageByteSeconds: doublePrecision().notNull(),
+  memoryRequestByteSeconds: doublePrecision().notNull(),
+  memoryAllocatedByteSeconds: doublePrecision().notNull(),
+};
+
+export const namespaceAllocation1h = pgTable(
+  "namespace_allocation_1h",
+  namespaceAllocationColumns,
+  (t) => [primaryKey({ columns: [t.clusterId, t.bucket, t.namespace] })],
+);
+
+export const namespaceAllocation1d = pgTable(
+  "namespace_allocation_1d",
+  namespaceAllocationColumns,
+  (t) => [primaryKey({ columns: [t.clusterId, t.bucket, t.namespace] })],
 );
 
 /** Node capacity present per hour (for idle cost = capacity - allocation). */

@@ -19,10 +19,10 @@ afterAll(async () => {
   await test.close();
 });
 
-/** 12 h of memory growing linearly from 1.2 GiB to 1.9 GiB under a 2 GiB limit. */
-function leakingRollups(containerId: string, end: Date) {
+/** 12 h of memory growing linearly from 1.2 GiB to 1.9 GiB under a 2 GiB limit (or flat at 1 GiB). */
+function leakingRollups(containerId: string, end: Date, flat = false) {
   return Array.from({ length: 144 }, (_, i) => {
-    const memory = 1.2 * GIB + (0.7 * GIB * i) / 143;
+    const memory = flat ? GIB : 1.2 * GIB + (0.7 * GIB * i) / 143;
     return {
       bucket: new Date(end.getTime() + (i - 144) * 300_000),
       containerId,
@@ -73,12 +73,23 @@ describe("detectAnomalies", () => {
       stillOpen: 2,
     });
 
+    // Two silent days are no evidence: the anomalies stay open until data clears them.
     const muchLater = new Date(later.getTime() + 2 * 86_400_000);
+    const silent = await detectAnomalies({
+      ctx: createTestContext(test.db, SYSTEM_ACTOR, muchLater),
+      input: { ...input, now: muchLater },
+    });
+    expect(silent).toMatchObject({ resolved: 0, stillOpen: 2 });
+
+    await insertRollups(
+      test.db,
+      leakingRollups(fx.payments.container.id, muchLater, true),
+    );
     const resolved = await detectAnomalies({
       ctx: createTestContext(test.db, SYSTEM_ACTOR, muchLater),
       input: { ...input, now: muchLater },
     });
-    expect(resolved).toMatchObject({ resolved: 2 });
+    expect(resolved).toMatchObject({ resolved: 2, stillOpen: 0 });
   });
 
   it("is reserved for admins and the system", async () => {

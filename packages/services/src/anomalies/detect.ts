@@ -31,7 +31,11 @@ export type DetectAnomaliesResult = {
   containers: number;
 };
 
-/** The aggregator's anomaly loop: run @kubewise/ml's detectors per container, open new and resolve cleared anomalies. */
+/** A container whose newest rollup is older than this has no fresh data to judge by. */
+const NO_DATA_AFTER_MS = 30 * 60_000;
+
+/** The aggregator's anomaly loop: run @kubewise/ml's detectors per container, open new and resolve cleared anomalies
+ * (an anomaly is resolved only by fresh data without its cause, never by a silent container). */
 export async function detectAnomalies({
   ctx,
   input,
@@ -57,6 +61,15 @@ export async function detectAnomalies({
       from,
       to: now,
     });
+    const newest = history.at(-1)?.bucket;
+    if (!newest || now.getTime() - newest.getTime() > NO_DATA_AFTER_MS) {
+      // No fresh data is no evidence either way: open anomalies stay open until data clears them.
+      result.stillOpen += (
+        await listOpenAnomaliesForContainer(ctx.db, target.container.id)
+      ).length;
+      result.containers += 1;
+      continue;
+    }
     const series = toSeries(history, now);
     const limit = target.container.memoryLimitBytes;
     const findings = [

@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   generateRecommendations: "admin",
   recordApplyProgress: "admin",
   syncRecommendationsToCluster: "admin",
+  getClusterConnection: "viewer",
   getRolloutSignals: "admin",
   getCosts: "viewer",
   getSavings: "viewer",

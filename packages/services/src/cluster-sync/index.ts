@@ -10,3 +10,9 @@ export {
   type ClusterSyncPlan,
   type RecommendationPublisher,
 } from "./plan";
+export {
+  CONTROLLER_CONNECTED_WITHIN_MS,
+  getClusterConnection,
+  GetClusterConnectionInputSchema,
+  type ClusterConnection,
+} from "./connection";

@@ -9,7 +9,11 @@ import { verifyAuditChain } from "../audit/verify";
 import { SYSTEM_ACTOR } from "../context";
 import { approveRecommendation } from "../recommendations/approve";
 import { rejectRecommendation } from "../recommendations/reject";
-import { createServiceFixture, createTestContext } from "../testing";
+import { createServiceFixture, createTestContext, TEST_NOW } from "../testing";
+import {
+  CONTROLLER_CONNECTED_WITHIN_MS,
+  getClusterConnection,
+} from "./connection";
 import { hashDesired } from "./desired";
 import type {
   ClusterRecommendationState,
@@ -87,6 +91,38 @@ describe("syncRecommendationsToCluster", () => {
         input: { clusterId: fx.cluster.id },
       }),
     ).rejects.toBeInstanceOf(PreconditionFailedError);
+  });
+
+  it("marks the cluster connected while its controller syncs; without one, approvals wait", async () => {
+    const input = { clusterId: fx.cluster.id };
+    const viewerAt = (at: Date) =>
+      createTestContext(test.db, fx.actors.viewer, at);
+    await approveRecommendation({
+      ctx: createTestContext(test.db, fx.actors.approver),
+      input: { id: fx.shop.recommendation.id },
+    });
+    expect(
+      await getClusterConnection({ ctx: viewerAt(TEST_NOW), input }),
+    ).toEqual({
+      clusterId: fx.cluster.id,
+      connected: false,
+      controllerSeenAt: null,
+      approvalsWaiting: 1,
+    });
+
+    await syncRecommendationsToCluster({
+      ctx: systemCtx(createFakePublisher().publisher),
+      input,
+    });
+    expect(
+      await getClusterConnection({ ctx: viewerAt(TEST_NOW), input }),
+    ).toMatchObject({ connected: true, controllerSeenAt: TEST_NOW });
+    const silent = new Date(
+      TEST_NOW.getTime() + CONTROLLER_CONNECTED_WITHIN_MS + 1,
+    );
+    expect(
+      await getClusterConnection({ ctx: viewerAt(silent), input }),
+    ).toMatchObject({ connected: false, controllerSeenAt: TEST_NOW });
   });
 
   it("publishes, copies a dashboard approval, then records the controller's apply", async () => {

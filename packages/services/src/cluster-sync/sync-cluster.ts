@@ -9,6 +9,7 @@ import {
   insertApproval,
   listRecommendations as listRecommendationRows,
   lockRecommendation,
+  markControllerSeen,
   setRollbackMemoryFloor,
   type RecommendationWithContext,
 } from "@kubewise/db";
@@ -219,6 +220,8 @@ export async function syncRecommendationsToCluster({
     approvals: plan.approvals,
     failed: applied.failed,
   });
+  // The dashboard's "cluster connected" (approvals move on) reads this.
+  await markControllerSeen(ctx.db, clusterId, ctx.clock.now());
   if (
     dbPhaseChanges ||
     plan.publish.length ||

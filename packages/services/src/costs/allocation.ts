@@ -18,6 +18,8 @@ import {
 import {
   queryClusterCapacity,
   queryContainerAllocation,
+  queryNamespaceAllocation,
+  type AllocationDimensions,
   type ContainerAllocationRow,
   type DbExecutor,
   type NamespaceScopeFilter,
@@ -81,6 +83,9 @@ export type ComputeAllocationInput = {
   filter?: { namespace?: string; workloadId?: string; containerId?: string };
 };
 
+/** Window sums per namespace and the dimensions the aggregates need (see loadRows). */
+type AllocationRow = ContainerAllocationRow;
+
 type GroupKey = { name: string; properties: Record<string, string> };
 type Group = {
   key: GroupKey;
@@ -88,46 +93,42 @@ type Group = {
   coveredSeconds: number;
 };
 
-function keyOf(
-  row: ContainerAllocationRow,
-  aggregate: AllocationAggregate,
-): GroupKey {
+function keyOf(row: AllocationRow, aggregate: AllocationAggregate): GroupKey {
   if (aggregate === "cluster") return { name: "cluster", properties: {} };
   if (aggregate === "namespace")
     return { name: row.namespace, properties: { namespace: row.namespace } };
+  const kind = row.workloadKind ?? "";
+  const workload = row.workloadName ?? "";
   if (aggregate === "controllerKind")
-    return {
-      name: row.workloadKind,
-      properties: { controllerKind: row.workloadKind },
-    };
+    return { name: kind, properties: { controllerKind: kind } };
   if (aggregate === "controller")
     return {
-      name: `${row.namespace}/${row.workloadKind}/${row.workloadName}`,
+      name: `${row.namespace}/${kind}/${workload}`,
       properties: {
         namespace: row.namespace,
-        controllerKind: row.workloadKind,
-        controller: row.workloadName,
-        workloadId: row.workloadId,
+        controllerKind: kind,
+        controller: workload,
+        workloadId: row.workloadId ?? "",
       },
     };
   if (aggregate === "container")
     return {
-      name: `${row.namespace}/${row.workloadName}/${row.containerName}`,
+      name: `${row.namespace}/${workload}/${row.containerName ?? ""}`,
       properties: {
         namespace: row.namespace,
-        controllerKind: row.workloadKind,
-        controller: row.workloadName,
-        container: row.containerName,
-        workloadId: row.workloadId,
-        containerId: row.containerId,
+        controllerKind: kind,
+        controller: workload,
+        container: row.containerName ?? "",
+        workloadId: row.workloadId ?? "",
+        containerId: row.containerId ?? "",
       },
     };
   const label = aggregate.slice("label:".length);
-  const value = row.labels[label] ?? UNALLOCATED_NAME;
+  const value = row.labels?.[label] ?? UNALLOCATED_NAME;
   return { name: value, properties: { [`label:${label}`]: value } };
 }
 
-function secondsOf(row: ContainerAllocationRow): ResourceSeconds {
+function secondsOf(row: AllocationRow): ResourceSeconds {
   return {
     cpuUsageCoreSeconds: row.cpuUsageCoreSeconds,
     cpuRequestCoreSeconds: row.cpuRequestCoreSeconds,
@@ -138,10 +139,7 @@ function secondsOf(row: ContainerAllocationRow): ResourceSeconds {
   };
 }
 
-function group(
-  rows: ContainerAllocationRow[],
-  aggregate: AllocationAggregate,
-): Group[] {
+function group(rows: AllocationRow[], aggregate: AllocationAggregate): Group[] {
   const groups = new Map<string, Group>();
   for (const row of rows) {
     const key = keyOf(row, aggregate);
@@ -212,17 +210,86 @@ async function idleFor(
   return computeIdleCost(total, allocated, input.price);
 }
 
-export async function computeAllocation(
+/** What the rows must carry for these aggregates; undefined when namespace sums suffice. */
+function dimensionsFor(
+  aggregates: readonly AllocationAggregate[],
+): AllocationDimensions | undefined {
+  const labelKeys = aggregates
+    .filter((a) => a.startsWith("label:"))
+    .map((a) => a.slice("label:".length));
+  const dims: AllocationDimensions = {
+    kind: aggregates.includes("controllerKind"),
+    workload: aggregates.includes("controller"),
+    container: aggregates.includes("container"),
+    labelKeys,
+  };
+  const namespaceLevel =
+    !dims.kind && !dims.workload && !dims.container && labelKeys.length === 0;
+  return namespaceLevel ? undefined : dims;
+}
+
+/** The window's sums grouped in SQL as finely as the aggregates need (namespace sums when enough). */
+async function loadRows(
   input: ComputeAllocationInput,
-): Promise<AllocationResult> {
-  const rows = await queryContainerAllocation(input.db, {
+  aggregates: readonly AllocationAggregate[],
+): Promise<AllocationRow[]> {
+  const filter = {
     clusterId: input.clusterId,
     from: input.window.from,
     to: bucketQueryEnd(input.window),
     resolution: input.window.resolution,
     scopes: input.scopes,
     ...input.filter,
-  });
+  };
+  const dims = dimensionsFor(aggregates);
+  const belowNamespace =
+    input.filter?.workloadId !== undefined ||
+    input.filter?.containerId !== undefined;
+  if (dims === undefined && !belowNamespace)
+    return queryNamespaceAllocation(input.db, filter);
+  return queryContainerAllocation(input.db, filter, dims ?? {});
+}
+
+export type AllocationRequest = {
+  aggregate: AllocationAggregate;
+  includeIdle: boolean;
+};
+
+/** One allocation report per request, all from one read of the window (and of idle capacity). */
+export async function computeAllocations(
+  input: Omit<ComputeAllocationInput, "aggregate" | "includeIdle">,
+  requests: readonly AllocationRequest[],
+): Promise<AllocationResult[]> {
+  const base = { ...input, aggregate: "cluster" as const, includeIdle: false };
+  const rows = await loadRows(
+    base,
+    requests.map((r) => r.aggregate),
+  );
+  const allocated = rows.reduce(
+    (sum, r) => addResourceSeconds(sum, secondsOf(r)),
+    ZERO_RESOURCE_SECONDS,
+  );
+  const idle = requests.some((r) => r.includeIdle)
+    ? await idleFor(base, allocated)
+    : null;
+  return requests.map((r) =>
+    allocate({ ...input, ...r }, rows, r.includeIdle ? idle : null),
+  );
+}
+
+export async function computeAllocation(
+  input: ComputeAllocationInput,
+): Promise<AllocationResult> {
+  const [result] = await computeAllocations(input, [input]);
+  if (!result) throw new Error("computeAllocations returned no result");
+  return result;
+}
+
+function allocate(
+  input: ComputeAllocationInput,
+  rows: AllocationRow[],
+  idle: { cpuMicroUsd: number; memoryMicroUsd: number } | null,
+): AllocationResult {
   const shared = new Set(input.settings.sharedNamespaces);
   const tenantRows = rows.filter((r) => !shared.has(r.namespace));
   const sharedRows = rows.filter((r) => shared.has(r.namespace));
@@ -247,11 +314,6 @@ export async function computeAllocation(
       (key) => key === SHARED_KEY,
       input.settings.sharedSplit,
     );
-  const allocated = rows.reduce(
-    (sum, r) => addResourceSeconds(sum, secondsOf(r)),
-    ZERO_RESOURCE_SECONDS,
-  );
-  const idle = input.includeIdle ? await idleFor(input, allocated) : null;
   if (idle && input.settings.shareIdle) priced = shareIdleCost(priced, idle);
   const windowSeconds =
     (input.window.to.getTime() - input.window.from.getTime()) / 1000;
@@ -263,12 +325,16 @@ export async function computeAllocation(
         seconds: ZERO_RESOURCE_SECONDS,
         coveredSeconds: 0,
       };
-      return { line: toLine(g, p.cost, windowSeconds), cost: p.cost };
+      return {
+        line: toLine(g, p.cost, windowSeconds),
+        cost: p.cost,
+        total: totalOf(p.cost),
+      };
     })
     .sort(
       (a, b) =>
-        totalOf(b.cost) - totalOf(a.cost) ||
-        a.line.name.localeCompare(b.line.name),
+        b.total - a.total ||
+        (a.line.name < b.line.name ? -1 : a.line.name > b.line.name ? 1 : 0),
     );
   let total = lines.reduce((sum, l) => addCosts(sum, l.cost), ZERO_COST);
   const out = lines.map((l) => l.line);

@@ -6,7 +6,7 @@ import type { ServiceContext } from "../context";
 import { resolveClusterId } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import {
-  computeAllocation,
+  computeAllocations,
   IDLE_NAME,
   type AllocationLine,
 } from "./allocation";
@@ -98,17 +98,19 @@ export async function getCosts({
     clusterId,
     ctx.price,
   );
-  const common = { db: ctx.db, clusterId, window, settings, price, scopes };
-  const [byNamespaceAllocation, byWorkload, open, hours] = await Promise.all([
-    computeAllocation({ ...common, aggregate: "namespace", includeIdle: true }),
-    computeAllocation({
-      ...common,
-      aggregate: "controller",
-      includeIdle: false,
-    }),
+  const [[byNamespaceAllocation, byWorkload], open, hours] = await Promise.all([
+    computeAllocations(
+      { db: ctx.db, clusterId, window, settings, price, scopes },
+      [
+        { aggregate: "namespace", includeIdle: true },
+        { aggregate: "controller", includeIdle: false },
+      ],
+    ),
     sumOpenSavings(ctx.db, { clusterId, scopes }),
     observedHours(ctx, clusterId, window),
   ]);
+  if (!byNamespaceAllocation || !byWorkload)
+    throw new Error("computeAllocations lost a result");
   const scale = hours > 0 ? HOURS_PER_MONTH / hours : 0;
   const monthly = (microUsd: number) => Math.round(microUsd * scale);
   const savingsByNamespace = new Map<string, number>();

@@ -21,7 +21,7 @@ import { parseInput } from "../internal/parse";
 import { listRecommendations } from "../recommendations/list";
 import type { RecommendationSummary } from "../recommendations/schemas";
 import {
-  computeAllocation,
+  computeAllocations,
   IDLE_NAME,
   type AllocationAggregate,
   type AllocationLine,
@@ -180,21 +180,26 @@ export async function getCostDrilldown({
   const filter = filterOf(scope);
   // Shared-cost rules split tenants' totals; a drill-down shows what the scope itself allocated.
   const own = { ...settings, sharedNamespaces: [], shareIdle: false };
-  const common = { db: ctx.db, clusterId, window, price, scopes, filter };
-  const [children, total, series, recommendations, anomalies, open, usage] =
+  const [[children, total], series, recommendations, anomalies, open, usage] =
     await Promise.all([
-      computeAllocation({
-        ...common,
-        settings: own,
-        aggregate: CHILD_AGGREGATE[scope.level],
-        includeIdle: scope.level === "cluster",
-      }),
-      computeAllocation({
-        ...common,
-        settings: own,
-        aggregate: "cluster",
-        includeIdle: false,
-      }),
+      computeAllocations(
+        {
+          db: ctx.db,
+          clusterId,
+          window,
+          price,
+          scopes,
+          filter,
+          settings: own,
+        },
+        [
+          {
+            aggregate: CHILD_AGGREGATE[scope.level],
+            includeIdle: scope.level === "cluster",
+          },
+          { aggregate: "cluster", includeIdle: false },
+        ],
+      ),
       costSeries(ctx, { clusterId, window, scope, scopes, price }),
       listRecommendations({
         ctx,
@@ -217,24 +222,22 @@ export async function getCostDrilldown({
           limit: 20,
         },
       }),
-      sumOpenSavings(ctx.db, { clusterId, scopes }),
+      sumOpenSavings(ctx.db, {
+        clusterId,
+        scopes,
+        namespace: scope.namespace,
+        workloadId: scope.workload?.id,
+      }),
       scope.container
         ? getUsageSeries(ctx.db, {
             containerId: scope.container.id,
             from: window.from,
             to: window.to,
-            stepSeconds: Math.max(
-              300,
-              Math.ceil(
-                (window.to.getTime() - window.from.getTime()) /
-                  1000 /
-                  300 /
-                  300,
-              ) * 300,
-            ),
+            stepSeconds: usageStepSeconds(window),
           })
         : Promise.resolve([]),
     ]);
+  if (!children || !total) throw new Error("computeAllocations lost a result");
   const idleLine = children.lines.find((l) => l.name === IDLE_NAME);
   return {
     scope,
@@ -249,6 +252,12 @@ export async function getCostDrilldown({
     anomalies,
     usage,
   };
+}
+
+/** At most ~300 points on the usage chart, in whole 5-minute rollups. */
+function usageStepSeconds(window: AllocationWindow): number {
+  const seconds = (window.to.getTime() - window.from.getTime()) / 1000;
+  return Math.max(300, Math.ceil(seconds / 300 / 300) * 300);
 }
 
 function toChild(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { ValidationError } from "@kubewise/core";
+import { ALLOCATION_CARRY_BUCKETS, ALLOCATION_STEP_MS } from "@kubewise/db";
 
 import { bucketQueryEnd, resolveAllocationWindow } from "./window";
 
@@ -39,6 +40,19 @@ describe("resolveAllocationWindow", () => {
       resolution: "1d",
     });
   });
+
+  it.each(["48h", "400d", "2026-10-01T00:30:00Z,2026-10-03T00:29:00Z"])(
+    "keeps the last bucket of the longest %s window within the running totals' carry of its first",
+    (raw) => {
+      const window = resolveAllocationWindow(raw, NOW);
+      const step = ALLOCATION_STEP_MS[window.resolution];
+      const lastAfterFirst =
+        (bucketQueryEnd(window).getTime() - window.from.getTime()) / step - 1;
+      expect(lastAfterFirst).toBeLessThanOrEqual(
+        ALLOCATION_CARRY_BUCKETS[window.resolution],
+      );
+    },
+  );
 
   it("reads up to the end of the bucket holding `to`", () => {
     expect(

@@ -4,8 +4,14 @@ export {
   DEMO_USERS,
   DEMO_WORKLOADS,
 } from "./catalog";
+export {
+  extendDemoHistory,
+  type ExtendDemoHistoryInput,
+  type ExtendDemoHistoryResult,
+} from "./live";
 export { createSeededRng } from "./rng";
 export {
+  DEMO_HISTORY_DAYS,
   seedDemoData,
   type SeedDemoDataInput,
   type SeedDemoDataResult,

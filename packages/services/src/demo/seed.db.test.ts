@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { listAuditLog } from "@kubewise/db";
+import { getClusterByName, listAuditLog } from "@kubewise/db";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 
+import { detectAnomalies } from "../anomalies/detect";
 import { listAnomalies } from "../anomalies/list";
 import { verifyAuditChain } from "../audit/verify";
 import { SYSTEM_ACTOR } from "../context";
 import { listRecommendations } from "../recommendations/list";
 import { createTestContext, TEST_NOW } from "../testing";
+import { extendDemoHistory } from "./live";
 import { createSeededRng } from "./rng";
 import { seedDemoData } from "./seed";
 
@@ -88,6 +90,42 @@ describe("seedDemoData", () => {
       historyDays: 4,
     });
     expect(again.created).toBe(false);
+  });
+
+  it("keeps the seeded workloads live: history up to now, the leak and the OOM risk stay open, the spike passes", async () => {
+    const later = new Date(now.getTime() + 3 * 3_600_000);
+    const cluster = await getClusterByName(test.db, "demo");
+    const clusterId = cluster?.id ?? "";
+    const open = async (at: Date) =>
+      listAnomalies({
+        ctx: createTestContext(test.db, SYSTEM_ACTOR, at),
+        input: { clusterId },
+      });
+    const seeded = await open(now);
+    const live = { db: test.db, rng: createSeededRng(1), historyDays: 4 };
+    const extended = await extendDemoHistory({
+      ...live,
+      now: later,
+      refreshAllocation: true,
+    });
+    expect(extended.rollups).toBe(21 * 36);
+    expect(await extendDemoHistory({ ...live, now: later })).toEqual({
+      rollups: 0,
+    });
+
+    await detectAnomalies({
+      ctx: createTestContext(test.db, SYSTEM_ACTOR, later),
+      input: { clusterId, now: later },
+    });
+    const after = await open(later);
+    const lasting = seeded.filter((a) => a.kind !== "cpu_spike");
+    expect(lasting.map((a) => a.kind)).toEqual(
+      expect.arrayContaining(["leak", "oom_risk"]),
+    );
+    expect(after.map((a) => a.id)).toEqual(
+      expect.arrayContaining(lasting.map((a) => a.id)),
+    );
+    expect(after.filter((a) => a.kind === "cpu_spike")).toEqual([]);
   });
 
   it("is deterministic for a seed", async () => {

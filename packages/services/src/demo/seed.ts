@@ -32,6 +32,9 @@ import {
 import { seedRecommendationHistory } from "./history";
 import { generateDemoRollups, type DemoRollup } from "./usage";
 
+/** Days of seeded history by default; the seed ends (its shapes' anchor) that long after the cluster's creation. */
+export const DEMO_HISTORY_DAYS = 14;
+
 export type SeedDemoDataInput = {
   db: DbExecutor;
   now: Date;
@@ -67,7 +70,7 @@ export async function seedDemoData(
 ): Promise<SeedDemoDataResult> {
   const { db, now, rng } = input;
   const clusterName = input.clusterName ?? "demo";
-  const historyDays = input.historyDays ?? 14;
+  const historyDays = input.historyDays ?? DEMO_HISTORY_DAYS;
   const logger = input.logger ?? pino({ level: "silent" });
   const existing = await getClusterByName(db, clusterName);
   if (existing)

@@ -66,3 +66,49 @@ describe("generateDemoRollups", () => {
     },
   );
 });
+
+describe("generateDemoRollups after its anchor (a live demo)", () => {
+  const anchor = new Date(WEEK_START_MS + 10 * HOUR_MS + 7 * 60_000);
+  const rng = createSeededRng(20261127);
+  // The seed's rollups up to the anchor, then the live ones the demo writes after it.
+  const continued = (container: DemoContainer, end: Date) => [
+    ...generateDemoRollups(container, {
+      end: anchor,
+      days: DETECTION_DAYS,
+      rng,
+    }),
+    ...generateDemoRollups(container, { from: anchor, end, rng, anchor }),
+  ];
+
+  it.each([2, 6, 30, 49])(
+    "keeps the leak and the OOM risk %i h later, and the spike has passed",
+    (hours) => {
+      const end = new Date(anchor.getTime() + hours * HOUR_MS);
+      const leak = firstContainerShaped("leak");
+      const nearOom = firstContainerShaped("near-oom");
+      const spiky = firstContainerShaped("spiky");
+      expect(DETECTORS.leak(leak, continued(leak, end), end)?.kind).toBe(
+        "leak",
+      );
+      expect(
+        DETECTORS.oom_risk(nearOom, continued(nearOom, end), end)?.kind,
+      ).toBe("oom_risk");
+      expect(
+        DETECTORS.cpu_spike(spiky, continued(spiky, end), end),
+      ).toBeUndefined();
+    },
+  );
+
+  it("writes the buckets from `from` up to the one before `end`, 5 minutes apart", () => {
+    const rows = generateDemoRollups(firstContainerShaped("flat"), {
+      from: anchor,
+      end: new Date(anchor.getTime() + HOUR_MS),
+      rng,
+      anchor,
+    });
+    const first = Math.floor(anchor.getTime() / 300_000) * 300_000;
+    expect(rows.map((r) => r.bucket.getTime() - first)).toEqual(
+      Array.from({ length: 12 }, (_, i) => i * 300_000),
+    );
+  });
+});

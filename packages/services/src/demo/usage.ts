@@ -67,23 +67,45 @@ function memoryFactor(container: DemoContainer, msBeforeEnd: number): number {
     return 0.8 + 0.6 * (sinceRestartMs / (24 * HOUR_MS));
   }
   if (container.shape === "near-oom") {
-    // Creeps from 88 % to 98 % of the limit over the last 6 h.
-    const ramp = Math.max(0, 1 - msBeforeEnd / (6 * HOUR_MS));
+    // Creeps from 88 % to 98 % of the limit over the last 6 h, and stays there after `end`.
+    const ramp = Math.min(1, Math.max(0, 1 - msBeforeEnd / (6 * HOUR_MS)));
     return (0.88 + 0.1 * ramp) / container.memoryUtilization;
   }
   return 1;
 }
 
-/** Deterministic 5-minute rollups for one container, oldest first, ending before `end`. */
+const floorToStep = (at: Date) =>
+  Math.floor(at.getTime() / (DEMO_STEP_SECONDS * 1000)) *
+  DEMO_STEP_SECONDS *
+  1000;
+
+/**
+ * Deterministic 5-minute rollups for one container, oldest first, from `end` minus `days` (or from
+ * `from`, when given) up to the bucket before `end`. The shapes
+ * (the leak's daily restarts, the near-OOM ramp, the recent CPU spike, the slow CPU growth) are
+ * drawn relative to `anchor` (default `end`): the seed's end. Rollups after the anchor continue
+ * them, so a live demo keeps its leak and its OOM risk while the spike passes.
+ */
 export function generateDemoRollups(
   container: DemoContainer,
-  { end, days, rng }: { end: Date; days: number; rng: () => number },
+  {
+    end,
+    days,
+    from,
+    rng,
+    anchor = end,
+  }: ({ days: number; from?: undefined } | { from: Date; days?: undefined }) & {
+    end: Date;
+    rng: () => number;
+    anchor?: Date;
+  },
 ): DemoRollup[] {
-  const steps = Math.floor((days * 86_400) / DEMO_STEP_SECONDS);
-  const endMs =
-    Math.floor(end.getTime() / (DEMO_STEP_SECONDS * 1000)) *
-    DEMO_STEP_SECONDS *
-    1000;
+  const endMs = floorToStep(end);
+  const steps =
+    from === undefined
+      ? Math.floor((days * 86_400) / DEMO_STEP_SECONDS)
+      : Math.max(0, (endMs - floorToStep(from)) / (DEMO_STEP_SECONDS * 1000));
+  const anchorMs = floorToStep(anchor);
   const requestCores = container.cpuRequestMillicores / 1000;
   const limitCores =
     container.cpuLimitMillicores === null
@@ -93,7 +115,8 @@ export function generateDemoRollups(
   const rows: DemoRollup[] = [];
   for (let i = 0; i < steps; i++) {
     const bucket = new Date(endMs - (steps - i) * DEMO_STEP_SECONDS * 1000);
-    const progress = i / Math.max(1, steps - 1);
+    const beforeAnchorMs = anchorMs - bucket.getTime();
+    const progress = beforeAnchorMs <= 0 ? 1 : i / Math.max(1, steps - 1);
     const noise = 0.9 + 0.2 * rng();
     const cpuAvg = Math.min(
       limitCores,
@@ -102,7 +125,7 @@ export function generateDemoRollups(
         cpuFactor(container, bucket, {
           progress,
           rng,
-          recent: endMs - bucket.getTime() <= 15 * 60_000,
+          recent: beforeAnchorMs > 0 && beforeAnchorMs <= 15 * 60_000,
         }) *
         noise,
     );
@@ -111,7 +134,7 @@ export function generateDemoRollups(
       memoryCap,
       container.memoryRequestBytes *
         container.memoryUtilization *
-        memoryFactor(container, endMs - bucket.getTime()) *
+        memoryFactor(container, beforeAnchorMs) *
         (0.97 + 0.06 * rng()),
     );
     const memoryMax = Math.min(
