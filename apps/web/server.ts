@@ -1,7 +1,12 @@
-// `npm start` for production, the demo and the e2e suite: Next's request handler behind a plain
-// Node HTTP server, so the client address comes from the socket (Next alone keeps a client-sent
-// X-Forwarded-For and drops the peer). See src/server/http/client-ip.ts.
+// `npm start` for production, the demo, the e2e suite and the dashboard image: Next's request
+// handler behind a plain Node HTTP server, so the client address comes from the socket (Next alone
+// keeps a client-sent X-Forwarded-For and drops the peer). See src/server/http/client-ip.ts.
+// The image runs this file bundled (scripts/images/bundle.ts) inside Next's standalone output, which
+// has no next.config.ts: there it starts Next with the config `next build` recorded (port 3000 and
+// 0.0.0.0 by default, as the image's PORT/HOSTNAME say).
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import path from "node:path";
 import { parseArgs } from "node:util";
 
 import next from "next";
@@ -21,6 +26,7 @@ const { values: args } = parseArgs({
 });
 const port = Number(args.port);
 const trusted = parseTrustedProxies(env.KUBEWISE_TRUSTED_PROXIES);
+useRecordedConfigWhenStandalone(import.meta.dirname);
 const app = next({
   dev: false,
   dir: import.meta.dirname,
@@ -43,3 +49,16 @@ createServer((request, response) => {
     `kubewise web listening on http://${args.hostname}:${port}\n`,
   );
 });
+
+/** Next's standalone output keeps the build's config in .next/required-server-files.json only. */
+function useRecordedConfigWhenStandalone(dir: string): void {
+  const recorded = path.join(dir, ".next/required-server-files.json");
+  if (existsSync(path.join(dir, "next.config.ts")) || !existsSync(recorded))
+    return;
+  const { config } = JSON.parse(readFileSync(recorded, "utf8")) as {
+    config: unknown;
+  };
+  // eslint-disable-next-line no-restricted-properties -- how Next's own standalone server.js hands Next its config
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+  process.chdir(dir); // as Next's own standalone server.js does
+}

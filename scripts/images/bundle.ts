@@ -129,6 +129,7 @@ export async function webEntries(
     entries.push(
       ...treeEntries(path.join(web, "public"), "app/apps/web/public"),
     );
+  entries.push(await webServerEntry(root));
   // next start writes its cache here; the chart mounts an emptyDir over it (read-only root).
   entries.push({
     kind: "dir",
@@ -137,4 +138,37 @@ export async function webEntries(
     uid: APP_UID,
   });
   return entries;
+}
+
+/** Where the dashboard image starts: apps/web/server.ts (client address, trusted proxies) bundled. */
+export const WEB_SERVER_ENTRY = "app/apps/web/kubewise-server.mjs";
+
+/**
+ * apps/web/server.ts as one ESM file beside Next's standalone server.js (which it replaces as the
+ * entry point: Next's own server trusts a client-sent X-Forwarded-For). `next` stays external: the
+ * standalone output ships it in /app/node_modules.
+ */
+async function webServerEntry(root: string): Promise<LayerEntry> {
+  const result = await build({
+    entryPoints: [path.join(root, "apps/web/server.ts")],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    write: false,
+    outfile: `/${WEB_SERVER_ENTRY}`,
+    external: ["next", "next/*"],
+    legalComments: "none",
+    logLevel: "error",
+    banner: {
+      js: 'import { createRequire as __kwRequire } from "node:module"; const require = __kwRequire(import.meta.url);',
+    },
+  });
+  const [file] = result.outputFiles;
+  if (!file) throw new Error("esbuild wrote no bundle for apps/web/server.ts");
+  return {
+    kind: "file",
+    path: WEB_SERVER_ENTRY,
+    data: Buffer.from(file.contents),
+  };
 }

@@ -6,6 +6,7 @@ import {
   assetEntries,
   bundleNodeApp,
   nativeModuleEntries,
+  WEB_SERVER_ENTRY,
   webEntries,
 } from "./bundle";
 import { busybox, downloadDeb, nodeRuntime, readDebFiles } from "./inputs";
@@ -248,7 +249,7 @@ export async function imageSpec(
             "HOSTNAME=0.0.0.0",
             "NEXT_TELEMETRY_DISABLED=1",
           ],
-          Entrypoint: ["/usr/local/bin/node", "/app/apps/web/server.js"],
+          Entrypoint: ["/usr/local/bin/node", `/${WEB_SERVER_ENTRY}`],
           WorkingDir: "/app/apps/web",
           ExposedPorts: { "3000/tcp": {} },
           Labels: labels(

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
+import { addBudgetCommands } from "./budgets";
 import type { ApiClient } from "./client";
 import {
   cpu,
@@ -192,6 +193,7 @@ export function createProgram(io: ProgramIo): Command {
     .exitOverride();
   addRecommendationCommands(program, io);
   addReportCommands(program, io);
+  addBudgetCommands(program, io);
   io.extend?.(program);
   return program;
 }

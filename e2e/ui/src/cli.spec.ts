@@ -112,6 +112,47 @@ test("kw works against the real server: login per context, every command, table/
   );
   expect(kw(["anomalies", "-o", "yaml"], env).code).toBe(0);
 
+  // Budgets: create (dollars in, forecast out), list as a table and as json, delete.
+  const created = kw(
+    [
+      "budgets",
+      "create",
+      "kw-e2e",
+      "--namespace",
+      "payments",
+      "--limit",
+      "99.50",
+    ],
+    env,
+  );
+  expect(created.stderr).toBe("");
+  const budgetId = /created budget ([0-9a-f-]{36})/.exec(created.stdout)?.[1];
+  if (!budgetId) throw new Error(`no budget id in: ${created.stdout}`);
+  const [stored] = await sql<{ limit: number }[]>`
+    select monthly_limit_micro_usd::float8 as limit from budgets where id = ${budgetId}`;
+  expect(stored?.limit).toBe(99_500_000);
+  const budgetTable = kw(["budgets", "list"], env);
+  expect(budgetTable.stdout).toMatch(/^ID\s+NAME\s+SCOPE\s+LIMIT\/MO/);
+  expect(budgetTable.stdout).toMatch(/kw-e2e\s+namespace payments\s+\$99\.50/);
+  const budgetJson = JSON.parse(
+    kw(["budgets", "list", "-o", "json"], env).stdout,
+  ) as { id: string; monthlyLimitMicroUsd: number }[];
+  expect(budgetJson.find((b) => b.id === budgetId)?.monthlyLimitMicroUsd).toBe(
+    99_500_000,
+  );
+  const badLimit = kw(
+    ["budgets", "create", "x", "--namespace", "payments", "--limit", "lots"],
+    env,
+  );
+  expect(badLimit.code).toBe(2);
+  expect(badLimit.stderr).toContain("US dollars");
+  expect(kw(["budgets", "delete", budgetId], env).stdout).toBe(
+    `deleted budget ${budgetId}\n`,
+  );
+  const again = kw(["budgets", "delete", budgetId], env);
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain("(HTTP 404)");
+
   // Errors name the field and what it accepts: from the server (problem+json) ...
   const badSince = kw(["savings", "--since", "30h"], env);
   expect(badSince.code).toBe(1);

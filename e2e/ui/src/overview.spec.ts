@@ -24,6 +24,16 @@ test("the overview's phase counts match the recommendations table", async ({
     );
   }
   await expect(page.getByTestId("monthly-now")).toHaveText(/^\$[\d,]+\.\d\d$/);
+  // The suite runs no controller: the dashboard says approvals wait, and how many.
+  await expect(page.getByTestId("cluster-connection")).toContainText(
+    "No cluster connected: approvals wait.",
+  );
+  const approved = counts.get("Approved") ?? 0;
+  await expect(page.getByTestId("cluster-connection")).toContainText(
+    approved === 0
+      ? "Approvals are recorded"
+      : `${String(approved)} approved recommendation${approved === 1 ? "" : "s"} will be applied`,
+  );
   await expect(page.getByTestId("top-wasteful").getByRole("row")).toHaveCount(
     11,
   );

@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 
+import { ClusterConnectionBanner } from "~/components/cluster-connection-banner";
 import { NavLinks } from "~/components/nav-links";
 import type { NavLink } from "~/components/nav-links";
 import { SignOutButton } from "~/components/sign-out-button";
@@ -51,7 +52,10 @@ export default async function DashboardLayout({
           </div>
         </div>
       </aside>
-      <main>{children}</main>
+      <main>
+        <ClusterConnectionBanner user={user} />
+        {children}
+      </main>
     </div>
   );
 }

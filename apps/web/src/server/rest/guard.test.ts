@@ -23,6 +23,12 @@ const API_DIR = fileURLToPath(new URL("../../app/api/v1", import.meta.url));
 const RANK: Record<Role, number> = { viewer: 0, approver: 1, admin: 2 };
 
 const SAMPLE_BODIES: Record<string, unknown> = {
+  createBudget: {
+    name: "shop",
+    scopeKind: "namespace",
+    scopeValue: "payments",
+    monthlyLimitMicroUsd: 100_000_000,
+  },
   putCostSettings: { settings: {} },
   rejectRecommendation: { reason: "too tight for peak traffic" },
   putSafetyConfig: {

@@ -7,6 +7,9 @@ import {
 import {
   approveRecommendation,
   ApproveRecommendationInputSchema,
+  createBudget,
+  CreateBudgetInputSchema,
+  deleteBudget,
   dryRunRecommendation,
   exportAllocationCsv,
   exportRecommendationsCsv,
@@ -19,6 +22,7 @@ import {
   getSavings,
   listAnomalies,
   ListAnomaliesInputSchema,
+  listBudgets,
   listRecommendations,
   parseSinceDays,
   putCostSettings,
@@ -268,6 +272,37 @@ export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
           sinceDays: parseSinceDays(query.since),
         },
       }),
+  }),
+  defineRoute<Ctx, z.ZodType<undefined>, typeof ClusterQuery>({
+    method: "GET",
+    path: "/budgets",
+    operationId: "listBudgets",
+    summary:
+      "Monthly budgets (per namespace or label value) with month to date and month-end forecast",
+    query: ClusterQuery,
+    run: ({ ctx, query }) => listBudgets({ ctx, input: query }),
+  }),
+  defineRoute<
+    Ctx,
+    z.ZodType<undefined>,
+    z.ZodType<undefined>,
+    typeof CreateBudgetInputSchema
+  >({
+    method: "POST",
+    path: "/budgets",
+    operationId: "createBudget",
+    summary:
+      "Create a monthly budget: scopeKind namespace (scopeValue = the namespace) or label (scopeKey=scopeValue)",
+    body: CreateBudgetInputSchema,
+    run: ({ ctx, body }) => createBudget({ ctx, input: body }),
+  }),
+  defineRoute<Ctx, typeof IdParams>({
+    method: "POST",
+    path: "/budget/{id}/delete",
+    operationId: "deleteBudget",
+    summary: "Delete a budget (its alerts stay in the history)",
+    params: IdParams,
+    run: ({ ctx, params }) => deleteBudget({ ctx, input: { id: params.id } }),
   }),
   defineRoute<Ctx, z.ZodType<undefined>, typeof ListAnomaliesQuery>({
     method: "GET",

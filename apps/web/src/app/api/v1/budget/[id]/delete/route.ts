@@ -1,0 +1,3 @@
+import { restHandler } from "~/server/rest/next";
+
+export const POST = restHandler("POST", "/budget/{id}/delete");
