@@ -68,6 +68,8 @@ test("the OpenAPI document lists every REST operation", async ({ request }) => {
   expect(operations.sort()).toEqual(
     [
       "approveRecommendation",
+      "createBudget",
+      "deleteBudget",
       "dryRunRecommendation",
       "getAllocation",
       "getCosts",
@@ -77,6 +79,7 @@ test("the OpenAPI document lists every REST operation", async ({ request }) => {
       "getSafetyConfig",
       "getSavings",
       "listAnomalies",
+      "listBudgets",
       "listRecommendations",
       "putCostSettings",
       "putSafetyConfig",
