@@ -1,22 +1,21 @@
 // npm run bench:anomaly -- [--traces <dir>] [--seed <n>] [--series <n>]
 // Injects seeded, labelled memory leaks and CPU spikes into real traces and reports precision, recall
 // and detection delay per detector; the last stdout line is the JSON summary.
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 import type { DetectorScore } from "../src/anomaly/evaluate";
 import { evaluateAnomalyDetectors } from "../src/anomaly/evaluate";
 import { loadTraceFolder } from "../src/traces/node-loader";
+import { defaultTracesDir } from "./script-io";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const HELP = `npm run bench:anomaly -- [options]
 
 Injects seeded, labelled memory leaks and CPU spikes into real traces and reports precision, recall
 and detection delay per detector (memory leak, CPU spike, OOM risk). Last stdout line: JSON.
 
 Options:
-  --traces <dir>   tidy trace folder (default: ../shared/traces next to the repository)
+  --traces <dir>   tidy trace folder (default: the first ../shared/traces beside the repository or a parent)
   --seed <n>       injection seed (default 20261127)
   --series <n>     series to inject into (default 60)
   -h, --help       this text`;
@@ -24,7 +23,7 @@ Options:
 const { values: args } = parseArgs({
   options: {
     help: { type: "boolean", short: "h", default: false },
-    traces: { type: "string", default: resolve(repoRoot, "../shared/traces") },
+    traces: { type: "string", default: defaultTracesDir() },
     seed: { type: "string", default: "20261127" },
     series: { type: "string", default: "60" },
   },

@@ -42,7 +42,7 @@ and hindsight ones (they know the series' whole future), scored by the harness, 
 targets from the baselines. Last stdout line: {"targets":…,"bounds":{…},"series":…}.
 
 Options:
-  --traces <dir>           tidy trace folder (default: ../shared/traces next to the repository)
+  --traces <dir>           tidy trace folder (default: the first ../shared/traces beside the repository or a parent)
   --limit <n>              only the first n series
   --workers <n>            worker threads for the baselines (default: min(2, CPU cores))
   --recommend-json <file>  take the baselines from a saved bench:recommend output instead

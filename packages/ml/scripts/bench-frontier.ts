@@ -24,10 +24,12 @@ import {
 import { renderChart } from "../src/eval/frontier-svg";
 import type { ChartSeries } from "../src/eval/frontier-svg";
 import type { SweepPolicy } from "../src/eval/sweep";
+import { pointName } from "../src/eval/sweep";
 import type { TraceSeries } from "../src/traces/series-builder";
 import { BASELINE_FAMILIES, buildSweeps } from "./frontier-policies";
 import type { FrontierSeriesResult } from "./frontier-score";
 import {
+  FRESH_FAMILY,
   HINDSIGHT_FAMILY,
   HINDSIGHT_QUANTILES,
   scoreFrontierSeries,
@@ -57,12 +59,14 @@ percentile, memory statistic x margin; autopilot-ml underrun weight; kubewise ri
 hindsight static bound: per-series quantile of its future daily peaks.
 
 Options:
-  --traces <dir>   tidy trace folder (default: ../shared/traces next to the repository)
+  --traces <dir>   tidy trace folder (default: the first ../shared/traces beside the repository or a parent)
   --out <dir>      where the charts and the table go (default: ./bench-frontier)
   --limit <n>      only the first n series
   --every <k>      only every k-th series (quick iteration; report full runs)
   --workers <n>    worker threads (default: min(2, CPU cores))
   --baselines-only skip Kubewise (no model files needed)
+  --fresh          also score Kubewise as stated each day, before the publication rule
+                   ("kubewise-fresh"; Kubewise itself is scored as published)
   -h, --help       this text`;
 
 const { values: args } = parseArgs({
@@ -71,6 +75,7 @@ const { values: args } = parseArgs({
     out: { type: "string", default: "bench-frontier" },
     every: { type: "string" },
     "baselines-only": { type: "boolean", default: false },
+    fresh: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -96,7 +101,7 @@ function fold(merged: Merged, result: FrontierSeriesResult): void {
 
 async function scoreAll(
   series: TraceSeries[],
-  options: { workers: number; kubewise: boolean },
+  options: { workers: number; kubewise: boolean; fresh: boolean },
 ): Promise<Merged> {
   const merged: Merged = {
     accumulators: new Map(),
@@ -115,7 +120,7 @@ async function scoreAll(
   if (options.workers <= 1) {
     const sweeps = buildSweeps(options);
     for (const s of series) {
-      fold(merged, scoreFrontierSeries(s, sweeps));
+      fold(merged, scoreFrontierSeries(s, sweeps, options));
       progress();
     }
     return merged;
@@ -125,6 +130,7 @@ async function scoreAll(
     () =>
       startTsxWorker(new URL("./frontier-worker.ts", import.meta.url), {
         kubewise: options.kubewise,
+        fresh: options.fresh,
       }),
   );
   let next = 0;
@@ -152,6 +158,7 @@ async function scoreAll(
 function frontierPoints(
   merged: Merged,
   sweeps: SweepPolicy[],
+  fresh: boolean,
 ): Map<string, FrontierPoint[]> {
   const byFamily = new Map<string, FrontierPoint[]>();
   const add = (p: Omit<FrontierPoint, "metrics">): void => {
@@ -163,6 +170,13 @@ function frontierPoints(
   };
   for (const s of sweeps)
     for (const p of s.points) add({ ...p, family: s.family });
+  for (const s of sweeps.filter((x) => fresh && x.family === "kubewise"))
+    for (const p of s.points)
+      add({
+        ...p,
+        name: pointName(FRESH_FAMILY, p.knob, p.isDefault),
+        family: FRESH_FAMILY,
+      });
   for (const q of HINDSIGHT_QUANTILES)
     add({
       family: HINDSIGHT_FAMILY,
@@ -283,8 +297,9 @@ async function main(): Promise<void> {
     `${series.length} series${every > 1 ? ` (every ${every}th)` : ""}; sweeping ${BASELINE_FAMILIES.join(", ")}${kubewise ? ", kubewise" : ""} and the hindsight static bound`,
   );
   const started = performance.now();
-  const merged = await scoreAll(series, { workers, kubewise });
-  const byFamily = frontierPoints(merged, buildSweeps({ kubewise }));
+  const fresh = kubewise && args.fresh;
+  const merged = await scoreAll(series, { workers, kubewise, fresh });
+  const byFamily = frontierPoints(merged, buildSweeps({ kubewise }), fresh);
   const baselines = BASELINE_FAMILIES.flatMap((f) => byFamily.get(f) ?? []);
   const kw = byFamily.get("kubewise") ?? [];
   const bound = byFamily.get(HINDSIGHT_FAMILY) ?? [];
@@ -309,7 +324,11 @@ async function main(): Promise<void> {
 
   const outDir = resolve(invocationDir, args.out);
   await mkdir(outDir, { recursive: true });
-  const families = [...BASELINE_FAMILIES, "kubewise"];
+  const families = [
+    ...BASELINE_FAMILIES,
+    "kubewise",
+    ...(fresh ? [FRESH_FAMILY] : []),
+  ];
   const charts = {
     "memory.svg": renderChart({
       title: "Memory: slack vs OOM-free days",

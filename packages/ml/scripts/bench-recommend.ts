@@ -33,7 +33,7 @@ its risk curve) on a folder of tidy traces: a table, the issue-4 targets, and on
 Matched-safety comparisons (each policy's knob swept) are in npm run bench:frontier.
 
 Options:
-  --traces <dir>      tidy trace folder (default: ../shared/traces next to the repository)
+  --traces <dir>      tidy trace folder (default: the first ../shared/traces beside the repository or a parent)
   --limit <n>         only the first n series
   --workers <n>       worker threads (default: min(2, CPU cores))
   --dump <file.csv>   one row per (series, day, policy, window)

@@ -33,13 +33,23 @@ export type FrontierSeriesResult = {
   days: number;
 };
 
+/** Kubewise's points as the recommender states them each day, without the publication rule. */
+export const FRESH_FAMILY = "kubewise-fresh";
+
 export function scoreFrontierSeries(
   series: TraceSeries,
   sweeps: SweepPolicy[],
+  options: { fresh: boolean },
 ): FrontierSeriesResult {
+  const fresh = sweeps
+    .filter((s) => options.fresh && s.family === "kubewise")
+    .flatMap((s) =>
+      sweepEntries(s, { family: FRESH_FAMILY, publication: undefined }),
+    );
   const entries = [
     { name: PROVISIONED, recommender: null },
-    ...sweeps.flatMap(sweepEntries),
+    ...sweeps.flatMap((s) => sweepEntries(s)),
+    ...fresh,
     ...boundPolicies(series, hindsightSpecs()),
   ];
   const evaluation = evaluateSeries(series, entries);

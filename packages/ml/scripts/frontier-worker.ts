@@ -9,12 +9,12 @@ import { scoreFrontierSeries } from "./frontier-score";
 const port = parentPort;
 if (port === null)
   throw new Error("frontier-worker must run in a worker thread");
-const options = workerData as { kubewise: boolean };
+const options = workerData as { kubewise: boolean; fresh: boolean };
 const sweeps = buildSweeps(options);
 
 port.on("message", (message: { index: number; series: TraceSeries }) => {
   port.postMessage({
     index: message.index,
-    result: scoreFrontierSeries(message.series, sweeps),
+    result: scoreFrontierSeries(message.series, sweeps, options),
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,9 +39,23 @@ export async function loadSeriesArgs(args: {
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
+/**
+ * The first `shared/traces` folder beside the repository or beside one of its parents (a clone at
+ * /work/main and a worktree at /work/wt/<name> both find /work/shared/traces); the first candidate
+ * when none exists, so the error names the expected place.
+ */
+export function defaultTracesDir(from = repoRoot): string {
+  const candidates: string[] = [];
+  for (let dir = from; ; dir = dirname(dir)) {
+    candidates.push(resolve(dir, "../shared/traces"));
+    if (dirname(dir) === dir) break;
+  }
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}
+
 /** `parseArgs` options every trace benchmark takes: --traces, --limit, --workers. */
 export const TRACE_OPTIONS = {
-  traces: { type: "string", default: resolve(repoRoot, "../shared/traces") },
+  traces: { type: "string", default: defaultTracesDir() },
   limit: { type: "string" },
   workers: {
     type: "string",

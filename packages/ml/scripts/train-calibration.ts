@@ -10,13 +10,13 @@ import {
   type InForceLookup,
 } from "../src/eval/score-day";
 import { dayBoundaries, nominalIntervalS } from "../src/eval/walk-forward";
+import { chooseLadderStep } from "../src/kubewise/ladder";
 import type {
   CalibrationMetadata,
   ForecasterMetadata,
 } from "../src/kubewise/model-metadata";
 import {
   buildKubewiseRecommender,
-  chooseLadderStep,
   KUBEWISE_DEFAULTS,
   type LadderResult,
 } from "../src/kubewise/recommender";

@@ -34,6 +34,7 @@ import { extractLstmWeights } from "../src/tfjs/model";
 import { trainForecaster } from "../src/tfjs/train";
 import { loadTraceFolder } from "../src/traces/node-loader";
 import type { TraceSeries } from "../src/traces/series-builder";
+import { defaultTracesDir } from "./script-io";
 import { runCalibration } from "./train-calibration";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,7 +44,7 @@ Trains the default forecaster on the dev traces (seeded), exports ONNX, fits the
 its calibration on series it was not fit on, and writes models/kubewise-forecaster-v1.{onnx,json}.
 
 Options:
-  --traces <dir>        tidy trace folder (default: ../shared/traces next to the repository)
+  --traces <dir>        tidy trace folder (default: the first ../shared/traces beside the repository or a parent)
   --out <dir>           model folder (default: packages/ml/models)
   --epochs <n>          (default 5)
   --max-train <n>       training samples (default 8000)
@@ -58,7 +59,7 @@ const { values: args } = parseArgs({
     help: { type: "boolean", short: "h", default: false },
     traces: {
       type: "string",
-      default: resolve(here, "../../../../shared/traces"),
+      default: defaultTracesDir(),
     },
     out: { type: "string", default: resolve(here, "../models") },
     epochs: { type: "string", default: "5" },

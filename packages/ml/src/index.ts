@@ -57,9 +57,21 @@ export type { OomRiskConfig, OomRiskResult } from "./anomaly/oom-risk";
 export { mannKendall, theilSen } from "./stats/robust";
 export {
   buildKubewiseRecommender,
-  chooseLadderStep,
   KUBEWISE_DEFAULTS,
 } from "./kubewise/recommender";
+export { chooseLadderStep } from "./kubewise/ladder";
+export {
+  decidePublication,
+  materialChanges,
+  PUBLICATION_RULE,
+  toPublishable,
+} from "./publication";
+export type {
+  Publishable,
+  PublicationDecision,
+  PublicationInput,
+  PublicationRule,
+} from "./publication";
 export type {
   KubewiseOptions,
   KubewiseRecommender,
@@ -89,6 +101,8 @@ export {
 } from "./forecast/quantile-heads";
 export { loadEmbeddedForecaster } from "./forecast/shipped-weights";
 export { detectPeriodicity } from "./policy/periodicity";
+export { burstProfile } from "./policy/burst";
+export type { BurstProfile } from "./policy/burst";
 export {
   applyIsotonic,
   fitIsotonic,

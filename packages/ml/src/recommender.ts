@@ -42,6 +42,17 @@ export type ConfidenceFactor = {
 /** What a recommendation was computed from, for the reviewer (JSON-safe). */
 export type RecommendationEvidence = Record<string, number | string | null>;
 
+/** Today's confidence for published values, and why. */
+export type Restatement = {
+  confidence: number;
+  factors: ConfidenceFactor[];
+  /**
+   * What keeping the published memory values costs today over the fresh ones, in the policy's own
+   * objective (relative slack + priced risk); absent when the policy has no such objective.
+   */
+  memoryRegret?: number;
+};
+
 export type Recommendation = {
   /** Values in force whenever no window matches (or always, when windows is empty). */
   base: ResourceValues;
@@ -84,6 +95,16 @@ export type RecommenderSession = {
   /** Record an OOM kill (for OOM bumps); traces have none. */
   observeOom?(timestampS: number): void;
   recommend(nowS: number): RecommendResult;
+  /**
+   * Today's confidence (and its main factors) for values published earlier, at `nowS` (after
+   * `recommend(nowS)`); null when the policy cannot state one then. Policies without a confidence
+   * leave it out.
+   */
+  restate?(
+    published: ResourceValues,
+    nowS: number,
+    fresh?: Recommendation,
+  ): Restatement | null;
 };
 
 export type Recommender = {

@@ -28,6 +28,19 @@ export type RecommendationTimeWindow = {
   memoryTargetBytes: number;
 };
 
+/** One factor behind a recommendation's confidence, in words (@kubewise/ml ConfidenceFactor). */
+export type RecommendationConfidenceFactor = {
+  name: string;
+  effect: "raises" | "lowers";
+  text: string;
+};
+
+/** What a recommendation was computed from, for the reviewer (JSON-safe numbers and words). */
+export type RecommendationEvidence = Record<
+  string,
+  number | string | boolean | null | (number | string)[]
+>;
+
 export const recommendations = pgTable(
   "recommendations",
   {
@@ -62,6 +75,15 @@ export const recommendations = pgTable(
     // After an OOM rollback in the cluster: the floor for this container's next memory request
     // (status.rolledBack.nextMinimumMemoryBytes, carried here by the cluster sync).
     rollbackMemoryFloorBytes: bigint({ mode: "number" }),
+    // Why the values are what they are beyond the statistics (sizing rules that fired), in words.
+    reasons: jsonb().$type<string[]>().notNull().default([]),
+    // The confidence's main factors, in words.
+    confidenceFactors: jsonb()
+      .$type<RecommendationConfidenceFactor[]>()
+      .notNull()
+      .default([]),
+    // What it was computed from: window, percentiles, peaks, model, OOM history, anomalies, cost delta.
+    evidence: jsonb().$type<RecommendationEvidence>().notNull().default({}),
     createdAt: defaultNow(),
     updatedAt: defaultNow(),
   },

@@ -1,16 +1,22 @@
 // A policy's knob sweep as harness policies: one session per series answers for every knob setting
 // at once (same histograms / forecasts, other percentiles or margins), and each setting is scored as
 // its own policy by `evaluateSeries`, so a sweep costs one session plus one `scoreDay` per setting.
+import type { PublicationRule } from "../publication";
 import type {
+  Recommendation,
   Recommender,
   RecommenderContext,
   RecommenderSession,
   RecommendResult,
+  ResourceValues,
   UsageChunk,
 } from "../recommender";
 import type { PolicyEntry } from "./walk-forward";
 
-type SweepSession = Pick<RecommenderSession, "observe" | "observeOom"> & {
+type SweepSession = Pick<
+  RecommenderSession,
+  "observe" | "observeOom" | "restate"
+> & {
   /** One result per point of the sweep, in the order of `SweepPolicy.points`. */
   recommendAll(nowS: number): RecommendResult[];
 };
@@ -26,6 +32,8 @@ export type SweepPoint = {
 export type SweepPolicy = {
   family: string;
   points: SweepPoint[];
+  /** Score what a user sees: the published recommendation under this rule (walk-forward.ts). */
+  publication?: PublicationRule;
   start(ctx: RecommenderContext): SweepSession;
 };
 
@@ -45,13 +53,23 @@ type Shared = {
   results: RecommendResult[];
 };
 
+const SHARED = new WeakMap<SweepPolicy, WeakMap<RecommenderContext, Shared>>();
+
 /**
  * One harness policy per sweep point. The harness starts every policy with the same context object
  * and hands every policy the same chunk object each day, so the points share one session: the first
- * point to see a chunk feeds it, the first to ask at `nowS` computes every point's result.
+ * point to see a chunk feeds it, the first to ask at `nowS` computes every point's result. `variant`
+ * scores the same points under another family name and publication rule, on the same session.
  */
-export function sweepEntries(policy: SweepPolicy): PolicyEntry[] {
-  const shared = new WeakMap<RecommenderContext, Shared>();
+export function sweepEntries(
+  policy: SweepPolicy,
+  variant?: { family: string; publication: PublicationRule | undefined },
+): PolicyEntry[] {
+  const shared =
+    SHARED.get(policy) ?? new WeakMap<RecommenderContext, Shared>();
+  SHARED.set(policy, shared);
+  const family = variant?.family ?? policy.family;
+  const publication = variant ? variant.publication : policy.publication;
   const sharedFor = (ctx: RecommenderContext): Shared => {
     let s = shared.get(ctx);
     if (s === undefined) {
@@ -66,8 +84,11 @@ export function sweepEntries(policy: SweepPolicy): PolicyEntry[] {
     return s;
   };
   return policy.points.map((point, index): PolicyEntry => {
+    const name = variant
+      ? pointName(family, point.knob, point.isDefault)
+      : point.name;
     const recommender: Recommender = {
-      name: point.name,
+      name,
       start(ctx) {
         const s = sharedFor(ctx);
         return {
@@ -78,7 +99,15 @@ export function sweepEntries(policy: SweepPolicy): PolicyEntry[] {
           },
           observeOom(timestampS) {
             // Every point forwards its own OOM; only the first point's reaches the shared session.
-            if (index === 0) s.session.observeOom?.(timestampS);
+            if (index === 0 && variant === undefined)
+              s.session.observeOom?.(timestampS);
+          },
+          restate(
+            published: ResourceValues,
+            nowS: number,
+            fresh?: Recommendation,
+          ) {
+            return s.session.restate?.(published, nowS, fresh) ?? null;
           },
           recommend(nowS) {
             if (s.nowS !== nowS) {
@@ -96,6 +125,6 @@ export function sweepEntries(policy: SweepPolicy): PolicyEntry[] {
         };
       },
     };
-    return { name: point.name, recommender };
+    return { name, recommender, publication };
   });
 }

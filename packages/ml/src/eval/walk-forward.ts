@@ -1,5 +1,7 @@
 // Walk-forward evaluation: from 1 day of history on, re-recommend every 24 h from the past only and
 // score on the following 24 h with the values in force at each sample.
+import { decidePublication, toPublishable } from "../publication";
+import type { PublicationRule } from "../publication";
 import type {
   Recommendation,
   Recommender,
@@ -15,8 +17,17 @@ import { lookupProvisioned, lookupRecommendation, scoreDay } from "./score-day";
 
 export const PROVISIONED = "provisioned";
 
-/** `recommender: null` scores what the trace provisioned. */
-export type PolicyEntry = { name: string; recommender: Recommender | null };
+/**
+ * `recommender: null` scores what the trace provisioned. With `publication`, the harness scores what a
+ * user of the product sees: the published recommendation, replaced by a fresh one only when the rule
+ * says so (publication.ts, the same rule the services apply), restated each day with today's
+ * confidence where the policy can.
+ */
+export type PolicyEntry = {
+  name: string;
+  recommender: Recommender | null;
+  publication?: PublicationRule;
+};
 
 export type ScoredDay = DayScore & {
   seriesId: string;
@@ -31,6 +42,8 @@ export type ScoredDay = DayScore & {
   fallback: boolean;
   /** The recommendation scored (null for `provisioned` and fallback days). */
   recommendation: Recommendation | null;
+  /** With a publication rule: whether a fresh recommendation was published that day. */
+  published: boolean | null;
 };
 
 export type WalkForwardOptions = { dayS?: number; warmupS?: number };
@@ -93,6 +106,7 @@ export function dayBoundaries(
 type PolicyRun = {
   entry: PolicyEntry;
   session: RecommenderSession | null;
+  /** The recommendation in force yesterday (the published one under a publication rule). */
   previous: Recommendation | null;
   previousStart: number | null;
   wallMs: number;
@@ -142,16 +156,17 @@ export function evaluateSeries(
     for (const run of runs) {
       const result = advance(run, chunk, dayStartS);
       if (end <= start) continue;
-      const rec = result?.kind === "ok" ? result.recommendation : null;
+      const fresh = result?.kind === "ok" ? result.recommendation : null;
+      const { rec, published } = inForceToday(run, fresh, {
+        nowS: dayStartS,
+        unitSystem: series.unitSystem,
+      });
       days.push(
-        scoreRunDay(run, rec, {
-          series,
-          start,
-          end,
-          dayStartS,
-          sampleIntervalS,
-          provisioned,
-        }),
+        scoreRunDay(
+          run,
+          { rec, published },
+          { series, start, end, dayStartS, sampleIntervalS, provisioned },
+        ),
       );
       if (rec) run.previous = rec;
     }
@@ -171,11 +186,59 @@ type DayContext = {
   provisioned: InForceLookup;
 };
 
+/**
+ * Yesterday's recommendation restated with today's confidence where the policy can, and what keeping
+ * its memory values costs over the fresh ones (null where the policy cannot say).
+ */
+function restated(
+  run: PolicyRun,
+  at: { nowS: number; fresh: Recommendation },
+): { rec: Recommendation; memoryRegret: number | null } | null {
+  const previous = run.previous;
+  if (previous === null) return null;
+  const restatement =
+    run.session?.restate?.(previous.base, at.nowS, at.fresh) ?? null;
+  if (restatement === null) return { rec: previous, memoryRegret: null };
+  const { memoryRegret, ...stated } = restatement;
+  return {
+    rec: { ...previous, ...stated },
+    memoryRegret: memoryRegret ?? null,
+  };
+}
+
+/**
+ * What is in force today: the fresh recommendation, or under a publication rule the published one
+ * (restated with today's confidence) unless the rule publishes the fresh one. Without a fresh one the
+ * published recommendation stays, as it does in the product.
+ */
+function inForceToday(
+  run: PolicyRun,
+  fresh: Recommendation | null,
+  at: { nowS: number; unitSystem: "real" | "normalized" },
+): { rec: Recommendation | null; published: boolean | null } {
+  const rule = run.entry.publication;
+  if (rule === undefined) return { rec: fresh, published: null };
+  if (fresh === null) return { rec: run.previous, published: false };
+  const kept = restated(run, { nowS: at.nowS, fresh });
+  const decision = decidePublication({
+    published: kept ? toPublishable(kept.rec) : null,
+    fresh: toPublishable(fresh),
+    publishedConfidenceNow: kept?.rec.confidence ?? null,
+    memoryRegret: kept?.memoryRegret ?? null,
+    unitSystem: at.unitSystem,
+    rule,
+  });
+  return decision.publish
+    ? { rec: fresh, published: true }
+    : { rec: kept?.rec ?? null, published: false };
+}
+
 function scoreRunDay(
   run: PolicyRun,
-  rec: Recommendation | null,
+  today: { rec: Recommendation | null; published: boolean | null },
   day: DayContext,
 ): ScoredDay {
+  const { rec, published } = today;
   const { series, start, end, sampleIntervalS, provisioned } = day;
   const lookup = rec ? lookupRecommendation(series, rec) : provisioned;
   const score = scoreDay(
@@ -189,11 +252,16 @@ function scoreRunDay(
     dayStartS: day.dayStartS,
     policy: run.entry.name,
     realUnits: series.unitSystem === "real",
-    changed: changedFlag(run, rec, { series, start }),
+    // Under a publication rule every new version is a change the user sees, however small.
+    changed:
+      published === null || run.previous === null
+        ? changedFlag(run, rec, { series, start })
+        : published,
     holds: doesRecommendationHold(score),
     confidence: rec?.confidence ?? null,
     fallback: run.entry.recommender !== null && rec === null,
     recommendation: rec,
+    published,
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   Recommendation,
   RecommendationEvidence,
   ResourceValues,
+  Restatement,
   WindowedValues,
 } from "../recommender";
 import type { Evidence } from "./evidence";
@@ -13,6 +14,7 @@ import {
   chooseMemoryLimit,
   confidenceAtLimit,
   explainConfidence,
+  memoryCost,
 } from "./memory-risk";
 import type { ConfidenceModel } from "./memory-risk";
 import type { CpuPlan } from "./plan-cpu";
@@ -298,5 +300,39 @@ function recordEvidence(
       plan.oomMemBytes === undefined ? null : Math.round(plan.oomMemBytes),
     riskWeight: extra.riskWeight,
     modelProbability: round(extra.modelProbability),
+  };
+}
+
+const effectiveLimit = (v: ResourceValues): number =>
+  v.memLimitBytes ?? v.memRequestBytes;
+
+/**
+ * Today's confidence (and its factors) for published values' memory limit, and, given the fresh
+ * recommendation, the regret of keeping them: their priced cost minus the fresh limit's.
+ */
+export function restateValues(
+  published: ResourceValues,
+  context: {
+    evidence: Evidence;
+    model: ConfidenceModel;
+    fresh?: Recommendation;
+  },
+): Restatement {
+  const { evidence, model, fresh } = context;
+  const limitBytes = effectiveLimit(published);
+  const riskWeight = fresh?.evidence?.riskWeight;
+  const cost = (l: number): number =>
+    memoryCost(evidence, model, {
+      limitBytes: l,
+      riskWeight: typeof riskWeight === "number" ? riskWeight : 0,
+    });
+  return {
+    confidence: confidenceAtLimit(evidence, model, limitBytes),
+    factors: explainConfidence(evidence, model, limitBytes),
+    ...(fresh && typeof riskWeight === "number"
+      ? {
+          memoryRegret: cost(limitBytes) - cost(effectiveLimit(fresh.base)),
+        }
+      : {}),
   };
 }

@@ -4,13 +4,17 @@ import { createSlotHistory, slotOf } from "../features/slot-history";
 import { OUTPUT_SIZE, QUANTILE_LEVELS } from "../forecast/quantile-heads";
 import type { UsageChunk } from "../recommender";
 import { createRng } from "../stats/rng";
+import { restateValues } from "./assemble";
 import type { Evidence } from "./evidence";
 import { gatherEvidence, MEMORY_FEATURES } from "./evidence";
 import { cdfAt, fitLocationScale, locationScale } from "./location-scale";
 import type { ConfidenceModel } from "./memory-risk";
-import { chooseMemoryLimit, explainConfidence } from "./memory-risk";
+import {
+  chooseMemoryLimit,
+  confidenceAtLimit,
+  explainConfidence,
+} from "./memory-risk";
 import { buildKubewiseRecommender, KUBEWISE_DEFAULTS } from "./recommender";
-import { stabilize } from "./stability";
 
 const START_S = 1_700_006_400;
 const GIB = 1024 ** 3;
@@ -195,37 +199,26 @@ describe("the risk-priced recommender", () => {
   });
 });
 
-describe("stabilize", () => {
-  const rec = (memLimit: number, cpu: number, confidence: number) => ({
-    base: {
-      cpuRequestCores: cpu,
+describe("restateValues", () => {
+  it("states today's confidence for the published limit, lower when the evidence turned volatile", () => {
+    const published = {
+      cpuRequestCores: 1,
       cpuLimitCores: null,
-      memRequestBytes: memLimit / 2,
-      memLimitBytes: memLimit,
-    },
-    windows: [],
-    confidence,
-  });
-  it("keeps small moves, takes large savings and safety raises", () => {
-    const e = evidence(0.1);
-    const inForce = rec(2.4 * GIB, 1, 0.9);
-    const kept = stabilize(inForce, rec(2.3 * GIB, 1.1, 0.9), {
-      evidence: e,
+      memRequestBytes: 0.6 * GIB,
+      memLimitBytes: 2.3 * GIB,
+    };
+    const calm = restateValues(published, {
+      evidence: evidence(0.01),
       model: MODEL,
     });
-    expect(kept.base).toEqual(inForce.base);
-    expect(kept.reasons).toContain(
-      "memory kept: the new value is not a material change",
+    const wild = restateValues(published, {
+      evidence: evidence(0.4),
+      model: MODEL,
+    });
+    expect(calm.confidence).toBeGreaterThan(wild.confidence);
+    expect(calm.confidence).toBe(
+      confidenceAtLimit(evidence(0.01), MODEL, 2.3 * GIB),
     );
-    const cheaper = stabilize(inForce, rec(1.2 * GIB, 1, 0.9), {
-      evidence: e,
-      model: MODEL,
-    });
-    expect(cheaper.base.memLimitBytes).toBe(1.2 * GIB);
-    const safer = stabilize(rec(1.9 * GIB, 1, 0.5), rec(3 * GIB, 2, 0.99), {
-      evidence: e,
-      model: MODEL,
-    });
-    expect(safer.base).toEqual(rec(3 * GIB, 2, 0.99).base);
+    expect(wild.factors.map((f) => f.name)).toContain("mem_volatility");
   });
 });

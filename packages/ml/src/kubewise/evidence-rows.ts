@@ -24,6 +24,22 @@ export type EvidenceRow = {
 
 const RETENTION_SLOTS = 15 * SLOTS_PER_DAY;
 
+/** What the day [start, end) brought; null when it has no memory peak or CPU reading. */
+function dayOutcome(
+  series: TraceSeries,
+  start: number,
+  end: number,
+): EvidenceRow["next"] | null {
+  const memPeak = maxFinite(series.mem, start, end);
+  const cpuPeak = maxFinite(series.cpu, start, end);
+  if (!(memPeak > 0) || !Number.isFinite(cpuPeak)) return null;
+  return {
+    memPeak,
+    memP95: quantileOf(series.mem, 0.95, { start, end }),
+    cpuPeak,
+  };
+}
+
 export function evidenceRows(
   series: TraceSeries,
   forecast: ForecastFn,
@@ -33,31 +49,30 @@ export function evidenceRows(
   const { dayStartsS, bounds } = dayBoundaries(series);
   const rows: EvidenceRow[] = [];
   let observed = 0;
-  for (const [k, dayStartS] of dayStartsS.entries()) {
-    const start = bounds[k] ?? 0;
-    const end = bounds[k + 1] ?? start;
-    for (; observed < start; observed++)
+  const observeUntil = (to: number): void => {
+    for (; observed < to; observed++)
       history.add(
         series.timestampsS[observed] ?? Number.NaN,
         series.cpu[observed] ?? Number.NaN,
         series.mem[observed] ?? Number.NaN,
       );
-    if (end <= start) continue;
+  };
+  for (const [k, dayStartS] of dayStartsS.entries()) {
+    const start = bounds[k] ?? 0;
+    const end = bounds[k + 1] ?? start;
+    observeUntil(start);
+    const next = end > start ? dayOutcome(series, start, end) : null;
     const nowSlot = slotOf(dayStartS);
-    const evidence = gatherEvidence(history, nowSlot, forecastAt(nowSlot));
-    const memPeak = maxFinite(series.mem, start, end);
-    const cpuPeak = maxFinite(series.cpu, start, end);
-    if (!evidence || !(memPeak > 0) || !Number.isFinite(cpuPeak)) continue;
+    const evidence = next
+      ? gatherEvidence(history, nowSlot, forecastAt(nowSlot))
+      : undefined;
+    if (!next || !evidence) continue;
     rows.push({
       seriesId: series.seriesId,
       dayStartS,
       realUnits: series.unitSystem === "real",
       evidence,
-      next: {
-        memPeak,
-        memP95: quantileOf(series.mem, 0.95, { start, end }),
-        cpuPeak,
-      },
+      next,
     });
   }
   return rows;

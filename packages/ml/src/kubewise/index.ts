@@ -2,11 +2,8 @@ import type { Recommender } from "../recommender";
 import { buildKubewiseRecommender, KUBEWISE_DEFAULTS } from "./recommender";
 import type { KubewiseOptions } from "./recommender";
 
-export {
-  buildKubewiseRecommender,
-  chooseLadderStep,
-  KUBEWISE_DEFAULTS,
-} from "./recommender";
+export { buildKubewiseRecommender, KUBEWISE_DEFAULTS } from "./recommender";
+export { chooseLadderStep } from "./ladder";
 export type { KubewiseOptions } from "./recommender";
 export type { ForecastFn } from "./forecasts";
 export type { CalibrationMetadata, ForecasterMetadata } from "./model-metadata";

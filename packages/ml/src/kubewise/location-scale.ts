@@ -53,17 +53,17 @@ export type FitRow = { x: number[]; y: number };
 
 type Moments = { mean: number[]; std: number[] };
 
+/** Per-column mean and standard deviation (1 where a column is constant). */
 function moments(rows: readonly FitRow[], width: number): Moments {
-  const mean = new Array<number>(width).fill(0);
-  const std = new Array<number>(width).fill(0);
-  for (const r of rows)
-    for (let j = 0; j < width; j++) mean[j] = (mean[j] ?? 0) + (r.x[j] ?? 0);
-  for (let j = 0; j < width; j++) mean[j] = (mean[j] ?? 0) / rows.length;
-  for (const r of rows)
-    for (let j = 0; j < width; j++)
-      std[j] = (std[j] ?? 0) + ((r.x[j] ?? 0) - (mean[j] ?? 0)) ** 2;
-  for (let j = 0; j < width; j++)
-    std[j] = Math.sqrt((std[j] ?? 0) / rows.length) || 1;
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (let j = 0; j < width; j++) {
+    const column = rows.map((r) => r.x[j] ?? 0);
+    const m = column.reduce((a, v) => a + v, 0) / rows.length;
+    const variance = column.reduce((a, v) => a + (v - m) ** 2, 0) / rows.length;
+    mean.push(m);
+    std.push(Math.sqrt(variance) || 1);
+  }
   return { mean, std };
 }
 
@@ -71,11 +71,10 @@ function moments(rows: readonly FitRow[], width: number): Moments {
 type Adam = { m: number[]; v: number[] };
 
 function adamStep(
-  params: number[],
-  grad: number[],
-  state: Adam,
+  step: { params: number[]; grad: number[]; state: Adam },
   at: { t: number; rate: number },
 ): void {
+  const { params, grad, state } = step;
   const b1 = 0.9;
   const b2 = 0.999;
   for (let j = 0; j < params.length; j++) {
@@ -117,6 +116,51 @@ function addRowGradient(
   }
 }
 
+/** Start: mu at the median of y, s from its interquartile range, every weight zero. */
+function initialParams(
+  ys: readonly number[],
+  width: number,
+): { location: number[]; logScale: number[] } {
+  const sortedY = [...ys].sort((a, b) => a - b);
+  const at = (q: number): number =>
+    sortedY[Math.floor(q * sortedY.length)] ?? 0;
+  const location = new Array<number>(width + 1).fill(0);
+  const logScale = new Array<number>(width + 1).fill(0);
+  location[0] = sortedY[sortedY.length >> 1] ?? 0;
+  logScale[0] = Math.log(Math.max(1e-3, (at(0.75) - at(0.25)) / 2.2));
+  return { location, logScale };
+}
+
+type FitData = {
+  xs: number[][];
+  ys: number[];
+  thresholds: readonly number[];
+  l2: number;
+};
+
+/** The mean gradient over rows and thresholds, plus the L2 penalty on the weights (not the biases). */
+function meanGradient(
+  data: FitData,
+  params: { location: number[]; logScale: number[] },
+): { gL: number[]; gS: number[] } {
+  const width = params.location.length;
+  const gL = new Array<number>(width).fill(0);
+  const gS = new Array<number>(width).fill(0);
+  for (let i = 0; i < data.xs.length; i++)
+    addRowGradient(
+      { x: data.xs[i] ?? [], y: data.ys[i] ?? 0 },
+      { ...params, thresholds: data.thresholds },
+      { gL, gS },
+    );
+  const n = data.xs.length * data.thresholds.length;
+  for (let j = 0; j < width; j++) {
+    const reg = j === 0 ? 0 : data.l2;
+    gL[j] = (gL[j] ?? 0) / n + reg * (params.location[j] ?? 0);
+    gS[j] = (gS[j] ?? 0) / n + reg * (params.logScale[j] ?? 0);
+  }
+  return { gL, gS };
+}
+
 /**
  * Fits mu(x) and log s(x) on (evidence, outcome) rows: minimises the mean over rows and thresholds of
  * the cross-entropy of 1{y <= z} against sigmoid((z - mu) / s), plus a small L2 penalty on weights.
@@ -137,43 +181,29 @@ export function fitLocationScale(
   if (rows.some((r) => r.x.length !== width || !Number.isFinite(r.y)))
     throw new RangeError(`every row needs ${width} features and a finite y`);
   const { mean, std } = moments(rows, width);
-  const xs = rows.map((r) =>
-    r.x.map((v, j) => (v - (mean[j] ?? 0)) / (std[j] ?? 1)),
-  );
-  const ys = rows.map((r) => Math.max(-5, Math.min(5, r.y)));
-  const sortedY = [...ys].sort((a, b) => a - b);
-  const location = new Array<number>(width + 1).fill(0);
-  const logScale = new Array<number>(width + 1).fill(0);
-  location[0] = sortedY[sortedY.length >> 1] ?? 0;
-  logScale[0] = Math.log(
-    Math.max(
-      1e-3,
-      ((sortedY[Math.floor(0.75 * sortedY.length)] ?? 0) -
-        (sortedY[Math.floor(0.25 * sortedY.length)] ?? 0)) /
-        2.2,
+  const data: FitData = {
+    xs: rows.map((r) =>
+      r.x.map((v, j) => (v - (mean[j] ?? 0)) / (std[j] ?? 1)),
     ),
-  );
+    ys: rows.map((r) => Math.max(-5, Math.min(5, r.y))),
+    thresholds: options.thresholds,
+    l2: options.l2 ?? 1e-4,
+  };
+  const { location, logScale } = initialParams(data.ys, width);
   const stateL: Adam = { m: [], v: [] };
   const stateS: Adam = { m: [], v: [] };
-  const { thresholds, iterations = 400, rate = 0.05, l2 = 1e-4 } = options;
-  const n = rows.length * thresholds.length;
+  const { iterations = 400, rate = 0.05 } = options;
   for (let t = 1; t <= iterations; t++) {
-    const gL = new Array<number>(width + 1).fill(0);
-    const gS = new Array<number>(width + 1).fill(0);
-    for (let i = 0; i < xs.length; i++)
-      addRowGradient(
-        { x: xs[i] ?? [], y: ys[i] ?? 0 },
-        { location, logScale, thresholds },
-        { gL, gS },
-      );
-    for (let j = 0; j <= width; j++) {
-      const reg = j === 0 ? 0 : 1;
-      gL[j] = (gL[j] ?? 0) / n + reg * l2 * (location[j] ?? 0);
-      gS[j] = (gS[j] ?? 0) / n + reg * l2 * (logScale[j] ?? 0);
-    }
+    const { gL, gS } = meanGradient(data, { location, logScale });
     const decayed = rate / Math.sqrt(1 + t / 100);
-    adamStep(location, gL, stateL, { t, rate: decayed });
-    adamStep(logScale, gS, stateS, { t, rate: decayed });
+    adamStep(
+      { params: location, grad: gL, state: stateL },
+      { t, rate: decayed },
+    );
+    adamStep(
+      { params: logScale, grad: gS, state: stateS },
+      { t, rate: decayed },
+    );
   }
   return { features: [...options.features], mean, std, location, logScale };
 }

@@ -77,6 +77,26 @@ export function chooseMemoryLimit(
   };
 }
 
+/**
+ * The priced cost of a memory limit today (relative slack against the expected p95 plus riskWeight x
+ * the model's probability that tomorrow's peak exceeds it): what chooseMemoryLimit minimises. The
+ * publication rule compares the published limit's cost with the fresh one's, so a change is material
+ * only when it pays, not whenever a flat optimum wanders.
+ */
+export function memoryCost(
+  evidence: Evidence,
+  model: ConfidenceModel,
+  options: { limitBytes: number; riskWeight: number },
+): number {
+  const params = locationScale(model.memory, memoryFeatures(evidence));
+  const { limitBytes, riskWeight } = options;
+  const z = Math.log(limitBytes / evidence.memPeak7dBytes);
+  return (
+    Math.max(0, 1 - expectedP95(evidence) / limitBytes) +
+    riskWeight * (1 - cdfAt(params, z))
+  );
+}
+
 /** The calibrated probability that tomorrow's peak stays below `limitBytes`. */
 export function confidenceAtLimit(
   evidence: Evidence,
@@ -97,6 +117,8 @@ export function confidenceOf(model: ConfidenceModel, p: number): number {
 }
 
 const MAX_CONFIDENCE = 0.999;
+/** How many factors a recommendation lists. */
+const TOP_FACTORS = 3;
 
 const FACTOR_TEXT: Record<string, (value: number, raises: boolean) => string> =
   {
@@ -133,7 +155,6 @@ export function explainConfidence(
   evidence: Evidence,
   model: ConfidenceModel,
   limitBytes: number,
-  top = 3,
 ): ConfidenceFactor[] {
   const x = memoryFeatures(evidence);
   const z = Math.log(limitBytes / evidence.memPeak7dBytes);
@@ -148,7 +169,7 @@ export function explainConfidence(
   return effects
     .filter((e) => Math.abs(e.delta) > 0.05)
     .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
-    .slice(0, top)
+    .slice(0, TOP_FACTORS)
     .map((e) => {
       const raises = e.delta > 0;
       const text = FACTOR_TEXT[e.name]?.(e.value, raises) ?? e.name;

@@ -2,6 +2,7 @@
 // penalty, both rising from aggressive to conservative, swept from one plan per day.
 import type { SweepPolicy } from "../eval/sweep";
 import { pointName } from "../eval/sweep";
+import { PUBLICATION_RULE } from "../publication";
 import type { RecommenderContext } from "../recommender";
 import { CPU_EXCEEDANCE_PENALTY } from "./cpu-choice";
 import type { ForecastFn } from "./forecasts";
@@ -49,6 +50,8 @@ export function createKubewiseSweep(input: {
   });
   return {
     family: "kubewise",
+    // What a user sees: the published recommendation, replaced only on a material change.
+    publication: PUBLICATION_RULE,
     points: KNOBS.map((k) => ({
       name: pointName("kubewise", label(k), k === DEFAULT_KNOB),
       knob: label(k),
@@ -59,6 +62,8 @@ export function createKubewiseSweep(input: {
       return {
         observe: (chunk) => session.observe(chunk),
         observeOom: (t) => session.observeOom?.(t),
+        restate: (published, nowS, fresh) =>
+          session.restate(published, nowS, fresh),
         recommendAll: (nowS) => session.recommendForKnobs(nowS, KNOBS),
       };
     },

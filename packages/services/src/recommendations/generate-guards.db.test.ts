@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { PreconditionFailedError } from "@kubewise/core";
 import {
+  insertAnomaly,
+  insertRollups,
   listRecommendationEvents,
   setRollbackMemoryFloor,
   updateRecommendationPhase,
@@ -19,6 +21,7 @@ import { SYSTEM_ACTOR } from "../context";
 import { createTestContext, seedFlatUsage, TEST_NOW } from "../testing";
 import { approveRecommendation } from "./approve";
 import { generateRecommendations } from "./generate";
+import { getRecommendation } from "./get";
 import { listRecommendations } from "./list";
 
 const GIB = 2 ** 30;
@@ -129,5 +132,95 @@ describe("generateRecommendations: what Kubewise can apply", () => {
         input: { id: job.id },
       }),
     ).rejects.toBeInstanceOf(PreconditionFailedError);
+  });
+});
+
+describe("generateRecommendations: sizing rules and evidence", () => {
+  const ctx = () => createTestContext(test.db, SYSTEM_ACTOR);
+
+  it("an open leak blocks the memory decrease, says so, and stores what it considered", async () => {
+    const { clusterId, containerId } = await container("Deployment");
+    await insertAnomaly(test.db, {
+      clusterId,
+      containerId,
+      kind: "leak",
+      severity: "critical",
+      detectedAt: new Date(TEST_NOW.getTime() - 3_600_000),
+      timeToLimitSeconds: 7200,
+      details: {},
+    });
+    const item = await generate(clusterId, {
+      maxStepRatio: () => Promise.resolve(1_000),
+    });
+    // Usage is flat at 0.5 GiB: without the leak VPA would cut 2 GiB far down.
+    expect(item.recommended.memoryRequestBytes).toBe(2 * GIB);
+    expect(item.recommended.memoryLimitBytes).toBe(2 * GIB);
+    const detail = await getRecommendation({
+      ctx: ctx(),
+      input: { id: item.id },
+    });
+    expect(detail.reasons).toEqual([
+      expect.stringMatching(
+        /^memory kept at 2 GiB .* an open critical memory-leak anomaly .* blocks any memory decrease$/,
+      ),
+    ]);
+    expect(detail.evidence).toMatchObject({
+      policy: "vpa",
+      rollups: 288,
+      openAnomalies: [expect.stringMatching(/^leak \(critical, since /)],
+      oomKills7d: 0,
+      workloadKind: "Deployment",
+    });
+    expect(detail.evidence.costBeforeMonthlyMicroUsd).toEqual(
+      expect.any(Number),
+    );
+  });
+
+  it("a CronJob's CPU request comes from its burst profile", async () => {
+    const cluster = await createTestCluster(test.db);
+    const workload = await createTestWorkload(test.db, {
+      clusterId: cluster.id,
+      namespace: "batch",
+      kind: "CronJob",
+      name: "report",
+    });
+    const created = await createTestContainer(test.db, {
+      workloadId: workload.id,
+      name: "job",
+      cpuRequestMillicores: 1000,
+      cpuLimitMillicores: null,
+      memoryRequestBytes: GIB,
+      memoryLimitBytes: GIB,
+    });
+    // Runs 1 bucket in 12 at 2.2 cores, idles at 4 m the rest of the day.
+    await insertRollups(
+      test.db,
+      Array.from({ length: 288 }, (_, i) => {
+        const cpu = i % 12 === 0 ? 2.2 : 0.004;
+        return {
+          bucket: new Date(TEST_NOW.getTime() - (288 - i) * 300_000),
+          containerId: created.id,
+          sampleCount: 30,
+          cpuUsageCoresAvg: cpu,
+          cpuUsageCoresMax: cpu,
+          cpuThrottledPeriodsSum: 0,
+          cpuThrottledSecondsSum: 0,
+          memoryWorkingSetBytesAvg: GIB / 4,
+          memoryWorkingSetBytesMax: GIB / 4,
+          memoryRssBytesMax: GIB / 4,
+          oomKillCountSum: 0,
+        };
+      }),
+    );
+    const item = await generate(cluster.id);
+    expect(item.recommended.cpuRequestMillicores).toBe(2200);
+    const detail = await getRecommendation({
+      ctx: ctx(),
+      input: { id: item.id },
+    });
+    expect(detail.reasons.at(-1)).toMatch(
+      /^CronJob: CPU request 2\.2 vCPU from its burst profile \(p90 while running, 8 % of the time/,
+    );
+    expect(detail.evidence.batchBurstCores).toBe(2.2);
   });
 });

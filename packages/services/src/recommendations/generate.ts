@@ -23,26 +23,27 @@ import {
   type RecommendationRow,
   type UsageHistoryRow,
 } from "@kubewise/db";
-import { createVpaRecommender, type UsageChunk } from "@kubewise/ml";
+import { createVpaRecommender, type Restatement } from "@kubewise/ml";
 
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
 import { recordAudit } from "../internal/audit";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
+import { adviseContainer, restatePublished, withSizingRules } from "./advice";
 import { auditSubject } from "./internal";
 import { supersedeDecision } from "./materiality";
 import {
   GenerateRecommendationsInputSchema,
   type GenerateRecommendationsInput,
 } from "./schemas";
+import { signalsEvidence } from "./sizing-rules";
+import { gatherSizingSignals } from "./sizing-signals";
 import {
   fromContainerRow,
   toRecommendationValues,
   type RecommendationValues,
 } from "./to-resources";
-
-const ROLLUP_SECONDS = 300;
 
 export type GenerateRecommendationsResult = {
   created: number;
@@ -50,14 +51,6 @@ export type GenerateRecommendationsResult = {
   insufficientHistory: number;
   superseded: number;
 };
-
-function toChunk(history: UsageHistoryRow[]): UsageChunk {
-  return {
-    timestampsS: Float64Array.from(history, (h) => h.bucket.getTime() / 1000),
-    cpuCores: Float64Array.from(history, (h) => h.cpuUsageCoresAvg),
-    memBytes: Float64Array.from(history, (h) => h.memoryWorkingSetBytesMax),
-  };
-}
 
 function averageUsage(history: UsageHistoryRow[]): {
   cpuMillicores: number;
@@ -101,28 +94,38 @@ export async function generateRecommendations({
       from,
       to: now,
     });
-    const session = recommender.start({
-      seriesId: target.container.id,
-      sampleIntervalS: ROLLUP_SECONDS,
-    });
-    if (history.length > 0) session.observe(toChunk(history));
-    for (const h of history)
-      if (h.oomKillCountSum > 0)
-        session.observeOom?.(h.bucket.getTime() / 1000);
-    const outcome = session.recommend(now.getTime() / 1000);
-    if (outcome.kind === "insufficient-history") {
+    const advice = adviseContainer(recommender, { target, history, now });
+    if (advice === null) {
       result.insufficientHistory += 1;
       continue;
     }
-    const adjust = await toApplicableStep(ctx, target);
-    const values = toRecommendationValues(outcome.recommendation, adjust);
+    const signals = await gatherSizingSignals(ctx, { target, history, now });
+    const recommendation = withSizingRules(
+      advice.fresh,
+      signals,
+      advice.restate,
+    );
+    const values = toRecommendationValues(
+      recommendation,
+      await toApplicableStep(ctx, target),
+    );
     const written = await withTransaction(ctx, (tx) =>
       persist(tx, {
         target,
-        values,
+        values: {
+          ...values,
+          evidence: {
+            ...values.evidence,
+            policy: recommender.name,
+            historyFrom: from.toISOString(),
+            rollups: history.length,
+            ...signalsEvidence(signals),
+          },
+        },
         policy: recommender.name,
         usage: averageUsage(history),
         now,
+        restate: restatePublished(advice, recommendation),
       }),
     );
     result.created += written.created ? 1 : 0;
@@ -172,14 +175,19 @@ type PersistInput = {
   policy: string;
   usage: { cpuMillicores: number; memoryBytes: number };
   now: Date;
+  /** Today's confidence for stored values and what keeping them costs (the recommender's restatement). */
+  restate: (row: RecommendationRow) => Restatement | null;
 };
 
-async function persist(
+/** The recommendation a fresh one is judged against: the newest Pending, else open, else Rejected one. */
+async function findReference(
   tx: ServiceContext,
-  { target, values, policy, usage, now }: PersistInput,
-): Promise<{ created: boolean; superseded: number }> {
-  const { container, workload } = target;
-  const open = await listOpenRecommendationsForContainer(tx.db, container.id);
+  containerId: string,
+): Promise<{
+  pending: RecommendationRow[];
+  reference: RecommendationRow | undefined;
+}> {
+  const open = await listOpenRecommendationsForContainer(tx.db, containerId);
   // Only Pending recommendations are replaced: an Approved one proceeds to apply, and a material
   // change after approval queues as a new Pending one that says what changed.
   const pending = open.filter((r) => r.phase === "Pending");
@@ -191,25 +199,44 @@ async function persist(
   const reference =
     newest(pending) ??
     newest(open) ??
-    (await getLatestRecommendationInPhase(tx.db, container.id, "Rejected"));
+    (await getLatestRecommendationInPhase(tx.db, containerId, "Rejected"));
+  return { pending, reference };
+}
+
+/** Whether to write a new version, and the reason recorded with it (null: keep the open one). */
+async function publicationReason(
+  tx: ServiceContext,
+  input: PersistInput & { reference: RecommendationRow | undefined },
+): Promise<string | null> {
+  const { reference, target, values, policy } = input;
+  if (!reference) return "first recommendation for this container";
   const safety = await getSafetyConfig(
     tx.db,
-    workload.clusterId,
-    workload.namespace,
+    target.workload.clusterId,
+    target.workload.namespace,
   );
-  const decision = reference
-    ? supersedeDecision({
-        previous: reference,
-        next: { ...values, policy },
-        autoApplyMinConfidence: safety?.autoApplyEnabled
-          ? safety.autoApplyMinConfidence
-          : null,
-      })
-    : { replace: true, reason: "first recommendation for this container" };
-  if (!decision.replace) return { created: false, superseded: 0 };
-  const reason = reference
+  const decision = supersedeDecision({
+    previous: reference,
+    next: { ...values, policy },
+    previousNow: reference.policy === policy ? input.restate(reference) : null,
+    autoApplyMinConfidence: safety?.autoApplyEnabled
+      ? safety.autoApplyMinConfidence
+      : null,
+  });
+  return decision.publish
     ? `${decision.reason} (against v${reference.version}, ${reference.phase})`
-    : decision.reason;
+    : null;
+}
+
+async function persist(
+  tx: ServiceContext,
+  input: PersistInput,
+): Promise<{ created: boolean; superseded: number }> {
+  const { target, values, policy, usage, now } = input;
+  const { container, workload } = target;
+  const { pending, reference } = await findReference(tx, container.id);
+  const reason = await publicationReason(tx, { ...input, reference });
+  if (reason === null) return { created: false, superseded: 0 };
   const delta = computeProjectedSavings({
     current: {
       cpuMillicores: container.cpuRequestMillicores ?? 0,
@@ -230,6 +257,11 @@ async function persist(
     version,
     policy,
     projectedMonthlySavingsMicroUsd: delta.savingsMonthlyMicroUsd,
+    evidence: {
+      ...values.evidence,
+      costBeforeMonthlyMicroUsd: delta.beforeMonthlyMicroUsd,
+      costAfterMonthlyMicroUsd: delta.afterMonthlyMicroUsd,
+    },
     createdAt: now,
     updatedAt: now,
   });

@@ -10,6 +10,8 @@ import {
   getUsageSeries,
   listAuditLog,
   listRecommendationEvents,
+  type RecommendationConfidenceFactor,
+  type RecommendationEvidence,
   type RecommendationTimeWindow,
   type UsagePoint,
 } from "@kubewise/db";
@@ -47,6 +49,12 @@ export type RecommendationDetail = RecommendationSummary & {
     memoryUncappedTargetBytes: number;
   };
   timeWindows: RecommendationTimeWindow[];
+  /** Why the values are what they are beyond the statistics (sizing rules that fired). */
+  reasons: string[];
+  /** The confidence's main factors, in words. */
+  confidenceFactors: RecommendationConfidenceFactor[];
+  /** What it was computed from (window, percentiles, peaks, model, OOMs, anomalies, cost). */
+  evidence: RecommendationEvidence;
   usage: { windowSeconds: number; stepSeconds: number; points: UsagePoint[] };
   /** The Kubewise forecaster's next-24 h quantiles for this container. */
   forecast: UsageForecast;
@@ -137,6 +145,9 @@ export async function getRecommendation({
       memoryUncappedTargetBytes: r.memoryUncappedTargetBytes,
     },
     timeWindows: r.timeWindows,
+    reasons: r.reasons,
+    confidenceFactors: r.confidenceFactors,
+    evidence: r.evidence,
     usage: { windowSeconds: usageWindowSeconds, stepSeconds, points },
     forecast: forecastUsage({ history: forecastInput, now: to }),
     preview,

@@ -1,10 +1,17 @@
-// When a fresh recommendation replaces the open one: only for a material change (a threshold per
-// resource, with hysteresis: a decrease must save more than an increase must add), a policy change,
-// or a confidence that crosses the namespace's auto-apply threshold. Otherwise the open one stays, so
-// an approval is not churned by the next pass and a rejected recommendation does not come back unchanged.
+// When a fresh recommendation replaces the open one. The rule itself (a threshold per resource with
+// hysteresis, safety first for memory, the auto-apply threshold) lives in @kubewise/ml
+// `decidePublication`, which the walk-forward harness also applies, so bench:frontier scores exactly
+// what a user sees; here only the stored rows are read into its shape and a policy change is added.
+import {
+  decidePublication,
+  type PublicationDecision,
+  type Publishable,
+  type Restatement,
+} from "@kubewise/ml";
+
 import type { RecommendationValues } from "./to-resources";
 
-type Values = Required<
+type StoredValues = Required<
   Pick<
     RecommendationValues,
     | "cpuRequestMillicores"
@@ -12,87 +19,49 @@ type Values = Required<
     | "memoryRequestBytes"
     | "memoryLimitBytes"
     | "confidence"
+    | "timeWindows"
   >
 >;
 
-/** Relative change that counts, up / down, and the least absolute change, per resource. */
-const MATERIALITY = {
-  cpu: { up: 0.15, down: 0.25, minMillicores: 20 },
-  memory: { up: 0.1, down: 0.2, minBytes: 32 * 1024 * 1024 },
-} as const;
-
-const MIB = 1024 * 1024;
-
-function formatValue(kind: "cpu" | "memory", v: number | null): string {
-  if (v === null) return "none";
-  return kind === "cpu" ? `${v}m` : `${(v / MIB).toFixed(0)} MiB`;
-}
-
-function moved(
-  kind: "cpu" | "memory",
-  from: number | null,
-  to: number | null,
-): boolean {
-  if (from === null || to === null) return from !== to;
-  const rule = MATERIALITY[kind];
-  const least =
-    kind === "cpu"
-      ? MATERIALITY.cpu.minMillicores
-      : MATERIALITY.memory.minBytes;
-  if (Math.abs(to - from) < least) return false;
-  if (from === 0) return to !== 0;
-  const change = (to - from) / from;
-  return change >= rule.up || change <= -rule.down;
-}
-
-/** What changed materially between two recommendations, in words (empty: nothing material). */
-export function materialChanges(previous: Values, next: Values): string[] {
-  const fields = [
-    [
-      "CPU request",
-      "cpu",
-      previous.cpuRequestMillicores,
-      next.cpuRequestMillicores,
-    ],
-    ["CPU limit", "cpu", previous.cpuLimitMillicores, next.cpuLimitMillicores],
-    [
-      "memory request",
-      "memory",
-      previous.memoryRequestBytes,
-      next.memoryRequestBytes,
-    ],
-    [
-      "memory limit",
-      "memory",
-      previous.memoryLimitBytes,
-      next.memoryLimitBytes,
-    ],
-  ] as const;
-  return fields.flatMap(([label, kind, from, to]) =>
-    moved(kind, from, to)
-      ? [`${label} ${formatValue(kind, from)} -> ${formatValue(kind, to)}`]
-      : [],
-  );
+/** Stored (integer millicores / bytes) values in the rule's cores / bytes. */
+export function toPublishableValues(v: StoredValues): Publishable {
+  return {
+    base: {
+      cpuRequestCores: v.cpuRequestMillicores / 1000,
+      cpuLimitCores:
+        v.cpuLimitMillicores === null ? null : v.cpuLimitMillicores / 1000,
+      memRequestBytes: v.memoryRequestBytes,
+      memLimitBytes: v.memoryLimitBytes,
+    },
+    windows: v.timeWindows.map((w) => ({
+      name: w.name,
+      cpuRequestCores: w.cpuTargetMillicores / 1000,
+      memRequestBytes: w.memoryTargetBytes,
+    })),
+    confidence: v.confidence,
+  };
 }
 
 /** Whether `next` should replace (or queue after) `previous`, and why. */
 export function supersedeDecision(input: {
-  previous: Values & { policy: string };
-  next: Values & { policy: string };
+  previous: StoredValues & { policy: string };
+  next: StoredValues & { policy: string };
+  /** The previous values restated by the recommender today (null: it cannot say). */
+  previousNow: Restatement | null;
   autoApplyMinConfidence: number | null;
-}): { replace: boolean; reason: string } {
-  const { previous, next, autoApplyMinConfidence: t } = input;
+}): PublicationDecision {
+  const { previous, next } = input;
   if (previous.policy !== next.policy)
     return {
-      replace: true,
+      publish: true,
+      changes: [],
       reason: `policy ${previous.policy} -> ${next.policy}`,
     };
-  const changes = materialChanges(previous, next);
-  if (changes.length > 0) return { replace: true, reason: changes.join("; ") };
-  if (t !== null && previous.confidence < t !== next.confidence < t)
-    return {
-      replace: true,
-      reason: `confidence ${(100 * previous.confidence).toFixed(1)} % -> ${(100 * next.confidence).toFixed(1)} % crosses the auto-apply threshold ${(100 * t).toFixed(0)} %`,
-    };
-  return { replace: false, reason: "no material change" };
+  return decidePublication({
+    published: toPublishableValues(previous),
+    fresh: toPublishableValues(next),
+    publishedConfidenceNow: input.previousNow?.confidence ?? null,
+    memoryRegret: input.previousNow?.memoryRegret ?? null,
+    autoApplyMinConfidence: input.autoApplyMinConfidence,
+  });
 }

@@ -114,6 +114,9 @@ export type RecommendationValues = Pick<
   | "memoryRequestBytes"
   | "memoryLimitBytes"
   | "timeWindows"
+  | "reasons"
+  | "confidenceFactors"
+  | "evidence"
 >;
 
 /** The four resource columns; memory in whole MiB, also after a floor or cap raised it. */
@@ -187,5 +190,8 @@ export function toRecommendationValues(
     ...toBounds(rec.bounds, { cpu, memory }),
     ...toColumns(adjust(recommended)),
     timeWindows,
+    reasons: rec.reasons ?? [],
+    confidenceFactors: rec.factors ?? [],
+    evidence: rec.evidence ?? {},
   };
 }

@@ -17,6 +17,7 @@ import { Cpu, Memory } from "~/components/resources";
 import { useTRPC } from "~/trpc/react";
 import { DecisionDialog } from "../decision-dialog";
 import type { Decision } from "../decision-dialog";
+import { EvidencePanel } from "./evidence-panel";
 import { ForecastNote } from "./forecast-note";
 import type { Detail } from "./usage-series";
 import { forecastNowMs, usagePoints } from "./usage-series";
@@ -240,6 +241,7 @@ export function RecommendationDetailView({
               </pre>
             </div>
           </div>
+          <EvidencePanel detail={d} />
           <div className="panel">
             <h2>Audit trail</h2>
             <Trail detail={d} />
