@@ -64,6 +64,9 @@ describe("generateDemoRollups", () => {
       );
       expect(missing.map((end) => end.toISOString())).toEqual([]);
     },
+    // 168 runs of the real detectors over 3 days of minute rollups: a few seconds alone, several
+    // times that on a loaded CI machine. A hang guard, not a speed target (docs/STYLE.md).
+    120_000,
   );
 });
 
