@@ -42,6 +42,7 @@ const PROCEDURES: Record<
   "cost.settings": { verb: "getCostSettings", input: {} },
   "cost.putSettings": { verb: "putCostSettings", input: { settings: {} } },
   "anomaly.list": { verb: "listAnomalies", input: {} },
+  "model.registry": { verb: "getModelRegistry", input: {} },
   "safety.get": { verb: "getSafetyConfig", input: { namespace: "payments" } },
   "safety.put": {
     verb: "putSafetyConfig",
