@@ -8,6 +8,7 @@ export * from "./oom";
 export * from "./patch";
 export * from "./pricing";
 export * from "./resources";
+export * from "./retention";
 export * from "./safety";
 export * from "./step";
 export * from "./units";

@@ -8,13 +8,19 @@ export {
 export {
   dropMetricPartitionsBefore,
   ensureMetricPartitions,
+  partitionDefaultRows,
 } from "./partitions";
 export {
   maintainMetricStorage,
   type MetricMaintenanceOptions,
   type MetricMaintenanceResult,
 } from "./maintenance";
-export { refreshRollups, type RefreshRollupsResult } from "./rollups";
+export {
+  getRawSampleHorizon,
+  refreshRollups,
+  type RefreshRollupsOptions,
+  type RefreshRollupsResult,
+} from "./rollups";
 export { getMetricStorageMode, type MetricStorageMode } from "./storage-mode";
 export { ROLLUP_BUCKET_SECONDS, type TimeRange } from "./time-range";
 export {

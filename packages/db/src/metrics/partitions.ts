@@ -32,3 +32,30 @@ export async function dropMetricPartitionsBefore(
   for (const name of expired) await sql.unsafe(`drop table "${name}"`);
   return expired;
 }
+
+/**
+ * Plain path: keeps the default partition bounded. Rows older than `cutoff`'s day (which no
+ * retention would ever drop there) are deleted; the others move into daily partitions created for
+ * their days. Returns the rows deleted and the partitions created.
+ */
+export async function partitionDefaultRows(
+  sql: Sql,
+  { cutoff }: { cutoff: Date },
+): Promise<{ rowsExpired: number; partitionsCreated: number }> {
+  const cutoffDay = cutoff.toISOString().slice(0, 10);
+  const [expired] = await sql<{ n: number }[]>`
+    with gone as (
+      delete from metric_samples_default where ts < ${cutoffDay}::date::timestamp at time zone 'UTC'
+      returning 1)
+    select count(*)::integer as n from gone`;
+  const days = await sql<{ day: string }[]>`
+    select distinct to_char((ts at time zone 'UTC')::date, 'YYYY-MM-DD') as day
+    from metric_samples_default order by 1`;
+  let partitionsCreated = 0;
+  for (const { day } of days) {
+    const [row] = await sql<{ created: number }[]>`
+      select kubewise_ensure_metric_partitions(${day}::date, ${day}::date + 1) as created`;
+    partitionsCreated += row?.created ?? 0;
+  }
+  return { rowsExpired: expired?.n ?? 0, partitionsCreated };
+}

@@ -1,6 +1,8 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 
 import type { DbExecutor } from "../client";
+import { METRIC_STORAGE_MODE_QUERY } from "../metrics/storage-mode";
+import { ROLLUP_BUCKET_SECONDS } from "../metrics/time-range";
 import { clusters, containers, metricRollups5m, workloads } from "../schema";
 
 export type Workload = typeof workloads.$inferSelect;
@@ -226,36 +228,84 @@ export async function getLatestRollupBuckets(
 }
 
 const ROLLUP_INSERT_BATCH = 20_000;
+type RollupRow = typeof metricRollups5m.$inferInsert;
 
-/** Plain-PostgreSQL path only: on TimescaleDB the rollups are a continuous aggregate. */
+const ROLLUP_COLUMNS = `bucket, container_id, sample_count, cpu_usage_cores_avg, cpu_usage_cores_max,
+  cpu_throttled_periods_sum, cpu_throttled_seconds_sum, memory_working_set_bytes_avg,
+  memory_working_set_bytes_max, memory_rss_bytes_max, oom_kill_count_sum`;
+
+// Each rollup becomes sample_count raw samples: the first at the maxima carrying the counters, the
+// others at the value that keeps the average (exact whenever avg >= max / sample_count).
+const EXPAND_ROLLUPS = `
+  insert into metric_samples (ts, container_id, cpu_usage_cores, cpu_throttled_periods,
+    cpu_throttled_seconds, memory_working_set_bytes, memory_rss_bytes, oom_kill_count)
+  select r.bucket + make_interval(secs => i * ${ROLLUP_BUCKET_SECONDS}.0 / r.sample_count), r.container_id,
+    case when i = 0 then r.cpu_usage_cores_max
+      else greatest(0, (r.sample_count * r.cpu_usage_cores_avg - r.cpu_usage_cores_max) / (r.sample_count - 1)) end,
+    case when i = 0 then r.cpu_throttled_periods_sum else 0 end,
+    case when i = 0 then r.cpu_throttled_seconds_sum else 0 end,
+    case when i = 0 then r.memory_working_set_bytes_max else rest.memory end,
+    case when i = 0 then r.memory_rss_bytes_max else least(r.memory_rss_bytes_max, rest.memory) end,
+    case when i = 0 then r.oom_kill_count_sum else 0 end
+  from json_populate_recordset(null::metric_rollups_5m, $1::json) r
+  cross join lateral (select greatest(0, round((r.sample_count * r.memory_working_set_bytes_avg
+    - r.memory_working_set_bytes_max) / greatest(r.sample_count - 1, 1)))::bigint as memory) rest
+  cross join lateral generate_series(0, greatest(r.sample_count, 1) - 1) i`;
+
+/**
+ * Seeds 5-minute history (demo, tests). Plain path: rows go into the rollup table. TimescaleDB:
+ * the rollups are a continuous aggregate, so each row becomes the raw samples it summarises and
+ * the aggregate is refreshed over them (not inside a transaction: the refresh commits by itself).
+ */
 export async function insertRollups(
   db: DbExecutor,
-  rows: readonly (typeof metricRollups5m.$inferInsert)[],
+  rows: readonly RollupRow[],
 ): Promise<void> {
+  if (rows.length === 0) return;
+  const [mode] = await db.execute<{ mode: string }>(
+    sql.raw(METRIC_STORAGE_MODE_QUERY),
+  );
+  const timescale = mode?.mode === "timescaledb";
   // One JSON parameter per batch: building 10^4-row VALUES lists in drizzle costs seconds of CPU.
   for (let i = 0; i < rows.length; i += ROLLUP_INSERT_BATCH) {
-    const batch = rows.slice(i, i + ROLLUP_INSERT_BATCH).map((r) => ({
-      bucket: r.bucket.toISOString(),
-      container_id: r.containerId,
-      sample_count: r.sampleCount,
-      cpu_usage_cores_avg: r.cpuUsageCoresAvg,
-      cpu_usage_cores_max: r.cpuUsageCoresMax,
-      cpu_throttled_periods_sum: r.cpuThrottledPeriodsSum,
-      cpu_throttled_seconds_sum: r.cpuThrottledSecondsSum,
-      memory_working_set_bytes_avg: r.memoryWorkingSetBytesAvg,
-      memory_working_set_bytes_max: r.memoryWorkingSetBytesMax,
-      memory_rss_bytes_max: r.memoryRssBytesMax,
-      oom_kill_count_sum: r.oomKillCountSum,
-    }));
-    await db.execute(sql`
-      insert into metric_rollups_5m (bucket, container_id, sample_count, cpu_usage_cores_avg, cpu_usage_cores_max,
-        cpu_throttled_periods_sum, cpu_throttled_seconds_sum, memory_working_set_bytes_avg,
-        memory_working_set_bytes_max, memory_rss_bytes_max, oom_kill_count_sum)
-      select bucket, container_id, sample_count, cpu_usage_cores_avg, cpu_usage_cores_max,
-        cpu_throttled_periods_sum, cpu_throttled_seconds_sum, memory_working_set_bytes_avg,
-        memory_working_set_bytes_max, memory_rss_bytes_max, oom_kill_count_sum
-      from json_populate_recordset(null::metric_rollups_5m, ${JSON.stringify(batch)}::json)`);
+    const json = JSON.stringify(
+      rows.slice(i, i + ROLLUP_INSERT_BATCH).map(toRollupJson),
+    );
+    const [before, after] = (
+      timescale
+        ? EXPAND_ROLLUPS
+        : `insert into metric_rollups_5m (${ROLLUP_COLUMNS})
+           select ${ROLLUP_COLUMNS} from json_populate_recordset(null::metric_rollups_5m, $1::json)`
+    ).split("$1");
+    await db.execute(
+      sql`${sql.raw(before ?? "")}${json}${sql.raw(after ?? "")}`,
+    );
   }
+  if (!timescale) return;
+  const times = rows.map((r) => r.bucket.getTime());
+  const from = new Date(times.reduce((a, b) => Math.min(a, b)));
+  const to = new Date(
+    times.reduce((a, b) => Math.max(a, b)) + ROLLUP_BUCKET_SECONDS * 1000,
+  );
+  await db.execute(
+    sql`call refresh_continuous_aggregate('metric_rollups_5m', ${from.toISOString()}::timestamptz, ${to.toISOString()}::timestamptz)`,
+  );
+}
+
+function toRollupJson(r: RollupRow) {
+  return {
+    bucket: r.bucket.toISOString(),
+    container_id: r.containerId,
+    sample_count: r.sampleCount,
+    cpu_usage_cores_avg: r.cpuUsageCoresAvg,
+    cpu_usage_cores_max: r.cpuUsageCoresMax,
+    cpu_throttled_periods_sum: r.cpuThrottledPeriodsSum,
+    cpu_throttled_seconds_sum: r.cpuThrottledSecondsSum,
+    memory_working_set_bytes_avg: r.memoryWorkingSetBytesAvg,
+    memory_working_set_bytes_max: r.memoryWorkingSetBytesMax,
+    memory_rss_bytes_max: r.memoryRssBytesMax,
+    oom_kill_count_sum: r.oomKillCountSum,
+  };
 }
 
 export async function updateContainerResources(

@@ -5,8 +5,16 @@ import postgres from "postgres";
 import { inject } from "vitest";
 
 import { createDb, type Db, type DbClient, type DbExecutor } from "../client";
+import { prepareCitusDatabase } from "../servers/citus";
 import { withDatabase } from "../url";
-import { PROVIDED_ADMIN_URL, PROVIDED_TEMPLATE } from "./provided";
+import {
+  PROVIDED_ADMIN_URL,
+  PROVIDED_SERVER_KIND,
+  PROVIDED_TEMPLATE,
+  PROVIDED_WORKER_URLS,
+  type TestServerKind,
+} from "./provided";
+import { createDatabaseEverywhere, dropDatabaseEverywhere } from "./template";
 
 export type TestDatabase = DbClient & { url: string; name: string };
 
@@ -21,18 +29,33 @@ function getAdmin(): postgres.Sql {
   return admin;
 }
 
+/** What the db project runs against (KUBEWISE_TEST_DB), for tests of one storage path. */
+export function getTestServerKind(): TestServerKind {
+  return inject(PROVIDED_SERVER_KIND);
+}
+
 /**
- * A fresh database for one suite, copied from the migrated template (or empty, from template0,
- * with `migrated: false`). close() drops it.
+ * A fresh database for one suite, copied from the migrated template (or empty, with
+ * `migrated: false`; on Citus that is an empty Citus database with the workers registered).
+ * close() drops it.
  */
 export async function createTestDatabase(
   options: { migrated?: boolean; max?: number } = {},
 ): Promise<TestDatabase> {
   const name = `kubewise_test_${randomBytes(6).toString("hex")}`;
-  const template =
-    options.migrated === false ? "template0" : inject(PROVIDED_TEMPLATE);
-  await getAdmin().unsafe(`create database "${name}" template "${template}"`);
-  const url = withDatabase(inject(PROVIDED_ADMIN_URL), name);
+  const adminUrl = inject(PROVIDED_ADMIN_URL);
+  const workers = inject(PROVIDED_WORKER_URLS);
+  const everywhere = [adminUrl, ...workers];
+  if (options.migrated !== false)
+    await createDatabaseEverywhere(everywhere, name, inject(PROVIDED_TEMPLATE));
+  else if (workers.length > 0)
+    await prepareCitusDatabase({
+      coordinatorAdminUrl: adminUrl,
+      workerAdminUrls: workers,
+      database: name,
+    });
+  else await getAdmin().unsafe(`create database "${name}" template template0`);
+  const url = withDatabase(adminUrl, name);
   const client = createDb({ url, max: options.max ?? 5 });
   return {
     ...client,
@@ -40,7 +63,7 @@ export async function createTestDatabase(
     name,
     close: async () => {
       await client.close();
-      await getAdmin().unsafe(`drop database if exists "${name}" with (force)`);
+      await dropDatabaseEverywhere(everywhere, name);
     },
   };
 }

@@ -1,6 +1,7 @@
 export { TEST_NOW } from "./clock";
 export {
   createTestDatabase,
+  getTestServerKind,
   withRollback,
   type TestDatabase,
 } from "./database";
@@ -12,3 +13,4 @@ export {
   createTestUser,
   createTestWorkload,
 } from "./factories";
+export type { TestServerKind } from "./provided";

@@ -119,13 +119,16 @@ export async function seedDemoData(
         days: historyDays,
         rng,
       });
-      await insertRollups(
-        db,
-        rollups.map((r) => ({ ...r, containerId: container.id })),
-      );
       seeded.push({ container, spec, rollups });
     }
   }
+  // One call: on TimescaleDB each call refreshes the continuous aggregate over the whole range.
+  await insertRollups(
+    db,
+    seeded.flatMap(({ container, rollups }) =>
+      rollups.map((r) => ({ ...r, containerId: container.id })),
+    ),
+  );
   await seedAllocation(db, { clusterId: cluster.id, now, historyDays });
   await insertBudget(db, {
     clusterId: cluster.id,
