@@ -33,6 +33,10 @@ const EnvSchema = z.object({
   KUBEWISE_TOKEN_CACHE_SECONDS: int(0, 600).default(60),
   KUBEWISE_CLUSTER_NAME: z.string().min(1).max(253).default("default"),
   KUBEWISE_DB_POOL_SIZE: int(1, 200).default(10),
+  // Agents' streams are long-lived: ending connections after this age (+-10 % jitter) lets them
+  // spread over replicas that started later (grace: time for in-flight batches before the close).
+  KUBEWISE_GRPC_MAX_CONNECTION_AGE_SECONDS: int(10, 86_400).default(600),
+  KUBEWISE_GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS: int(1, 3_600).default(30),
   KUBEWISE_MAX_QUEUED_PER_STREAM: int(1, 1_000).default(4),
   KUBEWISE_COLLECTION_INTERVAL_SECONDS: int(1, 3_600).default(10),
   KUBEWISE_ROLLUP_INTERVAL_SECONDS: z.coerce
@@ -201,6 +205,8 @@ export type AggregatorEnv = Readonly<{
   auth: AgentAuthConfig;
   clusterName: string;
   dbPoolSize: number;
+  grpcMaxConnectionAgeMs: number;
+  grpcMaxConnectionAgeGraceMs: number;
   maxQueuedPerStream: number;
   collectionIntervalSeconds: number;
   rollupIntervalMs: number;
@@ -354,6 +360,9 @@ export function loadEnv(
     auth: toAuthConfig(e),
     clusterName: e.KUBEWISE_CLUSTER_NAME,
     dbPoolSize: e.KUBEWISE_DB_POOL_SIZE,
+    grpcMaxConnectionAgeMs: e.KUBEWISE_GRPC_MAX_CONNECTION_AGE_SECONDS * 1000,
+    grpcMaxConnectionAgeGraceMs:
+      e.KUBEWISE_GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS * 1000,
     maxQueuedPerStream: e.KUBEWISE_MAX_QUEUED_PER_STREAM,
     collectionIntervalSeconds: e.KUBEWISE_COLLECTION_INTERVAL_SECONDS,
     rollupIntervalMs: Math.round(e.KUBEWISE_ROLLUP_INTERVAL_SECONDS * 1000),

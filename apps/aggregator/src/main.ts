@@ -12,7 +12,7 @@ import {
   createDb,
   createSingletonLock,
   ensureClusterByName,
-  insertIngestBatch,
+  insertIngestBatches,
   maintainMetricStorage,
   migrate,
   refreshAllocation,
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     registerAgent: (agent) => registerAgent(sql, { ...agent, clusterId }),
     resolveContainerIds: (containers) =>
       resolveContainerIds(sql, clusterId, containers),
-    insertBatch: (batch) => insertIngestBatch(sql, batch),
+    insertBatches: (batches) => insertIngestBatches(sql, batches),
     recordAnomalies: async ({ agentId, anomalies }) => {
       await recordAgentAnomalies({
         ctx: {
@@ -142,13 +142,15 @@ async function main(): Promise<void> {
   };
   const federation = await startFederation(env, serviceCtx, logger);
   const metrics = createAggregatorMetrics();
-  const ingester = createIngester(store);
+  const ingester = createIngester(store, { maxTransactions: env.dbPoolSize });
   const podPlacement = startPodWatch(env.agentNodeCheck, logger);
   const grpc = await startGrpcServer({
     host: env.grpcHost,
     port: env.grpcPort,
     tls: env.grpcTls,
     podPlacement,
+    maxConnectionAgeMs: env.grpcMaxConnectionAgeMs,
+    maxConnectionAgeGraceMs: env.grpcMaxConnectionAgeGraceMs,
     ingester,
     authenticator: createAgentAuthenticator(env.auth, {
       onUnavailable: (reason) =>
@@ -158,7 +160,8 @@ async function main(): Promise<void> {
     logger,
     limits: DEFAULT_INGEST_LIMITS,
     maxQueuedPerStream: env.maxQueuedPerStream,
-    maxConcurrentIngests: env.dbPoolSize,
+    // Batches waiting to be grouped into the ingester's transactions (one pool's worth at once).
+    maxConcurrentIngests: env.dbPoolSize * 16,
     collectionIntervalSeconds: env.collectionIntervalSeconds,
     ...(federation === undefined ? {} : { federation }),
   });
@@ -184,10 +187,11 @@ async function main(): Promise<void> {
     intervalMs: env.rollupIntervalMs,
     takeDirtyRange: ingester.takeDirtyRange,
     refreshRollups: (window) =>
-      refreshRollups(sql, {
-        from: new Date(window.fromMs),
-        to: new Date(window.toMs),
-      }),
+      refreshRollups(
+        sql,
+        { from: new Date(window.fromMs), to: new Date(window.toMs) },
+        { now: SYSTEM_CLOCK.now() },
+      ),
     // Partitions and retention: one replica per round (rollups stay per replica: each refreshes
     // the ranges it ingested).
     maintainStorage: async () => {

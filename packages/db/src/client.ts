@@ -8,6 +8,7 @@ import {
 import postgres from "postgres";
 
 import * as schema from "./schema";
+import { connectNoDelay } from "./socket";
 import { parseDatabaseUrl } from "./url";
 
 export type Schema = typeof schema;
@@ -39,6 +40,7 @@ export function createDb({
   const options = {
     max,
     connect_timeout: 10,
+    socket: connectNoDelay,
     onnotice: (notice: postgres.Notice) => onNotice?.(String(notice.message)),
   };
   const sql = postgres(url, options);

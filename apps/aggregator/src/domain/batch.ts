@@ -1,3 +1,5 @@
+import { MAX_SAMPLE_AGE_DAYS } from "@kubewise/core";
+
 // What the aggregator ingests after validation; structurally the db ingest inputs.
 export type IngestContainer = {
   namespace: string;
@@ -56,9 +58,21 @@ export type IngestLimits = {
 export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxBatchSamples: 20_000,
   maxBatchContainers: 5_000,
-  maxSampleAgeMs: 400 * 86_400_000,
+  // Inside the raw retention window: an older sample would land in a dropped day, and its rollup
+  // refresh would overwrite a rollup whose samples are gone.
+  maxSampleAgeMs: MAX_SAMPLE_AGE_DAYS * 86_400_000,
   maxFutureSkewMs: 10 * 60_000,
 };
+
+export type StoreBatch = {
+  agentId: string;
+  bootId: string;
+  seq: number;
+  containerIds: readonly string[];
+  samples: IngestSamples;
+};
+
+export type StoreResult = { duplicate: boolean; storedSamples: number };
 
 /** Port: durable storage of batches (PostgreSQL in production, wired in main.ts). */
 export type SampleStore = {
@@ -66,13 +80,8 @@ export type SampleStore = {
   resolveContainerIds: (
     containers: readonly IngestContainer[],
   ) => Promise<string[]>;
-  insertBatch: (batch: {
-    agentId: string;
-    bootId: string;
-    seq: number;
-    containerIds: readonly string[];
-    samples: IngestSamples;
-  }) => Promise<{ duplicate: boolean; storedSamples: number }>;
+  /** Stores several batches in one transaction, exactly once each; results in input order. */
+  insertBatches: (batches: readonly StoreBatch[]) => Promise<StoreResult[]>;
   /** Opens anomalies for agent flags; idempotent (a flag whose kind is open is skipped). */
   recordAnomalies?: (batch: {
     agentId: string;

@@ -8,6 +8,7 @@ import { DEFAULT_INGEST_LIMITS } from "../domain/batch";
 import { createIngester } from "../ingest/ingester";
 import { createAggregatorMetrics } from "../metrics";
 import { createMemorySampleStore } from "../testing/memory-sample-store";
+import { oneSampleBatch } from "../testing/one-sample-batch";
 import { createStaticTokenAuthenticator } from "./auth";
 import { startGrpcServer, type RunningGrpcServer } from "./server";
 
@@ -31,33 +32,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.stop());
-
-const oneSampleBatch = (seq: number): agentV1.SyncMetricsRequest => ({
-  batch: {
-    ...agentV1.MetricBatch.fromPartial({
-      agentId: "pipelined-agent",
-      bootId: "boot-p",
-      seq,
-      nodeName: "node-p",
-    }),
-    containers: [
-      agentV1.ContainerInfo.fromPartial({
-        namespace: "ns",
-        podName: "pod",
-        containerName: "app",
-      }),
-    ],
-    containerIndex: [0],
-    timestampMs: [Date.now() - seq * 1000],
-    cpuUsageCores: [0.25],
-    cpuThrottledPeriods: [0],
-    cpuThrottledSeconds: [0],
-    memoryWorkingSetBytes: [1 << 20],
-    memoryRssBytes: [1 << 20],
-    memoryLimitBytes: [0],
-    oomKillCount: [0],
-  },
-});
 
 async function until(check: () => boolean): Promise<void> {
   const start = Date.now();

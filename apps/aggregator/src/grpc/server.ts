@@ -44,7 +44,7 @@ export type AgentServiceOptions = {
   limits: IngestLimits;
   /** Per stream: messages read but not yet stored before the stream stops reading (flow control). */
   maxQueuedPerStream: number;
-  /** Across streams: concurrent store transactions (match the DB pool size). */
+  /** Across streams: batches being stored at once (the ingester groups them into transactions). */
   maxConcurrentIngests: number;
   collectionIntervalSeconds: number;
   /** Federated training (GetModelUpdate, UploadGradients, UploadEvaluation); absent = UNIMPLEMENTED. */
@@ -316,9 +316,20 @@ export async function startGrpcServer(
     port: number;
     /** Serving certificate and key (PEM); plaintext without (demo and tests only). */
     tls?: ServerTlsFiles | undefined;
+    /** GOAWAY after this age (grpc-js adds +-10 % jitter), so streams rebalance over replicas. */
+    maxConnectionAgeMs?: number;
+    maxConnectionAgeGraceMs?: number;
   },
 ): Promise<RunningGrpcServer> {
   const server = new Server({
+    ...(options.maxConnectionAgeMs === undefined
+      ? {}
+      : { "grpc.max_connection_age_ms": options.maxConnectionAgeMs }),
+    ...(options.maxConnectionAgeGraceMs === undefined
+      ? {}
+      : {
+          "grpc.max_connection_age_grace_ms": options.maxConnectionAgeGraceMs,
+        }),
     // Our own limit (MAX_MESSAGE_BYTES) answers INVALID_ARGUMENT; grpc-js's hard cap is above it.
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES * 2,
     "grpc.keepalive_permit_without_calls": 1,

@@ -1,8 +1,11 @@
 import type {
   IngestContainer,
   SampleStore,
+  StoreBatch,
+  StoreResult,
   ValidatedBatch,
 } from "../domain/batch";
+import { createCoalescer } from "./coalescer";
 
 export type Ingester = {
   ingest: (
@@ -25,11 +28,32 @@ const containerCacheKey = (c: IngestContainer) =>
     c.memoryLimitBytes,
   ].join("\u0000");
 
-/** Resolves container ids through a bounded cache, so steady-state batches cost one transaction. */
+export type IngesterOptions = {
+  /** Store transactions at once (batches arriving meanwhile are grouped into the next ones). */
+  maxTransactions?: number;
+  /** Samples per grouped transaction. */
+  maxGroupSamples?: number;
+  maxCachedContainers?: number;
+};
+
+/**
+ * Resolves container ids through a bounded cache and groups batches into shared transactions, so
+ * steady-state batches cost a share of one transaction each.
+ */
 export function createIngester(
   store: SampleStore,
-  maxCachedContainers = 200_000,
+  {
+    maxTransactions = 10,
+    maxGroupSamples = 20_000,
+    maxCachedContainers = 200_000,
+  }: IngesterOptions = {},
 ): Ingester {
+  const coalescer = createCoalescer<StoreBatch, StoreResult>({
+    store: store.insertBatches,
+    maxConcurrent: maxTransactions,
+    maxGroupWeight: maxGroupSamples,
+    weight: (batch) => batch.samples.timestampMs.length,
+  });
   const ids = new Map<string, string>();
   const registered = new Set<string>();
   let dirty: { fromMs: number; toMs: number } | undefined;
@@ -79,7 +103,7 @@ export function createIngester(
             containerId: containerIds[containerIndex] ?? "",
           })),
         });
-      const result = await store.insertBatch({
+      const result = await coalescer.submit({
         agentId: batch.agentId,
         bootId: batch.bootId,
         seq: batch.seq,

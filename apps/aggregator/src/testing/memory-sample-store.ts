@@ -21,7 +21,7 @@ export function createMemorySampleStore() {
           return id;
         }),
       ),
-    async insertBatch(batch) {
+    async insertBatches(group) {
       state.active++;
       state.maxActive = Math.max(state.maxActive, state.active);
       try {
@@ -30,13 +30,15 @@ export function createMemorySampleStore() {
           state.failNext--;
           throw new Error("connection terminated");
         }
-        const key = `${batch.agentId}/${batch.bootId}/${batch.seq}`;
-        if (batches.has(key)) return { duplicate: true, storedSamples: 0 };
-        batches.set(key, batch.samples.timestampMs.length);
-        return {
-          duplicate: false,
-          storedSamples: batch.samples.timestampMs.length,
-        };
+        return group.map((batch) => {
+          const key = `${batch.agentId}/${batch.bootId}/${batch.seq}`;
+          if (batches.has(key)) return { duplicate: true, storedSamples: 0 };
+          batches.set(key, batch.samples.timestampMs.length);
+          return {
+            duplicate: false,
+            storedSamples: batch.samples.timestampMs.length,
+          };
+        });
       } finally {
         state.active--;
       }

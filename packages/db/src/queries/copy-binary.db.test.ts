@@ -117,8 +117,9 @@ describe("binary COPY of samples", () => {
   ])(
     "rejects, rolls back and frees the connection when PostgreSQL refuses %s",
     async (_, corrupt) => {
-      const payload = encodeSamplesForCopy(containerIds, {
-        ...toColumns(
+      const payload = encodeSamplesForCopy({
+        containerIds,
+        samples: toColumns(
           Array.from({ length: 3000 }, (_, i) => ({
             containerIndex: i % 3,
             timestampMs: Date.UTC(2026, 0, 1) + i * 1000,
@@ -179,7 +180,10 @@ describe("binary COPY of samples", () => {
       oomKillCount: 0,
     };
     expect(() =>
-      encodeSamplesForCopy(containerIds, { ...toColumns([one]), ...override }),
+      encodeSamplesForCopy({
+        containerIds,
+        samples: { ...toColumns([one]), ...override },
+      }),
     ).toThrow(RangeError);
   });
 });

@@ -8,6 +8,7 @@ import {
   ensureClusterByName,
   getIngestStats,
   insertIngestBatch,
+  insertIngestBatches,
   registerAgent,
   resolveContainerIds,
   type IngestContainer,
@@ -159,6 +160,76 @@ describe("ingest queries", () => {
     );
   });
 
+  it("stores concurrent groups of batches exactly once, whatever keys the groups share", async () => {
+    await registerAgent(t.sql, {
+      agentId: "agent-group",
+      clusterId,
+      bootId: "b1",
+    });
+    const ids = await resolveContainerIds(t.sql, clusterId, [
+      container("group"),
+    ]);
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.array(fc.integer({ min: 1, max: 8 }), {
+            minLength: 1,
+            maxLength: 6,
+          }),
+          {
+            minLength: 1,
+            maxLength: 5,
+          },
+        ),
+        async (groups) => {
+          const bootId = `group-${run++}`;
+          const results = await Promise.all(
+            groups.map((seqs) =>
+              insertIngestBatches(
+                t.sql,
+                seqs.map((seq) => ({
+                  agentId: "agent-group",
+                  bootId,
+                  seq,
+                  containerIds: ids,
+                  // seq 3 carries no samples (an anomaly-only batch): its key is stored all the same.
+                  samples: samples(seq === 3 ? 0 : seq, 1),
+                })),
+              ),
+            ),
+          );
+          const distinct = new Set(groups.flat());
+          const fresh = results.flat().filter((r) => !r.duplicate);
+          expect(fresh).toHaveLength(distinct.size);
+          const [row] = await t.sql<
+            { batches: string; stored: string | null }[]
+          >`
+            select count(*) as batches, sum(sample_count) as stored from ingest_batches
+            where agent_id = 'agent-group' and boot_id = ${bootId}`;
+          const expectedSamples = [...distinct].reduce(
+            (n, seq) => n + (seq === 3 ? 0 : seq),
+            0,
+          );
+          expect(Number(row?.batches)).toBe(distinct.size);
+          expect(Number(row?.stored ?? 0)).toBe(expectedSamples);
+          expect(fresh.reduce((n, r) => n + r.storedSamples, 0)).toBe(
+            expectedSamples,
+          );
+        },
+      ),
+      { numRuns: 25 },
+    );
+    expect(await countRows(ids)).toBe(
+      Number(
+        (
+          await t.sql<{ n: string }[]>`
+            select sum(sample_count) as n from ingest_batches where agent_id = 'agent-group'`
+        )[0]?.n,
+      ),
+    );
+  });
+
   it("rolls the batch key back when the sample insert fails, so a resend is stored", async () => {
     await registerAgent(t.sql, {
       agentId: "agent-rb",
@@ -234,11 +305,12 @@ describe("rollups of ingested batches", () => {
       },
     });
     for (let i = 0; i < 2; i++) {
-      const refresh = await refreshRollups(t.sql, {
-        from: new Date(t0),
-        to: new Date(t0 + 600_000),
-      });
-      expect(refresh.mode).toBe("partitioned");
+      const refresh = await refreshRollups(
+        t.sql,
+        { from: new Date(t0), to: new Date(t0 + 600_000) },
+        { now: new Date(t0 + 600_000) },
+      );
+      expect(refresh.range).toBeDefined();
     }
     const rows = await t.sql<
       { sample_count: number; cpu_max: number; oom: number }[]

@@ -70,7 +70,7 @@ export async function registerAgent(
     insert into agents (agent_id, cluster_id, boot_id)
     values (${agent.agentId}, ${agent.clusterId}, ${agent.bootId})
     on conflict (agent_id) do update
-      set boot_id = excluded.boot_id, cluster_id = excluded.cluster_id, last_seen_at = now()`;
+      set boot_id = excluded.boot_id, cluster_id = excluded.cluster_id, last_seen_at = excluded.last_seen_at`;
 }
 
 /**
@@ -108,7 +108,7 @@ export async function resolveContainerIds(
       cpu_limit_millicores = excluded.cpu_limit_millicores,
       memory_request_bytes = excluded.memory_request_bytes,
       memory_limit_bytes = excluded.memory_limit_bytes,
-      updated_at = now()
+      updated_at = excluded.updated_at
     where (containers.cpu_request_millicores, containers.cpu_limit_millicores, containers.memory_request_bytes, containers.memory_limit_bytes)
       is distinct from (excluded.cpu_request_millicores, excluded.cpu_limit_millicores, excluded.memory_request_bytes, excluded.memory_limit_bytes)`;
   const rows = await sql<{ id: string }[]>`
@@ -124,46 +124,75 @@ export async function resolveContainerIds(
   return rows.map((r) => r.id);
 }
 
+const batchKey = (b: Pick<IngestBatchInput, "agentId" | "bootId" | "seq">) =>
+  `${b.agentId}\u0000${b.bootId}\u0000${b.seq}`;
+
 /**
- * Stores one batch exactly once: the samples (binary COPY) and the batch key commit in one
- * transaction. The key goes in last with ON CONFLICT DO NOTHING: when it already exists the
- * transaction rolls back, so a resent batch stores nothing (the caller still acks it). The key
- * insert also confirms that the COPY succeeded (see copyBinaryIn).
+ * Stores batches exactly once, all in one transaction (the aggregator groups the batches that
+ * arrive while earlier ones commit: one commit, one COPY for all of them). The batch keys go in
+ * first with ON CONFLICT DO NOTHING: a key that exists, or that a concurrent transaction holds,
+ * makes that batch a duplicate (its samples are skipped) once the other commits. Then one binary
+ * COPY of the new batches' samples, confirmed by a statement behind it (see copyBinaryIn). Results
+ * are in input order; a batch listed twice stores once.
  */
+export async function insertIngestBatches(
+  sql: Sql,
+  batches: readonly IngestBatchInput[],
+): Promise<IngestResult[]> {
+  if (batches.length === 0) return [];
+  const firstIndex = new Map<string, number>();
+  batches.forEach((b, i) => {
+    if (!firstIndex.has(batchKey(b))) firstIndex.set(batchKey(b), i);
+  });
+  const unique = [...firstIndex.values()].map((i) => batches[i]!);
+  return sql.begin(async (tx) => {
+    // Sorted, so two transactions that share keys lock them in the same order.
+    const inserted = await tx<
+      { agent_id: string; boot_id: string; seq: string }[]
+    >`
+      insert into ingest_batches (agent_id, boot_id, seq, sample_count)
+      select * from unnest(
+        ${unique.map((b) => b.agentId)}::text[], ${unique.map((b) => b.bootId)}::text[],
+        ${unique.map((b) => b.seq)}::int8[], ${unique.map((b) => b.samples.timestampMs.length)}::int4[])
+      order by 1, 2, 3
+      on conflict do nothing
+      returning agent_id, boot_id, seq`;
+    const fresh = new Set(
+      inserted.map((k) =>
+        batchKey({
+          agentId: k.agent_id,
+          bootId: k.boot_id,
+          seq: Number(k.seq),
+        }),
+      ),
+    );
+    const toStore = unique.filter(
+      (b) => fresh.has(batchKey(b)) && b.samples.timestampMs.length > 0,
+    );
+    if (toStore.length > 0)
+      await copyBinaryIn(tx, {
+        statement: COPY_SAMPLES,
+        payload: encodeSamplesForCopy(...toStore),
+        confirm: () => tx`select 1`,
+      });
+    return batches.map((b, i) =>
+      firstIndex.get(batchKey(b)) === i && fresh.has(batchKey(b))
+        ? { duplicate: false, storedSamples: b.samples.timestampMs.length }
+        : { duplicate: true, storedSamples: 0 },
+    );
+  });
+}
+
+/** Stores one batch exactly once (insertIngestBatches with one batch). */
 export async function insertIngestBatch(
   sql: Sql,
   batch: IngestBatchInput,
 ): Promise<IngestResult> {
-  const count = batch.samples.timestampMs.length;
-  const payload =
-    count === 0
-      ? undefined
-      : encodeSamplesForCopy(batch.containerIds, batch.samples);
-  try {
-    return await sql.begin(async (tx) => {
-      const insertKey = () => tx`
-        insert into ingest_batches (agent_id, boot_id, seq, sample_count)
-        values (${batch.agentId}, ${batch.bootId}, ${batch.seq}, ${count})
-        on conflict do nothing
-        returning 1`;
-      const key =
-        payload === undefined
-          ? await insertKey()
-          : await copyBinaryIn(tx, {
-              statement: COPY_SAMPLES,
-              payload,
-              confirm: insertKey,
-            });
-      if (key.length === 0) throw DUPLICATE;
-      return { duplicate: false, storedSamples: count };
-    });
-  } catch (error) {
-    if (error === DUPLICATE) return { duplicate: true, storedSamples: 0 };
-    throw error;
-  }
+  const [result] = await insertIngestBatches(sql, [batch]);
+  if (result === undefined)
+    throw new Error("insertIngestBatches returned no result");
+  return result;
 }
-
-const DUPLICATE = new Error("batch key exists; rolled back");
 
 /** Batches and samples received in the last `windowSeconds` (for the web status page). */
 export async function getIngestStats(

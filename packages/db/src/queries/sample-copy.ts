@@ -49,21 +49,31 @@ function orderByContainer(
 // Columns have equal lengths (checked), so the NaN fallback is never written.
 const at = (column: readonly number[], i: number): number => column[i] ?? NaN;
 
-/** The batch's samples as one binary COPY payload (no per-sample objects or strings). */
-export function encodeSamplesForCopy(
-  containerIds: readonly string[],
-  s: IngestSamples,
-): Buffer {
-  const ids = containerIds.map(uuidBytes);
+type SampleSet = { containerIds: readonly string[]; samples: IngestSamples };
+
+function checkColumns(s: IngestSamples): number {
   const count = s.timestampMs.length;
-  if (
-    Object.values(s).some(
-      (column: readonly number[] | undefined) =>
-        column !== undefined && column.length !== count,
-    )
-  )
+  const columns: (readonly number[] | undefined)[] = [
+    s.containerIndex,
+    s.cpuUsageCores,
+    s.cpuThrottledPeriods,
+    s.cpuThrottledSeconds,
+    s.cpuPeriods,
+    s.memoryWorkingSetBytes,
+    s.memoryRssBytes,
+    s.memoryLimitBytes,
+    s.oomKillCount,
+  ];
+  if (columns.some((c) => c !== undefined && c.length !== count))
     throw new RangeError("sample columns differ in length");
-  const w = new BinaryCopyWriter(count, SAMPLE_COLUMNS);
+  return count;
+}
+
+function writeRows(
+  w: BinaryCopyWriter,
+  { containerIds, samples: s }: SampleSet,
+): void {
+  const ids = containerIds.map(uuidBytes);
   for (const i of orderByContainer(s.containerIndex, ids.length)) {
     const id = ids[s.containerIndex[i] ?? -1];
     if (id === undefined) throw new RangeError(`sample ${i} has no container`);
@@ -82,5 +92,12 @@ export function encodeSamplesForCopy(
     else w.int8(memoryLimitBytes);
     w.int4(at(s.oomKillCount, i));
   }
+}
+
+/** The samples of one or more batches as one binary COPY payload (no per-sample objects or strings). */
+export function encodeSamplesForCopy(...sets: readonly SampleSet[]): Buffer {
+  const rows = sets.reduce((sum, set) => sum + checkColumns(set.samples), 0);
+  const w = new BinaryCopyWriter(rows, SAMPLE_COLUMNS);
+  for (const set of sets) writeRows(w, set);
   return w.finish();
 }
