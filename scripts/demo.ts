@@ -8,14 +8,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import {
-  DatabaseConfigError,
-  getDefaultDataDir,
-  migrate,
-  startDatabase,
-  type RunningDatabase,
-} from "@kubewise/db";
+import { DatabaseConfigError, getDefaultDataDir, migrate } from "@kubewise/db";
 
+import { startDemoDatabase, type DemoDatabase } from "./lib/demo-database";
 import {
   buildWebIfNeeded,
   findFreePorts,
@@ -33,17 +28,22 @@ const { values: args } = parseArgs({
     agents: { type: "string", default: "3" },
     traces: { type: "string" },
     "data-dir": { type: "string" },
+    timescaledb: { type: "boolean", default: false },
+    citus: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
 
 if (args.help) {
-  console.log(`Usage: npm run demo -- [--port 3000] [--agents 3] [--traces <dir>] [--data-dir <dir>]
+  console.log(`Usage: npm run demo -- [--port 3000] [--agents 3] [--traces <dir>] [--data-dir <dir>] [--timescaledb | --citus]
 
   --port       dashboard port (default 3000)
   --agents     simulated node agents (default 3)
   --traces     replay a folder of tidy traces (e.g. ../shared/traces) instead of synthetic workloads
   --data-dir   embedded PostgreSQL data directory (default: per-user, survives restarts)
+  --timescaledb   a local TimescaleDB server instead of the embedded one (built by
+                  scripts/db/build-extensions.sh; data next to the embedded data directory)
+  --citus         a local Citus cluster, a coordinator and two workers (docs/citus.md)
   DATABASE_URL use this PostgreSQL/TimescaleDB instead of the embedded server`);
   process.exit(0);
 }
@@ -61,7 +61,7 @@ async function demoSecret(stateDir: string): Promise<string> {
   return secret;
 }
 
-let database: RunningDatabase | undefined;
+let database: DemoDatabase | undefined;
 let stopLive: (() => Promise<void>) | undefined;
 let shuttingDown = false;
 const supervisor = createSupervisor({
@@ -99,13 +99,20 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
-  database = await startDatabase({
+  if (args.timescaledb && args.citus)
+    throw new UsageError("choose one of --timescaledb and --citus");
+  database = await startDemoDatabase({
+    storage: args.citus
+      ? "citus"
+      : args.timescaledb
+        ? "timescaledb"
+        : "embedded",
     url: process.env.DATABASE_URL,
-    dataDir: args["data-dir"],
-    onProgress: (message) => log(message),
+    dataDir: args["data-dir"] ?? getDefaultDataDir(),
+    log,
   });
-  log(`database ${database.embedded ? "(embedded)" : "(DATABASE_URL)"} ready`);
-  await migrate({ url: database.url });
+  log(`database (${database.label}) ready`);
+  await migrate({ url: database.url, expect: database.kind });
   log("migrations applied");
   const login = await seedIfEmpty(database.url, log);
   stopLive = await keepSeededWorkloadsLive(database.url, log);

@@ -101,6 +101,7 @@ export async function startSink(): Promise<{
         collectionIntervalSeconds: 10,
         maxBatchSamples: 5000,
         maxMessageBytes: 4 << 20,
+        serverTimeMs: Date.now(),
       }),
     syncMetrics: (
       call: ServerDuplexStream<
@@ -121,6 +122,7 @@ export async function startSink(): Promise<{
                 seq: b.seq,
                 duplicate: false,
                 storedSamples: b.timestampMs.length,
+                serverTimeMs: Date.now(),
               },
             },
           });

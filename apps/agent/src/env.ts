@@ -73,6 +73,8 @@ const EnvSchema = z.object({
   KUBEWISE_NAMESPACE: z.string().min(1).default("default"),
   KUBEWISE_BUFFER_DIR: z.string().min(1).optional(),
   KUBEWISE_BUFFER_MAX_BYTES: int(1 << 20, 2 ** 40).default(64 << 20),
+  // Batches the aggregator refused for good are kept in <buffer dir>/rejected up to this size.
+  KUBEWISE_QUARANTINE_MAX_BYTES: int(0, 2 ** 40).default(16 << 20),
   KUBEWISE_FSYNC_INTERVAL_MS: int(10, 1_000).default(500),
   KUBEWISE_MAX_BATCH_SAMPLES: int(1, 100_000).default(5_000),
   KUBEWISE_MAX_IN_FLIGHT: int(1, 1_000).default(8),
@@ -249,6 +251,7 @@ export type AgentEnv = Readonly<{
   namespace: string;
   bufferDir: string;
   bufferMaxBytes: number;
+  quarantineMaxBytes: number;
   fsyncIntervalMs: number;
   maxBatchSamples: number;
   maxInFlight: number;
@@ -354,6 +357,7 @@ export function loadEnv(
     namespace: e.KUBEWISE_NAMESPACE,
     bufferDir,
     bufferMaxBytes: e.KUBEWISE_BUFFER_MAX_BYTES,
+    quarantineMaxBytes: e.KUBEWISE_QUARANTINE_MAX_BYTES,
     fsyncIntervalMs: e.KUBEWISE_FSYNC_INTERVAL_MS,
     maxBatchSamples: e.KUBEWISE_MAX_BATCH_SAMPLES,
     maxInFlight: e.KUBEWISE_MAX_IN_FLIGHT,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 import { pino } from "pino";
 
@@ -17,6 +18,7 @@ import { startPodMetadataFromConfig } from "./adapters/kube/pod-metadata-watcher
 import { withPodMetadata } from "./adapters/kube/with-pod-metadata";
 import { createKubeletSource } from "./adapters/kubelet-source";
 import { createAgentMetrics, serveMetrics } from "./adapters/metrics";
+import { openQuarantine } from "./adapters/quarantine";
 import { createReplaySource } from "./adapters/replay-source";
 import { createSyntheticSource } from "./adapters/synthetic-source";
 import { DEFAULT_BACKOFF } from "./domain/backoff";
@@ -94,10 +96,15 @@ async function main(): Promise<void> {
     { bootId, buffered: buffer.stats().depthRecords, source: env.source },
     "agent starting",
   );
+  const quarantine = openQuarantine({
+    dir: join(env.bufferDir, "rejected"),
+    maxBytes: env.quarantineMaxBytes,
+  });
   const client = createAgentClient(env.aggregatorTarget, env.aggregatorTls);
   const sync = startSyncLoop({
     client,
     buffer,
+    quarantine,
     metrics,
     logger,
     readToken,

@@ -17,6 +17,10 @@ const EnvSchema = z.object({
     .optional(),
   KUBEWISE_DATA_DIR: z.string().min(1).optional(),
   KUBEWISE_MIGRATE: z.enum(["true", "false"]).default("false"),
+  // What DATABASE_URL must be; anything else is refused at start (docs/storage.md, docs/citus.md).
+  KUBEWISE_DATABASE_KIND: z
+    .enum(["auto", "postgresql", "timescaledb", "citus"])
+    .default("auto"),
   KUBEWISE_GRPC_HOST: z.string().min(1).default("0.0.0.0"),
   KUBEWISE_GRPC_PORT: int(0, 65_535).default(50_051),
   // TLS for the agents' link (PEM, e.g. a mounted kubernetes.io/tls Secret); plaintext without.
@@ -196,6 +200,7 @@ export type AggregatorEnv = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string | undefined;
   migrate: boolean;
+  databaseKind: "auto" | "postgresql" | "timescaledb" | "citus";
   grpcHost: string;
   grpcPort: number;
   grpcTls: { certFile: string; keyFile: string } | undefined;
@@ -353,6 +358,7 @@ export function loadEnv(
     databaseUrl: e.DATABASE_URL,
     dataDir: e.KUBEWISE_DATA_DIR,
     migrate: e.KUBEWISE_MIGRATE === "true",
+    databaseKind: e.KUBEWISE_DATABASE_KIND,
     grpcHost: e.KUBEWISE_GRPC_HOST,
     grpcPort: e.KUBEWISE_GRPC_PORT,
     ...toLinkConfig(e),

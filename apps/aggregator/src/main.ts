@@ -8,6 +8,7 @@ import {
 } from "@kubewise/controller";
 import {
   appendAudit,
+  checkDatabaseKind,
   countSequenceGaps,
   createDb,
   createSingletonLock,
@@ -91,7 +92,10 @@ async function main(): Promise<void> {
     ...(env.dataDir === undefined ? {} : { dataDir: env.dataDir }),
     onProgress: (message) => logger.info(message),
   });
-  if (env.migrate) await migrate({ url: database.url });
+  // A database that is not what KUBEWISE_DATABASE_KIND says is refused here, before any migration.
+  if (env.migrate)
+    await migrate({ url: database.url, expect: env.databaseKind });
+  else await checkDatabaseKind({ url: database.url, expect: env.databaseKind });
   const { db, sql, close } = createDb({
     url: database.url,
     max: env.dbPoolSize,

@@ -55,6 +55,12 @@ export function createAggregatorMetrics() {
       labelNames: ["agent_id"],
       registers,
     }),
+    agentClockAhead: new Gauge({
+      name: "kubewise_aggregator_agent_clock_ahead_seconds",
+      help: "How far ahead of this aggregator's clock an agent's newest refused batch was (its node clock is ahead)",
+      labelNames: ["agent_id"],
+      registers,
+    }),
     activeStreams: new Gauge({
       name: "kubewise_aggregator_active_streams",
       help: "Open SyncMetrics streams",

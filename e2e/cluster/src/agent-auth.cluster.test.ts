@@ -9,7 +9,7 @@ import { type KubeClients } from "@kubewise/controller";
 import {
   createDb,
   ensureClusterByName,
-  insertIngestBatch,
+  insertIngestBatches,
   migrate,
   registerAgent,
   resolveContainerIds,
@@ -171,7 +171,7 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
         registerAgent: (agent) => registerAgent(sql, { ...agent, clusterId }),
         resolveContainerIds: (containers) =>
           resolveContainerIds(sql, clusterId, containers),
-        insertBatch: (batch) => insertIngestBatch(sql, batch),
+        insertBatches: (batches) => insertIngestBatches(sql, batches),
       }),
       authenticator: createAgentAuthenticator(
         {

@@ -9,8 +9,15 @@ export {
   type Sql,
 } from "./client";
 export { checkDatabaseConnection } from "./connection-check";
+export {
+  checkDatabaseKind,
+  DATABASE_KINDS,
+  findDatabaseKindProblems,
+  type DatabaseKind,
+  type ServerFacts,
+} from "./preflight";
 export { DatabaseConfigError } from "./errors";
-export { parseDatabaseUrl, type DatabaseTarget } from "./url";
+export { parseDatabaseUrl, withDatabase, type DatabaseTarget } from "./url";
 export {
   getSchemaVersion,
   migrate,
@@ -18,11 +25,22 @@ export {
   type SchemaVersion,
 } from "./migrate";
 export {
+  ensureDatabase,
   startDatabase,
   type RunningDatabase,
   type StartDatabaseOptions,
 } from "./embedded/start-database";
 export { getDefaultDataDir } from "./embedded/data-dir";
+export {
+  startLocalPostgres,
+  type LocalExtension,
+  type LocalPostgres,
+} from "./servers/local-postgres";
+export {
+  prepareCitusDatabase,
+  startLocalCitus,
+  type LocalCitus,
+} from "./servers/citus";
 export {
   createSingletonLock,
   SINGLETON_LOCK_KEYS,

@@ -113,6 +113,49 @@ describe("migrate", () => {
     }
   });
 
+  it("refuses a server that is not the configured kind before applying anything", async () => {
+    const fresh = await createTestDatabase({ migrated: false });
+    try {
+      const kind = getTestServerKind();
+      const [expectKind, reason] =
+        kind === "timescaledb"
+          ? ([
+              "postgresql",
+              /plain PostgreSQL expected .* preloads TimescaleDB/,
+            ] as const)
+          : kind === "citus"
+            ? (["timescaledb", /is a Citus database/] as const)
+            : (["timescaledb", /TimescaleDB expected/] as const);
+      await expect(
+        migrate({ url: fresh.url, expect: expectKind }),
+      ).rejects.toThrow(reason);
+      expect((await getSchemaVersion(fresh.db)).version).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it.runIf(getTestServerKind() === "citus")(
+    "refuses a Citus coordinator without workers",
+    async () => {
+      const name = `kubewise_noworkers_${Date.now()}`;
+      await empty.sql.unsafe(`create database ${name}`);
+      const url = new URL(empty.url);
+      url.pathname = `/${name}`;
+      const lonely = createDb({ url: url.toString(), max: 1 });
+      try {
+        await lonely.sql`create extension citus`;
+        await expect(migrate({ url: url.toString() })).rejects.toThrow(
+          /Citus coordinator without workers/,
+        );
+        expect((await getSchemaVersion(lonely.db)).version).toBe(0);
+      } finally {
+        await lonely.close();
+        await empty.sql.unsafe(`drop database ${name} with (force)`);
+      }
+    },
+  );
+
   it("reports the schema version through a separate client", async () => {
     const client = createDb({ url: empty.url, max: 1 });
     try {

@@ -6,6 +6,7 @@ import { migrate as drizzleMigrate } from "drizzle-orm/postgres-js/migrator";
 import journal from "../drizzle/meta/_journal.json" with { type: "json" };
 import { createDb, type Db } from "./client";
 import { checkDatabaseConnection } from "./connection-check";
+import { checkDatabaseKind, type DatabaseKind } from "./preflight";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(
   new URL("../drizzle", import.meta.url),
@@ -46,13 +47,17 @@ export async function getSchemaVersion(db: Db): Promise<SchemaVersion> {
 const MIGRATION_LOCK_KEY = 0x6b77_6462;
 
 // Applies the committed migrations in packages/db/drizzle (idempotent; one transaction). An advisory
-// lock serializes concurrent callers (aggregator replicas, the demo and a Helm job).
+// lock serializes concurrent callers (aggregator replicas, the demo and a Helm job). A server that
+// is not the kind `expect` names is refused before anything is applied.
 export async function migrate({
   url,
+  expect = "auto",
 }: {
   url: string;
+  expect?: DatabaseKind;
 }): Promise<SchemaVersion> {
   await checkDatabaseConnection({ url });
+  await checkDatabaseKind({ url, expect });
   const client = createDb({ url, max: 1 });
   try {
     await client.sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;

@@ -48,27 +48,42 @@ export function createCollector(options: CollectorOptions): Collector {
   let seq = 0;
   let lastErrorLogMs = 0;
 
-  const store = (samples: readonly ContainerSample[]) => {
+  let lastWriteFailureLogMs = 0;
+  // A batch the buffer cannot take (disk full, file size limit, I/O error) is dropped and counted
+  // (the buffer's droppedRecords, reported to the aggregator) and does not use up a seq number.
+  const store = (samples: readonly ContainerSample[], nowMs: number) => {
     let flags = options.scoring?.takeFlags() ?? [];
     const parts = chunk(samples, options.maxBatchSamples);
     // Flags are not held back when a scrape is empty: they go in a batch of their own.
     if (parts.length === 0 && flags.length > 0) parts.push([]);
     for (const part of parts) {
-      seq++;
+      const candidate = seq + 1;
       const batch = toProtoMetricBatch(
         part,
         {
           ...identity,
-          seq,
+          seq: candidate,
           droppedBatchesTotal: buffer.stats().droppedRecords,
         },
         flags,
       );
-      flags = [];
-      buffer.append(
-        toBufferKey(identity.bootId, seq),
+      const result = buffer.append(
+        toBufferKey(identity.bootId, candidate),
         encodeSyncRequest(batch),
       );
+      if (!result.ok) {
+        metrics.bufferWriteFailures.inc({ reason: result.reason });
+        if (nowMs - lastWriteFailureLogMs > 60_000) {
+          lastWriteFailureLogMs = nowMs;
+          logger.error(
+            { reason: result.reason, samples: part.length },
+            "batch could not be buffered, dropped and counted",
+          );
+        }
+        continue;
+      }
+      seq = candidate;
+      flags = [];
       logger.debug(
         { bootId: identity.bootId, seq, samples: part.length },
         "batch buffered",
@@ -89,7 +104,7 @@ export function createCollector(options: CollectorOptions): Collector {
         metrics.containersSkipped.inc(scrape.skipped);
         options.scoring?.observe(scrape.samples);
         options.history?.observe(scrape.samples);
-        store(scrape.samples);
+        store(scrape.samples, nowMs);
         const stats = buffer.stats();
         metrics.bufferDepth.set(stats.depthRecords);
         metrics.bufferBytes.set(stats.bytes);

@@ -8,34 +8,40 @@ import {
   readFileSync,
   readSync,
   unlinkSync,
-  writeSync,
 } from "node:fs";
-import { join } from "node:path";
-import { crc32 } from "node:zlib";
 
-// Record layout: u32 bodyLength | u32 crc32(body) | body = u16 keyLength | key | payload.
-const HEADER_BYTES = 8;
-const SEGMENT_PATTERN = /^segment-(\d{12})\.kwb$/;
+import {
+  encodeRecord,
+  HEADER_BYTES,
+  scanSegment,
+  SEGMENT_PATTERN,
+  segmentPath,
+  toWriteFailure,
+  writeFully,
+  type PendingRecord,
+  type WriteFailure,
+  type WriteFn,
+} from "./disk-buffer-records";
 
 export type DiskBufferOptions = {
   dir: string;
   maxBytes: number;
   segmentBytes: number;
   fsyncIntervalMs: number;
+  /** fs.writeSync unless a test injects short writes or errors. */
+  write?: WriteFn;
 };
 
-type PendingRecord = {
-  key: string;
-  segmentId: number;
-  offset: number;
-  length: number;
-};
+type AppendResult = { ok: true } | { ok: false; reason: WriteFailure };
 
 type DiskBufferStats = {
   depthRecords: number;
   bytes: number;
+  /** Records dropped unsent: oldest ones evicted when full, plus records that could not be written. */
   droppedRecords: number;
   corruptTails: number;
+  writeFailures: Record<WriteFailure, number>;
+  fsyncFailures: number;
 };
 
 type Segment = {
@@ -46,55 +52,23 @@ type Segment = {
 };
 
 export type DiskBuffer = {
-  append(key: string, payload: Uint8Array): void;
+  /**
+   * Writes one record. On a full disk, the file size limit or an I/O error nothing of it stays in
+   * the segment (a partial write is cut back), the record counts as dropped and the result says
+   * why: the caller must not treat it as buffered.
+   */
+  append(key: string, payload: Uint8Array): AppendResult;
   /** Unacked records, oldest first. */
   pending(): PendingRecord[];
   read(record: PendingRecord): Buffer;
+  /** The payload of an unacked record, by key. */
+  readKey(key: string): Buffer | undefined;
   /** Returns false for keys not (or no longer) in the buffer. */
   ack(key: string): boolean;
   stats(): DiskBufferStats;
   flush(): void;
   close(): void;
 };
-
-function segmentPath(dir: string, id: number): string {
-  return join(dir, `segment-${String(id).padStart(12, "0")}.kwb`);
-}
-
-/** Parses the valid prefix of a segment file; returns its records and the valid byte length. */
-function scanSegment(
-  data: Buffer,
-  segmentId: number,
-): { records: PendingRecord[]; validBytes: number } {
-  const records: PendingRecord[] = [];
-  let offset = 0;
-  while (offset + HEADER_BYTES <= data.length) {
-    const bodyLength = data.readUInt32LE(offset);
-    const end = offset + HEADER_BYTES + bodyLength;
-    if (bodyLength < 2 || end > data.length) break;
-    const body = data.subarray(offset + HEADER_BYTES, end);
-    if (crc32(body) !== data.readUInt32LE(offset + 4)) break;
-    const keyLength = body.readUInt16LE(0);
-    if (2 + keyLength > body.length) break;
-    const key = body.toString("utf8", 2, 2 + keyLength);
-    records.push({ key, segmentId, offset, length: end - offset });
-    offset = end;
-  }
-  return { records, validBytes: offset };
-}
-
-function encodeRecord(key: string, payload: Uint8Array): Buffer {
-  const keyBytes = Buffer.from(key, "utf8");
-  const record = Buffer.allocUnsafe(
-    HEADER_BYTES + 2 + keyBytes.length + payload.length,
-  );
-  record.writeUInt32LE(2 + keyBytes.length + payload.length, 0);
-  record.writeUInt16LE(keyBytes.length, HEADER_BYTES);
-  keyBytes.copy(record, HEADER_BYTES + 2);
-  record.set(payload, HEADER_BYTES + 2 + keyBytes.length);
-  record.writeUInt32LE(crc32(record.subarray(HEADER_BYTES)), 4);
-  return record;
-}
 
 function recoverSegments(dir: string, stats: DiskBufferStats): Segment[] {
   const ids = readdirSync(dir)
@@ -142,6 +116,8 @@ export function openDiskBuffer(options: DiskBufferOptions): DiskBuffer {
     bytes: 0,
     droppedRecords: 0,
     corruptTails: 0,
+    writeFailures: { no_space: 0, file_too_large: 0, io_error: 0 },
+    fsyncFailures: 0,
   };
   const segments = recoverSegments(options.dir, stats);
   const byKey = new Map<string, Segment>();
@@ -157,10 +133,15 @@ export function openDiskBuffer(options: DiskBufferOptions): DiskBuffer {
   segments.push(active);
   let dirty = false;
 
+  // A failed fsync keeps the data dirty for the next try; it must not take the agent down.
   const flush = () => {
     if (!dirty) return;
-    fsyncSync(fd);
-    dirty = false;
+    try {
+      fsyncSync(fd);
+      dirty = false;
+    } catch {
+      stats.fsyncFailures++;
+    }
   };
   const timer = setInterval(flush, options.fsyncIntervalMs);
   timer.unref();
@@ -198,7 +179,19 @@ export function openDiskBuffer(options: DiskBufferOptions): DiskBuffer {
       if (byKey.has(key)) throw new Error(`duplicate buffer key ${key}`);
       const record = encodeRecord(key, payload);
       makeRoom(record.length);
-      writeSync(fd, record);
+      try {
+        writeFully(fd, record, options.write);
+      } catch (error: unknown) {
+        const reason = toWriteFailure(error);
+        stats.writeFailures[reason]++;
+        stats.droppedRecords++;
+        try {
+          ftruncateSync(fd, active.bytes);
+        } catch {
+          // Cannot cut it back: the CRC scan drops the torn tail at the next open (counted there).
+        }
+        return { ok: false, reason };
+      }
       active.records.push({
         key,
         segmentId: active.id,
@@ -209,11 +202,17 @@ export function openDiskBuffer(options: DiskBufferOptions): DiskBuffer {
       active.bytes += record.length;
       byKey.set(key, active);
       dirty = true;
+      return { ok: true };
     },
     pending() {
       return segments.flatMap((s) =>
         s.records.filter((r) => s.unacked.has(r.key)),
       );
+    },
+    readKey(key) {
+      const segment = byKey.get(key);
+      const record = segment?.records.find((r) => r.key === key);
+      return record === undefined ? undefined : this.read(record);
     },
     read(record) {
       const readFd = openSync(segmentPath(options.dir, record.segmentId), "r");
@@ -238,7 +237,12 @@ export function openDiskBuffer(options: DiskBufferOptions): DiskBuffer {
     },
     stats() {
       const depthRecords = segments.reduce((sum, s) => sum + s.unacked.size, 0);
-      return { ...stats, depthRecords, bytes: totalBytes() };
+      return {
+        ...stats,
+        writeFailures: { ...stats.writeFailures },
+        depthRecords,
+        bytes: totalBytes(),
+      };
     },
     flush,
     close() {

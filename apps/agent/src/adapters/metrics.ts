@@ -57,6 +57,27 @@ export function createAgentMetrics() {
       help: "Batches dropped (oldest first) because the buffer was full, since start",
       registers,
     }),
+    bufferWriteFailures: new Counter({
+      name: "kubewise_agent_buffer_write_failures_total",
+      help: "Batches that could not be written to the disk buffer (no_space, file_too_large, io_error); dropped, counted in buffer_dropped_total, no seq used",
+      labelNames: ["reason"],
+      registers,
+    }),
+    batchesQuarantined: new Gauge({
+      name: "kubewise_agent_batches_quarantined_total",
+      help: "Batches the aggregator refused for good, kept in <buffer dir>/rejected for inspection, since start",
+      registers,
+    }),
+    batchesDeferred: new Counter({
+      name: "kubewise_agent_batches_deferred_total",
+      help: "Batches the aggregator could not accept yet (e.g. timestamps ahead of its clock), kept and resent later",
+      registers,
+    }),
+    clockOffset: new Gauge({
+      name: "kubewise_agent_clock_offset_seconds",
+      help: "Aggregator clock minus this node's clock, measured at each Register (positive: this node is behind)",
+      registers,
+    }),
     bufferCorruptTails: new Gauge({
       name: "kubewise_agent_buffer_corrupt_tails_total",
       help: "Segments whose corrupt tail was cut at recovery",

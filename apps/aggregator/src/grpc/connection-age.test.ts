@@ -1,46 +1,26 @@
 import { credentials, Metadata } from "@grpc/grpc-js";
-import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 import { agentV1 } from "@kubewise/proto";
 
-import { DEFAULT_INGEST_LIMITS } from "../domain/batch";
-import { createIngester } from "../ingest/ingester";
-import { createAggregatorMetrics } from "../metrics";
-import { createMemorySampleStore } from "../testing/memory-sample-store";
 import { oneSampleBatch } from "../testing/one-sample-batch";
 import { startTcpProxy, type TcpProxy } from "../testing/tcp-proxy";
-import { createStaticTokenAuthenticator } from "./auth";
-import { startGrpcServer, type RunningGrpcServer } from "./server";
+import { startTestGrpcServer } from "../testing/test-grpc-server";
 
 // Two replicas behind a retargetable proxy (a Service): a stream opened on replica A moves to
 // replica B once A's connection reaches its max age, without losing or duplicating a batch.
 const TOKEN = "connection-age-token-0123";
-const replicas: {
-  server: RunningGrpcServer;
-  memory: ReturnType<typeof createMemorySampleStore>;
-}[] = [];
+const replicas: Awaited<ReturnType<typeof startTestGrpcServer>>[] = [];
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  for (let i = 0; i < 2; i++) {
-    const memory = createMemorySampleStore();
-    const server = await startGrpcServer({
-      host: "127.0.0.1",
-      port: 0,
-      ingester: createIngester(memory.store),
-      authenticator: createStaticTokenAuthenticator([TOKEN]),
-      metrics: createAggregatorMetrics(),
-      logger: pino({ level: "silent" }),
-      limits: DEFAULT_INGEST_LIMITS,
-      maxQueuedPerStream: 4,
-      maxConcurrentIngests: 16,
-      collectionIntervalSeconds: 10,
-      maxConnectionAgeMs: 300,
-      maxConnectionAgeGraceMs: 200,
-    });
-    replicas.push({ server, memory });
-  }
+  for (let i = 0; i < 2; i++)
+    replicas.push(
+      await startTestGrpcServer(TOKEN, {
+        maxConnectionAgeMs: 300,
+        maxConnectionAgeGraceMs: 200,
+      }),
+    );
   proxy = await startTcpProxy(replicas[0]!.server.port);
 });
 afterAll(async () => {

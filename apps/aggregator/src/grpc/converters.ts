@@ -9,6 +9,7 @@ import type {
   ValidatedBatch,
 } from "../domain/batch";
 import { fromProtoAnomalyReport } from "./anomaly-converters";
+import { newestTimeMs, TimestampsAheadError } from "./timestamps-ahead";
 
 const ID = /^[a-zA-Z0-9._:-]{1,128}$/;
 const MAX_NAME = 253;
@@ -120,7 +121,11 @@ function checkHeader(b: agentV1.MetricBatch, problems: Problems): void {
 
 function checkSamples(
   b: agentV1.MetricBatch,
-  { limits, nowMs }: { limits: IngestLimits; nowMs: number },
+  {
+    limits,
+    nowMs,
+    latestMs,
+  }: { limits: IngestLimits; nowMs: number; latestMs: number },
   problems: Problems,
 ): void {
   const n = b.timestampMs.length;
@@ -152,7 +157,7 @@ function checkSamples(
     b.timestampMs,
     {
       min: nowMs - limits.maxSampleAgeMs,
-      max: nowMs + limits.maxFutureSkewMs,
+      max: latestMs,
       integer: true,
       path: "timestampMs",
     },
@@ -205,14 +210,17 @@ export function fromProtoMetricBatch(
   const containers = b.containers
     .slice(0, limits.maxBatchContainers)
     .map((c, i) => fromProtoContainer(c, `containers[${i}]`, problems));
-  checkSamples(b, { limits, nowMs }, problems);
+  // Times ahead of the clock are checked last: a batch that is otherwise valid is only early.
+  const aheadMs = newestTimeMs(b) - nowMs;
+  const latestMs = nowMs + Math.max(limits.maxFutureSkewMs, aheadMs);
+  checkSamples(b, { limits, nowMs, latestMs }, problems);
   checkPeriods(b, problems);
   const anomalies: IngestAnomaly[] = fromProtoAnomalyReport(
     b.anomalyReport,
     {
       containers: b.containers.length,
       fromMs: nowMs - limits.maxSampleAgeMs,
-      toMs: nowMs + limits.maxFutureSkewMs,
+      toMs: latestMs,
     },
     (path, message) => problems.add(path, message),
   );
@@ -222,6 +230,7 @@ export function fromProtoMetricBatch(
       { fieldErrors: problems.fields },
     );
   }
+  if (aheadMs > limits.maxFutureSkewMs) throw new TimestampsAheadError(aheadMs);
   const {
     containerIndex,
     timestampMs,
@@ -259,6 +268,7 @@ export function fromProtoMetricBatch(
 export function toProtoAck(
   batch: Pick<ValidatedBatch, "bootId" | "seq">,
   result: { duplicate: boolean; storedSamples: number },
+  serverTimeMs: number,
 ): agentV1.SyncMetricsResponse {
   return {
     response: {
@@ -268,20 +278,33 @@ export function toProtoAck(
         seq: batch.seq,
         duplicate: result.duplicate,
         storedSamples: result.storedSamples,
+        serverTimeMs,
       },
     },
   };
 }
 
+/** retryAfterMs 0: refused for good; > 0: resend after that long (code OUT_OF_RANGE). */
 export function toProtoReject(
   batch: { bootId: string; seq: number },
-  code: number,
-  message: string,
+  verdict: {
+    code: number;
+    message: string;
+    serverTimeMs: number;
+    retryAfterMs?: number;
+  },
 ): agentV1.SyncMetricsResponse {
   return {
     response: {
       $case: "reject",
-      value: { bootId: batch.bootId, seq: batch.seq, code, message },
+      value: {
+        bootId: batch.bootId,
+        seq: batch.seq,
+        code: verdict.code,
+        message: verdict.message,
+        serverTimeMs: verdict.serverTimeMs,
+        retryAfterMs: Math.ceil(verdict.retryAfterMs ?? 0),
+      },
     },
   };
 }

@@ -15,12 +15,8 @@ import type { IngestLimits } from "../domain/batch";
 import type { Ingester } from "../ingest/ingester";
 import type { AggregatorMetrics } from "../metrics";
 import { authenticateCalls, toAuthStatus, type Authenticator } from "./auth";
-import {
-  fromProtoMetricBatch,
-  MAX_MESSAGE_BYTES,
-  toProtoAck,
-  toProtoReject,
-} from "./converters";
+import { judgeBatch } from "./batch-verdict";
+import { MAX_MESSAGE_BYTES, toProtoAck } from "./converters";
 import {
   createSemaphore,
   safeDecoder,
@@ -28,13 +24,13 @@ import {
   type Decoded,
 } from "./decoding";
 import { toGrpcError } from "./errors";
-import { createNodeBindingGuard, type PodPlacement } from "./node-binding";
-import { loadServerCredentials, type ServerTlsFiles } from "./tls";
 import {
   createFederatedHandlers,
   FEDERATED_DECODERS,
   type FederationPort,
 } from "./federated-service";
+import { createNodeBindingGuard, type PodPlacement } from "./node-binding";
+import { loadServerCredentials, type ServerTlsFiles } from "./tls";
 
 export type AgentServiceOptions = {
   ingester: Ingester;
@@ -136,6 +132,7 @@ function createAgentServiceImplementation(
         collectionIntervalSeconds: options.collectionIntervalSeconds,
         maxBatchSamples: options.limits.maxBatchSamples,
         maxMessageBytes: MAX_MESSAGE_BYTES,
+        serverTimeMs: now(),
       });
     } catch (error) {
       logger.error({ err: error, agentId }, "register failed");
@@ -199,27 +196,15 @@ function createAgentServiceImplementation(
         return () => fail({ code: status.INVALID_ARGUMENT, details });
       }
       const raw = incoming.message.batch;
-      let batch;
-      try {
-        batch = fromProtoMetricBatch(raw, options.limits, now());
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        metrics.batchesRejected.inc({ reason: "invalid" });
-        logger.warn(
-          {
-            agentId: raw.agentId,
-            seq: raw.seq,
-            fieldErrors: error.fieldErrors,
-          },
-          "batch rejected",
-        );
-        const reject = toProtoReject(
-          raw,
-          status.INVALID_ARGUMENT,
-          `${error.message}: ${JSON.stringify(error.fieldErrors)}`,
-        );
-        return () => call.write(reject);
-      }
+      const receivedAtMs = now();
+      const verdict = judgeBatch(raw, {
+        limits: options.limits,
+        nowMs: receivedAtMs,
+        metrics,
+        logger,
+      });
+      if (!verdict.ok) return () => call.write(verdict.reject);
+      const { batch } = verdict;
       const refusal = refuseForeignNode(raw, auth.principal.nodeName);
       if (refusal !== undefined) return () => fail(refusal);
       const end = metrics.ingestDuration.startTimer();
@@ -234,7 +219,7 @@ function createAgentServiceImplementation(
           { agent_id: batch.agentId },
           batch.droppedBatchesTotal,
         );
-        const ack = toProtoAck(batch, result);
+        const ack = toProtoAck(batch, result, receivedAtMs);
         return () => call.write(ack);
       } catch (error) {
         metrics.ingestFailures.inc();

@@ -1,5 +1,5 @@
 /** Something that stores groups of items in one transaction: all or nothing, results in input order. */
-export type GroupStore<B, R> = (items: readonly B[]) => Promise<R[]>;
+type GroupStore<B, R> = (items: readonly B[]) => Promise<R[]>;
 
 export type CoalescerOptions<B, R> = {
   store: GroupStore<B, R>;
@@ -31,8 +31,7 @@ export function createCoalescer<B, R>(
   const takeGroup = (): Waiting<B, R>[] => {
     const group: Waiting<B, R>[] = [];
     let weight = 0;
-    while (queue.length > 0) {
-      const next = queue[0]!;
+    for (let next = queue[0]; next !== undefined; next = queue[0]) {
       const w = options.weight(next.item);
       if (group.length > 0 && weight + w > options.maxGroupWeight) break;
       group.push(next);

@@ -172,7 +172,8 @@ function toStartError(
   );
 }
 
-async function ensureDatabase(
+/** Creates `database` on the server of `adminUrl` unless it exists. */
+export async function ensureDatabase(
   adminUrl: string,
   database: string,
 ): Promise<void> {

@@ -141,10 +141,12 @@ export async function insertIngestBatches(
 ): Promise<IngestResult[]> {
   if (batches.length === 0) return [];
   const firstIndex = new Map<string, number>();
+  const unique: IngestBatchInput[] = [];
   batches.forEach((b, i) => {
-    if (!firstIndex.has(batchKey(b))) firstIndex.set(batchKey(b), i);
+    if (firstIndex.has(batchKey(b))) return;
+    firstIndex.set(batchKey(b), i);
+    unique.push(b);
   });
-  const unique = [...firstIndex.values()].map((i) => batches[i]!);
   return sql.begin(async (tx) => {
     // Sorted, so two transactions that share keys lock them in the same order.
     const inserted = await tx<

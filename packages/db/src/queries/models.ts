@@ -79,12 +79,14 @@ export async function insertModelVersion(
   db: DbExecutor,
   row: Omit<NewModelVersionRow, "version">,
 ): Promise<ModelVersionSummary> {
+  // Read first, then insert: Citus (reference table) refuses a subquery inside INSERT ... VALUES.
+  // A concurrent insert of the same number still fails on the primary key, as before.
+  const [next] = await db.execute<{ version: number }>(
+    sql`select coalesce(max(version), 0)::integer + 1 as version from model_versions`,
+  );
   const [inserted] = await db
     .insert(modelVersions)
-    .values({
-      ...row,
-      version: sql`(select coalesce(max(version), 0) + 1 from model_versions)`,
-    })
+    .values({ ...row, version: next?.version ?? 1 })
     .returning(SUMMARY_COLUMNS);
   if (!inserted) throw new Error("insert into model_versions returned no row");
   return inserted;

@@ -1,10 +1,13 @@
 // A Citus coordinator and its workers on this machine (tests and `npm run demo -- --citus`), and the
 // per-database setup every Citus database needs: the extension on each node and the workers
 // registered on the coordinator. Managed Citus services do the latter for you (docs/citus.md).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 
 import postgres from "postgres";
 
+import { findFreePort } from "../embedded/free-port";
 import { withDatabase } from "../url";
 import { startLocalPostgres, type LocalPostgres } from "./local-postgres";
 
@@ -33,14 +36,21 @@ export async function startLocalCitus(
       (_, i) => `worker-${i + 1}`,
     ),
   ];
+  mkdirSync(options.baseDir, { recursive: true, mode: 0o755 });
+  // A restarted cluster keeps its ports when it can: the coordinator's metadata names them.
+  const portsFile = join(options.baseDir, "ports.json");
+  const previous = existsSync(portsFile)
+    ? (JSON.parse(readFileSync(portsFile, "utf8")) as number[])
+    : [];
   try {
     // Sequential: each start forks and waits for its postmaster; in parallel they only contend.
-    for (const name of names)
+    for (const [i, name] of names.entries())
       nodes.push(
         await startLocalPostgres({
           dataDir: join(options.baseDir, name),
           preload: ["citus"],
           settings: options.settings,
+          port: await reusablePort(previous[i]),
           onProgress: (message) => options.onProgress?.(`${name}: ${message}`),
         }),
       );
@@ -48,6 +58,7 @@ export async function startLocalCitus(
     await Promise.all(nodes.map((node) => node.stop()));
     throw error;
   }
+  writeFileSync(portsFile, JSON.stringify(nodes.map((n) => n.port)));
   const [coordinator, ...workers] = nodes;
   if (coordinator === undefined) throw new Error("no coordinator started");
   return {
@@ -57,6 +68,16 @@ export async function startLocalCitus(
       for (const node of nodes.reverse()) await node.stop();
     },
   };
+}
+
+async function reusablePort(port: number | undefined): Promise<number> {
+  if (port === undefined) return findFreePort();
+  const free = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+  return free ? port : findFreePort();
 }
 
 async function withClient<T>(
@@ -102,12 +123,18 @@ export async function prepareCitusDatabase(options: {
   await withClient(url, async (sql) => {
     const coordinator = hostPort(coordinatorAdminUrl);
     await sql`select citus_set_coordinator_host(${coordinator.host}, ${coordinator.port})`;
-    for (const workerUrl of workerAdminUrls) {
+    // Workers already registered keep their place (by node id) even if their port moved.
+    const known = await sql<
+      { nodeid: number; nodename: string; nodeport: number }[]
+    >`
+      select nodeid, nodename, nodeport from pg_dist_node where groupid <> 0 order by nodeid`;
+    for (const [i, workerUrl] of workerAdminUrls.entries()) {
       const worker = hostPort(workerUrl);
-      const known = await sql`
-        select 1 from pg_dist_node where nodename = ${worker.host} and nodeport = ${worker.port}`;
-      if (known.length === 0)
+      const node = known[i];
+      if (node === undefined)
         await sql`select citus_add_node(${worker.host}, ${worker.port})`;
+      else if (node.nodename !== worker.host || node.nodeport !== worker.port)
+        await sql`select citus_update_node(${node.nodeid}, ${worker.host}, ${worker.port})`;
     }
   });
   return url;

@@ -124,6 +124,8 @@ function serverTree(
 function prepareDataDir(dataDir: string): boolean {
   const initialised = existsSync(join(dataDir, "PG_VERSION"));
   if (initialised) return false;
+  // The postgres user must be able to reach the data directory through its parent.
+  mkdirSync(dirname(dataDir), { recursive: true, mode: 0o755 });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (isRoot()) {
     const uid = Number(

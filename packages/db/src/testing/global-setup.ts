@@ -62,8 +62,8 @@ async function scratchDir(kind: string): Promise<{
 
 /** KUBEWISE_TEST_DB: embedded (default), timescaledb or citus; DATABASE_URL: an external server. */
 async function startServer(): Promise<TestServer> {
-  // eslint-disable-next-line no-restricted-properties -- test harness entry point
   const { DATABASE_URL: external, KUBEWISE_TEST_DB: kind = "embedded" } =
+    // eslint-disable-next-line no-restricted-properties -- test harness entry point
     process.env;
   if (external !== undefined && external !== "") {
     const running = await startDatabase({ url: external });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -16,6 +16,7 @@ import { agentV1 } from "@kubewise/proto";
 
 import { openDiskBuffer, type DiskBuffer } from "../disk-buffer";
 import { createAgentMetrics } from "../metrics";
+import { openQuarantine } from "../quarantine";
 import { createAgentClient } from "./agent-client";
 import { encodeSyncRequest, toBufferKey } from "./converters";
 import { startSyncLoop } from "./sync-loop";
@@ -36,6 +37,7 @@ afterEach(async () => {
 async function startFakeAggregator(
   behaviour: Behaviour,
   port = 0,
+  serverClock: () => number = Date.now,
 ): Promise<{ port: number; tokens: string[]; stop: () => void }> {
   const tokens: string[] = [];
   const server = new Server();
@@ -49,6 +51,7 @@ async function startFakeAggregator(
         collectionIntervalSeconds: 10,
         maxBatchSamples: 100,
         maxMessageBytes: 1 << 20,
+        serverTimeMs: serverClock(),
       });
     },
     syncMetrics: (
@@ -87,6 +90,7 @@ const ack: Behaviour = (b, call) =>
         seq: b.seq,
         duplicate: false,
         storedSamples: 1,
+        serverTimeMs: Date.now(),
       },
     },
   });
@@ -128,10 +132,14 @@ function fill(count: number): DiskBuffer {
 function start(target: string, buffer: DiskBuffer, token = "t-0") {
   const client = createAgentClient(target);
   const metrics = createAgentMetrics();
+  const quarantineDir = mkdtempSync(join(tmpdir(), "kw-quarantine-"));
+  cleanups.push(() => rmSync(quarantineDir, { recursive: true, force: true }));
+  const quarantine = openQuarantine({ dir: quarantineDir, maxBytes: 1 << 20 });
   let calls = 0;
   const loop = startSyncLoop({
     client,
     buffer,
+    quarantine,
     metrics,
     logger: pino({ level: "silent" }),
     register: {
@@ -151,7 +159,7 @@ function start(target: string, buffer: DiskBuffer, token = "t-0") {
     await loop.stop();
     client.close();
   });
-  return { loop, metrics };
+  return { loop, metrics, quarantine, quarantineDir };
 }
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -176,7 +184,7 @@ describe("sync loop against a real gRPC server on loopback", () => {
     expect(server.tokens[0]).toBe("Bearer t-0-0");
   });
 
-  it("drops a rejected batch instead of retrying it forever", async () => {
+  it("keeps a rejected batch in the quarantine, counted, instead of retrying it forever", async () => {
     const server = await startFakeAggregator((b, call) =>
       b.seq === 2
         ? call.write({
@@ -187,16 +195,81 @@ describe("sync loop against a real gRPC server on loopback", () => {
                 seq: b.seq,
                 code: status.INVALID_ARGUMENT,
                 message: "bad",
+                serverTimeMs: Date.now(),
+                retryAfterMs: 0,
               },
             },
           })
         : ack(b, call),
     );
     const buffer = fill(3);
-    const { metrics } = start(`127.0.0.1:${server.port}`, buffer);
+    const sent = buffer.readKey(toBufferKey("boot", 2));
+    const { metrics, quarantine, quarantineDir } = start(
+      `127.0.0.1:${server.port}`,
+      buffer,
+    );
     await until(() => buffer.stats().depthRecords === 0);
     expect((await metrics.batchesRejected.get()).values[0]?.value).toBe(1);
+    expect(quarantine.stats()).toMatchObject({ quarantined: 1, files: 1 });
+    const [file] = readdirSync(quarantineDir);
+    const kept = readFileSync(join(quarantineDir, file ?? ""));
+    const newline = kept.indexOf(10);
+    expect(JSON.parse(kept.subarray(0, newline).toString())).toMatchObject({
+      key: "boot:2",
+      code: status.INVALID_ARGUMENT,
+      reason: "bad",
+    });
+    expect(kept.subarray(newline + 1).equals(sent ?? Buffer.alloc(0))).toBe(
+      true,
+    );
   });
+
+  it("keeps a batch the aggregator cannot accept yet and resends it after retry_after_ms", async () => {
+    let refusals = 0;
+    const server = await startFakeAggregator((b, call) => {
+      if (b.seq === 2 && refusals++ === 0)
+        call.write({
+          response: {
+            $case: "reject",
+            value: {
+              bootId: b.bootId,
+              seq: b.seq,
+              code: status.OUT_OF_RANGE,
+              message:
+                "timestamps are up to 601 s ahead of the aggregator's clock",
+              serverTimeMs: Date.now(),
+              retryAfterMs: 300,
+            },
+          },
+        });
+      else ack(b, call);
+    });
+    const buffer = fill(3);
+    const { metrics, quarantine } = start(`127.0.0.1:${server.port}`, buffer);
+    await until(() => buffer.stats().depthRecords === 0);
+    expect(refusals).toBe(2);
+    expect((await metrics.batchesDeferred.get()).values[0]?.value).toBe(1);
+    expect(quarantine.stats().quarantined).toBe(0);
+  });
+
+  it.each([
+    ["ahead of", -600_000],
+    ["behind", 90_000],
+  ])(
+    "reports this node's clock %s the aggregator's from the Register round trip",
+    async (_, offsetMs) => {
+      const server = await startFakeAggregator(
+        ack,
+        0,
+        () => Date.now() + offsetMs,
+      );
+      const buffer = fill(1);
+      const { metrics } = start(`127.0.0.1:${server.port}`, buffer);
+      await until(() => buffer.stats().depthRecords === 0);
+      const [gauge] = (await metrics.clockOffset.get()).values;
+      expect(gauge?.value).toBeCloseTo(offsetMs / 1000, 0);
+    },
+  );
 
   it("reconnects with backoff after the server goes away and comes back, then delivers the rest", async () => {
     let server = await startFakeAggregator(ack);

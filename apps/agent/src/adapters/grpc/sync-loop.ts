@@ -6,6 +6,7 @@ import type { agentV1 } from "@kubewise/proto";
 import { fullJitterDelayMs, type BackoffPolicy } from "../../domain/backoff";
 import type { DiskBuffer } from "../disk-buffer";
 import type { AgentMetrics } from "../metrics";
+import type { Quarantine } from "../quarantine";
 import type { AgentClient, RawSyncStream } from "./agent-client";
 import { toBufferKey } from "./converters";
 
@@ -21,7 +22,12 @@ export type SyncLoopOptions = {
   deadlineMs: number;
   /** A stream whose oldest unacked batch is older than this is presumed dead (e.g. blackholed). */
   ackTimeoutMs: number;
+  /** Where batches the aggregator refuses for good are kept for inspection. */
+  quarantine: Quarantine;
+  /** A clock offset to the aggregator beyond this is logged as a warning (also a gauge always). */
+  clockOffsetWarnMs?: number;
   random?: () => number;
+  now?: () => number;
 };
 
 export type SyncLoop = {
@@ -53,19 +59,66 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
   const { buffer, metrics, logger } = options;
   const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
   const abort = new AbortController();
   let current: StreamState | undefined;
+  // Batches the aggregator cannot accept yet (OUT_OF_RANGE with retry_after_ms): key -> resend time.
+  const deferred = new Map<string, number>();
+  let retryTimer: NodeJS.Timeout | undefined;
+  let lastDeferLogMs = -Infinity;
 
   const pump = () => {
     const state = current;
     if (state === undefined) return;
+    const at = now();
     for (const record of buffer.pending()) {
       if (state.inFlight.size >= options.maxInFlight) break;
       if (state.inFlight.has(record.key)) continue;
-      state.inFlight.set(record.key, Date.now());
+      if ((deferred.get(record.key) ?? -Infinity) > at) continue;
+      deferred.delete(record.key);
+      state.inFlight.set(record.key, at);
       state.call.write(buffer.read(record));
       metrics.batchesSent.inc();
     }
+  };
+
+  const scheduleRetry = () => {
+    if (retryTimer !== undefined || deferred.size === 0) return;
+    const earliest = Math.min(...deferred.values());
+    retryTimer = setTimeout(
+      () => {
+        retryTimer = undefined;
+        pump();
+        scheduleRetry();
+      },
+      Math.max(0, earliest - now()),
+    );
+    retryTimer.unref();
+  };
+
+  const quarantine = (
+    key: string,
+    verdict: { code: number; reason: string },
+  ) => {
+    const payload = buffer.readKey(key);
+    if (payload !== undefined)
+      options.quarantine.put(key, payload, { ...verdict, atMs: now() });
+    buffer.ack(key);
+    metrics.batchesRejected.inc();
+    metrics.batchesQuarantined.set(options.quarantine.stats().quarantined);
+  };
+
+  const defer = (key: string, retryAfterMs: number, reason: string) => {
+    deferred.set(key, now() + retryAfterMs);
+    metrics.batchesDeferred.inc();
+    if (now() - lastDeferLogMs > 60_000) {
+      lastDeferLogMs = now();
+      logger.warn(
+        { key, retryAfterMs, reason },
+        "batch not accepted yet (is this node's clock ahead?), kept and resent later",
+      );
+    }
+    scheduleRetry();
   };
 
   const onResponse = (
@@ -76,15 +129,17 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
     if (r === undefined || r.$case === "command") return;
     const key = toBufferKey(r.value.bootId, r.value.seq);
     state.inFlight.delete(key);
-    buffer.ack(key);
     state.acked++;
-    if (r.$case === "ack")
+    if (r.$case === "ack") {
+      buffer.ack(key);
       metrics.batchesAcked.inc({ duplicate: String(r.value.duplicate) });
+    } else if (r.value.retryAfterMs > 0)
+      defer(key, r.value.retryAfterMs, r.value.message);
     else {
-      metrics.batchesRejected.inc();
+      quarantine(key, { code: r.value.code, reason: r.value.message });
       logger.warn(
         { key, code: r.value.code, reason: r.value.message },
-        "batch rejected by aggregator, dropped",
+        "batch rejected by aggregator, kept in the quarantine",
       );
     }
     pump();
@@ -94,11 +149,10 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
     const [oldest] = state.inFlight.keys();
     if (oldest === undefined) return;
     state.inFlight.delete(oldest);
-    buffer.ack(oldest);
-    metrics.batchesRejected.inc();
+    quarantine(oldest, { code: status.INVALID_ARGUMENT, reason });
     logger.warn(
       { key: oldest, reason },
-      "batch refused as undecodable, dropped",
+      "batch refused as undecodable, kept in the quarantine",
     );
   };
 
@@ -113,7 +167,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
       const watchdog = setInterval(
         () => {
           const oldest = Math.min(...state.inFlight.values());
-          if (Date.now() - oldest > options.ackTimeoutMs) {
+          if (now() - oldest > options.ackTimeoutMs) {
             logger.warn(
               { inFlight: state.inFlight.size },
               "no ack within timeout, restarting stream",
@@ -145,16 +199,39 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
       pump();
     });
 
+  // The aggregator's clock at the midpoint of the Register round trip, minus ours.
+  const observeClock = (
+    serverTimeMs: number,
+    sentAt: number,
+    receivedAt: number,
+  ) => {
+    if (serverTimeMs <= 0) return; // an older aggregator
+    const offsetMs = serverTimeMs - (sentAt + receivedAt) / 2;
+    metrics.clockOffset.set(offsetMs / 1000);
+    if (Math.abs(offsetMs) > (options.clockOffsetWarnMs ?? 2_000))
+      logger.warn(
+        {
+          offsetSeconds: Math.round(offsetMs) / 1000,
+          roundTripMs: receivedAt - sentAt,
+        },
+        offsetMs < 0
+          ? "this node's clock is ahead of the aggregator's: batches wait until it catches up"
+          : "this node's clock is behind the aggregator's: samples are stored at the node's times",
+      );
+  };
+
   const run = async () => {
     let attempt = 0;
     while (!abort.signal.aborted) {
       try {
         const token = options.readToken();
-        await options.client.register(
+        const sentAt = now();
+        const registered = await options.client.register(
           options.register,
           token,
           options.deadlineMs,
         );
+        observeClock(registered.serverTimeMs, sentAt, now());
         metrics.connected.set(1);
         const state = await runStream(token);
         if (state.acked > 0) attempt = 0;
@@ -185,6 +262,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
     notify: pump,
     stop: async () => {
       abort.abort();
+      clearTimeout(retryTimer);
       await done;
     },
     done,

@@ -188,6 +188,11 @@ export interface RegisterResponse {
   collectionIntervalSeconds: number;
   maxBatchSamples: number;
   maxMessageBytes: number;
+  /**
+   * The aggregator's clock when it answered (Unix milliseconds): agents measure their own clock's
+   * offset against it and report it (0 from older aggregators: unknown).
+   */
+  serverTimeMs: number;
 }
 
 export interface ContainerInfo {
@@ -285,15 +290,25 @@ export interface BatchAck {
   /** True when the batch had already been stored before; nothing new was inserted. */
   duplicate: boolean;
   storedSamples: number;
+  /** The aggregator's receive time of the batch (Unix milliseconds; 0 from older aggregators). */
+  serverTimeMs: number;
 }
 
-/** The batch is invalid and will never be accepted; the agent must drop it, not retry it. */
+/**
+ * The batch is not stored. With retry_after_ms = 0 it is invalid and never will be: the agent keeps
+ * it aside for inspection and does not resend it. With retry_after_ms > 0 (code OUT_OF_RANGE, 11)
+ * it is valid but not yet acceptable, e.g. its timestamps are ahead of the aggregator's clock: the
+ * agent keeps it and resends it after that delay.
+ */
 export interface BatchReject {
   bootId: string;
   seq: number;
   /** A google.rpc.Code value, INVALID_ARGUMENT (3) for validation failures. */
   code: number;
   message: string;
+  /** The aggregator's receive time of the batch (Unix milliseconds; 0 from older aggregators). */
+  serverTimeMs: number;
+  retryAfterMs: number;
 }
 
 export interface SetCollectionInterval {
@@ -522,7 +537,7 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
 };
 
 function createBaseRegisterResponse(): RegisterResponse {
-  return { collectionIntervalSeconds: 0, maxBatchSamples: 0, maxMessageBytes: 0 };
+  return { collectionIntervalSeconds: 0, maxBatchSamples: 0, maxMessageBytes: 0, serverTimeMs: 0 };
 }
 
 export const RegisterResponse: MessageFns<RegisterResponse> = {
@@ -535,6 +550,9 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
     }
     if (message.maxMessageBytes !== 0) {
       writer.uint32(24).uint32(message.maxMessageBytes);
+    }
+    if (message.serverTimeMs !== 0) {
+      writer.uint32(33).double(message.serverTimeMs);
     }
     return writer;
   },
@@ -576,6 +594,14 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
             message.maxMessageBytes = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.serverTimeMs = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -605,6 +631,11 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
         : isSet(object.max_message_bytes)
         ? globalThis.Number(object.max_message_bytes)
         : 0,
+      serverTimeMs: isSet(object.serverTimeMs)
+        ? globalThis.Number(object.serverTimeMs)
+        : isSet(object.server_time_ms)
+        ? globalThis.Number(object.server_time_ms)
+        : 0,
     };
   },
 
@@ -619,6 +650,9 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
     if (message.maxMessageBytes !== 0) {
       obj.maxMessageBytes = Math.round(message.maxMessageBytes);
     }
+    if (message.serverTimeMs !== 0) {
+      obj.serverTimeMs = floatToJson(message.serverTimeMs);
+    }
     return obj;
   },
 
@@ -630,6 +664,7 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
     message.collectionIntervalSeconds = object.collectionIntervalSeconds ?? 0;
     message.maxBatchSamples = object.maxBatchSamples ?? 0;
     message.maxMessageBytes = object.maxMessageBytes ?? 0;
+    message.serverTimeMs = object.serverTimeMs ?? 0;
     return message;
   },
 };
@@ -1877,7 +1912,7 @@ export const SyncMetricsRequest: MessageFns<SyncMetricsRequest> = {
 };
 
 function createBaseBatchAck(): BatchAck {
-  return { bootId: "", seq: 0, duplicate: false, storedSamples: 0 };
+  return { bootId: "", seq: 0, duplicate: false, storedSamples: 0, serverTimeMs: 0 };
 }
 
 export const BatchAck: MessageFns<BatchAck> = {
@@ -1893,6 +1928,9 @@ export const BatchAck: MessageFns<BatchAck> = {
     }
     if (message.storedSamples !== 0) {
       writer.uint32(32).uint32(message.storedSamples);
+    }
+    if (message.serverTimeMs !== 0) {
+      writer.uint32(41).double(message.serverTimeMs);
     }
     return writer;
   },
@@ -1942,6 +1980,14 @@ export const BatchAck: MessageFns<BatchAck> = {
             message.storedSamples = reader.uint32();
             continue;
           }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.serverTimeMs = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1968,6 +2014,11 @@ export const BatchAck: MessageFns<BatchAck> = {
         : isSet(object.stored_samples)
         ? globalThis.Number(object.stored_samples)
         : 0,
+      serverTimeMs: isSet(object.serverTimeMs)
+        ? globalThis.Number(object.serverTimeMs)
+        : isSet(object.server_time_ms)
+        ? globalThis.Number(object.server_time_ms)
+        : 0,
     };
   },
 
@@ -1985,6 +2036,9 @@ export const BatchAck: MessageFns<BatchAck> = {
     if (message.storedSamples !== 0) {
       obj.storedSamples = Math.round(message.storedSamples);
     }
+    if (message.serverTimeMs !== 0) {
+      obj.serverTimeMs = floatToJson(message.serverTimeMs);
+    }
     return obj;
   },
 
@@ -1997,12 +2051,13 @@ export const BatchAck: MessageFns<BatchAck> = {
     message.seq = object.seq ?? 0;
     message.duplicate = object.duplicate ?? false;
     message.storedSamples = object.storedSamples ?? 0;
+    message.serverTimeMs = object.serverTimeMs ?? 0;
     return message;
   },
 };
 
 function createBaseBatchReject(): BatchReject {
-  return { bootId: "", seq: 0, code: 0, message: "" };
+  return { bootId: "", seq: 0, code: 0, message: "", serverTimeMs: 0, retryAfterMs: 0 };
 }
 
 export const BatchReject: MessageFns<BatchReject> = {
@@ -2018,6 +2073,12 @@ export const BatchReject: MessageFns<BatchReject> = {
     }
     if (message.message !== "") {
       writer.uint32(34).string(message.message);
+    }
+    if (message.serverTimeMs !== 0) {
+      writer.uint32(41).double(message.serverTimeMs);
+    }
+    if (message.retryAfterMs !== 0) {
+      writer.uint32(48).uint32(message.retryAfterMs);
     }
     return writer;
   },
@@ -2067,6 +2128,22 @@ export const BatchReject: MessageFns<BatchReject> = {
             message.message = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.serverTimeMs = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.retryAfterMs = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2089,6 +2166,16 @@ export const BatchReject: MessageFns<BatchReject> = {
       seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
       code: isSet(object.code) ? globalThis.Number(object.code) : 0,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
+      serverTimeMs: isSet(object.serverTimeMs)
+        ? globalThis.Number(object.serverTimeMs)
+        : isSet(object.server_time_ms)
+        ? globalThis.Number(object.server_time_ms)
+        : 0,
+      retryAfterMs: isSet(object.retryAfterMs)
+        ? globalThis.Number(object.retryAfterMs)
+        : isSet(object.retry_after_ms)
+        ? globalThis.Number(object.retry_after_ms)
+        : 0,
     };
   },
 
@@ -2106,6 +2193,12 @@ export const BatchReject: MessageFns<BatchReject> = {
     if (message.message !== "") {
       obj.message = message.message;
     }
+    if (message.serverTimeMs !== 0) {
+      obj.serverTimeMs = floatToJson(message.serverTimeMs);
+    }
+    if (message.retryAfterMs !== 0) {
+      obj.retryAfterMs = Math.round(message.retryAfterMs);
+    }
     return obj;
   },
 
@@ -2118,6 +2211,8 @@ export const BatchReject: MessageFns<BatchReject> = {
     message.seq = object.seq ?? 0;
     message.code = object.code ?? 0;
     message.message = object.message ?? "";
+    message.serverTimeMs = object.serverTimeMs ?? 0;
+    message.retryAfterMs = object.retryAfterMs ?? 0;
     return message;
   },
 };
