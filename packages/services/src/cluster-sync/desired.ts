@@ -111,6 +111,37 @@ export function buildDesired(
   };
 }
 
+/** Phases past approval: the cluster may be applying these rows' resources. */
+export const DECIDED_PHASES: readonly RecommendationPhase[] = [
+  "Approved",
+  "Applying",
+  "Applied",
+];
+
+/**
+ * The decided rows an object still holds when a newer version of one of its containers came first
+ * in the DB (the recommender's memory bump right after an OOM rollback): the newest Approved,
+ * Applying or Applied row per container of the workload, only when they hash exactly to the
+ * object's spec; empty otherwise. Without them the rolled back row would stay Applying, its
+ * rollback and memory floor never recorded.
+ */
+export function heldRows(
+  rows: readonly RecommendationWithContext[],
+  group: readonly RecommendationWithContext[],
+  specHash: string,
+): RecommendationWithContext[] {
+  const workloadId = group[0]?.workload.id;
+  const [decided] = groupLatestByWorkload(
+    rows.filter(
+      (r) =>
+        r.workload.id === workloadId &&
+        DECIDED_PHASES.includes(r.recommendation.phase),
+    ),
+  );
+  const held = decided && buildDesired(decided);
+  return decided && held && hashDesired(held) === specHash ? decided : [];
+}
+
 /** The exact bytes the controller sends for this recommendation (status.generatedPatch). */
 export function serializeDesiredPatch(desired: WorkloadRecommendation): string {
   return serializePatch(

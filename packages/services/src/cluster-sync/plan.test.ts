@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { RecommendationPhase } from "@kubewise/core";
 import type { RecommendationWithContext } from "@kubewise/db";
+import type { RolledBackRecord } from "@kubewise/k8s";
 
 import { hashDesired } from "./desired";
 import {
@@ -79,6 +80,15 @@ function row(
     },
   };
 }
+
+/** status.rolledBack after one OOM kill: the floor for the container's next memory request. */
+const OOM_ROLLBACK = {
+  at: "2026-11-20T12:00:00Z",
+  reason: "OOMKilled",
+  message: "1 OOM kill(s) after apply",
+  restored: [],
+  nextMinimumMemoryBytes: [{ name: "app", memoryBytes: 612 * MIB }],
+} satisfies RolledBackRecord;
 
 const plan = (
   rows: RecommendationWithContext[],
@@ -309,13 +319,7 @@ describe("planClusterSync", () => {
     const result = plan(rows, [
       objectFor(rows, {
         phase: "RolledBack",
-        rolledBack: {
-          at: "2026-11-20T12:00:00Z",
-          reason: "OOMKilled",
-          message: "1 OOM kill(s) after apply",
-          restored: [],
-          nextMinimumMemoryBytes: [{ name: "app", memoryBytes: 612 * MIB }],
-        },
+        rolledBack: OOM_ROLLBACK,
       }),
     ]);
     expect(result.dbChanges).toEqual([
@@ -325,5 +329,43 @@ describe("planClusterSync", () => {
         reason: expect.stringContaining("OOMKilled") as string,
       }),
     ]);
+  });
+
+  it("records the rollback of the applied row when the recommender's OOM bump came first", () => {
+    const applied = row({ phase: "Applying", version: 1 });
+    const bumped = row({ version: 2, cpuRequestMillicores: 300 });
+    const object = objectFor([applied], {
+      phase: "RolledBack",
+      rolledBack: OOM_ROLLBACK,
+    });
+    const result = plan([bumped, applied], [object]);
+    expect(result.dbChanges).toEqual([
+      expect.objectContaining({
+        recommendationId: applied.recommendation.id,
+        fromPhase: "Applying",
+        events: ["rollback"],
+        by: "kubernetes:kubewise-controller",
+        memoryFloorBytes: 612 * MIB,
+      }),
+    ]);
+    expect(result.conflicts).toEqual([]);
+    // the bump still replaces the spec in the same round
+    expect(result.publish[0]!.containers[0]!.requests.cpuMillicores).toBe(300);
+  });
+
+  it("moves no older row whose resources are not the object's spec", () => {
+    const applied = row({ phase: "Applying", version: 1 });
+    const other = row({
+      phase: "Applied",
+      version: 1,
+      cpuRequestMillicores: 120,
+    });
+    const object = objectFor([other], { phase: "RolledBack" });
+    const result = plan(
+      [row({ version: 2, cpuRequestMillicores: 300 }), applied],
+      [object],
+    );
+    expect(result.dbChanges).toEqual([]);
+    expect(result.publish).toHaveLength(1);
   });
 });

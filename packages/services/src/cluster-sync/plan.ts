@@ -14,7 +14,13 @@ import {
   type WorkloadRecommendation,
 } from "@kubewise/k8s";
 
-import { buildDesired, groupLatestByWorkload, hashDesired } from "./desired";
+import {
+  buildDesired,
+  DECIDED_PHASES,
+  groupLatestByWorkload,
+  hashDesired,
+  heldRows,
+} from "./desired";
 
 /** What the bridge needs to know about one ResourceRecommendation object in the cluster. */
 export type ClusterRecommendationState = {
@@ -72,12 +78,6 @@ export type ClusterSyncPlan = {
   /** Cluster facts the DB state machine refuses (e.g. Applied on a Rejected row). */
   conflicts: string[];
 };
-
-const DECIDED_PHASES: readonly RecommendationPhase[] = [
-  "Approved",
-  "Applying",
-  "Applied",
-];
 
 /** The DB events that bring a row to what the cluster's phase stands for (core LIFECYCLE_PHASE_OF). */
 function eventsForClusterPhase(
@@ -304,6 +304,13 @@ export function planClusterSync(input: {
     );
     plan.dbChanges.push(...dbChanges);
     plan.conflicts.push(...conflicts);
+    if (found && !object) {
+      // Cluster facts about the spec this round replaces go in first (the rows it held, not the newer ones).
+      const rows = heldRows(input.rows, group, found.specHash);
+      const held = planGroupDbChanges(rows, found, found.specHash);
+      plan.dbChanges.push(...held.dbChanges);
+      plan.conflicts.push(...held.conflicts);
+    }
     if (!object) plan.publish.push(desired);
     const approval = planApproval({
       ref,

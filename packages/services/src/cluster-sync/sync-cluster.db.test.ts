@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { PreconditionFailedError } from "@kubewise/core";
-import { getRecommendationWithContext, listAuditLog } from "@kubewise/db";
-import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
+import {
+  getRecommendationWithContext,
+  getRollbackMemoryFloor,
+  listAuditLog,
+} from "@kubewise/db";
+import {
+  createTestDatabase,
+  createTestRecommendation,
+  type TestDatabase,
+} from "@kubewise/db/testing";
 import { toRecommendationName } from "@kubewise/k8s";
 
 import { verifyAuditChain } from "../audit/verify";
@@ -236,5 +244,54 @@ describe("syncRecommendationsToCluster", () => {
       "Rejected",
     );
     expect(await phaseOf(fx.shop.recommendation.id)).toBe("Rejected");
+  });
+
+  it("records an OOM rollback the recommender's memory bump overtook, then publishes the bump", async () => {
+    const { publisher, objects } = createFakePublisher();
+    const ctx = systemCtx(publisher);
+    const input = { clusterId: fx.cluster.id };
+    const applied = fx.shop.recommendation;
+    await approveRecommendation({
+      ctx: createTestContext(test.db, fx.actors.approver),
+      input: { id: applied.id },
+    });
+    await syncRecommendationsToCluster({ ctx, input });
+    const shop = objects.get("shop/deployment-shop-api")!;
+    const appliedHash = shop.specHash;
+    shop.phase = "Canary";
+    await syncRecommendationsToCluster({ ctx, input });
+    expect(await phaseOf(applied.id)).toBe("Applying");
+    // the controller rolls back; the recommender's next pass (the OOM bump) comes before the sync
+    shop.phase = "RolledBack";
+    shop.rolledBack = {
+      at: TEST_NOW.toISOString(),
+      reason: "OOMKilled",
+      message: "1 OOM kill(s) after apply",
+      restored: [],
+      nextMinimumMemoryBytes: [{ name: "app", memoryBytes: 1.5 * 2 ** 30 }],
+    };
+    const bump = await createTestRecommendation(test.db, {
+      clusterId: fx.cluster.id,
+      containerId: fx.shop.container.id,
+      version: applied.version + 1,
+      confidence: 0.92,
+      cpuRequestMillicores: 250,
+      cpuLimitMillicores: 500,
+      memoryRequestBytes: 1.5 * 2 ** 30,
+      memoryLimitBytes: 1.5 * 2 ** 30,
+      createdAt: TEST_NOW,
+    });
+
+    const result = await syncRecommendationsToCluster({ ctx, input });
+    expect(result).toMatchObject({ dbPhaseChanges: 1, published: 1 });
+    expect(await phaseOf(applied.id)).toBe("RolledBack");
+    expect(await auditActions(applied.id)).toContain("recommendation.rollback");
+    expect(await getRollbackMemoryFloor(test.db, fx.shop.container.id)).toBe(
+      1.5 * 2 ** 30,
+    );
+    expect(await phaseOf(bump.id)).toBe("Pending");
+    expect(objects.get("shop/deployment-shop-api")?.specHash).not.toBe(
+      appliedHash,
+    );
   });
 });
