@@ -166,6 +166,22 @@ export async function latestRecommendation(
   return rows[0];
 }
 
+/**
+ * The recommendation `actor` approved (the newest, when several were): after an OOM rollback the
+ * recommender's bump is a newer recommendation of the same container, so "latest" is not it.
+ */
+export async function approvedRecommendation(
+  client: SuiteDb,
+  containerId: string,
+  actor: string,
+): Promise<{ id: string; phase: string } | undefined> {
+  const rows = await client.sql<{ id: string; phase: string }[]>`
+    select r.id, r.phase from recommendations r join approvals a on a.recommendation_id = r.id
+    where r.container_id = ${containerId} and a.actor = ${actor} and a.decision = 'approved'
+    order by a.created_at desc limit 1`;
+  return rows[0];
+}
+
 /** The audit log of one subject, oldest first: each action with who did it and why. */
 export async function auditTrail(
   client: SuiteDb,

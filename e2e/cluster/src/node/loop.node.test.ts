@@ -15,6 +15,7 @@ import {
 import {
   agentSamples,
   allowApply,
+  approvedRecommendation,
   approverToken,
   auditTrail,
   clusterIdByName,
@@ -402,9 +403,19 @@ describe("Kubewise on a real node", () => {
     });
     if (containerId === undefined)
       throw new Error("grower not in the database");
-    const dbRec = await latestRecommendation(client, containerId);
-    if (dbRec === undefined)
-      throw new Error("no grower recommendation in the database");
+    // the recommendation the kubectl user approved, not the recommender's OOM bump after it
+    const dbRec = await until(
+      () =>
+        approvedRecommendation(
+          client,
+          containerId,
+          "kubernetes:e2e-kubectl-approver",
+        ),
+      {
+        timeoutMs: 60_000,
+        what: "the grower's kubectl approval in the database",
+      },
+    );
     // the aggregator's cluster sync copies the kubectl approval and each phase into the audit log
     const trail = await until(
       async () => {
