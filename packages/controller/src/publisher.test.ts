@@ -82,6 +82,15 @@ const logger = {
   error: () => undefined,
 };
 
+/** The spec of the listed objects. */
+const LISTED_SPEC = {
+  targetRef: { kind: "Deployment" as const, name: "web" },
+  containers: [{ name: "app", requests: { cpu: "1" } }],
+  confidence: 0.9,
+  dryRun: true,
+  autoApply: false,
+};
+
 describe("createRecommendationPublisher (the one production CRD publisher)", () => {
   it("applies the spec with the workload as owner, then the VPA-style bounds", async () => {
     const { store, applied, bounds } = fakeStore();
@@ -143,19 +152,12 @@ describe("createRecommendationPublisher (the one production CRD publisher)", () 
   });
 
   it("lists only Kubewise-managed objects with their spec hash, phase and rollback", async () => {
-    const spec = {
-      targetRef: { kind: "Deployment" as const, name: "web" },
-      containers: [{ name: "app", requests: { cpu: "1" } }],
-      confidence: 0.9,
-      dryRun: true,
-      autoApply: false,
-    };
     const object = (name: string, labels: Record<string, string>) =>
       ({
         apiVersion: "kubewise.io/v1alpha1",
         kind: "ResourceRecommendation",
         metadata: { name, namespace: "shop", labels },
-        spec,
+        spec: LISTED_SPEC,
         status: { phase: "Applied" },
       }) as ResourceRecommendation;
     const { store } = fakeStore();
@@ -174,11 +176,41 @@ describe("createRecommendationPublisher (the one production CRD publisher)", () 
       {
         namespace: "shop",
         name: "deployment-web",
-        specHash: hashRecommendedResources(spec),
+        specHash: hashRecommendedResources(LISTED_SPEC),
         approval: undefined,
         phase: "Applied",
         rolledBack: undefined,
       },
+    ]);
+  });
+
+  it("lists no phase of a previous spec the controller has not reconciled the new one against", async () => {
+    const object = (name: string, specHash: string) =>
+      ({
+        apiVersion: "kubewise.io/v1alpha1",
+        kind: "ResourceRecommendation",
+        metadata: {
+          name,
+          namespace: "shop",
+          labels: { [MANAGED_BY_LABEL]: "kubewise" },
+        },
+        spec: LISTED_SPEC,
+        status: { phase: "RolledBack", specHash },
+      }) as ResourceRecommendation;
+    const { store } = fakeStore();
+    store.list = () =>
+      Promise.resolve([
+        object("deployment-web", hashRecommendedResources(LISTED_SPEC)),
+        object("deployment-replaced", "the-previous-spec"),
+      ]);
+    const statuses = await createRecommendationPublisher({
+      recommendations: store,
+      workloads,
+      logger,
+    }).listStatuses();
+    expect(statuses.map((s) => [s.name, s.phase])).toEqual([
+      ["deployment-web", "RolledBack"],
+      ["deployment-replaced", undefined],
     ]);
   });
 });

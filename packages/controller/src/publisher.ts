@@ -24,6 +24,7 @@ export type PublishedRecommendation = ObjectRef & {
   /** hashRecommendedResources(spec) of the object as it is now. */
   specHash: string;
   approval?: Approval | undefined;
+  /** status.phase and status.rolledBack, only while the status describes this spec (status.specHash). */
   phase?: string | undefined;
   rolledBack?: RolledBackRecord | undefined;
 };
@@ -98,14 +99,23 @@ export function createRecommendationPublisher(deps: {
       const objects = await recommendations.list();
       return objects
         .filter((o) => o.metadata.labels?.[MANAGED_BY_LABEL] === "kubewise")
-        .map((o) => ({
-          namespace: o.metadata.namespace,
-          name: o.metadata.name,
-          specHash: hashRecommendedResources(o.spec),
-          approval: o.spec.approval,
-          phase: o.status?.phase,
-          rolledBack: o.status?.rolledBack,
-        }));
+        .map((o) => {
+          const specHash = hashRecommendedResources(o.spec);
+          // Between a spec replacement and the controller's next reconcile the status (a
+          // RolledBack phase, say) still describes the previous spec: none of it is this spec's.
+          const status =
+            o.status?.specHash === undefined || o.status.specHash === specHash
+              ? o.status
+              : undefined;
+          return {
+            namespace: o.metadata.namespace,
+            name: o.metadata.name,
+            specHash,
+            approval: o.spec.approval,
+            phase: status?.phase,
+            rolledBack: status?.rolledBack,
+          };
+        });
     },
   };
 }
