@@ -48,7 +48,11 @@ type Round = {
   candidate_version: number | null;
 };
 
-function startAggregator(databaseUrl: string, port: number): Child {
+function startAggregator(
+  databaseUrl: string,
+  port: number,
+  overrides: Record<string, string> = {},
+): Child {
   const child = spawnApp("aggregator", BASE_ENV, {
     DATABASE_URL: databaseUrl,
     KUBEWISE_GRPC_HOST: "127.0.0.1",
@@ -63,10 +67,11 @@ function startAggregator(databaseUrl: string, port: number): Child {
     KUBEWISE_FL_TICK_SECONDS: "0.5",
     KUBEWISE_FL_POLL_SECONDS: "1",
     KUBEWISE_FL_ROUND_DEADLINE_SECONDS: "120",
-    KUBEWISE_FL_AGENT_FRESH_SECONDS: "15",
+    KUBEWISE_FL_AGENT_FRESH_SECONDS: "30",
     KUBEWISE_FL_CANARY_SECONDS: "2",
     KUBEWISE_FL_WATCH_SECONDS: "86400",
     KUBEWISE_LOG_LEVEL: "info",
+    ...overrides,
   });
   h.defer(() => stopChild(child, "SIGKILL"));
   return child;
@@ -149,7 +154,12 @@ describe("federated training across real agent processes", () => {
       h.defer(() => sql.end({ timeout: 1 }));
       const port = await findFreePort();
       const target = `127.0.0.1:${port}`;
-      const aggregator = startAggregator(database.url, port);
+      // A first aggregator opens no round (it needs 100 agents) while the agents replay their
+      // history and report it; the round schedule is wall-clock cron, so without this the first
+      // round could open at a minute boundary before every agent had enough to train on.
+      const warmup = startAggregator(database.url, port, {
+        KUBEWISE_FL_MIN_CLIENTS: "100",
+      });
       const agents = new Map(
         AGENTS.map((name, i) => [name, startAgent(target, name, 11 + i, dir)]),
       );
@@ -159,6 +169,19 @@ describe("federated training across real agent processes", () => {
         if (agent === undefined) throw new Error(`no agent ${name}`);
         return agent;
       };
+
+      await waitFor(
+        async () => {
+          const ready = await sql<{ agent_id: string }[]>`
+            select agent_id from agent_models where trainable_examples >= 8`;
+          return ready.length === AGENTS.length + 1;
+        },
+        TIMEOUT_MS / 3,
+        "every agent reporting enough history to train on",
+      );
+      // The real aggregator takes over the same port; the agents' reports are fresh for 30 s.
+      await stopChild(warmup, "SIGTERM");
+      const aggregator = startAggregator(database.url, port);
 
       const rounds = () =>
         sql<
