@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 
 import postgres from "postgres";
@@ -10,6 +9,7 @@ import { createHarness } from "../scripts/faults/harness";
 import {
   findFreePort,
   spawnApp,
+  spawnScript,
   stopChild,
   waitFor,
   type Child,
@@ -108,30 +108,9 @@ function startAgent(
 
 function startByzantine(target: string): Child {
   const script = join(import.meta.dirname, "testing", "byzantine-agent.ts");
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", script, target, TOKEN, BYZANTINE],
-    {
-      env: BASE_ENV,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const output: string[] = [];
-  const collect = (chunk: Buffer) =>
-    output.push(
-      ...chunk
-        .toString("utf8")
-        .split("\n")
-        .filter((l) => l !== ""),
-    );
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => resolve(code)),
-  );
-  const handle: Child = { process: child, output, exited };
-  h.defer(() => stopChild(handle, "SIGKILL"));
-  return handle;
+  const child = spawnScript(script, [target, TOKEN, BYZANTINE], BASE_ENV);
+  h.defer(() => stopChild(child, "SIGKILL"));
+  return child;
 }
 
 const logLines = (child: Child, message: string) =>

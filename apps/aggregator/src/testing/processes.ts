@@ -26,15 +26,23 @@ export function spawnApp(
   baseEnv: { PATH: string; HOME: string },
   env: Record<string, string>,
 ): Child {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(REPO_ROOT, "apps", app, "src", "main.ts")],
-    {
-      cwd: REPO_ROOT,
-      env: { ...baseEnv, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  return spawnScript(join(REPO_ROOT, "apps", app, "src", "main.ts"), [], {
+    ...baseEnv,
+    ...env,
+  });
+}
+
+/** Runs a TypeScript file with tsx as a child process, collecting its output lines. */
+export function spawnScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Child {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output: string[] = [];
   const collect = (chunk: Buffer) =>
     output.push(
