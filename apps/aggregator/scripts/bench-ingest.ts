@@ -3,33 +3,30 @@
 // them in PostgreSQL. Then two baselines with the same rows: the same batches through the db
 // package's own transaction (binary COPY + batch key, no gRPC), and one bulk text COPY per node
 // (PostgreSQL's floor). Prints progress, then one JSON line last.
-import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 
-import {
-  credentials,
-  makeGenericClientConstructor,
-  Metadata,
-  type ClientDuplexStream,
-} from "@grpc/grpc-js";
+import { credentials, Metadata } from "@grpc/grpc-js";
 
 import {
   createDb,
   insertIngestBatch,
-  migrate,
   registerAgent,
-  startDatabase,
   type Sql,
 } from "@kubewise/db";
 import { agentV1 } from "@kubewise/proto";
 
 import { findFreePort } from "../src/testing/processes";
-import { percentile } from "./bench-util";
+import {
+  BENCH_TOKEN,
+  percentile,
+  RawAgentClient,
+  spawnAggregator,
+  startScratchDatabase,
+  stopChild,
+  type RawSyncStream,
+} from "./bench-util";
 import { postmasterPid, treeCpuSeconds } from "./process-cpu";
 
 const USAGE = `Usage: npm run bench:ingest -- [options]
@@ -80,8 +77,6 @@ const STEPS = positive("steps", args.steps);
 const IN_FLIGHT = positive("in-flight", args["in-flight"]);
 const POOL = positive("pool", args.pool);
 const BATCH_SAMPLES = CONTAINERS * STEPS;
-const TOKEN = "bench-token-0123456789";
-const REPO_ROOT = join(import.meta.dirname, "..", "..", "..");
 const STEP_MS = 10_000;
 
 function makeBatch(
@@ -139,18 +134,6 @@ function makeBatch(
   return batch;
 }
 
-type Raw = ClientDuplexStream<Uint8Array, agentV1.SyncMetricsResponse>;
-const RawClient = makeGenericClientConstructor(
-  {
-    ...agentV1.AgentServiceService,
-    syncMetrics: {
-      ...agentV1.AgentServiceService.syncMetrics,
-      requestSerialize: (b: Uint8Array) => Buffer.from(b),
-    },
-  },
-  "kubewise.agent.v1.AgentService",
-);
-
 type StreamResult = { stored: number; ackMs: number[] };
 
 /** Sends pre-encoded batches with at most IN_FLIGHT unacked, like the agent's sync loop. */
@@ -158,11 +141,11 @@ function runStream(
   target: string,
   payloads: Uint8Array[],
 ): Promise<StreamResult> {
-  const client = new RawClient(target, credentials.createInsecure());
+  const client = new RawAgentClient(target, credentials.createInsecure());
   const metadata = new Metadata();
-  metadata.set("authorization", `Bearer ${TOKEN}`);
+  metadata.set("authorization", `Bearer ${BENCH_TOKEN}`);
   const stream = (
-    client as unknown as { syncMetrics: (m: Metadata) => Raw }
+    client as unknown as { syncMetrics: (m: Metadata) => RawSyncStream }
   ).syncMetrics(metadata);
   const sentAt: number[] = [];
   const ackMs: number[] = [];
@@ -284,44 +267,26 @@ async function runDbBatches(
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "kw-bench-ingest-"));
-  chmodSync(dir, 0o755);
-  const db = await startDatabase({
-    dataDir: join(dir, "pg"),
-    database: "kubewise",
-  });
-  await migrate({ url: db.url });
+  const db = await startScratchDatabase("kw-bench-ingest-");
   const port = await findFreePort();
-  const aggregator = spawn(
-    process.execPath,
-    [
-      ...(args["cpu-prof"] === undefined
+  const aggregator = spawnAggregator({
+    url: db.url,
+    port,
+    nodeArgs:
+      args["cpu-prof"] === undefined
         ? []
-        : ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`]),
-      "--import",
-      "tsx",
-      join(REPO_ROOT, "apps/aggregator/src/main.ts"),
-    ],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        DATABASE_URL: db.url,
-        KUBEWISE_GRPC_HOST: "127.0.0.1",
-        KUBEWISE_GRPC_PORT: String(port),
-        KUBEWISE_METRICS_PORT: "0",
-        KUBEWISE_AGENT_TOKENS: TOKEN,
-        KUBEWISE_DB_POOL_SIZE: String(POOL),
-        KUBEWISE_RECOMMEND_INTERVAL_SECONDS: "86400",
-        KUBEWISE_LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
+        : ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`],
+    env: {
+      KUBEWISE_DB_POOL_SIZE: String(POOL),
+      KUBEWISE_RECOMMEND_INTERVAL_SECONDS: "86400",
+      KUBEWISE_LOG_LEVEL: "warn",
     },
-  );
+    stdout: "inherit",
+  });
   const { sql, close } = createDb({ url: db.url, max: Math.max(NODES, POOL) });
   try {
     const target = `127.0.0.1:${port}`;
-    const pgPid = postmasterPid(join(dir, "pg"));
+    const pgPid = postmasterPid(db.dataDir);
     const baseMs = Date.now() - (SCRAPES + 2) * STEPS * STEP_MS;
     const encode = (node: number, seq: number, bootId?: string) =>
       agentV1.SyncMetricsRequest.encode({
@@ -416,11 +381,9 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    aggregator.kill("SIGTERM");
-    await new Promise((r) => aggregator.once("exit", r));
+    await stopChild(aggregator);
     await close();
     await db.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

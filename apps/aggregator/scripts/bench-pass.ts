@@ -1,0 +1,376 @@
+// The aggregator's own recommendation pass, timed at a given size: N containers with days of
+// 5-minute rollups seeded into a fresh embedded PostgreSQL, then the real aggregator process
+// (src/main.ts, its wiring and settings) runs its pass over them while simulated agents stream
+// 250-sample batches to it. Prints progress, then one JSON line last: the pass's wall time and
+// ms per container (from the aggregator's own "recommendation pass done" log lines) and the
+// ingest ack latency before and during the pass.
+import type { ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+
+import { credentials, Metadata } from "@grpc/grpc-js";
+
+import { createDb, ensureClusterByName, type Sql } from "@kubewise/db";
+import { agentV1 } from "@kubewise/proto";
+
+import { findFreePort } from "../src/testing/processes";
+import {
+  BENCH_TOKEN,
+  percentile,
+  RawAgentClient,
+  spawnAggregator,
+  startScratchDatabase,
+  stopChild,
+  type RawSyncStream,
+} from "./bench-util";
+
+const USAGE = `Usage: npm run bench:pass -- --containers N [options]
+
+Seeds N containers x --days of 5-minute rollups into a fresh embedded PostgreSQL, starts the real
+aggregator process (src/main.ts) on it with --replicas replicas, and times the recommendation
+pass each runs (DB reads, recommender, anomaly detection, writes) while --ingest-nodes simulated
+agents stream one 250-sample batch every --ingest-interval-ms each. The last stdout line is one
+JSON object: containers, ms_per_container, wall_s, ingest ack p50/p99 before and during the pass.
+
+  --containers N          containers to seed (default 1000)
+  --days N                days of 5-minute rollups per container (default 8, the pass's window)
+  --replicas N            aggregator processes sharing the pass (default 1)
+  --recommender NAME      kubewise (the default, ONNX) or vpa
+  --ingest-nodes N        simulated agents streaming during the pass (default 4; 0: none)
+  --ingest-interval-ms N  ms between one agent's batches (default 100: 4 agents = 10k samples/s,
+                          what 100,000 containers scraped every 10 s send)
+  --baseline-s N          seconds of ingest before the pass starts (default 15)
+  --cpu-prof DIR           write CPU profiles of the aggregator replicas to DIR
+  -h, --help              this text`;
+
+const { values: args } = parseArgs({
+  options: {
+    containers: { type: "string", default: "1000" },
+    days: { type: "string", default: "8" },
+    replicas: { type: "string", default: "1" },
+    recommender: { type: "string", default: "kubewise" },
+    "ingest-nodes": { type: "string", default: "4" },
+    "ingest-interval-ms": { type: "string", default: "100" },
+    "baseline-s": { type: "string", default: "15" },
+    "cpu-prof": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const integer = (name: string, text: string, min: number): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(
+      `--${name} must be an integer >= ${min}, got "${text}"\n\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  return n;
+};
+const CONTAINERS = integer("containers", args.containers, 1);
+const DAYS = integer("days", args.days, 1);
+const REPLICAS = integer("replicas", args.replicas, 1);
+const INGEST_NODES = integer("ingest-nodes", args["ingest-nodes"], 0);
+const INGEST_INTERVAL_MS = integer(
+  "ingest-interval-ms",
+  args["ingest-interval-ms"],
+  1,
+);
+const BASELINE_S = integer("baseline-s", args["baseline-s"], 5);
+if (args.recommender !== "kubewise" && args.recommender !== "vpa") {
+  console.error(
+    `--recommender must be kubewise or vpa, got "${args.recommender}"`,
+  );
+  process.exit(2);
+}
+const RECOMMENDER = args.recommender;
+// The agents report on seeded containers (the pass covers exactly N containers).
+const BATCH_CONTAINERS = Math.min(
+  250,
+  Math.floor(CONTAINERS / Math.max(1, INGEST_NODES)),
+);
+const SEED_CHUNK = 250;
+
+/** Workloads `w-<k>` with one container `app` each and `days` of rollups, built in the server. */
+async function seed(sql: Sql, clusterId: string, now: Date): Promise<void> {
+  await sql`
+    insert into workloads (cluster_id, namespace, kind, name)
+    select ${clusterId}::uuid, 'bench', 'Deployment', 'w-' || k from generate_series(0, ${CONTAINERS - 1}::int) k`;
+  await sql`
+    insert into containers (workload_id, name, cpu_request_millicores, cpu_limit_millicores, memory_request_bytes, memory_limit_bytes)
+    select id, 'app', 500, 1000, ${256 << 20}, ${512 << 20} from workloads where cluster_id = ${clusterId}::uuid`;
+  const to = new Date(Math.floor(now.getTime() / 300_000) * 300_000 - 300_000);
+  const from = new Date(to.getTime() - DAYS * 86_400_000);
+  const started = performance.now();
+  for (let k = 0; k < CONTAINERS; k += SEED_CHUNK) {
+    // Diurnal CPU around a per-container base, memory around a per-container level; one in 25
+    // containers leaks (memory grows through the window), so anomaly detection has work too.
+    await sql`
+      insert into metric_rollups_5m (bucket, container_id, sample_count, cpu_usage_cores_avg,
+        cpu_usage_cores_max, cpu_throttled_periods_sum, cpu_throttled_seconds_sum,
+        memory_working_set_bytes_avg, memory_working_set_bytes_max, memory_rss_bytes_max, oom_kill_count_sum)
+      select b, c.id, 30, v.cpu, v.cpu * (1.2 + random() * 0.5), 0, 0, v.mem, (v.mem * 1.05)::bigint,
+        (v.mem * 0.9)::bigint, 0
+      from (select c.id, (substr(w.name, 3))::int as k from containers c join workloads w on w.id = c.workload_id
+            where w.cluster_id = ${clusterId}::uuid and w.namespace = 'bench'
+              and (substr(w.name, 3))::int >= ${k}::int and (substr(w.name, 3))::int < ${k + SEED_CHUNK}::int) c
+      cross join generate_series(${from}::timestamptz, ${to}::timestamptz, interval '5 minutes') b
+      cross join lateral (select
+        (0.05 + (c.k % 20) * 0.02) * (1 + 0.5 * sin(2 * pi() * extract(epoch from b) / 86400)) * (0.9 + random() * 0.2) as cpu,
+        ((64 + (c.k % 16) * 16) * 1048576.0) * (case when c.k % 25 = 0
+          then 1 + extract(epoch from b - ${from}::timestamptz) / 86400 * 0.15 else 1 end) * (0.97 + random() * 0.06) as mem) v`;
+    const done = Math.min(CONTAINERS, k + SEED_CHUNK);
+    console.log(
+      `seeded ${done}/${CONTAINERS} containers (${Math.round((performance.now() - started) / 1000)} s)`,
+    );
+  }
+  await sql`analyze`;
+}
+
+type Ack = { sentAt: number; ms: number };
+
+/** One agent: a 250-sample batch every INGEST_INTERVAL_MS until stopped, acks timed. */
+function streamAgent(
+  target: string,
+  node: number,
+  stop: { stopped: boolean },
+): Promise<Ack[]> {
+  const client = new RawAgentClient(target, credentials.createInsecure());
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${BENCH_TOKEN}`);
+  const stream = (
+    client as unknown as { syncMetrics: (m: Metadata) => RawSyncStream }
+  ).syncMetrics(metadata);
+  const containers = Array.from({ length: BATCH_CONTAINERS }, (_, c) => ({
+    namespace: "bench",
+    podName: `pod-${node * BATCH_CONTAINERS + c}`,
+    podUid: `uid-${node * BATCH_CONTAINERS + c}`,
+    containerName: "app",
+    containerId: "",
+    workloadKind: "Deployment",
+    workloadName: `w-${node * BATCH_CONTAINERS + c}`,
+    cpuRequestMillicores: 500,
+    cpuLimitMillicores: 1000,
+    memoryRequestBytes: 256 << 20,
+    memoryLimitBytes: 512 << 20,
+  }));
+  const baseMs = Date.now() - 2 * 3_600_000;
+  const sent = new Map<number, number>();
+  const acks: Ack[] = [];
+  let seq = 0;
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (stop.stopped) {
+        clearInterval(timer);
+        stream.end();
+        client.close();
+        resolve(acks);
+        return;
+      }
+      seq += 1;
+      const n = BATCH_CONTAINERS;
+      const fill = (v: (i: number) => number) =>
+        Array.from({ length: n }, (_, i) => v(i));
+      const batch = agentV1.MetricBatch.fromPartial({
+        agentId: `bench-agent-${node}`,
+        bootId: "bench-pass",
+        seq,
+        nodeName: `bench-node-${node}`,
+        containers,
+        containerIndex: fill((i) => i),
+        timestampMs: fill(() => baseMs + seq * 1000),
+        cpuUsageCores: fill((i) => 0.1 + ((i * 7919 + seq) % 1000) / 1000),
+        cpuThrottledPeriods: fill(() => 0),
+        cpuThrottledSeconds: fill(() => 0),
+        cpuPeriods: fill(() => 100),
+        memoryWorkingSetBytes: fill(
+          (i) => (100 << 20) + ((i * 104_729) % (50 << 20)),
+        ),
+        memoryRssBytes: fill(() => 90 << 20),
+        memoryLimitBytes: fill(() => 512 << 20),
+        oomKillCount: fill(() => 0),
+      });
+      sent.set(seq, performance.now());
+      stream.write(agentV1.SyncMetricsRequest.encode({ batch }).finish());
+    }, INGEST_INTERVAL_MS);
+    stream.on("data", (r: agentV1.SyncMetricsResponse) => {
+      if (r.response?.$case !== "ack") return;
+      const at = sent.get(r.response.value.seq);
+      if (at === undefined) return;
+      sent.delete(r.response.value.seq);
+      acks.push({ sentAt: at, ms: performance.now() - at });
+    });
+    stream.on("error", (error) => {
+      clearInterval(timer);
+      if (stop.stopped) resolve(acks);
+      else reject(error);
+    });
+  });
+}
+
+type PassLog = {
+  replica: number;
+  durationMs: number;
+  endedAt: number;
+  fields: Record<string, unknown>;
+};
+
+/** One aggregator process; `ready` settles on its "aggregator ready" line, `exited` if it dies. */
+function startReplica(
+  replica: number,
+  url: string,
+  port: number,
+  onPass: (pass: PassLog) => void,
+): { child: ChildProcess; ready: Promise<void>; exited: Promise<never> } {
+  const child = spawnAggregator({
+    url,
+    port,
+    env: {
+      KUBEWISE_RECOMMENDER: RECOMMENDER,
+      KUBEWISE_RECOMMEND_INTERVAL_SECONDS: String(BASELINE_S),
+      KUBEWISE_LOG_LEVEL: "info",
+    },
+    stdout: "pipe",
+    nodeArgs:
+      args["cpu-prof"] === undefined
+        ? []
+        : ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`],
+  });
+  if (child.stdout === null) throw new Error("aggregator stdout not piped");
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code, signal) =>
+      reject(
+        new Error(
+          `aggregator replica ${replica} exited (${signal ?? `code ${String(code)}`}) before the bench ended`,
+        ),
+      ),
+    ),
+  );
+  exited.catch(() => undefined);
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const msg = typeof entry.msg === "string" ? entry.msg : "";
+    if (msg === "aggregator ready") onReady();
+    if (msg.startsWith("recommendation pass failed"))
+      console.error(`replica ${replica}: ${line}`);
+    if (msg === "recommendation pass progress")
+      console.log(
+        `replica ${replica}: ${String(entry.done)}/${String(entry.total)} containers after ${(Number(entry.elapsedMs) / 1000).toFixed(1)} s`,
+      );
+    if (entry.msg === "recommendation pass done")
+      onPass({
+        replica,
+        durationMs: Number(entry.durationMs),
+        endedAt: performance.now(),
+        fields: entry,
+      });
+  });
+  return { child, ready, exited };
+}
+
+async function main(): Promise<void> {
+  const db = await startScratchDatabase("kw-bench-pass-");
+  const { sql, close } = createDb({ url: db.url, max: 4 });
+  const children: ChildProcess[] = [];
+  try {
+    const now = new Date();
+    const clusterId = await ensureClusterByName(sql, "default");
+    console.log(
+      `seeding ${CONTAINERS} containers x ${DAYS} days of 5-minute rollups`,
+    );
+    await seed(sql, clusterId, now);
+    const ports = await Promise.all(
+      Array.from({ length: REPLICAS }, () => findFreePort()),
+    );
+    const passes: PassLog[] = [];
+    let firstPassesDone: () => void = () => undefined;
+    const allDone = new Promise<void>((r) => (firstPassesDone = r));
+    const seen = new Set<number>();
+    const replicas = ports.map((port, replica) =>
+      startReplica(replica, db.url, port, (pass) => {
+        if (seen.has(pass.replica)) return;
+        seen.add(pass.replica);
+        passes.push(pass);
+        console.log(
+          `replica ${pass.replica}: pass done in ${(pass.durationMs / 1000).toFixed(1)} s ${JSON.stringify(pass.fields)}`,
+        );
+        if (seen.size === REPLICAS) firstPassesDone();
+      }),
+    );
+    children.push(...replicas.map((r) => r.child));
+    const died = Promise.race(replicas.map((r) => r.exited));
+    died.catch(() => undefined);
+    await Promise.race([Promise.all(replicas.map((r) => r.ready)), died]);
+    const stop = { stopped: false };
+    const agents = Array.from({ length: INGEST_NODES }, (_, node) =>
+      streamAgent(`127.0.0.1:${ports[node % REPLICAS] ?? 0}`, node, stop),
+    );
+    console.log(
+      `${REPLICAS} aggregator replica(s) ready; ${INGEST_NODES} agents x ${BATCH_CONTAINERS} samples every ${INGEST_INTERVAL_MS} ms; first pass ${BASELINE_S} s after each replica's start`,
+    );
+    const started = performance.now();
+    const ticker = setInterval(() => {
+      console.log(
+        `waiting for ${REPLICAS - seen.size} replica(s) to finish a pass (${Math.round((performance.now() - started) / 1000)} s)`,
+      );
+    }, 10_000);
+    await Promise.race([allDone, died]).finally(() => clearInterval(ticker));
+    stop.stopped = true;
+    const acks = (await Promise.all(agents)).flat();
+    const passStart = Math.min(...passes.map((p) => p.endedAt - p.durationMs));
+    const passEnd = Math.max(...passes.map((p) => p.endedAt));
+    const wallMs = passEnd - passStart;
+    const latencies = (inWindow: (a: Ack) => boolean) =>
+      acks
+        .filter(inWindow)
+        .map((a) => a.ms)
+        .sort((a, b) => a - b);
+    const before = latencies((a) => a.sentAt < passStart);
+    const during = latencies(
+      (a) => a.sentAt >= passStart && a.sentAt <= passEnd,
+    );
+    const ms = (v: number) => Number(v.toFixed(1));
+    console.log(
+      JSON.stringify({
+        containers: CONTAINERS,
+        ms_per_container: Number((wallMs / CONTAINERS).toFixed(2)),
+        wall_s: Number((wallMs / 1000).toFixed(1)),
+        replicas: REPLICAS,
+        recommender: RECOMMENDER,
+        days: DAYS,
+        ingest_samples_per_s: Math.round(
+          (INGEST_NODES * BATCH_CONTAINERS * 1000) / INGEST_INTERVAL_MS,
+        ),
+        ingest_before: {
+          acks: before.length,
+          p50_ms: ms(percentile(before, 0.5)),
+          p99_ms: ms(percentile(before, 0.99)),
+        },
+        ingest_during: {
+          acks: during.length,
+          p50_ms: ms(percentile(during, 0.5)),
+          p99_ms: ms(percentile(during, 0.99)),
+        },
+      }),
+    );
+  } finally {
+    await Promise.all(children.map(stopChild));
+    await close();
+    await db.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
