@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 
 import { pino } from "pino";
@@ -26,6 +27,15 @@ import type { MetricsSource } from "./domain/types";
 import { loadEnv, type AgentEnv } from "./env";
 
 const AGENT_VERSION = "0.1.0";
+
+/**
+ * The node's CPUs and memory from its /proc (not namespaced in the agent's pod: the kubelet reports
+ * the same numbers as node capacity). Only sources that run on a node have one.
+ */
+function nodeCapacity(env: AgentEnv) {
+  if (env.source !== "cgroupfs" && env.source !== "kubelet") return undefined;
+  return { cpuMillicores: cpus().length * 1000, memoryBytes: totalmem() };
+}
 
 function createSource(env: AgentEnv, logger: pino.Logger): MetricsSource {
   const wallStartMs = Date.now();
@@ -114,6 +124,7 @@ async function main(): Promise<void> {
       nodeName: env.nodeName,
       agentVersion: AGENT_VERSION,
       sourceKind: toProtoSourceKind(env.source),
+      nodeCapacity: nodeCapacity(env),
     },
     backoff: DEFAULT_BACKOFF,
     maxInFlight: env.maxInFlight,

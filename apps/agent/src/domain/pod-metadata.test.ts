@@ -2,7 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 import {
+  MAX_POD_LABELS,
   parseContainerId,
+  podLabels,
   podOwner,
   toContainerMeta,
   toContainerResources,
@@ -19,6 +21,7 @@ const pod: PodObject = {
     uid: "u-1",
     name: "web-7d9f-abcde",
     namespace: "shop",
+    labels: { app: "web", team: "storefront", "pod-template-hash": "7d9f" },
     ownerReferences: [
       { kind: "ReplicaSet", name: "web-7d9f", controller: true },
     ],
@@ -148,7 +151,15 @@ describe("toPodEntry + toContainerMeta", () => {
       cpuLimitMillicores: 1500,
       memoryRequestBytes: 536_870_912,
       memoryLimitBytes: 1_073_741_824,
+      labels: { app: "web", team: "storefront" },
     });
+  });
+
+  it("gives every container of the pod the same workload-level labels (no per-pod ones)", () => {
+    const app = entry && toContainerMeta(entry, { containerId: ID_APP });
+    const init = entry && toContainerMeta(entry, { containerId: ID_INIT });
+    expect(app?.labels).toBe(init?.labels);
+    expect(Object.isFrozen(app?.labels)).toBe(true);
   });
 
   it("finds a container by name for sources without runtime ids (kubelet)", () => {
@@ -196,5 +207,40 @@ describe("toPodEntry + toContainerMeta", () => {
 
   it("skips objects without identity", () => {
     expect(toPodEntry({ metadata: { name: "x" } }, workload)).toBeUndefined();
+  });
+});
+
+describe("podLabels", () => {
+  it("drops the labels controllers stamp per pod or revision, sorts the rest by key", () => {
+    expect(
+      Object.entries(
+        podLabels({
+          team: "payments",
+          "pod-template-hash": "5c7d8",
+          "controller-revision-hash": "web-5c7d8",
+          "statefulset.kubernetes.io/pod-name": "db-0",
+          "apps.kubernetes.io/pod-index": "0",
+          "batch.kubernetes.io/job-name": "nightly-29001",
+          "job-name": "nightly-29001",
+          "controller-uid": "4b2c",
+          "app.kubernetes.io/name": "checkout",
+        }),
+      ),
+    ).toEqual([
+      ["app.kubernetes.io/name", "checkout"],
+      ["team", "payments"],
+    ]);
+    expect(podLabels(undefined)).toEqual({});
+  });
+
+  it("keeps at most MAX_POD_LABELS and never a value Kubernetes would refuse", () => {
+    const many = Object.fromEntries(
+      Array.from({ length: MAX_POD_LABELS + 10 }, (_, i) => [
+        `k${String(i).padStart(3, "0")}`,
+        "v",
+      ]),
+    );
+    expect(Object.keys(podLabels(many))).toHaveLength(MAX_POD_LABELS);
+    expect(podLabels({ long: "x".repeat(64), ok: "y" })).toEqual({ ok: "y" });
   });
 });

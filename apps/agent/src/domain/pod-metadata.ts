@@ -8,6 +8,7 @@ export type PodObject = {
     uid?: string;
     name?: string;
     namespace?: string;
+    labels?: Record<string, string>;
     ownerReferences?: OwnerReference[];
   };
   spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[] };
@@ -130,6 +131,42 @@ function statusesOf(pod: PodObject): ContainerStatus[] {
   ];
 }
 
+/**
+ * Labels a controller stamps on each pod or revision (they name a pod, not a workload, and would
+ * make a workload's labels change with every rollout).
+ */
+const PER_POD_LABELS = new Set([
+  "pod-template-hash",
+  "controller-revision-hash",
+  "pod-template-generation",
+  "controller-uid",
+  "job-name",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+  "batch.kubernetes.io/controller-uid",
+  "batch.kubernetes.io/job-name",
+  "batch.kubernetes.io/job-completion-index",
+]);
+/** Kubernetes allows any number of labels; the agent sends at most this many per pod. */
+export const MAX_POD_LABELS = 64;
+
+/** The pod's workload-level labels, sorted by key, frozen (one object shared by its containers). */
+export function podLabels(
+  labels: Record<string, string> | undefined,
+): Readonly<Record<string, string>> {
+  const kept = Object.entries(labels ?? {})
+    .filter(
+      ([key, value]) =>
+        !PER_POD_LABELS.has(key) &&
+        typeof value === "string" &&
+        key.length <= 317 &&
+        value.length <= 63,
+    )
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, MAX_POD_LABELS);
+  return Object.freeze(Object.fromEntries(kept));
+}
+
 /** Undefined for pods without uid/name/namespace (never the case for objects from the API). */
 export function toPodEntry(
   pod: PodObject,
@@ -138,6 +175,7 @@ export function toPodEntry(
   const { uid, name, namespace } = pod.metadata ?? {};
   if (!uid || !name || !namespace) return undefined;
   const specs = specsByName(pod);
+  const labels = podLabels(pod.metadata?.labels);
   const containers = new Map<string, Readonly<ContainerMeta>>();
   for (const status of statusesOf(pod)) {
     const id = parseContainerId(status.containerID);
@@ -154,6 +192,7 @@ export function toPodEntry(
         workloadKind: workload.kind,
         workloadName: workload.name,
         ...toContainerResources(resources),
+        labels,
       }),
     );
   }

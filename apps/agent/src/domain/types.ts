@@ -19,6 +19,8 @@ export type ContainerMeta = {
   cpuLimitMillicores: number;
   memoryRequestBytes: number;
   memoryLimitBytes: number;
+  /** The pod's labels without per-pod ones (see podLabels); absent when the source has none. */
+  labels?: Readonly<Record<string, string>>;
 };
 
 /** Throttling and OOM counters are deltas since the previous sample of the same container. */

@@ -10,6 +10,22 @@ export type IngestContainer = {
   cpuLimitMillicores: number;
   memoryRequestBytes: number;
   memoryLimitBytes: number;
+  /** The pod's workload-level labels; absent when the agent does not know them (stored ones stay). */
+  labels?: Readonly<Record<string, string>>;
+};
+
+/** The node an agent runs on, with the capacity it read there (idle cost is measured against it). */
+export type AgentNode = {
+  name: string;
+  cpuMillicores: number;
+  memoryBytes: number;
+};
+
+export type AgentRegistration = {
+  agentId: string;
+  bootId: string;
+  /** Absent from sources without a node (replay, synthetic), from older agents and for re-registration on ingest. */
+  node?: AgentNode;
 };
 
 export type IngestSamples = {
@@ -76,7 +92,7 @@ export type StoreResult = { duplicate: boolean; storedSamples: number };
 
 /** Port: durable storage of batches (PostgreSQL in production, wired in main.ts). */
 export type SampleStore = {
-  registerAgent: (agent: { agentId: string; bootId: string }) => Promise<void>;
+  registerAgent: (agent: AgentRegistration) => Promise<void>;
   resolveContainerIds: (
     containers: readonly IngestContainer[],
   ) => Promise<string[]>;

@@ -83,3 +83,41 @@ describe("fromProtoMetricBatch cpuPeriods column", () => {
     expect(Object.keys(fieldErrors(batch({ cpuPeriods })))).toContain(field);
   });
 });
+
+describe("fromProtoMetricBatch pod labels", () => {
+  const withLabels = (labels: agentV1.PodLabels | undefined) =>
+    batch({
+      containers: [
+        {
+          ...batch({}).containers[0]!,
+          ...(labels === undefined ? {} : { labels }),
+        },
+      ],
+    });
+
+  it("passes labels on sorted by key, and leaves them out when the agent sent none", () => {
+    const labels = validate(
+      withLabels({ values: { team: "payments", app: "checkout" } }),
+    ).containers[0]?.labels;
+    expect(labels).toEqual({ app: "checkout", team: "payments" });
+    expect(Object.keys(labels ?? {})).toEqual(["app", "team"]);
+    expect(validate(withLabels(undefined)).containers[0]).not.toHaveProperty(
+      "labels",
+    );
+    expect(validate(withLabels({ values: {} })).containers[0]?.labels).toEqual(
+      {},
+    );
+  });
+
+  it("names the label that breaks the Kubernetes bounds", () => {
+    expect(
+      fieldErrors(withLabels({ values: { team: "x".repeat(64) } })),
+    ).toHaveProperty(["containers[0].labels.team"]);
+    const many = Object.fromEntries(
+      Array.from({ length: 65 }, (_, i) => [`k${String(i)}`, "v"]),
+    );
+    expect(fieldErrors(withLabels({ values: many }))).toHaveProperty([
+      "containers[0].labels",
+    ]);
+  });
+});

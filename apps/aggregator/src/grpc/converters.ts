@@ -66,6 +66,40 @@ function checkColumn(
     );
 }
 
+/** Kubernetes label bounds: a key is an optional DNS prefix (<= 253) + "/" + a name (<= 63). */
+const MAX_LABELS = 64;
+const MAX_LABEL_KEY = 317;
+const MAX_LABEL_VALUE = 63;
+
+/** Sorted by key, so the same labels always compare (and cache) equal. */
+function fromProtoLabels(
+  labels: agentV1.PodLabels,
+  path: string,
+  problems: Problems,
+): Record<string, string> {
+  const entries = Object.entries(labels.values).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  if (entries.length > MAX_LABELS)
+    problems.add(
+      path,
+      `must hold at most ${MAX_LABELS} labels, got ${entries.length}`,
+    );
+  for (const [key, value] of entries) {
+    if (key.length === 0 || key.length > MAX_LABEL_KEY)
+      problems.add(
+        `${path}.${key.slice(0, 64)}`,
+        `key must be 1..${MAX_LABEL_KEY} characters`,
+      );
+    if (value.length > MAX_LABEL_VALUE)
+      problems.add(
+        `${path}.${key.slice(0, 64)}`,
+        `value must be at most ${MAX_LABEL_VALUE} characters`,
+      );
+  }
+  return Object.fromEntries(entries);
+}
+
 function fromProtoContainer(
   c: agentV1.ContainerInfo,
   path: string,
@@ -95,7 +129,10 @@ function fromProtoContainer(
     },
     problems,
   );
+  const labels =
+    c.labels && fromProtoLabels(c.labels, `${path}.labels`, problems);
   return {
+    ...(labels === undefined ? {} : { labels }),
     namespace: c.namespace,
     // Without owner metadata the pod itself is the workload.
     workloadKind: c.workloadKind || "Pod",

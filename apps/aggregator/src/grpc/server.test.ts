@@ -291,6 +291,53 @@ describe("AgentService over real gRPC on loopback", () => {
     expect(error?.code).toBe(status.UNIMPLEMENTED);
   });
 
+  it("registers the agent's node with the capacity it read, and refuses an impossible capacity", async () => {
+    const client = new agentV1.AgentServiceClient(
+      target,
+      credentials.createInsecure(),
+    );
+    const register = (request: agentV1.RegisterRequest) =>
+      new Promise<ServiceError | null>((resolve) =>
+        client.register(request, auth(), (e) => resolve(e)),
+      );
+    const base = {
+      agentId: "agent-node",
+      bootId: "b",
+      nodeName: "worker-1",
+      agentVersion: "1",
+      sourceKind: agentV1.SourceKind.SOURCE_KIND_CGROUPFS,
+    };
+    expect(
+      await register({
+        ...base,
+        nodeCapacity: { cpuMillicores: 16_000, memoryBytes: 64 * 2 ** 30 },
+      }),
+    ).toBeNull();
+    expect(await register({ ...base, bootId: "c" })).toBeNull();
+    expect(
+      memory.registrations.filter((r) => r.agentId === "agent-node"),
+    ).toEqual([
+      {
+        agentId: "agent-node",
+        bootId: "b",
+        node: {
+          name: "worker-1",
+          cpuMillicores: 16_000,
+          memoryBytes: 64 * 2 ** 30,
+        },
+      },
+      { agentId: "agent-node", bootId: "c" },
+    ]);
+    const bad = await register({
+      ...base,
+      bootId: "d",
+      nodeCapacity: { cpuMillicores: 0, memoryBytes: 2 ** 30 },
+    });
+    expect(bad?.code).toBe(status.INVALID_ARGUMENT);
+    expect(bad?.details).toContain("nodeCapacity.cpuMillicores");
+    expect(memory.registrations.some((r) => r.bootId === "d")).toBe(false);
+  });
+
   it("ends the stream with UNAVAILABLE when the store fails, without acking", async () => {
     memory.state.failNext = 1;
     const s = open();

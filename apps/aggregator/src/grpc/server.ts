@@ -30,6 +30,7 @@ import {
   type FederationPort,
 } from "./federated-service";
 import { createNodeBindingGuard, type PodPlacement } from "./node-binding";
+import { nodeOf } from "./node-capacity";
 import { loadServerCredentials, type ServerTlsFiles } from "./tls";
 
 export type AgentServiceOptions = {
@@ -127,7 +128,11 @@ function createAgentServiceImplementation(
           "agentId and bootId must be 1..128 of [a-zA-Z0-9._:-]",
         );
       }
-      await ingester.registerAgent({ agentId, bootId });
+      await ingester.registerAgent({
+        agentId,
+        bootId,
+        ...nodeOf(nodeName, call.request.message.nodeCapacity),
+      });
       callback(null, {
         collectionIntervalSeconds: options.collectionIntervalSeconds,
         maxBatchSamples: options.limits.maxBatchSamples,

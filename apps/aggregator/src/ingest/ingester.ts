@@ -1,4 +1,5 @@
 import type {
+  AgentRegistration,
   IngestContainer,
   SampleStore,
   StoreBatch,
@@ -11,7 +12,7 @@ export type Ingester = {
   ingest: (
     batch: ValidatedBatch,
   ) => Promise<{ duplicate: boolean; storedSamples: number }>;
-  registerAgent: (agent: { agentId: string; bootId: string }) => Promise<void>;
+  registerAgent: (agent: AgentRegistration) => Promise<void>;
   /** Sample-time range stored since the last call (what the rollups must recompute). */
   takeDirtyRange: () => { fromMs: number; toMs: number } | undefined;
 };
@@ -26,6 +27,7 @@ const containerCacheKey = (c: IngestContainer) =>
     c.cpuLimitMillicores,
     c.memoryRequestBytes,
     c.memoryLimitBytes,
+    c.labels === undefined ? "" : JSON.stringify(c.labels),
   ].join("\u0000");
 
 export type IngesterOptions = {

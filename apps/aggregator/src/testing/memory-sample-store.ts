@@ -1,9 +1,10 @@
-import type { SampleStore } from "../domain/batch";
+import type { AgentRegistration, SampleStore } from "../domain/batch";
 
 /** In-memory SampleStore for unit tests: exactly-once by batch key, with hooks to slow or fail it. */
 export function createMemorySampleStore() {
   const batches = new Map<string, number>();
   const containers = new Map<string, string>();
+  const registrations: AgentRegistration[] = [];
   const state = {
     active: 0,
     maxActive: 0,
@@ -11,7 +12,10 @@ export function createMemorySampleStore() {
     gate: undefined as Promise<void> | undefined,
   };
   const store: SampleStore = {
-    registerAgent: () => Promise.resolve(),
+    registerAgent: (agent) => {
+      registrations.push(agent);
+      return Promise.resolve();
+    },
     resolveContainerIds: (list) =>
       Promise.resolve(
         list.map((c) => {
@@ -44,5 +48,5 @@ export function createMemorySampleStore() {
       }
     },
   };
-  return { store, batches, state };
+  return { store, batches, state, registrations };
 }

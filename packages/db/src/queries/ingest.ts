@@ -12,6 +12,8 @@ export type IngestContainer = {
   cpuLimitMillicores: number;
   memoryRequestBytes: number;
   memoryLimitBytes: number;
+  /** The pod's labels; absent = unknown (the workload keeps its stored labels). */
+  labels?: Readonly<Record<string, string>>;
 };
 
 /** Columnar samples: element i of each array is sample i; containerIndex points into containerIds. */
@@ -62,15 +64,43 @@ export async function ensureClusterByName(
   return row.id;
 }
 
+/**
+ * Records an agent's boot. With a node (name and the capacity the agent read there) the node row is
+ * upserted and the agent linked to it, which is what hourly cluster capacity (idle cost) counts;
+ * without one the agent keeps its node.
+ */
 export async function registerAgent(
   sql: Sql,
-  agent: { agentId: string; clusterId: string; bootId: string },
+  agent: {
+    agentId: string;
+    clusterId: string;
+    bootId: string;
+    node?: { name: string; cpuMillicores: number; memoryBytes: number };
+  },
 ): Promise<void> {
+  const { node } = agent;
+  if (node === undefined) {
+    await sql`
+      insert into agents (agent_id, cluster_id, boot_id)
+      values (${agent.agentId}, ${agent.clusterId}, ${agent.bootId})
+      on conflict (agent_id) do update
+        set boot_id = excluded.boot_id, cluster_id = excluded.cluster_id, last_seen_at = excluded.last_seen_at`;
+    return;
+  }
   await sql`
-    insert into agents (agent_id, cluster_id, boot_id)
-    values (${agent.agentId}, ${agent.clusterId}, ${agent.bootId})
+    with n as (
+      insert into nodes (cluster_id, name, cpu_capacity_millicores, memory_capacity_bytes)
+      values (${agent.clusterId}, ${node.name}, ${node.cpuMillicores}, ${node.memoryBytes})
+      on conflict (cluster_id, name) do update set
+        cpu_capacity_millicores = excluded.cpu_capacity_millicores,
+        memory_capacity_bytes = excluded.memory_capacity_bytes
+      returning id
+    )
+    insert into agents (agent_id, cluster_id, boot_id, node_id)
+    select ${agent.agentId}, ${agent.clusterId}, ${agent.bootId}, n.id from n
     on conflict (agent_id) do update
-      set boot_id = excluded.boot_id, cluster_id = excluded.cluster_id, last_seen_at = excluded.last_seen_at`;
+      set boot_id = excluded.boot_id, cluster_id = excluded.cluster_id,
+        node_id = excluded.node_id, last_seen_at = excluded.last_seen_at`;
 }
 
 /**
@@ -83,19 +113,35 @@ export async function resolveContainerIds(
   containers: readonly IngestContainer[],
 ): Promise<string[]> {
   if (containers.length === 0) return [];
-  const col = <K extends keyof IngestContainer>(key: K) =>
+  const col = <K extends Exclude<keyof IngestContainer, "labels">>(key: K) =>
     containers.map((c) => c[key]);
+  // JSON text per container; null = labels unknown (the stored ones stay).
+  const labels = containers.map((c) =>
+    c.labels === undefined ? null : JSON.stringify(c.labels),
+  );
   const input = sql`unnest(
       ${col("namespace")}::text[], ${col("workloadKind")}::text[], ${col("workloadName")}::text[],
       ${col("containerName")}::text[], ${col("cpuRequestMillicores")}::int8[], ${col("cpuLimitMillicores")}::int8[],
-      ${col("memoryRequestBytes")}::int8[], ${col("memoryLimitBytes")}::int8[]
-    ) with ordinality as i(namespace, kind, name, container_name, cpu_req, cpu_lim, mem_req, mem_lim, n)`;
-  // Sorted inserts: concurrent streams then lock rows in the same order and cannot deadlock.
-  await sql`
-    insert into workloads (cluster_id, namespace, kind, name)
-    select distinct ${clusterId}::uuid, namespace, kind, name from ${input}
-    order by 2, 3, 4
-    on conflict (cluster_id, namespace, kind, name) do nothing`;
+      ${col("memoryRequestBytes")}::int8[], ${col("memoryLimitBytes")}::int8[], ${labels}::text[]
+    ) with ordinality as i(namespace, kind, name, container_name, cpu_req, cpu_lim, mem_req, mem_lim, labels, n)`;
+  // Sorted inserts: concurrent streams then lock rows in the same order and cannot deadlock. A
+  // workload's labels are its pods' (the last batch's pod wins when a rollout changes them).
+  if (labels.some((l) => l !== null))
+    await sql`
+      insert into workloads (cluster_id, namespace, kind, name, labels)
+      select distinct on (namespace, kind, name) ${clusterId}::uuid, namespace, kind, name, labels::jsonb
+      from ${input}
+      where labels is not null
+      order by namespace, kind, name, n desc
+      on conflict (cluster_id, namespace, kind, name) do update set labels = excluded.labels
+      where workloads.labels <> excluded.labels`;
+  if (labels.some((l) => l === null))
+    await sql`
+      insert into workloads (cluster_id, namespace, kind, name)
+      select distinct ${clusterId}::uuid, namespace, kind, name from ${input}
+      where labels is null
+      order by 2, 3, 4
+      on conflict (cluster_id, namespace, kind, name) do nothing`;
   await sql`
     insert into containers (workload_id, name, cpu_request_millicores, cpu_limit_millicores, memory_request_bytes, memory_limit_bytes)
     select distinct on (w.id, i.container_name) w.id, i.container_name,

@@ -112,3 +112,19 @@ describe("toProtoMetricBatch with anomaly flags", () => {
     ]);
   });
 });
+
+describe("toProtoMetricBatch pod labels", () => {
+  it("sends a container's pod labels, and no labels field when the source has none", () => {
+    const labelled: ContainerSample = {
+      ...SAMPLE,
+      meta: { ...meta("web"), labels: { app: "web", team: "storefront" } },
+    };
+    const decoded = agentV1.SyncMetricsRequest.decode(
+      encodeSyncRequest(toProtoMetricBatch([labelled, SAMPLE], HEADER)),
+    ).batch;
+    expect(decoded?.containers.map((c) => c.labels)).toEqual([
+      { values: { app: "web", team: "storefront" } },
+      undefined,
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import {
   type AnomalyFlag,
   type AnomalyKind,
   type AnomalySeverity,
+  type ContainerMeta,
   type ContainerSample,
   type SourceKind,
 } from "../../domain/types";
@@ -40,6 +41,13 @@ export function toProtoSourceKind(kind: SourceKind): agentV1.SourceKind {
   return SOURCE_KIND_TO_PROTO[kind];
 }
 
+function toProtoContainerInfo(meta: ContainerMeta): agentV1.ContainerInfo {
+  const { labels, ...rest } = meta;
+  return labels === undefined
+    ? rest
+    : { ...rest, labels: { values: { ...labels } } };
+}
+
 /** Columnar batch: container metadata once, one element per sample in each column. */
 export function toProtoMetricBatch(
   samples: readonly ContainerSample[],
@@ -65,7 +73,7 @@ export function toProtoMetricBatch(
     const key = containerKey(sample.meta);
     let index = indexByKey.get(key);
     if (index === undefined) {
-      index = batch.containers.push({ ...sample.meta }) - 1;
+      index = batch.containers.push(toProtoContainerInfo(sample.meta)) - 1;
       indexByKey.set(key, index);
     }
     batch.containerIndex.push(index);
@@ -90,7 +98,7 @@ export function toProtoMetricBatch(
         let index = indexByKey.get(key);
         // A flagged container missing from this batch's samples is described anyway.
         if (index === undefined) {
-          index = batch.containers.push({ ...flag.meta }) - 1;
+          index = batch.containers.push(toProtoContainerInfo(flag.meta)) - 1;
           indexByKey.set(key, index);
         }
         return toProtoAnomalyFlag(flag, index);

@@ -182,6 +182,16 @@ export interface RegisterRequest {
   nodeName: string;
   agentVersion: string;
   sourceKind: SourceKind;
+  /**
+   * The node's CPU and memory as the agent reads them on the node (what idle cost is measured
+   * against); absent when the source has no node (replay, synthetic) and from older agents.
+   */
+  nodeCapacity?: NodeCapacity | undefined;
+}
+
+export interface NodeCapacity {
+  cpuMillicores: number;
+  memoryBytes: number;
 }
 
 export interface RegisterResponse {
@@ -208,6 +218,21 @@ export interface ContainerInfo {
   cpuLimitMillicores: number;
   memoryRequestBytes: number;
   memoryLimitBytes: number;
+  /**
+   * The pod's labels without the per-pod ones (pod-template-hash and the like): allocation by
+   * label (team, app). Absent when the source does not know them (older agents, kubelet without
+   * pod metadata); the aggregator then keeps the workload's stored labels.
+   */
+  labels?: PodLabels | undefined;
+}
+
+export interface PodLabels {
+  values: { [key: string]: string };
+}
+
+export interface PodLabels_ValuesEntry {
+  key: string;
+  value: string;
 }
 
 /**
@@ -384,7 +409,7 @@ export interface UploadGradientsResponse {
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
-  return { agentId: "", bootId: "", nodeName: "", agentVersion: "", sourceKind: 0 };
+  return { agentId: "", bootId: "", nodeName: "", agentVersion: "", sourceKind: 0, nodeCapacity: undefined };
 }
 
 export const RegisterRequest: MessageFns<RegisterRequest> = {
@@ -403,6 +428,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     }
     if (message.sourceKind !== 0) {
       writer.uint32(40).int32(message.sourceKind);
+    }
+    if (message.nodeCapacity !== undefined) {
+      NodeCapacity.encode(message.nodeCapacity, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -460,6 +488,14 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
             message.sourceKind = reader.int32() as any;
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.nodeCapacity = NodeCapacity.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -499,6 +535,11 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
         : isSet(object.source_kind)
         ? sourceKindFromJSON(object.source_kind)
         : 0,
+      nodeCapacity: isSet(object.nodeCapacity)
+        ? NodeCapacity.fromJSON(object.nodeCapacity)
+        : isSet(object.node_capacity)
+        ? NodeCapacity.fromJSON(object.node_capacity)
+        : undefined,
     };
   },
 
@@ -519,6 +560,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     if (message.sourceKind !== 0) {
       obj.sourceKind = sourceKindToJSON(message.sourceKind);
     }
+    if (message.nodeCapacity !== undefined) {
+      obj.nodeCapacity = NodeCapacity.toJSON(message.nodeCapacity);
+    }
     return obj;
   },
 
@@ -532,6 +576,102 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     message.nodeName = object.nodeName ?? "";
     message.agentVersion = object.agentVersion ?? "";
     message.sourceKind = object.sourceKind ?? 0;
+    message.nodeCapacity = (object.nodeCapacity !== undefined && object.nodeCapacity !== null)
+      ? NodeCapacity.fromPartial(object.nodeCapacity)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseNodeCapacity(): NodeCapacity {
+  return { cpuMillicores: 0, memoryBytes: 0 };
+}
+
+export const NodeCapacity: MessageFns<NodeCapacity> = {
+  encode(message: NodeCapacity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cpuMillicores !== 0) {
+      writer.uint32(8).uint64(message.cpuMillicores);
+    }
+    if (message.memoryBytes !== 0) {
+      writer.uint32(16).uint64(message.memoryBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeCapacity {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeCapacity();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cpuMillicores = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.memoryBytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeCapacity {
+    return {
+      cpuMillicores: isSet(object.cpuMillicores)
+        ? globalThis.Number(object.cpuMillicores)
+        : isSet(object.cpu_millicores)
+        ? globalThis.Number(object.cpu_millicores)
+        : 0,
+      memoryBytes: isSet(object.memoryBytes)
+        ? globalThis.Number(object.memoryBytes)
+        : isSet(object.memory_bytes)
+        ? globalThis.Number(object.memory_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: NodeCapacity): unknown {
+    const obj: any = {};
+    if (message.cpuMillicores !== 0) {
+      obj.cpuMillicores = Math.round(message.cpuMillicores);
+    }
+    if (message.memoryBytes !== 0) {
+      obj.memoryBytes = Math.round(message.memoryBytes);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<NodeCapacity>): NodeCapacity {
+    return NodeCapacity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeCapacity>): NodeCapacity {
+    const message = createBaseNodeCapacity();
+    message.cpuMillicores = object.cpuMillicores ?? 0;
+    message.memoryBytes = object.memoryBytes ?? 0;
     return message;
   },
 };
@@ -682,6 +822,7 @@ function createBaseContainerInfo(): ContainerInfo {
     cpuLimitMillicores: 0,
     memoryRequestBytes: 0,
     memoryLimitBytes: 0,
+    labels: undefined,
   };
 }
 
@@ -719,6 +860,9 @@ export const ContainerInfo: MessageFns<ContainerInfo> = {
     }
     if (message.memoryLimitBytes !== 0) {
       writer.uint32(88).uint64(message.memoryLimitBytes);
+    }
+    if (message.labels !== undefined) {
+      PodLabels.encode(message.labels, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -824,6 +968,14 @@ export const ContainerInfo: MessageFns<ContainerInfo> = {
             message.memoryLimitBytes = longToNumber(reader.uint64());
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.labels = PodLabels.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -889,6 +1041,7 @@ export const ContainerInfo: MessageFns<ContainerInfo> = {
         : isSet(object.memory_limit_bytes)
         ? globalThis.Number(object.memory_limit_bytes)
         : 0,
+      labels: isSet(object.labels) ? PodLabels.fromJSON(object.labels) : undefined,
     };
   },
 
@@ -927,6 +1080,9 @@ export const ContainerInfo: MessageFns<ContainerInfo> = {
     if (message.memoryLimitBytes !== 0) {
       obj.memoryLimitBytes = Math.round(message.memoryLimitBytes);
     }
+    if (message.labels !== undefined) {
+      obj.labels = PodLabels.toJSON(message.labels);
+    }
     return obj;
   },
 
@@ -946,6 +1102,193 @@ export const ContainerInfo: MessageFns<ContainerInfo> = {
     message.cpuLimitMillicores = object.cpuLimitMillicores ?? 0;
     message.memoryRequestBytes = object.memoryRequestBytes ?? 0;
     message.memoryLimitBytes = object.memoryLimitBytes ?? 0;
+    message.labels = (object.labels !== undefined && object.labels !== null)
+      ? PodLabels.fromPartial(object.labels)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePodLabels(): PodLabels {
+  return { values: {} };
+}
+
+export const PodLabels: MessageFns<PodLabels> = {
+  encode(message: PodLabels, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.values).forEach(([key, value]: [string, string]) => {
+      PodLabels_ValuesEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodLabels {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodLabels();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = PodLabels_ValuesEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.values[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodLabels {
+    return {
+      values: isObject(object.values)
+        ? (globalThis.Object.entries(object.values) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: PodLabels): unknown {
+    const obj: any = {};
+    if (message.values) {
+      const entries = globalThis.Object.entries(message.values) as [string, string][];
+      if (entries.length > 0) {
+        obj.values = {};
+        entries.forEach(([k, v]) => {
+          obj.values[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PodLabels>): PodLabels {
+    return PodLabels.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodLabels>): PodLabels {
+    const message = createBasePodLabels();
+    message.values = (globalThis.Object.entries(object.values ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBasePodLabels_ValuesEntry(): PodLabels_ValuesEntry {
+  return { key: "", value: "" };
+}
+
+export const PodLabels_ValuesEntry: MessageFns<PodLabels_ValuesEntry> = {
+  encode(message: PodLabels_ValuesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodLabels_ValuesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodLabels_ValuesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodLabels_ValuesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PodLabels_ValuesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PodLabels_ValuesEntry>): PodLabels_ValuesEntry {
+    return PodLabels_ValuesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodLabels_ValuesEntry>): PodLabels_ValuesEntry {
+    const message = createBasePodLabels_ValuesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
