@@ -10,7 +10,7 @@
 // Usage: npm run bench:web [-- --rollup-containers 300 --iterations 60]; DATABASE_URL optional.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -43,10 +43,14 @@ const MIB = 1024 * 1024;
 
 const HELP = `npm run bench:web -- [options]
 
-Seeds workloads, recommendations and 5-minute rollups, then measures the server time of the two
-dashboard hot paths (listRecommendations, getRecommendation) by calling the services verbs
-in-process. DATABASE_URL is used when set; otherwise an embedded PostgreSQL is started.
-Last stdout line: {"list_p95_ms":…,"detail_p95_ms":…}.
+Seeds 10,000 workloads with recommendations, 5-minute rollups and 30 days of allocation rows, then
+measures the server time of the dashboard hot paths by calling the services verbs in-process:
+listRecommendations, getRecommendation (30-day chart), getCostDrilldown (cluster, namespace,
+workload and container pages over 24h/7d/30d) and getAllocation (30 days by namespace, controller
+and label:team), with p95 per page level and per aggregate. DATABASE_URL is used when set;
+otherwise an embedded PostgreSQL is started. The 1-minute load average is printed before and
+after: on a shared machine, read the numbers with it.
+Last stdout line: {"list_p95_ms":…,"detail_p95_ms":…,"drilldown_p95_ms":…,"allocation_30d_p95_ms":…,…}.
 
 Options:
   --rollup-containers <n>  containers that get 30 days of rollups (default 300; 10000 = full scale)
@@ -330,7 +334,11 @@ async function measure(
   ctx: ServiceContext,
   seeded: Seeded,
 ): Promise<
-  Record<"listMs" | "detailMs" | "drilldownMs" | "allocationMs", number[]>
+  Record<"listMs" | "detailMs" | "drilldownMs" | "allocationMs", number[]> &
+    Record<
+      "drilldownByLevel" | "allocationByAggregate",
+      Record<string, number[]>
+    >
 > {
   const rng = lcg(11);
   const filters = [
@@ -369,7 +377,8 @@ async function measure(
   await time(detail, 5);
   const windows = ["24h", "7d", "30d"];
   let d = 0;
-  const drilldown = () => {
+  const drilldownByLevel: Record<string, number[]> = {};
+  const drilldown = async () => {
     d += 1;
     const window = windows[d % windows.length] ?? "7d";
     const i = Math.floor(rng() * ROLLUP_CONTAINERS);
@@ -382,26 +391,33 @@ async function measure(
           : level === 2
             ? { workloadId: seeded.workloadIds[i] }
             : { containerId: seeded.containerIds[i] };
-    return getCostDrilldown({
+    const started = performance.now();
+    await getCostDrilldown({
       ctx,
       input: { ...input, clusterId: seeded.clusterId, window },
     });
+    (drilldownByLevel[LEVELS[level] ?? "?"] ??= []).push(
+      performance.now() - started,
+    );
   };
   const aggregates = ["namespace", "controller", "label:team"];
   let a = 0;
-  const allocation = () => {
+  const allocationByAggregate: Record<string, number[]> = {};
+  const allocation = async () => {
     a += 1;
-    return getAllocation({
+    const aggregate = aggregates[a % aggregates.length] ?? "namespace";
+    const started = performance.now();
+    await getAllocation({
       ctx,
-      input: {
-        clusterId: seeded.clusterId,
-        window: "30d",
-        aggregate: aggregates[a % aggregates.length] ?? "namespace",
-      },
+      input: { clusterId: seeded.clusterId, window: "30d", aggregate },
     });
+    (allocationByAggregate[aggregate] ??= []).push(performance.now() - started);
   };
   await time(drilldown, 4);
   await time(allocation, 3);
+  for (const key of Object.keys(drilldownByLevel)) delete drilldownByLevel[key];
+  for (const key of Object.keys(allocationByAggregate))
+    delete allocationByAggregate[key];
   return {
     listMs: await time(list, ITERATIONS),
     detailMs: await time(detail, ITERATIONS),
@@ -410,8 +426,20 @@ async function measure(
       allocation,
       Math.max(10, Math.round(ITERATIONS / 2)),
     ),
+    drilldownByLevel,
+    allocationByAggregate,
   };
 }
+
+const LEVELS = ["cluster", "namespace", "workload", "container"];
+
+const p95Of = (byKey: Record<string, number[]>) =>
+  Object.fromEntries(
+    Object.entries(byKey).map(([key, samples]) => [
+      key,
+      Math.round(p95(samples) * 10) / 10,
+    ]),
+  );
 
 async function main(): Promise<void> {
   const externalUrl = process.env.DATABASE_URL;
@@ -445,15 +473,27 @@ async function main(): Promise<void> {
       logger: pino({ level: "silent" }),
       ports: {},
     };
-    const { listMs, detailMs, drilldownMs, allocationMs } = await measure(
-      ctx,
-      seeded,
-    );
+    const loadBefore = loadavg()[0] ?? 0;
+    const {
+      listMs,
+      detailMs,
+      drilldownMs,
+      allocationMs,
+      drilldownByLevel,
+      allocationByAggregate,
+    } = await measure(ctx, seeded);
+    const loadAfter = loadavg()[0] ?? 0;
     const result = {
       list_p95_ms: Math.round(p95(listMs) * 10) / 10,
       detail_p95_ms: Math.round(p95(detailMs) * 10) / 10,
       drilldown_p95_ms: Math.round(p95(drilldownMs) * 10) / 10,
       allocation_30d_p95_ms: Math.round(p95(allocationMs) * 10) / 10,
+      drilldown_p95_ms_by_level: p95Of(drilldownByLevel),
+      allocation_30d_p95_ms_by_aggregate: p95Of(allocationByAggregate),
+      load_average_1m: [loadBefore, loadAfter].map(
+        (l) => Math.round(l * 10) / 10,
+      ),
+      cpus: cpus().length,
     };
     console.log(
       `listRecommendations: ${ITERATIONS} calls, p95 ${result.list_p95_ms} ms (target <= 300)`,
@@ -466,6 +506,12 @@ async function main(): Promise<void> {
     );
     console.log(
       `getAllocation (30 days by namespace/controller/label:team): ${allocationMs.length} calls, p95 ${result.allocation_30d_p95_ms} ms (target <= 500)`,
+    );
+    console.log(
+      `  p95 by page level ${JSON.stringify(result.drilldown_p95_ms_by_level)}, by aggregate ${JSON.stringify(result.allocation_30d_p95_ms_by_aggregate)}`,
+    );
+    console.log(
+      `  1-minute load average ${result.load_average_1m.join(" -> ")} on ${result.cpus} CPUs (above the CPU count, the numbers include waiting for a CPU)`,
     );
     console.log(JSON.stringify(result));
   } finally {

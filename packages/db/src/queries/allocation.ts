@@ -140,17 +140,26 @@ function dimensionSql(dims: AllocationDimensions): SQL[] {
   return items;
 }
 
-function toDimensions(
+const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+/** One object per row, built directly (a 30-day window by controller has a row per workload). */
+function toContainerRow(
   r: Record<string, unknown>,
-  dims: AllocationDimensions,
-): Omit<ContainerAllocationRow, keyof AllocationSeconds> {
-  const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+  labelColumns: readonly (readonly [key: string, column: string])[],
+): ContainerAllocationRow {
   const labels: Record<string, string> = {};
-  (dims.labelKeys ?? []).forEach((key, i) => {
-    const value = text(r[`label_${String(i)}`]);
+  for (const [key, column] of labelColumns) {
+    const value = text(r[column]);
     if (value !== undefined) labels[key] = value;
-  });
+  }
   return {
+    coveredSeconds: Number(r.covered_seconds),
+    cpuUsageCoreSeconds: Number(r.cpu_usage_core_seconds),
+    cpuRequestCoreSeconds: Number(r.cpu_request_core_seconds),
+    cpuAllocatedCoreSeconds: Number(r.cpu_allocated_core_seconds),
+    memoryUsageByteSeconds: Number(r.memory_usage_byte_seconds),
+    memoryRequestByteSeconds: Number(r.memory_request_byte_seconds),
+    memoryAllocatedByteSeconds: Number(r.memory_allocated_byte_seconds),
     namespace: String(r.namespace),
     workloadKind: text(r.kind),
     workloadId: text(r.workload_id),
@@ -203,7 +212,10 @@ export async function queryContainerAllocation(
     from win join containers c on c.id = win.container_id join workloads w on w.id = c.workload_id
     where win.covered_seconds > 0
     group by ${sql.raw(dimensions.map((_, i) => String(i + 1)).join(", "))}`);
-  return rows.map((r) => ({ ...toSeconds(r), ...toDimensions(r, dims) }));
+  const labelColumns = (dims.labelKeys ?? []).map(
+    (key, i) => [key, `label_${String(i)}`] as const,
+  );
+  return rows.map((r) => toContainerRow(r, labelColumns));
 }
 
 /** Allocation inputs per namespace over the window (the namespace sums: a row per namespace and bucket). */

@@ -1,6 +1,5 @@
 import {
   addCosts,
-  addResourceSeconds,
   computeIdleCost,
   distributeSharedCost,
   efficiencyOf,
@@ -128,29 +127,33 @@ function keyOf(row: AllocationRow, aggregate: AllocationAggregate): GroupKey {
   return { name: value, properties: { [`label:${label}`]: value } };
 }
 
-function secondsOf(row: AllocationRow): ResourceSeconds {
-  return {
-    cpuUsageCoreSeconds: row.cpuUsageCoreSeconds,
-    cpuRequestCoreSeconds: row.cpuRequestCoreSeconds,
-    cpuAllocatedCoreSeconds: row.cpuAllocatedCoreSeconds,
-    memoryUsageByteSeconds: row.memoryUsageByteSeconds,
-    memoryRequestByteSeconds: row.memoryRequestByteSeconds,
-    memoryAllocatedByteSeconds: row.memoryAllocatedByteSeconds,
-  };
+/** Adds a row's seconds into `sum` in place (a 10,000-row window allocates no object per row). */
+function accumulate(sum: ResourceSeconds, row: AllocationRow): void {
+  sum.cpuUsageCoreSeconds += row.cpuUsageCoreSeconds;
+  sum.cpuRequestCoreSeconds += row.cpuRequestCoreSeconds;
+  sum.cpuAllocatedCoreSeconds += row.cpuAllocatedCoreSeconds;
+  sum.memoryUsageByteSeconds += row.memoryUsageByteSeconds;
+  sum.memoryRequestByteSeconds += row.memoryRequestByteSeconds;
+  sum.memoryAllocatedByteSeconds += row.memoryAllocatedByteSeconds;
+}
+
+function sumOf(rows: readonly AllocationRow[]): ResourceSeconds {
+  const sum = { ...ZERO_RESOURCE_SECONDS };
+  for (const row of rows) accumulate(sum, row);
+  return sum;
 }
 
 function group(rows: AllocationRow[], aggregate: AllocationAggregate): Group[] {
   const groups = new Map<string, Group>();
   for (const row of rows) {
     const key = keyOf(row, aggregate);
-    const found = groups.get(key.name) ?? {
-      key,
-      seconds: ZERO_RESOURCE_SECONDS,
-      coveredSeconds: 0,
-    };
-    found.seconds = addResourceSeconds(found.seconds, secondsOf(row));
+    let found = groups.get(key.name);
+    if (found === undefined) {
+      found = { key, seconds: { ...ZERO_RESOURCE_SECONDS }, coveredSeconds: 0 };
+      groups.set(key.name, found);
+    }
+    accumulate(found.seconds, row);
     found.coveredSeconds += row.coveredSeconds;
-    groups.set(key.name, found);
   }
   return [...groups.values()];
 }
@@ -265,10 +268,7 @@ export async function computeAllocations(
     base,
     requests.map((r) => r.aggregate),
   );
-  const allocated = rows.reduce(
-    (sum, r) => addResourceSeconds(sum, secondsOf(r)),
-    ZERO_RESOURCE_SECONDS,
-  );
+  const allocated = sumOf(rows);
   const idle = requests.some((r) => r.includeIdle)
     ? await idleFor(base, allocated)
     : null;
@@ -294,10 +294,7 @@ function allocate(
   const tenantRows = rows.filter((r) => !shared.has(r.namespace));
   const sharedRows = rows.filter((r) => shared.has(r.namespace));
   const groups = group(tenantRows, input.aggregate);
-  const sharedSeconds = sharedRows.reduce(
-    (sum, r) => addResourceSeconds(sum, secondsOf(r)),
-    ZERO_RESOURCE_SECONDS,
-  );
+  const sharedSeconds = sumOf(sharedRows);
   let priced: AllocationGroup<GroupKey>[] = groups.map((g) => ({
     key: g.key,
     cost: priceResourceSeconds(g.seconds, input.price),
