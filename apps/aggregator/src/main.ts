@@ -34,12 +34,11 @@ import {
   createNotificationSender,
   DEFAULT_FEDERATION_SETTINGS,
   deliverNotifications,
-  detectAnomalies,
   ensureInitialModel,
   evaluateAlerts,
-  generateRecommendations,
   getModelAssignment,
   recordAgentAnomalies,
+  runRecommendationPass,
   submitRoundEvaluation,
   submitRoundUpdate,
   SYSTEM_ACTOR,
@@ -245,18 +244,23 @@ async function main(): Promise<void> {
     logger,
     // With several replicas one runs each pass; the others log a skip.
     runPass: async (now) => {
+      const started = Date.now();
+      let lastProgress = started;
       const pass = await singleton.runExclusive(
         SINGLETON_LOCK_KEYS.recommendPass,
-        async () => ({
-          ...(await generateRecommendations({
+        () =>
+          runRecommendationPass({
             ctx: serviceCtx,
             input: { clusterId, now },
-          })),
-          ...(await detectAnomalies({
-            ctx: serviceCtx,
-            input: { clusterId, now },
-          })),
-        }),
+            onProgress: ({ done, total }) => {
+              if (Date.now() - lastProgress < 10_000) return;
+              lastProgress = Date.now();
+              logger.info(
+                { done, total, elapsedMs: lastProgress - started },
+                "recommendation pass progress",
+              );
+            },
+          }),
       );
       return pass.ran ? pass.value : { skippedOtherReplica: 1 };
     },

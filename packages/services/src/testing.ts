@@ -36,6 +36,26 @@ export function createTestContext(
   };
 }
 
+/** 12 h of rollups up to `end`: memory growing linearly from 1.2 GiB to 1.9 GiB (or flat at 1 GiB). */
+export function leakingRollups(containerId: string, end: Date, flat = false) {
+  return Array.from({ length: 144 }, (_, i) => {
+    const memory = flat ? GIB : 1.2 * GIB + (0.7 * GIB * i) / 143;
+    return {
+      bucket: new Date(end.getTime() + (i - 144) * 300_000),
+      containerId,
+      sampleCount: 30,
+      cpuUsageCoresAvg: 0.2,
+      cpuUsageCoresMax: 0.3,
+      cpuThrottledPeriodsSum: 0,
+      cpuThrottledSecondsSum: 0,
+      memoryWorkingSetBytesAvg: memory,
+      memoryWorkingSetBytesMax: Math.round(memory),
+      memoryRssBytesMax: Math.round(memory),
+      oomKillCountSum: 0,
+    };
+  });
+}
+
 /** 24 h of flat 5-minute rollups: cpu 0.2 cores, memory 0.5 GiB. */
 export async function seedFlatUsage(
   db: DbExecutor,

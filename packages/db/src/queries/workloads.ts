@@ -1,4 +1,4 @@
-import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 
 import type { DbExecutor } from "../client";
 import { METRIC_STORAGE_MODE_QUERY } from "../metrics/storage-mode";
@@ -116,8 +116,30 @@ export async function getUsageHistory(
   db: DbExecutor,
   query: { containerId: string; from: Date; to: Date },
 ): Promise<UsageHistoryRow[]> {
-  return db
+  const { containerId, ...window } = query;
+  const histories = await getUsageHistories(db, {
+    containerIds: [containerId],
+    ...window,
+  });
+  return histories.get(containerId) ?? [];
+}
+
+/**
+ * The histories of many containers in one query (a recommendation pass reads each container's
+ * history once, a chunk of containers per round trip): rows per container in bucket order; a
+ * container without rollups in the window maps to an empty array.
+ */
+export async function getUsageHistories(
+  db: DbExecutor,
+  query: { containerIds: readonly string[]; from: Date; to: Date },
+): Promise<Map<string, UsageHistoryRow[]>> {
+  const histories = new Map<string, UsageHistoryRow[]>(
+    query.containerIds.map((id) => [id, []]),
+  );
+  if (query.containerIds.length === 0) return histories;
+  const rows = await db
     .select({
+      containerId: metricRollups5m.containerId,
       bucket: metricRollups5m.bucket,
       cpuUsageCoresAvg: metricRollups5m.cpuUsageCoresAvg,
       cpuUsageCoresMax: metricRollups5m.cpuUsageCoresMax,
@@ -127,12 +149,15 @@ export async function getUsageHistory(
     .from(metricRollups5m)
     .where(
       and(
-        eq(metricRollups5m.containerId, query.containerId),
+        inArray(metricRollups5m.containerId, [...query.containerIds]),
         gte(metricRollups5m.bucket, query.from),
         lt(metricRollups5m.bucket, query.to),
       ),
     )
-    .orderBy(metricRollups5m.bucket);
+    .orderBy(asc(metricRollups5m.containerId), asc(metricRollups5m.bucket));
+  for (const { containerId, ...row } of rows)
+    histories.get(containerId)?.push(row);
+  return histories;
 }
 
 export type ContainerUsageSummary = {

@@ -137,6 +137,23 @@ describe("CpuSpikeDetector", () => {
     expect(verdicts[288 * 7 + 100]).toBe(true);
   });
 
+  it("observe builds the same baseline as check, so only the readings that need a verdict are judged", () => {
+    const rng = createRng(5);
+    const readings = Array.from({ length: 288 * 3 }, (_, i) => ({
+      t: i * 300,
+      v: 0.3 + 0.2 * Math.sin((2 * Math.PI * i) / 288) + 0.05 * rng(),
+    }));
+    readings[readings.length - 5] = { t: (readings.length - 5) * 300, v: 4 };
+    const judged = new CpuSpikeDetector();
+    const observed = new CpuSpikeDetector();
+    const tail = readings.length - 12;
+    const all = readings.map((r) => judged.check(r.t, r.v));
+    readings.slice(0, tail).forEach((r) => observed.observe(r.t, r.v));
+    const last = readings.slice(tail).map((r) => observed.check(r.t, r.v));
+    expect(last).toEqual(all.slice(tail));
+    expect(last.filter((v) => v.spike)).toHaveLength(1);
+  });
+
   it("ignores missing readings and waits for a baseline", () => {
     const detector = new CpuSpikeDetector();
     expect(detector.check(0, Number.NaN)).toMatchObject({

@@ -40,6 +40,12 @@ export class CpuSpikeDetector {
     return verdict;
   }
 
+  /** Remembers a reading without judging it (earlier history a caller needs no verdict for). */
+  observe(timestampS: number, cpu: number): void {
+    if (Number.isFinite(cpu) && Number.isFinite(timestampS))
+      this.remember(timestampS, cpu);
+  }
+
   private slotOf(timestampS: number): number {
     const { seasonS, slotS } = this.config;
     return Math.floor((((timestampS % seasonS) + seasonS) % seasonS) / slotS);

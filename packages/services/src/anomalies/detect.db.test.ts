@@ -5,11 +5,15 @@ import { insertRollups } from "@kubewise/db";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 
 import { SYSTEM_ACTOR } from "../context";
-import { createServiceFixture, createTestContext, TEST_NOW } from "../testing";
+import {
+  createServiceFixture,
+  createTestContext,
+  leakingRollups,
+  TEST_NOW,
+} from "../testing";
 import { detectAnomalies } from "./detect";
 import { listAnomalies } from "./list";
 
-const GIB = 2 ** 30;
 let test: TestDatabase;
 
 beforeAll(async () => {
@@ -18,26 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await test.close();
 });
-
-/** 12 h of memory growing linearly from 1.2 GiB to 1.9 GiB under a 2 GiB limit (or flat at 1 GiB). */
-function leakingRollups(containerId: string, end: Date, flat = false) {
-  return Array.from({ length: 144 }, (_, i) => {
-    const memory = flat ? GIB : 1.2 * GIB + (0.7 * GIB * i) / 143;
-    return {
-      bucket: new Date(end.getTime() + (i - 144) * 300_000),
-      containerId,
-      sampleCount: 30,
-      cpuUsageCoresAvg: 0.2,
-      cpuUsageCoresMax: 0.3,
-      cpuThrottledPeriodsSum: 0,
-      cpuThrottledSecondsSum: 0,
-      memoryWorkingSetBytesAvg: memory,
-      memoryWorkingSetBytesMax: Math.round(memory),
-      memoryRssBytesMax: Math.round(memory),
-      oomKillCountSum: 0,
-    };
-  });
-}
 
 describe("detectAnomalies", () => {
   it("opens a leak and OOM risk for a growing container, once, and resolves them when growth stops", async () => {

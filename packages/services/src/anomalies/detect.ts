@@ -5,6 +5,7 @@ import {
   listOpenAnomaliesForContainer,
   resolveAnomaly,
   type ContainerWithWorkload,
+  type UsageHistoryRow,
 } from "@kubewise/db";
 
 import { authorize } from "../auth/authorize";
@@ -61,25 +62,11 @@ export async function detectAnomalies({
       from,
       to: now,
     });
-    const newest = history.at(-1)?.bucket;
-    if (!newest || now.getTime() - newest.getTime() > NO_DATA_AFTER_MS) {
-      // No fresh data is no evidence either way: open anomalies stay open until data clears them.
-      result.stillOpen += (
-        await listOpenAnomaliesForContainer(ctx.db, target.container.id)
-      ).length;
-      result.containers += 1;
-      continue;
-    }
-    const series = toSeries(history, now);
-    const limit = target.container.memoryLimitBytes;
-    const findings = [
-      findLeak(series, limit),
-      findOomRisk(series, limit),
-      findCpuSpike(history, now),
-    ].filter((f): f is AnomalyFinding => f !== undefined);
-    const counts = await withTransaction(ctx, (tx) =>
-      reconcile(tx, { target, findings, now }),
-    );
+    const counts = await detectContainerAnomalies(ctx, {
+      target,
+      history,
+      now,
+    });
     result.opened += counts.opened;
     result.resolved += counts.resolved;
     result.stillOpen += counts.stillOpen;
@@ -87,6 +74,38 @@ export async function detectAnomalies({
   }
   ctx.logger.info({ clusterId, ...result }, "anomalies detected");
   return result;
+}
+
+/**
+ * One container of a pass: the detectors over `history` (its recent rollups, in bucket order), new
+ * anomalies opened and cleared ones resolved. The caller authorizes.
+ */
+export async function detectContainerAnomalies(
+  ctx: ServiceContext,
+  input: {
+    target: ContainerWithWorkload;
+    history: UsageHistoryRow[];
+    now: Date;
+  },
+): Promise<Omit<DetectAnomaliesResult, "containers">> {
+  const { target, history, now } = input;
+  const newest = history.at(-1)?.bucket;
+  if (!newest || now.getTime() - newest.getTime() > NO_DATA_AFTER_MS) {
+    // No fresh data is no evidence either way: open anomalies stay open until data clears them.
+    const open = await listOpenAnomaliesForContainer(
+      ctx.db,
+      target.container.id,
+    );
+    return { opened: 0, resolved: 0, stillOpen: open.length };
+  }
+  const series = toSeries(history, now);
+  const limit = target.container.memoryLimitBytes;
+  const findings = [
+    findLeak(series, limit),
+    findOomRisk(series, limit),
+    findCpuSpike(history, now),
+  ].filter((f): f is AnomalyFinding => f !== undefined);
+  return withTransaction(ctx, (tx) => reconcile(tx, { target, findings, now }));
 }
 
 type ReconcileInput = {

@@ -78,8 +78,15 @@ export function findCpuSpike(
   let latest:
     | { timestampS: number; z: number; baseline: number; cores: number }
     | undefined;
+  const judgeFromS = now.getTime() / 1000 - RECENT_SPIKE_SECONDS;
   for (const h of history) {
     const timestampS = h.bucket.getTime() / 1000;
+    // Only a recent spike is reported: older readings only build the baseline (judging each of
+    // three days of readings was most of a pass's anomaly detection).
+    if (timestampS < judgeFromS) {
+      detector.observe(timestampS, h.cpuUsageCoresMax);
+      continue;
+    }
     const verdict = detector.check(timestampS, h.cpuUsageCoresMax);
     if (verdict.spike)
       latest = {

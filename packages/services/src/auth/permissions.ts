@@ -9,6 +9,7 @@ export const PERMISSIONS = {
   rejectRecommendation: "approver",
   bulkApproveRecommendations: "approver",
   generateRecommendations: "admin",
+  runRecommendationPass: "admin",
   recordApplyProgress: "admin",
   syncRecommendationsToCluster: "admin",
   getClusterConnection: "viewer",

@@ -23,7 +23,11 @@ import {
   type RecommendationRow,
   type UsageHistoryRow,
 } from "@kubewise/db";
-import { createVpaRecommender, type Restatement } from "@kubewise/ml";
+import {
+  createVpaRecommender,
+  type Recommender,
+  type Restatement,
+} from "@kubewise/ml";
 
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
@@ -94,46 +98,79 @@ export async function generateRecommendations({
       from,
       to: now,
     });
-    const advice = adviseContainer(recommender, { target, history, now });
-    if (advice === null) {
-      result.insufficientHistory += 1;
-      continue;
-    }
-    const signals = await gatherSizingSignals(ctx, { target, history, now });
-    const recommendation = withSizingRules(
-      advice.fresh,
-      signals,
-      advice.restate,
-    );
-    const values = toRecommendationValues(
-      recommendation,
-      await toApplicableStep(ctx, target),
-    );
-    const written = await withTransaction(ctx, (tx) =>
-      persist(tx, {
-        target,
-        values: {
-          ...values,
-          evidence: {
-            ...values.evidence,
-            policy: recommender.name,
-            historyFrom: from.toISOString(),
-            rollups: history.length,
-            ...signalsEvidence(signals),
-          },
-        },
-        policy: recommender.name,
-        usage: averageUsage(history),
-        now,
-        restate: restatePublished(advice, recommendation),
-      }),
-    );
-    result.created += written.created ? 1 : 0;
-    result.unchanged += written.created ? 0 : 1;
-    result.superseded += written.superseded;
+    const outcome = await recommendContainer(ctx, {
+      recommender,
+      target,
+      history,
+      from,
+      now,
+    });
+    addOutcome(result, outcome);
   }
   ctx.logger.info({ clusterId, ...result }, "recommendations generated");
   return result;
+}
+
+export type ContainerRecommendationOutcome =
+  | { kind: "insufficient-history" }
+  | { kind: "written"; created: boolean; superseded: number };
+
+export function addOutcome(
+  result: GenerateRecommendationsResult,
+  outcome: ContainerRecommendationOutcome,
+): void {
+  if (outcome.kind === "insufficient-history") {
+    result.insufficientHistory += 1;
+    return;
+  }
+  result.created += outcome.created ? 1 : 0;
+  result.unchanged += outcome.created ? 0 : 1;
+  result.superseded += outcome.superseded;
+}
+
+/**
+ * One container of a pass: the recommender's advice from `history` (rollups in [from, now)), the
+ * sizing rules, and a new version written when it changed materially. The caller authorizes.
+ */
+export async function recommendContainer(
+  ctx: ServiceContext,
+  input: {
+    recommender: Recommender;
+    target: ContainerWithWorkload;
+    history: UsageHistoryRow[];
+    from: Date;
+    now: Date;
+  },
+): Promise<ContainerRecommendationOutcome> {
+  const { recommender, target, history, from, now } = input;
+  const advice = adviseContainer(recommender, { target, history, now });
+  if (advice === null) return { kind: "insufficient-history" };
+  const signals = await gatherSizingSignals(ctx, { target, history, now });
+  const recommendation = withSizingRules(advice.fresh, signals, advice.restate);
+  const values = toRecommendationValues(
+    recommendation,
+    await toApplicableStep(ctx, target),
+  );
+  const written = await withTransaction(ctx, (tx) =>
+    persist(tx, {
+      target,
+      values: {
+        ...values,
+        evidence: {
+          ...values.evidence,
+          policy: recommender.name,
+          historyFrom: from.toISOString(),
+          rollups: history.length,
+          ...signalsEvidence(signals),
+        },
+      },
+      policy: recommender.name,
+      usage: averageUsage(history),
+      now,
+      restate: restatePublished(advice, recommendation),
+    }),
+  );
+  return { kind: "written", ...written };
 }
 
 /**

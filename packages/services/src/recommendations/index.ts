@@ -8,6 +8,13 @@ export {
   generateRecommendations,
   type GenerateRecommendationsResult,
 } from "./generate";
+export {
+  runRecommendationPass,
+  RunRecommendationPassInputSchema,
+  type PassProgress,
+  type RecommendationPassResult,
+  type RunRecommendationPassInput,
+} from "./pass";
 export { getRecommendation, type RecommendationDetail } from "./get";
 export { listRecommendations } from "./list";
 export {

@@ -1,0 +1,192 @@
+// The aggregator's recommendation pass: each container's history is read once per pass (a chunk
+// of containers per query) and serves both the anomaly detectors (its last anomaly window) and the
+// recommender (the whole recommendation window). Anomalies go first, so a leak found in this pass
+// already guards the memory the recommendation asks for.
+import { z } from "zod";
+
+import {
+  getUsageHistories,
+  listContainersInCluster,
+  type ContainerWithWorkload,
+  type UsageHistoryRow,
+} from "@kubewise/db";
+import { createVpaRecommender, type Recommender } from "@kubewise/ml";
+
+import {
+  detectContainerAnomalies,
+  type DetectAnomaliesResult,
+} from "../anomalies/detect";
+import { authorize } from "../auth/authorize";
+import type { ServiceContext } from "../context";
+import { parseInput } from "../internal/parse";
+import {
+  addOutcome,
+  recommendContainer,
+  type GenerateRecommendationsResult,
+} from "./generate";
+
+export const RunRecommendationPassInputSchema = z
+  .object({
+    clusterId: z.uuid(),
+    now: z.date(),
+    recommendWindowSeconds: z
+      .number()
+      .int()
+      .min(3600)
+      .max(90 * 86_400)
+      .default(8 * 86_400),
+    anomalyWindowSeconds: z
+      .number()
+      .int()
+      .min(3600)
+      .max(30 * 86_400)
+      .default(3 * 86_400),
+    /** Containers per history query. */
+    chunkSize: z.number().int().min(1).max(2_000).default(200),
+    /** Containers of a chunk worked on at once (their writes overlap on the pool). */
+    concurrency: z.number().int().min(1).max(32).default(4),
+  })
+  .refine((i) => i.anomalyWindowSeconds <= i.recommendWindowSeconds, {
+    message: "must not exceed recommendWindowSeconds",
+    path: ["anomalyWindowSeconds"],
+  });
+export type RunRecommendationPassInput = z.input<
+  typeof RunRecommendationPassInputSchema
+>;
+
+export type RecommendationPassResult = GenerateRecommendationsResult &
+  DetectAnomaliesResult;
+
+export type PassProgress = { done: number; total: number };
+
+/** The whole cluster in one pass (one replica, no shards). */
+export async function runRecommendationPass({
+  ctx,
+  input,
+  onProgress,
+}: {
+  ctx: ServiceContext;
+  input: RunRecommendationPassInput;
+  onProgress?: (progress: PassProgress) => void;
+}): Promise<RecommendationPassResult> {
+  authorize(ctx, "runRecommendationPass");
+  const parsed = parseInput(RunRecommendationPassInputSchema, input);
+  const targets = await listContainersInCluster(ctx.db, parsed.clusterId);
+  const result = emptyPassResult();
+  await passOverContainers(ctx, {
+    ...parsed,
+    targets,
+    result,
+    onChunk: (done) => onProgress?.({ done, total: targets.length }),
+  });
+  return result;
+}
+
+function emptyPassResult(): RecommendationPassResult {
+  return {
+    created: 0,
+    unchanged: 0,
+    insufficientHistory: 0,
+    superseded: 0,
+    opened: 0,
+    resolved: 0,
+    stillOpen: 0,
+    containers: 0,
+  };
+}
+
+type PassSettings = z.output<typeof RunRecommendationPassInputSchema>;
+
+/** Anomalies then recommendations for `targets`, adding to `result`; onChunk(containers done). */
+async function passOverContainers(
+  ctx: ServiceContext,
+  input: PassSettings & {
+    targets: readonly ContainerWithWorkload[];
+    result: RecommendationPassResult;
+    onChunk?: (done: number) => Promise<void> | void;
+  },
+): Promise<void> {
+  const { targets, result, now } = input;
+  // VPA is the pure baseline; the aggregator injects the "kubewise" recommender (it needs ONNX).
+  const recommender = ctx.ports.recommender ?? createVpaRecommender();
+  const from = new Date(now.getTime() - input.recommendWindowSeconds * 1000);
+  const anomalyFromMs = now.getTime() - input.anomalyWindowSeconds * 1000;
+  for (let start = 0; start < targets.length; start += input.chunkSize) {
+    const chunk = targets.slice(start, start + input.chunkSize);
+    const histories = await getUsageHistories(ctx.db, {
+      containerIds: chunk.map((t) => t.container.id),
+      from,
+      to: now,
+    });
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunk.length) {
+        const target = chunk[next++];
+        if (target === undefined) return;
+        const history = histories.get(target.container.id) ?? [];
+        await passOverContainer(ctx, {
+          recommender,
+          target,
+          history,
+          recent: sinceMs(history, anomalyFromMs),
+          from,
+          now,
+          result,
+        });
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(input.concurrency, chunk.length) }, worker),
+    );
+    await input.onChunk?.(start + chunk.length);
+  }
+}
+
+async function passOverContainer(
+  ctx: ServiceContext,
+  input: {
+    recommender: Recommender;
+    target: ContainerWithWorkload;
+    history: UsageHistoryRow[];
+    recent: UsageHistoryRow[];
+    from: Date;
+    now: Date;
+    result: RecommendationPassResult;
+  },
+): Promise<void> {
+  const { target, history, now, result } = input;
+  const anomalies = await detectContainerAnomalies(ctx, {
+    target,
+    history: input.recent,
+    now,
+  });
+  result.opened += anomalies.opened;
+  result.resolved += anomalies.resolved;
+  result.stillOpen += anomalies.stillOpen;
+  result.containers += 1;
+  addOutcome(
+    result,
+    await recommendContainer(ctx, {
+      recommender: input.recommender,
+      target,
+      history,
+      from: input.from,
+      now,
+    }),
+  );
+}
+
+/** The rows at or after fromMs of a bucket-ordered history (a view of its tail). */
+function sinceMs(
+  history: UsageHistoryRow[],
+  fromMs: number,
+): UsageHistoryRow[] {
+  let lo = 0;
+  let hi = history.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((history[mid]?.bucket.getTime() ?? 0) < fromMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return history.slice(lo);
+}
