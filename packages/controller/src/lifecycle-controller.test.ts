@@ -7,12 +7,13 @@ import {
 } from "@kubewise/k8s";
 
 import { createLifecycleController } from "./lifecycle-controller";
-import type {
-  AuditSink,
-  LeaderElector,
-  RecommendationStore,
-  SignalsReader,
-  WorkloadStore,
+import {
+  WriteRefusedError,
+  type AuditSink,
+  type LeaderElector,
+  type RecommendationStore,
+  type SignalsReader,
+  type WorkloadStore,
 } from "./ports";
 import { healthyMetrics } from "./reconcile/__fixtures__/signals";
 import { DEFAULT_CONTROLLER_POLICY } from "./reconcile/decision-context";
@@ -111,7 +112,9 @@ function fakes(options: {
     annotate: record("annotate"),
     patchResources: (ref, body) =>
       ref.name === options.rejectPatchOf
-        ? Promise.reject(new Error("admission webhook denied"))
+        ? Promise.reject(
+            new WriteRefusedError(422, "admission webhook denied the request"),
+          )
         : record("patch")(ref, body),
     setPartition: record("partition"),
     rollbackTemplate: record("rollback"),
@@ -233,5 +236,29 @@ describe("createLifecycleController", () => {
         message: expect.stringContaining("connection refused") as string,
       }),
     );
+  });
+
+  it("ends a patch the API server refuses in RolledBack with the refusal, and stops there", async () => {
+    const { controller, calls, objects, events } = fakes({
+      leader: true,
+      objects: [approved("deployment-web")],
+      rejectPatchOf: "web",
+    });
+    expect(await controller.tick()).toEqual({
+      written: 1,
+      skipped: 0,
+      failed: 0,
+    });
+    const status = objects.get("deployment-web")?.status;
+    expect(status?.phase).toBe("RolledBack");
+    expect(status?.rolledBack).toMatchObject({
+      reason: "PatchRejected",
+      message:
+        "the API server refused the pod template patch (422: admission webhook denied the request)",
+    });
+    expect(events.map((e) => e.action)).toEqual(["rollback"]);
+    // nothing to restore (the template patch never landed); terminal for this spec
+    await controller.tick();
+    expect(calls.map((c) => c.op)).toEqual(["annotate", "status"]);
   });
 });

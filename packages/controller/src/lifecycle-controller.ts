@@ -1,21 +1,24 @@
 import type { ResourceRecommendation } from "@kubewise/k8s";
 
-import type {
-  AuditSink,
-  ControllerLogger,
-  LeaderElector,
-  PolicyResolver,
-  RecommendationStore,
-  SignalsReader,
-  WorkloadRef,
-  WorkloadStore,
+import {
+  WriteRefusedError,
+  type AuditSink,
+  type ControllerLogger,
+  type LeaderElector,
+  type PolicyResolver,
+  type RecommendationStore,
+  type SignalsReader,
+  type WorkloadRef,
+  type WorkloadStore,
 } from "./ports";
 import type { WorkloadAction } from "./reconcile/decision-context";
 import {
   decideReconcile,
   isStatusEqual,
   type ReconcileDecision,
+  type ReconcileInput,
 } from "./reconcile/reconcile";
+import { decideRefusedWrite } from "./reconcile/refused";
 import { toSignalsWindow, type MetricsView } from "./reconcile/signals";
 
 export type LifecycleControllerDeps = {
@@ -55,17 +58,25 @@ export class NotLeaderError extends Error {
 
 const ZERO: WriteCounts = { written: 0, skipped: 0, failed: 0 };
 
+/** The innermost cause: a query builder's wrapper repeats the whole SQL, the driver says what failed. */
 function describeError(error: unknown): string {
+  if (error instanceof Error && error.cause instanceof Error)
+    return describeError(error.cause);
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Performs one decided action; every write re-checks leadership right before it is sent. */
+/**
+ * Performs one decided action; every write re-checks leadership right before it is sent. Pods
+ * resized so far are pushed to `resized`, so a refusal halfway knows what it already changed.
+ */
 async function performAction(
-  deps: Pick<LifecycleControllerDeps, "workloads" | "elector">,
+  deps: Pick<LifecycleControllerDeps, "workloads" | "elector"> & {
+    resized?: string[];
+  },
   ref: WorkloadRef,
   action: WorkloadAction,
 ): Promise<void> {
-  const { workloads } = deps;
+  const { workloads, resized = [] } = deps;
   const write = async (send: () => Promise<void>) => {
     if (!deps.elector.isLeader())
       throw new NotLeaderError(deps.elector.identity);
@@ -85,13 +96,15 @@ async function performAction(
     case "rollback":
       return write(() => workloads.rollbackTemplate(ref, action.patch));
     case "resize":
-      for (const pod of action.pods)
+      for (const pod of action.pods) {
         await write(() =>
           workloads.resizePod(
             { namespace: ref.namespace, name: pod },
             action.body,
           ),
         );
+        resized.push(pod);
+      }
   }
 }
 
@@ -155,7 +168,7 @@ export function createLifecycleController(
       deps.policyFor(namespace),
       readMetrics(rec, ref, at),
     ]);
-    const decision = decideReconcile({
+    const input = {
       recommendation: rec,
       workload: observed?.workload,
       pods: observed?.pods ?? [],
@@ -163,11 +176,51 @@ export function createLifecycleController(
       policy,
       now: at,
       metrics,
-    });
+    };
+    const decision = decideReconcile(input);
     const action = decision.workloadAction;
-    if (action) await performAction(deps, ref, action);
+    const resized: string[] = [];
+    try {
+      if (action) await performAction({ ...deps, resized }, ref, action);
+    } catch (error) {
+      if (!(error instanceof WriteRefusedError)) throw error;
+      await restoreAfterRefusal({ input, ref, attempted: decision }, error, {
+        resized,
+      });
+      return true;
+    }
     const changed = await writeStatus(rec, decision, at);
     return changed || action !== undefined;
+  }
+
+  /** A write refused for good: restore what the rollout changed, and say so in the status. */
+  async function restoreAfterRefusal(
+    target: {
+      input: ReconcileInput;
+      ref: WorkloadRef;
+      attempted: ReconcileDecision;
+    },
+    error: WriteRefusedError,
+    done: { resized: string[] },
+  ): Promise<void> {
+    const { input, ref, attempted } = target;
+    const rec = input.recommendation;
+    logger.warn(
+      {
+        namespace: ref.namespace,
+        recommendation: rec.metadata.name,
+        err: error,
+      },
+      "kubewise: the API server refused a write; restoring what the rollout changed",
+    );
+    const refused = decideRefusedWrite(input, attempted, {
+      code: error.code,
+      reason: error.reason,
+      resized: done.resized,
+    });
+    if (refused.workloadAction)
+      await performAction(deps, ref, refused.workloadAction);
+    await writeStatus(rec, refused, input.now);
   }
 
   /** Writes a changed status and its audit event; false when the status is unchanged. */

@@ -60,7 +60,24 @@ export type WorkloadObservation = {
   pdbs: PdbLike[];
 };
 
-/** Reads a workload with its pods and PDBs, and writes the changes the controller decided. */
+/**
+ * The API server refused a write for good (invalid, or denied by admission or RBAC): sending the
+ * same bytes again cannot succeed. Transient failures (conflicts, throttling, outages) are not this.
+ */
+export class WriteRefusedError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(`the API server refused the write (${code}: ${reason})`);
+    this.name = "WriteRefusedError";
+  }
+}
+
+/**
+ * Reads a workload with its pods and PDBs, and writes the changes the controller decided; a write
+ * the API server refuses for good throws WriteRefusedError.
+ */
 export type WorkloadStore = {
   observe(ref: WorkloadRef): Promise<WorkloadObservation | undefined>;
   /** Merge patch of the workload's own annotations (the apply record), before any resource change. */

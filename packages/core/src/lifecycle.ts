@@ -129,6 +129,15 @@ export const CLUSTER_PHASES = [
 ] as const;
 export type ClusterPhase = (typeof CLUSTER_PHASES)[number];
 
+/** Why the controller rolled a change back (status.rolledBack.reason). */
+export const ROLLBACK_REASONS = [
+  "OOMKilled",
+  "CPUThrottling",
+  "ResizeInfeasible",
+  "PatchRejected",
+  "Manual",
+] as const;
+
 /**
  * The one mapping from the cluster's phases to the lifecycle's: what a recommendation has become
  * once its ResourceRecommendation reaches a phase. undefined: nothing decided in the cluster yet.

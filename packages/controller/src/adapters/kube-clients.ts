@@ -13,6 +13,8 @@ import {
   type setHeaderOptions,
 } from "@kubernetes/client-node";
 
+import { WriteRefusedError } from "../ports";
+
 export type KubeClients = {
   apps: AppsV1Api;
   batch: BatchV1Api;
@@ -45,6 +47,34 @@ export function loadKubeConfig(
 
 export function isApiStatus(error: unknown, code: number): boolean {
   return error instanceof ApiException && error.code === code;
+}
+
+/** Status.message of an API error body (a JSON string or the parsed object). */
+function statusMessage(error: ApiException<unknown>): string {
+  const { body } = error;
+  let parsed: unknown = body;
+  if (typeof body === "string") {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return body;
+    }
+  }
+  const message =
+    parsed && typeof parsed === "object" && "message" in parsed
+      ? parsed.message
+      : undefined;
+  return typeof message === "string" ? message : `HTTP ${error.code}`;
+}
+
+/**
+ * A write the API server refused for good (400 bad request, 403 forbidden by RBAC or admission,
+ * 422 invalid or denied by a ValidatingAdmissionPolicy) as WriteRefusedError; anything else as is.
+ */
+export function toWriteError(error: unknown): unknown {
+  if (error instanceof ApiException && [400, 403, 422].includes(error.code))
+    return new WriteRefusedError(error.code, statusMessage(error));
+  return error;
 }
 
 type RequestOptions = ReturnType<typeof setHeaderOptions>;

@@ -11,7 +11,12 @@ import {
 import type { ObjectRef, WorkloadRef, WorkloadStore } from "../ports";
 import type { WorkloadSnapshot } from "../reconcile/decision-context";
 import { FIELD_MANAGER } from "./field-manager";
-import { isApiStatus, withRawBody, type KubeClients } from "./kube-clients";
+import {
+  isApiStatus,
+  toWriteError,
+  withRawBody,
+  type KubeClients,
+} from "./kube-clients";
 
 type Workload = V1Deployment | V1StatefulSet | V1DaemonSet | V1CronJob;
 const MERGE = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
@@ -102,19 +107,23 @@ export function createWorkloadStore(
       body,
       fieldManager: FIELD_MANAGER,
     };
-    switch (ref.kind) {
-      case "Deployment":
-        await apps.patchNamespacedDeployment(params, options);
-        return;
-      case "StatefulSet":
-        await apps.patchNamespacedStatefulSet(params, options);
-        return;
-      case "DaemonSet":
-        await apps.patchNamespacedDaemonSet(params, options);
-        return;
-      case "CronJob":
-        await batch.patchNamespacedCronJob(params, options);
-        return;
+    try {
+      switch (ref.kind) {
+        case "Deployment":
+          await apps.patchNamespacedDeployment(params, options);
+          return;
+        case "StatefulSet":
+          await apps.patchNamespacedStatefulSet(params, options);
+          return;
+        case "DaemonSet":
+          await apps.patchNamespacedDaemonSet(params, options);
+          return;
+        case "CronJob":
+          await batch.patchNamespacedCronJob(params, options);
+          return;
+      }
+    } catch (error) {
+      throw toWriteError(error);
     }
   }
 
@@ -187,7 +196,7 @@ export function createWorkloadStore(
       } catch (error) {
         // A pod replaced mid-rollout has nothing left to resize; its successor runs the template.
         if (isApiStatus(error, 404)) return;
-        throw error;
+        throw toWriteError(error);
       }
     },
   };

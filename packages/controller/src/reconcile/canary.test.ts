@@ -13,6 +13,7 @@ import {
   type ReconcileInput,
   type WorkloadSnapshot,
 } from "./reconcile";
+import { decideRefusedWrite } from "./refused";
 
 const now = new Date("2026-01-01T00:00:00Z");
 const original = {
@@ -448,6 +449,243 @@ describe("multi-step in-place rollout (pods/resize)", () => {
       input({ policy: { ...policy, inPlaceResize: false } }),
     );
     expect(d.workloadAction?.type).toBe("apply");
+  });
+});
+
+describe("a leader killed between a resize and its status write", () => {
+  const step1 = decideReconcile(input({}));
+  const changed = {
+    requests: { cpu: "500m", memory: "512Mi" },
+    limits: { memory: "1Gi" },
+  };
+
+  it("the next leader's first step adopts a pod that already carries the change instead of resizing another", () => {
+    const d = decideReconcile(
+      input({
+        pods: [pod("web-a"), pod("web-b", changed), pod("web-c"), pod("web-d")],
+      }),
+    );
+    expect(d.status.phase).toBe("Canary");
+    expect(d.status.canary?.pods).toEqual(["web-b"]);
+    expect(d.workloadAction).toBeUndefined();
+    expect(d.audit?.message).toBe(
+      "step 1/3 (25 %): adopted 1 pod(s) a previous leader resized: web-b",
+    );
+  });
+
+  it("compares amounts, not spellings: 0.5 CPU and 536870912 bytes are the change", () => {
+    const spelled = {
+      requests: { cpu: "0.5", memory: "536870912" },
+      limits: { memory: "1024Mi" },
+    };
+    const d = decideReconcile(
+      input({ pods: [pod("web-a", spelled), pod("web-b")] }),
+    );
+    expect(d.status.canary?.pods).toEqual(["web-a"]);
+  });
+
+  it("a running rollout counts an unrecorded resize in its step, and a rollback restores it", () => {
+    const killed = [
+      pod("web-a", changed),
+      pod("web-b", changed),
+      pod("web-c"),
+      pod("web-d"),
+    ];
+    // step 1 recorded web-a; the killed leader resized web-b for step 2 and wrote nothing
+    const next = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        pods: killed,
+        now: later(300),
+      }),
+    );
+    // 2 of 4 already changed: step 2 (50 %) adds none, the last step patches the template
+    expect(next.workloadAction?.type).toBe("apply");
+
+    const held = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        pods: killed,
+        now: later(100),
+      }),
+    );
+    expect(held.workloadAction).toBeUndefined();
+    expect(held.status.canary?.pods).toEqual(["web-a", "web-b"]);
+
+    const oom = {
+      ...oomIn("web-b", later(50)),
+      spec: { containers: [{ name: "app", resources: changed }] },
+    };
+    const rolled = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        pods: [pod("web-a", changed), oom, pod("web-c"), pod("web-d")],
+        now: later(100),
+      }),
+    );
+    expect(rolled.status.phase).toBe("RolledBack");
+    expect(rolled.workloadAction).toMatchObject({
+      type: "resize",
+      pods: ["web-a", "web-b"],
+    });
+  });
+});
+
+const restoreBody = JSON.stringify({
+  spec: {
+    containers: [
+      {
+        name: "app",
+        resources: {
+          requests: { cpu: "1", memory: "1Gi" },
+          limits: { memory: "2Gi" },
+        },
+      },
+    ],
+  },
+});
+const denied = "ValidatingAdmissionPolicy 'frozen' denied request: frozen pod";
+
+describe("a write the API server refuses", () => {
+  const changed = {
+    requests: { cpu: "500m", memory: "512Mi" },
+    limits: { memory: "1Gi" },
+  };
+  it("a refused step 2 resize rolls back every pod the rollout resized, naming the refusal", () => {
+    const step1 = decideReconcile(input({}));
+    const at = input({
+      recommendation: rec(step1.status),
+      pods: [pod("web-a", changed), pod("web-b"), pod("web-c"), pod("web-d")],
+      now: later(300),
+    });
+    const step2 = decideReconcile(at);
+    expect(step2.workloadAction).toMatchObject({ pods: ["web-b"] });
+
+    const d = decideRefusedWrite(at, step2, {
+      code: 422,
+      reason: denied,
+      resized: [],
+    });
+    expect(d.status.phase).toBe("RolledBack");
+    expect(d.status.rolledBack).toMatchObject({
+      reason: "PatchRejected",
+      message: `the API server refused the in-place resize of web-b (422: ${denied})`,
+      restored: [{ name: "app", ...original }],
+    });
+    expect(d.status.rolledBack?.nextMinimumMemoryBytes).toBeUndefined();
+    expect(d.status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "RolledBack",
+        status: "True",
+        reason: "PatchRejected",
+      }),
+    );
+    expect(d.workloadAction).toEqual({
+      type: "resize",
+      pods: ["web-a"],
+      body: restoreBody,
+    });
+    expect(d.audit).toMatchObject({ action: "rollback" });
+    // terminal for this spec
+    const after = decideReconcile(input({ recommendation: rec(d.status) }));
+    expect(after.workloadAction).toBeUndefined();
+    expect(after.status.phase).toBe("RolledBack");
+  });
+
+  it("also restores the pods the refused action resized before the refusal", () => {
+    const step1 = decideReconcile(input({}));
+    const d = decideRefusedWrite(input({}), step1, {
+      code: 403,
+      reason: "forbidden",
+      resized: ["web-a"],
+    });
+    expect(d.workloadAction).toMatchObject({ pods: ["web-a"] });
+  });
+
+  it("a refused template patch (the last step) restores the in-place resized pods", () => {
+    const at = input({
+      recommendation: rec({
+        phase: "Canary",
+        observedGeneration: 3,
+        canary: {
+          at: "2026-01-01T00:00:00Z",
+          generation: 3,
+          method: "InPlaceResize",
+          step: 1,
+          stepStartedAt: "2026-01-01T00:00:00Z",
+          pods: ["web-a", "web-b"],
+          previous: [{ name: "app", ...original }],
+        },
+      }),
+      pods: [
+        pod("web-a", changed),
+        pod("web-b", changed),
+        pod("web-c"),
+        pod("web-d"),
+      ],
+      now: later(300),
+    });
+    const widen = decideReconcile(at);
+    expect(widen.workloadAction?.type).toBe("apply");
+    const d = decideRefusedWrite(at, widen, {
+      code: 422,
+      reason: "invalid",
+      resized: [],
+    });
+    expect(d.status.phase).toBe("RolledBack");
+    expect(d.status.rolledBack?.message).toBe(
+      "the API server refused the pod template patch (422: invalid)",
+    );
+    expect(d.workloadAction).toMatchObject({
+      type: "resize",
+      pods: ["web-a", "web-b"],
+    });
+  });
+
+  it("a refused rollback keeps the phase with a condition, and the next pass tries again", () => {
+    const canaryStatus = decideReconcile(input({})).status;
+    const oom = {
+      ...pod("web-a", changed),
+      status: {
+        containerStatuses: [
+          {
+            name: "app",
+            lastState: {
+              terminated: {
+                reason: "OOMKilled",
+                finishedAt: later(10).toISOString(),
+              },
+            },
+          },
+        ],
+      },
+    };
+    const at = input({
+      recommendation: rec(canaryStatus),
+      pods: [oom, pod("web-b"), pod("web-c"), pod("web-d")],
+      now: later(20),
+    });
+    const rollback = decideReconcile(at);
+    expect(rollback.status.phase).toBe("RolledBack");
+    const d = decideRefusedWrite(at, rollback, {
+      code: 403,
+      reason: "forbidden",
+      resized: [],
+    });
+    expect(d.workloadAction).toBeUndefined();
+    expect(d.status.phase).toBe("Canary");
+    expect(d.status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "RolledBack",
+        status: "False",
+        reason: "RollbackRefused",
+        message:
+          "the API server refused the rollback (the in-place resize of web-a) (403: forbidden); trying again on the next pass",
+      }),
+    );
+    expect(decideReconcile({ ...at, recommendation: rec(d.status) })).toEqual(
+      expect.objectContaining({ workloadAction: rollback.workloadAction }),
+    );
   });
 });
 

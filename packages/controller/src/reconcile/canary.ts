@@ -7,6 +7,12 @@ import {
   type CanaryRecord,
 } from "@kubewise/k8s";
 
+import {
+  adoptUnrecordedResizes,
+  findUnrecordedResizes,
+  isLive,
+  type PodWithSpec,
+} from "./adoption";
 import { toRfc3339Seconds } from "./conditions";
 import {
   decideRolledBack,
@@ -20,25 +26,8 @@ import {
   findInfeasibleResizes,
   findOomKills,
   findSignalRegression,
-  type PodLike,
   type SignalRegression,
 } from "./signals";
-
-type PodWithSpec = PodLike & {
-  metadata?: { name?: string; deletionTimestamp?: Date | string };
-  spec?: {
-    containers?: {
-      name: string;
-      resources?: {
-        requests?: Record<string, string>;
-        limits?: Record<string, string>;
-      };
-    }[];
-  };
-};
-
-const isLive = (p: PodWithSpec) =>
-  !p.metadata?.deletionTimestamp && Boolean(p.metadata?.name);
 
 /**
  * Rollout steps from text such as "0.1,0.25,0.5,1": shares of pods, strictly ascending, in (0, 1],
@@ -136,6 +125,19 @@ export function findInPlaceBlocker(
   );
 }
 
+function describeResized(fresh: string[], adopted: string[]): string {
+  return [
+    fresh.length > 0 || adopted.length === 0
+      ? `resized ${fresh.length} pod(s) in place: ${fresh.join(", ")}`
+      : "",
+    adopted.length > 0
+      ? `adopted ${adopted.length} pod(s) a previous leader resized: ${adopted.join(", ")}`
+      : "",
+  ]
+    .filter((part) => part !== "")
+    .join("; ");
+}
+
 /** First step of a gradual rollout: resize a few pods in place and observe them. */
 export function decideCanaryStart(
   ctx: Ctx,
@@ -149,7 +151,14 @@ export function decideCanaryStart(
   const previous = extractContainerResources(workload.template, names);
   const total = ctx.pods.filter(isLive).length;
   const count = stepTargetCount(rolloutSteps, 0, total);
-  const pods = selectCanaryPods(ctx.pods, workload, { count });
+  const adopted = findUnrecordedResizes(ctx.pods, {
+    previous,
+    applied: mergeAppliedResources(previous, ctx.containers),
+  });
+  const fresh = selectCanaryPods(ctx.pods, workload, {
+    count: count - adopted.length,
+  });
+  const pods = [...adopted, ...fresh];
   if (pods.length === 0) return undefined;
   const at = toRfc3339Seconds(ctx.now);
   const canary: CanaryRecord = {
@@ -167,10 +176,18 @@ export function decideCanaryStart(
       type: "Canary",
       status: "True",
       reason: "InPlaceResize",
-      message: `step 1/${rolloutSteps.length} (${percent(rolloutSteps[0])}): resized ${pods.length} pod(s) in place: ${pods.join(", ")}`,
+      message: `step 1/${rolloutSteps.length} (${percent(rolloutSteps[0])}): ${describeResized(fresh, adopted)}`,
     },
     extra: { canary, rolledBack: undefined },
-    workloadAction: { type: "resize", pods, body: resizeBody(ctx) },
+    ...(fresh.length > 0
+      ? {
+          workloadAction: {
+            type: "resize" as const,
+            pods: fresh,
+            body: resizeBody(ctx),
+          },
+        }
+      : {}),
     audit: "canary",
   });
 }
@@ -261,11 +278,14 @@ export function isStepWindowOver(ctx: Ctx, canary: CanaryRecord): boolean {
  * step window resize more pods; the last step widens to the pod template (`widen`).
  */
 export function decideCanaryProgress(
-  ctx: Ctx,
-  canary: CanaryRecord,
+  observed: Ctx,
+  recorded: CanaryRecord,
   widen: () => ReconcileDecision,
 ): ReconcileDecision {
-  if (ctx.base.phase !== "Canary" || !ctx.workload) return { status: ctx.base };
+  const { workload } = observed;
+  if (observed.base.phase !== "Canary" || !workload)
+    return { status: observed.base };
+  const { ctx, canary } = adoptUnrecordedResizes(observed, recorded);
   const total = ctx.pods.filter(isLive).length;
   const regression = findCanaryRegression(ctx, {
     since: new Date(canary.at),
@@ -283,7 +303,7 @@ export function decideCanaryProgress(
     changed: canary.pods.length,
   });
   if (next >= steps.length - 1) return widen();
-  const more = selectCanaryPods(ctx.pods, ctx.workload, {
+  const more = selectCanaryPods(ctx.pods, workload, {
     count: stepTargetCount(steps, next, total) - canary.pods.length,
     exclude: canary.pods,
   });

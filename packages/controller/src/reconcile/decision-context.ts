@@ -261,7 +261,7 @@ function memoryFloors(
 }
 
 export type RollbackCause = {
-  reason: "OOMKilled" | "CPUThrottling" | "ResizeInfeasible";
+  reason: "OOMKilled" | "CPUThrottling" | "ResizeInfeasible" | "PatchRejected";
   message: string;
 };
 

@@ -89,7 +89,7 @@ export function decidePartitionStart(
   });
 }
 
-function decidePartitionRollback(
+export function decidePartitionRollback(
   ctx: Ctx,
   target: PartitionTarget,
   regression: RollbackCause,
@@ -113,7 +113,10 @@ function decidePartitionRollback(
   );
 }
 
-type PartitionTarget = { canary: CanaryRecord; workload: WorkloadSnapshot };
+export type PartitionTarget = {
+  canary: CanaryRecord;
+  workload: WorkloadSnapshot;
+};
 
 /** Lower the partition after each quiet step; the last step restores it and the change is Applied. */
 export function decidePartitionProgress(

@@ -251,27 +251,33 @@ function decideBeforeApply(
   );
 }
 
-/**
- * One reconcile step for a recommendation, as a pure function of what the controller observed.
- * The caller writes `workloadAction` first, then `status`; repeated calls with unchanged inputs
- * return an identical status and no action (see isStatusEqual).
- */
-export function decideReconcile(input: ReconcileInput): ReconcileDecision {
+/** What every decision starts from: the spec's patch and hash, and the status carried over. */
+export function buildCtx(input: ReconcileInput): Ctx {
   const { recommendation } = input;
   const generation = recommendation.metadata.generation ?? 0;
-  const current = recommendation.status ?? {};
   const { spec } = recommendation;
   const containers = toContainerResources(spec);
   const patch = serializePatch(
     buildResourcesPatch(spec.targetRef.kind, containers),
   );
   const base: ResourceRecommendationStatus = {
-    ...current,
+    ...(recommendation.status ?? {}),
     observedGeneration: generation,
     generatedPatch: patch,
     specHash: hashPatch(patch),
   };
-  const ctx: Ctx = { ...input, generation, base, containers, patch };
+  return { ...input, generation, base, containers, patch };
+}
+
+/**
+ * One reconcile step for a recommendation, as a pure function of what the controller observed.
+ * The caller writes `workloadAction` first, then `status`; repeated calls with unchanged inputs
+ * return an identical status and no action (see isStatusEqual).
+ */
+export function decideReconcile(input: ReconcileInput): ReconcileDecision {
+  const ctx = buildCtx(input);
+  const { generation } = ctx;
+  const current = input.recommendation.status ?? {};
   if (current.applied?.generation === generation)
     return decideObservation(ctx, current.applied, input.workload);
   // terminal for this generation: a new recommendation (spec change) starts over
@@ -279,7 +285,7 @@ export function decideReconcile(input: ReconcileInput): ReconcileDecision {
     current.phase === "RolledBack" &&
     current.observedGeneration === generation
   )
-    return { status: base };
+    return { status: ctx.base };
   if (current.phase === "Canary" && current.canary?.generation === generation)
     return decideRunningCanary(ctx, current.canary);
   return decideBeforeApply(ctx, { canary: true });

@@ -1,6 +1,10 @@
 import { z } from "zod";
 
-import { APPLICABLE_WORKLOAD_KINDS, CLUSTER_PHASES } from "@kubewise/core";
+import {
+  APPLICABLE_WORKLOAD_KINDS,
+  CLUSTER_PHASES,
+  ROLLBACK_REASONS,
+} from "@kubewise/core";
 
 // Single source of the ResourceRecommendation CRD: the TypeScript types, runtime validation and
 // the OpenAPI schema in charts/kubewise/crds/ (scripts/gen-crds.ts) all come from these schemas.
@@ -190,7 +194,7 @@ export type CanaryRecord = z.infer<typeof CanaryRecordSchema>;
 
 export const RolledBackRecordSchema = z.object({
   at: z.iso.datetime(),
-  reason: z.enum(["OOMKilled", "CPUThrottling", "ResizeInfeasible", "Manual"]),
+  reason: z.enum(ROLLBACK_REASONS),
   message: z.string().max(4096),
   restored: ResourceListListSchema,
   nextMinimumMemoryBytes: z
