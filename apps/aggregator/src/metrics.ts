@@ -68,7 +68,7 @@ export function createAggregatorMetrics() {
     }),
     foreignPodsRefused: new Counter({
       name: "kubewise_aggregator_foreign_pods_refused_total",
-      help: "Pods in refused batches that are not scheduled on the reporting agent's node (foreign_pod), or batches from a token bound to no node (unbound_token)",
+      help: "Pods in refused batches that are not scheduled on the reporting agent's node (foreign_pod) or are attributed to a workload that does not control them (foreign_workload), or batches from a token bound to no node (unbound_token)",
       labelNames: ["reason"],
       registers,
     }),

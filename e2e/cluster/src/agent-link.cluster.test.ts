@@ -94,15 +94,19 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
     });
     return request.status?.token ?? "";
   };
-  const sample = (pod: Pod, podNamespace: string): ContainerSample => ({
+  const sample = (
+    pod: Pod,
+    podNamespace: string,
+    workload = { kind: "Pod", name: pod.name },
+  ): ContainerSample => ({
     meta: {
       namespace: podNamespace,
       podName: pod.name,
       podUid: pod.uid,
       containerName: "app",
       containerId: "c".repeat(64),
-      workloadKind: "Pod",
-      workloadName: pod.name,
+      workloadKind: workload.kind,
+      workloadName: workload.name,
       cpuRequestMillicores: 250,
       cpuLimitMillicores: 0,
       memoryRequestBytes: 268_435_456,
@@ -130,25 +134,33 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
       for (const answer of answers.splice(0)) answer(failed);
     });
     return {
-      send: (seq: number, pod: Pod, podNamespace = namespace) =>
+      send: (
+        seq: number,
+        pod: Pod,
+        podNamespace = namespace,
+        workload?: { kind: string; name: string },
+      ) =>
         new Promise<string>((resolve) => {
           if (failed !== undefined) return resolve(failed);
           answers.push(resolve);
-          const batch = toProtoMetricBatch([sample(pod, podNamespace)], {
-            agentId: "agent-link",
-            bootId: "boot-1",
-            nodeName: "node-a",
-            seq,
-            droppedBatchesTotal: 0,
-          });
+          const batch = toProtoMetricBatch(
+            [sample(pod, podNamespace, workload)],
+            {
+              agentId: "agent-link",
+              bootId: "boot-1",
+              nodeName: "node-a",
+              seq,
+              droppedBatchesTotal: 0,
+            },
+          );
           stream.write(encodeSyncRequest(batch));
         }),
       end: () => stream.end(),
     };
   };
-  const refusedPods = async () =>
+  const refusedPods = async (reason = "foreign_pod") =>
     (await metrics.foreignPodsRefused.get()).values.find(
-      (v) => v.labels.reason === "foreign_pod",
+      (v) => v.labels.reason === reason,
     )?.value ?? 0;
   const stored = () =>
     [...memory.batches.keys()]
@@ -245,6 +257,21 @@ describe("agent link: TLS, re-authenticated streams, pods bound to the agent's n
     expect(
       await borrowed.send(3, { name: "coredns-y", uid: pods["web-a"]!.uid }),
     ).toMatch(new RegExp(`coredns-y \\(uid .* is ${namespace}/web-a\\)`));
+    expect(stored()).toEqual([1, 4, 5]);
+  });
+
+  it("refuses and counts a pod of its own node attributed to a workload that does not control it", async () => {
+    const stream = openStream(await podToken(pods["agent-a"]!));
+    // web-a is a bare pod on node-a: samples under Deployment coredns would size coredns
+    expect(
+      await stream.send(6, pods["web-a"]!, namespace, {
+        kind: "Deployment",
+        name: "coredns",
+      }),
+    ).toBe(
+      `status 7: an agent of node node-a may report only pods scheduled on it, not ${namespace}/web-a (not a pod of Deployment/coredns)`,
+    );
+    expect(await refusedPods("foreign_workload")).toBe(1);
     expect(stored()).toEqual([1, 4, 5]);
   });
 

@@ -9,6 +9,25 @@ import { checkPodsOnNode, createNodeBindingGuard } from "./node-binding";
 
 const PODS: Record<string, PodPlace> = {
   "uid-web": { namespace: "shop", name: "web-1", nodeName: "node-a" },
+  "uid-api": {
+    namespace: "shop",
+    name: "api-7d9f8c6b5-x2x4q",
+    nodeName: "node-a",
+    owner: { kind: "ReplicaSet", name: "api-7d9f8c6b5" },
+    templateHash: "7d9f8c6b5",
+  },
+  "uid-job": {
+    namespace: "shop",
+    name: "report-29420160-abcde",
+    nodeName: "node-a",
+    owner: { kind: "Job", name: "report-29420160" },
+  },
+  "uid-db": {
+    namespace: "shop",
+    name: "db-0",
+    nodeName: "node-a",
+    owner: { kind: "StatefulSet", name: "db" },
+  },
   "uid-dns": {
     namespace: "kube-system",
     name: "coredns-1",
@@ -19,10 +38,18 @@ const placement = (synced = true) => ({
   synced: () => synced,
   podByUid: (uid: string) => PODS[uid],
 });
-const pod = (namespace: string, podName: string, podUid: string) => ({
+const pod = (
+  namespace: string,
+  podName: string,
+  podUid: string,
+  workload?: { kind: string; name: string },
+) => ({
   namespace,
   podName,
   podUid,
+  ...(workload
+    ? { workloadKind: workload.kind, workloadName: workload.name }
+    : {}),
 });
 
 describe("checkPodsOnNode", () => {
@@ -52,9 +79,65 @@ describe("checkPodsOnNode", () => {
         "kube-system/invented",
         "kube-system/coredns-2",
       ],
+      spoofed: [],
       reason:
         "an agent of node node-a may report only pods scheduled on it, not kube-system/coredns-1 (on node node-b), kube-system/invented (unknown pod), kube-system/coredns-2 (uid uid-web is shop/web-1)",
     });
+  });
+
+  it("accepts a pod attributed to itself or to the workload that controls it", () => {
+    const own = [
+      pod("shop", "web-1", "uid-web"),
+      pod("shop", "web-1", "uid-web", { kind: "Pod", name: "web-1" }),
+      pod("shop", "api-7d9f8c6b5-x2x4q", "uid-api", {
+        kind: "Deployment",
+        name: "api",
+      }),
+      pod("shop", "api-7d9f8c6b5-x2x4q", "uid-api", {
+        kind: "ReplicaSet",
+        name: "api-7d9f8c6b5",
+      }),
+      pod("shop", "report-29420160-abcde", "uid-job", {
+        kind: "CronJob",
+        name: "report",
+      }),
+      pod("shop", "db-0", "uid-db", { kind: "StatefulSet", name: "db" }),
+    ];
+    for (const p of own)
+      expect(checkPodsOnNode([p], "node-a", placement())).toEqual({ ok: true });
+  });
+
+  it("refuses a pod of its node attributed to a workload that does not control it (spoofed), naming the real owner", () => {
+    const verdict = checkPodsOnNode(
+      [
+        pod("shop", "api-7d9f8c6b5-x2x4q", "uid-api", {
+          kind: "Deployment",
+          name: "checkout",
+        }),
+        pod("shop", "web-1", "uid-web", { kind: "Deployment", name: "web" }),
+        pod("shop", "db-0", "uid-db", { kind: "StatefulSet", name: "cache" }),
+        pod("shop", "report-29420160-abcde", "uid-job", {
+          kind: "CronJob",
+          name: "rep",
+        }),
+      ],
+      "node-a",
+      placement(),
+    );
+    expect(verdict).toMatchObject({
+      ok: false,
+      code: "permission_denied",
+      spoofed: [
+        "shop/api-7d9f8c6b5-x2x4q",
+        "shop/web-1",
+        "shop/db-0",
+        "shop/report-29420160-abcde",
+      ],
+    });
+    if (verdict.ok) return;
+    expect(verdict.reason).toBe(
+      "an agent of node node-a may report only pods scheduled on it, not shop/api-7d9f8c6b5-x2x4q (not a pod of Deployment/checkout: ReplicaSet/api-7d9f8c6b5 controls it), shop/web-1 (not a pod of Deployment/web), shop/db-0 (not a pod of StatefulSet/cache: StatefulSet/db controls it) and 1 more",
+    );
   });
 
   it("accepts the agent's fallback for a pod of its node whose metadata it has not read yet", () => {
@@ -131,6 +214,16 @@ describe("createNodeBindingGuard", () => {
     );
     expect(foreign?.code).toBe(status.PERMISSION_DENIED);
     expect(await counted(metrics, "foreign_pod")).toBe(2);
+    const spoofed = guard(
+      batch("node-a", [
+        pod("shop", "web-1", "uid-web", { kind: "Deployment", name: "web" }),
+        pod("kube-system", "coredns-1", "uid-dns"),
+      ]),
+      "node-a",
+    );
+    expect(spoofed?.code).toBe(status.PERMISSION_DENIED);
+    expect(await counted(metrics, "foreign_workload")).toBe(1);
+    expect(await counted(metrics, "foreign_pod")).toBe(3);
     const unbound = guard(batch("node-a"), undefined);
     expect(unbound?.code).toBe(status.PERMISSION_DENIED);
     expect(unbound?.details).toMatch(/token bound to the agent's pod/);

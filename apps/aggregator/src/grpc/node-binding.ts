@@ -15,7 +15,14 @@ export type PodPlacement = {
   podByUid: (uid: string) => PodPlace | undefined;
 };
 
-type BatchPod = { namespace: string; podName: string; podUid: string };
+type BatchPod = {
+  namespace: string;
+  podName: string;
+  podUid: string;
+  /** The workload the batch attributes the pod to; empty: the pod itself. */
+  workloadKind?: string;
+  workloadName?: string;
+};
 
 export type NodeBindingVerdict =
   | { ok: true }
@@ -26,6 +33,8 @@ export type NodeBindingVerdict =
       reason: string;
       /** The refused pods, as `namespace/name`, one entry per pod. */
       foreign: string[];
+      /** Of those, the pods of this node attributed to a workload that does not own them. */
+      spoofed: string[];
     };
 
 const SHOWN = 3;
@@ -39,7 +48,72 @@ function namesPod(pod: BatchPod, place: PodPlace): boolean {
   return place.namespace === pod.namespace && place.name === pod.podName;
 }
 
-/** Judges whether every pod of a batch runs on `nodeName`; unknown pods are refused too. */
+const digits = /^\d+$/;
+
+/**
+ * The batch attributes the pod to the pod itself, or to the workload that controls it: its owner,
+ * the Deployment of its ReplicaSet (`<deployment>-<pod-template-hash>`), the CronJob of its Job
+ * (`<cronjob>-<scheduled minute>`). Anything else would let a node's agent write samples, with
+ * requests of its choosing, under another workload of the namespace.
+ */
+function claimsOwnWorkload(pod: BatchPod, place: PodPlace): boolean {
+  const kind = (pod.workloadKind ?? "") || "Pod";
+  const name = (pod.workloadName ?? "") || pod.podName;
+  if (kind === "Pod") return name === pod.podName;
+  const { owner } = place;
+  if (owner === undefined) return false;
+  if (kind === owner.kind && name === owner.name) return true;
+  return isParentOf({ kind, name }, owner, place.templateHash);
+}
+
+/** The Deployment above a ReplicaSet, the CronJob above a Job, judged by their names. */
+function isParentOf(
+  claimed: { kind: string; name: string },
+  owner: { kind: string; name: string },
+  templateHash: string | undefined,
+): boolean {
+  const { kind, name } = claimed;
+  if (owner.kind === "ReplicaSet" && kind === "Deployment")
+    return (
+      templateHash !== undefined && owner.name === `${name}-${templateHash}`
+    );
+  if (owner.kind === "Job" && kind === "CronJob")
+    return (
+      owner.name.startsWith(`${name}-`) &&
+      digits.test(owner.name.slice(name.length + 1))
+    );
+  return false;
+}
+
+/** Why a pod of the batch is refused, or undefined when the batch may report it. */
+function judgePod(
+  pod: BatchPod,
+  nodeName: string,
+  placement: PodPlacement,
+): { text: string; spoofed: boolean } | undefined {
+  const key = `${pod.namespace}/${pod.podName}`;
+  const place = placement.podByUid(pod.podUid);
+  if (place === undefined)
+    return { text: `${key} (unknown pod)`, spoofed: false };
+  if (!namesPod(pod, place))
+    return {
+      text: `${key} (uid ${pod.podUid} is ${place.namespace}/${place.name})`,
+      spoofed: false,
+    };
+  if (place.nodeName !== nodeName)
+    return { text: `${key} (on node ${place.nodeName})`, spoofed: false };
+  if (!claimsOwnWorkload(pod, place))
+    return {
+      text: `${key} (not a pod of ${pod.workloadKind}/${pod.workloadName}${place.owner ? `: ${place.owner.kind}/${place.owner.name} controls it` : ""})`,
+      spoofed: true,
+    };
+  return undefined;
+}
+
+/**
+ * Judges whether every pod of a batch runs on `nodeName` and is attributed to its own workload;
+ * unknown pods are refused too.
+ */
 export function checkPodsOnNode(
   pods: readonly BatchPod[],
   nodeName: string,
@@ -51,28 +125,25 @@ export function checkPodsOnNode(
       code: "unavailable",
       reason: "the aggregator has not listed the cluster's pods yet",
     };
-  const foreign = new Map<string, string>();
+  const foreign = new Map<string, { text: string; spoofed: boolean }>();
   for (const pod of pods) {
     const key = `${pod.namespace}/${pod.podName}`;
     if (foreign.has(key)) continue;
-    const place = placement.podByUid(pod.podUid);
-    if (place === undefined) foreign.set(key, `${key} (unknown pod)`);
-    else if (!namesPod(pod, place))
-      foreign.set(
-        key,
-        `${key} (uid ${pod.podUid} is ${place.namespace}/${place.name})`,
-      );
-    else if (place.nodeName !== nodeName)
-      foreign.set(key, `${key} (on node ${place.nodeName})`);
+    const refused = judgePod(pod, nodeName, placement);
+    if (refused) foreign.set(key, refused);
   }
   if (foreign.size === 0) return { ok: true };
-  const shown = [...foreign.values()].slice(0, SHOWN).join(", ");
+  const shown = [...foreign.values()]
+    .slice(0, SHOWN)
+    .map((f) => f.text)
+    .join(", ");
   const more = foreign.size > SHOWN ? ` and ${foreign.size - SHOWN} more` : "";
   return {
     ok: false,
     code: "permission_denied",
     reason: `an agent of node ${nodeName} may report only pods scheduled on it, not ${shown}${more}`,
     foreign: [...foreign.keys()],
+    spoofed: [...foreign].filter(([, f]) => f.spoofed).map(([key]) => key),
   };
 }
 
@@ -110,10 +181,14 @@ export function createNodeBindingGuard(options: {
     if (verdict.ok) return undefined;
     if (verdict.code === "unavailable")
       return { code: status.UNAVAILABLE, details: verdict.reason };
-    metrics.foreignPodsRefused.inc(
-      { reason: "foreign_pod" },
-      verdict.foreign.length,
-    );
+    const elsewhere = verdict.foreign.length - verdict.spoofed.length;
+    if (elsewhere > 0)
+      metrics.foreignPodsRefused.inc({ reason: "foreign_pod" }, elsewhere);
+    if (verdict.spoofed.length > 0)
+      metrics.foreignPodsRefused.inc(
+        { reason: "foreign_workload" },
+        verdict.spoofed.length,
+      );
     logger.warn(
       { agentId: batch.agentId, node: boundNode, pods: verdict.foreign },
       "batch refused: pods not scheduled on the agent's node",

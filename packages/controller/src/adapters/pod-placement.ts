@@ -5,8 +5,16 @@ import {
   type V1Pod,
 } from "@kubernetes/client-node";
 
-/** Where a pod is scheduled, as the watch last saw it. */
-export type PodPlace = { namespace: string; name: string; nodeName: string };
+/** Where a pod is scheduled, and what controls it, as the watch last saw it. */
+export type PodPlace = {
+  namespace: string;
+  name: string;
+  nodeName: string;
+  /** The controlling owner reference (a Node for static pods is none). */
+  owner?: { kind: string; name: string };
+  /** Label pod-template-hash: a Deployment's ReplicaSet is named `<deployment>-<hash>`. */
+  templateHash?: string;
+};
 
 export type WatchedPodPlacement = {
   /** False until the first full list has arrived. */
@@ -40,6 +48,19 @@ function uidsOf(pod: V1Pod): string[] {
   return [uid, mirror].filter((u): u is string => u !== undefined && u !== "");
 }
 
+/** The pod's controlling owner (none for static pods, owned by their Node) and template hash. */
+function controllerOf(pod: V1Pod): Pick<PodPlace, "owner" | "templateHash"> {
+  const refs = pod.metadata?.ownerReferences ?? [];
+  const owner = refs.find((r) => r.controller === true) ?? refs[0];
+  const templateHash = pod.metadata?.labels?.["pod-template-hash"];
+  return {
+    ...(owner && owner.kind !== "Node"
+      ? { owner: { kind: owner.kind, name: owner.name } }
+      : {}),
+    ...(templateHash ? { templateHash } : {}),
+  };
+}
+
 /**
  * Watches every pod of the cluster (list + watch, client-go style) and answers where a pod UID is
  * scheduled. Unscheduled pods are not placed anywhere; deleted pods are kept for `retainDeletedMs`.
@@ -66,10 +87,11 @@ export function watchPodPlacement(
   const place = (pod: V1Pod) => {
     const nodeName = pod.spec?.nodeName;
     if (nodeName === undefined || nodeName === "") return;
-    const entry = {
+    const entry: Entry = {
       namespace: pod.metadata?.namespace ?? "",
       name: pod.metadata?.name ?? "",
       nodeName,
+      ...controllerOf(pod),
     };
     for (const uid of uidsOf(pod)) pods.set(uid, entry);
   };
