@@ -11,6 +11,7 @@ import {
   checkDatabaseKind,
   countSequenceGaps,
   createDb,
+  createPassShardLeases,
   createSingletonLock,
   ensureClusterByName,
   insertIngestBatches,
@@ -59,6 +60,9 @@ import { startMaintenanceLoop } from "./maintenance";
 import { createAggregatorMetrics, serveMetrics } from "./metrics";
 import { startPeriodic } from "./periodic";
 import { startRecommendLoop } from "./recommend-loop";
+
+/** Shards of a recommendation pass: replicas split them evenly up to 64 replicas. */
+const PASS_SHARDS = 64;
 
 /** The pods agents may report on (KUBEWISE_AGENT_NODE_CHECK=pods), or none. */
 function startPodWatch(
@@ -169,6 +173,12 @@ async function main(): Promise<void> {
     ...(federation === undefined ? {} : { federation }),
   });
   const singleton = createSingletonLock({ url: database.url });
+  const passShards = createPassShardLeases({
+    url: database.url,
+    clusterId,
+    count: PASS_SHARDS,
+  });
+  await passShards.join();
   // Federated rounds: one replica at a time drives them; any replica serves agents' polls and uploads.
   const federationLoop =
     env.federation === undefined
@@ -242,27 +252,23 @@ async function main(): Promise<void> {
     intervalMs: env.recommendIntervalMs,
     now: () => SYSTEM_CLOCK.now(),
     logger,
-    // With several replicas one runs each pass; the others log a skip.
+    // Replicas split each pass by shard (a lease per shard; see createPassShardLeases).
     runPass: async (now) => {
       const started = Date.now();
       let lastProgress = started;
-      const pass = await singleton.runExclusive(
-        SINGLETON_LOCK_KEYS.recommendPass,
-        () =>
-          runRecommendationPass({
-            ctx: serviceCtx,
-            input: { clusterId, now },
-            onProgress: ({ done, total }) => {
-              if (Date.now() - lastProgress < 10_000) return;
-              lastProgress = Date.now();
-              logger.info(
-                { done, total, elapsedMs: lastProgress - started },
-                "recommendation pass progress",
-              );
-            },
-          }),
-      );
-      return pass.ran ? pass.value : { skippedOtherReplica: 1 };
+      return runRecommendationPass({
+        ctx: serviceCtx,
+        input: { clusterId, now },
+        shards: passShards,
+        onProgress: ({ done, total }) => {
+          if (Date.now() - lastProgress < 10_000) return;
+          lastProgress = Date.now();
+          logger.info(
+            { done, total, elapsedMs: lastProgress - started },
+            "recommendation pass progress",
+          );
+        },
+      });
     },
   });
   const controllerAudit: AuditSink = {
@@ -319,6 +325,7 @@ async function main(): Promise<void> {
       .then(() => podPlacement?.stop())
       .then(() => maintenance.runOnce())
       .then(singleton.close)
+      .then(passShards.close)
       .then(close)
       .then(database.stop)
       .finally(() => process.exit(0));

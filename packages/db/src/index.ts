@@ -42,6 +42,12 @@ export {
   type LocalCitus,
 } from "./servers/citus";
 export {
+  createPassShardLeases,
+  MAX_PASS_MEMBERS,
+  passShardOf,
+  type PassShardLeases,
+} from "./pass-shards";
+export {
   createSingletonLock,
   SINGLETON_LOCK_KEYS,
   type ExclusiveResult,

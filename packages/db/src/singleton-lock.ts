@@ -1,14 +1,13 @@
-// Work that must run on one aggregator replica at a time (recommendation passes, partition and
-// retention maintenance) holds a PostgreSQL session advisory lock on a connection of its own. A
-// replica that does not get the lock skips that round; a crashed holder's lock goes with its
-// connection. Session locks are re-entrant within one session, so exclusivity is between processes:
+// Work that must run on one aggregator replica at a time (partition and retention maintenance,
+// alert rounds, federated rounds; recommendation passes are sharded instead, see pass-shards.ts)
+// holds a PostgreSQL session advisory lock on a connection of its own. A replica that does not get
+// the lock skips that round; a crashed holder's lock goes with its connection. Session locks are re-entrant within one session, so exclusivity is between processes:
 // inside a process each loop already runs one round at a time.
 import postgres from "postgres";
 
 import { parseDatabaseUrl } from "./url";
 
 export const SINGLETON_LOCK_KEYS = {
-  recommendPass: 0x6b77_7270,
   storageMaintenance: 0x6b77_736d,
   alerts: 0x6b77_616c,
   federatedRounds: 0x6b77_666c,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ForbiddenError } from "@kubewise/core";
-import { insertRollups } from "@kubewise/db";
+import { createPassShardLeases, insertRollups } from "@kubewise/db";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 
 import { SYSTEM_ACTOR } from "../context";
@@ -85,6 +85,41 @@ describe("runRecommendationPass", () => {
       created: 0,
       unchanged: 2,
     });
+  });
+
+  it("splits a pass between two replicas by shard: each container once, by the replica its shard falls to", async () => {
+    const fx = await createServiceFixture(test.db);
+    const ctx = createTestContext(test.db, SYSTEM_ACTOR);
+    const replicas = [0, 1].map(() =>
+      createPassShardLeases({
+        url: test.url,
+        clusterId: fx.cluster.id,
+        count: 8,
+      }),
+    );
+    try {
+      for (const r of replicas) await r.join();
+      const input = {
+        clusterId: fx.cluster.id,
+        now: TEST_NOW,
+        recommendWindowSeconds: 86_400,
+        anomalyWindowSeconds: 86_400,
+      };
+      const [a, b] = await Promise.all(
+        replicas.map((shards) => runRecommendationPass({ ctx, input, shards })),
+      );
+      expect(a).toMatchObject({ replicas: 2, shardsRun: 4, shardsBusy: 0 });
+      expect(b).toMatchObject({ replicas: 2, shardsRun: 4, shardsBusy: 0 });
+      expect((a?.containers ?? 0) + (b?.containers ?? 0)).toBe(2);
+      expect(
+        (a?.created ?? 0) +
+          (a?.unchanged ?? 0) +
+          (b?.created ?? 0) +
+          (b?.unchanged ?? 0),
+      ).toBe(2);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
   });
 
   it("is an admin verb and refuses an anomaly window longer than the recommendation window", async () => {

@@ -7,7 +7,9 @@ import { z } from "zod";
 import {
   getUsageHistories,
   listContainersInCluster,
+  passShardOf,
   type ContainerWithWorkload,
+  type PassShardLeases,
   type UsageHistoryRow,
 } from "@kubewise/db";
 import { createVpaRecommender, type Recommender } from "@kubewise/ml";
@@ -55,30 +57,66 @@ export type RunRecommendationPassInput = z.input<
 >;
 
 export type RecommendationPassResult = GenerateRecommendationsResult &
-  DetectAnomaliesResult;
+  DetectAnomaliesResult & {
+    /** With shards: those this replica ran, and those another replica held the lease of. */
+    shardsRun?: number;
+    shardsBusy?: number;
+    replicas?: number;
+  };
 
 export type PassProgress = { done: number; total: number };
 
-/** The whole cluster in one pass (one replica, no shards). */
+/**
+ * A pass over the cluster's containers; with `shards`, over those of this replica's shards only
+ * (each worked on under the shard's lease, skipped when another replica holds it).
+ */
 export async function runRecommendationPass({
   ctx,
   input,
+  shards,
   onProgress,
 }: {
   ctx: ServiceContext;
   input: RunRecommendationPassInput;
+  shards?: Pick<PassShardLeases, "count" | "assigned" | "withLease">;
   onProgress?: (progress: PassProgress) => void;
 }): Promise<RecommendationPassResult> {
   authorize(ctx, "runRecommendationPass");
   const parsed = parseInput(RunRecommendationPassInputSchema, input);
-  const targets = await listContainersInCluster(ctx.db, parsed.clusterId);
+  const all = await listContainersInCluster(ctx.db, parsed.clusterId);
   const result = emptyPassResult();
-  await passOverContainers(ctx, {
-    ...parsed,
-    targets,
-    result,
-    onChunk: (done) => onProgress?.({ done, total: targets.length }),
-  });
+  if (shards === undefined) {
+    await passOverContainers(ctx, {
+      ...parsed,
+      targets: all,
+      result,
+      onChunk: (done) => onProgress?.({ done, total: all.length }),
+    });
+    return result;
+  }
+  const { shards: mine, members } = await shards.assigned();
+  const groups = mine.map((shard) => ({
+    shard,
+    targets: all.filter(
+      (t) => passShardOf(t.container.id, shards.count) === shard,
+    ),
+  }));
+  const total = groups.reduce((n, g) => n + g.targets.length, 0);
+  let before = 0;
+  Object.assign(result, { shardsRun: 0, shardsBusy: 0, replicas: members });
+  for (const { shard, targets } of groups) {
+    const ran = await shards.withLease(shard, () =>
+      passOverContainers(ctx, {
+        ...parsed,
+        targets,
+        result,
+        onChunk: (done) => onProgress?.({ done: before + done, total }),
+      }),
+    );
+    before += targets.length;
+    if (ran.ran) result.shardsRun = (result.shardsRun ?? 0) + 1;
+    else result.shardsBusy = (result.shardsBusy ?? 0) + 1;
+  }
   return result;
 }
 
