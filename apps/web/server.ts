@@ -36,7 +36,7 @@ const app = next({
 const handle = app.getRequestHandler();
 await app.prepare();
 
-createServer((request, response) => {
+const server = createServer((request, response) => {
   const forwarded = request.headers["x-forwarded-for"];
   request.headers[CLIENT_IP_HEADER] = resolveClientIp(
     request.socket.remoteAddress,
@@ -49,6 +49,22 @@ createServer((request, response) => {
     `kubewise web listening on http://${args.hostname}:${port}\n`,
   );
 });
+
+// In a container this process is PID 1, which ignores SIGTERM without a handler: every rollout and
+// `helm uninstall` then waited the pod's whole grace period (30 s) for the SIGKILL. Stop accepting,
+// let requests in flight finish (idle keep-alive sockets are closed now), then exit.
+const SHUTDOWN_GRACE_MS = 10_000;
+const stop = (signal: NodeJS.Signals) => {
+  process.stdout.write(`kubewise web stopping (${signal})\n`);
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+  setTimeout(() => {
+    server.closeAllConnections();
+    process.exit(0);
+  }, SHUTDOWN_GRACE_MS).unref();
+};
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
 
 /** Next's standalone output keeps the build's config in .next/required-server-files.json only. */
 function useRecordedConfigWhenStandalone(dir: string): void {

@@ -100,12 +100,20 @@ if ! alive containerd; then
   ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1 || { tail -20 "$D/containerd.log" >&2; fail "containerd did not start; see $D/containerd.log"; }
 fi
 
-# --- images: imported, never pulled ----------------------------------------------------------
+# --- images: imported, never pulled; an archive whose manifest containerd already has under its
+# name is skipped (a reused node re-imports only the images that changed) -----------------------
+CTR="ctr --address $CONTAINERD_SOCK -n k8s.io"
+have=$($CTR images ls 2>/dev/null | awk 'NR > 1 { print $1 " " $3 }')
+imported=0 kept=0
 for archive in "$IMAGES_DIR"/*.oci.tar; do
-  ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null ||
-    fail "ctr images import $archive failed"
+  index=$(tar -xOf "$archive" index.json) || fail "$archive has no index.json: rebuild it with npm run images"
+  name=$(printf '%s' "$index" | grep -o '"io.containerd.image.name":"[^"]*"' | head -1 | cut -d'"' -f4)
+  digest=$(printf '%s' "$index" | grep -o '"digest":"sha256:[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+  if [ -n "$name" ] && grep -qxF "$name $digest" <<< "$have"; then kept=$((kept + 1)); continue; fi
+  $CTR images import "$archive" >/dev/null || fail "ctr images import $archive failed"
+  imported=$((imported + 1))
 done
-say "imported $(ls "$IMAGES_DIR"/*.oci.tar | wc -l) image archives from $IMAGES_DIR"
+say "images from $IMAGES_DIR: $imported imported, $kept already in containerd (same manifest digest)"
 
 # --- kubelet ---------------------------------------------------------------------------------
 NODE_TOKEN=$(cat "$D/node-token")

@@ -26,7 +26,7 @@ export const E2E = {
   clusterName: "kw-node-e2e",
   webUrl: "http://kw-web.kubewise-node.svc:80",
   /** The agent's collection interval once the loop switched it to cgroupfs (the kill test's pace). */
-  fastCollectionSeconds: 2,
+  fastCollectionSeconds: 1,
 } as const;
 
 export function run(
