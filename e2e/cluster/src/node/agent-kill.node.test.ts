@@ -3,13 +3,11 @@
 // sent = per boot the sequence numbers the agent assigned (it numbers each boot's batches from 1, so
 // 1..the highest stored), stored = rows in ingest_batches; equal means no gap, leading ones included. At the end every batch the running agent sent
 // (its recovered buffer included) must be acked.
-import { execFileSync } from "node:child_process";
-
 import { afterAll, describe, expect, inject, it } from "vitest";
 
 import { agentMetric, agentMetrics, agentPod } from "./agent";
 import { openDb, type SuiteDb } from "./database";
-import { E2E } from "./release";
+import { E2E, killContainer } from "./release";
 import { recordResult } from "./results";
 import { until } from "./wait";
 
@@ -27,33 +25,6 @@ async function batchesPerBoot(agentId: string) {
   return client.sql<{ boot_id: string; n: string; hi: string }[]>`
     select boot_id, count(*) as n, max(seq) as hi
     from ingest_batches where agent_id = ${agentId} group by boot_id`;
-}
-
-/** The running container of the agent pod, from containerd (the pod status lags behind a restart). */
-function runningAgentContainer(podName: string): string {
-  const ids = execFileSync(
-    "ctr",
-    [
-      "-n",
-      "k8s.io",
-      "containers",
-      "ls",
-      "-q",
-      `labels."io.kubernetes.pod.name"==${podName},labels."io.kubernetes.container.name"==agent`,
-    ],
-    { encoding: "utf8" },
-  )
-    .split("\n")
-    .filter((l) => l !== "");
-  const running = execFileSync("ctr", ["-n", "k8s.io", "tasks", "ls"], {
-    encoding: "utf8",
-  })
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .find(([id, , status]) => ids.includes(id ?? "") && status === "RUNNING");
-  if (running?.[0] === undefined)
-    throw new Error(`no running agent container in pod ${podName}`);
-  return running[0];
 }
 
 const START_TIME = "kubewise_agent_process_start_time_seconds";
@@ -95,15 +66,7 @@ describe("the agent killed 20 times during ingest", () => {
       );
       previousStart = total(up, START_TIME);
       await new Promise((r) => setTimeout(r, (kill * 7919) % INTERVAL_MS));
-      execFileSync("ctr", [
-        "-n",
-        "k8s.io",
-        "tasks",
-        "kill",
-        "-s",
-        "SIGKILL",
-        runningAgentContainer(start.metadata.name),
-      ]);
+      killContainer(start.metadata.name, "agent");
       await until(
         async () => ((await scrape()) === undefined ? true : undefined),
         {

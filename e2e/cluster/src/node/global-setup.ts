@@ -6,7 +6,12 @@ import { join } from "node:path";
 
 import type { TestProject } from "vitest/node";
 
-import { migrate, startDatabase, type RunningDatabase } from "@kubewise/db";
+import {
+  createDb,
+  migrate,
+  startDatabase,
+  type RunningDatabase,
+} from "@kubewise/db";
 
 import { REPO_ROOT } from "../global-setup";
 import { loadNodeEnv } from "./env";
@@ -74,6 +79,23 @@ async function startPodReachableDatabase(
   });
 }
 
+/**
+ * The data directory outlives a run (KEEP_CLUSTER, or a node left by a failed run): each run starts
+ * from an empty database, as on a cold machine.
+ */
+async function recreateDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  target.pathname = "/postgres";
+  const admin = createDb({ url: target.toString(), max: 1 });
+  try {
+    await admin.sql.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.sql.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.sql.end();
+  }
+}
+
 export default async function setup(project: TestProject) {
   const env = loadNodeEnv(process.env);
   const started = Date.now();
@@ -123,6 +145,7 @@ export default async function setup(project: TestProject) {
       );
       hostDatabaseUrl = database.url;
       podDatabaseUrl = database.url.replace("@127.0.0.1:", `@${NODE_IP}:`);
+      await recreateDatabase(hostDatabaseUrl);
     }
     await migrate({ url: hostDatabaseUrl });
   });
@@ -154,8 +177,10 @@ export default async function setup(project: TestProject) {
   project.provide("controllerServiceAccount", `${E2E.release}-aggregator`);
 
   return async () => {
-    if (env.KUBEWISE_KEEP_CLUSTER === "1") return;
+    // the embedded server ends with this process anyway (its data directory stays): stopping it
+    // here spares vitest's 10 s close timeout
     await database?.stop();
+    if (env.KUBEWISE_KEEP_CLUSTER === "1") return;
     if (ownCluster) script("stop.sh", [], kube);
   };
 }

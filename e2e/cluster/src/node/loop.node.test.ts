@@ -20,11 +20,15 @@ import {
   auditTrail,
   clusterIdByName,
   containerIdOf,
-  latestRecommendation,
   openDb,
   seedHistory,
   type SuiteDb,
 } from "./database";
+import {
+  approveOverRest,
+  recommendationOf,
+  recommendationsIn,
+} from "./recommendations";
 import { E2E, isReady, kubectlSync, releasePods, run } from "./release";
 import { recordResult } from "./results";
 import { until } from "./wait";
@@ -54,33 +58,12 @@ async function canaryPod(
   timeoutMs = 120_000,
 ): Promise<string> {
   return until(
-    () =>
-      recommendationsIn(APPS_NAMESPACE).find(
-        (r) => r.metadata.name === `deployment-${workload}`,
-      )?.status?.canary?.pods?.[0],
-    { timeoutMs, what: `the controller's canary pod of ${workload}` },
+    () => recommendationOf(ctx, workload)?.status?.canary?.pods?.[0],
+    {
+      timeoutMs,
+      what: `the controller's canary pod of ${workload}`,
+    },
   );
-}
-
-type Rec = {
-  metadata: { name: string };
-  spec: { containers: { name: string }[]; approval?: { state?: string } };
-  status?: {
-    phase?: string;
-    specHash?: string;
-    conditions?: { type: string; status?: string; reason?: string }[];
-    canary?: { pods?: string[] };
-  };
-};
-
-function recommendationsIn(namespace: string): Rec[] {
-  return (
-    JSON.parse(
-      k(["-n", namespace, "get", "resourcerecommendations", "-o", "json"]),
-    ) as {
-      items: Rec[];
-    }
-  ).items;
 }
 
 // the test workloads were deployed by the global setup, right after helm install (workloads.ts)
@@ -205,7 +188,7 @@ describe("Kubewise on a real node", () => {
     }
     const recs = await until(
       () => {
-        const found = recommendationsIn(APPS_NAMESPACE);
+        const found = recommendationsIn(ctx, APPS_NAMESPACE);
         return found.length >= 2 ? found : undefined;
       },
       {
@@ -238,33 +221,13 @@ describe("Kubewise on a real node", () => {
     if (containerId === undefined)
       throw new Error("oversized not in the database");
     const { token } = await approverToken(client, clusterId, APPS_NAMESPACE);
-    // The recommender passes every 20 s here: a pass may supersede the recommendation just
-    // approved (its spec changes, the approval goes stale), so approve the current one again.
-    let name: string | undefined;
-    for (let attempt = 1; name === undefined; attempt += 1) {
-      const rec = await until(() => latestRecommendation(client, containerId), {
-        timeoutMs: 60_000,
-        what: "the oversized recommendation in the database",
-      });
-      const res = await fetch(
-        `http://${serviceIp(ctx, `${E2E.release}-web`)}/api/v1/recommendation/${rec.id}/approve`,
-        {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${token}`,
-            "content-type": "application/json",
-            origin: new URL(E2E.webUrl).origin,
-          },
-          body: JSON.stringify({ comment: "e2e:node approves over REST" }),
-        },
-      );
-      expect(res.status, await res.clone().text()).toBe(200);
-      name = await canaryPod("oversized", 30_000).catch((error: unknown) => {
-        if (attempt >= 3) throw error;
-        return undefined;
-      });
-      recordResult(ctx, { rest_approval_attempts: attempt });
-    }
+    const { result: name, attempts } = await approveOverRest(ctx, client, {
+      containerId,
+      token,
+      comment: "e2e:node approves over REST",
+      acted: () => canaryPod("oversized", 30_000),
+    });
+    recordResult(ctx, { rest_approval_attempts: attempts });
     const before = originals.get(name);
     if (before === undefined)
       throw new Error(`${name} is not a pod seen before the approval`);
@@ -298,13 +261,10 @@ describe("Kubewise on a real node", () => {
   });
 
   it("rolls the kubectl-approved grower back to its exact resources after the kernel OOM-kills it", async () => {
-    const rec = await until(
-      () =>
-        recommendationsIn(APPS_NAMESPACE).find(
-          (r) => r.metadata.name === "deployment-grower",
-        ),
-      { timeoutMs: 60_000, what: "the grower ResourceRecommendation" },
-    );
+    const rec = await until(() => recommendationOf(ctx, "grower"), {
+      timeoutMs: 60_000,
+      what: "the grower ResourceRecommendation",
+    });
     k(
       ["apply", "-f", "-"],
       JSON.stringify(approverRbac("e2e-kubectl-approver")),
@@ -315,10 +275,7 @@ describe("Kubewise on a real node", () => {
       // as a kubectl user does: leave dry-run and approve the spec the controller last saw
       // (status.specHash); the chart's admission policy checks `by` against the requesting user
       const specHash = await until(
-        () =>
-          recommendationsIn(APPS_NAMESPACE).find(
-            (r) => r.metadata.name === rec.metadata.name,
-          )?.status?.specHash,
+        () => recommendationOf(ctx, "grower")?.status?.specHash,
         { timeoutMs: 60_000, what: "the grower recommendation's specHash" },
       );
       k([
@@ -387,11 +344,9 @@ describe("Kubewise on a real node", () => {
     // spec and the phase moves on to Pending
     const rolledBack = await until(
       () =>
-        recommendationsIn(APPS_NAMESPACE)
-          .find((x) => x.metadata.name === rec.metadata.name)
-          ?.status?.conditions?.find(
-            (c) => c.type === "RolledBack" && c.status === "True",
-          ),
+        recommendationOf(ctx, "grower")?.status?.conditions?.find(
+          (c) => c.type === "RolledBack" && c.status === "True",
+        ),
       { timeoutMs: 60_000, what: "the grower recommendation RolledBack" },
     );
     expect(rolledBack.reason).toBe("OOMKilled");

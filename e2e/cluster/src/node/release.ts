@@ -136,6 +136,23 @@ export function installRelease(
         "yaml",
       ]),
     );
+  // a release left by an earlier run (KEEP_CLUSTER, or a run that failed before helm uninstall)
+  // carries its pods' state and the --set values of its steps: start from a fresh install
+  try {
+    run(ctx, ctx.helmPath, ["status", E2E.release, "-n", E2E.namespace]);
+    log(`uninstalling the release an earlier run left`);
+    run(ctx, ctx.helmPath, [
+      "uninstall",
+      E2E.release,
+      "-n",
+      E2E.namespace,
+      "--wait",
+      "--timeout",
+      "120s",
+    ]);
+  } catch {
+    // not installed
+  }
   const values = join(REPO_ROOT, "dist", "e2e-node-values.json");
   writeFileSync(values, JSON.stringify(releaseValues(ctx), null, 2));
   log(
@@ -195,6 +212,12 @@ export const isReady = (pod: PodList["items"][number]) =>
     (c) => c.type === "Ready" && c.status === "True",
   ) === true;
 
+/**
+ * Waiting reasons the kubelet never leaves on its own: with pullPolicy Never a missing image is
+ * final (ErrImageNeverPull), so the suite says so at once instead of after the 5-minute deadline.
+ */
+const NEVER_STARTS = new Set(["ErrImageNeverPull", "InvalidImageName"]);
+
 /** Waits (up to 5 min) until every pod of the release is Ready, printing what it waits for. */
 export async function waitForReleasePods(
   ctx: NodeSuiteContext,
@@ -213,10 +236,62 @@ export async function waitForReleasePods(
       })
       .join("; ");
     if (pods.length >= 3 && waiting.length === 0) return;
+    const stuck = waiting.flatMap((p) =>
+      (p.status.containerStatuses ?? []).flatMap((c) => {
+        const w = c.state?.waiting;
+        return w?.reason !== undefined && NEVER_STARTS.has(w.reason)
+          ? [`${p.metadata.name}: ${w.reason}: ${w.message ?? ""}`]
+          : [];
+      }),
+    );
+    if (stuck.length > 0)
+      throw new Error(
+        `release pods cannot start: ${stuck.join("; ")} (the local node imports dist/images: run npm run images; another cluster needs the images on its nodes or in KUBEWISE_E2E_IMAGE_REGISTRY)`,
+      );
     if (line !== last) log(`waiting for pods: ${line || "none created yet"}`);
     last = line;
     if (Date.now() > deadline)
       throw new Error(`release pods not Ready after 300 s: ${line}`);
     await new Promise((r) => setTimeout(r, 2000));
   }
+}
+
+/** The running container of a pod, from containerd (the pod status lags behind a restart). */
+function runningContainer(podName: string, container: string): string {
+  const ids = execFileSync(
+    "ctr",
+    [
+      "-n",
+      "k8s.io",
+      "containers",
+      "ls",
+      "-q",
+      `labels."io.kubernetes.pod.name"==${podName},labels."io.kubernetes.container.name"==${container}`,
+    ],
+    { encoding: "utf8" },
+  )
+    .split("\n")
+    .filter((l) => l !== "");
+  const running = execFileSync("ctr", ["-n", "k8s.io", "tasks", "ls"], {
+    encoding: "utf8",
+  })
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .find(([id, , status]) => ids.includes(id ?? "") && status === "RUNNING");
+  if (running?.[0] === undefined)
+    throw new Error(`no running ${container} container in pod ${podName}`);
+  return running[0];
+}
+
+/** SIGKILL from the node, as the kernel's OOM killer or a crash would end the process. */
+export function killContainer(podName: string, container: string): void {
+  execFileSync("ctr", [
+    "-n",
+    "k8s.io",
+    "tasks",
+    "kill",
+    "-s",
+    "SIGKILL",
+    runningContainer(podName, container),
+  ]);
 }

@@ -38,10 +38,24 @@ const GROWER_RESOURCES: Resources = {
   requests: { cpu: "200m", memory: "192Mi" },
   limits: { memory: "192Mi" },
 };
+/** Idle too; faults.node.test.ts gives it a history that needs more CPU than the node has. */
+const HUNGRY_RESOURCES: Resources = {
+  requests: { cpu: "50m", memory: "32Mi" },
+  limits: { memory: "32Mi" },
+};
 
-/** The namespace and the two test workloads (applied again on a reused cluster). */
+/** The namespace and the test workloads, created anew on a reused cluster. */
 export function deployTestWorkloads(ctx: NodeSuiteContext): void {
   const k = (args: string[], stdin?: string) => kubectlSync(ctx, args, stdin);
+  // pods an earlier run resized, OOM-killed or rolled back (and their CRs) are no start: new ones
+  k([
+    "delete",
+    "namespace",
+    APPS_NAMESPACE,
+    "--ignore-not-found",
+    "--wait",
+    "--timeout=120s",
+  ]);
   k(
     ["apply", "-f", "-"],
     k([
@@ -56,6 +70,7 @@ export function deployTestWorkloads(ctx: NodeSuiteContext): void {
   for (const [name, resources, script] of [
     ["oversized", OVERSIZED_RESOURCES, "idle"],
     ["grower", GROWER_RESOURCES, "grower"],
+    ["hungry", HUNGRY_RESOURCES, "idle"],
   ] as const)
     k(["apply", "-f", "-"], workloadManifest(ctx, { name, resources, script }));
 }
@@ -110,6 +125,7 @@ export type PodView = {
   spec: { containers: { name: string; resources: Resources }[] };
   status: {
     phase?: string;
+    conditions?: { type: string; reason?: string; message?: string }[];
     containerStatuses?: {
       name: string;
       containerID?: string;
