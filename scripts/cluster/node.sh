@@ -32,6 +32,14 @@ done
 [ -f "$IMAGES_DIR/pause.oci.tar" ] || fail "missing $IMAGES_DIR/pause.oci.tar (the pod sandbox image): run npm run images"
 
 alive() { [ -f "$D/$1.pid" ] && kill -0 "$(cat "$D/$1.pid")" 2>/dev/null; }
+# Writes stdin to $1 only when it differs: kube-proxy exits when its config file is written, even
+# with the same content, so a reused node must leave unchanged files alone.
+put() {
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX")
+  cat > "$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
 start_bg() { # name logfile cmd...
   local name=$1; shift
   "$@" > "$D/$name.log" 2>&1 &
@@ -53,7 +61,7 @@ iptables -A KUBEWISE-NODE -s "$POD_CIDR" -d "$POD_CIDR" -j RETURN
 iptables -A KUBEWISE-NODE -s "$POD_CIDR" -j DROP
 iptables -C FORWARD -j KUBEWISE-NODE 2>/dev/null || iptables -I FORWARD 1 -j KUBEWISE-NODE
 
-cat > "$NODE_CNI_CONF_DIR/10-kubewise.conflist" <<EOF
+put "$NODE_CNI_CONF_DIR/10-kubewise.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "kubewise",
@@ -68,7 +76,7 @@ cat > "$NODE_CNI_CONF_DIR/10-kubewise.conflist" <<EOF
 EOF
 
 # --- containerd ------------------------------------------------------------------------------
-cat > "$N/containerd.toml" <<EOF
+put "$N/containerd.toml" <<EOF
 version = 2
 root = "$CONTAINERD_ROOT"
 state = "$CONTAINERD_STATE"
@@ -117,7 +125,7 @@ say "images from $IMAGES_DIR: $imported imported, $kept already in containerd (s
 
 # --- kubelet ---------------------------------------------------------------------------------
 NODE_TOKEN=$(cat "$D/node-token")
-cat > "$N/kubelet.kubeconfig" <<EOF
+put "$N/kubelet.kubeconfig" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
@@ -135,7 +143,7 @@ chmod 600 "$N/kubelet.kubeconfig"
 # Pods resolve cluster names through CoreDNS (clusterDNS) and nothing outside the cluster: the
 # kubelet's upstream resolv.conf is empty (this machine has no internet).
 : > "$N/resolv.conf"
-cat > "$N/kubelet.yaml" <<EOF
+put "$N/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 cgroupDriver: cgroupfs
@@ -174,7 +182,7 @@ if ! alive kubelet; then
 fi
 
 # --- kube-proxy and kube-scheduler -----------------------------------------------------------
-cat > "$N/kube-proxy.yaml" <<EOF
+put "$N/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: { kubeconfig: "$KC" }
@@ -189,7 +197,7 @@ metricsBindAddress: ""
 conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
 EOF
 # --- cluster DNS: CoreDNS on the node IP, names from the API server (Services, pods) --------
-cat > "$N/Corefile" <<EOF
+put "$N/Corefile" <<EOF
 $CLUSTER_DOMAIN:53 in-addr.arpa:53 ip6.arpa:53 {
     bind $CLUSTER_DNS_IP
     errors
