@@ -353,10 +353,14 @@ export async function sumOpenSavings(
     scopes?: readonly NamespaceScopeFilter[] | undefined;
     namespace?: string | undefined;
     workloadId?: string | undefined;
+    /** One row per namespace (workloadId ""), e.g. for a page that lists namespaces. */
+    perNamespace?: boolean;
   },
 ): Promise<OpenSavingsRow[]> {
+  const workload =
+    query.perNamespace === true ? sql`''::text` : sql`w.id::text`;
   const rows = await db.execute<Record<string, unknown>>(sql`
-    select w.namespace, w.id as workload_id,
+    select w.namespace, ${workload} as workload_id,
       sum(r.projected_monthly_savings_micro_usd)::float8 as savings, count(*)::int as open_count
     from recommendations r
     join containers c on c.id = r.container_id
@@ -365,7 +369,7 @@ export async function sumOpenSavings(
       and (${scopeSql(query.scopes, "w")})
       ${query.namespace === undefined ? sql`` : sql`and w.namespace = ${query.namespace}`}
       ${query.workloadId === undefined ? sql`` : sql`and w.id = ${query.workloadId}::uuid`}
-    group by w.namespace, w.id`);
+    group by 1, 2`);
   return rows.map((r) => ({
     namespace: String(r.namespace),
     workloadId: String(r.workload_id),

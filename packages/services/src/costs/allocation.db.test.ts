@@ -151,6 +151,8 @@ describe("getCostDrilldown", () => {
       "payments",
       "shop",
     ]);
+    // Each namespace's (and below, each workload's) open recommendations: one Pending each.
+    expect(cluster.children.map((c) => c.openRecommendations)).toEqual([1, 1]);
     expect(cluster.idleCostMicroUsd).toBeGreaterThan(0);
     expect(cluster.series).toHaveLength(24);
     const ns = await getCostDrilldown({
@@ -158,6 +160,7 @@ describe("getCostDrilldown", () => {
       input: { window: "24h", namespace: "shop" },
     });
     expect(ns.children[0]?.id).toBe(fx.shop.workload.id);
+    expect(ns.children[0]?.openRecommendations).toBe(1);
     expect(ns.recommendations.map((r) => r.id)).toEqual([
       fx.shop.recommendation.id,
     ]);

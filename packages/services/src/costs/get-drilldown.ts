@@ -227,6 +227,7 @@ export async function getCostDrilldown({
         scopes,
         namespace: scope.namespace,
         workloadId: scope.workload?.id,
+        perNamespace: scope.level === "cluster",
       }),
       scope.container
         ? getUsageSeries(ctx.db, {
@@ -239,6 +240,7 @@ export async function getCostDrilldown({
     ]);
   if (!children || !total) throw new Error("computeAllocations lost a result");
   const idleLine = children.lines.find((l) => l.name === IDLE_NAME);
+  const openByChild = openCounts(scope.level, open);
   return {
     scope,
     window,
@@ -247,7 +249,7 @@ export async function getCostDrilldown({
     series,
     children: children.lines
       .filter((l) => l.name !== IDLE_NAME)
-      .map((line) => toChild(scope.level, line, open)),
+      .map((line) => toChild(scope.level, line, openByChild)),
     recommendations: recommendations.items,
     anomalies,
     usage,
@@ -260,10 +262,23 @@ function usageStepSeconds(window: AllocationWindow): number {
   return Math.max(300, Math.ceil(seconds / 300 / 300) * 300);
 }
 
+/** Open recommendations per child: per namespace on the cluster page, per workload below it. */
+function openCounts(
+  level: DrilldownLevel,
+  open: readonly { namespace: string; workloadId: string; openCount: number }[],
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const o of open) {
+    const key = level === "cluster" ? o.namespace : o.workloadId;
+    counts.set(key, (counts.get(key) ?? 0) + o.openCount);
+  }
+  return counts;
+}
+
 function toChild(
   level: DrilldownLevel,
   line: AllocationLine,
-  open: { namespace: string; workloadId: string; openCount: number }[],
+  openByChild: ReadonlyMap<string, number>,
 ): CostChild {
   const id =
     level === "cluster"
@@ -271,12 +286,7 @@ function toChild(
       : level === "namespace"
         ? (line.properties.workloadId ?? "")
         : (line.properties.containerId ?? "");
-  const openRecommendations = open
-    .filter((o) =>
-      level === "cluster"
-        ? o.namespace === line.name
-        : o.workloadId === (line.properties.workloadId ?? ""),
-    )
-    .reduce((sum, o) => sum + o.openCount, 0);
-  return { ...line, id, openRecommendations };
+  const key =
+    level === "cluster" ? line.name : (line.properties.workloadId ?? "");
+  return { ...line, id, openRecommendations: openByChild.get(key) ?? 0 };
 }
