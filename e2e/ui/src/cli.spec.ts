@@ -163,7 +163,46 @@ test("kw works against the real server: login per context, every command, table/
   expect(badSort.code).toBe(2);
   expect(badSort.stderr).toContain("savings_desc");
 
-  // A second context: unknown names are refused with the known ones.
+  // A second context with its own token: login stores it beside the first and makes it current;
+  // --context picks either for one command; use-context switches back.
+  const second = await createToken(page, `kw-e2e-b-${Date.now()}`);
+  const loginB = kw(
+    ["login", "--url", baseURL ?? "", "--context", "e2e-b", "--token", second],
+    env,
+  );
+  expect(loginB.stderr).toBe("");
+  const saved = readFileSync(config, "utf8");
+  expect(saved).toContain("current-context: e2e-b");
+  expect(saved).toContain(token);
+  expect(saved).toContain(second);
+  expect(kw(["config", "get-contexts"], env).stdout).toMatch(
+    /^ {2}e2e\t\S+\n\* e2e-b\t/,
+  );
+  expect(
+    kw(["--context", "e2e", "budgets", "list", "-o", "json"], env).code,
+  ).toBe(0);
+  expect(kw(["config", "use-context", "e2e"], env).stdout).toBe(
+    "current context: e2e\n",
+  );
+  expect(kw(["config", "get-contexts"], env).stdout).toContain("* e2e\t");
+  // A revoked or wrong token is refused by the server at login and stores nothing.
+  const badLogin = kw(
+    [
+      "login",
+      "--url",
+      baseURL ?? "",
+      "--context",
+      "bad",
+      "--token",
+      "kw_wrong",
+    ],
+    env,
+  );
+  expect(badLogin.code).toBe(1);
+  expect(badLogin.stderr).toContain("(HTTP 401)");
+  expect(readFileSync(config, "utf8")).not.toContain("bad:");
+
+  // Unknown context names are refused with the known ones.
   const unknown = kw(["--context", "nope", "costs"], env);
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toContain('no context "nope"');
