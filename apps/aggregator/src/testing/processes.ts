@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -7,6 +8,8 @@ const REPO_ROOT = join(import.meta.dirname, "..", "..", "..", "..");
 export type Child = {
   process: ChildProcess;
   output: string[];
+  /** Emits "line" for each output line, after it is appended to `output`. */
+  lines: EventEmitter<{ line: [string] }>;
   exited: Promise<number | null>;
 };
 
@@ -44,19 +47,21 @@ export function spawnScript(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
-  const collect = (chunk: Buffer) =>
-    output.push(
-      ...chunk
-        .toString("utf8")
-        .split("\n")
-        .filter((l) => l !== ""),
-    );
+  const lines = new EventEmitter<{ line: [string] }>();
+  const collect = (chunk: Buffer) => {
+    const added = chunk
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l !== "");
+    output.push(...added);
+    for (const line of added) lines.emit("line", line);
+  };
   child.stdout.on("data", collect);
   child.stderr.on("data", collect);
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code) => resolve(code)),
   );
-  return { process: child, output, exited };
+  return { process: child, output, lines, exited };
 }
 
 export async function waitFor(
@@ -70,6 +75,65 @@ export async function waitFor(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Resolves once `check` holds. It is checked at once and again whenever one of `on` prints
+ * a line (the processes whose work changes what it reads), never on a timer; rejects after
+ * `timeoutMs`, or when `check` throws.
+ */
+export function waitForEvent(
+  check: () => Promise<boolean> | boolean,
+  options: { on: readonly Child[]; timeoutMs: number; what: string },
+): Promise<void> {
+  const { on: children, timeoutMs, what } = options;
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let checking = false;
+    let again = false;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const child of children) child.lines.off("line", run);
+      if (error === undefined) resolve();
+      else
+        reject(
+          error instanceof Error
+            ? error
+            : new Error(`checking ${what} failed`, { cause: error }),
+        );
+    };
+    // One check at a time; lines printed meanwhile ask for one more.
+    function run(): void {
+      if (done) return;
+      if (checking) {
+        again = true;
+        return;
+      }
+      checking = true;
+      again = false;
+      Promise.resolve()
+        .then(check)
+        .then(
+          (ok) => {
+            checking = false;
+            if (ok) finish();
+            else if (again) run();
+          },
+          (error: unknown) => finish(error),
+        );
+    }
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(`timed out after ${timeoutMs} ms waiting for ${what}`),
+        ),
+      timeoutMs,
+    );
+    for (const child of children) child.lines.on("line", run);
+    run();
+  });
 }
 
 export async function stopChild(

@@ -104,6 +104,7 @@ export function createFederatedClient(
     });
     if (outcome.kind === "count") trainable = outcome.trainableExamples;
     metrics.trainableExamples.set(trainable);
+    logger.debug({ trainableExamples: trainable }, "training windows counted");
   };
 
   const upload = async (
