@@ -9,9 +9,11 @@ import {
 import {
   getModelWithStatus,
   getOpenRound,
+  getRound,
   insertRollups,
   listAuditLog,
   listModelVersions,
+  listRoundUpdates,
   type DbExecutor,
 } from "@kubewise/db";
 import {
@@ -413,5 +415,93 @@ describe("federated rounds and the model registry", () => {
         statuses: ["candidate", "canary"],
       }),
     ).toEqual([]);
+  });
+
+  it("refuses replayed, unknown and mis-kinded round ids, Infinity, absurd norms and a second upload", async () => {
+    const ctx = context(test.db);
+    now = new Date(now.getTime() + 10 * MINUTE);
+    for (const agent of AGENTS) await poll(ctx, agent, "1");
+    expect(
+      (await advanceFederation({ ctx, settings: SETTINGS })).step,
+    ).toMatchObject({ action: "opened", kind: "train" });
+    const round = await openRound(test.db);
+    const id = String(round.id);
+    const small = Float32Array.from({ length: PARAMETERS }, (_, k) =>
+      k % 5 === 0 ? 1e-3 : 0,
+    );
+
+    // An upload replayed for the first training round (closed long ago) or for a round that never was.
+    expect(await getRound(test.db, 1)).toMatchObject({
+      kind: "train",
+      status: "closed",
+    });
+    await expect(
+      submitRoundUpdate({ ctx, input: upload("agent-a", "1") }),
+    ).rejects.toThrow(/round 1 is closed/);
+    await expect(
+      submitRoundUpdate({ ctx, input: upload("agent-a", "999999") }),
+    ).rejects.toThrow(/does not exist/);
+    // Evaluation scalars sent to a training round, a round id that is no number, Infinity scalars.
+    await expect(
+      submitRoundEvaluation({
+        ctx,
+        input: evaluation("agent-a", { ...round, candidateVersion: 1 }, 1),
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      submitRoundUpdate({ ctx, input: upload("agent-a", "1; drop table") }),
+    ).rejects.toBeInstanceOf(ValidationError);
+
+    // Infinity and an absurd norm are stored as refusals, so a second upload is a duplicate.
+    const infinite = Float32Array.from(small);
+    infinite[7] = Number.NEGATIVE_INFINITY;
+    expect(
+      await submitRoundUpdate({
+        ctx,
+        input: upload("agent-b", id, { delta: infinite }),
+      }),
+    ).toMatchObject({ accepted: false, reason: "non_finite" });
+    expect(
+      await submitRoundUpdate({
+        ctx,
+        input: upload("agent-c", id, { delta: small.map((v) => v * 1e6) }),
+      }),
+    ).toMatchObject({ accepted: false, reason: "norm" });
+    await expect(
+      submitRoundUpdate({
+        ctx,
+        input: upload("agent-b", id, { delta: small }),
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    for (const agent of ["agent-a", "agent-d", "agent-e"])
+      expect(
+        await submitRoundUpdate({
+          ctx,
+          input: upload(agent, id, { delta: small }),
+        }),
+      ).toEqual({ accepted: true });
+    expect(
+      (await listRoundUpdates(test.db, round.id)).map(
+        (u) => `${u.agentId}:${u.refusal ?? "ok"}`,
+      ),
+    ).toEqual([
+      "agent-a:ok",
+      "agent-b:non_finite",
+      "agent-c:norm",
+      "agent-d:ok",
+      "agent-e:ok",
+    ]);
+
+    // Only the three accepted updates make the candidate.
+    expect(
+      (await advanceFederation({ ctx, settings: SETTINGS })).step,
+    ).toMatchObject({ action: "closed", kind: "train" });
+    expect(await getRound(test.db, round.id)).toMatchObject({
+      status: "closed",
+      candidateVersion: expect.any(Number) as number,
+    });
+    expect(
+      await listModelVersions(test.db, { limit: 10, statuses: ["candidate"] }),
+    ).toMatchObject([{ participants: 3, parentVersion: 1 }]);
   });
 });
