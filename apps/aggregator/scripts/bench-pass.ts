@@ -5,6 +5,7 @@
 // ms per container (from the aggregator's own "recommendation pass done" log lines) and the
 // ingest ack latency before and during the pass.
 import type { ChildProcess } from "node:child_process";
+import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
@@ -23,6 +24,7 @@ import {
   stopChild,
   type RawSyncStream,
 } from "./bench-util";
+import { postmasterPid, treeCpuSeconds } from "./process-cpu";
 
 const USAGE = `Usage: npm run bench:pass -- --containers N [options]
 
@@ -30,7 +32,9 @@ Seeds N containers x --days of 5-minute rollups into a fresh embedded PostgreSQL
 aggregator process (src/main.ts) on it with --replicas replicas, and times the recommendation
 pass each runs (DB reads, recommender, anomaly detection, writes) while --ingest-nodes simulated
 agents stream one 250-sample batch every --ingest-interval-ms each. The last stdout line is one
-JSON object: containers, ms_per_container, wall_s, ingest ack p50/p99 before and during the pass.
+JSON object: containers, ms_per_container, wall_s, the pass's CPU-ms per container in the
+aggregators and in PostgreSQL (beyond the ingest's CPU rate before the pass), the 1-minute load
+average, ingest ack p50/p99 before and during the pass.
 
   --containers N          containers to seed (default 1000)
   --days N                days of 5-minute rollups per container (default 8, the pass's window)
@@ -211,6 +215,49 @@ function streamAgent(
   });
 }
 
+type CpuSample = { t: number; aggregator: number; postgres: number };
+
+/**
+ * CPU seconds spent in [from, to] beyond the ingest's rate before `from` (linear between samples),
+ * per side; with the ingest rate (CPU-s per s) it was corrected by.
+ */
+function passCpu(
+  samples: readonly CpuSample[],
+  from: number,
+  to: number,
+): {
+  aggregator: number;
+  postgres: number;
+  ingestRate: { aggregator: number; postgres: number };
+} {
+  const at = (t: number, side: "aggregator" | "postgres"): number => {
+    const after = samples.findIndex((s) => s.t >= t);
+    if (after <= 0) return samples[Math.max(0, after)]?.[side] ?? 0;
+    const a = samples[after - 1];
+    const b = samples[after];
+    if (a === undefined || b === undefined) return 0;
+    return a[side] + ((b[side] - a[side]) * (t - a.t)) / (b.t - a.t || 1);
+  };
+  const first = samples[0];
+  const span = first === undefined ? 0 : (from - first.t) / 1000;
+  const rate = (side: "aggregator" | "postgres") =>
+    first === undefined || span <= 0
+      ? 0
+      : (at(from, side) - first[side]) / span;
+  const ingestRate = {
+    aggregator: rate("aggregator"),
+    postgres: rate("postgres"),
+  };
+  const seconds = (to - from) / 1000;
+  const spent = (side: "aggregator" | "postgres") =>
+    Math.max(0, at(to, side) - at(from, side) - ingestRate[side] * seconds);
+  return {
+    aggregator: spent("aggregator"),
+    postgres: spent("postgres"),
+    ingestRate,
+  };
+}
+
 type PassLog = {
   replica: number;
   durationMs: number;
@@ -311,6 +358,21 @@ async function main(): Promise<void> {
     const died = Promise.race(replicas.map((r) => r.exited));
     died.catch(() => undefined);
     await Promise.race([Promise.all(replicas.map((r) => r.ready)), died]);
+    // CPU seconds of the aggregators and of PostgreSQL, sampled every second: the pass's CPU per
+    // container (minus the ingest's rate before it) holds on a loaded machine, its wall time not.
+    const pgPid = postmasterPid(db.dataDir);
+    const cpuSamples: CpuSample[] = [];
+    const sampleCpu = () =>
+      cpuSamples.push({
+        t: performance.now(),
+        aggregator: replicas.reduce(
+          (sum, r) => sum + treeCpuSeconds(r.child.pid ?? 0),
+          0,
+        ),
+        postgres: treeCpuSeconds(pgPid),
+      });
+    sampleCpu();
+    const sampler = setInterval(sampleCpu, 1000);
     const stop = { stopped: false };
     const agents = Array.from({ length: INGEST_NODES }, (_, node) =>
       streamAgent(`127.0.0.1:${ports[node % REPLICAS] ?? 0}`, node, stop),
@@ -325,6 +387,8 @@ async function main(): Promise<void> {
       );
     }, 10_000);
     await Promise.race([allDone, died]).finally(() => clearInterval(ticker));
+    sampleCpu();
+    clearInterval(sampler);
     stop.stopped = true;
     const acks = (await Promise.all(agents)).flat();
     const passStart = Math.min(...passes.map((p) => p.endedAt - p.durationMs));
@@ -340,6 +404,7 @@ async function main(): Promise<void> {
       (a) => a.sentAt >= passStart && a.sentAt <= passEnd,
     );
     const ms = (v: number) => Number(v.toFixed(1));
+    const cpu = passCpu(cpuSamples, passStart, passEnd);
     console.log(
       JSON.stringify({
         containers: CONTAINERS,
@@ -351,6 +416,22 @@ async function main(): Promise<void> {
         ingest_samples_per_s: Math.round(
           (INGEST_NODES * BATCH_CONTAINERS * 1000) / INGEST_INTERVAL_MS,
         ),
+        cpu_ms_per_container: {
+          aggregator: ms((cpu.aggregator * 1000) / CONTAINERS),
+          postgres: ms((cpu.postgres * 1000) / CONTAINERS),
+        },
+        ingest_cpu_s_per_s_before_pass: {
+          aggregator: Number(cpu.ingestRate.aggregator.toFixed(3)),
+          postgres: Number(cpu.ingestRate.postgres.toFixed(3)),
+        },
+        per_replica: passes
+          .sort((a, b) => a.replica - b.replica)
+          .map((p) => ({
+            containers: p.fields.containers,
+            shards_run: p.fields.shardsRun,
+            wall_s: Number((p.durationMs / 1000).toFixed(1)),
+          })),
+        load_average_1m: Number(loadavg()[0]?.toFixed(1)),
         ingest_before: {
           acks: before.length,
           p50_ms: ms(percentile(before, 0.5)),
