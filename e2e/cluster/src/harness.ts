@@ -192,25 +192,63 @@ export type TestController = {
   /** Publishes through the one production publisher with this controller's credentials. */
   publish(...recommendations: WorkloadRecommendation[]): Promise<void>;
   /** Every body the controller handed to the API server for a workload or pod, in order. */
-  sent: { op: "patchResources" | "resizePod"; name: string; body: string }[];
+  sent: SentWrite[];
+  /**
+   * The process dies right after the first write matching `after` reaches the API server: it
+   * writes nothing more (no status, no Lease renewal, no release), as if SIGKILLed there.
+   */
+  killAfter(after: (write: SentWrite) => boolean): void;
 };
+
+type SentWrite = {
+  op: "patchResources" | "resizePod";
+  name: string;
+  body: string;
+};
+
+/** Whether the instance still runs; every write asks first. */
+type Life = {
+  killAfter?: (write: SentWrite) => boolean;
+  dead: boolean;
+};
+
+function assertAlive(life: Life): void {
+  if (life.dead) throw new Error("killed: this instance writes nothing more");
+}
 
 /** The real workload store, recording the exact bodies the controller sends. */
 function recordingWorkloadStore(
   clients: KubeClients,
-  sent: TestController["sent"],
+  sent: SentWrite[],
+  life: Life,
 ): WorkloadStore {
   const store = createWorkloadStore(clients);
+  const record = async (write: SentWrite, send: () => Promise<void>) => {
+    assertAlive(life);
+    sent.push(write);
+    await send();
+    if (life.killAfter?.(write)) life.dead = true;
+  };
+  const alive = async (send: () => Promise<void>) => {
+    assertAlive(life);
+    await send();
+  };
   return {
     ...store,
-    patchResources: async (ref, body) => {
-      sent.push({ op: "patchResources", name: ref.name, body });
-      await store.patchResources(ref, body);
-    },
-    resizePod: async (ref, body) => {
-      sent.push({ op: "resizePod", name: ref.name, body });
-      await store.resizePod(ref, body);
-    },
+    annotate: (ref, annotations) =>
+      alive(() => store.annotate(ref, annotations)),
+    setPartition: (ref, partition) =>
+      alive(() => store.setPartition(ref, partition)),
+    rollbackTemplate: (ref, patch) =>
+      alive(() => store.rollbackTemplate(ref, patch)),
+    patchResources: (ref, body) =>
+      record({ op: "patchResources", name: ref.name, body }, () =>
+        store.patchResources(ref, body),
+      ),
+    resizePod: (ref, body) =>
+      record({ op: "resizePod", name: ref.name, body }, () =>
+        store.resizePod(ref, body),
+      ),
   };
 }
 
@@ -226,11 +264,22 @@ export function createTestController(
     namespaces: string[];
     leaseDurationSeconds?: number;
     signalsFor?: LifecycleControllerDeps["signalsFor"];
+    /** The elector's clock (Lease expiry is judged by this instance's observation on it). */
+    electorNow?: () => Date;
   },
 ): TestController {
   const clients = createKubeClients(kubeConfig);
   const audit: RecordedAudit[] = [];
-  const sent: TestController["sent"] = [];
+  const sent: SentWrite[] = [];
+  const life: Life = { dead: false };
+  const recommendations = createRecommendationStore(clients);
+  const elector = createLeaseElector(clients, {
+    namespace: inject("chartNamespace"),
+    leaseName: options.leaseName,
+    identity: options.identity,
+    leaseDurationSeconds: options.leaseDurationSeconds ?? 15,
+    ...(options.electorNow ? { now: options.electorNow } : {}),
+  });
   // The sample workloads change 1 CPU -> 250m (4x): the step cap has its own test (guards).
   const policy = {
     ...DEFAULT_CONTROLLER_POLICY,
@@ -238,14 +287,24 @@ export function createTestController(
     ...options.policy,
   };
   const controller = createLifecycleController({
-    recommendations: createRecommendationStore(clients),
-    workloads: recordingWorkloadStore(clients, sent),
-    elector: createLeaseElector(clients, {
-      namespace: inject("chartNamespace"),
-      leaseName: options.leaseName,
-      identity: options.identity,
-      leaseDurationSeconds: options.leaseDurationSeconds ?? 15,
-    }),
+    recommendations: {
+      ...recommendations,
+      applyStatus: async (...args) => {
+        assertAlive(life);
+        return recommendations.applyStatus(...args);
+      },
+    },
+    workloads: recordingWorkloadStore(clients, sent, life),
+    elector: {
+      identity: elector.identity,
+      isLeader: () => elector.isLeader(),
+      tryAcquireOrRenew: async () => {
+        assertAlive(life);
+        return elector.tryAcquireOrRenew();
+      },
+      // a killed process releases nothing: the others wait for the Lease to expire
+      release: () => (life.dead ? Promise.resolve() : elector.release()),
+    },
     audit: combineAuditSinks(
       {
         record(event) {
@@ -268,6 +327,9 @@ export function createTestController(
     identity: options.identity,
     publish: (...recommendations) => publish(kubeConfig, ...recommendations),
     sent,
+    killAfter(after) {
+      life.killAfter = after;
+    },
   };
 }
 

@@ -1,187 +1,41 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
-import type { V1Pod } from "@kubernetes/client-node";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { adminClients, reportOomKill, type TestController } from "./harness";
 import {
-  createRecommendationStore,
-  type KubeClients,
-} from "@kubewise/controller";
-import type { ResourceRecommendation } from "@kubewise/k8s";
-import { SYSTEM_ACTOR } from "@kubewise/services";
-
-// The aggregator's own signals adapter (apps have no package exports; the suite tests the real module).
-import { createSignalsReader } from "../../../apps/aggregator/src/controller/lifecycle";
-import {
-  adminClients,
-  approvalOf,
-  controllerKubeConfig,
-  createDeployment,
-  createNamespace,
-  createTestController,
-  deleteNamespace,
-  grantRecommendationEditors,
-  patchRecommendation,
-  reportOomKill,
-  waitFor,
-  type TestController,
-} from "./harness";
-import { SyncDatabase } from "./services-sync-harness";
-
-const ORIGINAL = {
-  requests: { cpu: "1", memory: "1Gi" },
-  limits: { memory: "2Gi" },
-};
-const NEW = {
-  requests: { cpu: "250m", memory: "256Mi" },
-  limits: { memory: "2Gi" },
-};
-const STEPS = [0.25, 0.5, 1];
+  appResources as app,
+  halfHour,
+  NEW,
+  ORIGINAL,
+  startRolloutEnvironment,
+  type RolloutEnvironment,
+  type RolloutFixture,
+} from "./rollout-fixture";
 
 describe("multi-step rollout on a real API server (pods/resize steps, rollback at any step)", () => {
   const admin = adminClients();
+  let env: RolloutEnvironment;
   let namespace: string;
-  let dir: string;
-  let db: SyncDatabase;
   let t: TestController;
-
-  const app = (pod: V1Pod) =>
-    pod.spec?.containers.find((c) => c.name === "app")?.resources;
-  const podsOf = async (name: string) =>
-    (
-      await admin.core.listNamespacedPod({
-        namespace,
-        labelSelector: `app=${name}`,
-      })
-    ).items;
-  const changedPods = async (name: string) =>
-    (await podsOf(name))
-      .filter((p) => app(p)?.requests?.cpu === "250m")
-      .map((p) => p.metadata?.name ?? "")
-      .sort();
-  const rec = async (name: string): Promise<ResourceRecommendation> => {
-    const found = (await createRecommendationStore(admin).list(namespace)).find(
-      (r) => r.metadata.name === `deployment-${name}`,
-    );
-    if (!found) throw new Error(`deployment-${name} not published`);
-    return found;
-  };
+  let fixture: RolloutFixture;
+  const podsOf = (name: string) => fixture.podsOf(name);
+  const changedPods = (name: string) => fixture.changedPods(name);
+  const rec = (name: string) => fixture.rec(name);
+  const deploy = (name: string) => fixture.deploy(t, name);
+  const observe = (name: string) => fixture.observe(name);
   const auditOf = (name: string) =>
     t.audit
       .filter((a) => a.recommendation === `deployment-${name}`)
       .map((a) => `${a.action}:${a.reason}`);
 
-  async function deploy(clients: KubeClients, name: string): Promise<void> {
-    await createDeployment(clients, namespace, {
-      name,
-      replicas: 4,
-      containers: [
-        {
-          name: "app",
-          image: "registry.invalid/kubewise/sample:1",
-          resources: ORIGINAL,
-        },
-      ],
-    });
-    await waitFor(`4 pods of ${name}`, async () =>
-      (await podsOf(name)).length === 4 ? true : undefined,
-    );
-    await t.publish({
-      namespace,
-      target: { kind: "Deployment", name },
-      containers: [
-        {
-          name: "app",
-          requests: { cpuMillicores: 250, memoryBytes: 256 * 2 ** 20 },
-          limits: { memoryBytes: 2 * 2 ** 30 },
-        },
-      ],
-      confidence: 0.95,
-      policy: "e2e",
-      generatedAt: new Date(),
-    });
-    const approve = await patchRecommendation(
-      { namespace, name: `deployment-${name}` },
-      {
-        spec: { dryRun: false, approval: approvalOf(await rec(name), "alice") },
-      },
-      { as: "alice" },
-    );
-    expect(approve).toMatchObject({ code: 0 });
-  }
-
-  /** The agents' rows for container `app` of Deployment `name` in the metric store. */
-  async function observe(
-    name: string,
-  ): Promise<(throttled: number, at?: Date[]) => Promise<void>> {
-    const { sql } = db.client;
-    const workload = await sql<{ id: string }[]>`
-      insert into workloads (cluster_id, namespace, kind, name)
-      values (${db.clusterId}, ${namespace}, 'Deployment', ${name}) returning id`;
-    const container = await sql<{ id: string }[]>`
-      insert into containers (workload_id, name) values (${workload[0]?.id ?? ""}, 'app') returning id`;
-    const containerId = container[0]?.id ?? "";
-    return async (throttled, at = [new Date()]) => {
-      const rows = at.map((ts) => ({
-        ts,
-        container_id: containerId,
-        cpu_usage_cores: 0.25,
-        cpu_throttled_periods: throttled,
-        cpu_throttled_seconds: throttled / 100,
-        memory_working_set_bytes: 2 ** 27,
-        memory_rss_bytes: 2 ** 27,
-        oom_kill_count: 0,
-      }));
-      await sql`insert into metric_samples ${sql(rows)}`;
-    };
-  }
-  /** Samples over the half hour before now: the baseline a change is judged against. */
-  const halfHour = () =>
-    Array.from(
-      { length: 30 },
-      (_, i) => new Date(Date.now() - (i + 1) * 60_000),
-    );
-
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "kubewise-rollout-db-"));
-    // As root the embedded server runs as `postgres`, which must be able to enter the directory.
-    await chmod(dir, 0o755);
-    namespace = await createNamespace(admin, "rollout");
-    await grantRecommendationEditors(namespace, ["alice"]);
-    db = await SyncDatabase.start({
-      dataDir: join(dir, "pg"),
-      namespace,
-      logger: pino({ level: "silent" }),
-    });
-    t = createTestController(await controllerKubeConfig(), {
+    env = await startRolloutEnvironment("rollout", {
       identity: "rollout-a",
-      leaseName: "kubewise-aggregator",
       leaseDurationSeconds: 5,
-      namespaces: [namespace],
-      policy: {
-        rolloutSteps: STEPS,
-        stepWindowSeconds: 0,
-        observationWindowSeconds: 3600,
-      },
-      signalsFor: createSignalsReader({
-        ctx: { ...db.ctx, actor: SYSTEM_ACTOR },
-        clusterId: db.clusterId,
-        sampleIntervalSeconds: 10,
-      }),
     });
-    await waitFor("leadership", async () => {
-      await t.controller.tick();
-      return t.controller.isLeader() ? true : undefined;
-    });
+    ({ namespace, fixture, t } = env);
   });
   afterAll(async () => {
-    await t?.controller.stop();
-    await db?.stop();
-    await deleteNamespace(admin, namespace);
-    await rm(dir, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it("resizes 1, then 2 of 4 pods in place, then patches the template; an OOM kill at step 2 restores the resized pods exactly (a replaced one is skipped)", async () => {
@@ -190,8 +44,8 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
       for (const add of samples) await add(2, at);
     };
     await sample(halfHour());
-    await deploy(admin, "web");
-    await deploy(admin, "api");
+    await deploy("web");
+    await deploy("api");
 
     await t.controller.tick();
     expect((await changedPods("web")).length).toBe(1);
@@ -274,7 +128,7 @@ describe("multi-step rollout on a real API server (pods/resize steps, rollback a
     const insertSamples = await observe("batch");
     // baseline: 2 of 100 CFS periods throttled per 10 s sample over the last half hour
     await insertSamples(2, halfHour());
-    await deploy(admin, "batch");
+    await deploy("batch");
     await t.controller.tick();
     const canary = (await rec("batch")).status?.canary;
     expect(canary).toMatchObject({ step: 0 });
