@@ -326,13 +326,17 @@ export async function startGrpcServer(
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
   });
   server.addService(SERVICE, createAgentServiceImplementation(options));
+  const tls = await loadServerCredentials(options.tls);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${options.host}:${options.port}`,
-      loadServerCredentials(options.tls),
+      tls.credentials,
       (error, bound) => (error ? reject(error) : resolve(bound)),
     ),
-  );
+  ).catch((error: unknown) => {
+    tls.close();
+    throw error;
+  });
   return {
     port,
     server,
@@ -341,6 +345,7 @@ export async function startGrpcServer(
         const force = setTimeout(() => server.forceShutdown(), 5_000);
         server.tryShutdown(() => {
           clearTimeout(force);
+          tls.close();
           resolve();
         });
       }),

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 
@@ -19,7 +21,7 @@ import { createAggregatorMetrics } from "../metrics";
 import { createMemorySampleStore } from "../testing/memory-sample-store";
 import { createStaticTokenAuthenticator } from "./auth";
 import { startGrpcServer, type RunningGrpcServer } from "./server";
-import { loadServerCredentials } from "./tls";
+import { loadServerCredentials, type ServerTlsFiles } from "./tls";
 
 const FIXTURES = join(import.meta.dirname, "__fixtures__", "tls");
 const TOKEN = "tls-test-token-0123456789";
@@ -27,14 +29,11 @@ const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
 let server: RunningGrpcServer;
 
-beforeAll(async () => {
-  server = await startGrpcServer({
+const startTlsServer = (tls: ServerTlsFiles) =>
+  startGrpcServer({
     host: "127.0.0.1",
     port: 0,
-    tls: {
-      certFile: join(FIXTURES, "server.crt"),
-      keyFile: join(FIXTURES, "server.key"),
-    },
+    tls,
     ingester: createIngester(createMemorySampleStore().store),
     authenticator: createStaticTokenAuthenticator([TOKEN]),
     metrics: createAggregatorMetrics(),
@@ -44,15 +43,22 @@ beforeAll(async () => {
     maxConcurrentIngests: 1,
     collectionIntervalSeconds: 10,
   });
+
+beforeAll(async () => {
+  server = await startTlsServer({
+    certFile: join(FIXTURES, "server.crt"),
+    keyFile: join(FIXTURES, "server.key"),
+  });
 });
 afterAll(() => server.stop());
 
 function register(
   channel: ReturnType<typeof credentials.createSsl>,
   options: Record<string, string> = {},
+  port = server.port,
 ): Promise<ServiceError | null> {
   const client = new agentV1.AgentServiceClient(
-    `127.0.0.1:${server.port}`,
+    `127.0.0.1:${port}`,
     channel,
     options,
   );
@@ -157,9 +163,48 @@ describe("TLS on the agents' link", () => {
     }
   });
 
-  it("names the file it cannot read", () => {
-    expect(() =>
+  it("names the file it cannot read", async () => {
+    await expect(
       loadServerCredentials({ certFile: "/nonexistent.crt", keyFile: "/k" }),
-    ).toThrow(/cannot read the gRPC TLS certificate \/nonexistent.crt/);
+    ).rejects.toThrow(/cannot read the gRPC TLS certificate \/nonexistent.crt/);
+  });
+});
+
+describe("a rotated serving certificate", () => {
+  let dir: string;
+  let rotating: RunningGrpcServer;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kubewise-tls-"));
+    await copyFile(join(FIXTURES, "server.crt"), join(dir, "tls.crt"));
+    await copyFile(join(FIXTURES, "server.key"), join(dir, "tls.key"));
+    rotating = await startTlsServer({
+      certFile: join(dir, "tls.crt"),
+      keyFile: join(dir, "tls.key"),
+      refreshIntervalMs: 50,
+    });
+  });
+  afterAll(async () => {
+    await rotating?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("is served to new connections once the files change, without a restart", async () => {
+    const trusting = (ca: string) =>
+      register(credentials.createSsl(fixture(ca)), {}, rotating.port);
+    expect(await trusting("ca.crt")).toBeNull();
+    expect((await trusting("rotated-ca.crt"))?.code).toBe(status.UNAVAILABLE);
+
+    // as the kubelet updates a mounted Secret: new files, then one rename
+    await mkdir(join(dir, "next"));
+    await copyFile(join(FIXTURES, "rotated.crt"), join(dir, "next", "tls.crt"));
+    await copyFile(join(FIXTURES, "rotated.key"), join(dir, "next", "tls.key"));
+    await rename(join(dir, "next", "tls.key"), join(dir, "tls.key"));
+    await rename(join(dir, "next", "tls.crt"), join(dir, "tls.crt"));
+
+    // the provider reads the files every 50 ms: wait for the first handshake with the new CA
+    for (let i = 0; (await trusting("rotated-ca.crt")) !== null; i += 1)
+      if (i > 200) throw new Error("the rotated certificate was never served");
+    expect((await trusting("ca.crt"))?.code).toBe(status.UNAVAILABLE);
   });
 });
