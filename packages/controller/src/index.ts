@@ -63,3 +63,4 @@ export {
   type PublishedRecommendation,
   type RecommendationPublisher,
 } from "./publisher";
+export { createHpaSource, toHpaObservation } from "./adapters/hpa-source";

@@ -13,3 +13,4 @@ export * from "./safety";
 export * from "./step";
 export * from "./units";
 export * from "./workload-kinds";
+export * from "./hpa";

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
+import { HPA_MODES } from "./hpa";
 import { RECOMMENDATION_PHASES } from "./lifecycle";
 import {
   checkApprover,
@@ -14,6 +15,7 @@ const open: NamespaceSafetyConfig = {
   requireApproval: false,
   autoApplyEnabled: true,
   autoApplyMinConfidence: 0.8,
+  hpaMode: "leave-alone",
 };
 
 describe("evaluateSafety", () => {
@@ -111,6 +113,7 @@ describe("evaluateSafety", () => {
       requireApproval: fc.boolean(),
       autoApplyEnabled: fc.boolean(),
       autoApplyMinConfidence: fc.double({ min: 0, max: 1, noNaN: true }),
+      hpaMode: fc.constantFrom(...HPA_MODES),
     });
     fc.assert(
       fc.property(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { DEFAULT_HPA_MODE, HPA_MODES } from "./hpa";
 import type { RecommendationPhase } from "./lifecycle";
 
 export const NamespaceSafetyConfigSchema = z.object({
@@ -7,6 +8,8 @@ export const NamespaceSafetyConfigSchema = z.object({
   requireApproval: z.boolean(),
   autoApplyEnabled: z.boolean(),
   autoApplyMinConfidence: z.number().min(0).max(1),
+  /** Requests under a CPU/memory-utilisation HPA (./hpa.ts); absent in older clients' bodies. */
+  hpaMode: z.enum(HPA_MODES).default(DEFAULT_HPA_MODE),
 });
 export type NamespaceSafetyConfig = z.infer<typeof NamespaceSafetyConfigSchema>;
 
@@ -16,6 +19,7 @@ export const DEFAULT_SAFETY_CONFIG: NamespaceSafetyConfig = Object.freeze({
   requireApproval: true,
   autoApplyEnabled: false,
   autoApplyMinConfidence: 0.9,
+  hpaMode: DEFAULT_HPA_MODE,
 });
 
 export type ApplyAction = "dry-run-only" | "await-approval" | "apply" | "none";

@@ -4,6 +4,7 @@ import type { ResourcePrice } from "@kubewise/core";
 import type { DbExecutor } from "@kubewise/db";
 import type { LstmWeights, Recommender } from "@kubewise/ml";
 
+import type { HpaSource } from "./cluster-sync/hpas";
 import type { RecommendationPublisher } from "./cluster-sync/plan";
 import type { NotificationSender } from "./notifications/transport";
 
@@ -29,6 +30,8 @@ export type ServicePorts = {
   recommender?: Recommender;
   /** ResourceRecommendation objects of the cluster the aggregator runs in (syncRecommendationsToCluster). */
   clusterPublisher?: RecommendationPublisher;
+  /** The cluster's autoscaling/v2 HPAs, stored by the cluster sync for HPA-aware sizing. */
+  hpaSource?: HpaSource;
   /** Delivers alert notifications (webhook, Slack, SMTP) for deliverNotifications. */
   notificationSender?: NotificationSender;
   /** The namespace's step cap (kubewise.io/max-step-ratio); core DEFAULT_MAX_STEP_RATIO when absent. */

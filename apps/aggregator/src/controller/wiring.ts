@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 
-import type {
-  AuditSink,
-  LifecycleController,
-  PolicyResolver,
+import {
+  createHpaSource,
+  type AuditSink,
+  type LifecycleController,
+  type PolicyResolver,
 } from "@kubewise/controller";
 import type { ServiceContext } from "@kubewise/services";
 
@@ -55,7 +56,12 @@ export function startControllerLoops(deps: {
     },
   });
   const clusterSync = startClusterSync({
-    ctx: { db: ctx.db, clock: ctx.clock, logger },
+    ctx: {
+      db: ctx.db,
+      clock: ctx.clock,
+      logger,
+      ports: { hpaSource: createHpaSource(clients) },
+    },
     publisher: createClusterPublisher(clients, logger),
     clusterId: deps.clusterId,
     intervalMs: config.intervalMs,

@@ -1,6 +1,7 @@
 import {
   ApiException,
   AppsV1Api,
+  AutoscalingV2Api,
   BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -17,6 +18,7 @@ import { WriteRefusedError } from "../ports";
 
 export type KubeClients = {
   apps: AppsV1Api;
+  autoscaling: AutoscalingV2Api;
   batch: BatchV1Api;
   core: CoreV1Api;
   custom: CustomObjectsApi;
@@ -27,6 +29,7 @@ export type KubeClients = {
 export function createKubeClients(kubeConfig: KubeConfig): KubeClients {
   return {
     apps: kubeConfig.makeApiClient(AppsV1Api),
+    autoscaling: kubeConfig.makeApiClient(AutoscalingV2Api),
     batch: kubeConfig.makeApiClient(BatchV1Api),
     core: kubeConfig.makeApiClient(CoreV1Api),
     custom: kubeConfig.makeApiClient(CustomObjectsApi),

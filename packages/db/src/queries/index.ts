@@ -15,3 +15,4 @@ export * from "./rollout-signals";
 export * from "./models";
 export * from "./rollback-floors";
 export * from "./workload-recommendations";
+export * from "./hpas";

@@ -10,7 +10,9 @@ export type SafetyConfigValues = Pick<
   | "requireApproval"
   | "autoApplyEnabled"
   | "autoApplyMinConfidence"
->;
+> &
+  /** Absent: the column's default (leave-alone) on insert, unchanged on update. */
+  Partial<Pick<SafetyConfigRow, "hpaMode">>;
 
 export async function getSafetyConfig(
   db: DbExecutor,

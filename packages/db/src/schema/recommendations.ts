@@ -12,6 +12,8 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
+import type { HpaMode } from "@kubewise/core";
+
 import { clusterScope } from "./clusters";
 import { defaultNow, timestamptz } from "./columns";
 import {
@@ -152,6 +154,8 @@ export const namespaceSafetyConfigs = pgTable(
     requireApproval: boolean().notNull().default(true),
     autoApplyEnabled: boolean().notNull().default(false),
     autoApplyMinConfidence: real().notNull().default(0.9),
+    /** What recommendations do under a CPU/memory-utilisation HPA (@kubewise/core HPA_MODES). */
+    hpaMode: text().$type<HpaMode>().notNull().default("leave-alone"),
     updatedAt: defaultNow(),
   },
   (t) => [unique().on(t.clusterId, t.namespace)],

@@ -8,6 +8,8 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
+import type { HpaMetric } from "@kubewise/core";
+
 import { clusterScope } from "./clusters";
 import { defaultNow } from "./columns";
 
@@ -47,4 +49,25 @@ export const containers = pgTable(
     updatedAt: defaultNow(),
   },
   (t) => [unique().on(t.workloadId, t.name)],
+);
+
+// autoscaling/v2 HorizontalPodAutoscalers as the cluster sync last listed them (issue 13 item 6);
+// the target is matched to workloads by (namespace, kind, name) when recommendations are computed,
+// so an HPA whose workload is missing is kept and shown, never joined to the wrong one.
+export const workloadHpas = pgTable(
+  "workload_hpas",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clusterId: clusterScope(),
+    namespace: text().notNull(),
+    name: text().notNull(),
+    targetKind: text().notNull(),
+    targetName: text().notNull(),
+    minReplicas: integer().notNull(),
+    maxReplicas: integer().notNull(),
+    currentReplicas: integer(),
+    metrics: jsonb().$type<HpaMetric[]>().notNull().default([]),
+    observedAt: defaultNow(),
+  },
+  (t) => [unique().on(t.clusterId, t.namespace, t.name)],
 );

@@ -14,6 +14,7 @@ import {
   type WorkloadRecommendation,
 } from "@kubewise/k8s";
 
+import { applySupportOf } from "../recommendations/apply-support";
 import { fromRecommendationRow } from "../recommendations/to-resources";
 
 /** Phases whose rows the cluster still carries (a Rejected row keeps its object, rejected). */
@@ -97,6 +98,8 @@ export function buildDesired(
   const rows = open.length ? open : group;
   const [first] = rows;
   if (!first) return undefined;
+  // A kind Kubewise cannot patch, or a request change that needs its HPA re-targeted with it.
+  if (!rows.every((r) => applySupportOf(r).supported)) return undefined;
   const support = getApplySupport(first.workload.kind);
   if (!support.supported) return undefined;
   return {

@@ -16,3 +16,4 @@ export {
   GetClusterConnectionInputSchema,
   type ClusterConnection,
 } from "./connection";
+export { syncClusterHpas, type HpaSource, type HpaSyncResult } from "./hpas";

@@ -168,6 +168,8 @@ describe("syncRecommendationsToCluster", () => {
       approvalsPushed: 0,
       dbPhaseChanges: 0,
       conflicts: [],
+      // No HPA source in this context: nothing listed, nothing stored.
+      hpas: { status: "skipped" },
     });
 
     shop.phase = "Applied";

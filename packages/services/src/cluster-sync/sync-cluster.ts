@@ -24,6 +24,7 @@ import {
 } from "../recommendations/internal";
 import { persistTransition } from "../recommendations/transition";
 import { CARRIED_PHASES } from "./desired";
+import { syncClusterHpas, type HpaSyncResult } from "./hpas";
 import {
   planClusterSync,
   type ClusterSyncPlan,
@@ -43,6 +44,7 @@ export type SyncRecommendationsToClusterResult = {
   approvalsPushed: number;
   dbPhaseChanges: number;
   conflicts: string[];
+  hpas: HpaSyncResult;
 };
 
 const PAGE_SIZE = 500;
@@ -222,6 +224,7 @@ export async function syncRecommendationsToCluster({
   });
   // The dashboard's "cluster connected" (approvals move on) reads this.
   await markControllerSeen(ctx.db, clusterId, ctx.clock.now());
+  const hpas = await syncClusterHpas(ctx, clusterId);
   if (
     dbPhaseChanges ||
     plan.publish.length ||
@@ -243,5 +246,6 @@ export async function syncRecommendationsToCluster({
     approvalsPushed,
     dbPhaseChanges,
     conflicts,
+    hpas,
   };
 }

@@ -2,7 +2,6 @@ import {
   checkApprover,
   ConflictError,
   ForbiddenError,
-  getApplySupport,
   NotFoundError,
   PreconditionFailedError,
   type RecommendationEvent,
@@ -16,6 +15,7 @@ import {
 } from "@kubewise/db";
 
 import type { ServiceContext } from "../context";
+import { applySupportOf } from "./apply-support";
 import {
   getEffectiveSafetyConfig,
   getRecommendationInScope,
@@ -36,10 +36,10 @@ async function assertApprovable(
   found: RecommendationWithContext,
 ): Promise<void> {
   const { clusterId, namespace, kind } = found.workload;
-  const support = getApplySupport(kind);
+  const support = applySupportOf(found);
   if (!support.supported)
     throw new PreconditionFailedError(
-      `cannot approve: Kubewise cannot apply to a ${kind}: ${support.reason}`,
+      `cannot approve: Kubewise cannot apply this ${kind} change: ${support.reason}`,
     );
   const config = await getEffectiveSafetyConfig(tx.db, clusterId, namespace);
   const requesterId = await getRecommendationRequester(

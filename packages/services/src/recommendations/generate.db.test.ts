@@ -36,6 +36,7 @@ describe("generateRecommendations", () => {
       unchanged: 0,
       insufficientHistory: 0,
       superseded: 2,
+      hpasWithoutWorkload: 0,
     });
     const page = await listRecommendations({
       ctx,
@@ -53,6 +54,7 @@ describe("generateRecommendations", () => {
       unchanged: 2,
       insufficientHistory: 0,
       superseded: 0,
+      hpasWithoutWorkload: 0,
     });
 
     const krr = await generateRecommendations({

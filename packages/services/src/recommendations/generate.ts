@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_STEP_RATIO,
   DEFAULT_PRICE,
   getApplySupport,
+  type ApplySupport,
   type ContainerResources,
 } from "@kubewise/core";
 import {
@@ -35,6 +36,13 @@ import { recordAudit } from "../internal/audit";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import { adviseContainer, restatePublished, withSizingRules } from "./advice";
+import { applySupportOf } from "./apply-support";
+import {
+  coordinateValues,
+  hpaPlanChange,
+  loadPassHpas,
+  type PassHpas,
+} from "./hpa-plan";
 import { auditSubject } from "./internal";
 import { supersedeDecision } from "./materiality";
 import {
@@ -54,6 +62,8 @@ export type GenerateRecommendationsResult = {
   unchanged: number;
   insufficientHistory: number;
   superseded: number;
+  /** HPAs whose target workload Kubewise has no containers for (each logged with its reason). */
+  hpasWithoutWorkload: number;
 };
 
 function averageUsage(history: UsageHistoryRow[]): {
@@ -90,9 +100,13 @@ export async function generateRecommendations({
     unchanged: 0,
     insufficientHistory: 0,
     superseded: 0,
+    hpasWithoutWorkload: 0,
   };
   const from = new Date(now.getTime() - historyWindowSeconds * 1000);
-  for (const target of await listContainersInCluster(ctx.db, clusterId)) {
+  const targets = await listContainersInCluster(ctx.db, clusterId);
+  const hpas = await loadPassHpas(ctx, clusterId, targets);
+  result.hpasWithoutWorkload = hpas.orphans.length;
+  for (const target of targets) {
     const history = await getUsageHistory(ctx.db, {
       containerId: target.container.id,
       from,
@@ -104,6 +118,7 @@ export async function generateRecommendations({
       history,
       from,
       now,
+      hpas,
     });
     addOutcome(result, outcome);
   }
@@ -140,6 +155,8 @@ export async function recommendContainer(
     history: UsageHistoryRow[];
     from: Date;
     now: Date;
+    /** The pass's HPAs (hpa-plan.ts loadPassHpas). */
+    hpas: PassHpas;
   },
 ): Promise<ContainerRecommendationOutcome> {
   const { recommender, target, history, from, now } = input;
@@ -147,10 +164,14 @@ export async function recommendContainer(
   if (advice === null) return { kind: "insufficient-history" };
   const signals = await gatherSizingSignals(ctx, { target, history, now });
   const recommendation = withSizingRules(advice.fresh, signals, advice.restate);
-  const values = toRecommendationValues(
-    recommendation,
-    await toApplicableStep(ctx, target),
-  );
+  const values = coordinateValues({
+    values: toRecommendationValues(
+      recommendation,
+      await toApplicableStep(ctx, target),
+    ),
+    target,
+    ...(await input.hpas.forTarget(target)),
+  });
   const written = await withTransaction(ctx, (tx) =>
     persist(tx, {
       target,
@@ -194,10 +215,9 @@ async function toApplicableStep(
 
 /** A kind Kubewise cannot patch still gets its advice, refused for apply with the reason. */
 function describeApply(
-  kind: string,
+  support: ApplySupport,
   reason: string,
 ): { eventReason: string; audit: Record<string, unknown> } {
-  const support = getApplySupport(kind);
   if (support.supported)
     return { eventReason: reason, audit: { applySupported: true } };
   return {
@@ -247,6 +267,9 @@ async function publicationReason(
 ): Promise<string | null> {
   const { reference, target, values, policy } = input;
   if (!reference) return "first recommendation for this container";
+  const hpa = hpaPlanChange(reference.evidence, values.evidence);
+  if (hpa !== null)
+    return `${hpa} (against v${reference.version}, ${reference.phase})`;
   const safety = await getSafetyConfig(
     tx.db,
     target.workload.clusterId,
@@ -302,7 +325,10 @@ async function persist(
     createdAt: now,
     updatedAt: now,
   });
-  const apply = describeApply(workload.kind, reason);
+  const apply = describeApply(
+    applySupportOf({ workload, recommendation: created }),
+    reason,
+  );
   await insertRecommendationEvent(tx.db, {
     recommendationId: created.id,
     fromPhase: null,

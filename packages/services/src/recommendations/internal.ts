@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 
 import {
   DEFAULT_SAFETY_CONFIG,
-  getApplySupport,
   NotFoundError,
   type NamespaceSafetyConfig,
 } from "@kubewise/core";
@@ -15,13 +14,13 @@ import {
 
 import { assertNamespaceAccess } from "../auth/authorize";
 import type { Actor } from "../context";
+import { applySupportOf } from "./apply-support";
 import type { RecommendationSummary } from "./schemas";
 
-export function toRecommendationSummary({
-  recommendation: r,
-  container: c,
-  workload: w,
-}: RecommendationWithContext): RecommendationSummary {
+export function toRecommendationSummary(
+  row: RecommendationWithContext,
+): RecommendationSummary {
+  const { recommendation: r, container: c, workload: w } = row;
   return {
     id: r.id,
     clusterId: r.clusterId,
@@ -46,14 +45,16 @@ export function toRecommendationSummary({
       memoryLimitBytes: r.memoryLimitBytes,
     },
     projectedMonthlySavingsMicroUsd: r.projectedMonthlySavingsMicroUsd,
-    apply: toApplyView(w.kind),
+    apply: toApplyView(row),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
 }
 
-function toApplyView(kind: string): RecommendationSummary["apply"] {
-  const support = getApplySupport(kind);
+function toApplyView(
+  row: RecommendationWithContext,
+): RecommendationSummary["apply"] {
+  const support = applySupportOf(row);
   return support.supported
     ? { supported: true }
     : { supported: false, reason: support.reason };
@@ -90,6 +91,7 @@ export async function getEffectiveSafetyConfig(
     requireApproval: row.requireApproval,
     autoApplyEnabled: row.autoApplyEnabled,
     autoApplyMinConfidence: row.autoApplyMinConfidence,
+    hpaMode: row.hpaMode,
   };
 }
 

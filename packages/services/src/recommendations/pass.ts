@@ -26,6 +26,7 @@ import {
   recommendContainer,
   type GenerateRecommendationsResult,
 } from "./generate";
+import { loadPassHpas, type PassHpas } from "./hpa-plan";
 
 export const RunRecommendationPassInputSchema = z
   .object({
@@ -85,11 +86,15 @@ export async function runRecommendationPass({
   const parsed = parseInput(RunRecommendationPassInputSchema, input);
   const all = await listContainersInCluster(ctx.db, parsed.clusterId);
   const result = emptyPassResult();
+  // Matched against the whole cluster: a workload's containers may fall into different shards.
+  const hpas = await loadPassHpas(ctx, parsed.clusterId, all);
+  result.hpasWithoutWorkload = hpas.orphans.length;
   if (shards === undefined) {
     await passOverContainers(ctx, {
       ...parsed,
       targets: all,
       result,
+      hpas,
       onChunk: (done) => onProgress?.({ done, total: all.length }),
     });
     return result;
@@ -110,6 +115,7 @@ export async function runRecommendationPass({
         ...parsed,
         targets,
         result,
+        hpas,
         onChunk: (done) => onProgress?.({ done: before + done, total }),
       }),
     );
@@ -126,6 +132,7 @@ function emptyPassResult(): RecommendationPassResult {
     unchanged: 0,
     insufficientHistory: 0,
     superseded: 0,
+    hpasWithoutWorkload: 0,
     opened: 0,
     resolved: 0,
     stillOpen: 0,
@@ -141,10 +148,11 @@ async function passOverContainers(
   input: PassSettings & {
     targets: readonly ContainerWithWorkload[];
     result: RecommendationPassResult;
+    hpas: PassHpas;
     onChunk?: (done: number) => Promise<void> | void;
   },
 ): Promise<void> {
-  const { targets, result, now } = input;
+  const { targets, result, now, hpas } = input;
   // VPA is the pure baseline; the aggregator injects the "kubewise" recommender (it needs ONNX).
   const recommender = ctx.ports.recommender ?? createVpaRecommender();
   const from = new Date(now.getTime() - input.recommendWindowSeconds * 1000);
@@ -170,6 +178,7 @@ async function passOverContainers(
           from,
           now,
           result,
+          hpas,
         });
       }
     };
@@ -190,6 +199,7 @@ async function passOverContainer(
     from: Date;
     now: Date;
     result: RecommendationPassResult;
+    hpas: PassHpas;
   },
 ): Promise<void> {
   const { target, history, now, result } = input;
@@ -210,6 +220,7 @@ async function passOverContainer(
       history,
       from: input.from,
       now,
+      hpas: input.hpas,
     }),
   );
 }

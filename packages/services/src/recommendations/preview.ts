@@ -2,7 +2,6 @@
 // as the object the cluster sync publishes, so it is byte for byte what the controller sends.
 import {
   buildResourcesPatch,
-  getApplySupport,
   renderPatchYaml,
   type ContainerResourceChange,
   type WorkloadRef,
@@ -20,6 +19,7 @@ import {
   hashDesired,
   serializeDesiredPatch,
 } from "../cluster-sync/desired";
+import { applySupportOf } from "./apply-support";
 import { fromContainerRow, fromRecommendationRow } from "./to-resources";
 
 export type PatchPreview =
@@ -74,7 +74,7 @@ export async function previewRecommendation(
     current: fromContainerRow(row.container),
     recommended: fromRecommendationRow(row.recommendation),
   }));
-  const support = getApplySupport(found.workload.kind);
+  const support = applySupportOf(found);
   const desired = buildDesired(
     group.map((r) =>
       r === found

@@ -3,10 +3,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import type { NamespaceSafetyConfig } from "@kubewise/core";
+import { HPA_MODES, type NamespaceSafetyConfig } from "@kubewise/core";
 
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
+
+const HPA_MODE_LABELS: Record<NamespaceSafetyConfig["hpaMode"], string> = {
+  "leave-alone": "leave-alone: keep the request the HPA scales on",
+  retarget:
+    "retarget: move the request and the HPA's target together (advice only)",
+};
 
 function ConfigForm({
   namespace,
@@ -77,6 +83,26 @@ function ConfigForm({
             })
           }
         />
+      </label>
+      <label>
+        hpaMode (requests under a CPU/memory-utilisation HPA)
+        <select
+          name="hpaMode"
+          value={config.hpaMode}
+          disabled={!canEdit}
+          onChange={(e) =>
+            setConfig({
+              ...config,
+              hpaMode: e.target.value as NamespaceSafetyConfig["hpaMode"],
+            })
+          }
+        >
+          {HPA_MODES.map((mode) => (
+            <option key={mode} value={mode}>
+              {HPA_MODE_LABELS[mode]}
+            </option>
+          ))}
+        </select>
       </label>
       {canEdit ? (
         <button type="submit" className="primary" disabled={save.isPending}>
