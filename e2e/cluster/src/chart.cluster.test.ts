@@ -52,6 +52,9 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
         "policy/poddisruptionbudgets:get",
         "policy/poddisruptionbudgets:list",
         "policy/poddisruptionbudgets:watch",
+        ...["get", "list", "watch"].map(
+          (v) => `autoscaling/horizontalpodautoscalers:${v}`,
+        ),
         "/events:create",
         "/events:patch",
         "authentication.k8s.io/tokenreviews:create",

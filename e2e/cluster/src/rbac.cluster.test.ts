@@ -30,6 +30,8 @@ describe("controller ServiceAccount: least privilege from the chart", () => {
     [["patch", "daemonsets"], "yes"],
     [["patch", "pods", "--subresource=resize"], "yes"],
     [["list", "poddisruptionbudgets.policy"], "yes"],
+    [["list", "horizontalpodautoscalers.autoscaling"], "yes"],
+    [["patch", "horizontalpodautoscalers.autoscaling"], "no"],
     [["patch", "resourcerecommendations.kubewise.io"], "yes"],
     [
       ["patch", "resourcerecommendations.kubewise.io", "--subresource=status"],

@@ -2,6 +2,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 
 import {
+  createHpaSource,
   createKubeClients,
   createRecommendationStore,
   type KubeClients,
@@ -11,6 +12,7 @@ import {
   getRecommendationWithContext,
   insertRecommendationEvent,
   listAuditLog,
+  listClusterHpas,
   migrate,
   startDatabase,
   upsertSafetyConfig,
@@ -103,13 +105,19 @@ export class SyncDatabase {
     clients: KubeClients = createKubeClients(kc),
   ): ClusterSync {
     return startClusterSync({
-      ctx: this.ctx,
+      // As the aggregator wires it (apps/aggregator/src/controller/wiring.ts).
+      ctx: { ...this.ctx, ports: { hpaSource: createHpaSource(clients) } },
       publisher: createClusterPublisher(clients, this.logger),
       clusterId: this.clusterId,
       intervalMs: 3_600_000,
       logger: this.logger,
       leader,
     });
+  }
+
+  /** The HPAs the cluster sync stored for this cluster. */
+  hpas() {
+    return listClusterHpas(this.client.db, this.clusterId);
   }
 
   /** A Pending 250m / 256Mi recommendation for container `app` of Deployment `name`; returns its id. */
@@ -235,6 +243,7 @@ export class ClusterSyncHarness {
   approve = (id: string): Promise<void> => this.db.approve(id);
   dbPhase = (id: string): Promise<string | undefined> => this.db.dbPhase(id);
   audit = (id: string) => this.db.audit(id);
+  hpas = () => this.db.hpas();
 
   async sync(): Promise<SyncRecommendationsToClusterResult> {
     const round = await this.bridge.runOnce();

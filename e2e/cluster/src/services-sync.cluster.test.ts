@@ -2,6 +2,10 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import type {
+  V2HorizontalPodAutoscaler,
+  V2MetricSpec,
+} from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -107,6 +111,7 @@ describe("services approvals reach the Deployment through the cluster bridge", (
       approvalsPushed: 0,
       dbPhaseChanges: 0,
       conflicts: [],
+      hpas: expect.objectContaining({ status: "synced" }) as unknown,
     });
   });
 
@@ -140,5 +145,100 @@ describe("services approvals reach the Deployment through the cluster bridge", (
     // Settled: the dashboard side agrees, so nothing is pushed back over alice's approval.
     expect((await h.sync()).approvalsPushed).toBe(0);
     expect((await h.object("deployment-api")).spec.approval?.by).toBe("alice");
+  });
+
+  it("the cluster sync detects autoscaling/v2 HPAs, with their metrics, also one whose target is missing", async () => {
+    const hpa = (
+      name: string,
+      target: string,
+      metrics: V2MetricSpec[],
+    ): V2HorizontalPodAutoscaler => ({
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name, namespace },
+      spec: {
+        scaleTargetRef: {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          name: target,
+        },
+        minReplicas: 2,
+        maxReplicas: 6,
+        metrics,
+      },
+    });
+    const cpu = (averageUtilization: number): V2MetricSpec => ({
+      type: "Resource",
+      resource: {
+        name: "cpu",
+        target: { type: "Utilization", averageUtilization },
+      },
+    });
+    await admin.autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace,
+      body: hpa("web", "web", [cpu(70)]),
+    });
+    await admin.autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace,
+      body: hpa("ghost", "no-such-deployment", [
+        {
+          type: "External",
+          external: {
+            metric: { name: "queue_depth" },
+            target: { type: "AverageValue", averageValue: "30" },
+          },
+        },
+      ]),
+    });
+    expect((await h.sync()).hpas).toMatchObject({
+      status: "synced",
+      refused: 0,
+    });
+    const stored = (await h.hpas()).filter((r) => r.namespace === namespace);
+    expect(
+      stored.map((r) => ({
+        name: r.name,
+        target: `${r.targetKind}/${r.targetName}`,
+        replicas: [r.minReplicas, r.maxReplicas],
+        metrics: r.metrics,
+      })),
+    ).toEqual([
+      {
+        name: "ghost",
+        target: "Deployment/no-such-deployment",
+        replicas: [2, 6],
+        metrics: [
+          {
+            source: "External",
+            targetType: "AverageValue",
+            metricName: "queue_depth",
+          },
+        ],
+      },
+      {
+        name: "web",
+        target: "Deployment/web",
+        replicas: [2, 6],
+        metrics: [
+          {
+            source: "Resource",
+            resource: "cpu",
+            targetType: "Utilization",
+            averageUtilization: 70,
+          },
+        ],
+      },
+    ]);
+    // Deleted in the cluster: gone from the DB on the next round.
+    await admin.autoscaling.deleteNamespacedHorizontalPodAutoscaler({
+      namespace,
+      name: "ghost",
+    });
+    await h.sync();
+    expect(
+      (await h.hpas())
+        .filter((r) => r.namespace === namespace)
+        .map((r) => r.name),
+    ).toEqual(["web"]);
   });
 });
