@@ -353,6 +353,40 @@ describe("planClusterSync", () => {
     expect(result.publish[0]!.containers[0]!.requests.cpuMillicores).toBe(300);
   });
 
+  it("keeps the approved spec while its canary runs: a newer version waits until it settles", () => {
+    const applying = row({ phase: "Applying", version: 1 });
+    const newer = row({ version: 2, cpuRequestMillicores: 300 });
+    const canary = objectFor([applying], { phase: "Canary" });
+    const during = plan([newer, applying], [canary]);
+    expect(during.publish).toEqual([]);
+    expect(during.dbChanges).toEqual([]);
+    expect(during.conflicts).toEqual([]);
+    // once the rollout settled the newer version replaces the spec
+    const settled = plan(
+      [newer, row({ phase: "Applied", version: 1 })],
+      [{ ...canary, phase: "Verified" }],
+    );
+    expect(settled.publish[0]!.containers[0]!.requests.cpuMillicores).toBe(300);
+  });
+
+  it("pushes the approval of an approved spec, not a newer version queued after it", () => {
+    const approved = row({ phase: "Approved", version: 1 });
+    const object = objectFor([approved], { phase: "Pending" });
+    const result = plan(
+      [row({ version: 2, cpuRequestMillicores: 300 }), approved],
+      [object],
+    );
+    expect(result.publish).toEqual([]);
+    expect(result.approvals).toEqual([
+      expect.objectContaining({
+        approval: expect.objectContaining({
+          state: "Approved",
+          specHash: object.specHash,
+        }) as unknown,
+      }),
+    ]);
+  });
+
   it("moves no older row whose resources are not the object's spec", () => {
     const applied = row({ phase: "Applying", version: 1 });
     const other = row({

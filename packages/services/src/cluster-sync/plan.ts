@@ -287,15 +287,18 @@ export function planClusterSync(input: {
     approvals: [],
     conflicts: [],
   };
-  for (const group of groupLatestByWorkload(input.rows)) {
-    const desired = buildDesired(group);
-    if (!desired) continue;
+  for (const newest of groupLatestByWorkload(input.rows)) {
+    const first = buildDesired(newest);
+    if (!first) continue;
     const ref = {
-      namespace: desired.namespace,
-      name: toRecommendationName(desired.target),
+      namespace: first.namespace,
+      name: toRecommendationName(first.target),
     };
-    const specHash = hashDesired(desired);
     const found = objects.get(`${ref.namespace}/${ref.name}`);
+    const group = inFlightRows(input.rows, newest, found) ?? newest;
+    const desired = group === newest ? first : buildDesired(group);
+    if (!desired) continue;
+    const specHash = hashDesired(desired);
     const object = found?.specHash === specHash ? found : undefined;
     const { dbChanges, conflicts, after } = planGroupDbChanges(
       group,
@@ -322,6 +325,37 @@ export function planClusterSync(input: {
     if (approval) plan.approvals.push(approval);
   }
   return plan;
+}
+
+/** Cluster phases after which the object's spec may be replaced: its rollout is over. */
+const SETTLED_CLUSTER_PHASES: readonly string[] = [
+  "Applied",
+  "Verified",
+  "RolledBack",
+  "Rejected",
+  "Failed",
+];
+
+/**
+ * The approved rows the object holds while their rollout has not settled: an Approved or Applying
+ * recommendation is never replaced by a newer one before it is applied, rolled back or rejected
+ * (a newer version waits as Pending). Replacing the spec mid-canary left some pods resized and the
+ * rest not. Undefined when nothing is in flight for this workload.
+ */
+function inFlightRows(
+  rows: readonly RecommendationWithContext[],
+  newest: readonly RecommendationWithContext[],
+  found: ClusterRecommendationState | undefined,
+): RecommendationWithContext[] | undefined {
+  if (!found || SETTLED_CLUSTER_PHASES.includes(found.phase ?? ""))
+    return undefined;
+  const held = heldRows(rows, newest, found.specHash);
+  const inFlight = held.some(
+    (r) =>
+      r.recommendation.phase === "Approved" ||
+      r.recommendation.phase === "Applying",
+  );
+  return inFlight ? held : undefined;
 }
 
 /** The approval the object still needs to match the DB's decision; undefined when it has it. */
