@@ -1,6 +1,14 @@
 import { test as base, expect } from "@playwright/test";
 import type { Page } from "@playwright/test";
+import { pino } from "pino";
 import postgres from "postgres";
+
+import { createDb } from "@kubewise/db";
+import {
+  runRecommendationPass,
+  SYSTEM_ACTOR,
+  type RecommendationPassResult,
+} from "@kubewise/services";
 
 import type { E2eUser, StackInfo } from "../scripts/stack-info";
 
@@ -10,6 +18,12 @@ type Fixtures = {
   oidc: StackInfo["oidc"];
   bootstrapAdmin: E2eUser;
   loginAs: (user: E2eUser) => Promise<void>;
+  /**
+   * One recommendation pass of the aggregator (its recommend loop's body, runRecommendationPass
+   * with the VPA recommender the seed used) over the stack's database, `minutes` after the pinned
+   * E2E_NOW; resolves when the pass has committed.
+   */
+  recommendationPass: (minutes: number) => Promise<RecommendationPassResult>;
 };
 
 function stack(): StackInfo {
@@ -88,6 +102,27 @@ export const test = base.extend<Fixtures>({
   },
   loginAs: async ({ page }, use) => {
     await use((user) => login(page, user));
+  },
+  recommendationPass: async ({}, use) => {
+    const { databaseUrl, now } = stack();
+    const client = createDb({ url: databaseUrl, max: 2 });
+    const [cluster] = await client.sql<{ id: string }[]>`
+      select id::text from clusters where name = 'demo'`;
+    if (!cluster) throw new Error("the demo seed created no cluster");
+    await use(async (minutes) => {
+      const at = new Date(Date.parse(now) + minutes * 60_000);
+      return runRecommendationPass({
+        ctx: {
+          db: client.db,
+          actor: SYSTEM_ACTOR,
+          clock: { now: () => at },
+          logger: pino({ level: "silent" }),
+          ports: {},
+        },
+        input: { clusterId: cluster.id, now: at },
+      });
+    });
+    await client.close();
   },
 });
 /* eslint-enable no-empty-pattern */
