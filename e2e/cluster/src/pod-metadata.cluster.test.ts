@@ -162,6 +162,7 @@ describe("agent pod metadata from a real kube-apiserver, with the chart's agent 
       cpuLimitMillicores: 0,
       memoryRequestBytes: 1_073_741_824,
       memoryLimitBytes: 2_147_483_648,
+      labels: { app: "web" },
     });
     expect(
       watcher.lookup({ podUid, containerId: SIDECAR_ID })?.containerName,

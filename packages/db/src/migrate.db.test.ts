@@ -56,6 +56,7 @@ const EXPECTED_TABLES = [
   "user_namespace_scopes",
   "user_sessions",
   "users",
+  "workload_hpas",
   "workloads",
 ];
 

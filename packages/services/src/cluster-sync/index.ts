@@ -16,4 +16,5 @@ export {
   GetClusterConnectionInputSchema,
   type ClusterConnection,
 } from "./connection";
-export { syncClusterHpas, type HpaSource, type HpaSyncResult } from "./hpas";
+// syncClusterHpas runs inside syncRecommendationsToCluster (authorized there); not a verb of its own.
+export type { HpaSource, HpaSyncResult } from "./hpas";
