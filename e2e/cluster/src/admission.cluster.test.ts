@@ -5,6 +5,7 @@ import type { KubeClients } from "@kubewise/controller";
 import {
   adminClients,
   controllerUsername,
+  createCronJob,
   createNamespace,
   createSampleDeployment,
   deleteNamespace,
@@ -217,29 +218,12 @@ describe("allow-list admission: the controller may change only container resourc
         },
       },
     });
-    await admin.batch.createNamespacedCronJob({
-      namespace,
-      body: {
-        metadata: { name: "nightly" },
-        spec: {
-          schedule: "0 3 * * *",
-          jobTemplate: {
-            spec: {
-              template: {
-                spec: {
-                  restartPolicy: "Never",
-                  containers: [
-                    {
-                      name: "app",
-                      image: "registry.invalid/batch:1",
-                      resources: { requests: { cpu: "1", memory: "1Gi" } },
-                    },
-                  ],
-                },
-              },
-            },
-          },
-        },
+    await createCronJob(admin, namespace, {
+      name: "nightly",
+      container: {
+        name: "app",
+        image: "registry.invalid/batch:1",
+        resources: { requests: { cpu: "1", memory: "1Gi" } },
       },
     });
   });

@@ -19,6 +19,7 @@ import {
 import {
   appResources,
   halfHour,
+  NEW,
   ORIGINAL,
   startRolloutEnvironment,
   type RolloutEnvironment,
@@ -335,6 +336,80 @@ describe("faults during a rollout on a real API server", () => {
         "--ignore-not-found",
       ]);
     }
+  }, 120_000);
+
+  it("a PodDisruptionBudget that blocks the template patch holds the resized pods in Canary with a condition; the change goes on once it allows", async () => {
+    const sample = await fixture.observe("guarded");
+    await sample(2, halfHour());
+    await fixture.deploy(t, "guarded");
+    await t.controller.tick();
+    await sample(2);
+    await t.controller.tick();
+    const resized = await fixture.changedPods("guarded");
+    expect(resized).toHaveLength(2);
+
+    // no disruption allowed: kube-controller-manager's disruption controller computes the status
+    await admin.policy.createNamespacedPodDisruptionBudget({
+      namespace,
+      body: {
+        metadata: { name: "guarded" },
+        spec: {
+          maxUnavailable: 0,
+          selector: { matchLabels: { app: "guarded" } },
+        },
+      },
+    });
+    await waitFor("the budget's status", async () => {
+      const pdb = await admin.policy.readNamespacedPodDisruptionBudget({
+        namespace,
+        name: "guarded",
+      });
+      return pdb.status?.observedGeneration ? pdb : undefined;
+    });
+    const template = async () =>
+      (
+        await admin.apps.readNamespacedDeployment({
+          namespace,
+          name: "guarded",
+        })
+      ).spec?.template.spec?.containers.find((c) => c.name === "app")
+        ?.resources;
+
+    for (let i = 0; i < 2; i += 1) {
+      await sample(2);
+      await t.controller.tick();
+      const held = await fixture.rec("guarded");
+      expect(held.status?.phase).toBe("Canary");
+      expect(held.status?.canary).toMatchObject({ step: 1, pods: resized });
+      expect(held.status?.conditions).toContainEqual(
+        expect.objectContaining({
+          type: "DisruptionAllowed",
+          status: "False",
+          reason: "PodDisruptionBudget",
+          message:
+            "PodDisruptionBudget guarded allows no disruption; holding the resized pods at this step",
+        }),
+      );
+      // consistent: the recorded pods carry the change, the template and the others do not
+      expect(await fixture.changedPods("guarded")).toEqual(resized);
+      expect(await template()).toEqual(ORIGINAL);
+    }
+
+    await admin.policy.deleteNamespacedPodDisruptionBudget({
+      namespace,
+      name: "guarded",
+    });
+    await sample(2);
+    await t.controller.tick();
+    const applied = await fixture.rec("guarded");
+    expect(applied.status?.phase).toBe("Applied");
+    expect(applied.status?.applied?.previous).toEqual([
+      { name: "app", ...ORIGINAL },
+    ]);
+    expect(applied.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: "DisruptionAllowed", status: "True" }),
+    );
+    expect(await template()).toEqual(NEW);
   }, 120_000);
 
   // Last in this block: the suite's controller `t` is killed here and another instance takes over.

@@ -400,6 +400,33 @@ export async function createDeployment(
   });
 }
 
+/** A nightly CronJob with one container `app` (its job template is what Kubewise patches). */
+export async function createCronJob(
+  clients: KubeClients,
+  namespace: string,
+  options: { name: string; container: SampleContainer },
+): Promise<void> {
+  await clients.batch.createNamespacedCronJob({
+    namespace,
+    body: {
+      metadata: { name: options.name },
+      spec: {
+        schedule: "0 3 * * *",
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: {
+                restartPolicy: "Never",
+                containers: [{ ...options.container, name: "app" }],
+              },
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
 export async function createSampleDeployment(
   clients: KubeClients,
   namespace: string,

@@ -120,13 +120,13 @@ export class SyncDatabase {
     return listClusterHpas(this.client.db, this.clusterId);
   }
 
-  /** A Pending 250m / 256Mi recommendation for container `app` of Deployment `name`; returns its id. */
-  async addRecommendation(name: string): Promise<string> {
+  /** A Pending 250m / 256Mi recommendation for container `app` of workload `name` (a Deployment unless `kind` says); returns its id. */
+  async addRecommendation(name: string, kind = "Deployment"): Promise<string> {
     const db = this.client.db;
     const workload = await createTestWorkload(db, {
       clusterId: this.clusterId,
       namespace: this.namespace,
-      kind: "Deployment",
+      kind,
       name,
     });
     const container = await createTestContainer(db, {
@@ -238,8 +238,8 @@ export class ClusterSyncHarness {
     return new ClusterSyncHarness(db, bridge, test, options.namespace);
   }
 
-  addRecommendation = (name: string): Promise<string> =>
-    this.db.addRecommendation(name);
+  addRecommendation = (name: string, kind?: string): Promise<string> =>
+    this.db.addRecommendation(name, kind);
   approve = (id: string): Promise<void> => this.db.approve(id);
   dbPhase = (id: string): Promise<string | undefined> => this.db.dbPhase(id);
   audit = (id: string) => this.db.audit(id);

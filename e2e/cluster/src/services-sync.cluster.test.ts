@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   adminClients,
   approvalOf,
+  createCronJob,
   createNamespace,
   createSampleDeployment,
   deleteNamespace,
@@ -145,6 +146,75 @@ describe("services approvals reach the Deployment through the cluster bridge", (
     // Settled: the dashboard side agrees, so nothing is pushed back over alice's approval.
     expect((await h.sync()).approvalsPushed).toBe(0);
     expect((await h.object("deployment-api")).spec.approval?.by).toBe("alice");
+  });
+
+  it("a CronJob's approved recommendation reaches its job template (the next run) end to end; a Job's is refused with its reason and never published", async () => {
+    await createCronJob(admin, namespace, {
+      name: "nightly",
+      container: {
+        name: "app",
+        image: "registry.invalid/kubewise/batch:1",
+        resources: {
+          requests: { cpu: "1", memory: "1Gi" },
+          limits: { memory: "2Gi" },
+        },
+      },
+    });
+    const id = await h.addRecommendation("nightly", "CronJob");
+    await h.approve(id);
+    expect(await h.sync()).toMatchObject({ published: 1, approvalsPushed: 1 });
+    const { preview } = await h.detail(id);
+    if (!preview.applicable) throw new Error(preview.reason);
+    expect((await h.object("cronjob-nightly")).spec.approval?.specHash).toBe(
+      preview.specHash,
+    );
+
+    // no gradual rollout and no replica gate: the job template is patched in one step
+    await h.controller.tick();
+    const cronJob = await admin.batch.readNamespacedCronJob({
+      namespace,
+      name: "nightly",
+    });
+    expect(
+      cronJob.spec?.jobTemplate.spec?.template.spec?.containers.find(
+        (c) => c.name === "app",
+      )?.resources,
+    ).toEqual({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { memory: "2Gi" },
+    });
+    const object = await h.object("cronjob-nightly");
+    expect(object.status?.phase).toBe("Applied");
+    expect(object.status?.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "Applied",
+        status: "True",
+        reason: "TemplatePatched",
+        message: "patched the CronJob pod template",
+      }),
+    );
+    // the bytes sent to the CronJob are the dashboard's "Generated patch"
+    const sent = h.sent.filter(
+      (s) => s.op === "patchResources" && s.name === "nightly",
+    );
+    expect(sent.map((s) => s.body)).toEqual([preview.patch]);
+    expect(JSON.parse(preview.patch)).toHaveProperty(
+      "spec.jobTemplate.spec.template.spec.containers",
+    );
+    expect((await h.sync()).dbPhaseChanges).toBe(1);
+    expect(await h.dbPhase(id)).toBe("Applied");
+
+    // A Job's pod template is immutable: advice only, refused visibly, nothing reaches the cluster.
+    const jobId = await h.addRecommendation("migrate", "Job");
+    const job = await h.detail(jobId);
+    expect(job.preview).toEqual({
+      applicable: false,
+      reason: expect.stringContaining("immutable") as string,
+    });
+    await expect(h.approve(jobId)).rejects.toThrow(/immutable/);
+    expect(await h.sync()).toMatchObject({ published: 0, approvalsPushed: 0 });
+    await expect(h.object("job-migrate")).rejects.toThrow(/not published/);
+    expect(await h.dbPhase(jobId)).toBe("Pending");
   });
 
   it("the cluster sync detects autoscaling/v2 HPAs, with their metrics, also one whose target is missing", async () => {

@@ -209,6 +209,60 @@ describe("multi-step in-place rollout (pods/resize)", () => {
     expect(d.status.applied?.previous).toEqual([{ name: "app", ...original }]);
   });
 
+  it("holds the resized pods in Canary while a PodDisruptionBudget blocks the last step, still rolls back on a regression, and widens once it allows", () => {
+    const blocking = {
+      metadata: { name: "web-pdb" },
+      spec: { selector: { matchLabels: { app: "web" } } },
+      status: { disruptionsAllowed: 0 },
+    };
+    const held = decideReconcile(
+      input({
+        recommendation: rec(step2.status),
+        pdbs: [blocking],
+        now: later(600),
+      }),
+    );
+    expect(held.workloadAction).toBeUndefined();
+    expect(held.status.phase).toBe("Canary");
+    expect(held.status.canary).toEqual(step2.status.canary);
+    expect(held.status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "DisruptionAllowed",
+        status: "False",
+        reason: "PodDisruptionBudget",
+        message:
+          "PodDisruptionBudget web-pdb allows no disruption; holding the resized pods at this step",
+      }),
+    );
+    // still observed while held: an OOM kill in a resized pod restores both
+    const killed = decideReconcile(
+      input({
+        recommendation: rec(held.status),
+        pods: [pod("web-a"), oomIn("web-b", later(700)), pod("web-c")],
+        pdbs: [blocking],
+        now: later(720),
+      }),
+    );
+    expect(killed.status.phase).toBe("RolledBack");
+    expect(killed.workloadAction).toMatchObject({
+      type: "resize",
+      pods: ["web-a", "web-b"],
+    });
+    // the budget allows a disruption again: the template patch, and the condition says so
+    const widened = decideReconcile(
+      input({
+        recommendation: rec(held.status),
+        pdbs: [{ ...blocking, status: { disruptionsAllowed: 1 } }],
+        now: later(900),
+      }),
+    );
+    expect(widened.workloadAction?.type).toBe("apply");
+    expect(widened.status.phase).toBe("Applied");
+    expect(widened.status.conditions).toContainEqual(
+      expect.objectContaining({ type: "DisruptionAllowed", status: "True" }),
+    );
+  });
+
   it("skips steps that would add no pod (2 pods, steps 10/25/50/100 %)", () => {
     const two = pods.slice(1, 3);
     const first = decideReconcile(

@@ -162,6 +162,29 @@ function withPhase(
   return { ...ctx.base, ...extra, phase, conditions };
 }
 
+/**
+ * After a disruption hold (a PodDisruptionBudget, too few replicas) lets go: DisruptionAllowed
+ * turns True, so the status never keeps saying a budget blocks a change that went ahead.
+ */
+export function withDisruptionAllowed(ctx: Ctx): Ctx {
+  const held = ctx.base.conditions?.some(
+    (c) => c.type === "DisruptionAllowed" && c.status === "False",
+  );
+  if (!held) return ctx;
+  const conditions = setCondition(
+    ctx.base.conditions,
+    {
+      type: "DisruptionAllowed",
+      status: "True",
+      reason: "DisruptionAllowed",
+      message: "no PodDisruptionBudget or replica count holds the change",
+      observedGeneration: ctx.generation,
+    },
+    ctx.now,
+  );
+  return { ...ctx, base: { ...ctx.base, conditions } };
+}
+
 /** The decision for a phase change: status with the condition set, the workload action and the audit event. */
 export function decideTransition(
   ctx: Ctx,

@@ -20,6 +20,7 @@ import {
   decideTransition,
   findApplyRecord,
   findPreviousResources,
+  withDisruptionAllowed,
   type Ctx,
   type ReconcileDecision,
   type RollbackCause,
@@ -132,7 +133,7 @@ export function decidePartitionProgress(
   return (
     decideMetricsHold(ctx, "Canary") ??
     decidePdbHold(ctx, workload) ??
-    decidePartitionStep(ctx, target)
+    decidePartitionStep(withDisruptionAllowed(ctx), target)
   );
 }
 

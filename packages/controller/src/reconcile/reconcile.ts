@@ -15,6 +15,7 @@ import {
   buildTemplateApply,
   decideTransition,
   findPreviousResources,
+  withDisruptionAllowed,
   type Ctx,
   type ReconcileDecision,
   type ReconcileInput,
@@ -226,6 +227,15 @@ function decideBeforeApply(
       audit: "blocked",
     });
   }
+  return decideStart(withDisruptionAllowed(ctx), workload, options);
+}
+
+/** Nothing holds the change: start the gradual rollout, or patch the template in one step. */
+function decideStart(
+  ctx: Ctx,
+  workload: WorkloadSnapshot,
+  options: { canary: boolean },
+): ReconcileDecision {
   if (!options.canary) return decideApply(ctx, workload);
   const blocker = findStartBlocker(ctx, workload);
   if (blocker) {
@@ -297,9 +307,34 @@ function decideRunningCanary(
 ): ReconcileDecision {
   if (canary.method === "StatefulSetPartition")
     return decidePartitionProgress(ctx, canary);
-  return decideCanaryProgress(ctx, canary, () =>
-    decideBeforeApply(ctx, { canary: false }),
-  );
+  return decideCanaryProgress(ctx, canary, () => decideWiden(ctx));
+}
+
+/**
+ * The last in-place step patches the pod template, which restarts every pod. While a
+ * PodDisruptionBudget allows no disruption (or too few replicas remain) the rollout holds at its
+ * step, still Canary: the resized pods stay recorded and observed (a regression rolls them back),
+ * never left half done under Blocked. It widens once the budget allows it.
+ */
+function decideWiden(ctx: Ctx): ReconcileDecision {
+  const { workload } = ctx;
+  const blocked =
+    workload && !decideSpecHold(ctx)
+      ? decideDisruption(ctx, workload)
+      : undefined;
+  if (blocked) {
+    return decideTransition(ctx, {
+      phase: "Canary",
+      condition: {
+        type: "DisruptionAllowed",
+        status: "False",
+        reason: blocked.reason,
+        message: `${blocked.message}; holding the resized pods at this step`,
+      },
+      audit: "blocked",
+    });
+  }
+  return decideBeforeApply(ctx, { canary: false });
 }
 
 /** Structural equality of two statuses, used to skip no-op writes. */
