@@ -9,11 +9,17 @@ import {
   type StepViolation,
 } from "@kubewise/core";
 
+import { isLive } from "./adoption";
+import { setCondition } from "./conditions";
 import type { Ctx, WorkloadSnapshot } from "./decision-context";
-import { findContainersWithoutSamples, type RolloutSignals } from "./signals";
+import {
+  findContainersWithoutSamples,
+  type PodLike,
+  type RolloutSignals,
+} from "./signals";
 
 export type Blocker = {
-  type: "MetricsAvailable" | "StepSize" | "WorkingSetFloor";
+  type: "PodsRunning" | "MetricsAvailable" | "StepSize" | "WorkingSetFloor";
   reason: string;
   message: string;
 };
@@ -120,11 +126,65 @@ function findWorkingSetBlocker(
   };
 }
 
+/** Container waiting reasons the kubelet does not get past on its own. */
+const CANNOT_START = new Set([
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "ErrImageNeverPull",
+  "InvalidImageName",
+  "CreateContainerConfigError",
+  "CreateContainerError",
+]);
+
+/**
+ * Why a Pending pod cannot run: the scheduler cannot place it (PodScheduled=False), or a container
+ * cannot start; undefined for a pod on its way (e.g. ContainerCreating, or no status yet).
+ */
+function whyCannotRun(pod: PodLike): string | undefined {
+  if (pod.status?.phase !== "Pending") return undefined;
+  const unscheduled = pod.status.conditions?.find(
+    (c) => c.type === "PodScheduled" && c.status === "False",
+  );
+  if (unscheduled)
+    return [unscheduled.reason ?? "Unschedulable", unscheduled.message]
+      .filter(Boolean)
+      .join(": ");
+  const stuck = (pod.status.containerStatuses ?? []).flatMap((c) => {
+    const reason = c.state?.waiting?.reason;
+    return reason !== undefined && CANNOT_START.has(reason)
+      ? [`${c.name}: ${reason}`]
+      : [];
+  });
+  return stuck.length > 0 ? stuck.join(", ") : undefined;
+}
+
+/**
+ * A pod of the workload stuck Pending (unschedulable, or a container that cannot start): no change
+ * starts, so none is left half applied. The stuck pod can neither be resized and observed nor
+ * replaced safely, and the workload is short of pods already; the change waits until it runs.
+ */
+function findPendingPodsBlocker(ctx: Ctx): Blocker | undefined {
+  const stuck = ctx.pods.filter(isLive).flatMap((pod) => {
+    const why = whyCannotRun(pod);
+    return why === undefined
+      ? []
+      : [`${pod.metadata?.name ?? "?"} is Pending (${why})`];
+  });
+  if (stuck.length === 0) return undefined;
+  return {
+    type: "PodsRunning",
+    reason: "PodsPending",
+    message: `waiting until every pod can run before changing any: ${stuck.join("; ")}`,
+  };
+}
+
 /** Everything that must hold before the first write of a change. */
 export function findStartBlocker(
   ctx: Ctx,
   workload: WorkloadSnapshot,
 ): Blocker | undefined {
+  const pending = findPendingPodsBlocker(ctx);
+  if (pending) return pending;
   const metrics = findMetricsBlocker(ctx, "baseline");
   if (metrics) return metrics;
   const step = findStepBlocker(ctx, workload);
@@ -132,4 +192,38 @@ export function findStartBlocker(
   return ctx.metrics.status === "read"
     ? findWorkingSetBlocker(ctx, ctx.metrics.signals)
     : undefined;
+}
+
+const START_GUARDS: Record<Blocker["type"], string> = {
+  PodsRunning: "no pod of the workload is stuck Pending",
+  MetricsAvailable: "the metric store has samples of every container",
+  StepSize: "the change is within the step cap",
+  WorkingSetFloor: "the memory bound is above the observed working set",
+};
+
+/**
+ * The change starts: every start guard holds now, so a condition an earlier pass set False (e.g.
+ * PodsRunning while a pod was Pending) turns True instead of still saying what held it.
+ */
+export function withStartGuardsLifted(ctx: Ctx): Ctx {
+  const held = (ctx.base.conditions ?? []).filter(
+    (c) => c.type in START_GUARDS && c.status === "False",
+  );
+  if (held.length === 0) return ctx;
+  const conditions = held.reduce(
+    (list, c) =>
+      setCondition(
+        list,
+        {
+          type: c.type,
+          status: "True",
+          reason: "Satisfied",
+          message: START_GUARDS[c.type as Blocker["type"]],
+          observedGeneration: ctx.generation,
+        },
+        ctx.now,
+      ),
+    ctx.base.conditions,
+  );
+  return { ...ctx, base: { ...ctx.base, conditions } };
 }

@@ -343,6 +343,73 @@ describe("decideReconcile before apply", () => {
     ).toBe("app memory limit 320Mi < 345Mi (observed working set 300Mi)");
   });
 
+  it("waits with PodsRunning=False while a pod is stuck Pending, then starts and lifts the condition", () => {
+    const podOf = (name: string, status: Record<string, unknown>) => ({
+      metadata: { name },
+      spec: { containers: workload.template.spec?.containers ?? [] },
+      status,
+    });
+    const unschedulable = podOf("web-b", {
+      phase: "Pending",
+      conditions: [
+        {
+          type: "PodScheduled",
+          status: "False",
+          reason: "Unschedulable",
+          message: "0/1 nodes are available: 1 node(s) had untolerated taint",
+        },
+      ],
+    });
+    const running = podOf("web-a", { phase: "Running" });
+    const held = decideReconcile(
+      input({
+        recommendation: rec(approved),
+        pods: [running, unschedulable],
+      }),
+    );
+    expect(held.workloadAction).toBeUndefined();
+    expect(held.status.phase).toBe("Blocked");
+    expect(held.status.conditions?.at(-1)).toMatchObject({
+      type: "PodsRunning",
+      status: "False",
+      reason: "PodsPending",
+      message:
+        "waiting until every pod can run before changing any: web-b is Pending (Unschedulable: 0/1 nodes are available: 1 node(s) had untolerated taint)",
+    });
+    // a container that cannot start holds it too; a pod on its way (ContainerCreating) does not
+    const waiting = (reason: string) =>
+      decideReconcile(
+        input({
+          recommendation: rec(approved),
+          pods: [
+            running,
+            podOf("web-b", {
+              phase: "Pending",
+              containerStatuses: [
+                { name: "app", state: { waiting: { reason } } },
+              ],
+            }),
+          ],
+        }),
+      );
+    expect(waiting("ErrImagePull").status.conditions?.at(-1)?.message).toBe(
+      "waiting until every pod can run before changing any: web-b is Pending (app: ErrImagePull)",
+    );
+    expect(waiting("ContainerCreating").status.phase).not.toBe("Blocked");
+    // the pod runs: the change starts (here through the template) and the condition no longer says it is held
+    const started = decideReconcile(
+      input({
+        recommendation: rec(approved, held.status),
+        pods: [running, podOf("web-b", { phase: "Running" })],
+      }),
+    );
+    expect(started.status.phase).toBe("Applied");
+    expect(started.workloadAction?.type).toBe("apply");
+    expect(
+      started.status.conditions?.find((c) => c.type === "PodsRunning"),
+    ).toMatchObject({ status: "True", reason: "Satisfied" });
+  });
+
   it.each<[MetricsView, string]>([
     [
       { status: "unreadable", reason: "connection refused" },

@@ -21,7 +21,7 @@ import {
   type ReconcileInput,
   type WorkloadSnapshot,
 } from "./decision-context";
-import { findStartBlocker } from "./guards";
+import { findStartBlocker, withStartGuardsLifted } from "./guards";
 import { decideObservation } from "./observation";
 import { decidePartitionProgress, decidePartitionStart } from "./partition";
 import { findBlockingPdbs } from "./signals";
@@ -250,11 +250,12 @@ function decideStart(
       audit: "blocked",
     });
   }
+  const started = withStartGuardsLifted(ctx);
   return (
-    decideCanaryStart(ctx, workload) ??
-    decidePartitionStart(ctx, workload) ??
+    decideCanaryStart(started, workload) ??
+    decidePartitionStart(started, workload) ??
     decideApply(
-      ctx,
+      started,
       workload,
       ctx.policy.inPlaceResize ? findInPlaceBlocker(ctx, workload) : undefined,
     )

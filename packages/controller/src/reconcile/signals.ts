@@ -4,13 +4,19 @@ import type { ApplicableWorkloadKind } from "@kubewise/core";
 type Terminated = { reason?: string; finishedAt?: Date | string };
 type ContainerStatusLike = {
   name: string;
-  state?: { terminated?: Terminated };
+  state?: { terminated?: Terminated; waiting?: { reason?: string } };
   lastState?: { terminated?: Terminated };
 };
-type PodConditionLike = { type: string; reason?: string; message?: string };
+type PodConditionLike = {
+  type: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+};
 export type PodLike = {
   metadata?: { name?: string; labels?: Record<string, string> };
   status?: {
+    phase?: string;
     containerStatuses?: ContainerStatusLike[];
     conditions?: PodConditionLike[];
   };
