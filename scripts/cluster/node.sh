@@ -5,22 +5,28 @@
 #   kubelet, kube-proxy (iptables), kube-scheduler and CoreDNS (Go module proxy, scripts/cluster/build.sh),
 #   and the image archives of `npm run images` imported with ctr (nothing is pulled).
 # Usage: node.sh <state dir> <admin kubeconfig>. Needs root, cgroup v1 or v2, iptables.
+#   KUBEWISE_CONTAINERD_BIN  containerd binary (default: containerd on PATH)
+# Checks every binary before it changes anything; a daemon that exits or does not come up in time
+# ends it at once with the component's name and the path of its log (daemon.sh).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
 # shellcheck source=versions.sh
 . "$HERE/versions.sh"
 # shellcheck source=node-env.sh
 . "$HERE/node-env.sh"
+# shellcheck source=daemon.sh
+. "$HERE/daemon.sh"
+[ $# -eq 2 ] || fail "usage: node.sh <state dir> <admin kubeconfig> (try --help)"
 D=$1 KC=$2
 IMAGES_DIR=${KUBEWISE_IMAGES_DIR:-$HERE/../../dist/images}
+CONTAINERD_BIN=${KUBEWISE_CONTAINERD_BIN:-containerd}
 N=$D/node
-mkdir -p "$N" "$NODE_CNI_CONF_DIR" "$CONTAINERD_ROOT"
 T0=$(date +%s%N)
-say() { echo "node: $*" >&2; }
-fail() { echo "node: $*" >&2; exit 1; }
 
-[ "$(id -u)" = 0 ] || fail "the real node needs root (containerd, kubelet, iptables)"
-for b in containerd runc ctr iptables conntrack; do
+# what is missing is named before anything on the machine changes
+command -v "$CONTAINERD_BIN" >/dev/null 2>&1 || fail "missing containerd binary $CONTAINERD_BIN: apt-get install containerd (.ci/run does), or set KUBEWISE_CONTAINERD_BIN"
+for b in runc ctr iptables conntrack; do
   command -v "$b" >/dev/null 2>&1 || fail "missing $b: apt-get install containerd runc iptables conntrack containernetworking-plugins (.ci/run does)"
 done
 for p in bridge host-local loopback portmap; do
@@ -30,8 +36,9 @@ for b in kubelet kube-proxy kube-scheduler coredns; do
   [ -x "$CLUSTER_BIN/$b" ] || fail "missing $CLUSTER_BIN/$b: run scripts/cluster/build.sh"
 done
 [ -f "$IMAGES_DIR/pause.oci.tar" ] || fail "missing $IMAGES_DIR/pause.oci.tar (the pod sandbox image): run npm run images"
+[ "$(id -u)" = 0 ] || fail "the real node needs root (containerd, kubelet, iptables)"
+mkdir -p "$N" "$NODE_CNI_CONF_DIR" "$CONTAINERD_ROOT"
 
-alive() { [ -f "$D/$1.pid" ] && kill -0 "$(cat "$D/$1.pid")" 2>/dev/null; }
 # Writes stdin to $1 only when it differs: kube-proxy exits when its config file is written, even
 # with the same content, so a reused node must leave unchanged files alone.
 put() {
@@ -39,11 +46,6 @@ put() {
   tmp=$(mktemp "$1.XXXXXX")
   cat > "$tmp"
   if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
-}
-start_bg() { # name logfile cmd...
-  local name=$1; shift
-  "$@" > "$D/$name.log" 2>&1 &
-  echo $! > "$D/$name.pid"
 }
 
 # --- network: bridge with the node IP, forwarding kept inside the pod network -------------------
@@ -103,9 +105,8 @@ if [ -S "$CONTAINERD_SOCK" ] && ! alive containerd; then
     fail "another containerd answers on $CONTAINERD_SOCK: stop it, or run the suite against it with KUBECONFIG"
 fi
 if ! alive containerd; then
-  start_bg containerd containerd --config "$N/containerd.toml"
-  for _ in $(seq 1 100); do ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1 && break; sleep 0.1; done
-  ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1 || { tail -20 "$D/containerd.log" >&2; fail "containerd did not start; see $D/containerd.log"; }
+  start_bg containerd "$CONTAINERD_BIN" --config "$N/containerd.toml"
+  wait_up containerd 60 "its socket $CONTAINERD_SOCK answered" ctr --address "$CONTAINERD_SOCK" version
 fi
 
 # --- images: imported, never pulled; an archive whose manifest containerd already has under its
@@ -218,19 +219,13 @@ alive kube-scheduler || start_bg kube-scheduler "$CLUSTER_BIN/kube-scheduler" --
   --authentication-kubeconfig="$KC" --authorization-kubeconfig="$KC" --leader-elect=false --secure-port=0
 
 # --- wait for the node to be Ready -----------------------------------------------------------
-K="$CLUSTER_BIN/kubectl --kubeconfig=$KC"
-for _ in $(seq 1 600); do
-  [ "$($K get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] && break
-  alive kubelet || { tail -20 "$D/kubelet.log" >&2; fail "kubelet exited; see $D/kubelet.log"; }
-  sleep 0.2
-done
-[ "$($K get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] ||
-  { tail -20 "$D/kubelet.log" >&2; fail "node $NODE_NAME did not become Ready in 120 s; see $D/kubelet.log"; }
+node_ready() {
+  [ "$("$CLUSTER_BIN/kubectl" --kubeconfig="$KC" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
+}
+wait_up kubelet 120 "node $NODE_NAME registered and Ready" node_ready
 for p in kube-proxy kube-scheduler coredns; do
   alive "$p" || { tail -5 "$D/$p.log" >&2; fail "$p exited; see $D/$p.log"; }
 done
 # CoreDNS answers once its informers have synced with the API server
-for _ in $(seq 1 300); do curl -sf --max-time 1 http://127.0.0.1:18181/ready >/dev/null 2>&1 && break; sleep 0.2; done
-curl -sf --max-time 1 http://127.0.0.1:18181/ready >/dev/null 2>&1 ||
-  { tail -5 "$D/coredns.log" >&2; fail "CoreDNS not ready in 60 s; see $D/coredns.log"; }
+wait_up coredns 60 "CoreDNS ready (informers synced)" curl -sf --max-time 1 http://127.0.0.1:18181/ready
 say "node $NODE_NAME Ready in $(( ($(date +%s%N) - T0) / 1000000 )) ms (containerd $(containerd --version | awk '{print $3}'), runc $(runc --version | awk 'NR==1{print $3}'))"

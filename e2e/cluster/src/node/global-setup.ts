@@ -1,6 +1,6 @@
 // `npm run e2e:node`: builds the images (npm run images), brings the local node up (or reuses it),
 // starts a PostgreSQL the pods reach on the node IP, and installs the chart with the local images.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -45,11 +45,37 @@ async function phase<T>(name: string, work: () => T | Promise<T>): Promise<T> {
   return result;
 }
 
-function script(name: string, args: string[], env: NodeJS.ProcessEnv): string {
-  return execFileSync(join(REPO_ROOT, "scripts", "cluster", name), args, {
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+/**
+ * Runs scripts/cluster/<name>, its progress on stderr as it comes. Fails with the script's last
+ * words: the node scripts name the component that did not start and the path of its log.
+ */
+function script(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(REPO_ROOT, "scripts", "cluster", name), args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) return resolve(stdout);
+      const last = stderr.trim().split("\n").slice(-3).join("\n");
+      reject(
+        new Error(
+          `scripts/cluster/${name} ${args.join(" ")} failed (exit ${code}): ${last || "no output"}`,
+        ),
+      );
+    });
   });
 }
 
@@ -130,8 +156,11 @@ export default async function setup(project: TestProject) {
     );
     kubeconfigPath = await phase(
       "node_start",
-      () =>
-        script("start.sh", ["--node"], kube).trim().split("\n").at(-1) ?? "",
+      async () =>
+        (await script("start.sh", ["--node"], kube))
+          .trim()
+          .split("\n")
+          .at(-1) ?? "",
     );
   }
   const bin = join(env.KUBEWISE_CACHE, "k8s-v1.35.4", "bin");
@@ -181,6 +210,6 @@ export default async function setup(project: TestProject) {
     // here spares vitest's 10 s close timeout
     await database?.stop();
     if (env.KUBEWISE_KEEP_CLUSTER === "1") return;
-    if (ownCluster) script("stop.sh", [], kube);
+    if (ownCluster) await script("stop.sh", [], kube);
   };
 }
