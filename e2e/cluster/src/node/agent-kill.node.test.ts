@@ -88,18 +88,23 @@ describe("the agent killed 20 times during ingest", () => {
     );
     expect(restarts).toBe(KILLS);
     // drained: the running agent recovered its buffer and every batch it sent is acked
+    let seen = "no /metrics";
     await until(
       async () => {
         const m = await scrape();
         if (m === undefined) return undefined;
         const acked = total(m, "kubewise_agent_batches_acked_total");
-        return acked > 0 &&
-          acked === total(m, "kubewise_agent_batches_sent_total")
-          ? true
-          : undefined;
+        const sent = total(m, "kubewise_agent_batches_sent_total");
+        seen = [...m.entries()]
+          .filter(([key]) => /batches|buffer|stream|connect/.test(key))
+          .map(([key, value]) => `${key} ${value}`)
+          .join(", ");
+        return acked > 0 && acked === sent ? true : undefined;
       },
       { timeoutMs: 120_000, what: "every batch of the running agent acked" },
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the agent's counters: ${seen}`);
+    });
     const boots = await batchesPerBoot(agentId);
     const sent = boots.reduce((sum, b) => sum + Number(b.hi), 0);
     const stored = boots.reduce((sum, b) => sum + Number(b.n), 0);

@@ -13,6 +13,8 @@ import {
 import { createTestUser } from "@kubewise/db/testing";
 import { createApiToken } from "@kubewise/services";
 
+import { until } from "./wait";
+
 export type SuiteDb = DbClient;
 
 export const openDb = (url: string): SuiteDb => createDb({ url, max: 4 });
@@ -41,6 +43,17 @@ export async function containerIdOf(
     where w.cluster_id = ${key.clusterId} and w.namespace = ${key.namespace}
       and w.name = ${key.workload} and c.name = ${key.container}`;
   return rows[0]?.id;
+}
+
+/** Waits (2 min) until the agent has reported the container and returns its id. */
+export function awaitContainerId(
+  client: SuiteDb,
+  key: Parameters<typeof containerIdOf>[1],
+): Promise<string> {
+  return until(() => containerIdOf(client, key), {
+    timeoutMs: 120_000,
+    what: `${key.workload} in the database`,
+  });
 }
 
 /** Samples the agent stored for a container, with their mean usage. */

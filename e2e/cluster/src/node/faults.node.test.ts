@@ -1,35 +1,85 @@
-// Faults on the real node that only a kubelet can produce (the API-server-only cluster suite
-// simulates them by patching pod status: faults.cluster.test.ts). Each ends in a clear status
-// condition and pods exactly as they were.
+// Faults on the real node: a resize the kubelet refuses, a PodDisruptionBudget that allows no
+// disruption, a pod the scheduler cannot place, and the aggregator (the controller) killed in the
+// middle of a rollout. The API-server-only cluster suite simulates the kubelet's part by patching
+// pod status (faults.cluster.test.ts). Each ends in a clear status condition, with every pod
+// either changed as the rollout says or exactly as it was: never half.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import {
   agentSamples,
   allowApply,
   approverToken,
+  awaitContainerId,
   clusterIdByName,
-  containerIdOf,
   openDb,
   seedHistory,
   type SuiteDb,
 } from "./database";
-import { approveOverRest, recommendationOf } from "./recommendations";
-import { E2E, kubectlSync } from "./release";
+import { approveOverRest, recommendationOf, type Rec } from "./recommendations";
+import {
+  E2E,
+  isReady,
+  killContainer,
+  kubectlSync,
+  releasePods,
+} from "./release";
 import { recordResult } from "./results";
 import { until } from "./wait";
 import {
   APPS_NAMESPACE,
   cgroupLimits,
+  podNamed,
   podsOf,
   type PodView,
 } from "./workloads";
 
 const ctx = inject("nodeSuite");
+const k = (args: string[], stdin?: string) => kubectlSync(ctx, args, stdin);
+const MIB = 2 ** 20;
+const NODE_NAME = "kw-node";
+/** The workloads of the PDB, Pending and aggregator-kill cases (workloads.ts, memory limit 192Mi). */
+const FAULT_WORKLOADS = ["guarded", "stuck", "restarter"] as const;
 
 let client: SuiteDb;
-beforeAll(() => {
+let clusterId = "";
+const containerIds = new Map<string, string>();
+/** Every pod of the fault workloads before any approval, by name. */
+const originals = new Map<string, PodView>();
+
+beforeAll(async () => {
   client = openDb(ctx.databaseUrl);
-});
+  clusterId = await until(() => clusterIdByName(client, E2E.clusterName), {
+    timeoutMs: 120_000,
+    what: `cluster ${E2E.clusterName} registered`,
+  });
+  await allowApply(client, clusterId, APPS_NAMESPACE);
+  // the fault workloads' histories, at the level the agent measured (as the loop does), so the
+  // recommender publishes their recommendations while the first case runs
+  for (const workload of FAULT_WORKLOADS) {
+    const containerId = await awaitContainerId(client, {
+      clusterId,
+      namespace: APPS_NAMESPACE,
+      workload,
+      container: "app",
+    });
+    containerIds.set(workload, containerId);
+    const measured = await until(
+      async () => {
+        const s = await agentSamples(client, containerId);
+        return s.count >= 1 ? s : undefined;
+      },
+      { timeoutMs: 120_000, what: `a sample of ${workload}` },
+    );
+    await seedHistory(client, {
+      containerId,
+      until: measured.first ?? new Date(),
+      cpuCores: Math.max(measured.cpuCores, 0.001),
+      memoryBytes: measured.memoryBytes,
+    });
+    for (const pod of podsOf(ctx, workload))
+      originals.set(pod.metadata.name, pod);
+  }
+}, 600_000);
 afterAll(async () => {
   await client.sql.end();
 });
@@ -43,23 +93,99 @@ function cpuCores(quantity: string): number {
 
 const resourcesOf = (pod: PodView) =>
   JSON.stringify(pod.spec.containers[0]?.resources);
+const statusResourcesOf = (pod: PodView) =>
+  JSON.stringify(pod.status.containerStatuses?.[0]?.resources);
+
+/** A condition of a test workload's ResourceRecommendation, when it has one of that type (and status). */
+function conditionOf(workload: string, type: string, status?: string) {
+  return recommendationOf(ctx, workload)?.status?.conditions?.find(
+    (c) => c.type === type && (status === undefined || c.status === status),
+  );
+}
+
+/** The resources of the Deployment's pod template. */
+function templateResources(workload: string): string {
+  const deployment = JSON.parse(
+    k(["-n", APPS_NAMESPACE, "get", "deployment", workload, "-o", "json"]),
+  ) as { spec: { template: { spec: PodView["spec"] } } };
+  return JSON.stringify(deployment.spec.template.spec.containers[0]?.resources);
+}
+
+/**
+ * The pod as it was before: same UID, resources (spec and as the kubelet reports them), restarts,
+ * and its container's cgroup memory limit `memoryBytes`.
+ */
+function expectUnchanged(
+  pod: PodView,
+  before: PodView | undefined,
+  memoryBytes: number,
+): void {
+  expect(before, `${pod.metadata.name} is a pod seen before`).toBeDefined();
+  if (before === undefined) return;
+  expect(pod.metadata.uid).toBe(before.metadata.uid);
+  expect(resourcesOf(pod)).toBe(resourcesOf(before));
+  expect(statusResourcesOf(pod)).toBe(resourcesOf(before));
+  expect(pod.status.containerStatuses?.[0]?.restartCount).toBe(
+    before.status.containerStatuses?.[0]?.restartCount,
+  );
+  expect(
+    cgroupLimits(pod.status.containerStatuses?.[0]?.containerID ?? "")
+      .memoryBytes,
+  ).toBe(memoryBytes);
+}
+
+/** A fault workload's pod as it was before any approval (memory limit 192Mi). */
+const expectAsBefore = (pod: PodView) =>
+  expectUnchanged(pod, originals.get(pod.metadata.name), 192 * MIB);
+
+/** Waits until the pod runs with resources other than `previous`, as the kubelet reports them. */
+function resizedInPlace(name: string, previous: string): Promise<PodView> {
+  return until(
+    () => {
+      const pod = podNamed(ctx, name);
+      return resourcesOf(pod) !== previous &&
+        statusResourcesOf(pod) === resourcesOf(pod)
+        ? pod
+        : undefined;
+    },
+    { timeoutMs: 120_000, what: `${name} resized in place` },
+  );
+}
+
+async function approve<T>(workload: string, acted: () => Promise<T>) {
+  const containerId = containerIds.get(workload);
+  if (containerId === undefined)
+    throw new Error(`${workload} not in the database`);
+  const { token } = await approverToken(client, clusterId, APPS_NAMESPACE);
+  await until(() => recommendationOf(ctx, workload), {
+    timeoutMs: 180_000,
+    what: `the ${workload} ResourceRecommendation`,
+  });
+  return approveOverRest(ctx, client, {
+    containerId,
+    token,
+    comment: `e2e:node approves ${workload}`,
+    acted,
+  });
+}
+
+const runningCanary = (workload: string): Rec | undefined => {
+  const rec = recommendationOf(ctx, workload);
+  return rec?.status?.phase === "Canary" &&
+    (rec.status.canary?.pods?.length ?? 0) > 0
+    ? rec
+    : undefined;
+};
 
 describe("faults on the real node", () => {
   it("rolls back a resize the kubelet refuses (more CPU than the node has) with ResizeInfeasible and the kubelet's reason, every pod as it was", async () => {
-    const clusterId = await until(
-      () => clusterIdByName(client, E2E.clusterName),
-      { timeoutMs: 120_000, what: `cluster ${E2E.clusterName} registered` },
-    );
     const key = {
       clusterId,
       namespace: APPS_NAMESPACE,
       workload: "hungry",
       container: "app",
     };
-    const containerId = await until(() => containerIdOf(client, key), {
-      timeoutMs: 120_000,
-      what: "hungry in the database",
-    });
+    const containerId = await awaitContainerId(client, key);
     const measured = await until(
       async () => {
         const s = await agentSamples(client, containerId);
@@ -73,7 +199,6 @@ describe("faults on the real node", () => {
     const nodeCores = cpuCores(node.items[0]?.status.allocatable.cpu ?? "0");
     expect(nodeCores).toBeGreaterThan(0);
     // a history of twice the node's CPU: the recommender asks for more than the node can ever give
-    await allowApply(client, clusterId, APPS_NAMESPACE);
     await seedHistory(client, {
       containerId,
       until: measured.first ?? new Date(),
@@ -131,24 +256,259 @@ describe("faults on the real node", () => {
       },
       { timeoutMs: 60_000, what: "the hungry pods settled after the rollback" },
     );
-    for (const pod of before) {
-      const now = after.find((p) => p.metadata.uid === pod.metadata.uid);
-      expect(now, `${pod.metadata.name} replaced`).toBeDefined();
-      if (now === undefined) continue;
-      expect(resourcesOf(now)).toBe(resourcesOf(pod));
-      expect(now.status.containerStatuses?.[0]?.restartCount).toBe(
-        pod.status.containerStatuses?.[0]?.restartCount,
+    for (const pod of after)
+      expectUnchanged(
+        pod,
+        before.find((p) => p.metadata.uid === pod.metadata.uid),
+        32 * MIB,
       );
-      expect(
-        cgroupLimits(now.status.containerStatuses?.[0]?.containerID ?? "")
-          .memoryBytes,
-      ).toBe(32 * 2 ** 20);
-    }
     recordResult(ctx, {
       infeasible_resize_rolled_back: true,
       infeasible_rollback_attempts: attempts,
       infeasible_requested_cpu: rec.spec.containers[0]?.requests?.cpu,
       infeasible_kubelet_message: rolledBack.message,
+    });
+  });
+
+  it("holds an approved change while a PodDisruptionBudget allows no disruption (DisruptionAllowed=False), every pod as it was; it starts once the budget is gone", async () => {
+    k(
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: "guarded", namespace: APPS_NAMESPACE },
+        spec: {
+          minAvailable: 2,
+          selector: { matchLabels: { app: "guarded" } },
+        },
+      }),
+    );
+    // the disruption controller counted both pods: the budget allows no disruption
+    await until(
+      () => {
+        const { status } = JSON.parse(
+          k(["-n", APPS_NAMESPACE, "get", "pdb", "guarded", "-o", "json"]),
+        ) as {
+          status?: { currentHealthy?: number; disruptionsAllowed?: number };
+        };
+        return status?.currentHealthy === 2 && status.disruptionsAllowed === 0
+          ? true
+          : undefined;
+      },
+      {
+        timeoutMs: 60_000,
+        what: "the guarded PodDisruptionBudget at 0 allowed",
+      },
+    );
+    const before = podsOf(ctx, "guarded");
+    expect(before).toHaveLength(2);
+    const { result: held } = await approve("guarded", () =>
+      until(() => conditionOf("guarded", "DisruptionAllowed", "False"), {
+        timeoutMs: 60_000,
+        what: "the guarded recommendation held by its PodDisruptionBudget",
+      }),
+    );
+    expect(held.reason).toBe("PodDisruptionBudget");
+    expect(held.message).toContain("PodDisruptionBudget guarded");
+    const rec = recommendationOf(ctx, "guarded");
+    expect(rec?.status?.phase).toBe("Blocked");
+    expect(rec?.status?.canary?.pods ?? []).toEqual([]);
+    // nothing applied: no pod resized, the template as it was
+    const now = podsOf(ctx, "guarded");
+    expect(now.map((p) => p.metadata.name).sort()).toEqual(
+      before.map((p) => p.metadata.name).sort(),
+    );
+    for (const pod of now) expectAsBefore(pod);
+    expect(templateResources("guarded")).toBe(resourcesOf(before[0]!));
+    // the budget goes: the held approval goes ahead, the first pod resized in place
+    k(["-n", APPS_NAMESPACE, "delete", "pdb", "guarded"]);
+    const started = await until(() => runningCanary("guarded"), {
+      timeoutMs: 120_000,
+      what: "the guarded rollout started once the budget was gone",
+    });
+    const name = started.status?.canary?.pods?.[0] ?? "";
+    const original = originals.get(name);
+    if (original === undefined)
+      throw new Error(`${name} is not a pod seen before the approval`);
+    const resized = await resizedInPlace(name, resourcesOf(original));
+    expect(resized.metadata.uid).toBe(original.metadata.uid);
+    expect(resized.status.containerStatuses?.[0]?.restartCount).toBe(
+      original.status.containerStatuses?.[0]?.restartCount,
+    );
+    recordResult(ctx, {
+      pdb_held: held.reason,
+      pdb_message: held.message,
+      pdb_released_resized_in_place: true,
+    });
+  });
+
+  it("starts no change while a pod is Pending (PodsRunning=False with the scheduler's reason), nothing resized; it starts once every pod runs", async () => {
+    const before = podsOf(ctx, "stuck");
+    expect(before).toHaveLength(2);
+    const [kept, victim] = before as [PodView, PodView];
+    // the node takes no new pod: the replacement of a deleted one stays Pending (Unschedulable)
+    const taint = "kubewise.io/e2e-hold=true:NoSchedule";
+    k(["taint", "nodes", NODE_NAME, taint]);
+    let pendingName = "";
+    try {
+      k([
+        "-n",
+        APPS_NAMESPACE,
+        "delete",
+        "pod",
+        victim.metadata.name,
+        "--wait",
+        "--timeout=120s",
+      ]);
+      const pending = await until(
+        () =>
+          podsOf(ctx, "stuck").find(
+            (p) =>
+              p.status.phase === "Pending" &&
+              (p.status.conditions ?? []).some(
+                (c) =>
+                  c.type === "PodScheduled" && c.reason === "Unschedulable",
+              ),
+          ),
+        { timeoutMs: 120_000, what: "a stuck pod Pending (Unschedulable)" },
+      );
+      pendingName = pending.metadata.name;
+      const { result: held } = await approve("stuck", () =>
+        until(() => conditionOf("stuck", "PodsRunning", "False"), {
+          timeoutMs: 60_000,
+          what: "the stuck recommendation waiting for its pods",
+        }),
+      );
+      expect(held.reason).toBe("PodsPending");
+      expect(held.message).toContain(
+        `${pendingName} is Pending (Unschedulable`,
+      );
+      expect(held.message).toMatch(/taint/);
+      expect(recommendationOf(ctx, "stuck")?.status?.phase).toBe("Blocked");
+      // nothing applied: the running pod as it was, the Pending one and the template unchanged
+      expectAsBefore(podNamed(ctx, kept.metadata.name));
+      expect(resourcesOf(podNamed(ctx, pendingName))).toBe(resourcesOf(kept));
+      expect(templateResources("stuck")).toBe(resourcesOf(kept));
+      recordResult(ctx, {
+        pending_held: held.reason,
+        pending_message: held.message,
+      });
+    } finally {
+      k(["taint", "nodes", NODE_NAME, `${taint}-`]);
+    }
+    // the pod is placed and runs: the held approval goes ahead, the condition turns True
+    const started = await until(() => runningCanary("stuck"), {
+      timeoutMs: 180_000,
+      what: "the stuck rollout started once every pod ran",
+    });
+    expect(conditionOf("stuck", "PodsRunning")).toMatchObject({
+      status: "True",
+    });
+    const name = started.status?.canary?.pods?.[0] ?? "";
+    await resizedInPlace(name, resourcesOf(kept));
+    const pods = podsOf(ctx, "stuck");
+    expect(pods.map((p) => p.status.phase)).toEqual(["Running", "Running"]);
+    expect(pods.map((p) => p.metadata.name)).toContain(pendingName);
+  });
+
+  it("ends a rollout whose aggregator was killed mid-way: the next aggregator takes over and rolls every resized pod back to its exact resources (RolledBack, OOMKilled)", async () => {
+    const before = podsOf(ctx, "restarter");
+    expect(before).toHaveLength(2);
+    const { result: name } = await approve("restarter", () =>
+      until(() => runningCanary("restarter")?.status?.canary?.pods?.[0], {
+        timeoutMs: 60_000,
+        what: "the restarter's canary pod",
+      }),
+    );
+    const original = originals.get(name);
+    if (original === undefined)
+      throw new Error(`${name} is not a pod seen before the approval`);
+    await resizedInPlace(name, resourcesOf(original));
+    // the controller dies between the canary step and its promotion: SIGKILL from the node (no
+    // shutdown path runs, its Lease is not released), and its pod deleted, so another pod takes over
+    const [killed] = releasePods(ctx, "aggregator");
+    if (killed === undefined) throw new Error("no aggregator pod");
+    killContainer(killed.metadata.name, "aggregator");
+    k([
+      "-n",
+      E2E.namespace,
+      "delete",
+      "pod",
+      killed.metadata.name,
+      "--grace-period=0",
+      "--force",
+      "--wait=false",
+    ]);
+    const next = await until(
+      () =>
+        releasePods(ctx, "aggregator").find(
+          (p) => p.metadata.name !== killed.metadata.name && isReady(p),
+        ),
+      { timeoutMs: 180_000, what: "a new aggregator pod Ready" },
+    );
+    await until(
+      () =>
+        k([
+          "-n",
+          E2E.namespace,
+          "get",
+          "lease",
+          "kubewise-aggregator",
+          "-o",
+          "jsonpath={.spec.holderIdentity}",
+        ]).trim() === next.metadata.name
+          ? true
+          : undefined,
+      {
+        timeoutMs: 120_000,
+        what: `${next.metadata.name} holding the leader Lease`,
+      },
+    );
+    // the rollout as the killed aggregator left it, in the recommendation's status
+    const mid = recommendationOf(ctx, "restarter");
+    expect(mid?.status?.phase).toBe("Canary");
+    expect(mid?.status?.canary?.pods).toEqual([name]);
+    // now the resized pod regresses: told to grow, it passes its new limit and the kernel kills it
+    k(["-n", APPS_NAMESPACE, "exec", name, "--", "touch", "/data/go"]);
+    await until(
+      () =>
+        podNamed(ctx, name).status.containerStatuses?.[0]?.lastState?.terminated
+          ?.reason === "OOMKilled"
+          ? true
+          : undefined,
+      { timeoutMs: 180_000, what: `${name} OOM-killed` },
+    );
+    const rolledBack = await until(
+      () => conditionOf("restarter", "RolledBack", "True"),
+      { timeoutMs: 120_000, what: "the restarter recommendation RolledBack" },
+    );
+    expect(rolledBack.reason).toBe("OOMKilled");
+    expect(rolledBack.message).toContain(name);
+    // every pod at its exact previous resources: the resized one restored in place, the other untouched
+    const restored = await until(
+      () => {
+        const pod = podNamed(ctx, name);
+        return resourcesOf(pod) === resourcesOf(original) &&
+          statusResourcesOf(pod) === resourcesOf(original)
+          ? pod
+          : undefined;
+      },
+      { timeoutMs: 120_000, what: `${name} back at its previous resources` },
+    );
+    expect(restored.metadata.uid).toBe(original.metadata.uid);
+    expect(
+      cgroupLimits(restored.status.containerStatuses?.[0]?.containerID ?? "")
+        .memoryBytes,
+    ).toBe(192 * MIB);
+    for (const pod of before.filter((p) => p.metadata.name !== name))
+      expectAsBefore(podNamed(ctx, pod.metadata.name));
+    expect(templateResources("restarter")).toBe(resourcesOf(original));
+    recordResult(ctx, {
+      aggregator_killed_mid_rollout: {
+        killed: killed.metadata.name,
+        took_over: next.metadata.name,
+        ended: rolledBack.reason,
+      },
     });
   });
 });

@@ -18,6 +18,7 @@ import {
   approvedRecommendation,
   approverToken,
   auditTrail,
+  awaitContainerId,
   clusterIdByName,
   containerIdOf,
   openDb,
@@ -139,16 +140,12 @@ describe("Kubewise on a real node", () => {
     });
     let total = 0;
     for (const workload of ["oversized", "grower"]) {
-      const containerId = await until(
-        () =>
-          containerIdOf(client, {
-            clusterId,
-            namespace: APPS_NAMESPACE,
-            workload,
-            container: "app",
-          }),
-        { timeoutMs: 120_000, what: `${workload} in the database` },
-      );
+      const containerId = await awaitContainerId(client, {
+        clusterId,
+        namespace: APPS_NAMESPACE,
+        workload,
+        container: "app",
+      });
       const samples = await until(
         async () => {
           const s = await agentSamples(client, containerId);

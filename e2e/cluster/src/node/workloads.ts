@@ -26,6 +26,15 @@ const GROWER = [
   "exec tail /dev/zero",
 ].join("\n");
 
+/**
+ * `restarter` grows like `grower`, but only once it is told to as well (a file /data/go, written with
+ * kubectl exec): faults.node.test.ts resizes it, kills the aggregator, and only then lets it grow.
+ */
+const RESTARTER = GROWER.replace(
+  'while [ "$(cat $L)" = "$START" ]; do sleep 1; done',
+  'while [ "$(cat $L)" = "$START" ] || [ ! -e /data/go ]; do sleep 1; done',
+);
+
 // Set up as the chart's recommender expects (CPU requests, no CPU limit; a memory limit): its
 // recommendations keep that shape, so pods/resize keeps the QoS class (Burstable) and the change
 // is applied in place. A workload with CPU limits gets its change through the pod template instead
@@ -42,6 +51,11 @@ const GROWER_RESOURCES: Resources = {
 const HUNGRY_RESOURCES: Resources = {
   requests: { cpu: "50m", memory: "32Mi" },
   limits: { memory: "32Mi" },
+};
+/** The other fault workloads (a blocking PDB, a Pending pod, the aggregator killed mid-rollout). */
+const FAULT_RESOURCES: Resources = {
+  requests: { cpu: "50m", memory: "192Mi" },
+  limits: { memory: "192Mi" },
 };
 
 /** The namespace and the test workloads, created anew on a reused cluster. */
@@ -71,15 +85,26 @@ export function deployTestWorkloads(ctx: NodeSuiteContext): void {
     ["oversized", OVERSIZED_RESOURCES, "idle"],
     ["grower", GROWER_RESOURCES, "grower"],
     ["hungry", HUNGRY_RESOURCES, "idle"],
+    ["guarded", FAULT_RESOURCES, "idle"],
+    ["stuck", FAULT_RESOURCES, "idle"],
+    ["restarter", FAULT_RESOURCES, "restarter"],
   ] as const)
     k(["apply", "-f", "-"], workloadManifest(ctx, { name, resources, script }));
 }
 
 function workloadManifest(
   ctx: NodeSuiteContext,
-  options: { name: string; resources: Resources; script: "idle" | "grower" },
+  options: {
+    name: string;
+    resources: Resources;
+    script: "idle" | "grower" | "restarter";
+  },
 ): string {
-  const script = options.script === "idle" ? "exec sleep 2147483647" : GROWER;
+  const script = {
+    idle: "exec sleep 2147483647",
+    grower: GROWER,
+    restarter: RESTARTER,
+  }[options.script];
   return JSON.stringify({
     apiVersion: "apps/v1",
     kind: "Deployment",
