@@ -326,6 +326,10 @@ describe("faults on the real node", () => {
       timeoutMs: 120_000,
       what: "the guarded rollout started once the budget was gone",
     });
+    // the condition no longer says a budget holds it
+    expect(conditionOf("guarded", "DisruptionAllowed")).toMatchObject({
+      status: "True",
+    });
     const name = started.status?.canary?.pods?.[0] ?? "";
     const original = originals.get(name);
     if (original === undefined)
