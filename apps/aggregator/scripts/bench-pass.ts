@@ -39,6 +39,8 @@ average, ingest ack p50/p99 before and during the pass.
   --containers N          containers to seed (default 1000)
   --days N                days of 5-minute rollups per container (default 8, the pass's window)
   --replicas N            aggregator processes sharing the pass (default 1)
+  --pass-workers N        worker threads per replica running the pass (KUBEWISE_PASS_WORKERS,
+                          default 1; 0 runs it on the event loop that acks the ingest)
   --recommender NAME      kubewise (the default, ONNX) or vpa
   --ingest-nodes N        simulated agents streaming during the pass (default 4; 0: none)
   --ingest-interval-ms N  ms between one agent's batches (default 100: 4 agents = 10k samples/s,
@@ -52,6 +54,7 @@ const { values: args } = parseArgs({
     containers: { type: "string", default: "1000" },
     days: { type: "string", default: "8" },
     replicas: { type: "string", default: "1" },
+    "pass-workers": { type: "string", default: "1" },
     recommender: { type: "string", default: "kubewise" },
     "ingest-nodes": { type: "string", default: "4" },
     "ingest-interval-ms": { type: "string", default: "100" },
@@ -77,6 +80,7 @@ const integer = (name: string, text: string, min: number): number => {
 const CONTAINERS = integer("containers", args.containers, 1);
 const DAYS = integer("days", args.days, 1);
 const REPLICAS = integer("replicas", args.replicas, 1);
+const PASS_WORKERS = integer("pass-workers", args["pass-workers"], 0);
 const INGEST_NODES = integer("ingest-nodes", args["ingest-nodes"], 0);
 const INGEST_INTERVAL_MS = integer(
   "ingest-interval-ms",
@@ -282,6 +286,7 @@ function startReplica(
     port,
     env: {
       KUBEWISE_RECOMMENDER: RECOMMENDER,
+      KUBEWISE_PASS_WORKERS: String(PASS_WORKERS),
       KUBEWISE_RECOMMEND_INTERVAL_SECONDS: String(BASELINE_S),
       KUBEWISE_LOG_LEVEL: "info",
     },
@@ -340,7 +345,9 @@ async function main(): Promise<void> {
     console.log(
       `seeding ${CONTAINERS} containers x ${DAYS} days of 5-minute rollups`,
     );
+    const seedStarted = performance.now();
     await seed(sql, clusterId, now);
+    const seedS = (performance.now() - seedStarted) / 1000;
     const ports = await Promise.all(
       Array.from({ length: REPLICAS }, () => findFreePort()),
     );
@@ -416,7 +423,9 @@ async function main(): Promise<void> {
         ms_per_container: Number((wallMs / CONTAINERS).toFixed(2)),
         wall_s: Number((wallMs / 1000).toFixed(1)),
         replicas: REPLICAS,
+        pass_workers: PASS_WORKERS,
         recommender: RECOMMENDER,
+        seed_s: Number(seedS.toFixed(1)),
         days: DAYS,
         ingest_samples_per_s: Math.round(
           (INGEST_NODES * BATCH_CONTAINERS * 1000) / INGEST_INTERVAL_MS,

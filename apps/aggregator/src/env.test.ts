@@ -12,6 +12,7 @@ describe("aggregator loadEnv", () => {
       clusterName: "default",
       rollupIntervalMs: 300_000,
       databaseUrl: undefined,
+      passWorkers: 1,
     });
   });
 

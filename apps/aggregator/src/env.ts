@@ -54,6 +54,8 @@ const EnvSchema = z.object({
     .max(86_400)
     .default(300),
   KUBEWISE_RECOMMENDER: z.enum(["kubewise", "vpa"]).default("kubewise"),
+  // Worker threads running the recommendation pass off the ingest event loop (0: on it).
+  KUBEWISE_PASS_WORKERS: int(0, 16).default(1),
   // Folder holding the shipped forecaster; default packages/ml/models (the image sets /app/models).
   KUBEWISE_MODEL_DIR: z.string().min(1).optional(),
   // Budget/spike/anomaly alerts and their notifications (webhook, Slack, SMTP e-mail).
@@ -222,6 +224,8 @@ export type AggregatorEnv = Readonly<{
     smtpFrom: string;
   }>;
   recommender: "kubewise" | "vpa";
+  /** Worker threads for the recommendation pass; 0 runs it on the main thread. */
+  passWorkers: number;
   modelDir: string | undefined;
   /** Lifecycle controller settings; undefined when KUBEWISE_CONTROLLER=off (no Kubernetes API). */
   controller:
@@ -376,6 +380,7 @@ export function loadEnv(
       e.KUBEWISE_RECOMMEND_INTERVAL_SECONDS * 1000,
     ),
     recommender: e.KUBEWISE_RECOMMENDER,
+    passWorkers: e.KUBEWISE_PASS_WORKERS,
     modelDir: e.KUBEWISE_MODEL_DIR,
     alerts: Object.freeze({
       intervalMs: e.KUBEWISE_ALERT_INTERVAL_SECONDS * 1000,

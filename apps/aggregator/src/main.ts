@@ -1,3 +1,5 @@
+import { isMainThread, workerData } from "node:worker_threads";
+
 import { pino, type Logger } from "pino";
 
 import {
@@ -6,6 +8,7 @@ import {
   type AuditSink,
   type WatchedPodPlacement,
 } from "@kubewise/controller";
+import { DEFAULT_MAX_STEP_RATIO } from "@kubewise/core";
 import {
   appendAudit,
   checkDatabaseKind,
@@ -23,6 +26,7 @@ import {
   resolveContainerIds,
   SINGLETON_LOCK_KEYS,
   startDatabase,
+  type PassShardLeases,
 } from "@kubewise/db";
 import { SEQ_HOURS } from "@kubewise/ml";
 import {
@@ -44,6 +48,8 @@ import {
   submitRoundUpdate,
   SYSTEM_ACTOR,
   SYSTEM_CLOCK,
+  type PassProgress,
+  type RecommendationPassResult,
   type ServiceContext,
 } from "@kubewise/services";
 
@@ -58,11 +64,15 @@ import { startGrpcServer } from "./grpc/server";
 import { createIngester } from "./ingest/ingester";
 import { startMaintenanceLoop } from "./maintenance";
 import { createAggregatorMetrics, serveMetrics } from "./metrics";
+import { startPassWorkers } from "./pass-worker/pool";
+import { PASS_WORKER_MARK, runPassWorker } from "./pass-worker/worker";
 import { startPeriodic } from "./periodic";
 import { startRecommendLoop } from "./recommend-loop";
 
 /** Shards of a recommendation pass: replicas split them evenly up to 64 replicas. */
 const PASS_SHARDS = 64;
+/** Connections of each pass worker's pool: the pass overlaps 4 containers' writes. */
+const PASS_WORKER_DB_POOL_SIZE = 4;
 
 /** The pods agents may report on (KUBEWISE_AGENT_NODE_CHECK=pods), or none. */
 function startPodWatch(
@@ -179,6 +189,16 @@ async function main(): Promise<void> {
     count: PASS_SHARDS,
   });
   await passShards.join();
+  // The pass's CPU (history decoding, recommender, anomaly detectors) runs in worker threads, so
+  // the ingest's event loop keeps acking while it runs (ADR 0009).
+  const pass = await startPass({
+    env,
+    databaseUrl: database.url,
+    clusterId,
+    shards: passShards,
+    ctx: serviceCtx,
+    logger,
+  });
   // Federated rounds: one replica at a time drives them; any replica serves agents' polls and uploads.
   const federationLoop =
     env.federation === undefined
@@ -256,19 +276,15 @@ async function main(): Promise<void> {
     runPass: async (now) => {
       const started = Date.now();
       let lastProgress = started;
-      return runRecommendationPass({
-        ctx: serviceCtx,
-        input: { clusterId, now },
-        shards: passShards,
-        onProgress: ({ done, total }) => {
-          if (Date.now() - lastProgress < 10_000) return;
-          lastProgress = Date.now();
-          logger.info(
-            { done, total, elapsedMs: lastProgress - started },
-            "recommendation pass progress",
-          );
-        },
-      });
+      const onProgress = ({ done, total }: PassProgress) => {
+        if (Date.now() - lastProgress < 10_000) return;
+        lastProgress = Date.now();
+        logger.info(
+          { done, total, elapsedMs: lastProgress - started },
+          "recommendation pass progress",
+        );
+      };
+      return pass.run(now, onProgress);
     },
   });
   const controllerAudit: AuditSink = {
@@ -324,6 +340,7 @@ async function main(): Promise<void> {
       .then(() => grpc.stop())
       .then(() => podPlacement?.stop())
       .then(() => maintenance.runOnce())
+      .then(pass.close)
       .then(singleton.close)
       .then(passShards.close)
       .then(close)
@@ -332,6 +349,57 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** This replica's recommendation pass: in KUBEWISE_PASS_WORKERS worker threads, or (0) on this one. */
+async function startPass(deps: {
+  env: AggregatorEnv;
+  databaseUrl: string;
+  clusterId: string;
+  shards: PassShardLeases;
+  ctx: ServiceContext;
+  logger: Logger;
+}): Promise<{
+  run: (
+    now: Date,
+    onProgress: (progress: PassProgress) => void,
+  ) => Promise<RecommendationPassResult>;
+  close: () => Promise<void>;
+}> {
+  const { env, clusterId, shards, ctx } = deps;
+  if (env.passWorkers === 0)
+    return {
+      run: (now, onProgress) =>
+        runRecommendationPass({
+          ctx,
+          input: { clusterId, now },
+          shards,
+          onProgress,
+        }),
+      close: () => Promise.resolve(),
+    };
+  const workers = await startPassWorkers({
+    count: env.passWorkers,
+    // This very module: in a worker it runs runPassWorker() (see the end of the file).
+    entry: new URL(import.meta.url),
+    config: {
+      databaseUrl: deps.databaseUrl,
+      clusterId,
+      shardCount: shards.count,
+      dbPoolSize: PASS_WORKER_DB_POOL_SIZE,
+      recommender: env.recommender,
+      modelDir: env.modelDir,
+      logLevel: env.logLevel,
+      maxStepRatio: env.controller !== undefined,
+    },
+    shards,
+    // Set once the controller's loops start; the default cap until then.
+    maxStepRatio: (namespace) =>
+      ctx.ports.maxStepRatio?.(namespace) ??
+      Promise.resolve(DEFAULT_MAX_STEP_RATIO),
+    logger: deps.logger,
+  });
+  return { run: workers.runPass, close: workers.close };
 }
 
 /** Seeds the registry with the shipped model and binds the model RPCs to the services verbs. */
@@ -365,7 +433,10 @@ async function startFederation(
   };
 }
 
-main().catch((error: unknown) => {
+const inPassWorker =
+  !isMainThread &&
+  (workerData as Record<string, unknown> | null)?.[PASS_WORKER_MARK] === true;
+(inPassWorker ? runPassWorker() : main()).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
