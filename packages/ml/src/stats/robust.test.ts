@@ -1,7 +1,39 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { downsampleMedians, mannKendall, theilSen } from "./robust";
+import { quantileSorted } from "./quantile";
+import {
+  downsampleMedians,
+  mannKendall,
+  medianInPlace,
+  theilSen,
+} from "./robust";
+
+describe("medianInPlace", () => {
+  it("is the sorted median (quantileSorted at 0.5) exactly, ties and even counts included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+            fc.integer({ min: -3, max: 3 }),
+          ),
+          { minLength: 1, maxLength: 200 },
+        ),
+        (values) => {
+          const sorted = Float64Array.from(values).sort();
+          const expected = quantileSorted(sorted, 0.5);
+          // === : -0 and 0 are the same median.
+          expect(medianInPlace(Float64Array.from(values)) === expected).toBe(
+            true,
+          );
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+    expect(medianInPlace(new Float64Array(0))).toBeNaN();
+  });
+});
 
 describe("theilSen", () => {
   it("recovers a line exactly and ignores an outlier and NaN", () => {

@@ -20,20 +20,65 @@ function finitePairs(points: Points): { x: number[]; y: number[] } {
 /** Median of pairwise slopes and the median intercept; NaN with fewer than 2 distinct x. O(n^2): pass <= a few hundred points. */
 export function theilSen(points: Points): { slope: number; intercept: number } {
   const { x, y } = finitePairs(points);
-  const slopes: number[] = [];
-  for (let i = 0; i < x.length; i++) {
-    for (let j = i + 1; j < x.length; j++) {
-      const dx = (x[j] ?? 0) - (x[i] ?? 0);
-      if (dx !== 0) slopes.push(((y[j] ?? 0) - (y[i] ?? 0)) / dx);
+  const n = x.length;
+  const slopes = new Float64Array((n * (n - 1)) / 2);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i] ?? 0;
+    const yi = y[i] ?? 0;
+    for (let j = i + 1; j < n; j++) {
+      const dx = (x[j] ?? 0) - xi;
+      if (dx !== 0) slopes[count++] = ((y[j] ?? 0) - yi) / dx;
     }
   }
-  if (slopes.length === 0) return { slope: Number.NaN, intercept: Number.NaN };
-  const slope = quantileSorted(Float64Array.from(slopes).sort(), 0.5);
-  const intercepts = Float64Array.from(
-    x,
-    (xi, i) => (y[i] ?? 0) - slope * xi,
-  ).sort();
-  return { slope, intercept: quantileSorted(intercepts, 0.5) };
+  if (count === 0) return { slope: Number.NaN, intercept: Number.NaN };
+  const slope = medianInPlace(slopes.subarray(0, count));
+  const intercepts = Float64Array.from(x, (xi, i) => (y[i] ?? 0) - slope * xi);
+  return { slope, intercept: medianInPlace(intercepts) };
+}
+
+/**
+ * quantileSorted(sorted, 0.5) without sorting (Hoare selection, reorders `values`): the same value,
+ * in O(n) instead of O(n log n), for Theil-Sen's n^2 / 2 slopes.
+ */
+export function medianInPlace(values: Float64Array): number {
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const rank = 0.5 * (n - 1);
+  const lo = Math.floor(rank);
+  const loValue = selectInPlace(values, lo);
+  if (lo + 1 >= n || rank === lo) return loValue;
+  // After selecting lo, everything right of it is >= it: the next order statistic is their minimum.
+  let hiValue = Number.POSITIVE_INFINITY;
+  for (let i = lo + 1; i < n; i++)
+    hiValue = Math.min(hiValue, values[i] ?? hiValue);
+  return loValue + (hiValue - loValue) * (rank - lo);
+}
+
+/** The k-th smallest of `values` (0-based), placed at index k with smaller ones left of it. */
+function selectInPlace(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (right > left) {
+    const pivot = values[(left + right) >>> 1] ?? 0;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((values[i] ?? 0) < pivot) i++;
+      while ((values[j] ?? 0) > pivot) j--;
+      if (i <= j) {
+        const t = values[i] ?? 0;
+        values[i] = values[j] ?? 0;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k] ?? Number.NaN;
 }
 
 /** Mann-Kendall S statistic and its normal-approximation z (continuity-corrected, no tie correction). */
