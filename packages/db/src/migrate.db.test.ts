@@ -157,6 +157,53 @@ describe("migrate", () => {
     },
   );
 
+  it.runIf(getTestServerKind() === "citus")(
+    "distributes samples and rollups by container (co-located) and ingest batches by agent; the small tables are reference tables",
+    async () => {
+      const migrated = await createTestDatabase();
+      try {
+        const rows = await migrated.sql<
+          {
+            name: string;
+            type: string;
+            column: string;
+            colocation: number;
+          }[]
+        >`
+          select table_name::text as name, citus_table_type as type,
+            distribution_column as column, colocation_id as colocation
+          from citus_tables`;
+        const of = (name: string) => rows.find((r) => r.name === name);
+        const samples = of("metric_samples");
+        expect(samples).toMatchObject({
+          type: "distributed",
+          column: "container_id",
+        });
+        expect(of("metric_rollups_5m")).toMatchObject({
+          type: "distributed",
+          column: "container_id",
+          colocation: samples?.colocation,
+        });
+        expect(of("ingest_batches")).toMatchObject({
+          type: "distributed",
+          column: "agent_id",
+        });
+        for (const name of [
+          "clusters",
+          "agents",
+          "workloads",
+          "containers",
+          "recommendations",
+          "anomalies",
+          "workload_hpas",
+        ])
+          expect(of(name), name).toMatchObject({ type: "reference" });
+      } finally {
+        await migrated.close();
+      }
+    },
+  );
+
   it("reports the schema version through a separate client", async () => {
     const client = createDb({ url: empty.url, max: 1 });
     try {
