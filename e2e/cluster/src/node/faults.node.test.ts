@@ -169,6 +169,34 @@ async function approve<T>(workload: string, acted: () => Promise<T>) {
   });
 }
 
+/** The controller's Events on a recommendation (one per step), oldest first. */
+function controllerEvents(name: string) {
+  const list = JSON.parse(
+    k([
+      "-n",
+      APPS_NAMESPACE,
+      "get",
+      "events",
+      "--field-selector",
+      `involvedObject.name=${name}`,
+      "-o",
+      "json",
+    ]),
+  ) as {
+    items: {
+      action?: string;
+      reportingInstance?: string;
+      reportingComponent?: string;
+      lastTimestamp?: string;
+    }[];
+  };
+  return list.items
+    .filter((e) => e.reportingComponent === "kubewise.io/controller")
+    .sort((a, b) =>
+      (a.lastTimestamp ?? "").localeCompare(b.lastTimestamp ?? ""),
+    );
+}
+
 const runningCanary = (workload: string): Rec | undefined => {
   const rec = recommendationOf(ctx, workload);
   return rec?.status?.phase === "Canary" &&
@@ -507,6 +535,21 @@ describe("faults on the real node", () => {
     for (const pod of before.filter((p) => p.metadata.name !== name))
       expectAsBefore(podNamed(ctx, pod.metadata.name));
     expect(templateResources("restarter")).toBe(resourcesOf(original));
+    // the recommendation's Events say who did each step: the killed aggregator resized, the one
+    // that took over rolled back
+    const steps = await until(
+      () => {
+        const events = controllerEvents("deployment-restarter");
+        return events.some((e) => e.action === "rollback") ? events : undefined;
+      },
+      { timeoutMs: 60_000, what: "the restarter's rollback Event" },
+    );
+    expect(steps.find((e) => e.action === "canary")?.reportingInstance).toBe(
+      killed.metadata.name,
+    );
+    expect(steps.find((e) => e.action === "rollback")?.reportingInstance).toBe(
+      next.metadata.name,
+    );
     recordResult(ctx, {
       aggregator_killed_mid_rollout: {
         killed: killed.metadata.name,
