@@ -28,6 +28,7 @@ import { until } from "./wait";
 import {
   APPS_NAMESPACE,
   cgroupLimits,
+  HOLD_TAINT,
   podNamed,
   podsOf,
   type PodView,
@@ -379,8 +380,7 @@ describe("faults on the real node", () => {
     expect(before).toHaveLength(2);
     const [kept, victim] = before as [PodView, PodView];
     // the node takes no new pod: the replacement of a deleted one stays Pending (Unschedulable)
-    const taint = "kubewise.io/e2e-hold=true:NoSchedule";
-    k(["taint", "nodes", NODE_NAME, taint]);
+    k(["taint", "nodes", NODE_NAME, HOLD_TAINT]);
     let pendingName = "";
     try {
       k([
@@ -426,7 +426,7 @@ describe("faults on the real node", () => {
         pending_message: held.message,
       });
     } finally {
-      k(["taint", "nodes", NODE_NAME, `${taint}-`]);
+      k(["taint", "nodes", NODE_NAME, `${HOLD_TAINT}-`]);
     }
     // the pod is placed and runs: the held approval goes ahead, the condition turns True
     const started = await until(() => runningCanary("stuck"), {

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { E2E, kubectlSync, type NodeSuiteContext } from "./release";
 
 export const APPS_NAMESPACE = "kw-node-apps";
+/** The NoSchedule taint faults.node.test.ts puts on the node to keep a pod Pending. */
+export const HOLD_TAINT = "kubewise.io/e2e-hold=true:NoSchedule";
 
 type Resources = {
   requests: { cpu: string; memory: string };
@@ -61,6 +63,19 @@ const FAULT_RESOURCES: Resources = {
 /** The namespace and the test workloads, created anew on a reused cluster. */
 export function deployTestWorkloads(ctx: NodeSuiteContext): void {
   const k = (args: string[], stdin?: string) => kubectlSync(ctx, args, stdin);
+  // a run killed while it held the node (faults.node.test.ts) leaves its taint: no pod would schedule
+  const nodes = k(["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"]);
+  for (const node of nodes.split(" ").filter(Boolean)) {
+    const taints = k([
+      "get",
+      "node",
+      node,
+      "-o",
+      "jsonpath={.spec.taints[*].key}",
+    ]);
+    if (taints.includes("kubewise.io/e2e-hold"))
+      k(["taint", "nodes", node, `${HOLD_TAINT}-`]);
+  }
   // pods an earlier run resized, OOM-killed or rolled back (and their CRs) are no start: new ones
   k([
     "delete",
