@@ -6,8 +6,11 @@ import { parseArgs } from "node:util";
 import { agentV1 } from "@kubewise/proto";
 
 import { FEATURE_COUNT, SEQ_HOURS } from "../src/features/model-input";
+import { DEFAULT_AGGREGATION } from "../src/federated/aggregate";
 import { initialWeights } from "../src/federated/init";
 import { flattenWeights } from "../src/federated/parameters";
+import { DEFAULT_ROUND_PLAN } from "../src/federated/round-defaults";
+import { PLAIN_FEDAVG } from "../src/federated/server-optimizer";
 import { OUTPUT_SIZE, QUANTILE_LEVELS } from "../src/forecast/quantile-heads";
 import { exportLstmToOnnx } from "../src/onnx/export";
 import {
@@ -46,18 +49,48 @@ const OPTIONS = {
   "first-day": { type: "string", default: "4" },
   "every-days": { type: "string", default: "2" },
   "test-from-day": { type: "string", default: "46" },
-  "history-days": { type: "string", default: "7" },
+  "history-days": {
+    type: "string",
+    default: String(DEFAULT_ROUND_PLAN.historyDays),
+  },
   "stride-slots": { type: "string", default: "36" },
-  epochs: { type: "string", default: "1" },
+  // The federated arms train with the product's round plan (DEFAULT_ROUND_PLAN) unless told otherwise.
+  epochs: { type: "string", default: String(DEFAULT_ROUND_PLAN.localEpochs) },
   "batch-size": { type: "string", default: "32" },
-  "learning-rate": { type: "string", default: "0.005" },
+  "learning-rate": {
+    type: "string",
+    default: String(DEFAULT_ROUND_PLAN.learningRate),
+  },
   "baseline-learning-rates": { type: "string", default: "0.005,0.002,0.001" },
   arms: {
     type: "string",
     default: "central,local,fedavg,fedprox,byzantine_20pct",
   },
-  "fedprox-mu": { type: "string", default: "0.01" },
-  "initial-clip": { type: "string", default: "1" },
+  "fedprox-mu": {
+    type: "string",
+    default: String(DEFAULT_ROUND_PLAN.fedproxMu),
+  },
+  "client-batch-size": {
+    type: "string",
+    default: String(DEFAULT_ROUND_PLAN.batchSize),
+  },
+  "trim-fraction": {
+    type: "string",
+    default: String(DEFAULT_AGGREGATION.trimFraction),
+  },
+  "clip-multiple": { type: "string", default: "1" },
+  "server-lr": {
+    type: "string",
+    default: String(PLAIN_FEDAVG.learningRate),
+  },
+  "server-momentum": {
+    type: "string",
+    default: String(PLAIN_FEDAVG.momentum),
+  },
+  "initial-clip": {
+    type: "string",
+    default: String(DEFAULT_ROUND_PLAN.initialClipNorm),
+  },
   seed: { type: "string", default: "20261201" },
   "skip-downstream": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
@@ -67,15 +100,26 @@ const { values: args } = parseArgs({ options: OPTIONS });
 const HELP = `npm run bench:federated -- [options]
 Trains the forecaster five ways on traces partitioned into non-IID nodes and scores them walk-forward:
 central (pooled), local-only (per node), FedAvg, FedProx, and the product's federated setting with 20 %
-Byzantine agents (scaled, sign-flipped and NaN updates). Same model, optimizer, batch size and example
-budget for every arm. Progress on stderr; the last stdout line is one JSON object.
+Byzantine agents (scaled, sign-flipped and NaN updates). Same model, optimizer (Adam) and example budget
+(epochs over the same windows) for every arm; the federated arms train with the product's round plan
+defaults (@kubewise/ml DEFAULT_ROUND_PLAN, aggregated as the aggregator does; flags override them).
+Progress on stderr; the last stdout line is one JSON object.
   --traces <dir>         tidy trace folder (default ../shared/traces)
   --limit <n>            first n series only (iterate on subsets)
   --node-size <n>        series per node (8)          --held-back <f>      fraction of nodes never trained (0.2)
   --first-day <d>        first round (4)              --every-days <d>     days between rounds (2)
   --test-from-day <d>    scored test period start (46) --history-days <d>  agent training window (7)
   --stride-slots <n>     5-min slots between examples (36 = 3 h)
-  --epochs, --batch-size, --learning-rate, --fedprox-mu, --initial-clip, --seed
+  --epochs <n>            epochs per round, every arm (round plan: ${DEFAULT_ROUND_PLAN.localEpochs})
+  --batch-size <n>        central and local-only batch size (32)
+  --learning-rate <x>     agents' local learning rate (round plan: ${DEFAULT_ROUND_PLAN.learningRate})
+  --client-batch-size <n> agents' batch size (round plan: ${DEFAULT_ROUND_PLAN.batchSize})
+  --fedprox-mu <x>        FedProx mu (round plan: ${DEFAULT_ROUND_PLAN.fedproxMu}); FedAvg is mu 0
+  --initial-clip <x>      first round's clip norm (then the median of pre-clip norms)
+  --clip-multiple <x>     clip at this multiple of that median (1, the aggregator's rule)
+  --trim-fraction <x>     trimmed mean's fraction per end (the aggregator's: ${DEFAULT_AGGREGATION.trimFraction})
+  --server-lr <x>, --server-momentum <x>  server FedAvgM (${PLAIN_FEDAVG.learningRate}, ${PLAIN_FEDAVG.momentum}: plain FedAvg like the aggregator)
+  --seed <n>
   --baseline-learning-rates <list>  central and local-only each pick their learning rate from this
                          list on the warm-up rounds (before the test period); default 0.005,0.002,0.001
   --arms <list>          subset of central,local,fedavg,fedprox,byzantine_20pct (iterate cheaply)
@@ -135,19 +179,19 @@ function wireBytes(arm: Arm): { upload: number; plan: number } {
         metadata: { version: "12" },
       }),
     ),
-    localEpochs: 1,
-    learningRate: 0.005,
-    fedproxMu: 0.01,
-    clipNorm: 1,
+    localEpochs: DEFAULT_ROUND_PLAN.localEpochs,
+    learningRate: DEFAULT_ROUND_PLAN.learningRate,
+    fedproxMu: DEFAULT_ROUND_PLAN.fedproxMu,
+    clipNorm: DEFAULT_ROUND_PLAN.initialClipNorm,
     deadlineUnixMs: Date.UTC(2026, 0, 1),
     minClients: 3,
     quantileLevels: [...QUANTILE_LEVELS],
-    batchSize: 32,
+    batchSize: DEFAULT_ROUND_PLAN.batchSize,
     cpuSecondsBudget: 2,
     dpNoiseMultiplier: 0,
     seed: 1,
     holdoutHours: 24,
-    historyDays: 7,
+    historyDays: DEFAULT_ROUND_PLAN.historyDays,
   }).finish().length;
   return { upload, plan };
 }
@@ -198,11 +242,17 @@ async function main(): Promise<void> {
     seed: num("seed"),
   };
   const federated = (mu: number, byzantineFraction: number) => ({
-    settings,
+    settings: { ...settings, batchSize: num("client-batch-size") },
     federated: {
       fedproxMu: mu,
       initialClipNorm: num("initial-clip"),
       byzantineFraction,
+      trimFraction: num("trim-fraction"),
+      clipMultiple: num("clip-multiple"),
+      server: {
+        learningRate: num("server-lr"),
+        momentum: num("server-momentum"),
+      },
     },
     nodes,
   });

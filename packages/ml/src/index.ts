@@ -124,6 +124,7 @@ export type {
   RobustAggregationOptions,
 } from "./federated/aggregate";
 export { initialWeights } from "./federated/init";
+export { DEFAULT_ROUND_PLAN } from "./federated/round-defaults";
 export { buildLocalExamples } from "./federated/local-data";
 export type {
   LocalDataOptions,

@@ -19,6 +19,11 @@ import {
   shapeOf,
   unflattenWeights,
 } from "../../src/federated/parameters";
+import {
+  applyServerUpdate,
+  type ServerOptimizerSettings,
+  type ServerOptimizerState,
+} from "../../src/federated/server-optimizer";
 import type { LstmWeights } from "../../src/forecast/lstm-weights";
 import { shuffleInPlace } from "../../src/forecast/seeded";
 import { createRng } from "../../src/stats/rng";
@@ -154,6 +159,11 @@ export type FederatedSettings = {
   fedproxMu: number;
   initialClipNorm: number;
   byzantineFraction: number;
+  /** Coordinate-wise trimmed fraction per end (the aggregator's trimFraction). */
+  trimFraction: number;
+  /** Next round's clip = this multiple of the median pre-clip norm. */
+  clipMultiple: number;
+  server: ServerOptimizerSettings;
 };
 
 const ATTACKS = ["scaled", "sign-flip", "nan"] as const;
@@ -231,6 +241,7 @@ export function createFederatedArm(
       .map((id, k) => [id, ATTACKS[k % ATTACKS.length] ?? "nan"] as const),
   );
   let model = init;
+  let serverState: ServerOptimizerState | undefined;
   let clipNorm = federated.initialClipNorm;
   const arm: Arm = {
     name,
@@ -278,6 +289,7 @@ export function createFederatedArm(
       if (uploads.length === 0) return;
       const { delta, report } = aggregateDeltas(uploads, {
         ...DEFAULT_AGGREGATION,
+        trimFraction: federated.trimFraction,
         parameterCount: flattenWeights(model).length,
         clipNorm,
         dpNoiseMultiplier: 0,
@@ -285,12 +297,22 @@ export function createFederatedArm(
       for (const r of report.refused)
         arm.refusals[r.reason] = (arm.refusals[r.reason] ?? 0) + 1;
       if (report.rule === "trimmed-mean") arm.trimmedRounds++;
-      if (delta) model = applyDelta(model, delta);
-      clipNorm = nextClipNorm(preClip, {
+      if (delta) {
+        const next = applyServerUpdate(
+          flattenWeights(model),
+          delta,
+          federated.server,
+          serverState,
+        );
+        model = unflattenWeights(next.params, shapeOf(model));
+        serverState = next.state;
+      }
+      const median = nextClipNorm(preClip, {
         min: 1e-3,
         max: 100,
-        fallback: clipNorm,
+        fallback: clipNorm / federated.clipMultiple,
       });
+      clipNorm = federated.clipMultiple * median;
     },
     modelFor: () => model,
   };

@@ -1,6 +1,10 @@
 import { z } from "zod";
 
-import type { GateSettings } from "@kubewise/ml";
+import {
+  DEFAULT_AGGREGATION,
+  DEFAULT_ROUND_PLAN,
+  type GateSettings,
+} from "@kubewise/ml";
 
 /** How the leader runs federated rounds; the aggregator's env sets it (docs: apps/aggregator README). */
 export type FederationSettings = {
@@ -58,18 +62,14 @@ export const DEFAULT_FEDERATION_SETTINGS: FederationSettings = {
   minClientFraction: 0.3,
   maxClients: 100,
   sampleFraction: 0.5,
+  // Training defaults come from @kubewise/ml, which bench:federated measures with.
   plan: {
-    localEpochs: 1,
-    learningRate: 0.005,
-    batchSize: 32,
-    fedproxMu: 0.01,
-    initialClipNorm: 1,
+    ...DEFAULT_ROUND_PLAN,
     dpNoiseMultiplier: 0,
     cpuSecondsBudget: 2,
     holdoutHours: 24,
-    historyDays: 7,
   },
-  aggregation: { trimFrom: 5, trimFraction: 0.2, weightCapMultiple: 2 },
+  aggregation: { ...DEFAULT_AGGREGATION },
   gate: {
     margin: 0.03,
     minAgents: 3,
