@@ -108,6 +108,11 @@ export const boundaries = [
     rules: rule([
       ...banInternal(["core"], "k8s may use @kubewise/core only."),
       heavyMl,
+      {
+        group: ["@kubernetes/*"],
+        message:
+          "k8s holds the CRD contract and pure builders; API clients and their adapters live in @kubewise/controller.",
+      },
     ]),
   },
   {

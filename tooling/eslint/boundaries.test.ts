@@ -67,6 +67,10 @@ describe("import-direction rules (STYLE §2)", () => {
       'import { createLifecycleController } from "@kubewise/controller";',
     ],
     [
+      "packages/k8s/src/x.ts",
+      'import { KubeConfig } from "@kubernetes/client-node";',
+    ],
+    [
       "packages/services/src/x.ts",
       'import { createWorkloadStore } from "@kubewise/controller";',
     ],
