@@ -10,6 +10,7 @@ import {
 import {
   createDb,
   getRecommendationWithContext,
+  getRollbackMemoryFloor,
   insertRecommendationEvent,
   listAuditLog,
   listClusterHpas,
@@ -29,11 +30,13 @@ import {
 import type { ResourceRecommendation } from "@kubewise/k8s";
 import {
   approveRecommendation,
+  generateRecommendations,
   getRecommendation,
   SYSTEM_ACTOR,
   type ServiceContext,
   type SyncRecommendationsToClusterResult,
 } from "@kubewise/services";
+import { seedFlatUsage } from "@kubewise/services/testing";
 
 // The aggregator's own wiring (apps have no package exports; the suite tests the real module).
 import {
@@ -156,6 +159,49 @@ export class SyncDatabase {
     return recommendation.id;
   }
 
+  /** The container a recommendation sizes. */
+  async containerOf(id: string): Promise<string> {
+    const found = await getRecommendationWithContext(this.client.db, id);
+    if (!found) throw new Error(`no recommendation ${id}`);
+    return found.container.id;
+  }
+
+  /** The memory floor the last OOM rollback of this container left in the DB (the sync writes it). */
+  rollbackFloor(containerId: string): Promise<number | undefined> {
+    return getRollbackMemoryFloor(this.client.db, containerId);
+  }
+
+  /**
+   * A day of 5-minute rollups at 0.2 cores and `workingSetBytes` for the container, then one
+   * recommender pass (services generateRecommendations, no step cap); the container's new row.
+   */
+  async generate(
+    containerId: string,
+    workingSetBytes: number,
+  ): Promise<{ id: string; recommended: { memoryRequestBytes: number } }> {
+    const now = new Date();
+    await seedFlatUsage(this.client.db, containerId, now, workingSetBytes);
+    await generateRecommendations({
+      ctx: {
+        ...this.ctx,
+        actor: SYSTEM_ACTOR,
+        ports: { maxStepRatio: () => Promise.resolve(1_000) },
+      },
+      input: { clusterId: this.clusterId, now, historyWindowSeconds: 86_400 },
+    });
+    const [row] = await this.client.sql<
+      { id: string; memory_request_bytes: string }[]
+    >`
+      select id, memory_request_bytes from recommendations
+      where container_id = ${containerId} and phase = 'Pending'
+      order by created_at desc limit 1`;
+    if (!row) throw new Error("the pass generated no recommendation");
+    return {
+      id: row.id,
+      recommended: { memoryRequestBytes: Number(row.memory_request_bytes) },
+    };
+  }
+
   async approve(id: string): Promise<void> {
     await approveRecommendation({
       ctx: { ...this.ctx, actor: this.approver },
@@ -244,6 +290,10 @@ export class ClusterSyncHarness {
   dbPhase = (id: string): Promise<string | undefined> => this.db.dbPhase(id);
   audit = (id: string) => this.db.audit(id);
   hpas = () => this.db.hpas();
+  containerOf = (id: string) => this.db.containerOf(id);
+  rollbackFloor = (containerId: string) => this.db.rollbackFloor(containerId);
+  generate = (containerId: string, workingSetBytes: number) =>
+    this.db.generate(containerId, workingSetBytes);
 
   async sync(): Promise<SyncRecommendationsToClusterResult> {
     const round = await this.bridge.runOnce();

@@ -18,6 +18,7 @@ import {
   deleteNamespace,
   grantRecommendationEditors,
   patchRecommendation,
+  reportOomKill,
   waitFor,
 } from "./harness";
 import { ClusterSyncHarness } from "./services-sync-harness";
@@ -146,6 +147,54 @@ describe("services approvals reach the Deployment through the cluster bridge", (
     // Settled: the dashboard side agrees, so nothing is pushed back over alice's approval.
     expect((await h.sync()).approvalsPushed).toBe(0);
     expect((await h.object("deployment-api")).spec.approval?.by).toBe("alice");
+  });
+
+  it("after an OOM rollback on the cluster the next recommendation respects the floor: rollback -> sync -> DB floor -> recommender -> published spec", async () => {
+    await createSampleDeployment(admin, namespace, "cache");
+    const id = await h.addRecommendation("cache");
+    await h.approve(id);
+    expect((await h.sync()).published).toBe(1);
+    await waitFor("two pods of cache", async () => {
+      const pods = await admin.core.listNamespacedPod({
+        namespace,
+        labelSelector: "app=cache",
+      });
+      return pods.items.length >= 2 ? pods.items : undefined;
+    });
+    await h.controller.tick();
+    const canary = await h.object("deployment-cache");
+    expect(canary.status?.phase).toBe("Canary");
+    const [resized] = canary.status?.canary?.pods ?? [];
+    await reportOomKill(
+      admin,
+      { namespace, name: resized ?? "" },
+      { oomKilled: "app", others: ["sidecar"] },
+    );
+    await h.controller.tick();
+    const rolled = await h.object("deployment-cache");
+    expect(rolled.status?.phase).toBe("RolledBack");
+    // VPA's OOM bump of the memory in force when it was killed: 256Mi + 100Mi
+    const floor = 356 * 2 ** 20;
+    expect(rolled.status?.rolledBack?.nextMinimumMemoryBytes).toEqual([
+      { name: "app", memoryBytes: floor },
+    ]);
+
+    // the sync carries the floor into the DB
+    expect((await h.sync()).dbPhaseChanges).toBeGreaterThan(0);
+    expect(await h.dbPhase(id)).toBe("RolledBack");
+    const containerId = await h.containerOf(id);
+    expect(await h.rollbackFloor(containerId)).toBe(floor);
+
+    // a day at a 64 MiB working set: unbounded (no step cap), VPA would go far below the floor
+    const next = await h.generate(containerId, 64 * 2 ** 20);
+    expect(next.recommended.memoryRequestBytes).toBe(floor);
+    const published = await h.sync();
+    expect(published.published).toBe(1);
+    const object = await h.object("deployment-cache");
+    expect(object.spec.containers[0]?.requests?.memory).toBe("356Mi");
+    expect(object.status?.containerRecommendations?.[0]?.target.memory).toBe(
+      "356Mi",
+    );
   });
 
   it("a CronJob's approved recommendation reaches its job template (the next run) end to end; a Job's is refused with its reason and never published", async () => {

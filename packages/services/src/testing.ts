@@ -56,11 +56,12 @@ export function leakingRollups(containerId: string, end: Date, flat = false) {
   });
 }
 
-/** 24 h of flat 5-minute rollups: cpu 0.2 cores, memory 0.5 GiB. */
+/** 24 h of flat 5-minute rollups: cpu 0.2 cores, memory `memoryBytes` (0.5 GiB unless given). */
 export async function seedFlatUsage(
   db: DbExecutor,
   containerId: string,
   now: Date,
+  memoryBytes = GIB / 2,
 ): Promise<void> {
   const rows = Array.from({ length: 288 }, (_, i) => ({
     bucket: new Date(now.getTime() - (288 - i) * 300_000),
@@ -70,9 +71,9 @@ export async function seedFlatUsage(
     cpuUsageCoresMax: 0.3,
     cpuThrottledPeriodsSum: 0,
     cpuThrottledSecondsSum: 0,
-    memoryWorkingSetBytesAvg: GIB / 2,
-    memoryWorkingSetBytesMax: GIB / 2,
-    memoryRssBytesMax: GIB / 2,
+    memoryWorkingSetBytesAvg: memoryBytes,
+    memoryWorkingSetBytesMax: memoryBytes,
+    memoryRssBytesMax: memoryBytes,
     oomKillCountSum: 0,
   }));
   await insertRollups(db, rows);
