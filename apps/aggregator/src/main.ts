@@ -24,6 +24,7 @@ import {
   refreshRollups,
   registerAgent,
   resolveContainerIds,
+  runExclusiveTransaction,
   SINGLETON_LOCK_KEYS,
   startDatabase,
   type PassShardLeases,
@@ -206,12 +207,15 @@ async function main(): Promise<void> {
       : startFederationLoop({
           tickMs: env.federation.tickMs,
           step: () =>
-            singleton.runExclusive(SINGLETON_LOCK_KEYS.federatedRounds, () =>
-              advanceFederation({
-                ctx: serviceCtx,
-                settings:
-                  env.federation?.settings ?? DEFAULT_FEDERATION_SETTINGS,
-              }),
+            runExclusiveTransaction(
+              db,
+              SINGLETON_LOCK_KEYS.federatedRounds,
+              (tx) =>
+                advanceFederation({
+                  ctx: { ...serviceCtx, db: tx },
+                  settings:
+                    env.federation?.settings ?? DEFAULT_FEDERATION_SETTINGS,
+                }),
             ),
           metrics,
           logger,
@@ -228,17 +232,18 @@ async function main(): Promise<void> {
     // Partitions and retention: one replica per round (rollups stay per replica: each refreshes
     // the ranges it ingested).
     maintainStorage: async () => {
+      const now = SYSTEM_CLOCK.now();
+      // not in a transaction (partition DDL): on the lock's own connection
       await singleton.runExclusive(
         SINGLETON_LOCK_KEYS.storageMaintenance,
-        async () => {
-          const now = SYSTEM_CLOCK.now();
-          await maintainMetricStorage(sql, { now });
-          // Cost allocation of the last two hours (the dashboard's one query layer reads it).
-          await refreshAllocation(db, {
-            from: new Date(now.getTime() - 2 * 3_600_000),
-            to: now,
-          });
-        },
+        (lockConnection) => maintainMetricStorage(lockConnection, { now }),
+      );
+      // Cost allocation of the last two hours (the dashboard's one query layer reads it).
+      await runExclusiveTransaction(db, SINGLETON_LOCK_KEYS.allocation, (tx) =>
+        refreshAllocation(tx, {
+          from: new Date(now.getTime() - 2 * 3_600_000),
+          to: now,
+        }),
       );
     },
     countSequenceGaps: () => countSequenceGaps(sql),
@@ -257,10 +262,15 @@ async function main(): Promise<void> {
   };
   const alertLoop = startPeriodic(env.alerts.intervalMs, async () => {
     try {
-      await singleton.runExclusive(SINGLETON_LOCK_KEYS.alerts, async () => {
-        await evaluateAlerts({ ctx: alertCtx, input: { clusterId } });
-        await deliverNotifications({ ctx: alertCtx, input: {} });
-      });
+      await runExclusiveTransaction(
+        db,
+        SINGLETON_LOCK_KEYS.alerts,
+        async (tx) => {
+          const ctx = { ...alertCtx, db: tx };
+          await evaluateAlerts({ ctx, input: { clusterId } });
+          await deliverNotifications({ ctx, input: {} });
+        },
+      );
     } catch (error) {
       logger.error(
         { err: error },

@@ -49,6 +49,7 @@ export {
 } from "./pass-shards";
 export {
   createSingletonLock,
+  runExclusiveTransaction,
   SINGLETON_LOCK_KEYS,
   type ExclusiveResult,
   type SingletonLock,

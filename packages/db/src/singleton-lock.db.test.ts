@@ -1,6 +1,12 @@
+import { sql as drizzleSql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createSingletonLock, type SingletonLock } from "./singleton-lock";
+import { createDb } from "./client";
+import {
+  createSingletonLock,
+  runExclusiveTransaction,
+  type SingletonLock,
+} from "./singleton-lock";
 import { createTestDatabase, type TestDatabase } from "./testing";
 
 const KEY = 4242;
@@ -74,10 +80,7 @@ describe("createSingletonLock", () => {
       () => new Promise<void>((resolve) => (release = resolve)),
     );
     await expect.poll(async () => lockHolders(database, KEY)).toBe(1);
-    await database.sql`
-      select pg_terminate_backend(pid) from pg_locks
-      where locktype = 'advisory' and objid = ${KEY}`;
-    await expect.poll(async () => lockHolders(database, KEY)).toBe(0);
+    await killHolder(database, KEY);
     expect(
       await replicaB.runExclusive(KEY, () => Promise.resolve("took over")),
     ).toEqual({
@@ -89,6 +92,111 @@ describe("createSingletonLock", () => {
     await crashing.close();
   });
 });
+
+describe("the lock is held on the connection that does the work", () => {
+  let database: TestDatabase;
+  let other: SingletonLock;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: false });
+    await database.sql`create table work_log (replica text not null)`;
+    other = createSingletonLock({ url: database.url });
+  });
+  afterAll(async () => {
+    await other.close();
+    await database.close();
+  });
+
+  it("runExclusive: the work's queries run on the lock's backend; once it is gone they fail instead of reconnecting without the lock", async () => {
+    const lock = createSingletonLock({ url: database.url });
+    let proceed = (): void => undefined;
+    let checked = (): void => undefined;
+    const pids = new Promise<void>((resolve) => (checked = resolve));
+    const holding = lock
+      .runExclusive(KEY, async (sql) => {
+        const [me] = await sql<
+          { pid: number }[]
+        >`select pg_backend_pid() as pid`;
+        const [holder] = await sql<{ pid: number }[]>`
+          select pid from pg_locks
+          where locktype = 'advisory' and objid = ${KEY} and granted`;
+        expect(holder?.pid).toBe(me?.pid);
+        checked();
+        await new Promise<void>((resolve) => (proceed = resolve));
+        await sql`insert into work_log values ('a')`;
+      })
+      .catch((error: unknown) => error);
+    await pids;
+    await killHolder(database, KEY);
+    expect(
+      await other.runExclusive(KEY, async (sql) => {
+        await sql`insert into work_log values ('b')`;
+      }),
+    ).toEqual({ ran: true, value: undefined });
+    proceed();
+    expect(await holding).toMatchObject({ code: "CONNECTION_ENDED" });
+    expect(await database.sql`select replica from work_log`).toEqual([
+      { replica: "b" },
+    ]);
+    // the next round connects again and takes the lock
+    expect(
+      await lock.runExclusive(KEY, () => Promise.resolve("again")),
+    ).toEqual({ ran: true, value: "again" });
+    await lock.close();
+  });
+
+  it("runExclusiveTransaction: one holder at a time, and a holder that dies commits nothing", async () => {
+    const client = createDb({ url: database.url, max: 2 });
+    const second = createDb({ url: database.url, max: 2 });
+    try {
+      await database.sql`truncate work_log`;
+      let wrote = (): void => undefined;
+      const written = new Promise<void>((resolve) => (wrote = resolve));
+      // the work never resumes: postgres.js must not be sent a query on a transaction whose
+      // connection it saw close (it throws outside any promise)
+      const holding = runExclusiveTransaction(
+        client.db,
+        KEY + 2,
+        async (tx) => {
+          await tx.execute(drizzleSql`insert into work_log values ('a')`);
+          wrote();
+          await new Promise<void>(() => undefined);
+        },
+      ).catch((error: unknown) => error);
+      await written;
+      expect(
+        await runExclusiveTransaction(second.db, KEY + 2, () =>
+          Promise.resolve("b ran"),
+        ),
+      ).toEqual({ ran: false });
+      // the holder's connection dies mid-work: its lock and its writes go with it
+      await killHolder(database, KEY + 2);
+      expect(await holding).toMatchObject({ code: "CONNECTION_CLOSED" });
+      expect(await database.sql`select replica from work_log`).toEqual([]);
+      expect(
+        await runExclusiveTransaction(second.db, KEY + 2, async (tx) => {
+          await tx.execute(drizzleSql`insert into work_log values ('b')`);
+          return "b ran";
+        }),
+      ).toEqual({ ran: true, value: "b ran" });
+      expect(await database.sql`select replica from work_log`).toEqual([
+        { replica: "b" },
+      ]);
+      expect(await lockHolders(database, KEY + 2)).toBe(0);
+    } finally {
+      await client.close();
+      await second.close();
+    }
+  });
+});
+
+/** Terminates the backend holding `key` and waits until the lock is free. */
+async function killHolder(database: TestDatabase, key: number) {
+  await database.sql`
+    select pg_terminate_backend(pid) from pg_locks
+    where locktype = 'advisory' and objid = ${key}`;
+  await expect.poll(async () => lockHolders(database, key)).toBe(0);
+}
 
 async function lockHolders(database: TestDatabase, key: number) {
   const [row] = await database.sql<{ n: number }[]>`
