@@ -198,6 +198,8 @@ export type TestController = {
    * writes nothing more (no status, no Lease renewal, no release), as if SIGKILLed there.
    */
   killAfter(after: (write: SentWrite) => boolean): void;
+  /** Renews the Lease without reconciling (the aggregator's elector renews on its own schedule). */
+  renewLease(): Promise<boolean>;
 };
 
 type SentWrite = {
@@ -327,6 +329,8 @@ export function createTestController(
     identity: options.identity,
     publish: (...recommendations) => publish(kubeConfig, ...recommendations),
     sent,
+    renewLease: () =>
+      life.dead ? Promise.resolve(false) : elector.tryAcquireOrRenew(),
     killAfter(after) {
       life.killAfter = after;
     },

@@ -296,6 +296,8 @@ export class ClusterSyncHarness {
     this.db.generate(containerId, workingSetBytes);
 
   async sync(): Promise<SyncRecommendationsToClusterResult> {
+    // the sync runs only on the Lease holder; a slow test step must not let the 5 s Lease lapse
+    await this.test.renewLease();
     const round = await this.bridge.runOnce();
     if (round.status !== "synced")
       throw new Error(`cluster sync round ${round.status} (see the log)`);
