@@ -54,4 +54,20 @@ describe("toNamespacePolicy", () => {
       expect(policy.maxStepRatio).toBe(expected);
     },
   );
+  it.each([
+    ["1.25", 1.25],
+    ["4", 2],
+    ["1", 2],
+    ["0.5", 2],
+    ["abc", 2],
+  ])(
+    "max-step-ratio annotation %s gives a per-namespace step cap of %d (tightens, never loosens, the global 2)",
+    (value, expected) => {
+      const policy = toNamespacePolicy(
+        { annotations: { "kubewise.io/max-step-ratio": value } },
+        { ...DEFAULT_CONTROLLER_POLICY, maxStepRatio: 2 },
+      );
+      expect(policy.maxStepRatio).toBe(expected);
+    },
+  );
 });
