@@ -1,4 +1,5 @@
 import { asc, eq, sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 
 import type { DbExecutor } from "../client";
 import { auditChainHead, auditLog } from "../schema";
@@ -20,43 +21,58 @@ export type AuditEntryInput = {
 };
 
 /**
- * Appends one row in the caller's transaction (a savepoint; a transaction of its own when given
- * the database). The chain head row is locked FOR UPDATE, so concurrent appends serialize and
- * each links to the previous one.
+ * Appends one row in the caller's transaction (a transaction of its own when given the database).
+ * The chain head row is locked FOR UPDATE, so concurrent appends serialize and each links to the
+ * previous one. The lock is held until the caller commits, so the append is kept to three statements
+ * (the head locked, the id drawn, the row and the new head written together) and takes no savepoint
+ * inside the caller's transaction: a recommendation pass's writes queued on the head for three more
+ * round trips each.
  */
 export async function appendAudit(
   executor: DbExecutor,
   entry: AuditEntryInput,
 ): Promise<ChainedAuditRecord> {
-  return executor.transaction(async (tx) => {
-    const [head] = await tx
-      .select({ lastHash: auditChainHead.lastHash })
-      .from(auditChainHead)
-      .where(eq(auditChainHead.id, 1))
-      .for("update");
-    if (head === undefined)
-      throw new Error("audit_chain_head is missing: run the migrations");
-    const [next] = await tx.execute<{ id: string }>(
-      sql`select nextval(pg_get_serial_sequence('audit_log', 'id')) as id`,
-    );
-    const record = {
-      id: Number(next?.id),
-      ts: new Date((entry.ts ?? new Date()).getTime()),
-      clusterId: entry.clusterId,
-      actor: entry.actor,
-      action: entry.action,
-      subject: entry.subject,
-      payload: normalizeAuditPayload(entry.payload),
-      prevHash: head.lastHash,
-    };
-    const chained = { ...record, hash: computeAuditHash(record) };
-    await tx.insert(auditLog).values(chained);
-    await tx
-      .update(auditChainHead)
-      .set({ lastId: chained.id, lastHash: chained.hash })
-      .where(eq(auditChainHead.id, 1));
-    return chained;
-  });
+  if (inTransaction(executor)) return appendLocked(executor, entry);
+  return executor.transaction((tx) => appendLocked(tx, entry));
+}
+
+/** Whether `executor` is a transaction (a boolean, not a type guard: it stays a DbExecutor). */
+function inTransaction(executor: DbExecutor): boolean {
+  return executor instanceof PgTransaction;
+}
+
+async function appendLocked(
+  tx: DbExecutor,
+  entry: AuditEntryInput,
+): Promise<ChainedAuditRecord> {
+  const [head] = await tx.execute<{ last_hash: string }>(sql`
+    select last_hash from ${auditChainHead} where id = 1 for update`);
+  if (head === undefined)
+    throw new Error("audit_chain_head is missing: run the migrations");
+  // Drawn once the head is locked, so ids follow the chain's order.
+  const [next] = await tx.execute<{ id: string }>(
+    sql`select nextval(pg_get_serial_sequence('audit_log', 'id')) as id`,
+  );
+  const record = {
+    id: Number(next?.id),
+    ts: new Date((entry.ts ?? new Date()).getTime()),
+    clusterId: entry.clusterId,
+    actor: entry.actor,
+    action: entry.action,
+    subject: entry.subject,
+    payload: normalizeAuditPayload(entry.payload),
+    prevHash: head.last_hash,
+  };
+  const chained = { ...record, hash: computeAuditHash(record) };
+  await tx.execute(sql`
+    with appended as (
+      insert into ${auditLog} (id, ts, cluster_id, actor, action, subject, payload, prev_hash, hash)
+      values (${chained.id}, ${chained.ts.toISOString()}::timestamptz, ${chained.clusterId}::uuid,
+        ${chained.actor}, ${chained.action}, ${chained.subject}, ${JSON.stringify(chained.payload)}::jsonb,
+        ${chained.prevHash}, ${chained.hash})
+    )
+    update ${auditChainHead} set last_id = ${chained.id}, last_hash = ${chained.hash} where id = 1`);
+  return chained;
 }
 
 /** Reads the whole chain and its recorded head, and verifies them. */
