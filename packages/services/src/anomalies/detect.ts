@@ -105,6 +105,13 @@ export async function detectContainerAnomalies(
     findOomRisk(series, limit),
     findCpuSpike(history, now),
   ].filter((f): f is AnomalyFinding => f !== undefined);
+  // The usual outcome is no change (nothing found and nothing open, or the same kinds): one read
+  // and no transaction (BEGIN and COMMIT were two of a pass's round trips per container).
+  const open = await listOpenAnomaliesForContainer(ctx.db, target.container.id);
+  const sameKinds =
+    findings.every((f) => open.some((a) => a.kind === f.kind)) &&
+    open.every((a) => findings.some((f) => f.kind === a.kind));
+  if (sameKinds) return { opened: 0, resolved: 0, stillOpen: findings.length };
   return withTransaction(ctx, (tx) => reconcile(tx, { target, findings, now }));
 }
 
