@@ -56,15 +56,19 @@ export function leakingRollups(containerId: string, end: Date, flat = false) {
   });
 }
 
-/** 24 h of flat 5-minute rollups: cpu 0.2 cores, memory `memoryBytes` (0.5 GiB unless given). */
+/**
+ * 24 h of flat 5-minute rollups (cpu 0.2 cores, memory `memoryBytes`, 0.5 GiB unless given) ending
+ * at the last 5-minute boundary at or before `now`, aligned as the aggregator writes them.
+ */
 export async function seedFlatUsage(
   db: DbExecutor,
   containerId: string,
   now: Date,
   memoryBytes = GIB / 2,
 ): Promise<void> {
+  const end = Math.floor(now.getTime() / 300_000) * 300_000;
   const rows = Array.from({ length: 288 }, (_, i) => ({
-    bucket: new Date(now.getTime() - (288 - i) * 300_000),
+    bucket: new Date(end - (288 - i) * 300_000),
     containerId,
     sampleCount: 30,
     cpuUsageCoresAvg: 0.2,

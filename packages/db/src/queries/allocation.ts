@@ -304,6 +304,20 @@ export async function getFirstAllocationBucket(
   return typeof first === "string" ? new Date(first) : undefined;
 }
 
+/**
+ * How much of a bucket the cluster's data covers: the longest-covered container's seconds in it
+ * (a cluster whose first rollup is at 10:55 covers 300 s of the 10:00 bucket).
+ */
+export async function getBucketCoverageSeconds(
+  db: DbExecutor,
+  query: { clusterId: string; bucket: Date; resolution: AllocationResolution },
+): Promise<number> {
+  const rows = await db.execute<Record<string, unknown>>(sql`
+    select coalesce(max(a.covered_seconds), 0)::float8 as covered from ${containerTable(query.resolution)} a
+    where a.cluster_id = ${query.clusterId}::uuid and a.bucket = ${iso(query.bucket)}`);
+  return Number(rows[0]?.covered ?? 0);
+}
+
 export async function getCostSettingsRow(
   db: DbExecutor,
   clusterId: string,

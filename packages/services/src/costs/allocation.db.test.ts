@@ -154,7 +154,13 @@ describe("getCostDrilldown", () => {
     // Each namespace's (and below, each workload's) open recommendations: one Pending each.
     expect(cluster.children.map((c) => c.openRecommendations)).toEqual([1, 1]);
     expect(cluster.idleCostMicroUsd).toBeGreaterThan(0);
-    expect(cluster.series).toHaveLength(24);
+    // One point per hour holding the fixture's 24 h of 5-minute rollups: 24, or 25 when they
+    // start and end inside an hour (E2E_NOW=...T23:58:00Z).
+    const hour = (ms: number) => Math.floor(ms / 3_600_000);
+    const rollupsEnd = Math.floor(TEST_NOW.getTime() / 300_000) * 300_000;
+    expect(cluster.series).toHaveLength(
+      hour(rollupsEnd - 300_000) - hour(rollupsEnd - 86_400_000) + 1,
+    );
     const ns = await getCostDrilldown({
       ctx,
       input: { window: "24h", namespace: "shop" },

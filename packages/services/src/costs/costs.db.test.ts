@@ -24,10 +24,18 @@ beforeEach(async () => {
   fx = await createServiceFixture(test.db);
 });
 
-// Per container at OpenCost defaults: max(request, usage) x price x 730 h (hand-computed): 24 h of
-// allocation (1 core + 2 GiB requested, usage 0.2 core / 0.5 GiB) scaled to a month.
-const NOW_PER_CONTAINER = 29_262_050;
-const USAGE_PER_CONTAINER = 6_161_711; // 0.2 core + 0.5 GiB
+// Per container at OpenCost defaults: max(request, usage) x price (hand-computed): 24 h of
+// allocation (1 core + 2 GiB requested, usage 0.2 core / 0.5 GiB).
+const ALLOCATED_PER_CONTAINER_DAY = 24 * (31_611 + 2 * 4_237); // 962,040
+const USAGE_PER_CONTAINER_DAY = 24 * (0.2 * 31_611 + 0.5 * 4_237); // 202,576.8
+// The fixture's rollups end at the last 5-minute boundary before "now": the run rate observes
+// 24 h plus the minutes since (none at the default instant, 3 at E2E_NOW=...T23:58:00Z).
+const OBSERVED_HOURS = 24 + (TEST_NOW.getTime() % 300_000) / 3_600_000;
+const monthly = (microUsd: number) =>
+  Math.round((microUsd * 730) / OBSERVED_HOURS);
+// 29,262,050 and 6,161,711 at the default instant.
+const NOW_PER_CONTAINER = monthly(ALLOCATED_PER_CONTAINER_DAY);
+const USAGE_PER_CONTAINER = monthly(USAGE_PER_CONTAINER_DAY);
 const STORED_SAVINGS = { shop: 20_000_000, payments: 30_000_000 };
 
 describe("getCosts", () => {
@@ -37,18 +45,20 @@ describe("getCosts", () => {
       input: { clusterId: fx.cluster.id },
     });
     expect(report).toMatchObject({
-      monthlyNowMicroUsd: 2 * NOW_PER_CONTAINER,
+      monthlyNowMicroUsd: monthly(2 * ALLOCATED_PER_CONTAINER_DAY),
       monthlyAfterMicroUsd:
-        2 * NOW_PER_CONTAINER - STORED_SAVINGS.shop - STORED_SAVINGS.payments,
+        monthly(2 * ALLOCATED_PER_CONTAINER_DAY) -
+        STORED_SAVINGS.shop -
+        STORED_SAVINGS.payments,
       projectedMonthlySavingsMicroUsd:
         STORED_SAVINGS.shop + STORED_SAVINGS.payments,
-      observedHours: 24,
       price: {
         provider: "custom",
         cpuCoreHourMicroUsd: 31_611,
         memoryGibHourMicroUsd: 4_237,
       },
     });
+    expect(report.observedHours).toBeCloseTo(OBSERVED_HOURS, 9);
     expect(report.byNamespace.map((n) => n.namespace).sort()).toEqual([
       "payments",
       "shop",

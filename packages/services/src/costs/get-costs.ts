@@ -1,5 +1,9 @@
 import { HOURS_PER_MONTH, type ResourcePrice } from "@kubewise/core";
-import { getFirstAllocationBucket, sumOpenSavings } from "@kubewise/db";
+import {
+  getBucketCoverageSeconds,
+  getFirstAllocationBucket,
+  sumOpenSavings,
+} from "@kubewise/db";
 
 import { authorize, namespaceFilter } from "../auth/authorize";
 import type { ServiceContext } from "../context";
@@ -16,6 +20,7 @@ import { resolveAllocationWindow, type AllocationWindow } from "./window";
 
 /** The run rate is the last 7 days of allocation, scaled to a month. */
 const RUN_RATE_WINDOW = "7d";
+const HOUR_MS = 3_600_000;
 
 export type NamespaceCost = {
   namespace: string;
@@ -74,11 +79,17 @@ async function observedHours(
     from: window.from,
     resolution: "1h",
   });
-  const start = Math.max(
-    window.from.getTime(),
-    first?.getTime() ?? window.to.getTime(),
-  );
-  return Math.max(0, (window.to.getTime() - start) / 3_600_000);
+  if (!first) return 0;
+  if (first.getTime() <= window.from.getTime())
+    return Math.max(0, (window.to.getTime() - window.from.getTime()) / HOUR_MS);
+  // A young cluster: its data starts inside the first hour, not at the hour's start.
+  const covered = await getBucketCoverageSeconds(ctx.db, {
+    clusterId,
+    bucket: first,
+    resolution: "1h",
+  });
+  const start = first.getTime() + HOUR_MS - Math.min(HOUR_MS, covered * 1000);
+  return Math.max(0, (window.to.getTime() - start) / HOUR_MS);
 }
 
 export async function getCosts({

@@ -61,10 +61,28 @@ describe("resolveAllocationWindow", () => {
   });
 
   it.each([
+    ["today", "2026-12-01T00:00:00Z"],
+    ["month", "2026-12-01T00:00:00Z"],
+    ["week", "2026-11-30T00:00:00Z"],
+  ])(
+    "%s at its first instant (%s) is an empty window, not an error",
+    (window, at) => {
+      const now = new Date(at);
+      expect(resolveAllocationWindow(window, now)).toEqual({
+        from: now,
+        to: now,
+        resolution: "1h",
+      });
+    },
+  );
+
+  it.each([
     "fortnight",
     "0d",
     "500d",
     "2026-11-03T00:00:00Z,2026-11-01T00:00:00Z",
+    // starts after NOW: nothing to show yet
+    "2026-11-21T00:00:00Z,2026-11-22T00:00:00Z",
   ])("rejects %j naming the field and the accepted forms", (window) => {
     try {
       resolveAllocationWindow(window, NOW);

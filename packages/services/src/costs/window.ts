@@ -64,6 +64,7 @@ function namedRange(name: string, nowMs: number): [number, number] | undefined {
   }
 }
 
+/** [from, to]; a named period that has just begun ("today" at 00:00 UTC) is empty, not an error. */
 function rawRange(window: string, nowMs: number): [number, number] {
   const trimmed = window.trim().toLowerCase();
   const relative = /^(\d{1,4})([hd])$/.exec(trimmed);
@@ -79,8 +80,11 @@ function rawRange(window: string, nowMs: number): [number, number] {
   if (parts.length === 2) {
     const from = Date.parse(parts[0] ?? "");
     const to = Date.parse(parts[1] ?? "");
-    if (Number.isFinite(from) && Number.isFinite(to) && from < to)
+    if (Number.isFinite(from) && Number.isFinite(to) && from < to) {
+      // A range that starts after now has nothing to show yet.
+      if (from >= nowMs) throw invalid(window);
       return [from, Math.min(to, nowMs)];
+    }
   }
   throw invalid(window);
 }
@@ -95,7 +99,7 @@ export function resolveAllocationWindow(
 ): AllocationWindow {
   const nowMs = now.getTime();
   const [fromMs, toMs] = rawRange(window, nowMs);
-  if (toMs <= fromMs || toMs - fromMs > MAX_WINDOW_MS) throw invalid(window);
+  if (toMs < fromMs || toMs - fromMs > MAX_WINDOW_MS) throw invalid(window);
   const resolution: AllocationResolution =
     toMs - fromMs <= HOURLY_UP_TO_MS ? "1h" : "1d";
   const step = resolution === "1h" ? HOUR_MS : DAY_MS;
