@@ -73,6 +73,49 @@ describe("getAllocation", () => {
     });
   });
 
+  it("allocates by controller and by controller kind", async () => {
+    const ctx = createTestContext(test.db, fx.actors.admin);
+    const byController = await getAllocation({
+      ctx,
+      input: { window: "24h", aggregate: "controller", idle: false },
+    });
+    expect(
+      byController.lines.map((l) => [
+        l.name,
+        l.properties,
+        l.totalCostMicroUsd,
+      ]),
+    ).toEqual([
+      [
+        "payments/Deployment/payments-api",
+        {
+          namespace: "payments",
+          controllerKind: "Deployment",
+          controller: "payments-api",
+          workloadId: fx.payments.workload.id,
+        },
+        PER_CONTAINER_DAY,
+      ],
+      [
+        "shop/Deployment/shop-api",
+        {
+          namespace: "shop",
+          controllerKind: "Deployment",
+          controller: "shop-api",
+          workloadId: fx.shop.workload.id,
+        },
+        PER_CONTAINER_DAY,
+      ],
+    ]);
+    const byKind = await getAllocation({
+      ctx,
+      input: { window: "24h", aggregate: "controllerKind", idle: false },
+    });
+    expect(byKind.lines.map((l) => [l.name, l.totalCostMicroUsd])).toEqual([
+      ["Deployment", 2 * PER_CONTAINER_DAY],
+    ]);
+  });
+
   it("spreads idle when asked, and hides idle from a viewer who sees part of the cluster", async () => {
     const spread = await getAllocation({
       ctx: createTestContext(test.db, fx.actors.admin),
@@ -192,5 +235,80 @@ describe("getCostDrilldown", () => {
     }).catch((e: unknown) => e);
     expect((outOfScope as Error).name).toBe((missing as Error).name);
     expect((outOfScope as { code: string }).code).toBe("NOT_FOUND");
+  });
+
+  it("splits each point into CPU, memory and idle; shows usage against request and limit, efficiency, a custom range and the open anomalies", async () => {
+    const ctx = createTestContext(test.db, fx.actors.admin);
+    const cluster = await getCostDrilldown({ ctx, input: { window: "24h" } });
+    const sum = (f: (p: (typeof cluster.series)[number]) => number) =>
+      cluster.series.reduce((total, p) => total + f(p), 0);
+    // Points are rounded one by one: their sum is the page's total within a micro-USD a point.
+    expect(
+      Math.abs(
+        sum((p) => p.cpuCostMicroUsd) - (cluster.total?.cpuCostMicroUsd ?? 0),
+      ),
+    ).toBeLessThanOrEqual(cluster.series.length);
+    expect(
+      Math.abs(
+        sum((p) => p.memoryCostMicroUsd) -
+          (cluster.total?.ramCostMicroUsd ?? 0),
+      ),
+    ).toBeLessThanOrEqual(cluster.series.length);
+    expect(sum((p) => p.idleCostMicroUsd)).toBeGreaterThan(0);
+
+    const container = await getCostDrilldown({
+      ctx,
+      input: { window: "24h", containerId: fx.shop.container.id },
+    });
+    expect(container.scope.container).toMatchObject({
+      cpuRequestMillicores: 1000,
+      cpuLimitMillicores: 2000,
+      memoryRequestBytes: 2 * 2 ** 30,
+      memoryLimitBytes: 2 * 2 ** 30,
+    });
+    // Below the cluster there is no idle; a whole hour of the fixture: 0.2 of 1 core used.
+    expect(container.series.every((p) => p.idleCostMicroUsd === 0)).toBe(true);
+    const whole = container.series[Math.floor(container.series.length / 2)];
+    expect(whole?.cpuUsageAvgCores).toBeCloseTo(0.2, 9);
+    expect(whole?.cpuRequestAvgCores).toBeCloseTo(1, 9);
+    expect(whole?.memoryUsageAvgBytes).toBeCloseTo(2 ** 29, 3);
+    expect(container.usage[0]?.cpuP95Cores).toBeCloseTo(0.2, 9);
+    // Efficiency = usage cost / allocated cost: (0.2 core + 0.5 GiB) / (1 core + 2 GiB).
+    expect(container.total?.efficiency).toBeCloseTo(
+      (0.2 * 31_611 + 0.5 * 4_237) / (31_611 + 2 * 4_237),
+      6,
+    );
+
+    // A custom range: five whole hours inside the fixture's day.
+    const hourMs = 3_600_000;
+    const top = Math.floor(TEST_NOW.getTime() / hourMs) * hourMs;
+    const from = new Date(top - 6 * hourMs).toISOString();
+    const to = new Date(top - hourMs).toISOString();
+    const custom = await getCostDrilldown({
+      ctx,
+      input: { window: `${from},${to}`, workloadId: fx.shop.workload.id },
+    });
+    expect(custom.window).toMatchObject({
+      from: new Date(from),
+      to: new Date(to),
+      resolution: "1h",
+    });
+    expect(custom.series).toHaveLength(5);
+    expect(custom.total?.totalCostMicroUsd).toBe(
+      Math.round((5 * PER_CONTAINER_DAY) / 24),
+    );
+
+    // Open anomalies of the scope, and only those.
+    await test.sql`
+      insert into anomalies (cluster_id, container_id, kind, severity, detected_at, time_to_limit_seconds, details)
+      values (${fx.cluster.id}, ${fx.shop.container.id}, 'leak', 'warning', ${TEST_NOW}, 7200, '{}'),
+             (${fx.cluster.id}, ${fx.payments.container.id}, 'oom_risk', 'critical', ${TEST_NOW}, 600, '{}')`;
+    const shop = await getCostDrilldown({
+      ctx,
+      input: { window: "24h", namespace: "shop" },
+    });
+    expect(shop.anomalies.map((a) => [a.namespace, a.kind])).toEqual([
+      ["shop", "leak"],
+    ]);
   });
 });

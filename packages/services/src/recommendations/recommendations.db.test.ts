@@ -12,6 +12,7 @@ import {
 import { listAuditLog } from "@kubewise/db";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 
+import { listAuditEntries } from "../audit/list";
 import { verifyAuditChain } from "../audit/verify";
 import { SYSTEM_ACTOR } from "../context";
 import { createServiceFixture, createTestContext } from "../testing";
@@ -266,6 +267,65 @@ describe("approve / reject", () => {
     expect(detail.auditTrail.map((a) => a.action)).toEqual([
       "recommendation.reject",
     ]);
+  });
+
+  it("the audit log reads as names, reasons and before/after resources", async () => {
+    await approveRecommendation({
+      ctx: ctxOf(fx.actors.approver),
+      input: {
+        id: fx.shop.recommendation.id,
+        comment: "checked with the team",
+      },
+    });
+    await rejectRecommendation({
+      ctx: ctxOf(fx.actors.approver),
+      input: { id: fx.payments.recommendation.id, reason: "month-end batch" },
+    });
+    const entries = await listAuditEntries({
+      ctx: ctxOf(fx.actors.admin),
+      input: { clusterId: fx.cluster.id },
+    });
+    const decisions = entries.filter((e) =>
+      ["recommendation.approve", "recommendation.reject"].includes(e.action),
+    );
+    const GIB = 2 ** 30;
+    const before = {
+      cpuRequestMillicores: 1000,
+      cpuLimitMillicores: 2000,
+      memoryRequestBytes: 2 * GIB,
+      memoryLimitBytes: 2 * GIB,
+    };
+    const after = {
+      cpuRequestMillicores: 250,
+      cpuLimitMillicores: 500,
+      memoryRequestBytes: GIB,
+      memoryLimitBytes: GIB,
+    };
+    const who = `${fx.users.approver.name} <${fx.users.approver.email}>`;
+    expect(
+      decisions.map((e) => ({
+        subject: e.subject,
+        actorName: e.actorName,
+        reason: e.reason,
+        payload: e.payload,
+      })),
+    ).toEqual(
+      expect.arrayContaining([
+        {
+          subject: `recommendation:${fx.shop.recommendation.id}`,
+          actorName: who,
+          reason: "checked with the team",
+          payload: expect.objectContaining({ before, after }),
+        },
+        {
+          subject: `recommendation:${fx.payments.recommendation.id}`,
+          actorName: who,
+          reason: "month-end batch",
+          payload: expect.objectContaining({ before, after }),
+        },
+      ]),
+    );
+    expect(decisions).toHaveLength(2);
   });
 
   it("lets exactly one of two concurrent approvals win (row lock + phase check)", async () => {
