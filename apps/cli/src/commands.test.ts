@@ -77,6 +77,28 @@ function respond(
         },
       ],
     });
+  if (request.url?.startsWith("/api/v1/allocation"))
+    return send(200, {
+      window: {
+        from: "2026-11-13T00:00:00.000Z",
+        to: "2026-11-20T12:00:00.000Z",
+      },
+      aggregate: "label:team",
+      totalCostMicroUsd: 9_620_400,
+      lines: [
+        {
+          name: "payments",
+          cpuCoreHours: 168,
+          ramByteHours: 336 * 1024 ** 3,
+          cpuCostMicroUsd: 5_310_648,
+          ramCostMicroUsd: 2_847_264,
+          sharedCostMicroUsd: 1_000_000,
+          idleCostMicroUsd: 462_488,
+          totalCostMicroUsd: 9_620_400,
+          efficiency: 0.2106,
+        },
+      ],
+    });
   if (request.url?.startsWith("/api/v1/savings"))
     return send(
       400,
@@ -192,6 +214,32 @@ describe("kw", () => {
     const [table] = await run(["costs"]);
     expect(table).toMatch(/shop\s+3\s+\$120\.00\s+\$80\.00\s+\$40\.00/);
     expect(table).toContain("monthly now $120.00");
+  });
+
+  it("prints allocation with core-hours, GiB-hours and dollars, and passes the OpenCost parameters", async () => {
+    const [table] = await run([
+      "allocation",
+      "--window",
+      "7d",
+      "--aggregate",
+      "label:team",
+      "--no-idle",
+      "--share-namespaces",
+      "kube-system,monitoring",
+    ]);
+    expect(table).toMatch(
+      /payments\s+168\.0\s+336\.0\s+\$5\.31\s+\$2\.85\s+\$1\.00\s+\$0\.46\s+\$9\.62\s+21\.1%/,
+    );
+    expect(table).toContain(
+      "2026-11-13 00:00 – 2026-11-20 12:00 UTC by label:team: $9.62",
+    );
+    const url = new URL(seen.at(-1)?.url ?? "", "http://x");
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      window: "7d",
+      aggregate: "label:team",
+      idle: "false",
+      shareNamespaces: "kube-system,monitoring",
+    });
   });
 
   it("names each rejected field and what it accepts", async () => {

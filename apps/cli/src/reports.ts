@@ -51,6 +51,26 @@ const AnomalySchema = z.object({
 });
 type AnomalyRow = z.infer<typeof AnomalySchema>;
 
+const AllocationSchema = z.object({
+  window: z.object({ from: z.string(), to: z.string() }),
+  aggregate: z.string(),
+  totalCostMicroUsd: z.number(),
+  lines: z.array(
+    z.object({
+      name: z.string(),
+      cpuCoreHours: z.number(),
+      ramByteHours: z.number(),
+      cpuCostMicroUsd: z.number(),
+      ramCostMicroUsd: z.number(),
+      sharedCostMicroUsd: z.number(),
+      idleCostMicroUsd: z.number(),
+      totalCostMicroUsd: z.number(),
+      efficiency: z.number(),
+    }),
+  ),
+});
+type AllocationRow = z.infer<typeof AllocationSchema>["lines"][number];
+
 function duration(seconds: number | null): string {
   if (seconds === null) return "-";
   if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
@@ -75,6 +95,22 @@ const SAVINGS_COLUMNS: Column<NamespaceSavingsRow>[] = [
   { header: "REALIZED", value: (r) => money(r.realizedMicroUsd) },
   { header: "OPEN", value: (r) => String(r.openCount) },
   { header: "APPLIED", value: (r) => String(r.appliedCount) },
+];
+
+const GIB = 1024 ** 3;
+const ALLOCATION_COLUMNS: Column<AllocationRow>[] = [
+  { header: "NAME", value: (r) => r.name },
+  { header: "CPU CORE-H", value: (r) => r.cpuCoreHours.toFixed(1) },
+  { header: "RAM GIB-H", value: (r) => (r.ramByteHours / GIB).toFixed(1) },
+  { header: "CPU", value: (r) => money(r.cpuCostMicroUsd) },
+  { header: "RAM", value: (r) => money(r.ramCostMicroUsd) },
+  { header: "SHARED", value: (r) => money(r.sharedCostMicroUsd) },
+  { header: "IDLE", value: (r) => money(r.idleCostMicroUsd) },
+  { header: "TOTAL", value: (r) => money(r.totalCostMicroUsd) },
+  {
+    header: "EFFICIENCY",
+    value: (r) => `${(r.efficiency * 100).toFixed(1)}%`,
+  },
 ];
 
 const ANOMALY_COLUMNS: Column<AnomalyRow>[] = [
@@ -103,6 +139,12 @@ function renderSavings(data: unknown): string {
   const report = SavingsSchema.parse(data);
   const total = `projected ${money(report.projectedMonthlyMicroUsd)}/month; realized ${money(report.realizedMicroUsd)} in the last ${report.sinceDays} days`;
   return `${renderTable(SAVINGS_COLUMNS, report.byNamespace)}\n\n${total}`;
+}
+
+function renderAllocation(data: unknown): string {
+  const report = AllocationSchema.parse(data);
+  const range = `${report.window.from.slice(0, 16).replace("T", " ")} – ${report.window.to.slice(0, 16).replace("T", " ")} UTC`;
+  return `${renderTable(ALLOCATION_COLUMNS, report.lines)}\n\n${range} by ${report.aggregate}: ${money(report.totalCostMicroUsd)}`;
 }
 
 function renderAnomalies(data: unknown): string {
@@ -138,6 +180,38 @@ const REPORTS: Report[] = [
     options: (command) =>
       command.option("--since <days>", "window, e.g. 30d", "30d"),
     query: (options) => ({ since: options.since ?? "30d" }),
+  },
+  {
+    name: "allocation",
+    description:
+      "cost allocation over a window (OpenCost-style window, aggregate, idle)",
+    path: "/allocation",
+    table: renderAllocation,
+    options: (command) =>
+      command
+        .option(
+          "--window <window>",
+          "24h, 7d, 30d, today, week, month, lastmonth or <RFC3339>,<RFC3339>",
+          "7d",
+        )
+        .option(
+          "--aggregate <by>",
+          "cluster, namespace, controllerKind, controller, container or label:<key>",
+          "namespace",
+        )
+        .option("--no-idle", "leave idle capacity out")
+        .option("--share-idle", "spread idle capacity over the tenants")
+        .option(
+          "--share-namespaces <list>",
+          "namespaces whose cost is split over the others, e.g. kube-system,monitoring",
+        ),
+    query: (options) => ({
+      window: options.window,
+      aggregate: options.aggregate,
+      idle: String(options.idle),
+      shareIdle: options.shareIdle === undefined ? undefined : "true",
+      shareNamespaces: options.shareNamespaces,
+    }),
   },
   {
     name: "anomalies",

@@ -112,6 +112,24 @@ test("kw works against the real server: login per context, every command, table/
   );
   expect(kw(["anomalies", "-o", "yaml"], env).code).toBe(0);
 
+  // Allocation: the REST endpoint's OpenCost-style parameters; the same total as the API.
+  const allocation = kw(
+    ["allocation", "--window", "7d", "--aggregate", "label:team"],
+    env,
+  );
+  expect(allocation.stderr).toBe("");
+  expect(allocation.stdout).toMatch(/^NAME\s+CPU CORE-H\s+RAM GIB-H\s+CPU/);
+  expect(allocation.stdout).toMatch(/\nstorefront\s+[\d.]+\s+[\d.]+\s+\$/);
+  const allocationJson = JSON.parse(
+    kw(["allocation", "--no-idle", "-o", "json"], env).stdout,
+  ) as { totalCostMicroUsd: number; lines: { name: string }[] };
+  expect(typeof allocationJson.totalCostMicroUsd).toBe("number");
+  expect(allocationJson.lines.map((l) => l.name)).not.toContain("__idle__");
+  const badWindow = kw(["allocation", "--window", "fortnight"], env);
+  expect(badWindow.code).toBe(1);
+  expect(badWindow.stderr).toContain("(HTTP 400)");
+  expect(badWindow.stderr).toMatch(/window: .*24h, 7d, 30d/);
+
   // Budgets: create (dollars in, forecast out), list as a table and as json, delete.
   const created = kw(
     [

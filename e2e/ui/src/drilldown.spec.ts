@@ -1,4 +1,4 @@
-import { expect, navigate, test } from "./fixtures";
+import { expect, navigate, pinnedNow, test } from "./fixtures";
 
 test("drill-down: cluster -> namespace -> workload -> container, with breadcrumbs, time range and URL state", async ({
   page,
@@ -61,6 +61,31 @@ test("drill-down: cluster -> namespace -> workload -> container, with breadcrumb
     "aria-pressed",
     "true",
   );
+
+  // A custom range: whole UTC days, ending yesterday (relative to the pinned clock).
+  const day = (daysBack: number) =>
+    new Date(pinnedNow().getTime() - daysBack * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+  await page.getByLabel("From").fill(day(4));
+  await page.getByLabel("To").fill(day(1));
+  await page.getByRole("button", { name: "Custom range" }).click();
+  await expect(page).toHaveURL(new RegExp(`from=${day(4)}&to=${day(1)}`));
+  await expect(page.getByTestId("window")).toHaveText(
+    `${day(4)} 00:00 – ${day(1)} 23:59 UTC`,
+  );
+  await expect(
+    page.getByRole("button", { name: "Custom range" }),
+  ).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("range-cost")).toHaveText(/^\$[\d,]+\.\d\d$/);
+  await expect(
+    page.getByTestId("cost-over-time").getByRole("application"),
+  ).toBeVisible();
+
+  // Each level lists its open findings: payments runs the seeded memory leak.
+  await page.goto("/clusters/default/namespaces/payments?window=7d");
+  await expect(page.getByTestId("drilldown-anomalies")).toContainText("leak");
+  await expect(page.getByTestId("drilldown-recommendations")).toBeVisible();
 });
 
 test("a viewer's drill-down answers another namespace with a not-found message", async ({
@@ -102,6 +127,31 @@ test("allocation by namespace and label, CSV exports match the screen and the AP
   const rows = (await csv.text()).trim().split("\r\n");
   expect(rows[0]).toContain("total_cost_usd");
   expect(rows).toHaveLength(report.lines.length + 1);
+
+  // OpenCost-style parameters: by label without idle; by controller with shared tenants and idle
+  // spread over the rest, which moves cost between lines but keeps the total.
+  const byTeam = (await (
+    await page.request.get(
+      "/api/v1/allocation?window=7d&aggregate=label:team&idle=false",
+    )
+  ).json()) as { lines: { name: string }[] };
+  expect(byTeam.lines.map((l) => l.name)).toContain("storefront");
+  expect(byTeam.lines.map((l) => l.name)).not.toContain("__idle__");
+  const shared = (await (
+    await page.request.get(
+      "/api/v1/allocation?window=7d&aggregate=controller&idle=true&shareIdle=true&shareNamespaces=platform",
+    )
+  ).json()) as {
+    totalCostMicroUsd: number;
+    lines: { name: string; properties: Record<string, string> }[];
+  };
+  expect(shared.lines.map((l) => l.name)).not.toContain("__idle__");
+  expect(shared.lines.some((l) => l.properties.namespace === "platform")).toBe(
+    false,
+  );
+  expect(
+    Math.abs(shared.totalCostMicroUsd - report.totalCostMicroUsd),
+  ).toBeLessThanOrEqual(2);
 
   const bad = await page.request.get("/api/v1/allocation?window=fortnight");
   expect(bad.status()).toBe(400);

@@ -35,6 +35,11 @@ function stack(): StackInfo {
   return JSON.parse(value) as StackInfo;
 }
 
+/** The instant the seed and the dashboard's clock are pinned to (E2E_NOW, or the stack's start). */
+export function pinnedNow(): Date {
+  return new Date(stack().now);
+}
+
 /** Follows a link of the main navigation (page content may hold links with the same words). */
 export async function navigate(page: Page, name: string): Promise<void> {
   await page

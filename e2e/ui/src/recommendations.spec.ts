@@ -130,6 +130,29 @@ test("an approver approves one recommendation and rejects another with a reason;
     path: testInfo.outputPath("recommendation-detail.png"),
     fullPage: true,
   });
+
+  // The audit log (an admin's page) reads as names, reasons and before/after, never user ids.
+  await page.context().clearCookies();
+  await loginAs(users.admin);
+  await navigate(page, "Audit log");
+  for (const [id, action, why] of [
+    [approveId, "recommendation.approve", comment],
+    [rejectId, "recommendation.reject", reason],
+  ] as const) {
+    const row = page
+      .getByTestId("audit-table")
+      .getByRole("row")
+      .filter({ hasText: `recommendation:${id}` })
+      .filter({ hasText: action });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText(`<${users.approver.email}>`);
+    await expect(row).not.toContainText(approver?.id ?? "no id");
+    await expect(row.getByTestId("audit-detail")).toContainText(`“${why}”`);
+    await expect(row.getByTestId("audit-detail")).toContainText(
+      /requests .+ → .+/,
+    );
+    await expect(row.getByTestId("audit-detail")).toContainText(/\d [KMG]iB/);
+  }
 });
 
 test("the audit log page verifies the hash chain", async ({

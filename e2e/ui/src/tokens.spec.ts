@@ -1,4 +1,4 @@
-import { expect, navigate, test } from "./fixtures";
+import { expect, navigate, pinnedNow, test } from "./fixtures";
 
 test("an admin creates an API token, the REST API accepts it, and a revoked token is refused", async ({
   page,
@@ -86,4 +86,59 @@ test("the OpenAPI document lists every REST operation", async ({ request }) => {
       "rejectRecommendation",
     ].sort(),
   );
+});
+
+test("an approver creates their own expiring token, scoped down to viewer; a viewer has neither tokens nor the audit log", async ({
+  page,
+  request,
+  sql,
+  users,
+  loginAs,
+}) => {
+  await loginAs(users.approver);
+  await navigate(page, "API tokens");
+  const name = `approver-${String(Date.now())}`;
+  await page.getByLabel("Token name").fill(name);
+  await page.getByLabel("Expires in").selectOption("7");
+  await page.getByLabel("Token role").selectOption("viewer");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token =
+    (
+      await page.getByTestId("new-token").locator("pre").textContent()
+    )?.trim() ?? "";
+  expect(token.length).toBeGreaterThan(20);
+  // Seven days after the dashboard's (pinned) clock.
+  const expires = new Date(pinnedNow().getTime() + 7 * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const row = page.getByRole("row", { name: new RegExp(name) });
+  await expect(row).toContainText(users.approver.email);
+  await expect(row).toContainText("viewer");
+  await expect(row).toContainText(expires);
+  const [stored] = await sql<{ role: string | null }[]>`
+    select role::text from api_tokens where name = ${name}`;
+  expect(stored?.role).toBe("viewer");
+
+  const bearer = { authorization: `Bearer ${token}` };
+  const me = await request.get("/api/v1/me", { headers: bearer });
+  expect(me.status()).toBe(200);
+  expect(((await me.json()) as { role: string }).role).toBe("viewer");
+  const [pending] = await sql<{ id: string }[]>`
+    select id::text from recommendations where phase = 'Pending' limit 1`;
+  const approve = await request.post(
+    `/api/v1/recommendation/${pending?.id ?? ""}/approve`,
+    { headers: { ...bearer, "content-type": "application/json" }, data: {} },
+  );
+  expect(approve.status()).toBe(403);
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await expect(row).toContainText("revoked");
+
+  await page.context().clearCookies();
+  await loginAs(users.viewer);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(
+    nav.getByRole("link", { name: "Recommendations" }),
+  ).toBeVisible();
+  await expect(nav.getByRole("link", { name: "API tokens" })).toHaveCount(0);
+  await expect(nav.getByRole("link", { name: "Audit log" })).toHaveCount(0);
 });

@@ -185,6 +185,93 @@ describe("cost settings", () => {
   });
 });
 
+describe("stored cost settings", () => {
+  it("label keys, shared namespaces, idle sharing and a price sheet by values or a cloud list price apply to every total", async () => {
+    const admin = createTestContext(test.db, fx.actors.admin);
+    const { settings: saved, listPrices } = await getCostSettings({
+      ctx: admin,
+      input: {},
+    });
+    expect(listPrices.length).toBeGreaterThan(1);
+    const IDLE_DAY = 24 * (2 * 31_611 + 4 * 4_237);
+    try {
+      await putCostSettings({
+        ctx: admin,
+        input: {
+          settings: {
+            labelKeys: ["team", "cost-center"],
+            sharedNamespaces: ["payments"],
+            sharedSplit: "even",
+            shareIdle: true,
+            pricing: {
+              source: "custom",
+              name: "negotiated",
+              cpuCoreHourMicroUsd: 31_611,
+              memoryGibHourMicroUsd: 4_237,
+            },
+          },
+        },
+      });
+      expect(
+        (await getCostSettings({ ctx: admin, input: {} })).settings.labelKeys,
+      ).toEqual(["team", "cost-center"]);
+      // payments is shared onto the one tenant left, and idle is spread over it.
+      const report = await getAllocation({
+        ctx: admin,
+        input: { window: "24h", aggregate: "namespace" },
+      });
+      expect(report.lines).toHaveLength(1);
+      expect(report.lines[0]).toMatchObject({
+        name: "shop",
+        sharedCostMicroUsd: PER_CONTAINER_DAY,
+        idleCostMicroUsd: IDLE_DAY,
+        totalCostMicroUsd: 2 * PER_CONTAINER_DAY + IDLE_DAY,
+      });
+      // A cloud list price instead: every container-hour at that price.
+      const list = listPrices.find((p) => p.provider !== "custom");
+      if (!list) throw new Error("no cloud list price");
+      await putCostSettings({
+        ctx: admin,
+        input: {
+          settings: {
+            ...saved,
+            pricing: {
+              source: "list",
+              provider: list.provider,
+              family: list.family,
+            },
+          },
+        },
+      });
+      const listed = await getAllocation({
+        ctx: admin,
+        input: { window: "24h", aggregate: "cluster", idle: false },
+      });
+      expect(listed.price.cpuCoreHourMicroUsd).toBe(list.cpuCoreHourMicroUsd);
+      expect(listed.totalCostMicroUsd).toBe(
+        Math.round(
+          2 * 24 * (list.cpuCoreHourMicroUsd + 2 * list.memoryGibHourMicroUsd),
+        ),
+      );
+      // Every change is audited with before and after.
+      const [audit] = await test.sql<
+        { payload: { after: { labelKeys: string[] } } }[]
+      >`
+        select payload from audit_log where action = 'costs.put_settings'
+        order by id desc limit 1 offset 1`;
+      expect(audit?.payload.after.labelKeys).toEqual(["team", "cost-center"]);
+      await expect(
+        putCostSettings({
+          ctx: admin,
+          input: { settings: { ...saved, labelKeys: ["not a key!"] } },
+        }),
+      ).rejects.toMatchObject({ code: "VALIDATION" });
+    } finally {
+      await putCostSettings({ ctx: admin, input: { settings: saved } });
+    }
+  });
+});
+
 describe("getCostDrilldown", () => {
   it("walks cluster -> namespace -> workload -> container and answers out-of-scope like missing", async () => {
     const ctx = createTestContext(test.db, fx.actors.admin);
