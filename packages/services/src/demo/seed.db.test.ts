@@ -166,5 +166,7 @@ describe("seedDemoData", () => {
     } finally {
       await other.close();
     }
-  });
+    // A hang guard, not a speed target: two seeds took 50 s on a loaded 2-core machine and
+    // timed out at the project's 60 s once.
+  }, 180_000);
 });
