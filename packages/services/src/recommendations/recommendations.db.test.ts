@@ -302,27 +302,38 @@ describe("approve / reject", () => {
       memoryLimitBytes: GIB,
     };
     const who = `${fx.users.approver.name} <${fx.users.approver.email}>`;
-    expect(
-      decisions.map((e) => ({
-        subject: e.subject,
-        actorName: e.actorName,
-        reason: e.reason,
-        payload: e.payload,
-      })),
-    ).toEqual(
-      expect.arrayContaining([
-        {
-          subject: `recommendation:${fx.shop.recommendation.id}`,
-          actorName: who,
-          reason: "checked with the team",
-          payload: expect.objectContaining({ before, after }),
-        },
-        {
-          subject: `recommendation:${fx.payments.recommendation.id}`,
-          actorName: who,
-          reason: "month-end batch",
-          payload: expect.objectContaining({ before, after }),
-        },
+    const seen = new Map(
+      decisions.map((e) => {
+        const { before: was, after: becomes } = e.payload as {
+          before?: unknown;
+          after?: unknown;
+        };
+        return [
+          e.subject,
+          { actorName: e.actorName, reason: e.reason, was, becomes },
+        ];
+      }),
+    );
+    expect(seen).toEqual(
+      new Map([
+        [
+          `recommendation:${fx.shop.recommendation.id}`,
+          {
+            actorName: who,
+            reason: "checked with the team",
+            was: before,
+            becomes: after,
+          },
+        ],
+        [
+          `recommendation:${fx.payments.recommendation.id}`,
+          {
+            actorName: who,
+            reason: "month-end batch",
+            was: before,
+            becomes: after,
+          },
+        ],
       ]),
     );
     expect(decisions).toHaveLength(2);
