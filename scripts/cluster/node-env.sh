@@ -17,3 +17,6 @@ CONTAINERD_ROOT=/var/lib/kubewise/containerd
 KUBELET_ROOT=/var/lib/kubelet
 IMAGE_TAG=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../../charts/kubewise/Chart.yaml")
 PAUSE_IMAGE=localhost/kubewise/pause:$IMAGE_TAG
+# Whether the bridge carries the node IP. No `ip ... | grep -q` here: under pipefail, grep exiting
+# at the first match can fail the pipeline (SIGPIPE to ip), and `ip addr add` then fails the script.
+bridge_has_node_ip() { [[ "$(ip -4 addr show dev "$NODE_BRIDGE" 2>/dev/null)" == *"inet $NODE_IP/"* ]]; }

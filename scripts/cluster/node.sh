@@ -52,7 +52,7 @@ put() {
 if ! ip link show "$NODE_BRIDGE" >/dev/null 2>&1; then
   ip link add "$NODE_BRIDGE" type bridge
 fi
-ip addr show dev "$NODE_BRIDGE" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/16" dev "$NODE_BRIDGE"
+bridge_has_node_ip || ip addr add "$NODE_IP/16" dev "$NODE_BRIDGE"
 ip link set "$NODE_BRIDGE" up
 sysctl -qw net.ipv4.ip_forward=1
 # Service traffic between pods on one bridge must pass iptables (kube-proxy's DNAT).

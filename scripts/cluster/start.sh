@@ -60,7 +60,7 @@ if [ "$NODE" = 1 ]; then
   NODE_TOKEN=$(openssl rand -hex 16); echo "$NODE_TOKEN" > "$D/node-token"; chmod 600 "$D/node-token"
   echo "$NODE_TOKEN,system:node:$NODE_NAME,$NODE_NAME,\"system:nodes\"" >> "$D/tokens.csv"
   ip link show "$NODE_BRIDGE" >/dev/null 2>&1 || ip link add "$NODE_BRIDGE" type bridge
-  ip addr show dev "$NODE_BRIDGE" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/16" dev "$NODE_BRIDGE"
+  bridge_has_node_ip || ip addr add "$NODE_IP/16" dev "$NODE_BRIDGE"
   ip link set "$NODE_BRIDGE" up
   API_FLAGS=(--bind-address=0.0.0.0 --advertise-address="$NODE_IP"
     --tls-cert-file="$D/pki/apiserver.crt" --tls-private-key-file="$D/pki/apiserver.key"
