@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     `${loaded.series.length} series, ${series.length} usable: ${fitSeries.length} fit, ${calSeries.length} calibration`,
   );
 
-  if (!args["calibrate-only"]) {
+  if (!args["calibrate-only"] && !args["confidence-only"]) {
     const rng = createRng(seed);
     const all = shuffleInPlace(samplesOf(fitSeries, 72), rng);
     const train = all.slice(0, Number(args["max-train"]));

@@ -7,6 +7,12 @@ import { createRng } from "../stats/rng";
 import { restateValues } from "./assemble";
 import type { Evidence } from "./evidence";
 import { gatherEvidence, MEMORY_FEATURES } from "./evidence";
+import {
+  fitHoldsModel,
+  HOLDS_FEATURES,
+  holdsFeatures,
+  holdsProbability,
+} from "./holds-model";
 import { cdfAt, fitLocationScale, locationScale } from "./location-scale";
 import type { ConfidenceModel } from "./memory-risk";
 import {
@@ -68,6 +74,10 @@ function evidence(volatility: number): Evidence {
     memNearMissDays: 0,
     memTrendPerDay: 0,
     memPeakToP95: 1.1,
+    memMaxStepBytes: 0.1 * GIB,
+    memMaxHourJumpBytes: 0.05 * GIB,
+    memStd7dBytes: 0.1 * GIB,
+    memP99_7dBytes: 1.9 * GIB,
     cpuPeak7dCores: 1,
     cpuP95_7dCores: 0.5,
     cpuVolatility: 0.1,
@@ -166,6 +176,59 @@ describe("gatherEvidence", () => {
     expect(e?.memNewHighDays).toBe(1);
     expect(e?.gapFraction).toBe(0);
     expect(Number.isNaN(e?.lstmMemQ50)).toBe(true);
+    // The spike rose 2 GiB minus the ramp from the slot before it, and 2 GiB above the running peak.
+    expect(e?.memMaxStepBytes).toBeCloseTo(3 * GIB - (GIB + 4000), -3);
+    expect(e?.memMaxHourJumpBytes).toBeCloseTo(3 * GIB - (GIB + 287_000), -3);
+    expect(e?.memP99_7dBytes).toBeLessThan(2 * GIB);
+  });
+});
+
+describe("the holds model", () => {
+  // Holds when the headroom exceeds a step drawn per row; evidence otherwise neutral.
+  function rows(n: number) {
+    const rng = createRng(11);
+    return Array.from({ length: n }, () => {
+      const stepShare = 0.02 + 0.2 * rng();
+      const e: Evidence = {
+        ...evidence(0.05),
+        memMaxStepBytes: stepShare * 2 * GIB,
+      };
+      const limit = 2 * GIB * (1 + 0.5 * rng());
+      const jump = 2 * GIB * stepShare * 3 * rng();
+      return {
+        e,
+        limit,
+        x: holdsFeatures(e, limit, 0),
+        holds: 2 * GIB + jump <= limit,
+      };
+    });
+  }
+
+  it("learns that headroom in units of the largest step holds, and never lowers the confidence for a higher limit", () => {
+    const data = rows(3000);
+    const holds = fitHoldsModel(data, { features: HOLDS_FEATURES, rounds: 60 });
+    const e = { ...evidence(0.05), memMaxStepBytes: 0.1 * GIB };
+    const p = (limit: number) =>
+      holdsProbability(holds, holdsFeatures(e, limit, 0));
+    expect(p(2.4 * GIB)).toBeGreaterThan(p(2.1 * GIB) + 0.2);
+    const model: ConfidenceModel = { ...MODEL, holds };
+    let last = 0;
+    for (let limit = 1.8 * GIB; limit < 3.5 * GIB; limit += 0.05 * GIB) {
+      const c = confidenceAtLimit(e, model, limit);
+      expect(c).toBeGreaterThanOrEqual(last);
+      last = c;
+    }
+    const factors = explainConfidence(e, model, 2.05 * GIB);
+    expect(factors[0]).toMatchObject({ name: "headroom", effect: "lowers" });
+    expect(factors[0]?.text).toMatch(
+      /above the 7-day peak.*largest 5-minute rise/,
+    );
+  });
+
+  it("refuses rows with missing features", () => {
+    expect(() =>
+      fitHoldsModel([{ x: [Number.NaN], holds: true }], { features: ["a"] }),
+    ).toThrow(/finite/);
   });
 });
 

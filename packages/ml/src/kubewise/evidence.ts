@@ -1,7 +1,7 @@
 // What a recommendation is computed from, per container: the evidence the confidence model reads and
 // the reviewer sees. Memory figures are relative to the 7-day peak (the reference the limit is set
 // against), CPU figures relative to the 7-day CPU peak; everything from the history before `nowSlot`.
-import { SLOTS_PER_DAY } from "../features/slot-history";
+import { SLOTS_PER_DAY, SLOTS_PER_HOUR } from "../features/slot-history";
 import type { SlotHistory } from "../features/slot-history";
 import {
   interpolateQuantile,
@@ -32,6 +32,13 @@ export type Evidence = {
   memTrendPerDay: number;
   /** 7-day peak / 7-day p95 of 5-minute memory peaks. */
   memPeakToP95: number;
+  /** Largest rise between consecutive 5-minute memory readings over the last 14 days. */
+  memMaxStepBytes: number;
+  /** Largest amount an hour's memory peak rose above every earlier hour of the last 14 days. */
+  memMaxHourJumpBytes: number;
+  /** Standard deviation and p99 of the 5-minute memory peaks of the last 7 days. */
+  memStd7dBytes: number;
+  memP99_7dBytes: number;
   cpuPeak7dCores: number;
   cpuP95_7dCores: number;
   /** Standard deviation of log(daily CPU peak) over the last 7 days. */
@@ -106,6 +113,47 @@ function exceedanceDays(peaks: number[]): {
   return { newHighs, nearMisses };
 }
 
+/** The steps and jumps of the 14-day memory history (slot peaks, NaN where missing). */
+function memoryJumps(mem: ArrayLike<number>): {
+  maxStep: number;
+  maxHourJump: number;
+} {
+  let maxStep = 0;
+  let previous = Number.NaN;
+  let maxHourJump = 0;
+  let running = Number.NaN;
+  let hourPeak = Number.NaN;
+  for (let i = 0; i < mem.length; i++) {
+    const v = mem[i] ?? Number.NaN;
+    if (Number.isFinite(v)) {
+      if (Number.isFinite(previous)) maxStep = Math.max(maxStep, v - previous);
+      previous = v;
+      if (!(hourPeak >= v)) hourPeak = v;
+    }
+    if ((i + 1) % SLOTS_PER_HOUR === 0 || i === mem.length - 1) {
+      if (Number.isFinite(hourPeak)) {
+        if (Number.isFinite(running))
+          maxHourJump = Math.max(maxHourJump, hourPeak - running);
+        running = Number.isFinite(running)
+          ? Math.max(running, hourPeak)
+          : hourPeak;
+      }
+      hourPeak = Number.NaN;
+    }
+  }
+  return { maxStep, maxHourJump };
+}
+
+function std(values: readonly number[] | Float64Array): number {
+  if (values.length === 0) return 0;
+  let sum = 0;
+  for (const v of values) sum += v;
+  const mean = sum / values.length;
+  let squares = 0;
+  for (const v of values) squares += (v - mean) ** 2;
+  return Math.sqrt(squares / values.length);
+}
+
 function lstmQuantiles(
   forecast: DayForecast | undefined,
   refBytes: number,
@@ -137,6 +185,9 @@ export function gatherEvidence(
     memPeak7dBytes,
   );
   const memP95 = quantileSorted(memSorted, 0.95);
+  const jumps = memoryJumps(
+    history.view(nowSlot - DAYS * SLOTS_PER_DAY, nowSlot).memBytes,
+  );
   return {
     historyDays: mem.present.filter((n) => n > 0).length,
     gapFraction: 1 - memSorted.length / (7 * SLOTS_PER_DAY),
@@ -149,6 +200,10 @@ export function gatherEvidence(
     memNearMissDays: nearMisses,
     memTrendPerDay: logTrend(week),
     memPeakToP95: memP95 > 0 ? memPeak7dBytes / memP95 : 1,
+    memMaxStepBytes: jumps.maxStep,
+    memMaxHourJumpBytes: jumps.maxHourJump,
+    memStd7dBytes: std(memSorted),
+    memP99_7dBytes: quantileSorted(memSorted, 0.99),
     cpuPeak7dCores: cpuSorted[cpuSorted.length - 1] ?? Number.NaN,
     cpuP95_7dCores: quantileSorted(cpuSorted, 0.95),
     cpuVolatility: logStd(cpuPeaks.slice(0, 7)),

@@ -1,6 +1,6 @@
-// Fits the confidence model (npm run train): the location-scale model of tomorrow's memory peak on
-// the fit series, then the isotonic map from its probability to the observed hold rate on series it
-// was not fitted on. The same procedure, rotated over four folds of series, gives out-of-fold
+// Fits the confidence model (npm run train): the location-scale model of tomorrow's memory peak and
+// the holds model of the limits it picks on the fit series, then the isotonic map from the holds
+// model's probability to the observed hold rate on series neither was fitted on. The same procedure, rotated over four folds of series, gives out-of-fold
 // figures (ECE, AUC, Brier skill, risk coverage) that no series contributes to its own fit.
 import { fitIsotonic } from "../calibration/isotonic";
 import { confidenceReport } from "../eval/confidence-metrics";
@@ -9,7 +9,9 @@ import { HOLDS_DEFINITION } from "../eval/holds";
 import { hashString } from "../forecast/seeded";
 import { MEMORY_FEATURES, memoryFeatures } from "./evidence";
 import type { EvidenceRow } from "./evidence-rows";
-import { fitLocationScale } from "./location-scale";
+import type { HoldsModel } from "./holds-model";
+import { fitHoldsModel, HOLDS_FEATURES, holdsFeatures } from "./holds-model";
+import { fitLocationScale, locationScale } from "./location-scale";
 import type { LocationScaleModel } from "./location-scale";
 import { chooseMemoryLimit, confidenceOf } from "./memory-risk";
 import type { ConfidenceModel } from "./memory-risk";
@@ -64,6 +66,38 @@ function scoredChoices(
   );
 }
 
+/**
+ * The holds model on the limits the location-scale model picks at each calibration risk weight (so it
+ * sees thin and ample headroom), with what the next day then brought.
+ */
+function fitHolds(rows: EvidenceRow[], memory: LocationScaleModel): HoldsModel {
+  const provisional: ConfidenceModel = {
+    holdDefinition: HOLDS_DEFINITION,
+    memory,
+    calibration: { scores: [0], probabilities: [1] },
+    fit: {},
+  };
+  const fitRows = rows.flatMap((row) => {
+    const params = locationScale(memory, memoryFeatures(row.evidence));
+    return CALIBRATION_RISK_WEIGHTS.map((riskWeight) => {
+      const { limitBytes } = chooseMemoryLimit(row.evidence, provisional, {
+        riskWeight,
+        minBytes: 0,
+      });
+      const z = Math.log(limitBytes / row.evidence.memPeak7dBytes);
+      return {
+        x: holdsFeatures(
+          row.evidence,
+          limitBytes,
+          (z - params.mu) / params.scale,
+        ),
+        holds: row.next.memPeak <= limitBytes,
+      };
+    });
+  });
+  return fitHoldsModel(fitRows, { features: HOLDS_FEATURES });
+}
+
 function fold(seriesId: string): number {
   return hashString(`confidence:${seriesId}`) % 4;
 }
@@ -84,9 +118,11 @@ export function fitConfidenceModel(
       `confidence fit needs fit and calibration series (have ${fitRows.length} / ${calRows.length} rows)`,
     );
   const memory = fitMemory(fitRows, iterations);
+  const holds = fitHolds(fitRows, memory);
   const provisional: ConfidenceModel = {
     holdDefinition: HOLDS_DEFINITION,
     memory,
+    holds,
     calibration: { scores: [0], probabilities: [1] },
     fit: {},
   };
@@ -95,11 +131,12 @@ export function fitConfidenceModel(
     scored.map((s) => ({ score: s.p, outcome: s.holds ? 1 : 0 })),
   );
   options.log?.(
-    `confidence: location-scale fitted on ${fitRows.length} series-days, isotonic on ${calRows.length} others`,
+    `confidence: location-scale and holds model fitted on ${fitRows.length} series-days, isotonic on ${calRows.length} others`,
   );
   return {
     holdDefinition: HOLDS_DEFINITION,
     memory,
+    holds,
     calibration,
     fit: {
       fitSeriesDays: fitRows.length,

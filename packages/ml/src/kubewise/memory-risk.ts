@@ -9,6 +9,13 @@ import { applyIsotonic } from "../calibration/isotonic";
 import type { ConfidenceFactor } from "../recommender";
 import type { Evidence } from "./evidence";
 import { memoryFeatures } from "./evidence";
+import type { HoldsModel } from "./holds-model";
+import {
+  HEADROOM_FEATURES,
+  holdsFeatures,
+  holdsLogOdds,
+  holdsProbability,
+} from "./holds-model";
 import type { LocationScaleModel } from "./location-scale";
 import { cdfAt, locationScale } from "./location-scale";
 
@@ -17,6 +24,12 @@ export type ConfidenceModel = {
   holdDefinition: string;
   /** Tomorrow's memory peak relative to the 7-day peak, given the evidence. */
   memory: LocationScaleModel;
+  /**
+   * P(the limit holds | its headroom and the evidence), fitted on the same series as `memory`; when
+   * present it states the model probability that `calibration` maps (the limit is still chosen by
+   * `memory`). Absent in models fitted before it.
+   */
+  holds?: HoldsModel;
   /** Model probability -> observed hold rate, fitted on series the model was not fitted on. */
   calibration: IsotonicMap;
   /** How the model was fitted and checked (out-of-fold figures on the dev traces). */
@@ -66,7 +79,7 @@ export function chooseMemoryLimit(
       bestZ = z;
     }
   }
-  const modelProbability = cdfAt(params, bestZ);
+  const modelProbability = probabilityAt(evidence, model, params, bestZ);
   const at = (p: number): number =>
     Math.exp(params.mu + params.scale * Math.log(p / (1 - p)));
   return {
@@ -75,6 +88,50 @@ export function chooseMemoryLimit(
     confidence: confidenceOf(model, modelProbability),
     forecast: { median: Math.exp(params.mu), q90: at(0.9), q99: at(0.99) },
   };
+}
+
+/** The model probability that a limit at log(limit / 7-day peak) = z holds. */
+function probabilityAt(
+  evidence: Evidence,
+  model: ConfidenceModel,
+  params: { mu: number; scale: number },
+  z: number,
+): number {
+  const holds = model.holds;
+  if (!holds) return cdfAt(params, z);
+  const at = (zz: number): number =>
+    holdsProbability(
+      holds,
+      holdsFeatures(
+        evidence,
+        evidence.memPeak7dBytes * Math.exp(zz),
+        (zz - params.mu) / params.scale,
+      ),
+    );
+  // A limit holds whenever a lower one does: the probability is the maximum of the trees' (not
+  // monotone) estimate over a fixed grid of limits at or below this one (steps of 5 % in log), so a
+  // higher limit never states less, and a limit between grid points states what the one below does.
+  let p = Number.NEGATIVE_INFINITY;
+  for (let k = 0; Z_MIN + k * ENVELOPE_STEP <= z + 1e-9; k++)
+    p = Math.max(p, at(Z_MIN + k * ENVELOPE_STEP));
+  return Number.isFinite(p) ? p : at(z);
+}
+
+const ENVELOPE_STEP = 0.05;
+
+/** The model probability (before calibration) that `limitBytes` holds. */
+function modelProbabilityAtLimit(
+  evidence: Evidence,
+  model: ConfidenceModel,
+  limitBytes: number,
+): number {
+  const params = locationScale(model.memory, memoryFeatures(evidence));
+  return probabilityAt(
+    evidence,
+    model,
+    params,
+    Math.log(limitBytes / evidence.memPeak7dBytes),
+  );
 }
 
 /**
@@ -103,10 +160,9 @@ export function confidenceAtLimit(
   model: ConfidenceModel,
   limitBytes: number,
 ): number {
-  const params = locationScale(model.memory, memoryFeatures(evidence));
   return confidenceOf(
     model,
-    cdfAt(params, Math.log(limitBytes / evidence.memPeak7dBytes)),
+    modelProbabilityAtLimit(evidence, model, limitBytes),
   );
 }
 
@@ -145,7 +201,85 @@ const FACTOR_TEXT: Record<string, (value: number, raises: boolean) => string> =
       `the forecaster expects tomorrow's peak at ${(100 * Math.exp(v)).toFixed(0)} % of the 7-day peak`,
     "lstm_q98-q50": (v, r) =>
       `the forecaster is ${r ? "sure" : "unsure"} about tomorrow (spread ${v.toFixed(2)})`,
+    "log(max_step/peak_7d)": (v, r) =>
+      `the largest 5-minute rise in 14 days was ${(100 * Math.exp(v)).toFixed(0)} % of the 7-day peak${r ? " (small steps)" : ""}`,
+    "log(hour_jump/peak_7d)": (v) =>
+      `the largest jump above the running peak in 14 days was ${(100 * Math.exp(v)).toFixed(0)} % of the 7-day peak`,
+    "std/peak_7d": (v, r) =>
+      `memory ${r ? "stays close to its level" : "swings widely"} (spread ${(100 * v).toFixed(0)} % of the 7-day peak)`,
   };
+
+/** The headroom factor in words: the limit against the 7-day peak and the largest steps seen. */
+function headroomText(
+  evidence: Evidence,
+  limitBytes: number,
+  raises: boolean,
+): string {
+  const peak = evidence.memPeak7dBytes;
+  const over = (100 * (limitBytes / peak - 1)).toFixed(0);
+  const step = evidence.memMaxStepBytes;
+  const steps =
+    step > 0
+      ? `, ${((limitBytes - peak) / step).toFixed(1)}x the largest 5-minute rise of 14 days`
+      : ", and memory never rose between readings in 14 days";
+  return `the limit is ${over} % above the 7-day peak${steps} (${raises ? "ample" : "thin"} headroom)`;
+}
+
+/** Factors from the holds model: each feature's term of the log-odds, headroom terms as one. */
+function explainHolds(
+  evidence: Evidence,
+  model: ConfidenceModel & { holds: HoldsModel },
+  limitBytes: number,
+): ConfidenceFactor[] {
+  const params = locationScale(model.memory, memoryFeatures(evidence));
+  const z = Math.log(limitBytes / evidence.memPeak7dBytes);
+  const x = holdsFeatures(evidence, limitBytes, (z - params.mu) / params.scale);
+  const { holds } = model;
+  const full = holdsLogOdds(holds, x);
+  // A feature's effect: the log-odds minus those with the feature at the average container's value.
+  const without = (names: readonly string[]): number =>
+    full -
+    holdsLogOdds(
+      holds,
+      x.map((v, j) =>
+        names.includes(holds.features[j] ?? "") ? (holds.mean[j] ?? v) : v,
+      ),
+    );
+  const headroom: readonly string[] = HEADROOM_FEATURES;
+  const effects = [
+    { name: "headroom", delta: without(headroom), value: 0 },
+    ...holds.features.flatMap((name, j) =>
+      headroom.includes(name)
+        ? []
+        : [{ name, delta: without([name]), value: x[j] ?? 0 }],
+    ),
+  ];
+  return topFactors(effects, (e, raises) =>
+    e.name === "headroom"
+      ? headroomText(evidence, limitBytes, raises)
+      : undefined,
+  );
+}
+
+/** The TOP_FACTORS largest effects, each in words (`special` first, then FACTOR_TEXT). */
+function topFactors(
+  effects: { name: string; delta: number; value: number }[],
+  special: (
+    e: { name: string; value: number },
+    raises: boolean,
+  ) => string | undefined = () => undefined,
+): ConfidenceFactor[] {
+  return effects
+    .filter((e) => Math.abs(e.delta) > 0.05)
+    .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
+    .slice(0, TOP_FACTORS)
+    .map((e) => {
+      const raises = e.delta > 0;
+      const text =
+        special(e, raises) ?? FACTOR_TEXT[e.name]?.(e.value, raises) ?? e.name;
+      return { name: e.name, effect: raises ? "raises" : "lowers", text };
+    });
+}
 
 /**
  * The evidence that moves this container's confidence most, against an average container: each
@@ -156,6 +290,8 @@ export function explainConfidence(
   model: ConfidenceModel,
   limitBytes: number,
 ): ConfidenceFactor[] {
+  if (model.holds)
+    return explainHolds(evidence, { ...model, holds: model.holds }, limitBytes);
   const x = memoryFeatures(evidence);
   const z = Math.log(limitBytes / evidence.memPeak7dBytes);
   const full = locationScale(model.memory, x);
@@ -166,13 +302,5 @@ export function explainConfidence(
     const p = locationScale(model.memory, neutral);
     return { name, delta: u - (z - p.mu) / p.scale, value: x[j] ?? 0 };
   });
-  return effects
-    .filter((e) => Math.abs(e.delta) > 0.05)
-    .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
-    .slice(0, TOP_FACTORS)
-    .map((e) => {
-      const raises = e.delta > 0;
-      const text = FACTOR_TEXT[e.name]?.(e.value, raises) ?? e.name;
-      return { name: e.name, effect: raises ? "raises" : "lowers", text };
-    });
+  return topFactors(effects);
 }
