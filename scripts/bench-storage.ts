@@ -132,6 +132,7 @@ async function load(sql: Sql, startMs: number, label: string): Promise<number> {
     const batches: IngestBatchInput[] = [];
     for (let i = step; i < Math.min(steps, step + GROUP); i++)
       batches.push({
+        clusterId,
         agentId: "bench-node",
         bootId: "b",
         seq: i + 1,

@@ -235,6 +235,7 @@ async function runDbBatches(
   sql: Sql,
   batches: { node: number; batch: agentV1.MetricBatch }[],
   ids: string[][],
+  clusterId: string,
 ): Promise<number> {
   let next = 0;
   let stored = 0;
@@ -242,6 +243,7 @@ async function runDbBatches(
     while (next < batches.length) {
       const { node, batch } = batches[next++]!;
       const result = await insertIngestBatch(sql, {
+        clusterId,
         agentId: batch.agentId,
         bootId: "bench-db",
         seq: batch.seq,
@@ -326,15 +328,16 @@ async function main(): Promise<void> {
     const [cluster] = await sql<
       { id: string }[]
     >`select id from clusters limit 1`;
+    const clusterId = cluster?.id ?? "";
     for (let node = 0; node < NODES; node++)
       await registerAgent(sql, {
         agentId: `bench-agent-${node}`,
-        clusterId: cluster?.id ?? "",
+        clusterId,
         bootId: "bench-db",
       });
     const dbCpu = cpuMeter(aggregator.pid ?? 0, pgPid);
     const dbStart = performance.now();
-    const dbStored = await runDbBatches(sql, batches, ids);
+    const dbStored = await runDbBatches(sql, batches, ids, clusterId);
     const dbSeconds = (performance.now() - dbStart) / 1000;
     const dbRate = dbStored / dbSeconds;
     console.log(

@@ -119,7 +119,11 @@ async function main(): Promise<void> {
     registerAgent: (agent) => registerAgent(sql, { ...agent, clusterId }),
     resolveContainerIds: (containers) =>
       resolveContainerIds(sql, clusterId, containers),
-    insertBatches: (batches) => insertIngestBatches(sql, batches),
+    insertBatches: (batches) =>
+      insertIngestBatches(
+        sql,
+        batches.map((b) => ({ ...b, clusterId })),
+      ),
     recordAnomalies: async ({ agentId, anomalies }) => {
       await recordAgentAnomalies({
         ctx: {

@@ -171,7 +171,11 @@ describe("agent authentication with TokenReview against a real kube-apiserver", 
         registerAgent: (agent) => registerAgent(sql, { ...agent, clusterId }),
         resolveContainerIds: (containers) =>
           resolveContainerIds(sql, clusterId, containers),
-        insertBatches: (batches) => insertIngestBatches(sql, batches),
+        insertBatches: (batches) =>
+          insertIngestBatches(
+            sql,
+            batches.map((b) => ({ ...b, clusterId })),
+          ),
       }),
       authenticator: createAgentAuthenticator(
         {

@@ -97,7 +97,8 @@ export async function refreshAllocation(
         sum(n.memory_capacity_bytes::float8 * 3600), count(*)::int
       from (
         select distinct a.node_id, date_trunc('hour', b.received_at) as hour
-        from ingest_batches b join agents a on a.agent_id = b.agent_id
+        from ingest_batches b
+        join agents a on a.cluster_id = b.cluster_id and a.agent_id = b.agent_id
         where a.node_id is not null
           and b.received_at >= ${iso(from)} and b.received_at < ${iso(to)}
       ) p

@@ -173,6 +173,7 @@ describe.runIf(ON_TIMESCALEDB)("TimescaleDB metric storage", () => {
     });
     const lateMs = tenDaysAgo.getTime() + 60_000;
     const stored = await insertIngestBatch(test.sql, {
+      clusterId: cluster.id,
       agentId: "ts-agent",
       bootId: "b",
       seq: 1,

@@ -14,9 +14,10 @@ import { COPY_SAMPLES, encodeSamplesForCopy } from "./sample-copy";
 
 let t: TestDatabase;
 let containerIds: string[] = [];
+let clusterId = "";
 beforeAll(async () => {
   t = await createTestDatabase();
-  const clusterId = await ensureClusterByName(t.sql, `copy-${Date.now()}`);
+  clusterId = await ensureClusterByName(t.sql, `copy-${Date.now()}`);
   await registerAgent(t.sql, { agentId: "copy-agent", clusterId, bootId: "b" });
   containerIds = await resolveContainerIds(
     t.sql,
@@ -84,6 +85,7 @@ describe("binary COPY of samples", () => {
         async (rows) => {
           const s = nextSeq();
           await insertIngestBatch(t.sql, {
+            clusterId,
             agentId: "copy-agent",
             bootId: "b",
             seq: s,
@@ -140,7 +142,7 @@ describe("binary COPY of samples", () => {
           statement: COPY_SAMPLES,
           payload,
           confirm: () =>
-            tx`insert into ingest_batches (agent_id, boot_id, seq, sample_count) values ('copy-agent', 'b', ${s}, 3000) returning 1`,
+            tx`insert into ingest_batches (cluster_id, agent_id, boot_id, seq, sample_count) values (${clusterId}, 'copy-agent', 'b', ${s}, 3000) returning 1`,
         }),
       );
       await expect(attempt).rejects.toThrow();
@@ -150,6 +152,7 @@ describe("binary COPY of samples", () => {
       // The pool still works: the same batch key goes through afterwards.
       expect(
         await insertIngestBatch(t.sql, {
+          clusterId,
           agentId: "copy-agent",
           bootId: "b",
           seq: s,

@@ -11,9 +11,10 @@ import {
 
 let t: TestDatabase;
 let containerId = "";
+let clusterId = "";
 beforeAll(async () => {
   t = await createTestDatabase();
-  const clusterId = await ensureClusterByName(t.sql, `periods-${Date.now()}`);
+  clusterId = await ensureClusterByName(t.sql, `periods-${Date.now()}`);
   await registerAgent(t.sql, { agentId: "agent-p", clusterId, bootId: "b1" });
   [containerId = ""] = await resolveContainerIds(t.sql, clusterId, [
     {
@@ -64,6 +65,7 @@ describe("insertIngestBatch cpu_periods", () => {
   ])("stores $what", async ({ seq, periods, stored }) => {
     const t0 = T0 + seq * 60_000;
     await insertIngestBatch(t.sql, {
+      clusterId,
       agentId: "agent-p",
       bootId: "b1",
       seq,
@@ -80,6 +82,7 @@ describe("insertIngestBatch cpu_periods", () => {
   it("rejects a periods column of the wrong length", async () => {
     await expect(
       insertIngestBatch(t.sql, {
+        clusterId,
         agentId: "agent-p",
         bootId: "b1",
         seq: 3,

@@ -98,6 +98,7 @@ describe("agent node capacity", () => {
       container("capacity"),
     ]);
     await insertIngestBatch(t.sql, {
+      clusterId,
       agentId: "agent-b",
       bootId: "b1",
       seq: 1,

@@ -92,6 +92,7 @@ describe("ingest queries", () => {
       container("dup-b"),
     ]);
     const batch = {
+      clusterId,
       agentId: "agent-dup",
       bootId: "b1",
       seq: 1,
@@ -133,6 +134,7 @@ describe("ingest queries", () => {
           await Promise.all(
             seqs.map((seq) =>
               insertIngestBatch(t.sql, {
+                clusterId,
                 agentId: "agent-prop",
                 bootId,
                 seq,
@@ -189,6 +191,7 @@ describe("ingest queries", () => {
               insertIngestBatches(
                 t.sql,
                 seqs.map((seq) => ({
+                  clusterId,
                   agentId: "agent-group",
                   bootId,
                   seq,
@@ -240,6 +243,7 @@ describe("ingest queries", () => {
     const bad = { ...samples(3, 1), memoryWorkingSetBytes: [1, 2, -1e30] };
     await expect(
       insertIngestBatch(t.sql, {
+        clusterId,
         agentId: "agent-rb",
         bootId: "b1",
         seq: 1,
@@ -249,6 +253,7 @@ describe("ingest queries", () => {
     ).rejects.toThrow();
     expect(
       await insertIngestBatch(t.sql, {
+        clusterId,
         agentId: "agent-rb",
         bootId: "b1",
         seq: 1,
@@ -268,6 +273,7 @@ describe("ingest queries", () => {
     const before = await countSequenceGaps(t.sql);
     for (const seq of [1, 2, 5])
       await insertIngestBatch(t.sql, {
+        clusterId,
         agentId: "agent-gap",
         bootId: "g",
         seq,
@@ -279,6 +285,82 @@ describe("ingest queries", () => {
     expect(stats.batches).toBeGreaterThanOrEqual(3);
     expect(stats.samples).toBeGreaterThanOrEqual(6);
     expect(stats.lastReceivedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe("agents per cluster", () => {
+  it("keeps one agent row per (cluster, agent id) and dedups batches per cluster", async () => {
+    const other = await ensureClusterByName(
+      t.sql,
+      `ingest-other-${Date.now()}`,
+    );
+    const node = { name: "node-1", cpuMillicores: 4000, memoryBytes: 2 ** 33 };
+    await registerAgent(t.sql, {
+      agentId: "node-1",
+      clusterId,
+      bootId: "a",
+      node,
+    });
+    await registerAgent(t.sql, {
+      agentId: "node-1",
+      clusterId: other,
+      bootId: "b",
+      node: { ...node, cpuMillicores: 2000 },
+    });
+    // Re-registering in the first cluster does not move the second cluster's agent.
+    await registerAgent(t.sql, {
+      agentId: "node-1",
+      clusterId,
+      bootId: "a2",
+      node,
+    });
+    const agents = await t.sql<
+      { cluster_id: string; boot_id: string; cpu: number }[]
+    >`
+      select a.cluster_id, a.boot_id, n.cpu_capacity_millicores as cpu
+      from agents a join nodes n on n.id = a.node_id and n.cluster_id = a.cluster_id
+      where a.agent_id = 'node-1' and a.cluster_id in (${clusterId}, ${other})
+      order by a.boot_id`;
+    expect(agents).toEqual([
+      { cluster_id: clusterId, boot_id: "a2", cpu: 4000 },
+      { cluster_id: other, boot_id: "b", cpu: 2000 },
+    ]);
+    const [mine] = await resolveContainerIds(t.sql, clusterId, [
+      container("pc"),
+    ]);
+    const [theirs] = await resolveContainerIds(t.sql, other, [container("pc")]);
+    const batch = (cluster: string, id: string | undefined) => ({
+      clusterId: cluster,
+      agentId: "node-1",
+      bootId: "same-boot",
+      seq: 1,
+      containerIds: [id ?? ""],
+      samples: samples(4, 1),
+    });
+    // The same (agent, boot, seq) in two clusters: two batches, not a duplicate.
+    expect(
+      await insertIngestBatches(t.sql, [
+        batch(clusterId, mine),
+        batch(other, theirs),
+      ]),
+    ).toEqual([
+      { duplicate: false, storedSamples: 4 },
+      { duplicate: false, storedSamples: 4 },
+    ]);
+    expect(await insertIngestBatch(t.sql, batch(other, theirs))).toEqual({
+      duplicate: true,
+      storedSamples: 0,
+    });
+    expect(await countRows([mine ?? ""])).toBe(4);
+    expect(await countRows([theirs ?? ""])).toBe(4);
+    // A batch of an agent that never registered in that cluster is refused by the foreign key.
+    const stranger = await ensureClusterByName(
+      t.sql,
+      `ingest-stranger-${Date.now()}`,
+    );
+    await expect(
+      insertIngestBatch(t.sql, batch(stranger, theirs)),
+    ).rejects.toThrow();
   });
 });
 
@@ -295,6 +377,7 @@ describe("rollups of ingested batches", () => {
     const t0 = Date.UTC(2026, 10, 27, 8, 0, 0);
     const s = samples(60, 1, t0);
     await insertIngestBatch(t.sql, {
+      clusterId,
       agentId: "agent-roll",
       bootId: "r",
       seq: 1,

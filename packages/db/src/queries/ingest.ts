@@ -33,6 +33,8 @@ export type IngestSamples = {
 };
 
 export type IngestBatchInput = {
+  /** The agent's cluster: agent ids (node names) are unique per cluster only. */
+  clusterId: string;
   agentId: string;
   bootId: string;
   seq: number;
@@ -83,8 +85,8 @@ export async function registerAgent(
     await sql`
       insert into agents (agent_id, cluster_id, boot_id)
       values (${agent.agentId}, ${agent.clusterId}, ${agent.bootId})
-      on conflict (agent_id) do update
-        set boot_id = excluded.boot_id, cluster_id = excluded.cluster_id, last_seen_at = excluded.last_seen_at`;
+      on conflict (cluster_id, agent_id) do update
+        set boot_id = excluded.boot_id, last_seen_at = excluded.last_seen_at`;
     return;
   }
   await sql`
@@ -98,8 +100,8 @@ export async function registerAgent(
     )
     insert into agents (agent_id, cluster_id, boot_id, node_id)
     select ${agent.agentId}, ${agent.clusterId}, ${agent.bootId}, n.id from n
-    on conflict (agent_id) do update
-      set boot_id = excluded.boot_id, cluster_id = excluded.cluster_id,
+    on conflict (cluster_id, agent_id) do update
+      set boot_id = excluded.boot_id,
         node_id = excluded.node_id, last_seen_at = excluded.last_seen_at`;
 }
 
@@ -170,8 +172,9 @@ export async function resolveContainerIds(
   return rows.map((r) => r.id);
 }
 
-const batchKey = (b: Pick<IngestBatchInput, "agentId" | "bootId" | "seq">) =>
-  `${b.agentId}\u0000${b.bootId}\u0000${b.seq}`;
+const batchKey = (
+  b: Pick<IngestBatchInput, "clusterId" | "agentId" | "bootId" | "seq">,
+) => `${b.clusterId}\u0000${b.agentId}\u0000${b.bootId}\u0000${b.seq}`;
 
 /**
  * Stores batches exactly once, all in one transaction (the aggregator groups the batches that
@@ -196,18 +199,20 @@ export async function insertIngestBatches(
   return sql.begin(async (tx) => {
     // Sorted, so two transactions that share keys lock them in the same order.
     const inserted = await tx<
-      { agent_id: string; boot_id: string; seq: string }[]
+      { cluster_id: string; agent_id: string; boot_id: string; seq: string }[]
     >`
-      insert into ingest_batches (agent_id, boot_id, seq, sample_count)
+      insert into ingest_batches (cluster_id, agent_id, boot_id, seq, sample_count)
       select * from unnest(
-        ${unique.map((b) => b.agentId)}::text[], ${unique.map((b) => b.bootId)}::text[],
-        ${unique.map((b) => b.seq)}::int8[], ${unique.map((b) => b.samples.timestampMs.length)}::int4[])
-      order by 1, 2, 3
+        ${unique.map((b) => b.clusterId)}::uuid[], ${unique.map((b) => b.agentId)}::text[],
+        ${unique.map((b) => b.bootId)}::text[], ${unique.map((b) => b.seq)}::int8[],
+        ${unique.map((b) => b.samples.timestampMs.length)}::int4[])
+      order by 1, 2, 3, 4
       on conflict do nothing
-      returning agent_id, boot_id, seq`;
+      returning cluster_id, agent_id, boot_id, seq`;
     const fresh = new Set(
       inserted.map((k) =>
         batchKey({
+          clusterId: k.cluster_id,
           agentId: k.agent_id,
           bootId: k.boot_id,
           seq: Number(k.seq),
@@ -255,7 +260,8 @@ export async function getIngestStats(
       last_ms: string | null;
     }[]
   >`
-    select count(*) as batches, sum(sample_count) as samples, count(distinct agent_id) as agents,
+    select count(*) as batches, sum(sample_count) as samples,
+      count(distinct cluster_id::text || agent_id) as agents,
       extract(epoch from max(received_at)) * 1000 as last_ms
     from ingest_batches where received_at > now() - make_interval(secs => ${windowSeconds})`;
   return {
@@ -276,6 +282,6 @@ export async function countSequenceGaps(
     select sum(max_seq - min_seq + 1 - n) as gaps from (
       select max(seq) as max_seq, min(seq) as min_seq, count(*) as n from ingest_batches
       where received_at > now() - make_interval(secs => ${windowSeconds})
-      group by agent_id, boot_id) per_boot`;
+      group by cluster_id, agent_id, boot_id) per_boot`;
   return Number(row?.gaps ?? 0);
 }

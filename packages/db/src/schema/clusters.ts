@@ -1,6 +1,6 @@
 import {
   bigint,
-  index,
+  foreignKey,
   integer,
   pgTable,
   primaryKey,
@@ -42,17 +42,18 @@ export const nodes = pgTable(
   (t) => [unique().on(t.clusterId, t.name)],
 );
 
+// An agent id (its node name) is unique within its cluster only: two clusters may both have node-1.
 export const agents = pgTable(
   "agents",
   {
-    agentId: text().primaryKey(),
     clusterId: clusterScope(),
+    agentId: text().notNull(),
     nodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
     bootId: text().notNull(),
     lastSeenAt: defaultNow(),
     registeredAt: defaultNow(),
   },
-  (t) => [index().on(t.clusterId)],
+  (t) => [primaryKey({ columns: [t.clusterId, t.agentId] })],
 );
 
 // One row per committed batch: inserted in the same transaction as its samples, so a
@@ -60,13 +61,18 @@ export const agents = pgTable(
 export const ingestBatches = pgTable(
   "ingest_batches",
   {
-    agentId: text()
-      .notNull()
-      .references(() => agents.agentId, { onDelete: "cascade" }),
+    clusterId: uuid().notNull(),
+    agentId: text().notNull(),
     bootId: text().notNull(),
     seq: bigint({ mode: "number" }).notNull(),
     sampleCount: integer().notNull(),
     receivedAt: defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.agentId, t.bootId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.clusterId, t.agentId, t.bootId, t.seq] }),
+    foreignKey({
+      columns: [t.clusterId, t.agentId],
+      foreignColumns: [agents.clusterId, agents.agentId],
+    }).onDelete("cascade"),
+  ],
 );
