@@ -392,9 +392,20 @@ describe("Kubewise on a real node", () => {
     expect(trail[1]?.by).toBe("kubernetes:e2e-kubectl-approver");
   });
   it("measures the agent's real cost from its own cgroup over the loop, forecaster loaded", async () => {
-    if (agentCostStart === undefined)
-      throw new Error("the cost window never started");
-    const cost = await measureAgentCost(ctx, agentCostStart);
+    const start = agentCostStart;
+    if (start === undefined) throw new Error("the cost window never started");
+    // at least 4 collections in the window, however fast the loop above ran
+    await until(
+      async () => {
+        const n = await agentMetric(
+          ctx,
+          "kubewise_agent_collection_duration_seconds_count",
+        );
+        return n !== undefined && n - start.scrapes >= 4 ? true : undefined;
+      },
+      { timeoutMs: 180_000, what: "4 agent collections in the cost window" },
+    );
+    const cost = await measureAgentCost(ctx, start);
     recordResult(ctx, {
       agent_cpu_ms_per_scrape: Math.round(cost.cpuMsPerScrape * 100) / 100,
       agent_rss_mib: Math.round(cost.rssMib * 10) / 10,
