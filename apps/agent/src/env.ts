@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   KUBEWISE_AGGREGATOR_CA_FILE: z.string().min(1).optional(),
   KUBEWISE_AGGREGATOR_SERVER_NAME: z.string().min(1).optional(),
   KUBEWISE_NODE_NAME: z.string().min(1).default(hostname()),
+  /** The cluster this agent belongs to, declared at Register (unset: the aggregator's own). */
+  KUBEWISE_CLUSTER_NAME: z.string().min(1).max(253).optional(),
   KUBEWISE_AGENT_ID: z
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,128}$/)
@@ -233,6 +235,8 @@ export type AgentEnv = Readonly<{
   aggregatorTls: AggregatorTls | undefined;
   nodeName: string;
   agentId: string;
+  /** Declared at Register; "" = none (the aggregator takes the agent as its own cluster's). */
+  clusterName: string;
   token: { kind: "static"; value: string } | { kind: "file"; path: string };
   source: (typeof SOURCE_KINDS)[number];
   collectionIntervalMs: number;
@@ -332,6 +336,7 @@ export function loadEnv(
     ),
     nodeName: e.KUBEWISE_NODE_NAME,
     agentId,
+    clusterName: e.KUBEWISE_CLUSTER_NAME ?? "",
     token:
       e.KUBEWISE_TOKEN_FILE !== undefined
         ? { kind: "file" as const, path: e.KUBEWISE_TOKEN_FILE }

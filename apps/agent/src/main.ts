@@ -122,6 +122,7 @@ async function main(): Promise<void> {
       agentId: env.agentId,
       bootId,
       nodeName: env.nodeName,
+      clusterName: env.clusterName,
       agentVersion: AGENT_VERSION,
       sourceKind: toProtoSourceKind(env.source),
       nodeCapacity: nodeCapacity(env),

@@ -171,6 +171,7 @@ async function main(): Promise<void> {
     port: env.grpcPort,
     tls: env.grpcTls,
     podPlacement,
+    clusterName: env.clusterName,
     maxConnectionAgeMs: env.grpcMaxConnectionAgeMs,
     maxConnectionAgeGraceMs: env.grpcMaxConnectionAgeGraceMs,
     ingester,

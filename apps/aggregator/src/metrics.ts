@@ -72,6 +72,11 @@ export function createAggregatorMetrics() {
       labelNames: ["reason"],
       registers,
     }),
+    foreignClusterAgentsRefused: new Counter({
+      name: "kubewise_aggregator_foreign_cluster_agents_refused_total",
+      help: "Register calls refused because the agent declared a cluster other than the one this aggregator serves",
+      registers,
+    }),
     authFailures: new Counter({
       name: "kubewise_aggregator_auth_failures_total",
       help: "Calls refused as UNAUTHENTICATED",

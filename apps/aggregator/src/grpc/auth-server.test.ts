@@ -90,7 +90,14 @@ function register(token: string, nodeName: string) {
   metadata.set("authorization", `Bearer ${token}`);
   return new Promise<ServiceError | null>((resolve) =>
     client.register(
-      { agentId: "a", bootId: "b", nodeName, agentVersion: "1", sourceKind: 0 },
+      {
+        agentId: "a",
+        bootId: "b",
+        nodeName,
+        agentVersion: "1",
+        sourceKind: 0,
+        clusterName: "",
+      },
       metadata,
       (error) => resolve(error),
     ),

@@ -54,6 +54,7 @@ beforeAll(async () => {
     maxQueuedPerStream: 2,
     maxConcurrentIngests: 1,
     collectionIntervalSeconds: 10,
+    clusterName: "east",
   });
   target = `127.0.0.1:${server.port}`;
 });
@@ -248,6 +249,7 @@ describe("AgentService over real gRPC on loopback", () => {
           bootId: "b",
           nodeName: "n",
           agentVersion: "1",
+          clusterName: "",
           sourceKind: 0,
         },
         new Metadata(),
@@ -271,6 +273,7 @@ describe("AgentService over real gRPC on loopback", () => {
             bootId: "b",
             nodeName: "n",
             agentVersion: "1",
+            clusterName: "",
             sourceKind: 1,
           },
           auth(),
@@ -305,6 +308,7 @@ describe("AgentService over real gRPC on loopback", () => {
       bootId: "b",
       nodeName: "worker-1",
       agentVersion: "1",
+      clusterName: "",
       sourceKind: agentV1.SourceKind.SOURCE_KIND_CGROUPFS,
     };
     expect(
@@ -336,6 +340,46 @@ describe("AgentService over real gRPC on loopback", () => {
     expect(bad?.code).toBe(status.INVALID_ARGUMENT);
     expect(bad?.details).toContain("nodeCapacity.cpuMillicores");
     expect(memory.registrations.some((r) => r.bootId === "d")).toBe(false);
+  });
+
+  it("refuses an agent that declares another cluster (counted) and takes one that declares none as its own", async () => {
+    const client = new agentV1.AgentServiceClient(
+      target,
+      credentials.createInsecure(),
+    );
+    const register = (clusterName: string, bootId: string) =>
+      new Promise<ServiceError | null>((resolve) =>
+        client.register(
+          {
+            agentId: "agent-cluster",
+            bootId,
+            nodeName: "worker-9",
+            agentVersion: "1",
+            clusterName,
+            sourceKind: agentV1.SourceKind.SOURCE_KIND_CGROUPFS,
+          },
+          auth(),
+          (e) => resolve(e),
+        ),
+      );
+    const refusedBefore = (await metrics.foreignClusterAgentsRefused.get())
+      .values[0]?.value;
+    const foreign = await register("west", "w");
+    expect(foreign?.code).toBe(status.FAILED_PRECONDITION);
+    expect(foreign?.details).toContain(
+      'declares cluster "west" but this aggregator serves cluster "east"',
+    );
+    expect(
+      (await metrics.foreignClusterAgentsRefused.get()).values[0]?.value,
+    ).toBe((refusedBefore ?? 0) + 1);
+    expect(await register("east", "e")).toBeNull();
+    expect(await register("", "none")).toBeNull();
+    expect(
+      memory.registrations
+        .filter((r) => r.agentId === "agent-cluster")
+        .map((r) => r.bootId),
+    ).toEqual(["e", "none"]);
+    client.close();
   });
 
   it("ends the stream with UNAVAILABLE when the store fails, without acking", async () => {

@@ -53,6 +53,8 @@ export type AgentServiceOptions = {
    * on its node, and a token bound to no node may not stream metrics at all.
    */
   podPlacement?: PodPlacement | undefined;
+  /** The cluster this aggregator serves: an agent declaring another one is refused at Register. */
+  clusterName?: string;
   now?: () => number;
 };
 
@@ -111,7 +113,19 @@ function createAgentServiceImplementation(
         code: status.INVALID_ARGUMENT,
         details: call.request.error,
       });
-    const { agentId, bootId, nodeName } = call.request.message;
+    const { agentId, bootId, nodeName, clusterName } = call.request.message;
+    // An agent that declares no cluster (older agents) is taken as this aggregator's own.
+    if (
+      clusterName !== "" &&
+      options.clusterName !== undefined &&
+      clusterName !== options.clusterName
+    ) {
+      metrics.foreignClusterAgentsRefused.inc();
+      return callback({
+        code: status.FAILED_PRECONDITION,
+        details: `agent ${agentId} declares cluster "${clusterName}" but this aggregator serves cluster "${options.clusterName}": point the agent at its own cluster's aggregator or fix clusterName in the chart values`,
+      });
+    }
     // A pod-bound token names its node: an agent may only speak for the node it runs on.
     const boundNode = auth.principal.nodeName;
     if (boundNode !== undefined && boundNode !== nodeName)

@@ -71,6 +71,7 @@ function register(
         bootId: "b",
         nodeName: "n",
         agentVersion: "1",
+        clusterName: "",
         sourceKind: 0,
       },
       metadata,

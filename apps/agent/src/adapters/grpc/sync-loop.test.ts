@@ -147,6 +147,7 @@ function start(target: string, buffer: DiskBuffer, token = "t-0") {
       bootId: "boot",
       nodeName: "n",
       agentVersion: "test",
+      clusterName: "",
       sourceKind: 4,
     },
     readToken: () => `${token}-${calls++}`,

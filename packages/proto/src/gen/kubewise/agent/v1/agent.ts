@@ -186,7 +186,15 @@ export interface RegisterRequest {
    * The node's CPU and memory as the agent reads them on the node (what idle cost is measured
    * against); absent when the source has no node (replay, synthetic) and from older agents.
    */
-  nodeCapacity?: NodeCapacity | undefined;
+  nodeCapacity?:
+    | NodeCapacity
+    | undefined;
+  /**
+   * The cluster the agent belongs to (the chart's cluster name, as the aggregator has it); empty
+   * from older agents and then taken as the aggregator's own. An aggregator serving another cluster
+   * refuses the agent with FAILED_PRECONDITION.
+   */
+  clusterName: string;
 }
 
 export interface NodeCapacity {
@@ -409,7 +417,15 @@ export interface UploadGradientsResponse {
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
-  return { agentId: "", bootId: "", nodeName: "", agentVersion: "", sourceKind: 0, nodeCapacity: undefined };
+  return {
+    agentId: "",
+    bootId: "",
+    nodeName: "",
+    agentVersion: "",
+    sourceKind: 0,
+    nodeCapacity: undefined,
+    clusterName: "",
+  };
 }
 
 export const RegisterRequest: MessageFns<RegisterRequest> = {
@@ -431,6 +447,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     }
     if (message.nodeCapacity !== undefined) {
       NodeCapacity.encode(message.nodeCapacity, writer.uint32(50).fork()).join();
+    }
+    if (message.clusterName !== "") {
+      writer.uint32(58).string(message.clusterName);
     }
     return writer;
   },
@@ -496,6 +515,14 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
             message.nodeCapacity = NodeCapacity.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.clusterName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -540,6 +567,11 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
         : isSet(object.node_capacity)
         ? NodeCapacity.fromJSON(object.node_capacity)
         : undefined,
+      clusterName: isSet(object.clusterName)
+        ? globalThis.String(object.clusterName)
+        : isSet(object.cluster_name)
+        ? globalThis.String(object.cluster_name)
+        : "",
     };
   },
 
@@ -563,6 +595,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     if (message.nodeCapacity !== undefined) {
       obj.nodeCapacity = NodeCapacity.toJSON(message.nodeCapacity);
     }
+    if (message.clusterName !== "") {
+      obj.clusterName = message.clusterName;
+    }
     return obj;
   },
 
@@ -579,6 +614,7 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     message.nodeCapacity = (object.nodeCapacity !== undefined && object.nodeCapacity !== null)
       ? NodeCapacity.fromPartial(object.nodeCapacity)
       : undefined;
+    message.clusterName = object.clusterName ?? "";
     return message;
   },
 };
