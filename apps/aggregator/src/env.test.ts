@@ -16,6 +16,30 @@ describe("aggregator loadEnv", () => {
     });
   });
 
+  it("reads the cluster's kube-system UID in a pod or with a kubeconfig, not in the demo", () => {
+    const uid = (extra: Record<string, string>) =>
+      loadEnv({ KUBEWISE_AGENT_TOKENS: TOKEN, ...extra }).clusterUid;
+    expect(uid({})).toBeUndefined();
+    expect(uid({ KUBERNETES_SERVICE_HOST: "10.96.0.1" })).toEqual({
+      kubeconfigPath: undefined,
+    });
+    expect(uid({ KUBEWISE_KUBECONFIG: "/k.yaml" })).toEqual({
+      kubeconfigPath: "/k.yaml",
+    });
+    expect(
+      uid({
+        KUBERNETES_SERVICE_HOST: "10.96.0.1",
+        KUBEWISE_CLUSTER_UID_SOURCE: "off",
+      }),
+    ).toBeUndefined();
+    expect(uid({ KUBEWISE_CLUSTER_UID_SOURCE: "kube-system" })).toEqual({
+      kubeconfigPath: undefined,
+    });
+    expect(() => uid({ KUBEWISE_CLUSTER_UID_SOURCE: "namespace" })).toThrow(
+      /KUBEWISE_CLUSTER_UID_SOURCE/,
+    );
+  });
+
   it("reads the gradual rollout settings of the lifecycle controller", () => {
     expect(
       loadEnv({

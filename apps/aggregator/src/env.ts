@@ -36,6 +36,13 @@ const EnvSchema = z.object({
   KUBEWISE_AGENT_SERVICE_ACCOUNTS: z.string().optional(),
   KUBEWISE_TOKEN_CACHE_SECONDS: int(0, 600).default(60),
   KUBEWISE_CLUSTER_NAME: z.string().min(1).max(253).default("default"),
+  // The cluster's identity beyond its name: the UID of namespace kube-system, read at start and
+  // stored with the cluster (an install of another cluster under the same name is refused).
+  // auto: read it in a pod (KUBERNETES_SERVICE_HOST) or with KUBEWISE_KUBECONFIG; off: name only.
+  KUBEWISE_CLUSTER_UID_SOURCE: z
+    .enum(["auto", "kube-system", "off"])
+    .default("auto"),
+  KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
   KUBEWISE_DB_POOL_SIZE: int(1, 200).default(10),
   // Agents' streams are long-lived: ending connections after this age (+-10 % jitter) lets them
   // spread over replicas that started later (grace: time for in-flight batches before the close).
@@ -211,6 +218,8 @@ export type AggregatorEnv = Readonly<{
   metricsPort: number;
   auth: AgentAuthConfig;
   clusterName: string;
+  /** Read the kube-system namespace's UID at start (undefined: no API access, name only). */
+  clusterUid: { kubeconfigPath: string | undefined } | undefined;
   dbPoolSize: number;
   grpcMaxConnectionAgeMs: number;
   grpcMaxConnectionAgeGraceMs: number;
@@ -341,6 +350,17 @@ function toAuthConfig(e: z.infer<typeof EnvSchema>): AgentAuthConfig {
   });
 }
 
+function toClusterUidConfig(
+  e: z.infer<typeof EnvSchema>,
+): AggregatorEnv["clusterUid"] {
+  const read =
+    e.KUBEWISE_CLUSTER_UID_SOURCE === "kube-system" ||
+    (e.KUBEWISE_CLUSTER_UID_SOURCE === "auto" &&
+      (e.KUBERNETES_SERVICE_HOST !== undefined ||
+        e.KUBEWISE_KUBECONFIG !== undefined));
+  return read ? { kubeconfigPath: e.KUBEWISE_KUBECONFIG } : undefined;
+}
+
 /** Parses the aggregator's environment once; throws one error listing every bad variable. */
 export function loadEnv(
   source: Record<string, string | undefined> = process.env,
@@ -369,6 +389,7 @@ export function loadEnv(
     metricsPort: e.KUBEWISE_METRICS_PORT,
     auth: toAuthConfig(e),
     clusterName: e.KUBEWISE_CLUSTER_NAME,
+    clusterUid: toClusterUidConfig(e),
     dbPoolSize: e.KUBEWISE_DB_POOL_SIZE,
     grpcMaxConnectionAgeMs: e.KUBEWISE_GRPC_MAX_CONNECTION_AGE_SECONDS * 1000,
     grpcMaxConnectionAgeGraceMs:

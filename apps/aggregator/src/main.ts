@@ -16,7 +16,7 @@ import {
   createDb,
   createPassShardLeases,
   createSingletonLock,
-  ensureClusterByName,
+  ensureCluster,
   insertIngestBatches,
   maintainMetricStorage,
   migrate,
@@ -54,6 +54,7 @@ import {
   type ServiceContext,
 } from "@kubewise/services";
 
+import { resolveClusterId } from "./cluster-identity";
 import { startControllerLoops } from "./controller/wiring";
 import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
@@ -114,7 +115,11 @@ async function main(): Promise<void> {
     url: database.url,
     max: env.dbPoolSize,
   });
-  const clusterId = await ensureClusterByName(sql, env.clusterName);
+  const clusterId = await resolveClusterId(
+    (identity) => ensureCluster(sql, identity),
+    env,
+    logger,
+  );
   const store: SampleStore = {
     registerAgent: (agent) => registerAgent(sql, { ...agent, clusterId }),
     resolveContainerIds: (containers) =>

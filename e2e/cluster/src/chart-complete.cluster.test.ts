@@ -95,6 +95,10 @@ describe("Helm chart: images, dashboard, buffer, probes, policies, monitoring", 
     expect(envOf(aggregator.containers[0]).KUBEWISE_CLUSTER_NAME).toBe(
       "prod-eu",
     );
+    // ...and has it read the cluster's kube-system UID (cluster-identity.cluster.test.ts).
+    expect(envOf(aggregator.containers[0]).KUBEWISE_CLUSTER_UID_SOURCE).toBe(
+      "kube-system",
+    );
   });
 
   it("serves the dashboard through a Service, and an Ingress only when asked", async () => {

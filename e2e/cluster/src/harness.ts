@@ -97,29 +97,37 @@ export function controllerUsername(): string {
  * token (TokenRequest), so tests exercise the chart's RBAC and admission policy, not admin rights.
  */
 export async function controllerKubeConfig(): Promise<KubeConfig> {
+  return serviceAccountKubeConfig({
+    namespace: inject("chartNamespace"),
+    name: inject("controllerServiceAccount"),
+  });
+}
+
+/** A KubeConfig that authenticates as this ServiceAccount with a real token (TokenRequest). */
+export async function serviceAccountKubeConfig(account: {
+  namespace: string;
+  name: string;
+}): Promise<KubeConfig> {
   const admin = adminKubeConfig();
   const core = admin.makeApiClient(CoreV1Api);
   const request = await core.createNamespacedServiceAccountToken({
-    namespace: inject("chartNamespace"),
-    name: inject("controllerServiceAccount"),
+    ...account,
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const token = request.status?.token ?? "";
   const cluster = admin.getCurrentCluster();
   if (!cluster || !token)
-    throw new Error("cannot build the controller kubeconfig");
+    throw new Error(
+      `cannot build a kubeconfig for ${account.namespace}/${account.name}`,
+    );
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [cluster],
-    users: [{ name: "kubewise-controller", token }],
+    users: [{ name: account.name, token }],
     contexts: [
-      {
-        name: "controller",
-        cluster: cluster.name,
-        user: "kubewise-controller",
-      },
+      { name: account.name, cluster: cluster.name, user: account.name },
     ],
-    currentContext: "controller",
+    currentContext: account.name,
   });
   return kc;
 }

@@ -32,6 +32,10 @@ export {
   type KubeClients,
 } from "./adapters/kube-clients";
 export {
+  IDENTITY_NAMESPACE,
+  readKubeSystemUid,
+} from "./adapters/cluster-identity";
+export {
   createLeaseElector,
   type LeaderElectorOptions,
 } from "./adapters/lease-elector";

@@ -11,6 +11,7 @@ export * from "./users";
 export * from "./tokens";
 export * from "./audit-queries";
 export * from "./ingest";
+export * from "./cluster-identity";
 export * from "./rollout-signals";
 export * from "./models";
 export * from "./rollback-floors";

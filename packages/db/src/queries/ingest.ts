@@ -1,4 +1,5 @@
 import type { Sql } from "../client";
+import { ensureCluster } from "./cluster-identity";
 import { copyBinaryIn } from "./copy-binary";
 import { COPY_SAMPLES, encodeSamplesForCopy } from "./sample-copy";
 
@@ -52,18 +53,12 @@ export type IngestStats = {
   lastReceivedAt: Date | null;
 };
 
-/** Returns the id of the cluster with this name, creating it on first use. */
+/** Returns the id of the cluster with this name, creating it on first use (no kube-system UID). */
 export async function ensureClusterByName(
   sql: Sql,
   name: string,
 ): Promise<string> {
-  await sql`insert into clusters (name) values (${name}) on conflict (name) do nothing`;
-  const [row] = await sql<
-    { id: string }[]
-  >`select id from clusters where name = ${name}`;
-  if (row === undefined)
-    throw new Error(`cluster ${name} vanished right after insert`);
-  return row.id;
+  return ensureCluster(sql, { name });
 }
 
 /**

@@ -16,6 +16,12 @@ import { defaultNow, timestamptz } from "./columns";
 export const clusters = pgTable("clusters", {
   id: uuid().primaryKey().defaultRandom(),
   name: text().notNull().unique(),
+  /**
+   * The UID of the cluster's kube-system namespace, read by the aggregator at start (null: an
+   * install without Kubernetes API access, e.g. the demo). Two installs that configure the same
+   * name in different clusters differ here and the second is refused instead of merged.
+   */
+  kubeSystemUid: text().unique("clusters_kube_system_uid_unique"),
   createdAt: defaultNow(),
   /** The last round the cluster's controller synced recommendations (null: never connected). */
   controllerSeenAt: timestamp(timestamptz),
