@@ -48,19 +48,24 @@ const EXTERNAL = [
   "@tensorflow/*",
 ];
 
-/** One ESM bundle of `entry` with its npm dependencies; native modules stay external. */
+/**
+ * One ESM bundle per entry (/app/dist/<name>.js) with its npm dependencies; native modules stay
+ * external. The first entry is the image's main.js; others are files it starts by path (the
+ * agent's training child, dist/train-worker.js, as its tsup build lays it out).
+ */
 export async function bundleNodeApp(options: {
   root: string;
-  entry: string;
+  entries: string[];
 }): Promise<LayerEntry[]> {
   const result = await build({
-    entryPoints: [path.join(options.root, options.entry)],
+    entryPoints: options.entries.map((entry) => path.join(options.root, entry)),
     bundle: true,
     platform: "node",
     target: "node20",
     format: "esm",
     write: false,
-    outfile: "/app/dist/main.js",
+    outdir: "/app/dist",
+    entryNames: "[name]",
     external: EXTERNAL,
     legalComments: "none",
     logLevel: "error",

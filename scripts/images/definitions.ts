@@ -197,12 +197,16 @@ export async function imageSpec(
   switch (name) {
     case "aggregator":
     case "agent": {
-      const entry = `apps/${name}/src/main.ts`;
+      // the agent forks its federated training child from dist/train-worker.js
+      const entries = [
+        `apps/${name}/src/main.ts`,
+        ...(name === "agent" ? [`apps/${name}/src/train-worker.ts`] : []),
+      ];
       const app = await layer(
         ctx,
         cache,
-        `${name} bundle (esbuild ${entry})`,
-        () => bundleNodeApp({ root: ctx.root, entry }),
+        `${name} bundle (esbuild ${entries.join(" + ")})`,
+        () => bundleNodeApp({ root: ctx.root, entries }),
       );
       return {
         ref,
