@@ -304,10 +304,18 @@ describe("sync loop against a real gRPC server on loopback", () => {
       if (!silent) ack(b, call);
     });
     const buffer = fill(3);
-    start(`127.0.0.1:${server.port}`, buffer);
+    const { metrics } = start(`127.0.0.1:${server.port}`, buffer);
+    metrics.bufferDepth.set(3); // as the collector left it after its last append
     await until(() => seen.length === 3);
     silent = false;
     await until(() => buffer.stats().depthRecords === 0);
     expect(seen.slice(3)).toEqual([1, 2, 3]);
+    // drained: the depth gauge says so at once, while sent (6 writes) never equals acked (3)
+    const value = async (m: {
+      get(): Promise<{ values: { value: number }[] }>;
+    }) => (await m.get()).values.reduce((sum, v) => sum + v.value, 0);
+    expect(await value(metrics.bufferDepth)).toBe(0);
+    expect(await value(metrics.batchesSent)).toBe(6);
+    expect(await value(metrics.batchesAcked)).toBe(3);
   });
 });

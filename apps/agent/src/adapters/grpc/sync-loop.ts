@@ -96,6 +96,12 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
     retryTimer.unref();
   };
 
+  // The depth gauge counts what is still unacked now: the collector sets it after each append, and
+  // each ack or quarantine lowers it here, so a scrape after the last ack reads 0 (drained). The
+  // sent/acked counters cannot say that: a batch resent after a broken stream is sent twice.
+  const publishDepth = () =>
+    metrics.bufferDepth.set(buffer.stats().depthRecords);
+
   const quarantine = (
     key: string,
     verdict: { code: number; reason: string },
@@ -104,6 +110,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
     if (payload !== undefined)
       options.quarantine.put(key, payload, { ...verdict, atMs: now() });
     buffer.ack(key);
+    publishDepth();
     metrics.batchesRejected.inc();
     metrics.batchesQuarantined.set(options.quarantine.stats().quarantined);
   };
@@ -132,6 +139,7 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
     state.acked++;
     if (r.$case === "ack") {
       buffer.ack(key);
+      publishDepth();
       metrics.batchesAcked.inc({ duplicate: String(r.value.duplicate) });
     } else if (r.value.retryAfterMs > 0)
       defer(key, r.value.retryAfterMs, r.value.message);
