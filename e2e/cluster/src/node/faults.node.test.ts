@@ -104,6 +104,16 @@ function conditionOf(workload: string, type: string, status?: string) {
   );
 }
 
+/** A pod of the workload the scheduler cannot place (Pending, PodScheduled=False Unschedulable). */
+const unschedulablePod = (workload: string) =>
+  podsOf(ctx, workload).find(
+    (p) =>
+      p.status.phase === "Pending" &&
+      (p.status.conditions ?? []).some(
+        (c) => c.type === "PodScheduled" && c.reason === "Unschedulable",
+      ),
+  );
+
 /** The resources of the Deployment's pod template. */
 function templateResources(workload: string): string {
   const deployment = JSON.parse(
@@ -375,7 +385,7 @@ describe("faults on the real node", () => {
     });
   });
 
-  it("starts no change while a pod is Pending (PodsRunning=False with the scheduler's reason), nothing resized; it starts once every pod runs", async () => {
+  it("starts no change while a pod is Pending (PodsRunning=False with the scheduler's reason), nothing resized; it starts once every pod runs; a pod Pending mid-rollout holds it at its step", async () => {
     const before = podsOf(ctx, "stuck");
     expect(before).toHaveLength(2);
     const [kept, victim] = before as [PodView, PodView];
@@ -392,18 +402,10 @@ describe("faults on the real node", () => {
         "--wait",
         "--timeout=120s",
       ]);
-      const pending = await until(
-        () =>
-          podsOf(ctx, "stuck").find(
-            (p) =>
-              p.status.phase === "Pending" &&
-              (p.status.conditions ?? []).some(
-                (c) =>
-                  c.type === "PodScheduled" && c.reason === "Unschedulable",
-              ),
-          ),
-        { timeoutMs: 120_000, what: "a stuck pod Pending (Unschedulable)" },
-      );
+      const pending = await until(() => unschedulablePod("stuck"), {
+        timeoutMs: 120_000,
+        what: "a stuck pod Pending (Unschedulable)",
+      });
       pendingName = pending.metadata.name;
       const { result: held } = await approve("stuck", () =>
         until(() => conditionOf("stuck", "PodsRunning", "False"), {
@@ -437,10 +439,74 @@ describe("faults on the real node", () => {
       status: "True",
     });
     const name = started.status?.canary?.pods?.[0] ?? "";
-    await resizedInPlace(name, resourcesOf(kept));
+    const resized = await resizedInPlace(name, resourcesOf(kept));
     const pods = podsOf(ctx, "stuck");
     expect(pods.map((p) => p.status.phase)).toEqual(["Running", "Running"]);
     expect(pods.map((p) => p.metadata.name)).toContain(pendingName);
+
+    // mid-rollout: the node takes no new pod again and the pod outside the canary is replaced: the
+    // rollout holds at its step (still Canary, PodsRunning=False naming the Pending pod), the
+    // resized pod exactly as the step left it, the template untouched, nothing more written
+    const other = pods.find((p) => p.metadata.name !== name);
+    if (other === undefined) throw new Error("no stuck pod outside the canary");
+    k(["taint", "nodes", NODE_NAME, HOLD_TAINT]);
+    let midPending = "";
+    try {
+      k([
+        "-n",
+        APPS_NAMESPACE,
+        "delete",
+        "pod",
+        other.metadata.name,
+        "--wait",
+        "--timeout=120s",
+      ]);
+      midPending = (
+        await until(() => unschedulablePod("stuck"), {
+          timeoutMs: 120_000,
+          what: "a stuck pod Pending mid-rollout",
+        })
+      ).metadata.name;
+      const midHeld = await until(
+        () => conditionOf("stuck", "PodsRunning", "False"),
+        {
+          timeoutMs: 60_000,
+          what: "the stuck rollout holding while a pod is Pending",
+        },
+      );
+      expect(midHeld.reason).toBe("PodsPending");
+      expect(midHeld.message).toContain(
+        `${midPending} is Pending (Unschedulable`,
+      );
+      expect(midHeld.message).toContain(
+        "holding the resized pods at this step",
+      );
+      const rec = recommendationOf(ctx, "stuck");
+      expect(rec?.status?.phase).toBe("Canary");
+      expect(rec?.status?.canary?.pods).toEqual([name]);
+      const canaryNow = podNamed(ctx, name);
+      expect(canaryNow.metadata.uid).toBe(resized.metadata.uid);
+      expect(resourcesOf(canaryNow)).toBe(resourcesOf(resized));
+      expect(statusResourcesOf(canaryNow)).toBe(resourcesOf(resized));
+      expect(canaryNow.status.containerStatuses?.[0]?.restartCount).toBe(
+        resized.status.containerStatuses?.[0]?.restartCount,
+      );
+      // the replacement comes from the template, which the rollout has not touched
+      expect(resourcesOf(podNamed(ctx, midPending))).toBe(resourcesOf(kept));
+      expect(templateResources("stuck")).toBe(resourcesOf(kept));
+      recordResult(ctx, {
+        pending_mid_rollout_held: `${rec?.status?.phase ?? "?"}/${midHeld.reason ?? "?"}`,
+      });
+    } finally {
+      k(["taint", "nodes", NODE_NAME, `${HOLD_TAINT}-`]);
+    }
+    // the pod runs: the condition turns True, the rollout still at its step
+    await until(() => conditionOf("stuck", "PodsRunning", "True"), {
+      timeoutMs: 180_000,
+      what: "PodsRunning True once the replacement runs",
+    });
+    expect(recommendationOf(ctx, "stuck")?.status?.phase).toBe("Canary");
+    expect(podNamed(ctx, midPending).status.phase).toBe("Running");
   });
 
   it("ends a rollout whose aggregator was killed mid-way: the next aggregator takes over and rolls every resized pod back to its exact resources (RolledBack, OOMKilled)", async () => {

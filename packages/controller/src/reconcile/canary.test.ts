@@ -263,6 +263,92 @@ describe("multi-step in-place rollout (pods/resize)", () => {
     );
   });
 
+  it("holds the resized pods in Canary with PodsRunning=False while a pod turns Pending mid-rollout, still rolls back on a regression, and goes on once it runs", () => {
+    const unschedulable = {
+      ...pod("web-e"),
+      status: {
+        phase: "Pending",
+        conditions: [
+          {
+            type: "PodScheduled",
+            status: "False",
+            reason: "Unschedulable",
+            message: "0/1 nodes are available: 1 node(s) had untolerated taint",
+          },
+        ],
+      },
+    };
+    const withPending = [
+      pod("web-a"),
+      pod("web-c"),
+      pod("web-d"),
+      unschedulable,
+    ];
+    // inside the step window and after it: nothing written, the step and its pods kept
+    for (const at of [later(10), later(300)]) {
+      const held = decideReconcile(
+        input({
+          recommendation: rec(step1.status),
+          pods: withPending,
+          now: at,
+        }),
+      );
+      expect(held.workloadAction).toBeUndefined();
+      expect(held.status.phase).toBe("Canary");
+      expect(held.status.canary).toEqual(step1.status.canary);
+      expect(held.status.conditions).toContainEqual(
+        expect.objectContaining({
+          type: "PodsRunning",
+          status: "False",
+          reason: "PodsPending",
+          message:
+            "waiting until every pod can run before changing any: web-e is Pending (Unschedulable: 0/1 nodes are available: 1 node(s) had untolerated taint); holding the resized pods at this step",
+        }),
+      );
+      expect(held.audit).toMatchObject({ action: "blocked" });
+    }
+    const held = decideReconcile(
+      input({
+        recommendation: rec(step1.status),
+        pods: withPending,
+        now: later(300),
+      }),
+    );
+    // still observed while held: an OOM kill of the resized pod restores it
+    const killed = decideReconcile(
+      input({
+        recommendation: rec(held.status),
+        pods: [
+          oomIn("web-a", later(320)),
+          pod("web-c"),
+          pod("web-d"),
+          unschedulable,
+        ],
+        now: later(330),
+      }),
+    );
+    expect(killed.status.phase).toBe("RolledBack");
+    expect(killed.workloadAction).toMatchObject({
+      type: "resize",
+      pods: ["web-a"],
+    });
+    // every pod runs again: the next step, and the condition turns True
+    const next = decideReconcile(
+      input({ recommendation: rec(held.status), now: later(400) }),
+    );
+    expect(next.workloadAction).toMatchObject({
+      type: "resize",
+      pods: ["web-b"],
+    });
+    expect(next.status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "PodsRunning",
+        status: "True",
+        reason: "Satisfied",
+      }),
+    );
+  });
+
   it("skips steps that would add no pod (2 pods, steps 10/25/50/100 %)", () => {
     const two = pods.slice(1, 3);
     const first = decideReconcile(

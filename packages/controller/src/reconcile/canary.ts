@@ -21,7 +21,11 @@ import {
   type ReconcileDecision,
   type WorkloadSnapshot,
 } from "./decision-context";
-import { findMetricsBlocker } from "./guards";
+import {
+  decidePendingPodsHold,
+  findMetricsBlocker,
+  withStartGuardsLifted,
+} from "./guards";
 import {
   findInfeasibleResizes,
   findOomKills,
@@ -273,8 +277,21 @@ export function isStepWindowOver(ctx: Ctx, canary: CanaryRecord): boolean {
   return (ctx.now.getTime() - startedMs) / 1000 >= ctx.policy.stepWindowSeconds;
 }
 
+/** The rollback of every resized pod when the changed pods regressed, else undefined. */
+function decideOnRegression(ctx: Ctx, canary: CanaryRecord, total: number) {
+  const share = total > 0 ? canary.pods.length / total : 1;
+  const since = new Date(canary.at);
+  const regression = findCanaryRegression(ctx, {
+    since,
+    pods: canary.pods,
+    share,
+  });
+  return regression ? decideCanaryRollback(ctx, canary, regression) : undefined;
+}
+
 /**
- * During an in-place rollout: roll the resized pods back on a regression; after each quiet
+ * During an in-place rollout: roll the resized pods back on a regression (held while a pod is
+ * stuck Pending); after each quiet
  * step window resize more pods; the last step widens to the pod template (`widen`).
  */
 export function decideCanaryProgress(
@@ -285,14 +302,14 @@ export function decideCanaryProgress(
   const { workload } = observed;
   if (observed.base.phase !== "Canary" || !workload)
     return { status: observed.base };
-  const { ctx, canary } = adoptUnrecordedResizes(observed, recorded);
-  const total = ctx.pods.filter(isLive).length;
-  const regression = findCanaryRegression(ctx, {
-    since: new Date(canary.at),
-    pods: canary.pods,
-    share: total > 0 ? canary.pods.length / total : 1,
-  });
-  if (regression) return decideCanaryRollback(ctx, canary, regression);
+  const adopted = adoptUnrecordedResizes(observed, recorded);
+  const { canary } = adopted;
+  const total = adopted.ctx.pods.filter(isLive).length;
+  const stop =
+    decideOnRegression(adopted.ctx, canary, total) ??
+    decidePendingPodsHold(adopted.ctx);
+  if (stop) return stop;
+  const ctx = withStartGuardsLifted(adopted.ctx, ["PodsRunning"]);
   if (!isStepWindowOver(ctx, canary)) return { status: ctx.base };
   const hold = decideMetricsHold(ctx, "Canary");
   if (hold) return hold;

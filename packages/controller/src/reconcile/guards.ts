@@ -11,7 +11,12 @@ import {
 
 import { isLive } from "./adoption";
 import { setCondition } from "./conditions";
-import type { Ctx, WorkloadSnapshot } from "./decision-context";
+import {
+  decideTransition,
+  type Ctx,
+  type ReconcileDecision,
+  type WorkloadSnapshot,
+} from "./decision-context";
 import {
   findContainersWithoutSamples,
   type PodLike,
@@ -178,6 +183,26 @@ function findPendingPodsBlocker(ctx: Ctx): Blocker | undefined {
   };
 }
 
+/**
+ * A pod that turned Pending mid-rollout (unschedulable, or a container that cannot start) can be
+ * neither resized nor observed: the rollout holds at its step, still Canary, the resized pods
+ * recorded and observed (a regression rolls them back), nothing more written until every pod runs.
+ */
+export function decidePendingPodsHold(ctx: Ctx): ReconcileDecision | undefined {
+  const pending = findPendingPodsBlocker(ctx);
+  if (!pending) return undefined;
+  return decideTransition(ctx, {
+    phase: "Canary",
+    condition: {
+      type: "PodsRunning",
+      status: "False",
+      reason: pending.reason,
+      message: `${pending.message}; holding the resized pods at this step`,
+    },
+    audit: "blocked",
+  });
+}
+
 /** Everything that must hold before the first write of a change. */
 export function findStartBlocker(
   ctx: Ctx,
@@ -203,11 +228,18 @@ const START_GUARDS: Record<Blocker["type"], string> = {
 
 /**
  * The change starts: every start guard holds now, so a condition an earlier pass set False (e.g.
- * PodsRunning while a pod was Pending) turns True instead of still saying what held it.
+ * PodsRunning while a pod was Pending) turns True instead of still saying what held it. `only`
+ * lifts just those guards (a running rollout lifts PodsRunning once its pods run again).
  */
-export function withStartGuardsLifted(ctx: Ctx): Ctx {
+export function withStartGuardsLifted(
+  ctx: Ctx,
+  only?: readonly Blocker["type"][],
+): Ctx {
   const held = (ctx.base.conditions ?? []).filter(
-    (c) => c.type in START_GUARDS && c.status === "False",
+    (c) =>
+      c.type in START_GUARDS &&
+      c.status === "False" &&
+      (only === undefined || only.includes(c.type as Blocker["type"])),
   );
   if (held.length === 0) return ctx;
   const conditions = held.reduce(
