@@ -2,8 +2,9 @@ import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // The steps share one release: the loop first, then the agent kills (on the loop's 1 s collection),
-// the fault cases (the last one replaces the aggregator pod), helm uninstall last.
-const ORDER = ["loop", "agent-kill", "faults", "uninstall"];
+// a federated round (after the loop measured the agent's cost), the fault cases (the last one
+// replaces the aggregator pod), helm uninstall last.
+const ORDER = ["loop", "agent-kill", "federated", "faults", "uninstall"];
 class StepOrder extends BaseSequencer {
   override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) =>

@@ -1,5 +1,5 @@
 // `npm run e2e:node`: runs the node suite (vitest.node.config.ts) and prints its measured results
-// as the last line: {"node_ready":…,"pods_ready":…,…,"dashboard_http":200}.
+// as the last line: {"node_ready":…,"pods_ready":…,…,"dashboard_http":200,"federated_round":true,…}.
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +19,9 @@ const KEYS = [
   "oom_rollback_s",
   "rollback_exact",
   "dashboard_http",
+  "federated_round",
+  "federated_round_id",
+  "federated_participants",
 ] as const;
 
 if (process.argv.includes("--help")) {

@@ -4,7 +4,7 @@ import { releasePods, type NodeSuiteContext } from "./release";
 import { cgroupUsage } from "./workloads";
 
 export type AgentPod = {
-  metadata: { name: string };
+  metadata: { name: string; uid: string };
   status: {
     podIP?: string;
     containerStatuses?: {

@@ -53,6 +53,15 @@ export const kubectlSync = (
 function releaseValues(ctx: NodeSuiteContext): Record<string, unknown> {
   return {
     clusterName: E2E.clusterName,
+    // one node, one agent: a round needs one participant, and is due every minute once the agent
+    // is eligible (federated.node.test.ts gives it the history; then no other for 6 h)
+    modelUpdateSchedule: "* * * * *",
+    federated: {
+      enabled: true,
+      minClients: 1,
+      roundDeadlineSeconds: 300,
+      pollSeconds: 10,
+    },
     image: {
       registry: ctx.registry,
       pullPolicy: ctx.registry === "localhost" ? "Never" : "IfNotPresent",

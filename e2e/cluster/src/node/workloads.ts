@@ -1,6 +1,6 @@
 // Test workloads on the real node (the busybox image of npm run images) and what the node shows of
 // them: pod status and the container's cgroup files on this machine.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { E2E, kubectlSync, type NodeSuiteContext } from "./release";
@@ -271,6 +271,8 @@ export function cgroupUsage(containerId: string): {
   cpuSeconds: number;
   rssBytes: number;
   anonBytes: number;
+  /** The most memory the container's cgroup has charged since it started (v1 max_usage, v2 peak). */
+  peakBytes: number;
 } {
   const id = containerId.replace(/^containerd:\/\//, "");
   const stat = (dir: string) =>
@@ -293,6 +295,9 @@ export function cgroupUsage(containerId: string): {
       // anonymous + file-mapped pages: what `ps` calls the process's RSS
       rssBytes: (m.rss ?? 0) + (m.mapped_file ?? 0),
       anonBytes: m.rss ?? 0,
+      peakBytes: Number(
+        readFileSync(join(memory, "memory.max_usage_in_bytes"), "utf8"),
+      ),
     };
   }
   const v2 =
@@ -308,5 +313,8 @@ export function cgroupUsage(containerId: string): {
     cpuSeconds: Number(usec) / 1e6,
     rssBytes: (m.anon ?? 0) + (m.file_mapped ?? 0),
     anonBytes: m.anon ?? 0,
+    peakBytes: existsSync(join(v2, "memory.peak"))
+      ? Number(readFileSync(join(v2, "memory.peak"), "utf8"))
+      : Number.NaN,
   };
 }
