@@ -3,8 +3,11 @@
 // middle of a rollout. The API-server-only cluster suite simulates the kubelet's part by patching
 // pod status (faults.cluster.test.ts). Each ends in a clear status condition, with every pod
 // either changed as the rollout says or exactly as it was: never half.
+import { join } from "node:path";
+
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
+import { REPO_ROOT } from "../global-setup";
 import {
   agentSamples,
   allowApply,
@@ -22,6 +25,7 @@ import {
   killContainer,
   kubectlSync,
   releasePods,
+  run,
 } from "./release";
 import { recordResult } from "./results";
 import { until } from "./wait";
@@ -46,6 +50,8 @@ let clusterId = "";
 const containerIds = new Map<string, string>();
 /** Every pod of the fault workloads before any approval, by name. */
 const originals = new Map<string, PodView>();
+/** The aggregator pod the restarter case SIGKILLed (it had started the stuck rollout). */
+let killedLeader = "";
 
 beforeAll(async () => {
   client = openDb(ctx.databaseUrl);
@@ -621,6 +627,106 @@ describe("faults on the real node", () => {
         killed: killed.metadata.name,
         took_over: next.metadata.name,
         ended: rolledBack.reason,
+      },
+    });
+    killedLeader = killed.metadata.name;
+  });
+
+  it("promotes a rollout the killed aggregator started: a later leader patches the template once the step window ends (Applied), every pod at the canary's resources", async () => {
+    // the stuck workload's rollout was started (its canary resized) by the aggregator the restarter
+    // case SIGKILLed; it has sat in Canary since, through the takeover
+    const rec = recommendationOf(ctx, "stuck");
+    expect(rec?.status?.phase).toBe("Canary");
+    const canaryName = rec?.status?.canary?.pods?.[0] ?? "";
+    const canary = podNamed(ctx, canaryName);
+    const canaryMemory = cgroupLimits(
+      canary.status.containerStatuses?.[0]?.containerID ?? "",
+    ).memoryBytes;
+    const originalResources = resourcesOf(
+      [...originals.values()].find((p) =>
+        p.metadata.name.startsWith("stuck-"),
+      ) ?? canary,
+    );
+    expect(resourcesOf(canary)).not.toBe(originalResources);
+    const startedBy = controllerEvents("deployment-stuck").find(
+      (e) => e.action === "canary",
+    )?.reportingInstance;
+    expect(startedBy).toBe(killedLeader);
+    // the suite's 1 h step window never ends: the leader to come gets 5 s (helm upgrade replaces
+    // the aggregator pod; the new one takes the Lease)
+    const previous = new Set(
+      releasePods(ctx, "aggregator").map((p) => p.metadata.name),
+    );
+    run(ctx, ctx.helmPath, [
+      "upgrade",
+      E2E.release,
+      join(REPO_ROOT, "charts", "kubewise"),
+      "-n",
+      E2E.namespace,
+      "--reuse-values",
+      "--set",
+      "controller.rolloutStepWindowSeconds=5",
+      "--wait",
+      "--timeout",
+      "300s",
+    ]);
+    const leader = await until(
+      () => {
+        const holder = k([
+          "-n",
+          E2E.namespace,
+          "get",
+          "lease",
+          "kubewise-aggregator",
+          "-o",
+          "jsonpath={.spec.holderIdentity}",
+        ]).trim();
+        return holder !== "" && !previous.has(holder) ? holder : undefined;
+      },
+      { timeoutMs: 180_000, what: "the new aggregator pod holding the Lease" },
+    );
+    const applied = await until(() => conditionOf("stuck", "Applied", "True"), {
+      timeoutMs: 180_000,
+      what: "the stuck rollout promoted (Applied)",
+    });
+    expect(applied.reason).toBe("TemplatePatched");
+    expect(recommendationOf(ctx, "stuck")?.status?.phase).toBe("Applied");
+    // the template carries the change, and every pod (restarted from it) runs with it
+    const template = templateResources("stuck");
+    expect(template).not.toBe(originalResources);
+    const pods = await until(
+      () => {
+        // terminating pods still count: they carry the old resources until they are gone
+        const now = podsOf(ctx, "stuck");
+        return now.length === 2 &&
+          now.every(
+            (p) =>
+              p.status.phase === "Running" &&
+              resourcesOf(p) === template &&
+              statusResourcesOf(p) === template,
+          )
+          ? now
+          : undefined;
+      },
+      {
+        timeoutMs: 180_000,
+        what: "every stuck pod running from the new template",
+      },
+    );
+    for (const pod of pods)
+      expect(
+        cgroupLimits(pod.status.containerStatuses?.[0]?.containerID ?? "")
+          .memoryBytes,
+      ).toBe(canaryMemory);
+    const steps = controllerEvents("deployment-stuck");
+    expect(steps.find((e) => e.action === "apply")?.reportingInstance).toBe(
+      leader,
+    );
+    recordResult(ctx, {
+      promoted_after_takeover: {
+        started_by: startedBy,
+        promoted_by: leader,
+        phase: "Applied",
       },
     });
   });
