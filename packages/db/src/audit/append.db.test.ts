@@ -5,7 +5,11 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from "../testing";
-import { appendAudit, verifyStoredAuditChain } from "./append";
+import {
+  appendAudit,
+  appendAuditEntries,
+  verifyStoredAuditChain,
+} from "./append";
 
 describe("audit log", () => {
   let test: TestDatabase;
@@ -37,6 +41,39 @@ describe("audit log", () => {
 
     const result = await verifyStoredAuditChain(test.db);
     expect(result).toEqual({ ok: true, rowCount: 25 });
+  });
+
+  it("appends a batch as consecutive links, in order, amid concurrent single appends", async () => {
+    const before = await verifyStoredAuditChain(test.db);
+    const batch = Array.from({ length: 40 }, (_, i) => ({
+      clusterId,
+      actor: "pass",
+      action: "recommendation.create",
+      subject: `recommendation:batch-${i}`,
+      payload: { index: i },
+    }));
+    const [chained] = await Promise.all([
+      test.db.transaction((tx) => appendAuditEntries(tx, batch)),
+      ...Array.from({ length: 5 }, (_, i) =>
+        appendAudit(test.db, {
+          clusterId,
+          actor: "single",
+          action: "x",
+          subject: `single-${i}`,
+          payload: {},
+        }),
+      ),
+    ]);
+    expect(chained.map((c) => c.subject)).toEqual(batch.map((b) => b.subject));
+    for (let i = 1; i < chained.length; i++) {
+      expect(chained[i]?.id).toBe((chained[i - 1]?.id ?? 0) + 1);
+      expect(chained[i]?.prevHash).toBe(chained[i - 1]?.hash);
+    }
+    expect(await appendAuditEntries(test.db, [])).toEqual([]);
+    expect(await verifyStoredAuditChain(test.db)).toEqual({
+      ok: true,
+      rowCount: before.rowCount + 45,
+    });
   });
 
   it("rolls the row and the chain head back together with the caller's transaction", async () => {

@@ -32,8 +32,23 @@ export async function appendAudit(
   executor: DbExecutor,
   entry: AuditEntryInput,
 ): Promise<ChainedAuditRecord> {
-  if (inTransaction(executor)) return appendLocked(executor, entry);
-  return executor.transaction((tx) => appendLocked(tx, entry));
+  const [record] = await appendAuditEntries(executor, [entry]);
+  if (record === undefined) throw new Error("audit append returned no row");
+  return record;
+}
+
+/**
+ * Appends `entries` in order as consecutive links of the chain, in the same three statements as one
+ * entry (the head locked, the ids drawn, the rows and the new head written together): a
+ * recommendation pass appends a chunk's entries at once instead of one round trip set per entry.
+ */
+export async function appendAuditEntries(
+  executor: DbExecutor,
+  entries: readonly AuditEntryInput[],
+): Promise<ChainedAuditRecord[]> {
+  if (entries.length === 0) return [];
+  if (inTransaction(executor)) return appendLocked(executor, entries);
+  return executor.transaction((tx) => appendLocked(tx, entries));
 }
 
 /** Whether `executor` is a transaction (a boolean, not a type guard: it stays a DbExecutor). */
@@ -43,35 +58,56 @@ function inTransaction(executor: DbExecutor): boolean {
 
 async function appendLocked(
   tx: DbExecutor,
-  entry: AuditEntryInput,
-): Promise<ChainedAuditRecord> {
+  entries: readonly AuditEntryInput[],
+): Promise<ChainedAuditRecord[]> {
   const [head] = await tx.execute<{ last_hash: string }>(sql`
     select last_hash from ${auditChainHead} where id = 1 for update`);
   if (head === undefined)
     throw new Error("audit_chain_head is missing: run the migrations");
   // Drawn once the head is locked, so ids follow the chain's order.
-  const [next] = await tx.execute<{ id: string }>(
-    sql`select nextval(pg_get_serial_sequence('audit_log', 'id')) as id`,
+  const ids = (
+    await tx.execute<{ id: string }>(
+      sql`select nextval(pg_get_serial_sequence('audit_log', 'id')) as id
+          from generate_series(1, ${entries.length}::int)`,
+    )
+  )
+    .map((r) => Number(r.id))
+    .sort((a, b) => a - b);
+  let prevHash = head.last_hash;
+  const chained = entries.map((entry, i) => {
+    const record = {
+      id: ids[i] ?? Number.NaN,
+      ts: new Date((entry.ts ?? new Date()).getTime()),
+      clusterId: entry.clusterId,
+      actor: entry.actor,
+      action: entry.action,
+      subject: entry.subject,
+      payload: normalizeAuditPayload(entry.payload),
+      prevHash,
+    };
+    const link = { ...record, hash: computeAuditHash(record) };
+    prevHash = link.hash;
+    return link;
+  });
+  const last = chained.at(-1);
+  if (last === undefined || !Number.isInteger(last.id))
+    throw new Error("audit append drew fewer ids than entries");
+  const rows = sql.join(
+    chained.map(
+      (
+        c,
+      ) => sql`(${c.id}, ${c.ts.toISOString()}::timestamptz, ${c.clusterId}::uuid,
+        ${c.actor}, ${c.action}, ${c.subject}, ${JSON.stringify(c.payload)}::jsonb,
+        ${c.prevHash}, ${c.hash})`,
+    ),
+    sql`, `,
   );
-  const record = {
-    id: Number(next?.id),
-    ts: new Date((entry.ts ?? new Date()).getTime()),
-    clusterId: entry.clusterId,
-    actor: entry.actor,
-    action: entry.action,
-    subject: entry.subject,
-    payload: normalizeAuditPayload(entry.payload),
-    prevHash: head.last_hash,
-  };
-  const chained = { ...record, hash: computeAuditHash(record) };
   await tx.execute(sql`
     with appended as (
       insert into ${auditLog} (id, ts, cluster_id, actor, action, subject, payload, prev_hash, hash)
-      values (${chained.id}, ${chained.ts.toISOString()}::timestamptz, ${chained.clusterId}::uuid,
-        ${chained.actor}, ${chained.action}, ${chained.subject}, ${JSON.stringify(chained.payload)}::jsonb,
-        ${chained.prevHash}, ${chained.hash})
+      values ${rows}
     )
-    update ${auditChainHead} set last_id = ${chained.id}, last_hash = ${chained.hash} where id = 1`);
+    update ${auditChainHead} set last_id = ${last.id}, last_hash = ${last.hash} where id = 1`);
   return chained;
 }
 

@@ -12,6 +12,7 @@ export {
 } from "./verify";
 export {
   appendAudit,
+  appendAuditEntries,
   verifyStoredAuditChain,
   type AuditEntryInput,
 } from "./append";

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 
 import type { DbExecutor } from "../client";
 import { anomalies, containers, workloads, type AnomalyKind } from "../schema";
@@ -70,22 +70,70 @@ export async function listOpenAnomaliesForContainer(
     );
 }
 
+/** The open anomalies of `containerIds`, by container id (in detection order). */
+export async function listOpenAnomaliesForContainers(
+  db: DbExecutor,
+  containerIds: readonly string[],
+): Promise<Map<string, AnomalyRow[]>> {
+  const open = new Map<string, AnomalyRow[]>();
+  if (containerIds.length === 0) return open;
+  const rows = await db
+    .select()
+    .from(anomalies)
+    .where(
+      and(
+        inArray(anomalies.containerId, [...containerIds]),
+        isNull(anomalies.resolvedAt),
+      ),
+    )
+    .orderBy(asc(anomalies.detectedAt), asc(anomalies.id));
+  for (const row of rows) {
+    const list = open.get(row.containerId);
+    if (list === undefined) open.set(row.containerId, [row]);
+    else list.push(row);
+  }
+  return open;
+}
+
 export async function insertAnomaly(
   db: DbExecutor,
   values: NewAnomalyRow,
 ): Promise<AnomalyRow> {
-  const [row] = await db.insert(anomalies).values(values).returning();
+  const [row] = await insertAnomalies(db, [values]);
   if (!row) throw new Error("insert into anomalies returned no row");
   return row;
 }
 
-export async function resolveAnomaly(
+/** Inserts `values` in one statement; the rows come back in the order given. */
+export async function insertAnomalies(
   db: DbExecutor,
-  id: string,
+  values: readonly NewAnomalyRow[],
+): Promise<AnomalyRow[]> {
+  if (values.length === 0) return [];
+  const rows = await db
+    .insert(anomalies)
+    .values([...values])
+    .returning();
+  // A container has at most one open anomaly of a kind: (container, kind) finds each row.
+  const key = (r: { containerId: string; kind: string }) =>
+    `${r.containerId}/${r.kind}`;
+  const byKey = new Map(rows.map((r) => [key(r), r]));
+  return values.map((v) => {
+    const row = byKey.get(key(v));
+    if (!row) throw new Error("insert into anomalies returned no row");
+    return row;
+  });
+}
+
+/** Resolves the anomalies `ids` that are still open. */
+export async function resolveAnomalies(
+  db: DbExecutor,
+  ids: readonly string[],
   at: Date,
 ): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .update(anomalies)
     .set({ resolvedAt: at })
-    .where(and(eq(anomalies.id, id), isNull(anomalies.resolvedAt)));
+    .where(and(inArray(anomalies.id, [...ids]), isNull(anomalies.resolvedAt)));
 }

@@ -212,6 +212,39 @@ export async function insertRecommendationEvent(
   return row;
 }
 
+/** Inserts `events` in one statement. */
+export async function insertRecommendationEvents(
+  db: DbExecutor,
+  events: readonly (typeof recommendationEvents.$inferInsert)[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await db.insert(recommendationEvents).values([...events]);
+}
+
+/** Compare-and-set on the phase of each of `ids` at once; the ids whose phase was `fromPhase`. */
+export async function updateRecommendationPhases(
+  db: DbExecutor,
+  change: {
+    ids: readonly string[];
+    fromPhase: RecommendationPhase;
+    toPhase: RecommendationPhase;
+    at: Date;
+  },
+): Promise<string[]> {
+  if (change.ids.length === 0) return [];
+  const rows = await db
+    .update(recommendations)
+    .set({ phase: change.toPhase, updatedAt: change.at })
+    .where(
+      and(
+        inArray(recommendations.id, [...change.ids]),
+        eq(recommendations.phase, change.fromPhase),
+      ),
+    )
+    .returning({ id: recommendations.id });
+  return rows.map((r) => r.id);
+}
+
 export async function insertApproval(
   db: DbExecutor,
   approval: {
@@ -258,63 +291,84 @@ export async function getRecommendationRequester(
   return rows[0]?.actor;
 }
 
-export async function listOpenRecommendationsForContainer(
+/**
+ * The open (Pending, Approved) recommendations of `containerIds`, locked for the rest of the
+ * transaction (approve and reject lock them too), in container and version order.
+ */
+export async function listOpenRecommendationsForContainers(
   db: DbExecutor,
-  containerId: string,
+  containerIds: readonly string[],
 ): Promise<RecommendationRow[]> {
+  if (containerIds.length === 0) return [];
   return db
     .select()
     .from(recommendations)
     .where(
       and(
-        eq(recommendations.containerId, containerId),
+        inArray(recommendations.containerId, [...containerIds]),
         inArray(recommendations.phase, ["Pending", "Approved"]),
       ),
     )
+    .orderBy(asc(recommendations.containerId), asc(recommendations.version))
     .for("update");
 }
 
-/** The container's newest recommendation in `phase` (e.g. the last Rejected one), if any. */
-export async function getLatestRecommendationInPhase(
+/** Each container's newest recommendation in `phase` (e.g. its last Rejected one), by container id. */
+export async function getLatestRecommendationsInPhase(
   db: DbExecutor,
-  containerId: string,
+  containerIds: readonly string[],
   phase: RecommendationRow["phase"],
-): Promise<RecommendationRow | undefined> {
+): Promise<Map<string, RecommendationRow>> {
+  if (containerIds.length === 0) return new Map();
   const rows = await db
-    .select()
+    .selectDistinctOn([recommendations.containerId])
     .from(recommendations)
     .where(
       and(
-        eq(recommendations.containerId, containerId),
+        inArray(recommendations.containerId, [...containerIds]),
         eq(recommendations.phase, phase),
       ),
     )
-    .orderBy(desc(recommendations.version))
-    .limit(1);
-  return rows[0];
+    .orderBy(recommendations.containerId, desc(recommendations.version));
+  return new Map(rows.map((r) => [r.containerId, r]));
 }
 
-export async function getNextRecommendationVersion(
+/** The version each container's next recommendation takes (1 for a container without any). */
+export async function getNextRecommendationVersions(
   db: DbExecutor,
-  containerId: string,
-): Promise<number> {
-  const [row] = await db
+  containerIds: readonly string[],
+): Promise<Map<string, number>> {
+  const next = new Map(containerIds.map((id) => [id, 1]));
+  if (containerIds.length === 0) return next;
+  const rows = await db
     .select({
-      version:
-        sql<number>`coalesce(max(${recommendations.version}), 0) + 1`.mapWith(
-          Number,
-        ),
+      containerId: recommendations.containerId,
+      version: sql<number>`max(${recommendations.version}) + 1`.mapWith(Number),
     })
     .from(recommendations)
-    .where(eq(recommendations.containerId, containerId));
-  return row?.version ?? 1;
+    .where(inArray(recommendations.containerId, [...containerIds]))
+    .groupBy(recommendations.containerId);
+  for (const r of rows) next.set(r.containerId, r.version);
+  return next;
 }
 
-export async function insertRecommendation(
+/** Inserts `values` in one statement; the rows come back in the order given. */
+export async function insertRecommendations(
   db: DbExecutor,
-  values: NewRecommendationRow,
-): Promise<RecommendationRow> {
-  const [row] = await db.insert(recommendations).values(values).returning();
-  if (!row) throw new Error("insert into recommendations returned no row");
-  return row;
+  values: readonly NewRecommendationRow[],
+): Promise<RecommendationRow[]> {
+  if (values.length === 0) return [];
+  const rows = await db
+    .insert(recommendations)
+    .values([...values])
+    .returning();
+  // Matched by (container, version), unique: RETURNING's order is not a documented guarantee.
+  const key = (r: { containerId: string; version?: number | undefined }) =>
+    `${r.containerId}/${String(r.version ?? 1)}`;
+  const byKey = new Map(rows.map((r) => [key(r), r]));
+  return values.map((v) => {
+    const row = byKey.get(key(v));
+    if (!row) throw new Error("insert into recommendations returned no row");
+    return row;
+  });
 }

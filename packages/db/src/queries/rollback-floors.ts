@@ -22,19 +22,36 @@ export async function getRollbackMemoryFloor(
   db: DbExecutor,
   containerId: string,
 ): Promise<number | undefined> {
-  const [last] = await db
-    .select({
+  return (await getRollbackMemoryFloors(db, [containerId])).get(containerId);
+}
+
+/** getRollbackMemoryFloor for many containers in one query: the floors by container id (none: no floor). */
+export async function getRollbackMemoryFloors(
+  db: DbExecutor,
+  containerIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (containerIds.length === 0) return new Map();
+  const rows = await db
+    .selectDistinctOn([recommendations.containerId], {
+      containerId: recommendations.containerId,
       phase: recommendations.phase,
       floor: recommendations.rollbackMemoryFloorBytes,
     })
     .from(recommendations)
     .where(
       and(
-        eq(recommendations.containerId, containerId),
+        inArray(recommendations.containerId, [...containerIds]),
         inArray(recommendations.phase, ["Applied", "RolledBack"]),
       ),
     )
-    .orderBy(desc(recommendations.updatedAt), desc(recommendations.version))
-    .limit(1);
-  return last?.phase === "RolledBack" ? (last.floor ?? undefined) : undefined;
+    .orderBy(
+      recommendations.containerId,
+      desc(recommendations.updatedAt),
+      desc(recommendations.version),
+    );
+  const floors = new Map<string, number>();
+  for (const r of rows)
+    if (r.phase === "RolledBack" && r.floor !== null)
+      floors.set(r.containerId, r.floor);
+  return floors;
 }

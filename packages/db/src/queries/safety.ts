@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 
 import type { DbExecutor } from "../client";
 import { namespaceSafetyConfigs } from "../schema";
@@ -19,17 +19,26 @@ export async function getSafetyConfig(
   clusterId: string,
   namespace: string,
 ): Promise<SafetyConfigRow | undefined> {
+  return (await getSafetyConfigs(db, clusterId, [namespace])).get(namespace);
+}
+
+/** The safety configs of `namespaces` in the cluster, by namespace (none: no config stored). */
+export async function getSafetyConfigs(
+  db: DbExecutor,
+  clusterId: string,
+  namespaces: readonly string[],
+): Promise<Map<string, SafetyConfigRow>> {
+  if (namespaces.length === 0) return new Map();
   const rows = await db
     .select()
     .from(namespaceSafetyConfigs)
     .where(
       and(
         eq(namespaceSafetyConfigs.clusterId, clusterId),
-        eq(namespaceSafetyConfigs.namespace, namespace),
+        inArray(namespaceSafetyConfigs.namespace, [...new Set(namespaces)]),
       ),
-    )
-    .limit(1);
-  return rows[0];
+    );
+  return new Map(rows.map((r) => [r.namespace, r]));
 }
 
 export async function listSafetyConfigs(

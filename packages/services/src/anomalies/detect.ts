@@ -1,16 +1,18 @@
 import {
   getUsageHistory,
-  insertAnomaly,
+  insertAnomalies,
   listContainersInCluster,
-  listOpenAnomaliesForContainer,
-  resolveAnomaly,
+  listOpenAnomaliesForContainers,
+  resolveAnomalies,
+  type AnomalyRow,
   type ContainerWithWorkload,
+  type NewAnomalyRow,
   type UsageHistoryRow,
 } from "@kubewise/db";
 
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
-import { recordAudit } from "../internal/audit";
+import { recordAudits, type AuditEntry } from "../internal/audit";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import {
@@ -62,9 +64,8 @@ export async function detectAnomalies({
       from,
       to: now,
     });
-    const counts = await detectContainerAnomalies(ctx, {
-      target,
-      history,
+    const { counts } = await detectChunkAnomalies(ctx, {
+      items: [{ target, history }],
       now,
     });
     result.opened += counts.opened;
@@ -76,95 +77,177 @@ export async function detectAnomalies({
   return result;
 }
 
-/**
- * One container of a pass: the detectors over `history` (its recent rollups, in bucket order), new
- * anomalies opened and cleared ones resolved. The caller authorizes.
- */
-export async function detectContainerAnomalies(
-  ctx: ServiceContext,
-  input: {
-    target: ContainerWithWorkload;
-    history: UsageHistoryRow[];
-    now: Date;
-  },
-): Promise<Omit<DetectAnomaliesResult, "containers">> {
-  const { target, history, now } = input;
+type AnomalyCounts = Omit<DetectAnomaliesResult, "containers">;
+
+/** What the detectors found for one container; null without fresh data to judge by. */
+function judge(
+  target: ContainerWithWorkload,
+  history: UsageHistoryRow[],
+  now: Date,
+): AnomalyFinding[] | null {
   const newest = history.at(-1)?.bucket;
-  if (!newest || now.getTime() - newest.getTime() > NO_DATA_AFTER_MS) {
-    // No fresh data is no evidence either way: open anomalies stay open until data clears them.
-    const open = await listOpenAnomaliesForContainer(
-      ctx.db,
-      target.container.id,
-    );
-    return { opened: 0, resolved: 0, stillOpen: open.length };
-  }
+  if (!newest || now.getTime() - newest.getTime() > NO_DATA_AFTER_MS)
+    return null;
   const series = toSeries(history, now);
   const limit = target.container.memoryLimitBytes;
-  const findings = [
+  return [
     findLeak(series, limit),
     findOomRisk(series, limit),
     findCpuSpike(history, now),
   ].filter((f): f is AnomalyFinding => f !== undefined);
-  // The usual outcome is no change (nothing found and nothing open, or the same kinds): one read
-  // and no transaction (BEGIN and COMMIT were two of a pass's round trips per container).
-  const open = await listOpenAnomaliesForContainer(ctx.db, target.container.id);
-  const sameKinds =
-    findings.every((f) => open.some((a) => a.kind === f.kind)) &&
-    open.every((a) => findings.some((f) => f.kind === a.kind));
-  if (sameKinds) return { opened: 0, resolved: 0, stillOpen: findings.length };
-  return withTransaction(ctx, (tx) => reconcile(tx, { target, findings, now }));
+}
+
+const sameKinds = (findings: AnomalyFinding[], open: AnomalyRow[]) =>
+  findings.every((f) => open.some((a) => a.kind === f.kind)) &&
+  open.every((a) => findings.some((f) => f.kind === a.kind));
+
+/**
+ * A chunk of a pass: the detectors over each container's `history` (its recent rollups, in bucket
+ * order), new anomalies opened and cleared ones resolved; with each container's open anomalies
+ * afterwards (the recommendation's sizing signals). The open anomalies are read in one query, and
+ * the changes, when there are any, written in one transaction. The caller authorizes.
+ */
+export async function detectChunkAnomalies(
+  ctx: ServiceContext,
+  input: {
+    items: readonly {
+      target: ContainerWithWorkload;
+      history: UsageHistoryRow[];
+    }[];
+    now: Date;
+  },
+): Promise<{ counts: AnomalyCounts; open: Map<string, AnomalyRow[]> }> {
+  const { items, now } = input;
+  const open = await listOpenAnomaliesForContainers(
+    ctx.db,
+    items.map((i) => i.target.container.id),
+  );
+  const counts: AnomalyCounts = { opened: 0, resolved: 0, stillOpen: 0 };
+  const changed: ReconcileInput["changed"] = [];
+  for (const { target, history } of items) {
+    const before = open.get(target.container.id) ?? [];
+    const findings = judge(target, history, now);
+    // No fresh data is no evidence either way: open anomalies stay open until data clears them.
+    if (findings === null) counts.stillOpen += before.length;
+    // The usual outcome is no change (nothing found and nothing open, or the same kinds): no
+    // transaction.
+    else if (sameKinds(findings, before)) counts.stillOpen += findings.length;
+    else changed.push({ target, findings });
+  }
+  if (changed.length > 0) {
+    const after = await withTransaction(ctx, (tx) =>
+      reconcile(tx, { changed, now, counts }),
+    );
+    for (const [id, rows] of after) open.set(id, rows);
+  }
+  return { counts, open };
 }
 
 type ReconcileInput = {
-  target: ContainerWithWorkload;
-  findings: AnomalyFinding[];
+  changed: { target: ContainerWithWorkload; findings: AnomalyFinding[] }[];
   now: Date;
+  counts: AnomalyCounts;
 };
 
+/** Opens and resolves the changed containers' anomalies; their open anomalies afterwards. */
 async function reconcile(
   tx: ServiceContext,
-  { target, findings, now }: ReconcileInput,
-): Promise<Omit<DetectAnomaliesResult, "containers">> {
-  const { container, workload } = target;
-  const open = await listOpenAnomaliesForContainer(tx.db, container.id);
-  const counts = { opened: 0, resolved: 0, stillOpen: 0 };
-  const audit = { ...tx, actorId: tx.actor.userId };
-  for (const finding of findings) {
-    if (open.some((a) => a.kind === finding.kind)) {
-      counts.stillOpen += 1;
-      continue;
-    }
-    const row = await insertAnomaly(tx.db, {
-      ...finding,
-      clusterId: workload.clusterId,
-      containerId: container.id,
-      detectedAt: now,
-    });
-    await recordAudit(audit, {
-      clusterId: workload.clusterId,
+  { changed, now, counts }: ReconcileInput,
+): Promise<Map<string, AnomalyRow[]>> {
+  const open = await listOpenAnomaliesForContainers(
+    tx.db,
+    changed.map((c) => c.target.container.id),
+  );
+  const { inserts, stale } = changesOf(changed, open, { now, counts });
+  const inserted = await insertAnomalies(
+    tx.db,
+    inserts.map((i) => i.values),
+  );
+  await resolveAnomalies(
+    tx.db,
+    stale.map((s) => s.anomaly.id),
+    now,
+  );
+  counts.resolved += stale.length;
+  await recordAudits(
+    { ...tx, actorId: tx.actor.userId },
+    auditEntries(
+      inserted.map((row, k) => ({ row, target: inserts[k]?.target })),
+      stale,
+    ),
+  );
+  const resolved = new Set(stale.map((s) => s.anomaly.id));
+  const after = new Map<string, AnomalyRow[]>();
+  for (const { target } of changed)
+    after.set(
+      target.container.id,
+      (open.get(target.container.id) ?? []).filter((a) => !resolved.has(a.id)),
+    );
+  for (const row of inserted) after.get(row.containerId)?.push(row);
+  return after;
+}
+
+/** The audit entries of a reconcile: each anomaly opened, then each resolved. */
+function auditEntries(
+  opened: { row: AnomalyRow; target: ContainerWithWorkload | undefined }[],
+  resolved: { target: ContainerWithWorkload; anomaly: AnomalyRow }[],
+): AuditEntry[] {
+  return [
+    ...opened.map(({ row, target }) => ({
+      clusterId: row.clusterId,
       action: "anomaly.open",
       subject: `anomaly:${row.id}`,
       payload: {
-        namespace: workload.namespace,
-        workload: workload.name,
-        container: container.name,
+        namespace: target?.workload.namespace,
+        workload: target?.workload.name,
+        container: target?.container.name,
         kind: row.kind,
         severity: row.severity,
       },
-    });
-    counts.opened += 1;
-  }
-  for (const stale of open.filter(
-    (a) => !findings.some((f) => f.kind === a.kind),
-  )) {
-    await resolveAnomaly(tx.db, stale.id, now);
-    await recordAudit(audit, {
-      clusterId: workload.clusterId,
+    })),
+    ...resolved.map(({ target, anomaly }) => ({
+      clusterId: target.workload.clusterId,
       action: "anomaly.resolve",
-      subject: `anomaly:${stale.id}`,
-      payload: { namespace: workload.namespace, kind: stale.kind },
-    });
-    counts.resolved += 1;
+      subject: `anomaly:${anomaly.id}`,
+      payload: { namespace: target.workload.namespace, kind: anomaly.kind },
+    })),
+  ];
+}
+
+/** The anomalies to open (findings of a kind not open) and to resolve (open, no longer found). */
+function changesOf(
+  changed: ReconcileInput["changed"],
+  open: Map<string, AnomalyRow[]>,
+  { now, counts }: { now: Date; counts: AnomalyCounts },
+): {
+  inserts: { target: ContainerWithWorkload; values: NewAnomalyRow }[];
+  stale: { target: ContainerWithWorkload; anomaly: AnomalyRow }[];
+} {
+  const inserts: { target: ContainerWithWorkload; values: NewAnomalyRow }[] =
+    [];
+  const stale: { target: ContainerWithWorkload; anomaly: AnomalyRow }[] = [];
+  for (const { target, findings } of changed) {
+    const { container, workload } = target;
+    const current = open.get(container.id) ?? [];
+    for (const finding of findings) {
+      if (current.some((a) => a.kind === finding.kind)) {
+        counts.stillOpen += 1;
+        continue;
+      }
+      inserts.push({
+        target,
+        values: {
+          ...finding,
+          clusterId: workload.clusterId,
+          containerId: container.id,
+          detectedAt: now,
+        },
+      });
+      counts.opened += 1;
+    }
+    for (const anomaly of current)
+      if (!findings.some((f) => f.kind === anomaly.kind))
+        stale.push({ target, anomaly });
   }
-  return counts;
+  return { inserts, stale };
 }

@@ -1,4 +1,4 @@
-import { appendAudit } from "@kubewise/db";
+import { appendAuditEntries } from "@kubewise/db";
 
 import type { ServiceContext } from "../context";
 
@@ -16,12 +16,24 @@ export async function recordAudit(
   ctx: Pick<ServiceContext, "db" | "clock"> & { actorId: string },
   entry: AuditEntry,
 ): Promise<void> {
-  await appendAudit(ctx.db, {
-    ts: ctx.clock.now(),
-    clusterId: entry.clusterId,
-    actor: ctx.actorId,
-    action: entry.action,
-    subject: entry.subject,
-    payload: entry.payload,
-  });
+  await recordAudits(ctx, [entry]);
+}
+
+/** Appends `entries` in order as consecutive links of the chain, in one go (a pass's chunk). */
+export async function recordAudits(
+  ctx: Pick<ServiceContext, "db" | "clock"> & { actorId: string },
+  entries: readonly AuditEntry[],
+): Promise<void> {
+  const ts = ctx.clock.now();
+  await appendAuditEntries(
+    ctx.db,
+    entries.map((entry) => ({
+      ts,
+      clusterId: entry.clusterId,
+      actor: ctx.actorId,
+      action: entry.action,
+      subject: entry.subject,
+      payload: entry.payload,
+    })),
+  );
 }

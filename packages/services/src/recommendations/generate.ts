@@ -1,61 +1,35 @@
 import {
   applyMemoryFloor,
-  applyRecommendationEvent,
   capStep,
-  computeProjectedSavings,
   DEFAULT_MAX_STEP_RATIO,
-  DEFAULT_PRICE,
   getApplySupport,
-  type ApplySupport,
   type ContainerResources,
 } from "@kubewise/core";
 import {
-  getLatestRecommendationInPhase,
-  getNextRecommendationVersion,
-  getRollbackMemoryFloor,
-  getSafetyConfig,
+  getRollbackMemoryFloors,
   getUsageHistory,
-  insertRecommendation,
-  insertRecommendationEvent,
   listContainersInCluster,
-  listOpenRecommendationsForContainer,
-  updateRecommendationPhase,
+  listOpenAnomaliesForContainers,
+  type AnomalyRow,
   type ContainerWithWorkload,
-  type RecommendationRow,
   type UsageHistoryRow,
 } from "@kubewise/db";
-import {
-  createVpaRecommender,
-  type Recommender,
-  type Restatement,
-} from "@kubewise/ml";
+import { createVpaRecommender, type Recommender } from "@kubewise/ml";
 
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
-import { recordAudit } from "../internal/audit";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import { adviseContainer, restatePublished, withSizingRules } from "./advice";
-import { applySupportOf } from "./apply-support";
-import {
-  coordinateValues,
-  hpaPlanChange,
-  loadPassHpas,
-  type PassHpas,
-} from "./hpa-plan";
-import { auditSubject } from "./internal";
-import { supersedeDecision } from "./materiality";
+import { coordinateValues, loadPassHpas, type PassHpas } from "./hpa-plan";
+import { persistChunk, type PersistInput } from "./publish";
 import {
   GenerateRecommendationsInputSchema,
   type GenerateRecommendationsInput,
 } from "./schemas";
 import { signalsEvidence } from "./sizing-rules";
 import { gatherSizingSignals } from "./sizing-signals";
-import {
-  fromContainerRow,
-  toRecommendationValues,
-  type RecommendationValues,
-} from "./to-resources";
+import { fromContainerRow, toRecommendationValues } from "./to-resources";
 
 export type GenerateRecommendationsResult = {
   created: number;
@@ -112,15 +86,23 @@ export async function generateRecommendations({
       from,
       to: now,
     });
-    const outcome = await recommendContainer(ctx, {
+    const anomalies = await listOpenAnomaliesForContainers(ctx.db, [
+      target.container.id,
+    ]);
+    const [outcome] = await recommendContainers(ctx, {
       recommender,
-      target,
-      history,
+      items: [
+        {
+          target,
+          history,
+          anomalies: anomalies.get(target.container.id) ?? [],
+        },
+      ],
       from,
       now,
       hpas,
     });
-    addOutcome(result, outcome);
+    if (outcome !== undefined) addOutcome(result, outcome);
   }
   ctx.logger.info({ clusterId, ...result }, "recommendations generated");
   return result;
@@ -143,55 +125,108 @@ export function addOutcome(
   result.superseded += outcome.superseded;
 }
 
+/** One container of a pass's chunk: its history (rollups in [from, now)) and open anomalies. */
+export type RecommendItem = {
+  target: ContainerWithWorkload;
+  history: UsageHistoryRow[];
+  anomalies: readonly AnomalyRow[];
+};
+
 /**
- * One container of a pass: the recommender's advice from `history` (rollups in [from, now)), the
- * sizing rules, and a new version written when it changed materially. The caller authorizes.
+ * A chunk of a pass: for each container the recommender's advice from its history, the sizing
+ * rules, and a new version written when it changed materially. The chunk's reads are one query per
+ * kind of row and its writes one transaction of set-based statements. Outcomes in `items` order.
+ * The caller authorizes.
  */
-export async function recommendContainer(
+export async function recommendContainers(
   ctx: ServiceContext,
   input: {
     recommender: Recommender;
-    target: ContainerWithWorkload;
-    history: UsageHistoryRow[];
+    items: readonly RecommendItem[];
     from: Date;
     now: Date;
     /** The pass's HPAs (hpa-plan.ts loadPassHpas). */
     hpas: PassHpas;
   },
-): Promise<ContainerRecommendationOutcome> {
-  const { recommender, target, history, from, now } = input;
-  const advice = adviseContainer(recommender, { target, history, now });
-  if (advice === null) return { kind: "insufficient-history" };
-  const signals = await gatherSizingSignals(ctx, { target, history, now });
-  const recommendation = withSizingRules(advice.fresh, signals, advice.restate);
-  const values = coordinateValues({
-    values: toRecommendationValues(
-      recommendation,
-      await toApplicableStep(ctx, target),
-    ),
-    target,
-    ...(await input.hpas.forTarget(target)),
-  });
-  const written = await withTransaction(ctx, (tx) =>
-    persist(tx, {
-      target,
-      values: {
-        ...values,
-        evidence: {
-          ...values.evidence,
-          policy: recommender.name,
-          historyFrom: from.toISOString(),
-          rollups: history.length,
-          ...signalsEvidence(signals),
-        },
-      },
-      policy: recommender.name,
-      usage: averageUsage(history),
-      now,
-      restate: restatePublished(advice, recommendation),
-    }),
+): Promise<ContainerRecommendationOutcome[]> {
+  const { recommender, items, from, now } = input;
+  const floors = await getRollbackMemoryFloors(
+    ctx.db,
+    items
+      .filter((i) => getApplySupport(i.target.workload.kind).supported)
+      .map((i) => i.target.container.id),
   );
-  return { kind: "written", ...written };
+  const stepRatios = new Map<string, Promise<number>>();
+  const stepRatio = (namespace: string): Promise<number> => {
+    let ratio = stepRatios.get(namespace);
+    if (ratio === undefined) {
+      ratio = Promise.resolve(ctx.ports.maxStepRatio?.(namespace)).then(
+        (r) => r ?? DEFAULT_MAX_STEP_RATIO,
+      );
+      stepRatios.set(namespace, ratio);
+    }
+    return ratio;
+  };
+  const outcomes: ContainerRecommendationOutcome[] = [];
+  const writes: { index: number; input: PersistInput }[] = [];
+  for (const { target, history, anomalies } of items) {
+    const advice = adviseContainer(recommender, { target, history, now });
+    if (advice === null) {
+      outcomes.push({ kind: "insufficient-history" });
+      continue;
+    }
+    const signals = gatherSizingSignals({ target, history, anomalies, now });
+    const recommendation = withSizingRules(
+      advice.fresh,
+      signals,
+      advice.restate,
+    );
+    const values = coordinateValues({
+      values: toRecommendationValues(
+        recommendation,
+        await toApplicableStep(target, {
+          floor: floors.get(target.container.id),
+          ratio: stepRatio(target.workload.namespace),
+        }),
+      ),
+      target,
+      ...(await input.hpas.forTarget(target)),
+    });
+    writes.push({
+      index: outcomes.length,
+      input: {
+        target,
+        values: {
+          ...values,
+          evidence: {
+            ...values.evidence,
+            policy: recommender.name,
+            historyFrom: from.toISOString(),
+            rollups: history.length,
+            ...signalsEvidence(signals),
+          },
+        },
+        policy: recommender.name,
+        usage: averageUsage(history),
+        now,
+        restate: restatePublished(advice, recommendation),
+      },
+    });
+    outcomes.push({ kind: "written", created: false, superseded: 0 });
+  }
+  if (writes.length === 0) return outcomes;
+  const written = await withTransaction(ctx, (tx) =>
+    persistChunk(
+      tx,
+      writes.map((w) => w.input),
+    ),
+  );
+  writes.forEach((w, i) => {
+    const outcome = written[i];
+    if (outcome !== undefined)
+      outcomes[w.index] = { kind: "written", ...outcome };
+  });
+  return outcomes;
 }
 
 /**
@@ -200,185 +235,12 @@ export async function recommendContainer(
  * container runs with now (the controller enforces both again before it applies).
  */
 async function toApplicableStep(
-  ctx: ServiceContext,
   target: ContainerWithWorkload,
+  caps: { floor: number | undefined; ratio: Promise<number> },
 ): Promise<(resources: ContainerResources) => ContainerResources> {
   if (!getApplySupport(target.workload.kind).supported) return (r) => r;
-  const floor = await getRollbackMemoryFloor(ctx.db, target.container.id);
-  const ratio =
-    (await ctx.ports.maxStepRatio?.(target.workload.namespace)) ??
-    DEFAULT_MAX_STEP_RATIO;
+  const ratio = await caps.ratio;
   const current = fromContainerRow(target.container);
   return (resources) =>
-    capStep(current, applyMemoryFloor(resources, floor), ratio);
-}
-
-/** A kind Kubewise cannot patch still gets its advice, refused for apply with the reason. */
-function describeApply(
-  support: ApplySupport,
-  reason: string,
-): { eventReason: string; audit: Record<string, unknown> } {
-  if (support.supported)
-    return { eventReason: reason, audit: { applySupported: true } };
-  return {
-    eventReason: `advice only: ${support.reason}; ${reason}`,
-    audit: { applySupported: false, applyRefusedReason: support.reason },
-  };
-}
-
-type PersistInput = {
-  target: ContainerWithWorkload;
-  values: Required<RecommendationValues>;
-  policy: string;
-  usage: { cpuMillicores: number; memoryBytes: number };
-  now: Date;
-  /** Today's confidence for stored values and what keeping them costs (the recommender's restatement). */
-  restate: (row: RecommendationRow) => Restatement | null;
-};
-
-/** The recommendation a fresh one is judged against: the newest Pending, else open, else Rejected one. */
-async function findReference(
-  tx: ServiceContext,
-  containerId: string,
-): Promise<{
-  pending: RecommendationRow[];
-  reference: RecommendationRow | undefined;
-}> {
-  const open = await listOpenRecommendationsForContainer(tx.db, containerId);
-  // Only Pending recommendations are replaced: an Approved one proceeds to apply, and a material
-  // change after approval queues as a new Pending one that says what changed.
-  const pending = open.filter((r) => r.phase === "Pending");
-  const newest = (rows: RecommendationRow[]): RecommendationRow | undefined =>
-    rows.reduce<RecommendationRow | undefined>(
-      (a, r) => (a === undefined || r.version > a.version ? r : a),
-      undefined,
-    );
-  const reference =
-    newest(pending) ??
-    newest(open) ??
-    (await getLatestRecommendationInPhase(tx.db, containerId, "Rejected"));
-  return { pending, reference };
-}
-
-/** Whether to write a new version, and the reason recorded with it (null: keep the open one). */
-async function publicationReason(
-  tx: ServiceContext,
-  input: PersistInput & { reference: RecommendationRow | undefined },
-): Promise<string | null> {
-  const { reference, target, values, policy } = input;
-  if (!reference) return "first recommendation for this container";
-  const hpa = hpaPlanChange(reference.evidence, values.evidence);
-  if (hpa !== null)
-    return `${hpa} (against v${reference.version}, ${reference.phase})`;
-  const safety = await getSafetyConfig(
-    tx.db,
-    target.workload.clusterId,
-    target.workload.namespace,
-  );
-  const decision = supersedeDecision({
-    previous: reference,
-    next: { ...values, policy },
-    previousNow: reference.policy === policy ? input.restate(reference) : null,
-    autoApplyMinConfidence: safety?.autoApplyEnabled
-      ? safety.autoApplyMinConfidence
-      : null,
-  });
-  return decision.publish
-    ? `${decision.reason} (against v${reference.version}, ${reference.phase})`
-    : null;
-}
-
-async function persist(
-  tx: ServiceContext,
-  input: PersistInput,
-): Promise<{ created: boolean; superseded: number }> {
-  const { target, values, policy, usage, now } = input;
-  const { container, workload } = target;
-  const { pending, reference } = await findReference(tx, container.id);
-  const reason = await publicationReason(tx, { ...input, reference });
-  if (reason === null) return { created: false, superseded: 0 };
-  const delta = computeProjectedSavings({
-    current: {
-      cpuMillicores: container.cpuRequestMillicores ?? 0,
-      memoryBytes: container.memoryRequestBytes ?? 0,
-    },
-    recommended: {
-      cpuMillicores: values.cpuRequestMillicores,
-      memoryBytes: values.memoryRequestBytes,
-    },
-    usage,
-    price: tx.price ?? DEFAULT_PRICE,
-  });
-  const version = await getNextRecommendationVersion(tx.db, container.id);
-  const created = await insertRecommendation(tx.db, {
-    ...values,
-    clusterId: workload.clusterId,
-    containerId: container.id,
-    version,
-    policy,
-    projectedMonthlySavingsMicroUsd: delta.savingsMonthlyMicroUsd,
-    evidence: {
-      ...values.evidence,
-      costBeforeMonthlyMicroUsd: delta.beforeMonthlyMicroUsd,
-      costAfterMonthlyMicroUsd: delta.afterMonthlyMicroUsd,
-    },
-    createdAt: now,
-    updatedAt: now,
-  });
-  const apply = describeApply(
-    applySupportOf({ workload, recommendation: created }),
-    reason,
-  );
-  await insertRecommendationEvent(tx.db, {
-    recommendationId: created.id,
-    fromPhase: null,
-    toPhase: "Pending",
-    actor: tx.actor.userId,
-    reason: apply.eventReason,
-    createdAt: now,
-  });
-  for (const old of pending) {
-    const next = applyRecommendationEvent(
-      { phase: old.phase },
-      {
-        type: "supersede",
-        actorId: tx.actor.userId,
-        supersededById: created.id,
-      },
-    );
-    await updateRecommendationPhase(tx.db, {
-      id: old.id,
-      fromPhase: old.phase,
-      toPhase: next.phase,
-      at: now,
-    });
-    await insertRecommendationEvent(tx.db, {
-      recommendationId: old.id,
-      fromPhase: old.phase,
-      toPhase: next.phase,
-      actor: tx.actor.userId,
-      reason: `superseded by ${created.id}`,
-      createdAt: now,
-    });
-  }
-  await recordAudit(
-    { ...tx, actorId: tx.actor.userId },
-    {
-      clusterId: workload.clusterId,
-      action: "recommendation.create",
-      subject: auditSubject(created.id),
-      payload: {
-        namespace: workload.namespace,
-        workload: workload.name,
-        container: container.name,
-        policy,
-        version,
-        supersededIds: pending.map((r) => r.id),
-        reason,
-        ...apply.audit,
-        ...delta,
-      },
-    },
-  );
-  return { created: true, superseded: pending.length };
+    capStep(current, applyMemoryFloor(resources, caps.floor), ratio);
 }

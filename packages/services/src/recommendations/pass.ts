@@ -12,10 +12,10 @@ import {
   type PassShardLeases,
   type UsageHistoryRow,
 } from "@kubewise/db";
-import { createVpaRecommender, type Recommender } from "@kubewise/ml";
+import { createVpaRecommender } from "@kubewise/ml";
 
 import {
-  detectContainerAnomalies,
+  detectChunkAnomalies,
   type DetectAnomaliesResult,
 } from "../anomalies/detect";
 import { authorize } from "../auth/authorize";
@@ -23,7 +23,7 @@ import type { ServiceContext } from "../context";
 import { parseInput } from "../internal/parse";
 import {
   addOutcome,
-  recommendContainer,
+  recommendContainers,
   type GenerateRecommendationsResult,
 } from "./generate";
 import { loadPassHpas, type PassHpas } from "./hpa-plan";
@@ -46,8 +46,6 @@ export const RunRecommendationPassInputSchema = z
       .default(3 * 86_400),
     /** Containers per history query. */
     chunkSize: z.number().int().min(1).max(2_000).default(200),
-    /** Containers of a chunk worked on at once (their writes overlap on the pool). */
-    concurrency: z.number().int().min(1).max(32).default(4),
   })
   .refine((i) => i.anomalyWindowSeconds <= i.recommendWindowSeconds, {
     message: "must not exceed recommendWindowSeconds",
@@ -164,65 +162,36 @@ async function passOverContainers(
       from,
       to: now,
     });
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < chunk.length) {
-        const target = chunk[next++];
-        if (target === undefined) return;
-        const history = histories.get(target.container.id) ?? [];
-        await passOverContainer(ctx, {
-          recommender,
-          target,
-          history,
-          recent: sinceMs(history, anomalyFromMs),
-          from,
-          now,
-          result,
-          hpas,
-        });
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(input.concurrency, chunk.length) }, worker),
-    );
+    const items = chunk.map((target) => ({
+      target,
+      history: histories.get(target.container.id) ?? [],
+    }));
+    // Anomalies first, written before the recommendations: a leak found now guards their memory.
+    const anomalies = await detectChunkAnomalies(ctx, {
+      items: items.map(({ target, history }) => ({
+        target,
+        history: sinceMs(history, anomalyFromMs),
+      })),
+      now,
+    });
+    result.opened += anomalies.counts.opened;
+    result.resolved += anomalies.counts.resolved;
+    result.stillOpen += anomalies.counts.stillOpen;
+    result.containers += chunk.length;
+    const outcomes = await recommendContainers(ctx, {
+      recommender,
+      items: items.map(({ target, history }) => ({
+        target,
+        history,
+        anomalies: anomalies.open.get(target.container.id) ?? [],
+      })),
+      from,
+      now,
+      hpas,
+    });
+    for (const outcome of outcomes) addOutcome(result, outcome);
     await input.onChunk?.(start + chunk.length);
   }
-}
-
-async function passOverContainer(
-  ctx: ServiceContext,
-  input: {
-    recommender: Recommender;
-    target: ContainerWithWorkload;
-    history: UsageHistoryRow[];
-    recent: UsageHistoryRow[];
-    from: Date;
-    now: Date;
-    result: RecommendationPassResult;
-    hpas: PassHpas;
-  },
-): Promise<void> {
-  const { target, history, now, result } = input;
-  const anomalies = await detectContainerAnomalies(ctx, {
-    target,
-    history: input.recent,
-    now,
-  });
-  result.opened += anomalies.opened;
-  result.resolved += anomalies.resolved;
-  result.stillOpen += anomalies.stillOpen;
-  result.containers += 1;
-  addOutcome(
-    result,
-    await recommendContainer(ctx, {
-      recommender: input.recommender,
-      target,
-      history,
-      from: input.from,
-      now,
-      hpas: input.hpas,
-    }),
-  );
 }
 
 /** The rows at or after fromMs of a bucket-ordered history (a view of its tail). */

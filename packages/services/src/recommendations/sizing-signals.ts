@@ -1,26 +1,20 @@
 // What Kubewise knows about a container beyond its usage statistics, read for the sizing rules.
-import {
-  listOpenAnomaliesForContainer,
-  type ContainerWithWorkload,
-  type UsageHistoryRow,
-} from "@kubewise/db";
+import type { ContainerWithWorkload, UsageHistoryRow } from "@kubewise/db";
 import { burstProfile } from "@kubewise/ml";
 
-import type { ServiceContext } from "../context";
 import {
   BATCH_WORKLOAD_KINDS,
   RECENT_OOM_SECONDS,
   type SizingSignals,
 } from "./sizing-rules";
 
-export async function gatherSizingSignals(
-  ctx: ServiceContext,
-  input: {
-    target: ContainerWithWorkload;
-    history: readonly UsageHistoryRow[];
-    now: Date;
-  },
-): Promise<SizingSignals> {
+/** The signals of one container; `anomalies` are its open ones (read with its chunk of the pass). */
+export function gatherSizingSignals(input: {
+  target: ContainerWithWorkload;
+  history: readonly UsageHistoryRow[];
+  anomalies: SizingSignals["anomalies"];
+  now: Date;
+}): SizingSignals {
   const { target, history, now } = input;
   const { container, workload } = target;
   const since = now.getTime() - RECENT_OOM_SECONDS * 1000;
@@ -30,7 +24,7 @@ export async function gatherSizingSignals(
       memRequestBytes: container.memoryRequestBytes,
       memLimitBytes: container.memoryLimitBytes,
     },
-    anomalies: await listOpenAnomaliesForContainer(ctx.db, container.id),
+    anomalies: input.anomalies,
     oomKills: history
       .filter((h) => h.oomKillCountSum > 0 && h.bucket.getTime() > since)
       .map((h) => ({ at: h.bucket, memoryBytes: h.memoryWorkingSetBytesMax })),
