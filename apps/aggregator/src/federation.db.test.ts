@@ -35,6 +35,8 @@ const AGENTS = [
 ];
 const BYZANTINE = "fl-byzantine";
 const KILLED = "fl-node-5";
+/** An agent's key in federated rounds: <cluster>/<agent id> (the aggregator's default cluster). */
+const participant = (agentId: string) => `default/${agentId}`;
 const TIMEOUT_MS = 900_000;
 
 const h = createHarness();
@@ -227,7 +229,7 @@ describe("federated training across real agent processes", () => {
       progress(`round ${first?.id} opened, ${KILLED} killed`);
       // Every agent, the Byzantine one included, is in the first round (five live updates with it).
       expect([...(first?.selected_agents ?? [])].sort()).toEqual(
-        [...AGENTS, BYZANTINE].sort(),
+        [...AGENTS, BYZANTINE].map(participant).sort(),
       );
 
       // The aggregator dies mid-round: as soon as the second training round holds an update (the
@@ -299,7 +301,7 @@ describe("federated training across real agent processes", () => {
         missing: string[];
         accepted: number;
       };
-      expect(firstOutcome.missing).toContain(KILLED);
+      expect(firstOutcome.missing).toContain(participant(KILLED));
       expect(firstOutcome.accepted).toBeGreaterThanOrEqual(3);
       // The restarted aggregator ended the interrupted round once, counting every update stored
       // before the kill (nothing acknowledged is lost).
@@ -345,7 +347,7 @@ describe("federated training across real agent processes", () => {
       const refusals = await sql<
         { round_id: number; refusal: string | null }[]
       >`
-        select round_id, refusal from fl_updates where agent_id = ${BYZANTINE} order by round_id`;
+        select round_id, refusal from fl_updates where agent_id = ${participant(BYZANTINE)} order by round_id`;
       // The sign flip comes first: round 1 has the four live agents and the Byzantine one, enough
       // for the trimmed mean.
       expect(refusals.slice(0, 3).map((r) => r.refusal)).toEqual([
@@ -362,10 +364,12 @@ describe("federated training across real agent processes", () => {
         };
       };
       expect(flipped.aggregation.rule).toBe("trimmed-mean");
-      expect(flipped.aggregation.trimmedFraction[BYZANTINE]).toBeGreaterThan(
-        0.3,
+      expect(
+        flipped.aggregation.trimmedFraction[participant(BYZANTINE)],
+      ).toBeGreaterThan(0.3);
+      expect(flipped.aggregation.weights[participant(BYZANTINE)]).toBeLessThan(
+        1_000_000,
       );
-      expect(flipped.aggregation.weights[BYZANTINE]).toBeLessThan(1_000_000);
 
       // A candidate passed the gate and the canary, became active and reached the live agents.
       const [active] = await sql<
@@ -414,7 +418,7 @@ describe("federated training across real agent processes", () => {
           return live.every((a) =>
             rows.some(
               (r) =>
-                r.agent_id === a &&
+                r.agent_id === participant(a) &&
                 (r.model_version ?? 0) >= (active?.version ?? Infinity),
             ),
           );

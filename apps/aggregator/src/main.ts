@@ -280,6 +280,8 @@ async function main(): Promise<void> {
           await evaluateAlerts({ ctx, input: { clusterId } });
           await deliverNotifications({ ctx, input: {} });
         },
+        // Alerts are evaluated per cluster: another cluster's aggregator runs its own at once.
+        { scope: clusterId },
       );
     } catch (error) {
       logger.error(
@@ -430,6 +432,7 @@ async function startFederation(
 ): Promise<FederationPort | undefined> {
   if (env.federation === undefined) return undefined;
   const { settings } = env.federation;
+  const cluster = env.clusterName;
   const shipped = loadShippedModel(
     env.modelDir === undefined ? {} : { modelDir: env.modelDir },
   );
@@ -447,9 +450,13 @@ async function startFederation(
       "model registry seeded with the shipped forecaster",
     );
   return {
-    assign: (input) => getModelAssignment({ ctx, input, settings }),
-    submitUpdate: (input) => submitRoundUpdate({ ctx, input }),
-    submitEvaluation: (input) => submitRoundEvaluation({ ctx, input }),
+    // Rounds span the install: an agent takes part as <cluster>/<agent id>.
+    assign: (input) =>
+      getModelAssignment({ ctx, input: { ...input, cluster }, settings }),
+    submitUpdate: (input) =>
+      submitRoundUpdate({ ctx, input: { ...input, cluster } }),
+    submitEvaluation: (input) =>
+      submitRoundEvaluation({ ctx, input: { ...input, cluster } }),
   };
 }
 

@@ -188,6 +188,54 @@ describe("the lock is held on the connection that does the work", () => {
       await second.close();
     }
   });
+
+  it("runExclusiveTransaction with a scope: one holder per cluster, clusters independent", async () => {
+    const client = createDb({ url: database.url, max: 2 });
+    const second = createDb({ url: database.url, max: 2 });
+    const [east, west] = [
+      "a8f3c6e2-0000-4000-8000-000000000001",
+      "b1d2e3f4-0000-4000-8000-000000000002",
+    ];
+    try {
+      let release = (): void => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let held = (): void => undefined;
+      const holding = new Promise<void>((resolve) => (held = resolve));
+      const eastHolder = runExclusiveTransaction(
+        client.db,
+        KEY + 3,
+        async () => {
+          held();
+          await released;
+          return "east ran";
+        },
+        { scope: east },
+      );
+      await holding;
+      // the same cluster waits its turn; another cluster with the same key does not
+      expect(
+        await runExclusiveTransaction(
+          second.db,
+          KEY + 3,
+          () => Promise.resolve("east again"),
+          { scope: east },
+        ),
+      ).toEqual({ ran: false });
+      expect(
+        await runExclusiveTransaction(
+          second.db,
+          KEY + 3,
+          () => Promise.resolve("west ran"),
+          { scope: west },
+        ),
+      ).toEqual({ ran: true, value: "west ran" });
+      release();
+      expect(await eastHolder).toEqual({ ran: true, value: "east ran" });
+    } finally {
+      await client.close();
+      await second.close();
+    }
+  });
 });
 
 /** Terminates the backend holding `key` and waits until the lock is free. */

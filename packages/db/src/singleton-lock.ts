@@ -80,16 +80,22 @@ export function createSingletonLock({ url }: { url: string }): SingletonLock {
 /**
  * Runs `work` inside one transaction of `db` that first takes `key` as a transaction lock; when
  * another process holds it, resolves to `{ ran: false }` at once. The lock is released at commit
- * or rollback, and a holder whose connection dies commits nothing.
+ * or rollback, and a holder whose connection dies commits nothing. With `scope` the lock is one
+ * per scope (e.g. per cluster: work on one cluster's rows does not hold up another cluster's).
  */
 export async function runExclusiveTransaction<T>(
   db: DbExecutor,
   key: number,
   work: (tx: DbExecutor) => Promise<T>,
+  options: { scope?: string } = {},
 ): Promise<ExclusiveResult<T>> {
+  const { scope } = options;
   return db.transaction(async (tx): Promise<ExclusiveResult<T>> => {
+    // A scope (a cluster id) makes the lock (key, hashtext(scope)): one holder per cluster.
     const [row] = await tx.execute<{ locked: boolean }>(
-      drizzleSql`select pg_try_advisory_xact_lock(${key}) as locked`,
+      scope === undefined
+        ? drizzleSql`select pg_try_advisory_xact_lock(${key}) as locked`
+        : drizzleSql`select pg_try_advisory_xact_lock(${key}::int, hashtext(${scope})) as locked`,
     );
     if (row?.locked !== true) return { ran: false };
     return { ran: true, value: await work(tx) };

@@ -19,6 +19,7 @@ import {
   type StoredPlan,
 } from "./internal";
 import {
+  asParticipant,
   ModelAssignmentInputSchema,
   type FederationSettings,
   type ModelAssignmentInput,
@@ -146,9 +147,8 @@ export async function getModelAssignment({
   settings: Pick<FederationSettings, "pollIntervalSeconds">;
 }): Promise<ModelAssignment> {
   authorize(ctx, "getModelAssignment");
-  const { agentId, currentModelVersion, trainableExamples } = parseInput(
-    ModelAssignmentInputSchema,
-    input,
+  const { agentId, currentModelVersion, trainableExamples } = asParticipant(
+    parseInput(ModelAssignmentInputSchema, input),
   );
   const now = ctx.clock.now();
   await upsertAgentModel(ctx.db, {

@@ -84,8 +84,35 @@ export const DEFAULT_FEDERATION_SETTINGS: FederationSettings = {
   pollIntervalSeconds: 60,
 };
 
+// The agent's cluster (the aggregator's KUBEWISE_CLUSTER_NAME): agent ids (node names) are unique
+// per cluster only, and rounds span the install. Absent = agent ids taken as they are.
+const CLUSTER = z.string().min(1).max(253).optional();
+
+/**
+ * The key of an agent in federated rounds (agent_models, fl_updates, fl_evaluations, a round's
+ * selected agents): `<cluster>/<agent id>`, so node-1 of two clusters are two participants. Agent
+ * ids never contain "/" (the aggregator's AGENT_ID), so the key is unambiguous.
+ */
+function flParticipant(input: {
+  agentId: string;
+  cluster?: string | undefined;
+}): string {
+  return input.cluster === undefined
+    ? input.agentId
+    : `${input.cluster}/${input.agentId}`;
+}
+
+/** The parsed input with agentId replaced by its participant key (flParticipant). */
+export function asParticipant<
+  T extends { agentId: string; cluster?: string | undefined },
+>(input: T): Omit<T, "cluster"> {
+  const { cluster: _cluster, ...rest } = input;
+  return { ...rest, agentId: flParticipant(input) };
+}
+
 export const RoundUpdateInputSchema = z.object({
   agentId: z.string().min(1).max(128),
+  cluster: CLUSTER,
   roundId: z
     .string()
     .regex(/^\d{1,15}$/, "round id must be a registry round number"),
@@ -106,6 +133,7 @@ export type RoundUpdateInput = z.infer<typeof RoundUpdateInputSchema>;
 
 export const RoundEvaluationInputSchema = z.object({
   agentId: z.string().min(1).max(128),
+  cluster: CLUSTER,
   taskId: z
     .string()
     .regex(/^\d{1,15}$/, "task id must be a registry round number"),
@@ -121,6 +149,7 @@ export type RoundEvaluationInput = z.infer<typeof RoundEvaluationInputSchema>;
 
 export const ModelAssignmentInputSchema = z.object({
   agentId: z.string().min(1).max(128),
+  cluster: CLUSTER,
   currentModelVersion: z.string().max(32),
   trainableExamples: z.number().int().min(0),
 });

@@ -17,6 +17,7 @@ import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import type { StoredPlan } from "./internal";
 import {
+  asParticipant,
   RoundEvaluationInputSchema,
   RoundUpdateInputSchema,
   type RoundEvaluationInput,
@@ -63,7 +64,7 @@ export async function submitRoundUpdate({
   input: RoundUpdateInput;
 }): Promise<SubmitResult> {
   authorize(ctx, "submitRoundUpdate");
-  const update = parseInput(RoundUpdateInputSchema, input);
+  const update = asParticipant(parseInput(RoundUpdateInputSchema, input));
   const result = await withTransaction(
     ctx,
     async (tx): Promise<SubmitResult> => {
@@ -122,7 +123,9 @@ export async function submitRoundEvaluation({
   input: RoundEvaluationInput;
 }): Promise<void> {
   authorize(ctx, "submitRoundEvaluation");
-  const evaluation = parseInput(RoundEvaluationInputSchema, input);
+  const evaluation = asParticipant(
+    parseInput(RoundEvaluationInputSchema, input),
+  );
   await withTransaction(ctx, async (tx) => {
     const round = await openRoundFor(tx, {
       roundId: evaluation.taskId,
