@@ -81,7 +81,10 @@ describe("Helm chart: images, dashboard, buffer, probes, policies, monitoring", 
   });
 
   it("probes every container and passes the cluster name to the aggregator", async () => {
-    const manifests = await render("clusterName=prod-eu");
+    const manifests = await render(
+      "clusterName=prod-eu",
+      "aggregator.passWorkers=3",
+    );
     for (const [kind, name] of [
       ["DaemonSet", "kw-agent"],
       ["Deployment", "kw-aggregator"],
@@ -98,6 +101,11 @@ describe("Helm chart: images, dashboard, buffer, probes, policies, monitoring", 
     // ...and has it read the cluster's kube-system UID (cluster-identity.cluster.test.ts).
     expect(envOf(aggregator.containers[0]).KUBEWISE_CLUSTER_UID_SOURCE).toBe(
       "kube-system",
+    );
+    // aggregator.passWorkers -> KUBEWISE_PASS_WORKERS (the pass's worker threads)
+    expect(envOf(aggregator.containers[0]).KUBEWISE_PASS_WORKERS).toBe("3");
+    await expect(render("aggregator.passWorkers=17")).rejects.toThrow(
+      /passWorkers/,
     );
   });
 

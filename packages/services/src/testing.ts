@@ -6,6 +6,7 @@ import {
   refreshAllocation,
   upsertSafetyConfig,
   type DbExecutor,
+  type SafetyConfigRow,
 } from "@kubewise/db";
 import {
   createTestCluster,
@@ -83,6 +84,48 @@ export async function seedFlatUsage(
   await insertRollups(db, rows);
 }
 
+/** Namespace shop's safety: approval required, not dry-run, no auto-apply (plus `extra`). */
+export async function setShopSafety(
+  db: DbExecutor,
+  clusterId: string,
+  extra: Partial<Pick<SafetyConfigRow, "hpaMode">> = {},
+) {
+  await upsertSafetyConfig(db, {
+    clusterId,
+    namespace: "shop",
+    values: {
+      dryRunEnabled: false,
+      requireApproval: true,
+      autoApplyEnabled: false,
+      autoApplyMinConfidence: 0.9,
+      ...extra,
+    },
+    at: TEST_NOW,
+  });
+}
+
+/** A Deployment with one container "app" at 1 core / 2 GiB requests (2 cores / 2 GiB limits). */
+export async function createAppContainer(
+  db: DbExecutor,
+  w: {
+    clusterId: string;
+    namespace: string;
+    name: string;
+    labels?: Record<string, string>;
+  },
+) {
+  const workload = await createTestWorkload(db, { ...w, kind: "Deployment" });
+  const container = await createTestContainer(db, {
+    workloadId: workload.id,
+    name: "app",
+    cpuRequestMillicores: 1000,
+    cpuLimitMillicores: 2000,
+    memoryRequestBytes: 2 * GIB,
+    memoryLimitBytes: 2 * GIB,
+  });
+  return { workload, container };
+}
+
 /**
  * Cluster with namespaces shop (approval required, not dry-run) and payments (defaults: dry-run),
  * one 1-core / 2 GiB container each with 24 h of usage and a Pending recommendation to 250m / 1 GiB.
@@ -110,31 +153,12 @@ export async function createServiceFixture(db: DbExecutor) {
       scopes: [{ clusterId: cluster.id, namespace: "shop" }],
     } satisfies Actor,
   };
-  await upsertSafetyConfig(db, {
-    clusterId: cluster.id,
-    namespace: "shop",
-    values: {
-      dryRunEnabled: false,
-      requireApproval: true,
-      autoApplyEnabled: false,
-      autoApplyMinConfidence: 0.9,
-    },
-    at: TEST_NOW,
-  });
+  await setShopSafety(db, cluster.id);
   const make = async (namespace: string, savings: number) => {
-    const workload = await createTestWorkload(db, {
+    const { workload, container } = await createAppContainer(db, {
       clusterId: cluster.id,
       namespace,
-      kind: "Deployment",
       name: `${namespace}-api`,
-    });
-    const container = await createTestContainer(db, {
-      workloadId: workload.id,
-      name: "app",
-      cpuRequestMillicores: 1000,
-      cpuLimitMillicores: 2000,
-      memoryRequestBytes: 2 * GIB,
-      memoryLimitBytes: 2 * GIB,
     });
     await seedFlatUsage(db, container.id, TEST_NOW);
     await refreshAllocation(db, {

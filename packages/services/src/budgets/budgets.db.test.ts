@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { refreshAllocation } from "@kubewise/db";
-import {
-  createTestContainer,
-  createTestDatabase,
-  createTestWorkload,
-  type TestDatabase,
-} from "@kubewise/db/testing";
+import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 
 import { getAllocation } from "../costs/get-allocation";
 import { evaluateAlerts } from "../notifications/evaluate";
 import {
+  createAppContainer,
   createServiceFixture,
   createTestContext,
   seedFlatUsage,
@@ -19,7 +15,6 @@ import {
 import { createBudget, listBudgets } from "./budgets";
 
 const DAY_MS = 86_400_000;
-const GIB = 2 ** 30;
 // One 1-core / 2 GiB container-day at OpenCost defaults: 24 h x (31,611 + 2 x 4,237) micro-USD.
 const PER_CONTAINER_DAY = 962_040;
 
@@ -37,20 +32,11 @@ const daysInMonth = new Date(
 beforeAll(async () => {
   test = await createTestDatabase();
   fx = await createServiceFixture(test.db);
-  const workload = await createTestWorkload(test.db, {
+  const { container } = await createAppContainer(test.db, {
     clusterId: fx.cluster.id,
     namespace: "ledger",
-    kind: "Deployment",
     name: "ledger-api",
     labels: { team: "ledger" },
-  });
-  const container = await createTestContainer(test.db, {
-    workloadId: workload.id,
-    name: "app",
-    cpuRequestMillicores: 1000,
-    cpuLimitMillicores: 2000,
-    memoryRequestBytes: 2 * GIB,
-    memoryLimitBytes: 2 * GIB,
   });
   await seedFlatUsage(test.db, container.id, monthStart);
   await seedFlatUsage(

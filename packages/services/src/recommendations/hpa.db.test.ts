@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { PreconditionFailedError, type HpaObservation } from "@kubewise/core";
-import { listClusterHpas, upsertSafetyConfig } from "@kubewise/db";
+import { listClusterHpas } from "@kubewise/db";
 import { createTestDatabase, type TestDatabase } from "@kubewise/db/testing";
 
 import { syncClusterHpas } from "../cluster-sync/hpas";
 import { SYSTEM_ACTOR, type ServiceContext } from "../context";
-import { createServiceFixture, createTestContext, TEST_NOW } from "../testing";
+import {
+  createServiceFixture,
+  createTestContext,
+  setShopSafety,
+  TEST_NOW,
+} from "../testing";
 import { approveRecommendation } from "./approve";
 import { generateRecommendations } from "./generate";
 import { getRecommendation } from "./get";
@@ -121,18 +126,7 @@ describe("HPA-aware recommendations", () => {
     );
 
     // retarget: the request moves and the HPA's target with it (scale point 700m stays), as advice.
-    await upsertSafetyConfig(test.db, {
-      clusterId: fx.cluster.id,
-      namespace: "shop",
-      values: {
-        dryRunEnabled: false,
-        requireApproval: true,
-        autoApplyEnabled: false,
-        autoApplyMinConfidence: 0.9,
-        hpaMode: "retarget",
-      },
-      at: TEST_NOW,
-    });
+    await setShopSafety(test.db, fx.cluster.id, { hpaMode: "retarget" });
     // The aggregator's pass (anomalies, then recommendations) coordinates the same way.
     expect(
       await runRecommendationPass({
