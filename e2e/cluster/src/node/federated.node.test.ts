@@ -17,13 +17,15 @@ import { encodeSlotRecords } from "../../../../apps/agent/src/domain/history-cod
 import type { SlotRecord } from "../../../../apps/agent/src/domain/slot-journal";
 import { agentMetrics, agentPod } from "./agent";
 import { openDb, type SuiteDb } from "./database";
-import { kubectlSync } from "./release";
+import { E2E, kubectlSync } from "./release";
 import { recordResult } from "./results";
 import { until } from "./wait";
 import { cgroupUsage } from "./workloads";
 
 const ctx = inject("nodeSuite");
 const AGENT_ID = "kw-node";
+// Federated rounds key an agent by its cluster too: <cluster name>/<agent id>.
+const PARTICIPANT = `${E2E.clusterName}/${AGENT_ID}`;
 const KUBELET_ROOT = "/var/lib/kubelet";
 const SLOT_S = 300;
 const SEED_DAYS = 6;
@@ -160,7 +162,7 @@ describe("a federated round with the agent DaemonSet", () => {
     const trainable = await until(
       async () => {
         const [row] = await db.sql<{ trainable_examples: number }[]>`
-          select trainable_examples from agent_models where agent_id = ${AGENT_ID}`;
+          select trainable_examples from agent_models where agent_id = ${PARTICIPANT}`;
         return row !== undefined && row.trainable_examples >= MIN_TRAINABLE
           ? row.trainable_examples
           : undefined;
@@ -173,14 +175,14 @@ describe("a federated round with the agent DaemonSet", () => {
       async () => {
         const [row] = await db.sql<Round[]>`
           select id, status, selected_agents, candidate_version, outcome, opened_at, closed_at
-          from fl_rounds where kind = 'train' and ${AGENT_ID} = any(selected_agents)
+          from fl_rounds where kind = 'train' and ${PARTICIPANT} = any(selected_agents)
           order by id desc limit 1`;
         return row !== undefined && row.status !== "open" ? row : undefined;
       },
       { timeoutMs: 300_000, what: "a training round with the node's agent" },
     );
     expect(round.status).toBe("closed");
-    expect(round.selected_agents).toEqual([AGENT_ID]);
+    expect(round.selected_agents).toEqual([PARTICIPANT]);
     const updates = await db.sql<
       {
         agent_id: string;
@@ -194,7 +196,7 @@ describe("a federated round with the agent DaemonSet", () => {
       from fl_updates where round_id = ${round.id}`;
     expect(updates).toHaveLength(1);
     const [update] = updates;
-    expect(update).toMatchObject({ agent_id: AGENT_ID, refusal: null });
+    expect(update).toMatchObject({ agent_id: PARTICIPANT, refusal: null });
     expect(update?.example_count).toBeGreaterThan(0);
     expect(update?.local_steps).toBeGreaterThan(0);
     expect(update?.delta_norm).toBeGreaterThan(0);
@@ -225,7 +227,7 @@ describe("a federated round with the agent DaemonSet", () => {
     const evaluations = await db.sql<
       { agent_id: string; example_count: number }[]
     >`select agent_id, example_count from fl_evaluations where round_id = ${gate.id}`;
-    expect(evaluations.map((e) => e.agent_id)).toEqual([AGENT_ID]);
+    expect(evaluations.map((e) => e.agent_id)).toEqual([PARTICIPANT]);
     expect(evaluations[0]?.example_count).toBeGreaterThan(0);
 
     // the gate's verdict: the central holdout has no container with a whole window, so the
@@ -257,7 +259,7 @@ describe("a federated round with the agent DaemonSet", () => {
     ).toBe(1);
     expect(metrics.get("kubewise_agent_model_version")).toBe(active.version);
     const [reported] = await db.sql<{ model_version: number | null }[]>`
-      select model_version from agent_models where agent_id = ${AGENT_ID}`;
+      select model_version from agent_models where agent_id = ${PARTICIPANT}`;
     expect(reported?.model_version).toBe(active.version);
 
     // the agent container's memory high-water mark: scrapes, the forecaster and the training child
