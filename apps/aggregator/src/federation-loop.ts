@@ -43,11 +43,18 @@ export function startFederationLoop(options: FederationLoopOptions): {
   stop: () => void;
 } {
   const { metrics, logger } = options;
+  // Why nothing happened is logged once when it changes, not at every tick.
+  let lastIdleReason: string | undefined;
   const runOnce = async (): Promise<void> => {
     try {
       const result = await options.step();
       if (!result.ran) return;
-      record(metrics, result.value.step);
+      const { step } = result.value;
+      const idleReason = step.action === "none" ? step.reason : undefined;
+      if (idleReason !== undefined && idleReason !== lastIdleReason)
+        logger.info({ reason: idleReason }, "federation idle");
+      lastIdleReason = idleReason;
+      record(metrics, step);
       if (result.value.activeVersion !== undefined)
         metrics.flActiveModelVersion.set(result.value.activeVersion);
     } catch (error) {

@@ -90,7 +90,8 @@ export async function openTrainingRound(
   const now = ctx.clock.now();
   const eligible = await listEligibleAgents(ctx, settings);
   if (eligible.length < settings.minClients) {
-    ctx.logger.info(
+    // debug: the leader's loop logs the step's reason at info once per change (every tick is noise)
+    ctx.logger.debug(
       { eligible: eligible.length, needed: settings.minClients },
       "training round due but too few eligible agents",
     );
