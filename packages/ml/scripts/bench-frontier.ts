@@ -26,13 +26,20 @@ import type { ChartSeries } from "../src/eval/frontier-svg";
 import type { SweepPolicy } from "../src/eval/sweep";
 import { pointName } from "../src/eval/sweep";
 import type { TraceSeries } from "../src/traces/series-builder";
+import type { BaselineCache } from "./frontier-cache";
+import { openBaselineCache } from "./frontier-cache";
 import { BASELINE_FAMILIES, buildSweeps } from "./frontier-policies";
-import type { FrontierSeriesResult } from "./frontier-score";
+import type {
+  FrontierSeriesResult,
+  PartResults,
+  Parts,
+} from "./frontier-score";
 import {
   FRESH_FAMILY,
   HINDSIGHT_FAMILY,
   HINDSIGHT_QUANTILES,
-  scoreFrontierSeries,
+  joinParts,
+  scoreParts,
 } from "./frontier-score";
 import {
   invocationDir,
@@ -65,6 +72,9 @@ Options:
   --every <k>      only every k-th series (quick iteration; report full runs)
   --workers <n>    worker threads (default: min(2, CPU cores))
   --baselines-only skip Kubewise (no model files needed)
+  --cache <dir>    where the baselines' scores are kept between runs, per series and per version
+                   of their source (default: ./bench-frontier/cache); Kubewise is always scored
+  --rescore        ignore the cache and score the baselines again (the cache is still refreshed)
   --fresh          also score Kubewise as stated each day, before the publication rule
                    ("kubewise-fresh"; Kubewise itself is scored as published)
   -h, --help       this text`;
@@ -76,6 +86,8 @@ const { values: args } = parseArgs({
     every: { type: "string" },
     "baselines-only": { type: "boolean", default: false },
     fresh: { type: "boolean", default: false },
+    cache: { type: "string" },
+    rescore: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -101,7 +113,12 @@ function fold(merged: Merged, result: FrontierSeriesResult): void {
 
 async function scoreAll(
   series: TraceSeries[],
-  options: { workers: number; kubewise: boolean; fresh: boolean },
+  options: {
+    workers: number;
+    kubewise: boolean;
+    fresh: boolean;
+    cache: BaselineCache | null;
+  },
 ): Promise<Merged> {
   const merged: Merged = {
     accumulators: new Map(),
@@ -110,23 +127,70 @@ async function scoreAll(
   };
   const started = performance.now();
   let done = 0;
+  let cached = 0;
   const progress = (): void => {
     done++;
-    if (done % 10 === 0 || done === series.length)
+    if (done % 10 === 0 || done === series.length) {
+      const elapsedS = (performance.now() - started) / 1000;
+      const etaS = (elapsedS / done) * (series.length - done);
       log(
-        `scored ${done}/${series.length} series (${((performance.now() - started) / 1000).toFixed(1)} s, ${options.workers} worker(s))`,
+        `scored ${done}/${series.length} series (${elapsedS.toFixed(1)} s, about ${etaS.toFixed(0)} s to go; baselines from the cache for ${cached}; ${options.workers} worker(s))`,
       );
+    }
   };
+  // What each series still needs: the baselines unless cached, Kubewise unless --baselines-only.
+  const jobs: {
+    index: number;
+    cachedBaselines: FrontierSeriesResult | null;
+  }[] = [];
+  for (const [index, s] of series.entries()) {
+    const hit = (await options.cache?.get(s)) ?? null;
+    if (hit) cached++;
+    jobs.push({ index, cachedBaselines: hit });
+  }
+  const finish = async (index: number, results: PartResults): Promise<void> => {
+    const job = jobs[index];
+    const s = series[index];
+    if (job === undefined || s === undefined) return;
+    const baselines = job.cachedBaselines ?? results.baselines;
+    if (baselines === undefined)
+      throw new Error(`series ${s.seriesId}: no baseline result`);
+    if (results.baselines && options.cache)
+      await options.cache.put(s, results.baselines);
+    fold(
+      merged,
+      results.kubewise ? joinParts(baselines, results.kubewise) : baselines,
+    );
+    progress();
+  };
+  const partsOf = (index: number): Parts => ({
+    baselines: !jobs[index]?.cachedBaselines,
+    kubewise: options.kubewise,
+  });
+  const pending = jobs.filter((j) => {
+    const p = partsOf(j.index);
+    return p.baselines || p.kubewise;
+  });
+  for (const j of jobs.filter((x) => !pending.includes(x)))
+    await finish(j.index, {});
+  if (pending.length === 0) return merged;
   if (options.workers <= 1) {
     const sweeps = buildSweeps(options);
-    for (const s of series) {
-      fold(merged, scoreFrontierSeries(s, sweeps, options));
-      progress();
+    for (const j of pending) {
+      const s = series[j.index];
+      if (s === undefined) continue;
+      await finish(
+        j.index,
+        scoreParts(s, sweeps, {
+          fresh: options.fresh,
+          parts: partsOf(j.index),
+        }),
+      );
     }
     return merged;
   }
   const workers = Array.from(
-    { length: Math.min(options.workers, series.length) },
+    { length: Math.min(options.workers, pending.length) },
     () =>
       startTsxWorker(new URL("./frontier-worker.ts", import.meta.url), {
         kubewise: options.kubewise,
@@ -134,19 +198,27 @@ async function scoreAll(
       }),
   );
   let next = 0;
+  let finished = 0;
   await new Promise<void>((resolveAll, rejectAll) => {
     const feed = (worker: (typeof workers)[number]): void => {
-      if (next >= series.length) return;
-      const index = next++;
-      worker.postMessage({ index, series: series[index] });
+      const job = pending[next++];
+      if (job === undefined) return;
+      worker.postMessage({
+        index: job.index,
+        series: series[job.index],
+        parts: partsOf(job.index),
+      });
     };
     for (const worker of workers) {
       worker.on("error", rejectAll);
-      worker.on("message", (m: { result: FrontierSeriesResult }) => {
-        fold(merged, m.result);
-        progress();
-        if (done === series.length) resolveAll();
-        else feed(worker);
+      worker.on("message", (m: { index: number; result: PartResults }) => {
+        finish(m.index, m.result)
+          .then(() => {
+            finished++;
+            if (finished === pending.length) resolveAll();
+            else feed(worker);
+          })
+          .catch(rejectAll);
       });
       feed(worker);
     }
@@ -298,7 +370,19 @@ async function main(): Promise<void> {
   );
   const started = performance.now();
   const fresh = kubewise && args.fresh;
-  const merged = await scoreAll(series, { workers, kubewise, fresh });
+  const outDir = resolve(invocationDir, args.out);
+  const cache = openBaselineCache(
+    resolve(invocationDir, args.cache ?? resolve(outDir, "cache")),
+  );
+  log(`baseline cache: ${cache.dir}${args.rescore ? " (rescoring)" : ""}`);
+  const merged = await scoreAll(series, {
+    workers,
+    kubewise,
+    fresh,
+    cache: args.rescore
+      ? { ...cache, get: () => Promise.resolve(null) }
+      : cache,
+  });
   const byFamily = frontierPoints(merged, buildSweeps({ kubewise }), fresh);
   const baselines = BASELINE_FAMILIES.flatMap((f) => byFamily.get(f) ?? []);
   const kw = byFamily.get("kubewise") ?? [];
@@ -322,7 +406,6 @@ async function main(): Promise<void> {
   const confidence = confidenceReport(merged.kubewiseDays);
   const kwDefault = kw.find((p) => p.isDefault);
 
-  const outDir = resolve(invocationDir, args.out);
   await mkdir(outDir, { recursive: true });
   const families = [
     ...BASELINE_FAMILIES,

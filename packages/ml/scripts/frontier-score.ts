@@ -36,21 +36,30 @@ export type FrontierSeriesResult = {
 /** Kubewise's points as the recommender states them each day, without the publication rule. */
 export const FRESH_FAMILY = "kubewise-fresh";
 
+/** Which policies to score: the baselines (with the bound and the provisioned values), Kubewise, or both. */
+export type FrontierPart = "baselines" | "kubewise" | "all";
+
 export function scoreFrontierSeries(
   series: TraceSeries,
   sweeps: SweepPolicy[],
-  options: { fresh: boolean },
+  options: { fresh: boolean; part?: FrontierPart },
 ): FrontierSeriesResult {
+  const part = options.part ?? "all";
+  const isKubewise = (s: SweepPolicy): boolean => s.family === "kubewise";
+  const baselines = part !== "kubewise";
+  const kubewise = part !== "baselines";
   const fresh = sweeps
-    .filter((s) => options.fresh && s.family === "kubewise")
+    .filter((s) => kubewise && options.fresh && isKubewise(s))
     .flatMap((s) =>
       sweepEntries(s, { family: FRESH_FAMILY, publication: undefined }),
     );
   const entries = [
-    { name: PROVISIONED, recommender: null },
-    ...sweeps.flatMap((s) => sweepEntries(s)),
+    ...(baselines ? [{ name: PROVISIONED, recommender: null }] : []),
+    ...sweeps
+      .filter((s) => (isKubewise(s) ? kubewise : baselines))
+      .flatMap((s) => sweepEntries(s)),
     ...fresh,
-    ...boundPolicies(series, hindsightSpecs()),
+    ...(baselines ? boundPolicies(series, hindsightSpecs()) : []),
   ];
   const evaluation = evaluateSeries(series, entries);
   const accumulators = new Map<string, PolicyAccumulator>();
@@ -81,5 +90,49 @@ export function scoreFrontierSeries(
     states: [...accumulators].map(([name, acc]) => [name, acc.state()]),
     kubewiseDays,
     days: evaluation.days.length,
+  };
+}
+
+/** One series' result from its baseline and Kubewise parts. */
+export function joinParts(
+  baselines: FrontierSeriesResult,
+  kubewise: FrontierSeriesResult,
+): FrontierSeriesResult {
+  return {
+    states: [...baselines.states, ...kubewise.states],
+    kubewiseDays: [...baselines.kubewiseDays, ...kubewise.kubewiseDays],
+    days: baselines.days + kubewise.days,
+  };
+}
+
+export type Parts = { baselines: boolean; kubewise: boolean };
+export type PartResults = {
+  baselines?: FrontierSeriesResult;
+  kubewise?: FrontierSeriesResult;
+};
+
+/** Scores the parts asked for, each in its own walk-forward run (so the baselines' can be cached). */
+export function scoreParts(
+  series: TraceSeries,
+  sweeps: SweepPolicy[],
+  options: { fresh: boolean; parts: Parts },
+): PartResults {
+  return {
+    ...(options.parts.baselines
+      ? {
+          baselines: scoreFrontierSeries(series, sweeps, {
+            fresh: options.fresh,
+            part: "baselines",
+          }),
+        }
+      : {}),
+    ...(options.parts.kubewise
+      ? {
+          kubewise: scoreFrontierSeries(series, sweeps, {
+            fresh: options.fresh,
+            part: "kubewise",
+          }),
+        }
+      : {}),
   };
 }

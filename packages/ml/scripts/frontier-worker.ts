@@ -4,7 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 
 import type { TraceSeries } from "../src/traces/series-builder";
 import { buildSweeps } from "./frontier-policies";
-import { scoreFrontierSeries } from "./frontier-score";
+import { scoreParts } from "./frontier-score";
 
 const port = parentPort;
 if (port === null)
@@ -12,9 +12,19 @@ if (port === null)
 const options = workerData as { kubewise: boolean; fresh: boolean };
 const sweeps = buildSweeps(options);
 
-port.on("message", (message: { index: number; series: TraceSeries }) => {
-  port.postMessage({
-    index: message.index,
-    result: scoreFrontierSeries(message.series, sweeps, options),
-  });
-});
+port.on(
+  "message",
+  (message: {
+    index: number;
+    series: TraceSeries;
+    parts: { baselines: boolean; kubewise: boolean };
+  }) => {
+    port.postMessage({
+      index: message.index,
+      result: scoreParts(message.series, sweeps, {
+        fresh: options.fresh,
+        parts: message.parts,
+      }),
+    });
+  },
+);
