@@ -124,6 +124,24 @@ describe("decidePublication", () => {
     ).toEqual(["memory limit 1024 MiB -> 600 MiB"]);
   });
 
+  it("judges the CPU request by what keeping it costs, where the recommender can say", () => {
+    const fresh = rec({ cpuRequestCores: 0.9, cpuLimitCores: null });
+    // +80 %: material by relative change, but keeping 500m costs little more on the days just seen.
+    expect(materialChanges(rec(), fresh)).toEqual(["CPU request 500m -> 900m"]);
+    expect(materialChanges(rec(), fresh, { cpuRegret: 0.01 })).toEqual([]);
+    expect(
+      materialChanges(rec(), fresh, {
+        cpuRegret: PUBLICATION_RULE.cpu.regret + 0.01,
+      }),
+    ).toEqual(["CPU request 500m -> 900m"]);
+    // The regret is the request's: a CPU limit stays judged by relative change.
+    expect(
+      materialChanges(rec({ cpuLimitCores: 1 }), rec({ cpuLimitCores: 2 }), {
+        cpuRegret: 0,
+      }),
+    ).toEqual(["CPU limit 1000m -> 2000m"]);
+  });
+
   it("publishes when the confidence crosses the auto-apply threshold, only when one is set", () => {
     const crossed = decidePublication({
       published: rec({}, { confidence: 0.89 }),

@@ -1,7 +1,10 @@
 // When a fresh recommendation replaces the published one: the one rule the product (services: a new
 // version supersedes the open recommendation) and the walk-forward harness (what the user sees is
-// scored) share. CPU moves on a relative change per value, with hysteresis (a decrease must save more
-// than an increase must add) and a least absolute change in real units. Memory moves when keeping the
+// scored) share. The CPU request moves when keeping the published one costs materially more than the
+// fresh one in the CPU choice's own objective over the last days (slack over p95 + priced exceedance:
+// `cpuRegret`), where the recommender can say; otherwise on a relative change per value, with
+// hysteresis (a decrease must save more than an increase must add); either way only by a least
+// absolute change in real units. Memory moves when keeping the
 // published values costs materially more than the fresh ones in the recommender's own objective
 // (relative slack + priced risk: `memoryRegret`), where the recommender can say; by relative change
 // otherwise. Safety first: the published values holding materially less often than the fresh ones
@@ -9,8 +12,11 @@
 import type { Recommendation, ResourceValues } from "./recommender";
 
 export type PublicationRule = {
-  /** Relative change that counts upwards / downwards, and the least absolute change (real units). */
-  cpu: { up: number; down: number; minCores: number };
+  /**
+   * Relative change that counts upwards / downwards, and the least absolute change (real units).
+   * `regret`: least extra cost of keeping the published CPU request (units of relative slack).
+   */
+  cpu: { up: number; down: number; minCores: number; regret: number };
   /** `regret`: least extra cost of keeping the published memory values (units of relative slack). */
   memory: { up: number; down: number; minBytes: number; regret: number };
   /** Publish when the published values' confidence today is this much below the fresh one's. */
@@ -19,9 +25,14 @@ export type PublicationRule = {
 
 /** Tuned on the dev traces (bench:frontier, docs/adr/0008): changes/day against slack at equal safety. */
 export const PUBLICATION_RULE: PublicationRule = {
-  cpu: { up: 0.3, down: 0.4, minCores: 0.02 },
-  memory: { up: 0.1, down: 0.2, minBytes: 32 * 1024 * 1024, regret: 0.1 },
-  confidenceDrop: 0.03,
+  cpu: { up: 0.3, down: 0.4, minCores: 0.02, regret: 0.1 },
+  memory: {
+    up: 0.1,
+    down: 0.2,
+    minBytes: 32 * 1024 * 1024,
+    regret: 0.15,
+  },
+  confidenceDrop: 0.05,
 };
 
 /** What the rule reads of a recommendation (the fields the product stores and patches). */
@@ -50,6 +61,8 @@ export type PublicationInput = {
   publishedConfidenceNow?: number | null;
   /** What keeping the published memory values costs today over the fresh ones (null: unknown). */
   memoryRegret?: number | null;
+  /** What keeping the published CPU request costs over the fresh one (null: unknown). */
+  cpuRegret?: number | null;
   /** The namespace's auto-apply threshold, when auto-apply is on. */
   autoApplyMinConfidence?: number | null;
   unitSystem?: "real" | "normalized";
@@ -72,6 +85,8 @@ type Judge = {
   real: boolean;
   /** Memory by regret: null judges memory by relative change, true / false moves it or keeps it. */
   memoryPays: boolean | null;
+  /** CPU requests by regret, likewise. */
+  cpuPays: boolean | null;
 };
 
 function formatValue(kind: Kind, v: number | null): string {
@@ -83,15 +98,18 @@ function formatValue(kind: Kind, v: number | null): string {
 
 function moved(
   kind: Kind,
-  pair: { from: number | null; to: number | null },
+  pair: { from: number | null; to: number | null; isLimit: boolean },
   at: Judge,
 ): boolean {
-  const { from, to } = pair;
+  const { from, to, isLimit } = pair;
   if (from === null || to === null) return from !== to;
   const least = kind === "cpu" ? at.rule.cpu.minCores : at.rule.memory.minBytes;
   if (at.real && Math.abs(to - from) < least) return false;
   if (kind === "memory" && at.memoryPays !== null)
     return at.memoryPays && to !== from;
+  // The regret is the CPU request's; a CPU limit stays judged by relative change.
+  if (kind === "cpu" && !isLimit && at.cpuPays !== null)
+    return at.cpuPays && to !== from;
   if (from === 0) return to !== 0;
   const change = (to - from) / from;
   const r = at.rule[kind];
@@ -121,7 +139,7 @@ function valueChanges(
     const from = pick(pair.from);
     const to = pick(pair.to);
     if (from === undefined || to === undefined) return [];
-    return moved(kind, { from, to }, at)
+    return moved(kind, { from, to, isLimit: label.endsWith("limit") }, at)
       ? [
           `${prefix}${label} ${formatValue(kind, from)} -> ${formatValue(kind, to)}`,
         ]
@@ -148,14 +166,17 @@ export function materialChanges(
     unitSystem?: "real" | "normalized";
     rule?: PublicationRule;
     memoryRegret?: number | null;
+    cpuRegret?: number | null;
   } = {},
 ): string[] {
   const rule = options.rule ?? PUBLICATION_RULE;
   const regret = options.memoryRegret ?? null;
+  const cpuRegret = options.cpuRegret ?? null;
   const at: Judge = {
     rule,
     real: (options.unitSystem ?? "real") === "real",
     memoryPays: regret === null ? null : regret > rule.memory.regret,
+    cpuPays: cpuRegret === null ? null : cpuRegret > rule.cpu.regret,
   };
   const changes = valueChanges(
     "",

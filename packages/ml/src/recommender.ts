@@ -51,6 +51,11 @@ export type Restatement = {
    * objective (relative slack + priced risk); absent when the policy has no such objective.
    */
   memoryRegret?: number;
+  /**
+   * What keeping the published CPU request costs over the fresh one on the last days, in the policy's
+   * own objective (relative slack + priced exceedance); absent when the policy has no such objective.
+   */
+  cpuRegret?: number;
 };
 
 export type Recommendation = {

@@ -193,16 +193,22 @@ type DayContext = {
 function restated(
   run: PolicyRun,
   at: { nowS: number; fresh: Recommendation },
-): { rec: Recommendation; memoryRegret: number | null } | null {
+): {
+  rec: Recommendation;
+  memoryRegret: number | null;
+  cpuRegret: number | null;
+} | null {
   const previous = run.previous;
   if (previous === null) return null;
   const restatement =
     run.session?.restate?.(previous.base, at.nowS, at.fresh) ?? null;
-  if (restatement === null) return { rec: previous, memoryRegret: null };
-  const { memoryRegret, ...stated } = restatement;
+  if (restatement === null)
+    return { rec: previous, memoryRegret: null, cpuRegret: null };
+  const { memoryRegret, cpuRegret, ...stated } = restatement;
   return {
     rec: { ...previous, ...stated },
     memoryRegret: memoryRegret ?? null,
+    cpuRegret: cpuRegret ?? null,
   };
 }
 
@@ -225,6 +231,7 @@ function inForceToday(
     fresh: toPublishable(fresh),
     publishedConfidenceNow: kept?.rec.confidence ?? null,
     memoryRegret: kept?.memoryRegret ?? null,
+    cpuRegret: kept?.cpuRegret ?? null,
     unitSystem: at.unitSystem,
     rule,
   });

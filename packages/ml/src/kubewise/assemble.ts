@@ -204,7 +204,7 @@ export function assembleRecommendation(
 /** The risk-priced path: memory limit from the confidence model, no CPU limit (CPU is compressible). */
 export function assembleRiskRecommendation(
   plan: Plan & { evidence: Evidence },
-  knob: { riskWeight: number; cpuLevelFactor: number },
+  knob: { riskWeight: number; cpuLevelFactor: number; cpuPenalty: number },
   ctx: AssembleContext & { model: ConfidenceModel },
 ): Recommendation {
   const { memory, cpu, evidence } = plan;
@@ -257,6 +257,7 @@ export function assembleRiskRecommendation(
     },
     evidence: recordEvidence(plan, {
       riskWeight: knob.riskWeight,
+      cpuPenalty: knob.cpuPenalty,
       modelProbability: choice.modelProbability,
       forecast: choice.forecast,
     }),
@@ -269,6 +270,7 @@ function recordEvidence(
   plan: Plan & { evidence: Evidence },
   extra: {
     riskWeight: number;
+    cpuPenalty: number;
     modelProbability: number;
     forecast: { median: number; q90: number; q99: number };
   },
@@ -302,6 +304,7 @@ function recordEvidence(
     oomMemBytes:
       plan.oomMemBytes === undefined ? null : Math.round(plan.oomMemBytes),
     riskWeight: extra.riskWeight,
+    cpuPenalty: extra.cpuPenalty,
     modelProbability: round(extra.modelProbability),
   };
 }

@@ -9,7 +9,7 @@ import {
 import { OUTPUT_SIZE } from "../forecast/quantile-heads";
 import { quantileSorted } from "../stats/quantile";
 import { createRng } from "../stats/rng";
-import { chooseCpuRequest } from "./cpu-choice";
+import { chooseCpuRequest, cpuRequestRegret } from "./cpu-choice";
 import type { DayForecast } from "./forecasts";
 
 const T0 = 1_700_000_000 - (1_700_000_000 % 86_400);
@@ -116,5 +116,52 @@ describe("chooseCpuRequest", () => {
       });
       expect(choice?.source).toBe("history");
     });
+  });
+});
+
+describe("cpuRequestRegret", () => {
+  const smooth = () => {
+    const random = createRng(3);
+    return historyOf(14, () => 1 + 0.05 * random());
+  };
+
+  it("is zero for the same request and positive for one the last days overran", () => {
+    const { history, nowSlot } = smooth();
+    const penalty = 38;
+    expect(
+      cpuRequestRegret(history, nowSlot, {
+        publishedCores: 1.1,
+        freshCores: 1.1,
+        penalty,
+      }),
+    ).toBe(0);
+    // 0.8 cores sits below every sample: penalty x 1 against ~5 % slack.
+    const low =
+      cpuRequestRegret(history, nowSlot, {
+        publishedCores: 0.8,
+        freshCores: 1.1,
+        penalty,
+      }) ?? Number.NaN;
+    expect(low).toBeGreaterThan(penalty * 0.9);
+    // 2 cores wastes ~half the request: its regret is about the extra slack.
+    const high =
+      cpuRequestRegret(history, nowSlot, {
+        publishedCores: 2,
+        freshCores: 1.1,
+        penalty,
+      }) ?? Number.NaN;
+    expect(high).toBeGreaterThan(0.4);
+    expect(high).toBeLessThan(0.5);
+  });
+
+  it("says nothing with fewer than two days to judge on", () => {
+    const { history, nowSlot } = historyOf(1, () => 1);
+    expect(
+      cpuRequestRegret(history, nowSlot, {
+        publishedCores: 1,
+        freshCores: 2,
+        penalty: 38,
+      }),
+    ).toBeUndefined();
   });
 });

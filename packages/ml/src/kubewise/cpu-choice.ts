@@ -147,6 +147,34 @@ function validateCandidates(
   return { slack, above, days };
 }
 
+/**
+ * What keeping a published CPU request costs over the fresh one in the choice's own objective: over
+ * the last validation days, the mean of (relative slack over the day's p95 + penalty x fraction of
+ * samples above) for the published request minus the same for the fresh one. Positive: the fresh
+ * request is cheaper (or safer) on the days just seen. Undefined with fewer than two usable days.
+ */
+export function cpuRequestRegret(
+  history: SlotHistory,
+  nowSlot: number,
+  input: { publishedCores: number; freshCores: number; penalty: number },
+): number | undefined {
+  const { publishedCores, freshCores, penalty } = input;
+  if (!(publishedCores > 0) || !(freshCores > 0)) return undefined;
+  const cost = (day: Float64Array, r: number): number =>
+    Math.max(0, r - quantileSorted(day, 0.95)) / r +
+    (penalty * countAbove(day, r)) / day.length;
+  let sum = 0;
+  let days = 0;
+  for (let j = 1; j <= VALIDATION_DAYS; j++) {
+    const at = nowSlot - j * SLOTS_PER_DAY;
+    const day = sortedFinite(history.view(at, at + SLOTS_PER_DAY).cpuCores);
+    if (day.length < 12) continue;
+    sum += cost(day, publishedCores) - cost(day, freshCores);
+    days++;
+  }
+  return days >= MIN_VALIDATION_DAYS ? sum / days : undefined;
+}
+
 /** chooseCpuRequest for several penalties at once (one validation pass; bench:frontier's sweep). */
 export function chooseCpuRequests(
   history: SlotHistory,

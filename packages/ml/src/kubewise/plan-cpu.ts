@@ -6,7 +6,11 @@ import type { Periodicity } from "../policy/periodicity";
 import { planCpuWindows } from "../policy/windows";
 import type { CpuWindowPlan } from "../policy/windows";
 import { maxFinite } from "../stats/quantile";
-import { chooseCpuRequest, chooseCpuRequests } from "./cpu-choice";
+import {
+  chooseCpuRequest,
+  chooseCpuRequests,
+  cpuRequestRegret,
+} from "./cpu-choice";
 import type { CpuSource } from "./cpu-choice";
 import type { DayForecast } from "./forecasts";
 
@@ -23,6 +27,12 @@ export type CpuPlan = {
   levelFactor: number;
   /** The level factor under other exceedance penalties (bench:frontier's sweep). */
   levelFactors(penalties: readonly number[]): number[];
+  /** What keeping `publishedCores` costs over `freshCores` on the last days (cpuRequestRegret). */
+  regret(input: {
+    publishedCores: number;
+    freshCores: number;
+    penalty: number;
+  }): number | undefined;
   peakCores: number;
 };
 
@@ -90,6 +100,7 @@ export function planCpu(
     periodicity,
     levelFactor,
     levelFactors,
+    regret: (input) => cpuRequestRegret(history, nowSlot, input),
     peakCores: Number.isFinite(peakCores) ? peakCores : 0,
   };
 }

@@ -13,6 +13,7 @@ import {
   restateValues,
 } from "./assemble";
 import type { AssembleContext, Plan } from "./assemble";
+import { CPU_EXCEEDANCE_PENALTY } from "./cpu-choice";
 import type { Evidence } from "./evidence";
 import type { ForecastFn } from "./forecasts";
 import { chooseLadderStep } from "./ladder";
@@ -124,6 +125,7 @@ export function buildKubewiseRecommender(
               {
                 riskWeight: options.riskWeight ?? KUBEWISE_DEFAULTS.riskWeight,
                 cpuLevelFactor: plan.cpu.levelFactor,
+                cpuPenalty: options.cpuPenalty ?? CPU_EXCEEDANCE_PENALTY,
               },
               { ...assembly, model },
             ),
@@ -162,6 +164,7 @@ export function buildKubewiseRecommender(
             {
               riskWeight: k.riskWeight,
               cpuLevelFactor: factors[i] ?? plan.cpu.levelFactor,
+              cpuPenalty: k.cpuPenalty,
             },
             { ...assembly, model },
           ),
@@ -175,10 +178,27 @@ export function buildKubewiseRecommender(
         recommendForKnobs,
         restate(published, nowS, fresh) {
           const plan = planner.planAt(nowS);
-          const evidence = "kind" in plan ? undefined : plan.evidence;
-          return model && evidence
-            ? restateValues(published, { evidence, model, fresh })
-            : null;
+          if ("kind" in plan) return null;
+          const evidence = plan.evidence;
+          if (!model || !evidence) return null;
+          const restatement = restateValues(published, {
+            evidence,
+            model,
+            fresh,
+          });
+          // The CPU request's regret in the choice's own objective, at the fresh one's penalty.
+          const penalty = fresh?.evidence?.cpuPenalty;
+          const cpuRegret =
+            fresh && typeof penalty === "number"
+              ? plan.cpu.regret({
+                  publishedCores: published.cpuRequestCores,
+                  freshCores: fresh.base.cpuRequestCores,
+                  penalty,
+                })
+              : undefined;
+          return cpuRegret === undefined
+            ? restatement
+            : { ...restatement, cpuRegret };
         },
         recommendEveryStep(nowS: number): LadderResult {
           const plan = planner.planAt(nowS);

@@ -98,6 +98,20 @@ describe("supersedeDecision", () => {
     expect(restated(0.2).reason).toBe("memory limit 1024 MiB -> 700 MiB");
   });
 
+  it("keeps a CPU request that costs next to nothing more to keep (the recommender's regret)", () => {
+    const next = values({ cpuRequestMillicores: 900 });
+    const restated = (cpuRegret: number) =>
+      supersedeDecision({
+        previous: values(),
+        next,
+        previousNow: { confidence: 0.95, factors: [], cpuRegret },
+        autoApplyMinConfidence: null,
+      });
+    expect(decide(values(), next).publish).toBe(true);
+    expect(restated(0.001).publish).toBe(false);
+    expect(restated(5).reason).toBe("CPU request 500m -> 900m");
+  });
+
   it("publishes a confidence that crosses the auto-apply threshold, only when auto-apply is on", () => {
     const before = values({ confidence: 0.89 });
     const after = values({ confidence: 0.905 });

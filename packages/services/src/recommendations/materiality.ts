@@ -62,6 +62,7 @@ export function supersedeDecision(input: {
     fresh: toPublishableValues(next),
     publishedConfidenceNow: input.previousNow?.confidence ?? null,
     memoryRegret: input.previousNow?.memoryRegret ?? null,
+    cpuRegret: input.previousNow?.cpuRegret ?? null,
     autoApplyMinConfidence: input.autoApplyMinConfidence,
   });
 }
