@@ -22,11 +22,19 @@ export function toSeries(
   history: readonly UsageHistoryRow[],
   now: Date,
 ): Series {
-  return {
-    timestampsS: Float64Array.from(history, (h) => h.bucket.getTime() / 1000),
-    memBytes: Float64Array.from(history, (h) => h.memoryWorkingSetBytesMax),
+  const n = history.length;
+  const series = {
+    timestampsS: new Float64Array(n),
+    memBytes: new Float64Array(n),
     nowS: now.getTime() / 1000,
   };
+  for (let i = 0; i < n; i++) {
+    const h = history[i];
+    if (h === undefined) continue;
+    series.timestampsS[i] = h.bucket.getTime() / 1000;
+    series.memBytes[i] = h.memoryWorkingSetBytesMax;
+  }
+  return series;
 }
 
 export function findLeak(
