@@ -66,15 +66,20 @@ const stop = (signal: NodeJS.Signals) => {
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);
 
-/** Next's standalone output keeps the build's config in .next/required-server-files.json only. */
+/**
+ * Hands Next the config `next build` recorded in .next/required-server-files.json, as Next's own
+ * standalone server.js does. The standalone output has no next.config.ts, so there it is the only
+ * config; in the source tree it is the same config, and without it Next warns at every start that
+ * "next start" does not work with "output: standalone" (this file is not `next start`).
+ */
 function useRecordedConfigWhenStandalone(dir: string): void {
   const recorded = path.join(dir, ".next/required-server-files.json");
-  if (existsSync(path.join(dir, "next.config.ts")) || !existsSync(recorded))
-    return;
+  if (!existsSync(recorded)) return;
   const { config } = JSON.parse(readFileSync(recorded, "utf8")) as {
     config: unknown;
   };
   // eslint-disable-next-line no-restricted-properties -- how Next's own standalone server.js hands Next its config
   process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
-  process.chdir(dir); // as Next's own standalone server.js does
+  // the standalone output is started from anywhere; Next resolves .next from the working directory
+  if (!existsSync(path.join(dir, "next.config.ts"))) process.chdir(dir);
 }
