@@ -1,8 +1,9 @@
 import fc from "fast-check";
+import type { TransactionSql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, type TestDatabase } from "../testing";
-import { copyBinaryIn } from "./copy-binary";
+import { copyBinaryIn, pipelinedCopyTransaction } from "./copy-binary";
 import {
   ensureClusterByName,
   insertIngestBatch,
@@ -163,6 +164,113 @@ describe("binary COPY of samples", () => {
     },
     10_000,
   );
+
+  const corruptions = [
+    ["a corrupt first row", (p: Buffer) => p.writeInt16BE(3, 19)],
+    ["a corrupt last row", (p: Buffer) => p.writeInt32BE(7, p.length - 10)],
+    ["a missing trailer", (p: Buffer) => p.writeInt16BE(9, p.length - 2)],
+  ] as const;
+  const threeContainers = (n: number) =>
+    encodeSamplesForCopy({
+      containerIds,
+      samples: toColumns(
+        Array.from({ length: n }, (_, i) => ({
+          containerIndex: i % 3,
+          timestampMs: Date.UTC(2026, 0, 1) + i * 1000,
+          cpuUsageCores: 0.5,
+          cpuThrottledPeriods: 1,
+          cpuThrottledSeconds: 0.1,
+          memoryWorkingSetBytes: 1e6,
+          memoryRssBytes: 1e6,
+          memoryLimitBytes: 0,
+          oomKillCount: 0,
+        })),
+      ),
+    });
+  const keyRows = async (s: number) =>
+    Number(
+      (
+        await t.sql<{ n: string }[]>`
+          select count(*) as n from ingest_batches where agent_id = 'copy-agent' and seq = ${s}`
+      )[0]?.n,
+    );
+  const insertKey = (s: number) => (c: TransactionSql) =>
+    c<{ seq: string }[]>`
+      insert into ingest_batches (cluster_id, agent_id, boot_id, seq, sample_count)
+      values (${clusterId}, 'copy-agent', 'b', ${s}, 3000) returning seq`;
+
+  it.each(corruptions)(
+    "pipelined: rejects, rolls the first statement back and frees the connection when PostgreSQL refuses %s",
+    async (_, corrupt) => {
+      const payload = threeContainers(3000);
+      corrupt(payload);
+      const s = nextSeq();
+      await expect(
+        pipelinedCopyTransaction(t.sql, {
+          first: insertKey(s),
+          statement: COPY_SAMPLES,
+          payload: () => payload,
+        }),
+      ).rejects.toThrow();
+      expect(await keyRows(s)).toBe(0);
+      // Every connection of the pool is clean: as many transactions at once as it has all commit.
+      const seqs = Array.from({ length: 12 }, nextSeq);
+      const stored = await Promise.all(
+        seqs.map((q) =>
+          pipelinedCopyTransaction(t.sql, {
+            first: insertKey(q),
+            statement: COPY_SAMPLES,
+            payload: () => threeContainers(3),
+          }),
+        ),
+      );
+      expect(stored.map((rows) => rows.map((r) => Number(r.seq)))).toEqual(
+        seqs.map((q) => [q]),
+      );
+    },
+    20_000,
+  );
+
+  it("pipelined: a failing first statement fails the COPY behind it and commits nothing", async () => {
+    const s = nextSeq();
+    let payloadAsked = false;
+    await expect(
+      pipelinedCopyTransaction(t.sql, {
+        // No such agent: the batch key's foreign key refuses it.
+        first: (c) => c<{ seq: string }[]>`
+          insert into ingest_batches (cluster_id, agent_id, boot_id, seq, sample_count)
+          values (${clusterId}, 'copy-agent-unregistered', 'b', ${s}, 3) returning seq`,
+        statement: COPY_SAMPLES,
+        payload: () => {
+          payloadAsked = true;
+          return threeContainers(3);
+        },
+      }),
+    ).rejects.toThrow(/foreign key/);
+    expect(payloadAsked).toBe(false);
+    expect(await keyRows(s)).toBe(0);
+  });
+
+  it("pipelined: a payload that cannot be built aborts the COPY and rolls back", async () => {
+    const s = nextSeq();
+    await expect(
+      pipelinedCopyTransaction(t.sql, {
+        first: insertKey(s),
+        statement: COPY_SAMPLES,
+        payload: () => {
+          throw new RangeError("unsafe integer");
+        },
+      }),
+    ).rejects.toThrow("unsafe integer");
+    expect(await keyRows(s)).toBe(0);
+    const again = await pipelinedCopyTransaction(t.sql, {
+      first: insertKey(s),
+      statement: COPY_SAMPLES,
+      payload: () => threeContainers(3),
+    });
+    expect(again.map((r) => Number(r.seq))).toEqual([s]);
+    expect(await keyRows(s)).toBe(1);
+  });
 
   it.each([
     ["an index past the containers", { containerIndex: [3] }],

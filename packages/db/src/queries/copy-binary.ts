@@ -1,4 +1,6 @@
-import type { TransactionSql } from "postgres";
+import type { Writable } from "node:stream";
+
+import type { PendingQuery, Sql, TransactionSql } from "postgres";
 
 /** Column types of PostgreSQL's binary COPY format that ingest needs. */
 export type BinaryColumnType =
@@ -107,6 +109,26 @@ export function uuidBytes(id: string): Buffer {
   return Buffer.from(id.replaceAll("-", ""), "hex");
 }
 
+/** Writes a COPY's payload and ends it; rejects when the driver's stream fails first. */
+async function sendCopyData(
+  writable: Writable,
+  payload: Buffer,
+): Promise<void> {
+  const streamFailed = new Promise<never>((_, reject) =>
+    writable.once("error", reject),
+  );
+  streamFailed.catch(() => undefined); // observed through the race below
+  // The driver writes CopyDone in _final, which Node runs synchronously inside end() once the
+  // write has flushed; only then may the connection take the next statement.
+  await Promise.race([
+    new Promise<void>((resolve, reject) =>
+      writable.write(payload, (error) => (error ? reject(error) : resolve())),
+    ),
+    streamFailed,
+  ]);
+  writable.end();
+}
+
 /**
  * Runs `COPY <target> FROM STDIN (FORMAT binary)` inside a transaction and resolves only once
  * PostgreSQL has accepted every row.
@@ -122,20 +144,60 @@ export async function copyBinaryIn<T>(
   tx: TransactionSql,
   copy: { statement: string; payload: Buffer; confirm: () => Promise<T> },
 ): Promise<T> {
-  const { payload, confirm } = copy;
   const writable = await tx.unsafe(copy.statement).writable();
   const streamFailed = new Promise<never>((_, reject) =>
     writable.once("error", reject),
   );
-  streamFailed.catch(() => undefined); // observed through the race below
-  // The driver writes CopyDone in _final, which Node runs synchronously inside end() once the
-  // write has flushed; only then may the connection take the next statement.
-  await Promise.race([
-    new Promise<void>((resolve, reject) =>
-      writable.write(payload, (error) => (error ? reject(error) : resolve())),
-    ),
-    streamFailed,
-  ]);
-  writable.end();
-  return Promise.race([confirm(), streamFailed]);
+  streamFailed.catch(() => undefined);
+  await sendCopyData(writable, copy.payload);
+  return Promise.race([copy.confirm(), streamFailed]);
+}
+
+/**
+ * One transaction of a statement and a binary COPY that depends on its result, in four round trips
+ * (five when each is awaited in turn): BEGIN; `first` and the COPY's start, pipelined; once `first`
+ * has answered, `payload(first's rows)` as the COPY's data with `select 1` behind it (the
+ * confirmation copyBinaryIn explains); COMMIT. It runs in sql.begin, which rolls back on any error
+ * and rejects when the connection dies (a reserved connection left queued statements pending
+ * forever when PostgreSQL was killed, and with them the pool's connection).
+ */
+export async function pipelinedCopyTransaction<R extends object>(
+  sql: Sql,
+  step: {
+    first: (c: TransactionSql) => PendingQuery<R[]>;
+    statement: string;
+    payload: (rows: readonly R[]) => Buffer;
+  },
+): Promise<R[]> {
+  let stored: R[] = [];
+  await sql.begin(async (tx) => {
+    const first = step.first(tx).execute();
+    const copy = tx.unsafe(step.statement).writable();
+    const [f, w] = await Promise.allSettled([first, copy]);
+    if (f.status === "rejected") {
+      if (w.status === "fulfilled")
+        w.value.destroy(new Error("statement before the COPY failed"));
+      throw f.reason;
+    }
+    if (w.status === "rejected") throw w.reason;
+    const rows: R[] = [...f.value];
+    const writable = w.value;
+    const streamFailed = new Promise<never>((_, reject) =>
+      writable.once("error", reject),
+    );
+    streamFailed.catch(() => undefined);
+    let payload: Buffer;
+    try {
+      payload = step.payload(rows);
+    } catch (error) {
+      writable.destroy(
+        error instanceof Error ? error : new Error(String(error)),
+      );
+      throw error;
+    }
+    await sendCopyData(writable, payload);
+    await Promise.race([tx`select 1`, streamFailed]);
+    stored = rows;
+  });
+  return stored;
 }

@@ -1,6 +1,6 @@
 import type { Sql } from "../client";
 import { ensureCluster } from "./cluster-identity";
-import { copyBinaryIn } from "./copy-binary";
+import { pipelinedCopyTransaction } from "./copy-binary";
 import { COPY_SAMPLES, encodeSamplesForCopy } from "./sample-copy";
 
 /** Workload container identity plus current requests/limits; 0 means "not set". */
@@ -172,12 +172,12 @@ const batchKey = (
 ) => `${b.clusterId}\u0000${b.agentId}\u0000${b.bootId}\u0000${b.seq}`;
 
 /**
- * Stores batches exactly once, all in one transaction (the aggregator groups the batches that
- * arrive while earlier ones commit: one commit, one COPY for all of them). The batch keys go in
- * first with ON CONFLICT DO NOTHING: a key that exists, or that a concurrent transaction holds,
- * makes that batch a duplicate (its samples are skipped) once the other commits. Then one binary
- * COPY of the new batches' samples, confirmed by a statement behind it (see copyBinaryIn). Results
- * are in input order; a batch listed twice stores once.
+ * Stores batches exactly once, all in one transaction (the aggregator's ingest writer groups the
+ * batches that arrive while its previous transaction commits: one commit, one COPY for all of
+ * them), in four round trips (see pipelinedCopyTransaction). The batch keys go in first with ON
+ * CONFLICT DO NOTHING: a key that exists, or that a concurrent transaction holds, makes that batch
+ * a duplicate (its samples are skipped) once the other commits. Then one binary COPY of the new
+ * batches' samples. Results are in input order; a batch listed twice stores once.
  */
 export async function insertIngestBatches(
   sql: Sql,
@@ -191,11 +191,15 @@ export async function insertIngestBatches(
     firstIndex.set(batchKey(b), i);
     unique.push(b);
   });
-  return sql.begin(async (tx) => {
+  const fresh = new Set<string>();
+  await pipelinedCopyTransaction<{
+    cluster_id: string;
+    agent_id: string;
+    boot_id: string;
+    seq: string;
+  }>(sql, {
     // Sorted, so two transactions that share keys lock them in the same order.
-    const inserted = await tx<
-      { cluster_id: string; agent_id: string; boot_id: string; seq: string }[]
-    >`
+    first: (c) => c`
       insert into ingest_batches (cluster_id, agent_id, boot_id, seq, sample_count)
       select * from unnest(
         ${unique.map((b) => b.clusterId)}::uuid[], ${unique.map((b) => b.agentId)}::text[],
@@ -203,32 +207,30 @@ export async function insertIngestBatches(
         ${unique.map((b) => b.samples.timestampMs.length)}::int4[])
       order by 1, 2, 3, 4
       on conflict do nothing
-      returning cluster_id, agent_id, boot_id, seq`;
-    const fresh = new Set(
-      inserted.map((k) =>
-        batchKey({
-          clusterId: k.cluster_id,
-          agentId: k.agent_id,
-          bootId: k.boot_id,
-          seq: Number(k.seq),
-        }),
-      ),
-    );
-    const toStore = unique.filter(
-      (b) => fresh.has(batchKey(b)) && b.samples.timestampMs.length > 0,
-    );
-    if (toStore.length > 0)
-      await copyBinaryIn(tx, {
-        statement: COPY_SAMPLES,
-        payload: encodeSamplesForCopy(...toStore),
-        confirm: () => tx`select 1`,
-      });
-    return batches.map((b, i) =>
-      firstIndex.get(batchKey(b)) === i && fresh.has(batchKey(b))
-        ? { duplicate: false, storedSamples: b.samples.timestampMs.length }
-        : { duplicate: true, storedSamples: 0 },
-    );
+      returning cluster_id, agent_id, boot_id, seq`,
+    statement: COPY_SAMPLES,
+    payload: (inserted) => {
+      for (const k of inserted)
+        fresh.add(
+          batchKey({
+            clusterId: k.cluster_id,
+            agentId: k.agent_id,
+            bootId: k.boot_id,
+            seq: Number(k.seq),
+          }),
+        );
+      return encodeSamplesForCopy(
+        ...unique.filter(
+          (b) => fresh.has(batchKey(b)) && b.samples.timestampMs.length > 0,
+        ),
+      );
+    },
   });
+  return batches.map((b, i) =>
+    firstIndex.get(batchKey(b)) === i && fresh.has(batchKey(b))
+      ? { duplicate: false, storedSamples: b.samples.timestampMs.length }
+      : { duplicate: true, storedSamples: 0 },
+  );
 }
 
 /** Stores one batch exactly once (insertIngestBatches with one batch). */
