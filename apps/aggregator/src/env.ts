@@ -44,6 +44,9 @@ const EnvSchema = z.object({
     .default("auto"),
   KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
   KUBEWISE_DB_POOL_SIZE: int(1, 200).default(10),
+  // Ingest transactions at once (a share of the pool): each takes every batch that arrived while
+  // the previous ones committed, so fewer writers make bigger groups and fewer commits.
+  KUBEWISE_INGEST_WRITERS: int(1, 200).default(2),
   // Agents' streams are long-lived: ending connections after this age (+-10 % jitter) lets them
   // spread over replicas that started later (grace: time for in-flight batches before the close).
   KUBEWISE_GRPC_MAX_CONNECTION_AGE_SECONDS: int(10, 86_400).default(600),
@@ -221,6 +224,7 @@ export type AggregatorEnv = Readonly<{
   /** Read the kube-system namespace's UID at start (undefined: no API access, name only). */
   clusterUid: { kubeconfigPath: string | undefined } | undefined;
   dbPoolSize: number;
+  ingestWriters: number;
   grpcMaxConnectionAgeMs: number;
   grpcMaxConnectionAgeGraceMs: number;
   maxQueuedPerStream: number;
@@ -391,6 +395,7 @@ export function loadEnv(
     clusterName: e.KUBEWISE_CLUSTER_NAME,
     clusterUid: toClusterUidConfig(e),
     dbPoolSize: e.KUBEWISE_DB_POOL_SIZE,
+    ingestWriters: Math.min(e.KUBEWISE_INGEST_WRITERS, e.KUBEWISE_DB_POOL_SIZE),
     grpcMaxConnectionAgeMs: e.KUBEWISE_GRPC_MAX_CONNECTION_AGE_SECONDS * 1000,
     grpcMaxConnectionAgeGraceMs:
       e.KUBEWISE_GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS * 1000,

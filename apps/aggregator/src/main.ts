@@ -169,7 +169,9 @@ async function main(): Promise<void> {
   };
   const federation = await startFederation(env, serviceCtx, logger);
   const metrics = createAggregatorMetrics();
-  const ingester = createIngester(store, { maxTransactions: env.dbPoolSize });
+  const ingester = createIngester(store, {
+    maxTransactions: env.ingestWriters,
+  });
   const podPlacement = startPodWatch(env.agentNodeCheck, logger);
   const grpc = await startGrpcServer({
     host: env.grpcHost,

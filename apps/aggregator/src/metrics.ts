@@ -61,6 +61,12 @@ export function createAggregatorMetrics() {
       labelNames: ["agent_id"],
       registers,
     }),
+    ingestBackpressure: new Counter({
+      name: "kubewise_aggregator_ingest_backpressure_total",
+      help: "Back-pressure on ingest: a stream stopped being read (its queue is full) or a batch waited for a free ingest slot",
+      labelNames: ["where"],
+      registers,
+    }),
     activeStreams: new Gauge({
       name: "kubewise_aggregator_active_streams",
       help: "Open SyncMetrics streams",

@@ -25,12 +25,14 @@ export function safeDecoder<T>(
 }
 
 /** Bounds concurrent tasks; callers beyond the limit wait in FIFO order. */
-export function createSemaphore(limit: number) {
+export function createSemaphore(limit: number, onWait?: () => void) {
   let active = 0;
   const waiting: (() => void)[] = [];
   return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= limit)
+    if (active >= limit) {
+      onWait?.();
       await new Promise<void>((resolve) => waiting.push(resolve));
+    }
     active++;
     try {
       return await task();

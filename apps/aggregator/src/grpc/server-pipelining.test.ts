@@ -15,6 +15,7 @@ import { startGrpcServer, type RunningGrpcServer } from "./server";
 const TOKEN = "pipelining-token-0123456789";
 const PER_STREAM = 3;
 const memory = createMemorySampleStore();
+const metrics = createAggregatorMetrics();
 let server: RunningGrpcServer;
 
 beforeAll(async () => {
@@ -23,7 +24,7 @@ beforeAll(async () => {
     port: 0,
     ingester: createIngester(memory.store),
     authenticator: createStaticTokenAuthenticator([TOKEN]),
-    metrics: createAggregatorMetrics(),
+    metrics,
     logger: pino({ level: "silent" }),
     limits: DEFAULT_INGEST_LIMITS,
     maxQueuedPerStream: PER_STREAM,
@@ -61,6 +62,11 @@ it("stores up to maxQueuedPerStream batches of one stream at once and acks them 
   await new Promise((r) => setTimeout(r, 200));
   expect(memory.state.maxActive).toBe(PER_STREAM);
   expect(acked).toEqual([]);
+  // The full stream queue stopped reading the stream, and that is counted.
+  const pauses = (await metrics.ingestBackpressure.get()).values.filter(
+    (v) => v.labels.where === "stream",
+  );
+  expect(pauses.reduce((n, v) => n + v.value, 0)).toBeGreaterThanOrEqual(1);
   memory.state.gate = undefined;
   release();
   await until(() => acked.length === seqs.length);

@@ -89,7 +89,9 @@ function createAgentServiceImplementation(
 ): UntypedServiceImplementation {
   const { metrics, logger, ingester } = options;
   const now = options.now ?? Date.now;
-  const withSlot = createSemaphore(options.maxConcurrentIngests);
+  const withSlot = createSemaphore(options.maxConcurrentIngests, () =>
+    metrics.ingestBackpressure.inc({ where: "slots" }),
+  );
   const ingestTimeoutMs = options.ingestTimeoutMs ?? 30_000;
 
   const authenticate = authenticateCalls(options.authenticator, () =>
@@ -262,7 +264,10 @@ function createAgentServiceImplementation(
       if (!incoming.ok || incoming.message.batch === undefined)
         accepting = false;
       pending++;
-      if (pending >= options.maxQueuedPerStream) call.pause();
+      if (pending >= options.maxQueuedPerStream) {
+        metrics.ingestBackpressure.inc({ where: "stream" });
+        call.pause();
+      }
       const answer = handle(incoming).catch(
         (error: unknown): Answer =>
           () =>

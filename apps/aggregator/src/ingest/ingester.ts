@@ -17,6 +17,44 @@ export type Ingester = {
   takeDirtyRange: () => { fromMs: number; toMs: number } | undefined;
 };
 
+const sameLabels = (
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean => {
+  if (a === undefined || b === undefined) return a === b;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
+};
+
+const CONTAINER_FIELDS = [
+  "namespace",
+  "workloadKind",
+  "workloadName",
+  "containerName",
+  "cpuRequestMillicores",
+  "cpuLimitMillicores",
+  "memoryRequestBytes",
+  "memoryLimitBytes",
+] as const;
+
+function sameContainer(x: IngestContainer, y: IngestContainer): boolean {
+  for (const k of CONTAINER_FIELDS) if (x[k] !== y[k]) return false;
+  return sameLabels(x.labels, y.labels);
+}
+
+/** The same containers in the same order (an agent's scrapes mostly repeat the previous one's). */
+const sameContainers = (
+  a: readonly IngestContainer[],
+  b: readonly IngestContainer[],
+): boolean =>
+  a.length === b.length &&
+  a.every((x, i) => {
+    const y = b[i];
+    return y !== undefined && sameContainer(x, y);
+  });
+
 const containerCacheKey = (c: IngestContainer) =>
   [
     c.namespace,
@@ -69,6 +107,24 @@ export function createIngester(
     if (fromMs < toMs) dirty = { fromMs, toMs };
   };
 
+  // Per agent, its last batch's containers and their ids: a repeated scrape skips the key cache.
+  const lastOfAgent = new Map<
+    string,
+    { containers: readonly IngestContainer[]; ids: string[] }
+  >();
+  const resolveForAgent = async (
+    agentId: string,
+    containers: readonly IngestContainer[],
+  ) => {
+    const last = lastOfAgent.get(agentId);
+    if (last !== undefined && sameContainers(last.containers, containers))
+      return last.ids;
+    const ids = await resolve(containers);
+    if (lastOfAgent.size >= maxCachedContainers) lastOfAgent.clear();
+    lastOfAgent.set(agentId, { containers, ids });
+    return ids;
+  };
+
   const resolve = async (containers: readonly IngestContainer[]) => {
     const keys = containers.map(containerCacheKey);
     const missing = containers.filter((_, i) => !ids.has(keys[i] ?? ""));
@@ -95,7 +151,10 @@ export function createIngester(
           agentId: batch.agentId,
           bootId: batch.bootId,
         });
-      const containerIds = await resolve(batch.containers);
+      const containerIds = await resolveForAgent(
+        batch.agentId,
+        batch.containers,
+      );
       // Before the batch commits: a crash in between resends the batch, and reopening is a no-op.
       if (batch.anomalies !== undefined && store.recordAnomalies !== undefined)
         await store.recordAnomalies({

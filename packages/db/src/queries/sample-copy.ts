@@ -69,11 +69,24 @@ function checkColumns(s: IngestSamples): number {
   return count;
 }
 
+// Container ids repeat in every batch of a node: each is parsed once (bounded, cleared when full).
+const MAX_CACHED_IDS = 200_000;
+const idBytes = new Map<string, Buffer>();
+function cachedUuidBytes(id: string): Buffer {
+  let bytes = idBytes.get(id);
+  if (bytes === undefined) {
+    bytes = uuidBytes(id);
+    if (idBytes.size >= MAX_CACHED_IDS) idBytes.clear();
+    idBytes.set(id, bytes);
+  }
+  return bytes;
+}
+
 function writeRows(
   w: BinaryCopyWriter,
   { containerIds, samples: s }: SampleSet,
 ): void {
-  const ids = containerIds.map(uuidBytes);
+  const ids = containerIds.map(cachedUuidBytes);
   for (const i of orderByContainer(s.containerIndex, ids.length)) {
     const id = ids[s.containerIndex[i] ?? -1];
     if (id === undefined) throw new RangeError(`sample ${i} has no container`);
