@@ -10,13 +10,17 @@ import { DEFAULT_AGGREGATION } from "../src/federated/aggregate";
 import { initialWeights } from "../src/federated/init";
 import { flattenWeights } from "../src/federated/parameters";
 import { DEFAULT_ROUND_PLAN } from "../src/federated/round-defaults";
-import { PLAIN_FEDAVG } from "../src/federated/server-optimizer";
+import {
+  PLAIN_FEDAVG,
+  type ServerOptimizerSettings,
+} from "../src/federated/server-optimizer";
 import { OUTPUT_SIZE, QUANTILE_LEVELS } from "../src/forecast/quantile-heads";
 import { exportLstmToOnnx } from "../src/onnx/export";
 import {
   createCentralArm,
   createFederatedArm,
   createLocalArm,
+  createPersonalArm,
   type Arm,
   type TrainingSettings,
 } from "./federated/arms";
@@ -91,6 +95,11 @@ const OPTIONS = {
     type: "string",
     default: String(DEFAULT_ROUND_PLAN.initialClipNorm),
   },
+  "fedadam-lr": { type: "string", default: "0.01" },
+  "fedadam-beta1": { type: "string", default: "0.9" },
+  "fedadam-beta2": { type: "string", default: "0.99" },
+  "fedadam-tau": { type: "string", default: "0.001" },
+  "personal-mu": { type: "string", default: "0.1,1" },
   seed: { type: "string", default: "20261201" },
   "skip-downstream": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
@@ -119,10 +128,16 @@ Progress on stderr; the last stdout line is one JSON object.
   --clip-multiple <x>     clip at this multiple of that median (1, the aggregator's rule)
   --trim-fraction <x>     trimmed mean's fraction per end (the aggregator's: ${DEFAULT_AGGREGATION.trimFraction})
   --server-lr <x>, --server-momentum <x>  server FedAvgM (${PLAIN_FEDAVG.learningRate}, ${PLAIN_FEDAVG.momentum}: plain FedAvg like the aggregator)
+  --fedadam-lr <x>, --fedadam-beta1 <x>, --fedadam-beta2 <x>, --fedadam-tau <x>  the fedadam arm's server
+                         optimiser (FedProx clients, FedAdam server; 0.01, 0.9, 0.99, 0.001)
+  --personal-mu <list>   the personal arm's Ditto pull towards the global model, one arm per value,
+                         chosen on the warm-up rounds (0.1,1)
   --seed <n>
   --baseline-learning-rates <list>  central and local-only each pick their learning rate from this
                          list on the warm-up rounds (before the test period); default 0.005,0.002,0.001
-  --arms <list>          subset of central,local,fedavg,fedprox,byzantine_20pct (iterate cheaply)
+  --arms <list>          subset of central,local,fedavg,fedprox,byzantine_20pct (iterate cheaply);
+                         experiments: fedadam (FedAdam server) and personal (Ditto personal models on
+                         fedprox's global model; needs fedprox listed before it)
   --skip-downstream      skip the recommendation metrics (bench:recommend's) of the frozen models`;
 
 const num = (name: keyof typeof OPTIONS): number => {
@@ -241,7 +256,14 @@ async function main(): Promise<void> {
     learningRate: num("learning-rate"),
     seed: num("seed"),
   };
-  const federated = (mu: number, byzantineFraction: number) => ({
+  const federated = (
+    mu: number,
+    byzantineFraction: number,
+    server = {
+      learningRate: num("server-lr"),
+      momentum: num("server-momentum"),
+    } as ServerOptimizerSettings,
+  ) => ({
     settings: { ...settings, batchSize: num("client-batch-size") },
     federated: {
       fedproxMu: mu,
@@ -249,10 +271,7 @@ async function main(): Promise<void> {
       byzantineFraction,
       trimFraction: num("trim-fraction"),
       clipMultiple: num("clip-multiple"),
-      server: {
-        learningRate: num("server-lr"),
-        momentum: num("server-momentum"),
-      },
+      server,
     },
     nodes,
   });
@@ -267,6 +286,7 @@ async function main(): Promise<void> {
       ...build({ ...settings, learningRate }),
       name: `${family}@${learningRate}`,
     }));
+  const built: Arm[] = [];
   const builders: Record<string, () => Arm[]> = {
     central: () => variants("central", (s) => createCentralArm(init, s)),
     local: () => variants("local", (s) => createLocalArm(init, s, nodes)),
@@ -277,6 +297,29 @@ async function main(): Promise<void> {
         measureAgentCost: true,
       }),
     ],
+    fedadam: () => [
+      createFederatedArm(
+        "fedadam",
+        init,
+        federated(num("fedprox-mu"), 0, {
+          learningRate: num("fedadam-lr"),
+          momentum: num("fedadam-beta1"),
+          adam: { beta2: num("fedadam-beta2"), tau: num("fedadam-tau") },
+        }),
+      ),
+    ],
+    personal: () => {
+      const global = built.find((a) => a.name === "fedprox");
+      if (global === undefined)
+        throw new Error("--arms: personal needs fedprox listed before it");
+      return args["personal-mu"]
+        .split(",")
+        .map(Number)
+        .map((mu) => {
+          if (!(mu >= 0)) throw new Error("--personal-mu needs numbers >= 0");
+          return createPersonalArm(`personal@${mu}`, global, settings, mu);
+        });
+    },
     byzantine_20pct: () => [
       createFederatedArm(
         "byzantine_20pct",
@@ -288,7 +331,9 @@ async function main(): Promise<void> {
   let arms = args.arms.split(",").flatMap((name) => {
     const build = builders[name.trim()];
     if (build === undefined) throw new Error(`--arms: unknown arm ${name}`);
-    return build();
+    const arms = build();
+    built.push(...arms);
+    return arms;
   });
   const scores = new Map<string, ArmScores>(
     [...arms.map((a) => a.name), "local_transplanted"].map((name) => [
@@ -493,6 +538,38 @@ function report(run: {
     agent_examples_per_round: round4(meanOf(costs.map((c) => c.examples))),
     downstream: args["skip-downstream"] ? null : downstreamMetrics(run),
     noninferiority_upper: compare(chosen, "central")?.upper95 ?? null,
+    experiments: Object.fromEntries(
+      ["fedadam", "personal"].filter(has).map((name) => {
+        const arm = run.arms.find((a) => a.name === name);
+        const own = (arm?.costs ?? []).map((c) => c.cpuSeconds);
+        return [
+          name,
+          {
+            ...armJson(name),
+            rounds: rounds(name),
+            setting: arm?.learningRate,
+            vs_central: compare(name, "central"),
+            vs_central_worst_decile_node: has("central")
+              ? worstDecileNodeRatio(get(name), central, run.nodes)
+              : null,
+            vs_local_heldback_nodes: has("local")
+              ? compare(name, "local_transplanted", heldBackIds)
+              : null,
+            vs_local_heldback_nodes_own_history: compare(
+              name,
+              "local",
+              heldBackIds,
+            ),
+            vs_local_training_nodes: compare(name, "local", trainingIds),
+            vs_fedprox: compare(name, "fedprox"),
+            // personal: its own pass per node and round, on top of the federated round's
+            own_cpu_s_per_round: own.length > 0 ? round4(meanOf(own)) : null,
+            own_cpu_s_per_round_max:
+              own.length > 0 ? round4(Math.max(...own)) : null,
+          },
+        ];
+      }),
+    ),
     wall_s: Math.round((Date.now() - run.startedMs) / 1000),
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -125,6 +125,7 @@ export type {
 } from "./federated/aggregate";
 export { initialWeights } from "./federated/init";
 export { DEFAULT_ROUND_PLAN } from "./federated/round-defaults";
+export { applyServerUpdate, PLAIN_FEDAVG } from "./federated/server-optimizer";
 export { buildLocalExamples } from "./federated/local-data";
 export type {
   LocalDataOptions,

@@ -121,37 +121,28 @@ export function createCentralArm(
   };
 }
 
-/** Local-only: every node (held-back ones too) trains its own model on its own windows. */
+/**
+ * Local-only: every node (held-back ones too) trains its own model on its own windows: the personal
+ * arm's loop with no global model to start from or pull towards.
+ */
 export function createLocalArm(
   init: LstmWeights,
   settings: TrainingSettings,
   nodes: readonly BenchNode[],
 ): Arm {
-  const models = new Map<string, LstmWeights>();
   const trainingIds = new Set(
     nodes.filter((n) => !n.heldBack).map((n) => n.id),
   );
+  const arm = createPersonalArm("local", { modelFor: () => init }, settings, 0);
   return {
-    name: "local",
-    costs: [],
-    refusals: {},
-    trimmedRounds: 0,
-    train(round) {
-      for (const node of round.nodes) {
-        const own = trainingWindow(round, node.members);
-        if (own.length === 0) continue;
-        const base = models.get(node.id) ?? init;
-        const result = trainFromBase(
-          base,
-          { train: own, validation: [] },
-          plainPlan(settings, settings.seed + round.index),
-        );
-        models.set(node.id, applyDelta(base, result.delta));
-      }
-    },
-    modelFor: (node) => models.get(node.id) ?? init,
+    ...arm,
     transplanted: () =>
-      [...models].filter(([id]) => trainingIds.has(id)).map(([, m]) => m),
+      nodes
+        .filter((n) => trainingIds.has(n.id))
+        .flatMap((n) => {
+          const own = arm.modelFor(n);
+          return own === init ? [] : [own];
+        }),
   };
 }
 
@@ -315,6 +306,56 @@ export function createFederatedArm(
       clipNorm = federated.clipMultiple * median;
     },
     modelFor: () => model,
+  };
+  return arm;
+}
+
+/**
+ * Ditto-style personalisation (Li et al., "Ditto: Fair and Robust Federated Learning Through
+ * Personalization", ICML 2021) on top of a federated arm: every node (held-back ones too, which never
+ * upload) keeps a personal model that continues on its own window each round, starting from the
+ * global model the first time, with a FedProx pull of `mu` towards the current global model. It
+ * reads `global` after that arm trained this round (run it after the federated arm); only the
+ * global model is shared.
+ */
+export function createPersonalArm(
+  name: string,
+  global: Pick<Arm, "modelFor">,
+  settings: TrainingSettings,
+  mu: number,
+): Arm {
+  const personal = new Map<string, LstmWeights>();
+  const arm: Arm = {
+    name,
+    costs: [],
+    refusals: {},
+    trimmedRounds: 0,
+    train(round) {
+      for (const node of round.nodes) {
+        const own = trainingWindow(round, node.members);
+        if (own.length === 0) continue;
+        const anchor = global.modelFor(node);
+        const start = personal.get(node.id) ?? anchor;
+        const started = process.cpuUsage();
+        const result = trainFromBase(
+          start,
+          { train: own, validation: [] },
+          {
+            ...plainPlan(settings, settings.seed + round.index),
+            fedproxMu: mu,
+          },
+          { anchor },
+        );
+        const used = process.cpuUsage(started);
+        arm.costs.push({
+          cpuSeconds: (used.user + used.system) / 1e6,
+          buildSeconds: 0,
+          examples: own.length,
+        });
+        personal.set(node.id, applyDelta(start, result.delta));
+      }
+    },
+    modelFor: (node) => personal.get(node.id) ?? global.modelFor(node),
   };
   return arm;
 }

@@ -82,6 +82,36 @@ describe("trainFromBase", () => {
     expect(prox.preClipNorm).toBeLessThan(free.preClipNorm);
   });
 
+  it("pulls towards the anchor instead of the base when given one (Ditto)", () => {
+    const other = initialWeights(SHAPE, 9);
+    const free = trainFromBase(base, data, { ...PLAN, fedproxMu: 5 });
+    const pulled = trainFromBase(
+      base,
+      data,
+      { ...PLAN, fedproxMu: 5 },
+      { anchor: other },
+    );
+    // The delta stays relative to the base; with the anchor elsewhere it points towards it.
+    const toOther = flattenWeights(other).map(
+      (w, k) => w - (flattenWeights(base)[k] ?? 0),
+    );
+    const dot = (d: Float32Array) =>
+      d.reduce((a, v, k) => a + v * (toOther[k] ?? 0), 0);
+    expect(dot(pulled.delta)).toBeGreaterThan(dot(free.delta));
+    const again = trainFromBase(
+      base,
+      data,
+      { ...PLAN, fedproxMu: 5 },
+      { anchor: other },
+    );
+    expect(Array.from(again.delta)).toEqual(Array.from(pulled.delta));
+    expect(() =>
+      trainFromBase(base, data, PLAN, {
+        anchor: initialWeights({ ...SHAPE, hiddenSize: 5 }, 1),
+      }),
+    ).toThrow(RangeError);
+  });
+
   it("stops at the budget and still returns the partial update", () => {
     let calls = 0;
     const result = trainFromBase(base, data, PLAN, {

@@ -152,6 +152,9 @@ function clipAndNoise(
  * Trains from `base` on `train` (seeded shuffle per epoch, Adam, pinball loss over the quantile
  * heads, FedProx term) and returns the clipped delta with the numbers a round upload carries.
  * Deterministic for a seed unless `shouldStop` ends it early (the CPU budget of an agent).
+ * `control.anchor` pulls towards another model than `base` (Ditto's personal model: it starts from
+ * the node's own model and the FedProx term pulls it towards the global one); the delta stays
+ * relative to `base`.
  */
 export function trainFromBase(
   base: LstmWeights,
@@ -160,16 +163,22 @@ export function trainFromBase(
     validation: readonly TrainingSample[];
   },
   plan: LocalTrainingPlan,
-  control: { shouldStop?: () => boolean } = {},
+  control: { shouldStop?: () => boolean; anchor?: LstmWeights } = {},
 ): LocalTrainingResult {
   const layout = parameterLayout(shapeOf(base));
-  const anchor = flattenWeights(base);
-  const params = Float64Array.from(anchor);
+  const start = flattenWeights(base);
+  const anchor =
+    control.anchor === undefined ? start : flattenWeights(control.anchor);
+  if (anchor.length !== start.length)
+    throw new RangeError(
+      `anchor has ${anchor.length} parameters, the base model ${start.length}`,
+    );
+  const params = Float64Array.from(start);
   const grad = new Float64Array(layout.total);
   const optimizer = createOptimizer(layout.total);
   const rng = createRng(plan.seed);
   const order = [...data.train];
-  const validationLossBefore = evaluatePinball(anchor, layout, data.validation);
+  const validationLossBefore = evaluatePinball(start, layout, data.validation);
   let localSteps = 0;
   let stoppedEarly = false;
   let batch: ExampleBatch | undefined;
@@ -201,7 +210,7 @@ export function trainFromBase(
     }
   }
   const validationLossAfter = evaluatePinball(params, layout, data.validation);
-  const raw = Float64Array.from(params, (p, k) => p - (anchor[k] ?? 0));
+  const raw = Float64Array.from(params, (p, k) => p - (start[k] ?? 0));
   const { delta, preClipNorm } = clipAndNoise(raw, plan);
   return {
     delta,

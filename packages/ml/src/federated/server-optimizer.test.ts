@@ -39,6 +39,53 @@ describe("applyServerUpdate", () => {
     expect([...params]).toEqual([1, 1]);
   });
 
+  it("FedAdam steps by m / (sqrt(v) + tau) and carries both buffers", () => {
+    const settings = {
+      learningRate: 0.1,
+      momentum: 0.9,
+      adam: { beta2: 0.99, tau: 1e-3 },
+    };
+    const first = applyServerUpdate([0, 0], [0.2, -0.01], settings, undefined);
+    // m = 0.1 d, v = 0.01 d^2: the step is 0.1 * 0.1 d / (0.1 |d| + tau), nearly a sign step
+    expect(first.params[0]).toBeCloseTo((0.1 * 0.02) / (0.02 + 1e-3), 9);
+    expect(first.params[1]).toBeCloseTo((0.1 * -0.001) / (0.001 + 1e-3), 9);
+    const second = applyServerUpdate(
+      first.params,
+      [0.2, -0.01],
+      settings,
+      first.state,
+    );
+    const m = 0.9 * 0.02 + 0.1 * 0.2;
+    const v = 0.99 * 0.01 * 0.04 + 0.01 * 0.04;
+    expect(second.params[0]).toBeCloseTo(
+      (first.params[0] ?? 0) + (0.1 * m) / (Math.sqrt(v) + 1e-3),
+      6,
+    );
+    const again = applyServerUpdate(
+      first.params,
+      [0.2, -0.01],
+      settings,
+      first.state,
+    );
+    expect([...again.params]).toEqual([...second.params]);
+    expect(() =>
+      applyServerUpdate(
+        [0],
+        [1],
+        { ...settings, adam: { beta2: 1, tau: 1e-3 } },
+        undefined,
+      ),
+    ).toThrow(RangeError);
+    expect(() =>
+      applyServerUpdate(
+        [0],
+        [1],
+        { ...settings, adam: { beta2: 0.9, tau: 0 } },
+        undefined,
+      ),
+    ).toThrow(RangeError);
+  });
+
   it("refuses a mis-shaped delta and out-of-range settings", () => {
     expect(() =>
       applyServerUpdate([0, 0], [1], PLAIN_FEDAVG, undefined),

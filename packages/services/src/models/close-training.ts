@@ -10,7 +10,9 @@ import {
 } from "@kubewise/db";
 import {
   aggregateDeltas,
+  applyServerUpdate,
   fromFloat32Bytes,
+  PLAIN_FEDAVG,
   toFloat32Bytes,
   unflattenWeights,
   type AggregationReport,
@@ -134,7 +136,10 @@ export async function closeTrainingRound(
   if (!encode)
     throw new InternalError("federated rounds need the encodeModel port");
   const baseParams = fromFloat32Bytes(base.parameters);
-  const params = baseParams.map((p, k) => p + (delta[k] ?? 0));
+  // The server step bench:federated measures: plain FedAvg (docs/adr/0010).
+  const params = Float32Array.from(
+    applyServerUpdate(baseParams, delta, PLAIN_FEDAVG, undefined).params,
+  );
   const shape = metricsOf(base).shape ?? DEFAULT_MODEL_SHAPE;
   const metrics = { shape, training: trainingMetrics(updates, report) };
   const candidate = await insertModelVersion(ctx.db, {
