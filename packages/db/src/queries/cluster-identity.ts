@@ -57,13 +57,23 @@ export async function ensureCluster(
   return row.id;
 }
 
+/**
+ * A unique violation of `constraint`. Citus relays a worker's error without its constraint field
+ * and names the shard's copy of the constraint in the message (`<name>_<shard id>`, e.g.
+ * clusters_kube_system_uid_unique_102008 on the reference table).
+ */
 function isUniqueViolation(err: unknown, constraint: string): boolean {
+  if (!(err instanceof Error) || !("code" in err) || err.code !== "23505")
+    return false;
+  const named = violatedConstraint(err);
   return (
-    typeof err === "object" &&
-    err !== null &&
-    "code" in err &&
-    err.code === "23505" &&
-    "constraint_name" in err &&
-    err.constraint_name === constraint
+    named !== undefined &&
+    (named === constraint || new RegExp(`^${constraint}_\\d+$`).test(named))
   );
+}
+
+function violatedConstraint(err: Error): string | undefined {
+  if ("constraint_name" in err && typeof err.constraint_name === "string")
+    return err.constraint_name;
+  return /unique constraint "([^"]+)"/.exec(err.message)?.[1];
 }
