@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 
 import { agentV1 } from "@kubewise/proto";
 
+import { countCadenceMs } from "../../domain/count-cadence";
 import type {
   EvaluateTask,
   TrainOutcome,
@@ -71,6 +72,7 @@ export function createFederatedClient(
   const now = options.now ?? Date.now;
   let modelVersion = options.modelStore.version();
   let trainable = 0;
+  let changedAtLastCount = false;
   let lastCountMs = Number.NEGATIVE_INFINITY;
   const answered = new Set<string>();
   // Results whose upload failed on a transient error: re-sent at the next poll, not re-trained.
@@ -89,12 +91,7 @@ export function createFederatedClient(
   };
 
   const refreshCount = async (): Promise<void> => {
-    // Until the history holds a training window, look again every tenth poll, at most once a
-    // minute (a new node fills up; with the default 60 s poll that is once a minute).
-    const every =
-      trainable > 0
-        ? options.countEveryMs
-        : Math.min(options.countEveryMs, 10 * options.pollIntervalMs, 60_000);
+    const every = countCadenceMs({ trainable, changedAtLastCount }, options);
     const at = now();
     if (at - lastCountMs < every) return;
     lastCountMs = at;
@@ -102,7 +99,10 @@ export function createFederatedClient(
       historyDir: options.historyDir,
       task: { kind: "count", ...options.count },
     });
-    if (outcome.kind === "count") trainable = outcome.trainableExamples;
+    if (outcome.kind === "count") {
+      changedAtLastCount = outcome.trainableExamples !== trainable;
+      trainable = outcome.trainableExamples;
+    }
     metrics.trainableExamples.set(trainable);
     logger.debug({ trainableExamples: trainable }, "training windows counted");
   };
