@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import {
-  hashRecommendedResources,
-  type ResourceRecommendation,
-} from "@kubewise/k8s";
+import type { ResourceRecommendation } from "@kubewise/k8s";
 
+import { approvedRecommendation } from "./__fixtures__/recommendation";
 import { appSignals, healthyMetrics } from "./__fixtures__/signals";
 import { parseRolloutSteps, selectCanaryPods, stepTargetCount } from "./canary";
 import {
@@ -55,20 +53,12 @@ const spec: ResourceRecommendation["spec"] = {
   dryRun: false,
   autoApply: false,
 };
-function rec(
-  status?: ResourceRecommendation["status"],
-): ResourceRecommendation {
-  return {
-    apiVersion: "kubewise.io/v1alpha1",
-    kind: "ResourceRecommendation",
-    metadata: { name: "deployment-web", namespace: "shop", generation: 3 },
-    spec: {
-      ...spec,
-      approval: { state: "Approved", specHash: hashRecommendedResources(spec) },
-    },
-    ...(status ? { status } : {}),
-  };
-}
+const rec = (status?: ResourceRecommendation["status"]) =>
+  approvedRecommendation(
+    spec,
+    { name: "deployment-web", generation: 3 },
+    status,
+  );
 const policy = {
   ...DEFAULT_CONTROLLER_POLICY,
   rolloutSteps: [0.25, 0.5, 1],
@@ -467,16 +457,10 @@ describe("multi-step in-place rollout (pods/resize)", () => {
     };
     const d = decideReconcile(
       input({
-        recommendation: {
-          ...rec(),
-          spec: {
-            ...noLimits,
-            approval: {
-              state: "Approved",
-              specHash: hashRecommendedResources(noLimits),
-            },
-          },
-        },
+        recommendation: approvedRecommendation(noLimits, {
+          name: "deployment-web",
+          generation: 3,
+        }),
       }),
     );
     expect(d.workloadAction?.type).toBe("apply");
@@ -513,16 +497,10 @@ describe("multi-step in-place rollout (pods/resize)", () => {
     const d = decideReconcile(
       input({
         workload: guaranteedWorkload,
-        recommendation: {
-          ...rec(),
-          spec: {
-            ...equal,
-            approval: {
-              state: "Approved",
-              specHash: hashRecommendedResources(equal),
-            },
-          },
-        },
+        recommendation: approvedRecommendation(equal, {
+          name: "deployment-web",
+          generation: 3,
+        }),
       }),
     );
     expect(d.workloadAction?.type).toBe("apply");

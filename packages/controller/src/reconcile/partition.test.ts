@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import {
-  hashRecommendedResources,
-  type ResourceRecommendation,
-} from "@kubewise/k8s";
+import type { ResourceRecommendation } from "@kubewise/k8s";
 
+import { approvedRecommendation } from "./__fixtures__/recommendation";
 import { healthyMetrics } from "./__fixtures__/signals";
 import {
   decideReconcile,
@@ -55,20 +53,12 @@ const spec: ResourceRecommendation["spec"] = {
   dryRun: false,
   autoApply: false,
 };
-function rec(
-  status?: ResourceRecommendation["status"],
-): ResourceRecommendation {
-  return {
-    apiVersion: "kubewise.io/v1alpha1",
-    kind: "ResourceRecommendation",
-    metadata: { name: "statefulset-db", namespace: "shop", generation: 2 },
-    spec: {
-      ...spec,
-      approval: { state: "Approved", specHash: hashRecommendedResources(spec) },
-    },
-    ...(status ? { status } : {}),
-  };
-}
+const rec = (status?: ResourceRecommendation["status"]) =>
+  approvedRecommendation(
+    spec,
+    { name: "statefulset-db", generation: 2 },
+    status,
+  );
 const policy = {
   ...DEFAULT_CONTROLLER_POLICY,
   inPlaceResize: false,
