@@ -25,10 +25,12 @@ import { renderChart } from "../src/eval/frontier-svg";
 import type { ChartSeries } from "../src/eval/frontier-svg";
 import type { SweepPolicy } from "../src/eval/sweep";
 import { pointName } from "../src/eval/sweep";
+import type { PublicationRule } from "../src/publication";
 import type { TraceSeries } from "../src/traces/series-builder";
 import type { BaselineCache } from "./frontier-cache";
 import { openBaselineCache } from "./frontier-cache";
 import { BASELINE_FAMILIES, buildSweeps } from "./frontier-policies";
+import { parseRule, withRule } from "./frontier-rule";
 import type {
   FrontierSeriesResult,
   PartResults,
@@ -77,6 +79,8 @@ Options:
   --rescore        ignore the cache and score the baselines again (the cache is still refreshed)
   --fresh          also score Kubewise as stated each day, before the publication rule
                    ("kubewise-fresh"; Kubewise itself is scored as published)
+  --rule <json>    score Kubewise under another publication rule: a JSON object merged per key
+                   into the product's (e.g. '{"memory":{"regretDown":0.08}}'); for tuning
   -h, --help       this text`;
 
 const { values: args } = parseArgs({
@@ -88,6 +92,7 @@ const { values: args } = parseArgs({
     fresh: { type: "boolean", default: false },
     cache: { type: "string" },
     rescore: { type: "boolean", default: false },
+    rule: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -118,6 +123,7 @@ async function scoreAll(
     kubewise: boolean;
     fresh: boolean;
     cache: BaselineCache | null;
+    rule?: PublicationRule;
   },
 ): Promise<Merged> {
   const merged: Merged = {
@@ -175,7 +181,7 @@ async function scoreAll(
     await finish(j.index, {});
   if (pending.length === 0) return merged;
   if (options.workers <= 1) {
-    const sweeps = buildSweeps(options);
+    const sweeps = withRule(buildSweeps(options), options.rule);
     for (const j of pending) {
       const s = series[j.index];
       if (s === undefined) continue;
@@ -195,6 +201,7 @@ async function scoreAll(
       startTsxWorker(new URL("./frontier-worker.ts", import.meta.url), {
         kubewise: options.kubewise,
         fresh: options.fresh,
+        ...(options.rule ? { rule: options.rule } : {}),
       }),
   );
   let next = 0;
@@ -375,10 +382,13 @@ async function main(): Promise<void> {
     resolve(invocationDir, args.cache ?? resolve(outDir, "cache")),
   );
   log(`baseline cache: ${cache.dir}${args.rescore ? " (rescoring)" : ""}`);
+  const rule = parseRule(args.rule);
+  if (rule) log(`publication rule: ${JSON.stringify(rule)}`);
   const merged = await scoreAll(series, {
     workers,
     kubewise,
     fresh,
+    ...(rule ? { rule } : {}),
     cache: args.rescore
       ? { ...cache, get: () => Promise.resolve(null) }
       : cache,

@@ -124,6 +124,42 @@ describe("decidePublication", () => {
     ).toEqual(["memory limit 1024 MiB -> 600 MiB"]);
   });
 
+  it("can ask a decrease for a different regret than an increase (hysteresis by direction)", () => {
+    const rule = {
+      ...PUBLICATION_RULE,
+      memory: { ...PUBLICATION_RULE.memory, regret: 0.15, regretDown: 0.05 },
+      cpu: { ...PUBLICATION_RULE.cpu, regret: 0.1, regretDown: 0.2 },
+    };
+    const lower = rec({ memLimitBytes: 600 * MIB });
+    const higher = rec({ memLimitBytes: 1600 * MIB });
+    expect(materialChanges(rec(), lower, { rule, memoryRegret: 0.06 })).toEqual(
+      ["memory limit 1024 MiB -> 600 MiB"],
+    );
+    expect(
+      materialChanges(rec(), higher, { rule, memoryRegret: 0.06 }),
+    ).toEqual([]);
+    expect(
+      materialChanges(rec(), higher, { rule, memoryRegret: 0.16 }),
+    ).toEqual(["memory limit 1024 MiB -> 1600 MiB"]);
+    // Without regretDown both directions use regret.
+    const symmetric = {
+      ...rule,
+      memory: { ...PUBLICATION_RULE.memory, regret: 0.15 },
+    };
+    expect(
+      materialChanges(rec(), lower, { rule: symmetric, memoryRegret: 0.06 }),
+    ).toEqual([]);
+    // CPU likewise: here a decrease needs more than an increase.
+    const cheaper = rec({ cpuRequestCores: 0.2 });
+    const dearer = rec({ cpuRequestCores: 0.9 });
+    expect(materialChanges(rec(), cheaper, { rule, cpuRegret: 0.15 })).toEqual(
+      [],
+    );
+    expect(materialChanges(rec(), dearer, { rule, cpuRegret: 0.15 })).toEqual([
+      "CPU request 500m -> 900m",
+    ]);
+  });
+
   it("judges the CPU request by what keeping it costs, where the recommender can say", () => {
     const fresh = rec({ cpuRequestCores: 0.9, cpuLimitCores: null });
     // +80 %: material by relative change, but keeping 500m costs little more on the days just seen.

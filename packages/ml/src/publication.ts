@@ -14,11 +14,27 @@ import type { Recommendation, ResourceValues } from "./recommender";
 export type PublicationRule = {
   /**
    * Relative change that counts upwards / downwards, and the least absolute change (real units).
-   * `regret`: least extra cost of keeping the published CPU request (units of relative slack).
+   * `regret`: least extra cost of keeping the published CPU request (units of relative slack);
+   * `regretDown` (default `regret`): the same for a decrease, so the hysteresis can differ by direction.
    */
-  cpu: { up: number; down: number; minCores: number; regret: number };
-  /** `regret`: least extra cost of keeping the published memory values (units of relative slack). */
-  memory: { up: number; down: number; minBytes: number; regret: number };
+  cpu: {
+    up: number;
+    down: number;
+    minCores: number;
+    regret: number;
+    regretDown?: number;
+  };
+  /**
+   * `regret`: least extra cost of keeping the published memory values (units of relative slack)
+   * when the fresh ones are higher; `regretDown` (default `regret`) when they are lower.
+   */
+  memory: {
+    up: number;
+    down: number;
+    minBytes: number;
+    regret: number;
+    regretDown?: number;
+  };
   /** Publish when the published values' confidence today is this much below the fresh one's. */
   confidenceDrop: number;
 };
@@ -83,11 +99,22 @@ type Kind = "cpu" | "memory";
 type Judge = {
   rule: PublicationRule;
   real: boolean;
-  /** Memory by regret: null judges memory by relative change, true / false moves it or keeps it. */
-  memoryPays: boolean | null;
-  /** CPU requests by regret, likewise. */
-  cpuPays: boolean | null;
+  /** Memory's regret: null judges memory by relative change; a value moves it when it pays. */
+  memoryRegret: number | null;
+  /** The CPU request's regret, likewise. */
+  cpuRegret: number | null;
 };
+
+/** Whether a regret pays for moving from `from` to `to` (the threshold depends on the direction). */
+function pays(
+  regret: number,
+  pair: { from: number; to: number },
+  r: { regret: number; regretDown?: number },
+): boolean {
+  if (pair.to === pair.from) return false;
+  const least = pair.to < pair.from ? (r.regretDown ?? r.regret) : r.regret;
+  return regret > least;
+}
 
 function formatValue(kind: Kind, v: number | null): string {
   if (v === null) return "none";
@@ -105,11 +132,11 @@ function moved(
   if (from === null || to === null) return from !== to;
   const least = kind === "cpu" ? at.rule.cpu.minCores : at.rule.memory.minBytes;
   if (at.real && Math.abs(to - from) < least) return false;
-  if (kind === "memory" && at.memoryPays !== null)
-    return at.memoryPays && to !== from;
+  if (kind === "memory" && at.memoryRegret !== null)
+    return pays(at.memoryRegret, { from, to }, at.rule.memory);
   // The regret is the CPU request's; a CPU limit stays judged by relative change.
-  if (kind === "cpu" && !isLimit && at.cpuPays !== null)
-    return at.cpuPays && to !== from;
+  if (kind === "cpu" && !isLimit && at.cpuRegret !== null)
+    return pays(at.cpuRegret, { from, to }, at.rule.cpu);
   if (from === 0) return to !== 0;
   const change = (to - from) / from;
   const r = at.rule[kind];
@@ -170,13 +197,11 @@ export function materialChanges(
   } = {},
 ): string[] {
   const rule = options.rule ?? PUBLICATION_RULE;
-  const regret = options.memoryRegret ?? null;
-  const cpuRegret = options.cpuRegret ?? null;
   const at: Judge = {
     rule,
     real: (options.unitSystem ?? "real") === "real",
-    memoryPays: regret === null ? null : regret > rule.memory.regret,
-    cpuPays: cpuRegret === null ? null : cpuRegret > rule.cpu.regret,
+    memoryRegret: options.memoryRegret ?? null,
+    cpuRegret: options.cpuRegret ?? null,
   };
   const changes = valueChanges(
     "",
