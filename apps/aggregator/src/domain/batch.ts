@@ -57,7 +57,8 @@ export type ValidatedBatch = {
   seq: number;
   nodeName: string;
   droppedBatchesTotal: number;
-  containers: IngestContainer[];
+  /** Shared between batches that carried the same containers: never mutated. */
+  containers: readonly IngestContainer[];
   samples: IngestSamples;
   /** The agent's local anomaly flags (absent from older agents). */
   anomalies?: readonly IngestAnomaly[];

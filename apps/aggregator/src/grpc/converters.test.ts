@@ -121,3 +121,29 @@ describe("fromProtoMetricBatch pod labels", () => {
     ]);
   });
 });
+
+describe("fromProtoMetricBatch containers reused by the decoder", () => {
+  it("converts a decoded containers array once while it is valid, and still refuses an invalid one every time", () => {
+    const shared = batch({}).containers;
+    const first = validate(batch({ containers: shared }));
+    const second = validate(batch({ containers: shared, seq: 2 }));
+    expect(second.containers).toBe(first.containers);
+    // Equal containers in another array (another agent, or a changed scrape) are converted anew.
+    const copy = validate(batch({ containers: structuredClone(shared) }));
+    expect(copy.containers).not.toBe(first.containers);
+    expect(copy.containers).toEqual(first.containers);
+    const invalid = batch({}).containers.map((c) => ({ ...c, namespace: "" }));
+    for (let i = 0; i < 2; i++)
+      expect(
+        fieldErrors(batch({ containers: invalid }))["containers[0].namespace"],
+      ).toBeDefined();
+    // Over the limit (another limits object): refused even though the array was valid before.
+    expect(() =>
+      fromProtoMetricBatch(
+        batch({ containers: shared }),
+        { ...DEFAULT_INGEST_LIMITS, maxBatchContainers: 0 },
+        NOW_MS,
+      ),
+    ).toThrow(ValidationError);
+  });
+});

@@ -165,6 +165,36 @@ function fromProtoContainer(
   };
 }
 
+// Validated containers by the decoded array they came from: the aggregator's decoder returns the
+// same array for an agent's batches while their containers stay the same (sync-metrics-decoder),
+// so a repeated scrape's containers are validated and converted once. Only valid lists are kept.
+const validContainers = new WeakMap<
+  readonly agentV1.ContainerInfo[],
+  readonly IngestContainer[]
+>();
+
+function fromProtoContainers(
+  list: readonly agentV1.ContainerInfo[],
+  limits: IngestLimits,
+  problems: Problems,
+): readonly IngestContainer[] {
+  const countOk = list.length > 0 && list.length <= limits.maxBatchContainers;
+  if (!countOk)
+    problems.add(
+      "containers",
+      `must hold 1..${limits.maxBatchContainers} containers`,
+    );
+  const known = countOk ? validContainers.get(list) : undefined;
+  if (known !== undefined) return known;
+  const before = problems.count;
+  const containers = list
+    .slice(0, limits.maxBatchContainers)
+    .map((c, i) => fromProtoContainer(c, i, problems));
+  if (countOk && problems.count === before)
+    validContainers.set(list, containers);
+  return containers;
+}
+
 function checkHeader(b: agentV1.MetricBatch, problems: Problems): void {
   if (!ID.test(b.agentId))
     problems.add("agentId", "must be 1..128 of [a-zA-Z0-9._:-]");
@@ -255,18 +285,7 @@ export function fromProtoMetricBatch(
 ): ValidatedBatch {
   const problems = new Problems();
   checkHeader(b, problems);
-  if (
-    b.containers.length === 0 ||
-    b.containers.length > limits.maxBatchContainers
-  ) {
-    problems.add(
-      "containers",
-      `must hold 1..${limits.maxBatchContainers} containers`,
-    );
-  }
-  const containers = b.containers
-    .slice(0, limits.maxBatchContainers)
-    .map((c, i) => fromProtoContainer(c, i, problems));
+  const containers = fromProtoContainers(b.containers, limits, problems);
   // Times ahead of the clock are checked last: a batch that is otherwise valid is only early.
   const aheadMs = newestTimeMs(b) - nowMs;
   const latestMs = nowMs + Math.max(limits.maxFutureSkewMs, aheadMs);

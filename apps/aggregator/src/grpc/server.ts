@@ -9,7 +9,7 @@ import {
 import type { Logger } from "pino";
 
 import { UnavailableError, ValidationError } from "@kubewise/core";
-import { agentV1 } from "@kubewise/proto";
+import { agentV1, createSyncMetricsDecoder } from "@kubewise/proto";
 
 import type { IngestLimits } from "../domain/batch";
 import type { Ingester } from "../ingest/ingester";
@@ -58,7 +58,9 @@ export type AgentServiceOptions = {
   now?: () => number;
 };
 
-const SERVICE = {
+// Per server: SyncMetrics batches go through a decoder that reuses an agent's decoded containers
+// while they stay byte for byte the same (createSyncMetricsDecoder).
+const serviceDefinition = () => ({
   ...agentV1.AgentServiceService,
   register: {
     ...agentV1.AgentServiceService.register,
@@ -66,9 +68,7 @@ const SERVICE = {
   },
   syncMetrics: {
     ...agentV1.AgentServiceService.syncMetrics,
-    requestDeserialize: safeDecoder((b) =>
-      agentV1.SyncMetricsRequest.decode(b),
-    ),
+    requestDeserialize: safeDecoder(createSyncMetricsDecoder().decode),
   },
   getModelUpdate: {
     ...agentV1.AgentServiceService.getModelUpdate,
@@ -82,7 +82,7 @@ const SERVICE = {
     ...agentV1.AgentServiceService.uploadEvaluation,
     requestDeserialize: FEDERATED_DECODERS.uploadEvaluation,
   },
-} as const;
+});
 
 function createAgentServiceImplementation(
   options: AgentServiceOptions,
@@ -344,7 +344,10 @@ export async function startGrpcServer(
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
   });
-  server.addService(SERVICE, createAgentServiceImplementation(options));
+  server.addService(
+    serviceDefinition(),
+    createAgentServiceImplementation(options),
+  );
   const tls = await loadServerCredentials(options.tls);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(

@@ -49,11 +49,12 @@ const sameContainers = (
   a: readonly IngestContainer[],
   b: readonly IngestContainer[],
 ): boolean =>
-  a.length === b.length &&
-  a.every((x, i) => {
-    const y = b[i];
-    return y !== undefined && sameContainer(x, y);
-  });
+  a === b ||
+  (a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i];
+      return y !== undefined && sameContainer(x, y);
+    }));
 
 const containerCacheKey = (c: IngestContainer) =>
   [
