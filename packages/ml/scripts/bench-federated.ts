@@ -22,6 +22,7 @@ import {
   createLocalArm,
   createPersonalArm,
   type Arm,
+  type FederatedSettings,
   type TrainingSettings,
 } from "./federated/arms";
 import {
@@ -100,6 +101,9 @@ const OPTIONS = {
   "fedadam-beta2": { type: "string", default: "0.99" },
   "fedadam-tau": { type: "string", default: "0.001" },
   "personal-mu": { type: "string", default: "0.1,1" },
+  "personal-on": { type: "string", default: "fedprox" },
+  clusters: { type: "string", default: "4" },
+  "cluster-assign": { type: "string", default: "loss" },
   seed: { type: "string", default: "20261201" },
   "skip-downstream": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
@@ -132,12 +136,18 @@ Progress on stderr; the last stdout line is one JSON object.
                          optimiser (FedProx clients, FedAdam server; 0.01, 0.9, 0.99, 0.001)
   --personal-mu <list>   the personal arm's Ditto pull towards the global model, one arm per value,
                          chosen on the warm-up rounds (0.1,1)
+  --personal-on <arm>    the global model the personal arm starts from and is pulled towards:
+                         fedprox or clustered (fedprox)
+  --clusters <n>, --cluster-assign utilisation|loss  the clustered arm: n global models, nodes
+                         first grouped by utilisation level, then (loss) each picks the model with the
+                         lowest pinball on its own window every round (IFCA); 4, loss
   --seed <n>
   --baseline-learning-rates <list>  central and local-only each pick their learning rate from this
                          list on the warm-up rounds (before the test period); default 0.005,0.002,0.001
   --arms <list>          subset of central,local,fedavg,fedprox,byzantine_20pct (iterate cheaply);
-                         experiments: fedadam (FedAdam server) and personal (Ditto personal models on
-                         fedprox's global model; needs fedprox listed before it)
+                         experiments: fedadam (FedAdam server), personal (Ditto personal models on
+                         --personal-on's global model, listed after it) and clustered
+                         (FedProx with one global model per cluster of nodes)
   --skip-downstream      skip the recommendation metrics (bench:recommend's) of the frozen models`;
 
 const num = (name: keyof typeof OPTIONS): number => {
@@ -263,6 +273,7 @@ async function main(): Promise<void> {
       learningRate: num("server-lr"),
       momentum: num("server-momentum"),
     } as ServerOptimizerSettings,
+    clusters?: FederatedSettings["clusters"],
   ) => ({
     settings: { ...settings, batchSize: num("client-batch-size") },
     federated: {
@@ -272,6 +283,7 @@ async function main(): Promise<void> {
       trimFraction: num("trim-fraction"),
       clipMultiple: num("clip-multiple"),
       server,
+      ...(clusters === undefined ? {} : { clusters }),
     },
     nodes,
   });
@@ -308,10 +320,32 @@ async function main(): Promise<void> {
         }),
       ),
     ],
+    clustered: () => {
+      const assign = args["cluster-assign"];
+      if (assign !== "loss" && assign !== "utilisation")
+        throw new Error("--cluster-assign needs utilisation or loss");
+      return [
+        createFederatedArm("clustered", init, {
+          ...federated(
+            num("fedprox-mu"),
+            0,
+            {
+              learningRate: num("server-lr"),
+              momentum: num("server-momentum"),
+            },
+            { count: num("clusters"), assign },
+          ),
+          measureAgentCost: true,
+        }),
+      ];
+    },
     personal: () => {
-      const global = built.find((a) => a.name === "fedprox");
-      if (global === undefined)
-        throw new Error("--arms: personal needs fedprox listed before it");
+      const on = args["personal-on"];
+      const global = built.find((a) => a.name === on);
+      if (global === undefined || (on !== "fedprox" && on !== "clustered"))
+        throw new Error(
+          `--arms: personal needs --personal-on ${on} (fedprox or clustered) listed before it`,
+        );
       return args["personal-mu"]
         .split(",")
         .map(Number)
@@ -504,6 +538,8 @@ function report(run: {
       pinball_heldback_nodes: headReport(pooled(get("local_transplanted")))
         .pinball,
       pinball_heldback_nodes_own_history: local.pinball_heldback_nodes,
+      // the per-node baseline against central: what a personalised federated model can reach at best
+      vs_central: compare("local", "central"),
       learning_rate: run.arms.find((a) => a.name === "local")?.learningRate,
     },
     fedavg: { ...armJson("fedavg"), rounds: rounds("fedavg") },
@@ -539,7 +575,7 @@ function report(run: {
     downstream: args["skip-downstream"] ? null : downstreamMetrics(run),
     noninferiority_upper: compare(chosen, "central")?.upper95 ?? null,
     experiments: Object.fromEntries(
-      ["fedadam", "personal"].filter(has).map((name) => {
+      ["fedadam", "personal", "clustered"].filter(has).map((name) => {
         const arm = run.arms.find((a) => a.name === name);
         const own = (arm?.costs ?? []).map((c) => c.cpuSeconds);
         return [

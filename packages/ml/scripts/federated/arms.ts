@@ -11,11 +11,13 @@ import {
   type ClientDelta,
 } from "../../src/federated/aggregate";
 import {
+  evaluatePinball,
   trainFromBase,
   type LocalTrainingPlan,
 } from "../../src/federated/local-train";
 import {
   flattenWeights,
+  parameterLayout,
   shapeOf,
   unflattenWeights,
 } from "../../src/federated/parameters";
@@ -27,7 +29,7 @@ import {
 import type { LstmWeights } from "../../src/forecast/lstm-weights";
 import { shuffleInPlace } from "../../src/forecast/seeded";
 import { createRng } from "../../src/stats/rng";
-import { DAY_S, examplesIn, type BenchNode } from "./data";
+import { DAY_S, examplesIn, nodeUtilisation, type BenchNode } from "./data";
 
 type RoundContext = {
   index: number;
@@ -155,6 +157,14 @@ export type FederatedSettings = {
   /** Next round's clip = this multiple of the median pre-clip norm. */
   clipMultiple: number;
   server: ServerOptimizerSettings;
+  /**
+   * Clustered federated learning: `count` global models (1 = plain FedAvg/FedProx). Round 1 puts
+   * each node in the cluster of its utilisation level (equal shares of the training nodes by mean
+   * CPU utilisation); with `assign: "loss"` every later round each node (held-back ones too) picks
+   * the cluster model with the lowest pinball on its own window before training (IFCA, Ghosh et al.,
+   * NeurIPS 2020); with "utilisation" the first assignment stays.
+   */
+  clusters?: { count: number; assign: "utilisation" | "loss" };
 };
 
 const ATTACKS = ["scaled", "sign-flip", "nan"] as const;
@@ -206,7 +216,54 @@ function rebuildCost(round: RoundContext, node: BenchNode): number {
   return (used.user + used.system) / 1e6;
 }
 
-/** One federated round per call: every training node trains from the global model; deltas aggregated. */
+/** Cluster of each node by utilisation level: equal shares of the training nodes, thresholds between them. */
+function utilisationClusters(
+  nodes: readonly BenchNode[],
+  count: number,
+): Map<string, number> {
+  const training = nodes
+    .filter((n) => !n.heldBack)
+    .map(nodeUtilisation)
+    .sort((a, b) => a - b);
+  const thresholds = Array.from(
+    { length: count - 1 },
+    (_, k) =>
+      training[Math.floor(((k + 1) * training.length) / count)] ??
+      Number.POSITIVE_INFINITY,
+  );
+  return new Map(
+    nodes.map((n) => {
+      const level = nodeUtilisation(n);
+      return [n.id, thresholds.filter((t) => level >= t).length];
+    }),
+  );
+}
+
+/** The cluster model with the lowest pinball on `examples` (ties: the lower index). */
+function bestCluster(
+  models: readonly LstmWeights[],
+  examples: readonly TrainingSample[],
+): number {
+  let best = 0;
+  let bestLoss = Number.POSITIVE_INFINITY;
+  models.forEach((model, k) => {
+    const loss = evaluatePinball(
+      flattenWeights(model),
+      parameterLayout(shapeOf(model)),
+      examples,
+    );
+    if (loss < bestLoss) {
+      best = k;
+      bestLoss = loss;
+    }
+  });
+  return best;
+}
+
+/**
+ * One federated round per call: every training node trains from its cluster's global model (one
+ * cluster unless `federated.clusters` says otherwise); deltas aggregated per cluster.
+ */
 export function createFederatedArm(
   name: string,
   init: LstmWeights,
@@ -231,8 +288,18 @@ export function createFederatedArm(
       .slice(0, byzantineCount)
       .map((id, k) => [id, ATTACKS[k % ATTACKS.length] ?? "nan"] as const),
   );
-  let model = init;
-  let serverState: ServerOptimizerState | undefined;
+  const clusterCount = federated.clusters?.count ?? 1;
+  if (!(Number.isInteger(clusterCount) && clusterCount >= 1))
+    throw new RangeError(`clusters ${clusterCount} must be an integer >= 1`);
+  const models: LstmWeights[] = Array.from(
+    { length: clusterCount },
+    () => init,
+  );
+  const serverStates: (ServerOptimizerState | undefined)[] = [];
+  const cluster =
+    clusterCount === 1
+      ? new Map<string, number>()
+      : utilisationClusters(options.nodes, clusterCount);
   let clipNorm = federated.initialClipNorm;
   const arm: Arm = {
     name,
@@ -240,16 +307,22 @@ export function createFederatedArm(
     refusals: {},
     trimmedRounds: 0,
     train(round) {
-      const uploads: ClientDelta[] = [];
+      const uploads: ClientDelta[][] = models.map(() => []);
       const preClip: number[] = [];
-      for (const node of training) {
+      const reassign = federated.clusters?.assign === "loss" && round.index > 0;
+      for (const node of round.nodes) {
         const own = trainingWindow(round, node.members);
         if (own.length === 0) continue;
         const buildSeconds =
-          options.measureAgentCost === true ? rebuildCost(round, node) : 0;
+          options.measureAgentCost === true && !node.heldBack
+            ? rebuildCost(round, node)
+            : 0;
         const started = process.cpuUsage();
+        if (reassign) cluster.set(node.id, bestCluster(models, own));
+        if (node.heldBack) continue;
+        const k = cluster.get(node.id) ?? 0;
         const result = trainFromBase(
-          model,
+          models[k] ?? init,
           { train: own, validation: [] },
           {
             ...settings,
@@ -271,33 +344,37 @@ export function createFederatedArm(
           exampleCount: result.exampleCount,
         };
         const attack = byzantine.get(node.id);
-        uploads.push(
+        uploads[k]?.push(
           attack === undefined ? honest : corrupt(honest, attack, clipNorm),
         );
         // A Byzantine client lies about its pre-clip norm too; the median shrugs off a minority.
         preClip.push(attack === undefined ? result.preClipNorm : 1e6);
       }
-      if (uploads.length === 0) return;
-      const { delta, report } = aggregateDeltas(uploads, {
-        ...DEFAULT_AGGREGATION,
-        trimFraction: federated.trimFraction,
-        parameterCount: flattenWeights(model).length,
-        clipNorm,
-        dpNoiseMultiplier: 0,
+      if (preClip.length === 0) return;
+      uploads.forEach((clusterUploads, k) => {
+        const base = models[k];
+        if (clusterUploads.length === 0 || base === undefined) return;
+        const { delta, report } = aggregateDeltas(clusterUploads, {
+          ...DEFAULT_AGGREGATION,
+          trimFraction: federated.trimFraction,
+          parameterCount: flattenWeights(base).length,
+          clipNorm,
+          dpNoiseMultiplier: 0,
+        });
+        for (const r of report.refused)
+          arm.refusals[r.reason] = (arm.refusals[r.reason] ?? 0) + 1;
+        if (report.rule === "trimmed-mean") arm.trimmedRounds++;
+        if (delta) {
+          const next = applyServerUpdate(
+            flattenWeights(base),
+            delta,
+            federated.server,
+            serverStates[k],
+          );
+          models[k] = unflattenWeights(next.params, shapeOf(base));
+          serverStates[k] = next.state;
+        }
       });
-      for (const r of report.refused)
-        arm.refusals[r.reason] = (arm.refusals[r.reason] ?? 0) + 1;
-      if (report.rule === "trimmed-mean") arm.trimmedRounds++;
-      if (delta) {
-        const next = applyServerUpdate(
-          flattenWeights(model),
-          delta,
-          federated.server,
-          serverState,
-        );
-        model = unflattenWeights(next.params, shapeOf(model));
-        serverState = next.state;
-      }
       const median = nextClipNorm(preClip, {
         min: 1e-3,
         max: 100,
@@ -305,7 +382,7 @@ export function createFederatedArm(
       });
       clipNorm = federated.clipMultiple * median;
     },
-    modelFor: () => model,
+    modelFor: (node) => models[cluster.get(node.id) ?? 0] ?? init,
   };
   return arm;
 }

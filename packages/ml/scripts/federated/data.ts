@@ -87,6 +87,12 @@ function meanUtilisation(series: TraceSeries): number {
   return n > 0 ? sum / n : 0;
 }
 
+/** A node's mean CPU utilisation (usage / request) over its series: what its agent knows of its pool. */
+export function nodeUtilisation(node: BenchNode): number {
+  const levels = node.members.map((m) => meanUtilisation(m.series));
+  return levels.reduce((a, v) => a + v, 0) / Math.max(1, levels.length);
+}
+
 /**
  * Non-IID nodes like a real fleet's pools: series sorted by mean CPU utilisation (idle management
  * VMs together, busy ones together) and cut into nodes of `nodeSize`; a seeded `heldBackFraction`
