@@ -1,7 +1,9 @@
 // npx tsx scripts/recommendation-digest.ts --containers 50 (--write <file> | --compare <file>)
 // Records every Kubewise recommendation for synthetic containers (plain, gappy, NaN/zero readings,
 // unsorted, short and long histories, repeated recommends) so that speed work can prove it changed
-// no output bit: --compare exits 1 and names the first differing container.
+// no output bit: --compare exits 1 and names the first differing container. Each container also
+// runs the aggregator's configuration (the shipped confidence model: evidence, risk choice,
+// restatement with the CPU regret) and one with CPU windows always allowed (the peak split's values).
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
@@ -62,7 +64,14 @@ function perturb(chunk: UsageChunk, variant: number, seed: number): UsageChunk {
   return out;
 }
 
-function digestContainer(recommender: KubewiseRecommender, c: number): unknown {
+function digestContainer(
+  recommenders: {
+    plain: KubewiseRecommender;
+    product: KubewiseRecommender;
+    windows: KubewiseRecommender;
+  },
+  c: number,
+): unknown {
   const variant = c % 6;
   const days =
     variant === 3 ? (c % 12 === 3 ? 0.3 : 1.5) : variant === 4 ? 16 : 8;
@@ -76,13 +85,36 @@ function digestContainer(recommender: KubewiseRecommender, c: number): unknown {
     variant,
     c,
   );
-  const session = recommender.start({
-    seriesId: `digest-${c}`,
-    sampleIntervalS: 300,
-    unitSystem: variant === 5 ? "normalized" : "real",
-  });
-  session.observe(chunk);
+  const start = (recommender: KubewiseRecommender) => {
+    const session = recommender.start({
+      seriesId: `digest-${c}`,
+      sampleIntervalS: 300,
+      unitSystem: variant === 5 ? "normalized" : "real",
+    });
+    session.observe(chunk);
+    return session;
+  };
+  const session = start(recommenders.plain);
   const results: unknown[] = [session.recommend(END_S)];
+  const product = start(recommenders.product);
+  const fresh = product.recommend(END_S);
+  results.push(fresh);
+  if (fresh.kind === "ok") {
+    const base = fresh.recommendation.base;
+    results.push(
+      product.restate(
+        {
+          ...base,
+          cpuRequestCores: base.cpuRequestCores * 1.3,
+          memLimitBytes:
+            base.memLimitBytes === null ? null : base.memLimitBytes * 0.9,
+        },
+        END_S,
+        fresh.recommendation,
+      ),
+    );
+  }
+  results.push(start(recommenders.windows).recommend(END_S));
   if (variant === 4 || variant === 0) {
     results.push(
       session.recommend(END_S - DAY_S),
@@ -100,14 +132,22 @@ function serialize(value: unknown): string {
 }
 
 const model = loadShippedModel();
-const recommender = buildKubewiseRecommender({
+const plainOptions = {
   ...KUBEWISE_DEFAULTS,
   forecast: createWeightsForecastFn(model.weights),
   calibration: model.metadata.calibration,
-});
+};
+const recommenders = {
+  plain: buildKubewiseRecommender(plainOptions),
+  product: buildKubewiseRecommender({
+    ...plainOptions,
+    confidenceModel: model.metadata.confidence ?? null,
+  }),
+  windows: buildKubewiseRecommender({ ...plainOptions, windowMinGain: -1 }),
+};
 const lines: string[] = [];
 for (let c = 0; c < Number(args.containers); c++)
-  lines.push(serialize(digestContainer(recommender, c)));
+  lines.push(serialize(digestContainer(recommenders, c)));
 if (args.write) {
   writeFileSync(args.write, `${lines.join("\n")}\n`);
   process.stdout.write(`wrote ${lines.length} containers to ${args.write}\n`);

@@ -115,6 +115,28 @@ export function chooseCpuRequest(
   })?.[0];
 }
 
+/** Each candidate's reference cores (before its factor), one per source and level (CANDIDATES order). */
+function referenceTable(
+  profile: Profile,
+  forecast: DayForecast | undefined,
+): Float64Array {
+  const table = new Float64Array(CANDIDATES.length / FACTORS.length);
+  // The forecast's quantiles once per day, not once per LSTM candidate.
+  const lstm = forecast ? targetQuantiles(forecast.output(), 1) : undefined;
+  let k = 0;
+  for (const level of HISTORY_LEVELS)
+    table[k++] =
+      profile.quantiles[(HISTORY_LEVELS as readonly number[]).indexOf(level)] ??
+      Number.NaN;
+  for (const level of LSTM_LEVELS)
+    table[k++] =
+      forecast && lstm
+        ? forecast.input.cpuRefCores *
+          Math.exp(interpolateQuantile(lstm, level))
+        : Number.NaN;
+  return table;
+}
+
 /** Validated slack and exceedance sums of every candidate over the last days (penalty-free). */
 function validateCandidates(
   history: SlotHistory,
@@ -124,17 +146,25 @@ function validateCandidates(
   const slack = new Float64Array(CANDIDATES.length);
   const above = new Float64Array(CANDIDATES.length);
   let days = 0;
+  // One view of the validation days and the profile window before each (subarrays below).
+  const spanDays = VALIDATION_DAYS + PROFILE_DAYS;
+  const span = history.view(
+    nowSlot - spanDays * SLOTS_PER_DAY,
+    nowSlot,
+  ).cpuCores;
   for (let j = 1; j <= VALIDATION_DAYS; j++) {
     const at = nowSlot - j * SLOTS_PER_DAY;
-    const day = sortedFinite(history.view(at, at + SLOTS_PER_DAY).cpuCores);
+    const dayStart = (spanDays - j) * SLOTS_PER_DAY;
+    const day = sortedFinite(span.subarray(dayStart, dayStart + SLOTS_PER_DAY));
     const profile = profileOf(
-      history.view(at - PROFILE_DAYS * SLOTS_PER_DAY, at).cpuCores,
+      span.subarray(dayStart - PROFILE_DAYS * SLOTS_PER_DAY, dayStart),
     );
     if (day.length < 12 || profile.count < 12) continue;
     const p95 = quantileSorted(day, 0.95);
-    const forecast = forecastAt(at);
+    const references = referenceTable(profile, forecastAt(at));
     CANDIDATES.forEach((c, i) => {
-      const r = referenceCores(c, profile, forecast) * c.factor;
+      const r =
+        (references[Math.floor(i / FACTORS.length)] ?? Number.NaN) * c.factor;
       if (r > 0) {
         slack[i] = (slack[i] ?? 0) + Math.max(0, r - p95) / r;
         above[i] = (above[i] ?? 0) + countAbove(day, r) / day.length;

@@ -2,7 +2,7 @@
 // the reviewer sees. Memory figures are relative to the 7-day peak (the reference the limit is set
 // against), CPU figures relative to the 7-day CPU peak; everything from the history before `nowSlot`.
 import { SLOTS_PER_DAY, SLOTS_PER_HOUR } from "../features/slot-history";
-import type { SlotHistory } from "../features/slot-history";
+import type { SlotHistory, SlotView } from "../features/slot-history";
 import {
   interpolateQuantile,
   targetQuantiles,
@@ -49,24 +49,33 @@ export type Evidence = {
   lstmMemQ98: number;
 };
 
-type Daily = { peaks: number[]; p95: number[]; present: number[] };
+type Daily = { peaks: number[]; p95Yesterday: number; present: number[] };
 
-/** Per day k = 1 (yesterday) ... DAYS: memory peak, memory p95, CPU peak and present slots. */
-function dailyFigures(
-  history: SlotHistory,
-  nowSlot: number,
-): { mem: Daily; cpuPeaks: number[] } {
-  const mem: Daily = { peaks: [], p95: [], present: [] };
+/**
+ * Per day k = 1 (yesterday) ... DAYS of `fourteen` (the DAYS days before now, oldest first): memory
+ * peak and present slots, CPU peak; the memory p95 of yesterday only (the one read).
+ */
+function dailyFigures(fourteen: SlotView): { mem: Daily; cpuPeaks: number[] } {
+  const mem: Daily = { peaks: [], p95Yesterday: Number.NaN, present: [] };
   const cpuPeaks: number[] = [];
   for (let k = 1; k <= DAYS; k++) {
-    const from = nowSlot - k * SLOTS_PER_DAY;
-    const view = history.view(from, from + SLOTS_PER_DAY);
-    const sorted = sortedFinite(view.memBytes);
-    mem.peaks.push(sorted[sorted.length - 1] ?? Number.NaN);
-    mem.p95.push(quantileSorted(sorted, 0.95));
-    mem.present.push(sorted.length);
-    cpuPeaks.push(maxFinite(view.cpuCores));
+    const from = (DAYS - k) * SLOTS_PER_DAY;
+    const to = from + SLOTS_PER_DAY;
+    let present = 0;
+    for (let i = from; i < to; i++)
+      if (Number.isFinite(fourteen.memBytes[i] ?? Number.NaN)) present++;
+    mem.peaks.push(maxFinite(fourteen.memBytes, from, to));
+    mem.present.push(present);
+    cpuPeaks.push(maxFinite(fourteen.cpuCores, from, to));
   }
+  mem.p95Yesterday = quantileSorted(
+    sortedFinite(
+      fourteen.memBytes,
+      (DAYS - 1) * SLOTS_PER_DAY,
+      DAYS * SLOTS_PER_DAY,
+    ),
+    0.95,
+  );
   return { mem, cpuPeaks };
 }
 
@@ -172,29 +181,29 @@ export function gatherEvidence(
   nowSlot: number,
   forecast: DayForecast | undefined,
 ): Evidence | undefined {
-  const { mem, cpuPeaks } = dailyFigures(history, nowSlot);
+  // One view of the 14 days serves the daily figures, the 7-day figures and the jumps.
+  const fourteen = history.view(nowSlot - DAYS * SLOTS_PER_DAY, nowSlot);
+  const { mem, cpuPeaks } = dailyFigures(fourteen);
   const week = mem.peaks.slice(0, 7);
   const memPeak7dBytes = maxFinite(week);
   if (!(memPeak7dBytes > 0)) return undefined;
-  const recent = history.view(nowSlot - 7 * SLOTS_PER_DAY, nowSlot);
-  const memSorted = sortedFinite(recent.memBytes);
-  const cpuSorted = sortedFinite(recent.cpuCores);
+  const weekFrom = (DAYS - 7) * SLOTS_PER_DAY;
+  const memSorted = sortedFinite(fourteen.memBytes, weekFrom);
+  const cpuSorted = sortedFinite(fourteen.cpuCores, weekFrom);
   const { newHighs, nearMisses } = exceedanceDays(mem.peaks);
   const [lstmMemQ50, lstmMemQ90, lstmMemQ98] = lstmQuantiles(
     forecast,
     memPeak7dBytes,
   );
   const memP95 = quantileSorted(memSorted, 0.95);
-  const jumps = memoryJumps(
-    history.view(nowSlot - DAYS * SLOTS_PER_DAY, nowSlot).memBytes,
-  );
+  const jumps = memoryJumps(fourteen.memBytes);
   return {
     historyDays: mem.present.filter((n) => n > 0).length,
     gapFraction: 1 - memSorted.length / (7 * SLOTS_PER_DAY),
     memPeak7dBytes,
     memPeak1dBytes: mem.peaks[0] ?? Number.NaN,
     memPeak14dBytes: maxFinite(mem.peaks),
-    memP95_1dBytes: mem.p95[0] ?? Number.NaN,
+    memP95_1dBytes: mem.p95Yesterday,
     memVolatility: logStd(week),
     memNewHighDays: newHighs,
     memNearMissDays: nearMisses,

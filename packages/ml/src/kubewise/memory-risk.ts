@@ -90,6 +90,20 @@ export function chooseMemoryLimit(
   };
 }
 
+/**
+ * The holds model's running maximum over the envelope grid (Z_MIN + k ENVELOPE_STEP) for one
+ * evidence, model and location-scale: a recommendation asks it several times (the choice, its
+ * confidence and factors, each restatement) at the same evidence, so the grid is evaluated once.
+ */
+type Envelope = {
+  model: ConfidenceModel;
+  mu: number;
+  scale: number;
+  /** prefix[k] = max of the probabilities at grid points 0..k (Math.max: NaN sticks). */
+  prefix: number[];
+};
+const envelopes = new WeakMap<Evidence, Envelope>();
+
 /** The model probability that a limit at log(limit / 7-day peak) = z holds. */
 function probabilityAt(
   evidence: Evidence,
@@ -108,12 +122,27 @@ function probabilityAt(
         (zz - params.mu) / params.scale,
       ),
     );
-  // A limit holds whenever a lower one does: the probability is the maximum of the trees' (not
-  // monotone) estimate over a fixed grid of limits at or below this one (steps of 5 % in log), so a
-  // higher limit never states less, and a limit between grid points states what the one below does.
-  let p = Number.NEGATIVE_INFINITY;
-  for (let k = 0; Z_MIN + k * ENVELOPE_STEP <= z + 1e-9; k++)
-    p = Math.max(p, at(Z_MIN + k * ENVELOPE_STEP));
+  let envelope = envelopes.get(evidence);
+  if (
+    envelope?.model !== model ||
+    !Object.is(envelope.mu, params.mu) ||
+    !Object.is(envelope.scale, params.scale)
+  ) {
+    envelope = { model, mu: params.mu, scale: params.scale, prefix: [] };
+    envelopes.set(evidence, envelope);
+  }
+  const { prefix } = envelope;
+  let count = 0;
+  while (Z_MIN + count * ENVELOPE_STEP <= z + 1e-9) count++;
+  for (let k = prefix.length; k < count; k++)
+    prefix.push(
+      Math.max(
+        prefix[k - 1] ?? Number.NEGATIVE_INFINITY,
+        at(Z_MIN + k * ENVELOPE_STEP),
+      ),
+    );
+  const p =
+    count > 0 ? (prefix[count - 1] ?? Number.NaN) : Number.NEGATIVE_INFINITY;
   return Number.isFinite(p) ? p : at(z);
 }
 

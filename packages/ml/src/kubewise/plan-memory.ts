@@ -74,14 +74,35 @@ type PastDay = {
   peakHoldLogRef: number;
 };
 
+/** Days of daily memory peaks pastDays reads: 13 past days, each with the 7 days before it. */
+const PEAK_DAYS = MAX_PAST_DAYS + PEAK_HOLD_DAYS;
+
+/**
+ * Memory peak of each day d = 1 (yesterday) ... PEAK_DAYS before `nowSlot` (index d; NaN without
+ * a reading), from one view: the peak of any run of whole days is the largest of their peaks.
+ */
+function dailyMemoryPeaks(history: SlotHistory, nowSlot: number): Float64Array {
+  const mem = history.view(
+    nowSlot - PEAK_DAYS * SLOTS_PER_DAY,
+    nowSlot,
+  ).memBytes;
+  const peaks = new Float64Array(PEAK_DAYS + 1).fill(Number.NaN);
+  for (let d = 1; d <= PEAK_DAYS; d++)
+    peaks[d] = maxFinite(
+      mem,
+      (PEAK_DAYS - d) * SLOTS_PER_DAY,
+      (PEAK_DAYS - d + 1) * SLOTS_PER_DAY,
+    );
+  return peaks;
+}
+
+/** log(peak of days k+1 ... k+7 / the input reference): the peak-hold model's reference at day k's start. */
 function peakHoldLogRef(
-  history: SlotHistory,
-  atSlot: number,
+  peaks: Float64Array,
+  k: number,
   refBytes: number,
 ): number {
-  const held = maxFinite(
-    history.view(atSlot - PEAK_HOLD_DAYS * SLOTS_PER_DAY, atSlot).memBytes,
-  );
+  const held = maxFinite(peaks, k + 1, k + 1 + PEAK_HOLD_DAYS);
   return Number.isFinite(held) && held > 0 && refBytes > 0
     ? Math.log(held / refBytes)
     : 0;
@@ -92,6 +113,7 @@ function pastDays(
   history: SlotHistory,
   nowSlot: number,
   forecastAt: (slot: number) => DayForecast | undefined,
+  peaks: Float64Array,
 ): (PastDay | undefined)[] {
   const days: (PastDay | undefined)[] = [];
   for (let k = 1; k <= MAX_PAST_DAYS; k++) {
@@ -101,16 +123,13 @@ function pastDays(
       k <= VALIDATION_DAYS
         ? forecast?.input.memRefBytes
         : inputMemReference(history.view(start - INPUT_SLOTS, start));
-    const peak =
-      memRef === undefined
-        ? Number.NaN
-        : maxFinite(history.view(start, start + SLOTS_PER_DAY).memBytes);
+    const peak = memRef === undefined ? Number.NaN : (peaks[k] ?? Number.NaN);
     days.push(
       memRef !== undefined && Number.isFinite(peak)
         ? {
             ratio: Math.log(peak / memRef),
             forecast,
-            peakHoldLogRef: peakHoldLogRef(history, start, memRef),
+            peakHoldLogRef: peakHoldLogRef(peaks, k, memRef),
           }
         : undefined,
     );
@@ -202,7 +221,8 @@ export function planMemory(
   const { forecastAt } = options;
   const now = forecastAt(nowSlot);
   if (!now) return undefined;
-  const days = pastDays(history, nowSlot, forecastAt);
+  const peaks = dailyMemoryPeaks(history, nowSlot);
+  const days = pastDays(history, nowSlot, forecastAt, peaks);
   const ratios = sortedRatios(days, 0);
   const scores = validate(days);
   const model = selectModel(
@@ -211,7 +231,7 @@ export function planMemory(
     options.handicap ?? 1,
   );
   const ref = now.input.memRefBytes;
-  const heldLogRef = peakHoldLogRef(history, nowSlot, ref);
+  const heldLogRef = peakHoldLogRef(peaks, 0, ref);
   const logRatioAt = (level: number): number => {
     const r =
       model === "empirical"

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { planCpuWindows } from "./windows";
+import { quantileSorted } from "../stats/quantile";
+import { createRng } from "../stats/rng";
+import { planCpuWindows, prefixQuantiles } from "./windows";
 
 // Slot 0 is 1970-01-01 00:00 UTC (a Thursday).
 function view(
@@ -62,5 +64,30 @@ describe("planCpuWindows", () => {
     });
     expect(plan.windows).toEqual([]);
     expect(plan.baseCores).toBe(plan.allCores);
+  });
+});
+
+describe("prefixQuantiles", () => {
+  it("equals quantileSorted over each sorted prefix union, bit for bit (ties, uneven and empty groups)", () => {
+    const rng = createRng(16);
+    for (let round = 0; round < 200; round++) {
+      const groups = Array.from({ length: 1 + Math.floor(rng() * 24) }, () =>
+        Float64Array.from(
+          { length: Math.floor(rng() * 90) },
+          // Coarse values in some rounds so that ties cross groups.
+          () => (round % 3 === 0 ? Math.floor(rng() * 5) : rng() * 4),
+        ).sort(),
+      );
+      const q = round % 4 === 0 ? rng() : 0.98;
+      const got = prefixQuantiles(groups, q);
+      let union: number[] = [];
+      groups.forEach((g, k) => {
+        union = [...union, ...g];
+        const expected = quantileSorted(Float64Array.from(union).sort(), q);
+        expect(Object.is(got[k], expected), `round ${round} prefix ${k}`).toBe(
+          true,
+        );
+      });
+    }
   });
 });
