@@ -104,7 +104,7 @@ export async function setShopSafety(
   });
 }
 
-/** A Deployment with one container "app" at 1 core / 2 GiB requests (2 cores / 2 GiB limits). */
+/** A workload (a Deployment unless `kind`) with one container "app" at 1 core / 2 GiB requests (2 cores / 2 GiB limits). */
 export async function createAppContainer(
   db: DbExecutor,
   w: {
@@ -112,9 +112,13 @@ export async function createAppContainer(
     namespace: string;
     name: string;
     labels?: Record<string, string>;
+    kind?: string;
   },
 ) {
-  const workload = await createTestWorkload(db, { ...w, kind: "Deployment" });
+  const workload = await createTestWorkload(db, {
+    ...w,
+    kind: w.kind ?? "Deployment",
+  });
   const container = await createTestContainer(db, {
     workloadId: workload.id,
     name: "app",

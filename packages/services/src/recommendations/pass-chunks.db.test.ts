@@ -12,15 +12,13 @@ import {
 } from "@kubewise/db";
 import {
   createTestCluster,
-  createTestContainer,
   createTestDatabase,
   createTestRecommendation,
-  createTestWorkload,
   type TestDatabase,
 } from "@kubewise/db/testing";
 
 import { SYSTEM_ACTOR } from "../context";
-import { createTestContext, TEST_NOW } from "../testing";
+import { createAppContainer, createTestContext, TEST_NOW } from "../testing";
 import { runRecommendationPass } from "./pass";
 
 const GIB = 2 ** 30;
@@ -82,20 +80,12 @@ async function seedCluster(end: Date): Promise<string> {
     at: TEST_NOW,
   });
   for (let k = 0; k < CONTAINERS; k++) {
-    const workload = await createTestWorkload(db, {
+    const { container } = await createAppContainer(db, {
       clusterId: cluster.id,
       namespace: k % 2 === 0 ? "auto" : "manual",
       // A Job is advice only, and sized by its burst profile.
       kind: k === 8 ? "Job" : "Deployment",
       name: `w-${k}`,
-    });
-    const container = await createTestContainer(db, {
-      workloadId: workload.id,
-      name: "app",
-      cpuRequestMillicores: 1000,
-      cpuLimitMillicores: 2000,
-      memoryRequestBytes: 2 * GIB,
-      memoryLimitBytes: 2 * GIB,
     });
     await insertRollups(db, rollups(container.id, k, end));
     const recommendation = (version: number) =>
