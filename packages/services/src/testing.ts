@@ -37,23 +37,52 @@ export function createTestContext(
   };
 }
 
+/**
+ * One 5-minute rollup row of a container (30 samples, no throttling): CPU average and memory
+ * working set; the CPU maximum, memory maximum and RSS default to them.
+ */
+export function rollupRow(
+  containerId: string,
+  bucket: Date,
+  usage: {
+    cpu: number;
+    cpuMax?: number;
+    memory: number;
+    memoryMax?: number;
+    rss?: number;
+    oomKills?: number;
+  },
+) {
+  return {
+    bucket,
+    containerId,
+    sampleCount: 30,
+    cpuUsageCoresAvg: usage.cpu,
+    cpuUsageCoresMax: usage.cpuMax ?? usage.cpu,
+    cpuThrottledPeriodsSum: 0,
+    cpuThrottledSecondsSum: 0,
+    memoryWorkingSetBytesAvg: usage.memory,
+    memoryWorkingSetBytesMax: usage.memoryMax ?? usage.memory,
+    memoryRssBytesMax: usage.rss ?? usage.memory,
+    oomKillCountSum: usage.oomKills ?? 0,
+  };
+}
+
 /** 12 h of rollups up to `end`: memory growing linearly from 1.2 GiB to 1.9 GiB (or flat at 1 GiB). */
 export function leakingRollups(containerId: string, end: Date, flat = false) {
   return Array.from({ length: 144 }, (_, i) => {
     const memory = flat ? GIB : 1.2 * GIB + (0.7 * GIB * i) / 143;
-    return {
-      bucket: new Date(end.getTime() + (i - 144) * 300_000),
+    return rollupRow(
       containerId,
-      sampleCount: 30,
-      cpuUsageCoresAvg: 0.2,
-      cpuUsageCoresMax: 0.3,
-      cpuThrottledPeriodsSum: 0,
-      cpuThrottledSecondsSum: 0,
-      memoryWorkingSetBytesAvg: memory,
-      memoryWorkingSetBytesMax: Math.round(memory),
-      memoryRssBytesMax: Math.round(memory),
-      oomKillCountSum: 0,
-    };
+      new Date(end.getTime() + (i - 144) * 300_000),
+      {
+        cpu: 0.2,
+        cpuMax: 0.3,
+        memory,
+        memoryMax: Math.round(memory),
+        rss: Math.round(memory),
+      },
+    );
   });
 }
 
@@ -68,19 +97,13 @@ export async function seedFlatUsage(
   memoryBytes = GIB / 2,
 ): Promise<void> {
   const end = Math.floor(now.getTime() / 300_000) * 300_000;
-  const rows = Array.from({ length: 288 }, (_, i) => ({
-    bucket: new Date(end - (288 - i) * 300_000),
-    containerId,
-    sampleCount: 30,
-    cpuUsageCoresAvg: 0.2,
-    cpuUsageCoresMax: 0.3,
-    cpuThrottledPeriodsSum: 0,
-    cpuThrottledSecondsSum: 0,
-    memoryWorkingSetBytesAvg: memoryBytes,
-    memoryWorkingSetBytesMax: memoryBytes,
-    memoryRssBytesMax: memoryBytes,
-    oomKillCountSum: 0,
-  }));
+  const rows = Array.from({ length: 288 }, (_, i) =>
+    rollupRow(containerId, new Date(end - (288 - i) * 300_000), {
+      cpu: 0.2,
+      cpuMax: 0.3,
+      memory: memoryBytes,
+    }),
+  );
   await insertRollups(db, rows);
 }
 

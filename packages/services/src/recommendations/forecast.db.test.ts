@@ -9,7 +9,12 @@ import {
   type TestDatabase,
 } from "@kubewise/db/testing";
 
-import { createServiceFixture, createTestContext, TEST_NOW } from "../testing";
+import {
+  createServiceFixture,
+  createTestContext,
+  rollupRow,
+  TEST_NOW,
+} from "../testing";
 import { forecastUsage } from "./forecast";
 import { getRecommendation } from "./get";
 
@@ -41,19 +46,11 @@ async function containerWithCycle(memoryScale: number) {
       const level =
         1 + 0.5 * Math.sin((2 * Math.PI * bucket.getUTCHours()) / 24);
       const memoryBytes = Math.round(0.5 * GIB * memoryScale * level);
-      return {
-        bucket,
-        containerId: container.id,
-        sampleCount: 30,
-        cpuUsageCoresAvg: 0.3 * level,
-        cpuUsageCoresMax: 0.4 * level,
-        cpuThrottledPeriodsSum: 0,
-        cpuThrottledSecondsSum: 0,
-        memoryWorkingSetBytesAvg: memoryBytes,
-        memoryWorkingSetBytesMax: memoryBytes,
-        memoryRssBytesMax: memoryBytes,
-        oomKillCountSum: 0,
-      };
+      return rollupRow(container.id, bucket, {
+        cpu: 0.3 * level,
+        cpuMax: 0.4 * level,
+        memory: memoryBytes,
+      });
     }),
   );
   const recommendation = await createTestRecommendation(test.db, {

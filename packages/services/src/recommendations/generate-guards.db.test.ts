@@ -18,7 +18,12 @@ import {
 } from "@kubewise/db/testing";
 
 import { SYSTEM_ACTOR } from "../context";
-import { createTestContext, seedFlatUsage, TEST_NOW } from "../testing";
+import {
+  createTestContext,
+  rollupRow,
+  seedFlatUsage,
+  TEST_NOW,
+} from "../testing";
 import { approveRecommendation } from "./approve";
 import { generateRecommendations } from "./generate";
 import { getRecommendation } from "./get";
@@ -197,22 +202,13 @@ describe("generateRecommendations: sizing rules and evidence", () => {
     // Runs 1 bucket in 12 at 2.2 cores, idles at 4 m the rest of the day.
     await insertRollups(
       test.db,
-      Array.from({ length: 288 }, (_, i) => {
-        const cpu = i % 12 === 0 ? 2.2 : 0.004;
-        return {
-          bucket: new Date(TEST_NOW.getTime() - (288 - i) * 300_000),
-          containerId: created.id,
-          sampleCount: 30,
-          cpuUsageCoresAvg: cpu,
-          cpuUsageCoresMax: cpu,
-          cpuThrottledPeriodsSum: 0,
-          cpuThrottledSecondsSum: 0,
-          memoryWorkingSetBytesAvg: GIB / 4,
-          memoryWorkingSetBytesMax: GIB / 4,
-          memoryRssBytesMax: GIB / 4,
-          oomKillCountSum: 0,
-        };
-      }),
+      Array.from({ length: 288 }, (_, i) =>
+        rollupRow(
+          created.id,
+          new Date(TEST_NOW.getTime() - (288 - i) * 300_000),
+          { cpu: i % 12 === 0 ? 2.2 : 0.004, memory: GIB / 4 },
+        ),
+      ),
     );
     const item = await generate(cluster.id);
     expect(item.recommended.cpuRequestMillicores).toBe(2200);

@@ -18,7 +18,12 @@ import {
 } from "@kubewise/db/testing";
 
 import { SYSTEM_ACTOR } from "../context";
-import { createAppContainer, createTestContext, TEST_NOW } from "../testing";
+import {
+  createAppContainer,
+  createTestContext,
+  rollupRow,
+  TEST_NOW,
+} from "../testing";
 import { runRecommendationPass } from "./pass";
 
 const GIB = 2 ** 30;
@@ -47,20 +52,15 @@ function rollups(containerId: string, k: number, end: Date) {
       k === 0
         ? 1.2 * GIB + leaked
         : (128 + k * 48) * MIB * (0.97 + 0.06 * jitter);
-    return {
-      bucket,
-      containerId,
-      sampleCount: 30,
-      cpuUsageCoresAvg: cpu,
-      cpuUsageCoresMax: cpu * 1.4,
-      cpuThrottledPeriodsSum: 0,
-      cpuThrottledSecondsSum: 0,
-      memoryWorkingSetBytesAvg: memory,
-      memoryWorkingSetBytesMax: Math.round(memory * 1.05),
-      memoryRssBytesMax: Math.round(memory * 0.9),
+    return rollupRow(containerId, bucket, {
+      cpu,
+      cpuMax: cpu * 1.4,
+      memory,
+      memoryMax: Math.round(memory * 1.05),
+      rss: Math.round(memory * 0.9),
       // Container 4 was OOM-killed 6 hours ago.
-      oomKillCountSum: k === 4 && i === n - 72 ? 1 : 0,
-    };
+      oomKills: k === 4 && i === n - 72 ? 1 : 0,
+    });
   });
 }
 
