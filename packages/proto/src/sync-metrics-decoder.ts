@@ -65,13 +65,15 @@ export type SyncMetricsDecoder = {
 };
 
 /**
- * A SyncMetricsRequest decoder that remembers, per agent id (at most maxAgents, then it starts
- * over), the encoded containers of that agent's last batch and their decoded objects.
+ * A SyncMetricsRequest decoder that remembers, per agent id, the encoded containers of that agent's
+ * last batch and their decoded objects: at most maxContainers containers in all (about 100 bytes
+ * encoded and a few hundred decoded each), then it starts over.
  */
 export function createSyncMetricsDecoder({
-  maxAgents = 100_000,
-}: { maxAgents?: number } = {}): SyncMetricsDecoder {
+  maxContainers = 200_000,
+}: { maxContainers?: number } = {}): SyncMetricsDecoder {
   const cache = new Map<string, Cached>();
+  let cachedContainers = 0;
   let reused = 0;
 
   const decodeBatch = (
@@ -177,7 +179,12 @@ export function createSyncMetricsDecoder({
       return decoded;
     });
     if (run !== undefined) {
-      if (cache.size >= maxAgents && !cache.has(agentId)) cache.clear();
+      cachedContainers -= cache.get(agentId)?.containers.length ?? 0;
+      if (cachedContainers + containers.length > maxContainers) {
+        cache.clear();
+        cachedContainers = 0;
+      }
+      cachedContainers += containers.length;
       // A copy: the message buffer belongs to the transport.
       cache.set(agentId, { bytes: Buffer.from(run), containers });
     }

@@ -143,8 +143,32 @@ describe("createSyncMetricsDecoder", () => {
     );
   });
 
+  it("keeps at most maxContainers containers, then starts over", () => {
+    const decoder = createSyncMetricsDecoder({ maxContainers: 2 });
+    const of = (agentId: string, n: number) =>
+      encode(
+        agentV1.MetricBatch.fromPartial({
+          agentId,
+          containers: Array.from({ length: n }, (_, i) => ({
+            namespace: "ns",
+            podName: `p${i}`,
+          })),
+        }),
+      );
+    decoder.decode(of("a", 2));
+    decoder.decode(of("a", 2));
+    expect(decoder.reused).toBe(1);
+    // b's container would make 3: the cache starts over with b alone.
+    decoder.decode(of("b", 1));
+    const again = decoder.decode(of("a", 2));
+    expect(decoder.reused).toBe(1);
+    expect(again.batch?.containers.map((c) => c.podName)).toEqual(["p0", "p1"]);
+    decoder.decode(of("a", 2));
+    expect(decoder.reused).toBe(2);
+  });
+
   it("on random and corrupted bytes, returns what the generated decoder returns and refuses what it refuses", () => {
-    const decoder = createSyncMetricsDecoder({ maxAgents: 4 });
+    const decoder = createSyncMetricsDecoder({ maxContainers: 6 });
     let refused = 0;
     fc.assert(
       fc.property(
