@@ -9,6 +9,7 @@ export {
 } from "./auth/authorize";
 export { PERMISSIONS, type VerbName } from "./auth/permissions";
 export * from "./cluster-sync";
+export * from "./clusters";
 export * from "./context";
 export * from "./costs";
 export * from "./recommendations";

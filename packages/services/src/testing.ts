@@ -153,6 +153,32 @@ export async function createAppContainer(
   return { workload, container };
 }
 
+/** A Pending recommendation (at TEST_NOW) to 250m / 1 GiB saving `savings` micro-USD a month. */
+export async function createPendingRecommendation(
+  db: DbExecutor,
+  r: { clusterId: string; containerId: string; savings: number },
+) {
+  const recommendation = await createTestRecommendation(db, {
+    clusterId: r.clusterId,
+    containerId: r.containerId,
+    confidence: 0.92,
+    cpuRequestMillicores: 250,
+    cpuLimitMillicores: 500,
+    memoryRequestBytes: GIB,
+    memoryLimitBytes: GIB,
+    projectedMonthlySavingsMicroUsd: r.savings,
+    createdAt: TEST_NOW,
+  });
+  await insertRecommendationEvent(db, {
+    recommendationId: recommendation.id,
+    fromPhase: null,
+    toPhase: "Pending",
+    actor: "system:aggregator",
+    createdAt: TEST_NOW,
+  });
+  return recommendation;
+}
+
 /**
  * Cluster with namespaces shop (approval required, not dry-run) and payments (defaults: dry-run),
  * one 1-core / 2 GiB container each with 24 h of usage and a Pending recommendation to 250m / 1 GiB.
@@ -192,23 +218,10 @@ export async function createServiceFixture(db: DbExecutor) {
       from: new Date(TEST_NOW.getTime() - 86_400_000),
       to: TEST_NOW,
     });
-    const recommendation = await createTestRecommendation(db, {
+    const recommendation = await createPendingRecommendation(db, {
       clusterId: cluster.id,
       containerId: container.id,
-      confidence: 0.92,
-      cpuRequestMillicores: 250,
-      cpuLimitMillicores: 500,
-      memoryRequestBytes: GIB,
-      memoryLimitBytes: GIB,
-      projectedMonthlySavingsMicroUsd: savings,
-      createdAt: TEST_NOW,
-    });
-    await insertRecommendationEvent(db, {
-      recommendationId: recommendation.id,
-      fromPhase: null,
-      toPhase: "Pending",
-      actor: "system:aggregator",
-      createdAt: TEST_NOW,
+      savings,
     });
     return { workload, container, recommendation };
   };

@@ -40,3 +40,14 @@ export async function markControllerSeen(
     .set({ controllerSeenAt: at })
     .where(eq(clusters.id, id));
 }
+
+/** Every cluster (id and configured name), oldest first. */
+export async function listClusters(
+  db: DbExecutor,
+): Promise<{ id: string; name: string }[]> {
+  return db
+    .select({ id: clusters.id, name: clusters.name })
+    .from(clusters)
+    .orderBy(clusters.createdAt, clusters.name)
+    .limit(1000);
+}

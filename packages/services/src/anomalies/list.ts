@@ -2,6 +2,7 @@ import { listAnomalies as queryAnomalies } from "@kubewise/db";
 
 import { authorize, namespaceFilter } from "../auth/authorize";
 import type { ServiceContext } from "../context";
+import { clusterFilter } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import { ListAnomaliesInputSchema, type ListAnomaliesInput } from "./schemas";
 
@@ -30,9 +31,10 @@ export async function listAnomalies({
   input: ListAnomaliesInput;
 }): Promise<AnomalyView[]> {
   authorize(ctx, "listAnomalies");
-  const parsed = parseInput(ListAnomaliesInputSchema, input);
+  const { cluster, ...parsed } = parseInput(ListAnomaliesInputSchema, input);
   const rows = await queryAnomalies(ctx.db, {
     ...parsed,
+    clusterId: await clusterFilter(ctx.db, { ...parsed, cluster }),
     scopes: namespaceFilter(ctx.actor),
   });
   return rows.map(({ anomaly: a, container: c, workload: w }) => ({

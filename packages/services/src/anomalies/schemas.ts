@@ -2,8 +2,10 @@ import { z } from "zod";
 
 import { ANOMALY_KINDS, ANOMALY_SEVERITIES } from "@kubewise/db";
 
+import { ClusterSelectorShape } from "../internal/cluster";
+
 export const ListAnomaliesInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   namespace: z.string().min(1).max(253).optional(),
   workloadId: z.uuid().optional(),
   containerId: z.uuid().optional(),

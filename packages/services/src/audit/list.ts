@@ -3,6 +3,7 @@ import { listAuditLog } from "@kubewise/db";
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
 import { describeActors, reasonOf } from "../internal/actor-names";
+import { clusterFilter } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import {
   ListAuditEntriesInputSchema,
@@ -33,8 +34,11 @@ export async function listAuditEntries({
   input: ListAuditEntriesInput;
 }): Promise<AuditEntryView[]> {
   authorize(ctx, "listAuditEntries");
-  const parsed = parseInput(ListAuditEntriesInputSchema, input);
-  const rows = await listAuditLog(ctx.db, parsed);
+  const { cluster, ...parsed } = parseInput(ListAuditEntriesInputSchema, input);
+  const rows = await listAuditLog(ctx.db, {
+    ...parsed,
+    clusterId: await clusterFilter(ctx.db, { ...parsed, cluster }),
+  });
   const nameOf = await describeActors(
     ctx.db,
     rows.map((r) => r.actor),

@@ -1,7 +1,9 @@
 import { z } from "zod";
 
+import { ClusterSelectorShape } from "../internal/cluster";
+
 export const ListAuditEntriesInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   subject: z.string().min(1).max(200).optional(),
   limit: z.number().int().min(1).max(500).default(100),
   offset: z.number().int().min(0).default(0),

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   recordApplyProgress: "admin",
   syncRecommendationsToCluster: "admin",
   getClusterConnection: "viewer",
+  listClusters: "viewer",
   getRolloutSignals: "admin",
   getCosts: "viewer",
   getSavings: "viewer",

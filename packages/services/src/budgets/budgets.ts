@@ -13,7 +13,7 @@ import {
 import type { ServiceContext } from "../context";
 import { loadCostSettings } from "../costs/settings";
 import { recordAudit } from "../internal/audit";
-import { resolveClusterId } from "../internal/cluster";
+import { resolveClusterId, resolveClusters } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import { forecastBudget, type BudgetStatus } from "./forecast";
@@ -36,7 +36,11 @@ export async function createBudget({
   authorize(ctx, "createBudget");
   const parsed = parseInput(CreateBudgetInputSchema, input);
   return withTransaction(ctx, async (tx) => {
-    const clusterId = await resolveClusterId(tx.db, parsed.clusterId);
+    const clusterId = await resolveClusterId(
+      tx.db,
+      parsed.clusterId,
+      parsed.cluster,
+    );
     const row = await insertBudget(tx.db, {
       clusterId,
       name: parsed.name,
@@ -85,7 +89,17 @@ export async function listBudgets({
 }): Promise<BudgetStatus[]> {
   authorize(ctx, "listBudgets");
   const parsed = parseInput(ListBudgetsInputSchema, input);
-  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const { clusters } = await resolveClusters(ctx.db, parsed);
+  const statuses: BudgetStatus[] = [];
+  for (const cluster of clusters)
+    statuses.push(...(await clusterBudgets(ctx, cluster.id)));
+  return statuses;
+}
+
+async function clusterBudgets(
+  ctx: ServiceContext,
+  clusterId: string,
+): Promise<BudgetStatus[]> {
   const scopes = namespaceFilter(ctx.actor);
   const rows = (await queryBudgets(ctx.db, clusterId)).filter(
     (b) =>

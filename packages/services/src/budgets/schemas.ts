@@ -1,8 +1,10 @@
 import { z } from "zod";
 
+import { ClusterSelectorShape } from "../internal/cluster";
+
 export const CreateBudgetInputSchema = z
   .object({
-    clusterId: z.uuid().optional(),
+    ...ClusterSelectorShape,
     name: z.string().trim().min(1).max(100),
     /** A namespace, or a label (scopeKey = the label key, scopeValue = its value). */
     scopeKind: z.enum(["namespace", "label"]),
@@ -17,7 +19,7 @@ export const CreateBudgetInputSchema = z
 export type CreateBudgetInput = z.input<typeof CreateBudgetInputSchema>;
 
 export const ListBudgetsInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
 });
 export type ListBudgetsInput = z.input<typeof ListBudgetsInputSchema>;
 

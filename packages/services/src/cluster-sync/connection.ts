@@ -9,7 +9,7 @@ import {
 
 import { authorize, namespaceFilter } from "../auth/authorize";
 import type { ServiceContext } from "../context";
-import { resolveClusterId } from "../internal/cluster";
+import { ClusterSelectorShape, resolveClusterId } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 
 /**
@@ -19,7 +19,7 @@ import { parseInput } from "../internal/parse";
 export const CONTROLLER_CONNECTED_WITHIN_MS = 5 * 60_000;
 
 export const GetClusterConnectionInputSchema = z
-  .object({ clusterId: z.string().uuid().optional() })
+  .object({ ...ClusterSelectorShape })
   .strict();
 
 export type ClusterConnection = {
@@ -42,7 +42,11 @@ export async function getClusterConnection({
 }): Promise<ClusterConnection> {
   authorize(ctx, "getClusterConnection");
   const parsed = parseInput(GetClusterConnectionInputSchema, input);
-  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const clusterId = await resolveClusterId(
+    ctx.db,
+    parsed.clusterId,
+    parsed.cluster,
+  );
   const cluster = await getClusterById(ctx.db, clusterId);
   if (!cluster) throw new NotFoundError("cluster not found");
   const seenAt = cluster.controllerSeenAt;

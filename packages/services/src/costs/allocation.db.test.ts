@@ -138,7 +138,7 @@ describe("getAllocation", () => {
     const csv = await exportAllocationCsv({ ctx, input: { window: "24h" } });
     const rows = csv.trim().split("\r\n");
     expect(rows[0]).toBe(
-      "window_start,window_end,aggregate,name,cpu_core_hours,ram_gib_hours,cpu_cost_usd,ram_cost_usd,shared_cost_usd,idle_cost_usd,total_cost_usd,efficiency",
+      "window_start,window_end,aggregate,cluster,name,cpu_core_hours,ram_gib_hours,cpu_cost_usd,ram_cost_usd,shared_cost_usd,idle_cost_usd,total_cost_usd,efficiency",
     );
     expect(rows[1]).toContain(",shop,24.0000,48.0000,");
     const recommendations = await exportRecommendationsCsv({
@@ -247,7 +247,7 @@ describe("stored cost settings", () => {
         ctx: admin,
         input: { window: "24h", aggregate: "cluster", idle: false },
       });
-      expect(listed.price.cpuCoreHourMicroUsd).toBe(list.cpuCoreHourMicroUsd);
+      expect(listed.price?.cpuCoreHourMicroUsd).toBe(list.cpuCoreHourMicroUsd);
       expect(listed.totalCostMicroUsd).toBe(
         Math.round(
           2 * 24 * (list.cpuCoreHourMicroUsd + 2 * list.memoryGibHourMicroUsd),

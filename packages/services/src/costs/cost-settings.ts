@@ -10,7 +10,7 @@ import { upsertCostSettingsRow } from "@kubewise/db";
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
 import { recordAudit } from "../internal/audit";
-import { resolveClusterId } from "../internal/cluster";
+import { ClusterSelectorShape, resolveClusterId } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import {
@@ -21,12 +21,12 @@ import {
 } from "./settings";
 
 export const GetCostSettingsInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
 });
 export type GetCostSettingsInput = z.input<typeof GetCostSettingsInputSchema>;
 
 export const PutCostSettingsInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   settings: CostSettingsSchema,
   /** A custom pricing sheet as CSV (resource,unit,hourly_usd); replaces settings.pricing. */
   pricingCsv: z.string().max(10_000).optional(),
@@ -51,7 +51,11 @@ export async function getCostSettings({
 }): Promise<CostSettingsView> {
   authorize(ctx, "getCostSettings");
   const parsed = parseInput(GetCostSettingsInputSchema, input);
-  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const clusterId = await resolveClusterId(
+    ctx.db,
+    parsed.clusterId,
+    parsed.cluster,
+  );
   const { settings, price } = await loadCostSettings(ctx.db, clusterId);
   return { clusterId, settings, price, listPrices: PRICE_TABLE };
 }
@@ -79,7 +83,11 @@ export async function putCostSettings({
   // Resolves a list price now, so an unknown provider/family is refused at save time.
   const price = priceOf(settings);
   return withTransaction(ctx, async (tx) => {
-    const clusterId = await resolveClusterId(tx.db, parsed.clusterId);
+    const clusterId = await resolveClusterId(
+      tx.db,
+      parsed.clusterId,
+      parsed.cluster,
+    );
     const before = await loadCostSettings(tx.db, clusterId);
     await upsertCostSettingsRow(tx.db, {
       clusterId,

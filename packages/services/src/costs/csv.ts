@@ -34,12 +34,14 @@ export function allocationToCsv(report: AllocationReport): string {
       "window_start",
       "window_end",
       "aggregate",
+      "cluster",
       ...CSV_COLUMNS.map(([name]) => name),
     ],
     report.lines.map((line) => [
       report.window.from.toISOString(),
       report.window.to.toISOString(),
       report.aggregate,
+      line.properties.cluster ?? report.clusterName ?? "",
       ...CSV_COLUMNS.map(([, value]) => value(line)),
     ]),
   );

@@ -2,11 +2,15 @@ import { z } from "zod";
 
 import { authorize, namespaceFilter } from "../auth/authorize";
 import type { ServiceContext } from "../context";
-import { resolveClusterId } from "../internal/cluster";
+import {
+  ClusterSelectorShape,
+  resolveClusters,
+  type ClusterRef,
+} from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import { computeAllocation, type AllocationResult } from "./allocation";
 import { loadCostSettings } from "./settings";
-import { resolveAllocationWindow } from "./window";
+import { resolveAllocationWindow, type AllocationWindow } from "./window";
 
 const AGGREGATES = [
   "cluster",
@@ -29,8 +33,9 @@ export const AllocationAggregateSchema = z.union(
   },
 );
 
+/** Neither clusterId nor cluster: every cluster, each line tagged with its cluster. */
 export const GetAllocationInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   /** OpenCost-style: 24h, 7d, 30d, today, yesterday, week, month, lastweek, lastmonth, <from>,<to>. */
   window: z.string().min(1).max(80).default("7d"),
   aggregate: AllocationAggregateSchema.default("namespace"),
@@ -43,13 +48,28 @@ export const GetAllocationInputSchema = z.object({
 });
 export type GetAllocationInput = z.input<typeof GetAllocationInputSchema>;
 
+type AllocationPrice = {
+  cpuCoreHourMicroUsd: number;
+  memoryGibHourMicroUsd: number;
+  source: string;
+};
+
+/**
+ * One cluster's allocation, or every cluster's (`clusterId` null): then each cluster is computed
+ * with its own prices and settings, every line carries `properties.cluster` (the cluster's name;
+ * equal names in two clusters stay two lines) and the totals are the exact sums of the clusters'.
+ */
 export type AllocationReport = AllocationResult & {
-  clusterId: string;
-  price: {
-    cpuCoreHourMicroUsd: number;
-    memoryGibHourMicroUsd: number;
-    source: string;
-  };
+  clusterId: string | null;
+  clusterName: string | null;
+  /** The prices in effect; null when the clusters' prices differ (see `clusters[].price`). */
+  price: AllocationPrice | null;
+  clusters: {
+    clusterId: string;
+    clusterName: string;
+    price: AllocationPrice;
+    totalCostMicroUsd: number;
+  }[];
 };
 
 export async function getAllocation({
@@ -61,8 +81,52 @@ export async function getAllocation({
 }): Promise<AllocationReport> {
   authorize(ctx, "getAllocation");
   const parsed = parseInput(GetAllocationInputSchema, input);
-  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const selected = await resolveClusters(ctx.db, parsed);
   const window = resolveAllocationWindow(parsed.window, ctx.clock.now());
+  const reports: AllocationReport[] = [];
+  for (const cluster of selected.clusters)
+    reports.push(await clusterAllocation(ctx, cluster, window, parsed));
+  const [only] = reports;
+  if (!selected.all && only) return only;
+  const prices = reports.map((r) => JSON.stringify(r.price));
+  const idles = reports.map((r) => r.idle);
+  return {
+    window,
+    aggregate: parsed.aggregate,
+    clusterId: null,
+    clusterName: null,
+    price: prices.every((p) => p === prices[0])
+      ? (reports[0]?.price ?? null)
+      : null,
+    clusters: reports.flatMap((r) => r.clusters),
+    lines: reports.flatMap((r, i) => {
+      const name = selected.clusters[i]?.name ?? "";
+      return r.lines.map((line) => ({
+        ...line,
+        name: parsed.aggregate === "cluster" ? name : line.name,
+        properties: { ...line.properties, cluster: name },
+      }));
+    }),
+    totalCostMicroUsd: reports.reduce((sum, r) => sum + r.totalCostMicroUsd, 0),
+    idle: idles.every((idle) => idle !== null)
+      ? {
+          cpuMicroUsd: idles.reduce((sum, idle) => sum + idle.cpuMicroUsd, 0),
+          memoryMicroUsd: idles.reduce(
+            (sum, idle) => sum + idle.memoryMicroUsd,
+            0,
+          ),
+        }
+      : null,
+  };
+}
+
+async function clusterAllocation(
+  ctx: ServiceContext,
+  cluster: ClusterRef,
+  window: AllocationWindow,
+  parsed: z.output<typeof GetAllocationInputSchema>,
+): Promise<AllocationReport> {
+  const clusterId = cluster.id;
   const { settings, price } = await loadCostSettings(
     ctx.db,
     clusterId,
@@ -82,13 +146,23 @@ export async function getAllocation({
     scopes: namespaceFilter(ctx.actor),
     includeIdle: parsed.idle,
   });
+  const view = {
+    cpuCoreHourMicroUsd: price.cpuCoreHourMicroUsd,
+    memoryGibHourMicroUsd: price.memoryGibHourMicroUsd,
+    source: price.source,
+  };
   return {
     ...result,
     clusterId,
-    price: {
-      cpuCoreHourMicroUsd: price.cpuCoreHourMicroUsd,
-      memoryGibHourMicroUsd: price.memoryGibHourMicroUsd,
-      source: price.source,
-    },
+    clusterName: cluster.name,
+    price: view,
+    clusters: [
+      {
+        clusterId,
+        clusterName: cluster.name,
+        price: view,
+        totalCostMicroUsd: result.totalCostMicroUsd,
+      },
+    ],
   };
 }

@@ -7,7 +7,7 @@ import {
 
 import { authorize, namespaceFilter } from "../auth/authorize";
 import type { ServiceContext } from "../context";
-import { resolveClusterId } from "../internal/cluster";
+import { resolveClusters, type ClusterRef } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import {
   computeAllocations,
@@ -23,6 +23,8 @@ const RUN_RATE_WINDOW = "7d";
 const HOUR_MS = 3_600_000;
 
 export type NamespaceCost = {
+  clusterId: string;
+  clusterName: string;
   namespace: string;
   monthlyNowMicroUsd: number;
   monthlyAfterMicroUsd: number;
@@ -31,6 +33,8 @@ export type NamespaceCost = {
   efficiency: number;
 };
 export type WastefulWorkload = {
+  clusterId: string;
+  clusterName: string;
   workloadId: string;
   namespace: string;
   kind: string;
@@ -42,27 +46,49 @@ export type WastefulWorkload = {
   projectedMonthlySavingsMicroUsd: number;
   efficiency: number;
 };
-export type CostReport = {
+type PriceView = Pick<
+  ResourcePrice,
+  | "provider"
+  | "family"
+  | "region"
+  | "cpuCoreHourMicroUsd"
+  | "memoryGibHourMicroUsd"
+  | "source"
+>;
+/** One cluster's part of a report: its own prices, run rate and idle. */
+type ClusterCost = {
   clusterId: string;
-  price: Pick<
-    ResourcePrice,
-    | "provider"
-    | "family"
-    | "region"
-    | "cpuCoreHourMicroUsd"
-    | "memoryGibHourMicroUsd"
-    | "source"
-  >;
-  /** The allocation window the run rate is computed from. */
-  window: AllocationWindow;
-  /** Allocated cost inside `window` (the same number GET /api/v1/allocation answers). */
+  clusterName: string;
+  price: PriceView;
   windowCostMicroUsd: number;
-  /** Hours of `window` that have data (the run rate's denominator). */
   observedHours: number;
   monthlyNowMicroUsd: number;
   monthlyAfterMicroUsd: number;
   projectedMonthlySavingsMicroUsd: number;
-  /** Idle capacity per month; null when node capacity is unknown or the caller sees part of the cluster. */
+  monthlyIdleMicroUsd: number | null;
+};
+/**
+ * One cluster's costs, or every cluster's (`clusterId` null): then each money total is the exact
+ * sum of the clusters' own totals, each priced with its own cost settings (ADR 0002: all money is
+ * micro-USD, so the sum needs no conversion); `clusters` lists the parts.
+ */
+export type CostReport = {
+  /** null when the report covers every cluster. */
+  clusterId: string | null;
+  clusterName: string | null;
+  clusters: ClusterCost[];
+  /** The prices in effect; null when the clusters' prices differ (see `clusters[].price`). */
+  price: PriceView | null;
+  /** The allocation window the run rate is computed from. */
+  window: AllocationWindow;
+  /** Allocated cost inside `window` (the same number GET /api/v1/allocation answers). */
+  windowCostMicroUsd: number;
+  /** Hours of `window` that have data (the run rate's denominator); across clusters the longest. */
+  observedHours: number;
+  monthlyNowMicroUsd: number;
+  monthlyAfterMicroUsd: number;
+  projectedMonthlySavingsMicroUsd: number;
+  /** Idle capacity per month; null when node capacity is unknown or the caller sees part of a cluster. */
   monthlyIdleMicroUsd: number | null;
   byNamespace: NamespaceCost[];
   topWasteful: WastefulWorkload[];
@@ -101,8 +127,72 @@ export async function getCosts({
 }): Promise<CostReport> {
   authorize(ctx, "getCosts");
   const parsed = parseInput(GetCostsInputSchema, input);
-  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const { clusters } = await resolveClusters(ctx.db, parsed);
   const window = resolveAllocationWindow(RUN_RATE_WINDOW, ctx.clock.now());
+  const reports: CostReport[] = [];
+  // One cluster at a time: each is priced with its own settings and keeps its own run rate.
+  for (const cluster of clusters)
+    reports.push(
+      await clusterCosts(ctx, cluster, window, parsed.topWastefulLimit),
+    );
+  const [only] = reports;
+  if (reports.length === 1 && only) return only;
+  return mergeCostReports(reports, window, parsed.topWastefulLimit);
+}
+
+function mergeCostReports(
+  reports: CostReport[],
+  window: AllocationWindow,
+  limit: number,
+): CostReport {
+  const sum = (pick: (r: CostReport) => number) =>
+    reports.reduce((total, r) => total + pick(r), 0);
+  const idles = reports.map((r) => r.monthlyIdleMicroUsd);
+  const prices = reports.map((r) => JSON.stringify(r.price));
+  return {
+    clusterId: null,
+    clusterName: null,
+    clusters: reports.flatMap((r) => r.clusters),
+    price: prices.every((p) => p === prices[0])
+      ? (reports[0]?.price ?? null)
+      : null,
+    window,
+    windowCostMicroUsd: sum((r) => r.windowCostMicroUsd),
+    observedHours: Math.max(0, ...reports.map((r) => r.observedHours)),
+    monthlyNowMicroUsd: sum((r) => r.monthlyNowMicroUsd),
+    monthlyAfterMicroUsd: sum((r) => r.monthlyAfterMicroUsd),
+    projectedMonthlySavingsMicroUsd: sum(
+      (r) => r.projectedMonthlySavingsMicroUsd,
+    ),
+    monthlyIdleMicroUsd: idles.every((i) => i !== null)
+      ? idles.reduce((a, b) => a + b, 0)
+      : null,
+    byNamespace: reports
+      .flatMap((r) => r.byNamespace)
+      .sort(
+        (a, b) =>
+          b.monthlyNowMicroUsd - a.monthlyNowMicroUsd ||
+          a.clusterName.localeCompare(b.clusterName) ||
+          a.namespace.localeCompare(b.namespace),
+      ),
+    topWasteful: reports
+      .flatMap((r) => r.topWasteful)
+      .sort(
+        (a, b) =>
+          b.monthlyUnusedMicroUsd - a.monthlyUnusedMicroUsd ||
+          a.workloadId.localeCompare(b.workloadId),
+      )
+      .slice(0, limit),
+  };
+}
+
+async function clusterCosts(
+  ctx: ServiceContext,
+  cluster: ClusterRef,
+  window: AllocationWindow,
+  limit: number,
+): Promise<CostReport> {
+  const clusterId = cluster.id;
   const scopes = namespaceFilter(ctx.actor);
   const { settings, price } = await loadCostSettings(
     ctx.db,
@@ -146,6 +236,8 @@ export async function getCosts({
     const now = monthly(line.totalCostMicroUsd);
     const savings = savingsByNamespace.get(line.name) ?? 0;
     return {
+      clusterId,
+      clusterName: cluster.name,
       namespace: line.name,
       monthlyNowMicroUsd: now,
       monthlyAfterMicroUsd: now - savings,
@@ -161,8 +253,9 @@ export async function getCosts({
   const monthlyNow = monthly(
     namespaceLines.reduce((sum, l) => sum + l.totalCostMicroUsd, 0),
   );
-  return {
+  const part: ClusterCost = {
     clusterId,
+    clusterName: cluster.name,
     price: {
       provider: price.provider,
       family: price.family,
@@ -171,7 +264,6 @@ export async function getCosts({
       memoryGibHourMicroUsd: price.memoryGibHourMicroUsd,
       source: price.source,
     },
-    window,
     windowCostMicroUsd:
       byNamespaceAllocation.totalCostMicroUsd -
       (idleLine?.totalCostMicroUsd ?? 0),
@@ -180,22 +272,30 @@ export async function getCosts({
     monthlyAfterMicroUsd: monthlyNow - projected,
     projectedMonthlySavingsMicroUsd: projected,
     monthlyIdleMicroUsd: idleLine ? monthly(idleLine.totalCostMicroUsd) : null,
+  };
+  return {
+    ...part,
+    clusters: [part],
+    window,
     byNamespace,
     topWasteful: topWasteful({
+      cluster,
       lines: byWorkload.lines,
       savingsByWorkload,
       monthly,
-      limit: parsed.topWastefulLimit,
+      limit,
     }),
   };
 }
 
 function topWasteful({
+  cluster,
   lines,
   savingsByWorkload,
   monthly,
   limit,
 }: {
+  cluster: ClusterRef;
   lines: AllocationLine[];
   savingsByWorkload: Map<string, number>;
   monthly: (microUsd: number) => number;
@@ -203,6 +303,8 @@ function topWasteful({
 }): WastefulWorkload[] {
   return lines
     .map((line) => ({
+      clusterId: cluster.id,
+      clusterName: cluster.name,
       workloadId: line.properties.workloadId ?? "",
       namespace: line.properties.namespace ?? "",
       kind: line.properties.controllerKind ?? "",

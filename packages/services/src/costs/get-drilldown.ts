@@ -16,7 +16,7 @@ import {
   namespaceFilter,
 } from "../auth/authorize";
 import type { ServiceContext } from "../context";
-import { resolveClusterId } from "../internal/cluster";
+import { ClusterSelectorShape, resolveClusterId } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import { listRecommendations } from "../recommendations/list";
 import type { RecommendationSummary } from "../recommendations/schemas";
@@ -31,7 +31,7 @@ import { loadCostSettings } from "./settings";
 import { resolveAllocationWindow, type AllocationWindow } from "./window";
 
 export const GetCostDrilldownInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   namespace: z.string().min(1).max(63).optional(),
   workloadId: z.uuid().optional(),
   containerId: z.uuid().optional(),
@@ -168,7 +168,11 @@ export async function getCostDrilldown({
 }): Promise<CostDrilldown> {
   authorize(ctx, "getCostDrilldown");
   const parsed = parseInput(GetCostDrilldownInputSchema, input);
-  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const clusterId = await resolveClusterId(
+    ctx.db,
+    parsed.clusterId,
+    parsed.cluster,
+  );
   const scope = await resolveScope(ctx, clusterId, parsed);
   const window = resolveAllocationWindow(parsed.window, ctx.clock.now());
   const scopes = namespaceFilter(ctx.actor);

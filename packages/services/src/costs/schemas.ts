@@ -2,14 +2,17 @@ import { z } from "zod";
 
 import { ValidationError } from "@kubewise/core";
 
+import { ClusterSelectorShape } from "../internal/cluster";
+
+/** Neither clusterId nor cluster: every cluster (sums over the clusters). */
 export const GetCostsInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   topWastefulLimit: z.number().int().min(1).max(100).default(10),
 });
 export type GetCostsInput = z.input<typeof GetCostsInputSchema>;
 
 export const GetSavingsInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   sinceDays: z.number().int().min(1).max(3650).default(30),
 });
 export type GetSavingsInput = z.input<typeof GetSavingsInputSchema>;

@@ -98,7 +98,11 @@ export async function listAlerts({
 }): Promise<AlertView[]> {
   authorize(ctx, "listAlerts");
   const parsed = parseInput(ListAlertsInputSchema, input);
-  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const clusterId = await resolveClusterId(
+    ctx.db,
+    parsed.clusterId,
+    parsed.cluster,
+  );
   return (await queryAlerts(ctx.db, { clusterId, limit: parsed.limit })).map(
     ({ id, kind, title, openedAt, resolvedAt }) => ({
       id,

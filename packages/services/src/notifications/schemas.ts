@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { ClusterSelectorShape } from "../internal/cluster";
+
 export const NOTIFICATION_KINDS = ["webhook", "slack", "email"] as const;
 
 export const CreateChannelInputSchema = z
@@ -53,7 +55,7 @@ export type DeliverNotificationsInput = z.input<
 >;
 
 export const ListAlertsInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   limit: z.number().int().min(1).max(500).default(50),
 });
 export type ListAlertsInput = z.input<typeof ListAlertsInputSchema>;

@@ -2,6 +2,7 @@ import { listRecommendations as queryRecommendations } from "@kubewise/db";
 
 import { authorize, namespaceFilter } from "../auth/authorize";
 import type { ServiceContext } from "../context";
+import { clusterFilter } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import { toRecommendationSummary } from "./internal";
 import {
@@ -20,7 +21,7 @@ export async function listRecommendations({
   authorize(ctx, "listRecommendations");
   const parsed = parseInput(ListRecommendationsInputSchema, input);
   const { rows, total } = await queryRecommendations(ctx.db, {
-    clusterId: parsed.clusterId,
+    clusterId: await clusterFilter(ctx.db, parsed),
     namespace: parsed.namespace,
     workloadId: parsed.workloadId,
     containerId: parsed.containerId,

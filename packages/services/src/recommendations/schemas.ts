@@ -2,6 +2,8 @@ import { z } from "zod";
 
 import { RECOMMENDATION_PHASES } from "@kubewise/core";
 
+import { ClusterSelectorShape } from "../internal/cluster";
+
 export const RecommendationSortSchema = z.enum([
   "savings_desc",
   "savings_asc",
@@ -11,7 +13,7 @@ export const RecommendationSortSchema = z.enum([
 export type RecommendationSort = z.infer<typeof RecommendationSortSchema>;
 
 export const ListRecommendationsInputSchema = z.object({
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   namespace: z.string().min(1).max(253).optional(),
   workloadId: z.uuid().optional(),
   containerId: z.uuid().optional(),

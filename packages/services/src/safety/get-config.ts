@@ -29,7 +29,11 @@ export async function getSafetyConfig({
 }): Promise<SafetyConfigView> {
   authorize(ctx, "getSafetyConfig");
   const parsed = parseInput(GetSafetyConfigInputSchema, input);
-  const clusterId = await resolveClusterId(ctx.db, parsed.clusterId);
+  const clusterId = await resolveClusterId(
+    ctx.db,
+    parsed.clusterId,
+    parsed.cluster,
+  );
   assertNamespaceAccess(ctx.actor, { clusterId, namespace: parsed.namespace });
   const row = await querySafetyConfig(ctx.db, clusterId, parsed.namespace);
   const config = await getEffectiveSafetyConfig(

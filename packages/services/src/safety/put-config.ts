@@ -24,7 +24,11 @@ export async function putSafetyConfig({
   authorize(ctx, "putSafetyConfig");
   const parsed = parseInput(PutSafetyConfigInputSchema, input);
   return withTransaction(ctx, async (tx) => {
-    const clusterId = await resolveClusterId(tx.db, parsed.clusterId);
+    const clusterId = await resolveClusterId(
+      tx.db,
+      parsed.clusterId,
+      parsed.cluster,
+    );
     assertNamespaceAccess(tx.actor, { clusterId, namespace: parsed.namespace });
     if (
       !parsed.allowFutureNamespace &&

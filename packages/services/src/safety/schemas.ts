@@ -2,6 +2,8 @@ import { z } from "zod";
 
 import { NamespaceSafetyConfigSchema } from "@kubewise/core";
 
+import { ClusterSelectorShape } from "../internal/cluster";
+
 const namespaceName = z
   .string()
   .min(1)
@@ -13,7 +15,7 @@ const namespaceName = z
 
 export const GetSafetyConfigInputSchema = z.object({
   /** Optional when the installation has exactly one cluster. */
-  clusterId: z.uuid().optional(),
+  ...ClusterSelectorShape,
   namespace: namespaceName,
 });
 export type GetSafetyConfigInput = z.input<typeof GetSafetyConfigInputSchema>;

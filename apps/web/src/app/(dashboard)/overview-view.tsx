@@ -214,15 +214,25 @@ export function OverviewView() {
             </div>
           </div>
           <p style={{ color: "var(--muted)", fontSize: 13 }}>
-            Prices: {report.price.provider} {report.price.family} (
-            {formatMicroUsd(report.price.cpuCoreHourMicroUsd, {
-              fractionDigits: 4,
-            })}{" "}
-            per vCPU-hour,{" "}
-            {formatMicroUsd(report.price.memoryGibHourMicroUsd, {
-              fractionDigits: 4,
-            })}{" "}
-            per GiB-hour).
+            {report.clusters.length > 1
+              ? "Totals are sums over the clusters, each priced with its own cost settings. Prices: "
+              : "Prices: "}
+            {report.clusters.map((c, i) => (
+              <span key={c.clusterId}>
+                {i > 0 ? "; " : ""}
+                {report.clusters.length > 1 ? `${c.clusterName}: ` : ""}
+                {c.price.provider} {c.price.family} (
+                {formatMicroUsd(c.price.cpuCoreHourMicroUsd, {
+                  fractionDigits: 4,
+                })}{" "}
+                per vCPU-hour,{" "}
+                {formatMicroUsd(c.price.memoryGibHourMicroUsd, {
+                  fractionDigits: 4,
+                })}{" "}
+                per GiB-hour)
+              </span>
+            ))}
+            .
           </p>
         </>
       )}

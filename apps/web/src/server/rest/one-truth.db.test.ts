@@ -10,8 +10,7 @@ import {
   TEST_NOW,
 } from "@kubewise/services/testing";
 
-import { handleRest } from "./handle";
-import { findRoute } from "./routes";
+import { restGet } from "./test-client";
 
 let test: TestDatabase;
 let ctx: ServiceContext;
@@ -29,19 +28,7 @@ async function rest(
   path: string,
   query: string,
 ): Promise<Record<string, unknown>> {
-  const route = findRoute("GET", path);
-  if (!route) throw new Error(`no route ${path}`);
-  const response = await handleRest({
-    route,
-    request: new Request(`http://127.0.0.1/api/v1${path}?${query}`, {
-      headers: { authorization: "Bearer test" },
-    }),
-    rawParams: {},
-    deps: {
-      allowedOrigin: "http://127.0.0.1",
-      authenticate: () => Promise.resolve(ctx),
-    },
-  });
+  const response = await restGet(ctx, path, query);
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, unknown>;
 }
@@ -67,9 +54,9 @@ describe("one query layer: Overview = Savings = REST = SQL at one instant", () =
       join clusters k on k.id = w.cluster_id
       where k.id = ${overview.clusterId} and r.bucket >= ${window.from} and r.bucket < ${window.to}`;
     const sqlWindowCost = Math.round(
-      (Number(direct?.cpu) / 3600) * overview.price.cpuCoreHourMicroUsd +
+      (Number(direct?.cpu) / 3600) * overview.price!.cpuCoreHourMicroUsd +
         (Number(direct?.memory) / 2 ** 30 / 3600) *
-          overview.price.memoryGibHourMicroUsd,
+          overview.price!.memoryGibHourMicroUsd,
     );
     const [open] = await test.sql<{ total: string }[]>`
       select sum(projected_monthly_savings_micro_usd)::text as total from recommendations

@@ -23,6 +23,7 @@ import {
   listAnomalies,
   ListAnomaliesInputSchema,
   listBudgets,
+  listClusters,
   listRecommendations,
   parseSinceDays,
   putCostSettings,
@@ -41,7 +42,17 @@ import type { RestRoute } from "./define";
 
 const IdParams = z.object({ id: z.uuid() });
 const NamespaceParams = z.object({ namespace: z.string().min(1).max(63) });
-const ClusterQuery = z.object({ clusterId: z.uuid().optional() });
+const ClusterQuery = z.object({
+  clusterId: z.uuid().optional().describe("the cluster's id"),
+  cluster: z
+    .string()
+    .min(1)
+    .max(253)
+    .optional()
+    .describe(
+      "the cluster's name, e.g. east (unknown: 404); without clusterId or cluster, reads cover every cluster (sums over the clusters)",
+    ),
+});
 const intParam = z.coerce.number().int();
 const boolParam = z
   .enum(["true", "false"])
@@ -128,6 +139,14 @@ export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
     operationId: "getCurrentUser",
     summary: "The caller: email, role and namespace scopes",
     run: ({ ctx }) => getCurrentUser({ ctx }),
+  }),
+  defineRoute<Ctx>({
+    method: "GET",
+    path: "/clusters",
+    operationId: "listClusters",
+    summary:
+      "The clusters of this install (id and name); ?cluster=<name> selects one elsewhere",
+    run: ({ ctx }) => listClusters({ ctx }),
   }),
   defineRoute<Ctx, z.ZodType<undefined>, typeof ListRecommendationsQuery>({
     method: "GET",
@@ -269,6 +288,7 @@ export const REST_ROUTES: readonly RestRoute<Ctx>[] = [
         ctx,
         input: {
           clusterId: query.clusterId,
+          cluster: query.cluster,
           sinceDays: parseSinceDays(query.since),
         },
       }),

@@ -35,6 +35,7 @@ const PROCEDURES: Record<
     verb: "bulkApproveRecommendations",
     input: { ids: [ID] },
   },
+  "cluster.list": { verb: "listClusters", input: undefined },
   "cost.overview": { verb: "getCosts", input: {} },
   "cost.savings": { verb: "getSavings", input: {} },
   "cost.allocation": { verb: "getAllocation", input: {} },

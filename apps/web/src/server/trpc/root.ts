@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "./init";
 import { anomalyRouter } from "./routers/anomaly";
 import { auditRouter } from "./routers/audit";
 import { budgetRouter } from "./routers/budget";
+import { clusterRouter } from "./routers/cluster";
 import { costRouter } from "./routers/cost";
 import { modelRouter } from "./routers/model";
 import { recommendationRouter } from "./routers/recommendation";
@@ -12,6 +13,7 @@ import { tokenRouter } from "./routers/token";
 export const appRouter = createTRPCRouter({
   status: statusRouter,
   recommendation: recommendationRouter,
+  cluster: clusterRouter,
   cost: costRouter,
   anomaly: anomalyRouter,
   model: modelRouter,

@@ -1,0 +1,3 @@
+import { restHandler } from "~/server/rest/next";
+
+export const GET = restHandler("GET", "/clusters");

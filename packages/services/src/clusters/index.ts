@@ -1,0 +1,1 @@
+export { listClusters, type ClusterView } from "./list";
