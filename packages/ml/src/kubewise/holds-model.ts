@@ -229,7 +229,7 @@ function growTree(
 
 /**
  * Fits gradient-boosted trees on the logistic loss (histogram splits on up to 32 quantile bins per
- * feature, depth 3, 150 rounds at step 0.05). Deterministic: no sampling.
+ * feature, depth 3 unless given, 150 rounds at step 0.05; the shipped model uses depth 5). Deterministic: no sampling.
  */
 export function fitHoldsModel(
   rows: readonly { x: number[]; holds: boolean }[],
