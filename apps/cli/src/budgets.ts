@@ -11,6 +11,7 @@ import {
   renderTable,
 } from "./render";
 import type { Column, OutputFormat } from "./render";
+import { CLUSTER_FLAG, CLUSTER_HELP } from "./reports";
 
 // The slice of GET /api/v1/budgets the table reads; json/yaml print the whole answer unchanged.
 const BudgetSchema = z.object({
@@ -68,8 +69,13 @@ export function addBudgetCommands(program: Command, io: ProgramIo): void {
         .choices(OUTPUT_FORMATS)
         .default("table"),
     )
-    .action(async (options: { output: OutputFormat }) => {
-      const data = await io.client.request({ method: "GET", path: "/budgets" });
+    .option(CLUSTER_FLAG, CLUSTER_HELP)
+    .action(async (options: { output: OutputFormat; cluster?: string }) => {
+      const data = await io.client.request({
+        method: "GET",
+        path: "/budgets",
+        query: { cluster: options.cluster },
+      });
       if (options.output !== "table")
         return io.write(renderData(options.output, data));
       const rows = z.array(BudgetSchema).parse(data);

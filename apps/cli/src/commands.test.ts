@@ -253,6 +253,19 @@ describe("kw", () => {
     expect(seen.at(-1)?.url).toBe("/api/v1/savings?since=30h");
   });
 
+  it("passes --cluster <name> to lists and reports, and nothing without it (all clusters)", async () => {
+    await run(["rec", "list", "--cluster", "east"]);
+    expect(seen.at(-1)?.url).toContain("cluster=east");
+    await run(["costs", "--cluster", "west"]);
+    expect(seen.at(-1)?.url).toBe("/api/v1/costs?cluster=west");
+    await run(["allocation", "--cluster", "west", "--window", "24h"]);
+    expect(
+      new URL(seen.at(-1)?.url ?? "", "http://x").searchParams.get("cluster"),
+    ).toBe("west");
+    await run(["costs"]);
+    expect(seen.at(-1)?.url).toBe("/api/v1/costs");
+  });
+
   it("sends the API's sort value", async () => {
     await run(["rec", "list"]);
     expect(seen.at(-1)?.url).toContain("sort=savings_desc");

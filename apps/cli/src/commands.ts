@@ -12,7 +12,7 @@ import {
   renderTable,
 } from "./render";
 import type { Column, OutputFormat } from "./render";
-import { addReportCommands } from "./reports";
+import { addReportCommands, CLUSTER_FLAG, CLUSTER_HELP } from "./reports";
 import { RecommendationPageSchema, type RecommendationRow } from "./schemas";
 
 export type ProgramIo = {
@@ -78,6 +78,7 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
     .command("list")
     .description("recommendations, largest savings first")
     .option("-n, --namespace <namespace>", "only this namespace")
+    .option(CLUSTER_FLAG, CLUSTER_HELP)
     .option("--phase <phases>", "comma-separated phases, e.g. Pending,Approved")
     .option(
       "--min-confidence <0..1>",
@@ -94,6 +95,7 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
     .action(
       async (options: {
         namespace?: string;
+        cluster?: string;
         phase?: string;
         minConfidence?: number;
         limit: string;
@@ -104,6 +106,7 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
           method: "GET",
           path: "/recommendations",
           query: {
+            cluster: options.cluster,
             namespace: options.namespace,
             phase: options.phase,
             minConfidence: options.minConfidence,

@@ -154,6 +154,11 @@ function renderAnomalies(data: unknown): string {
     : renderTable(ANOMALY_COLUMNS, rows);
 }
 
+/** `--cluster <name>`: one cluster by its name; without it, reads cover every cluster (sums). */
+export const CLUSTER_FLAG = "--cluster <name>";
+export const CLUSTER_HELP =
+  "only this cluster (its name); default: every cluster, totals summed";
+
 type Report = {
   name: string;
   description: string;
@@ -233,13 +238,14 @@ export function addReportCommands(program: Command, io: ProgramIo): void {
         new Option("-o, --output <format>", "output format")
           .choices(["table", "json", "yaml"])
           .default("table"),
-      );
+      )
+      .option(CLUSTER_FLAG, CLUSTER_HELP);
     (report.options?.(command) ?? command).action(
       async (options: Record<string, string> & { output: OutputFormat }) => {
         const data = await io.client.request({
           method: "GET",
           path: report.path,
-          query: report.query?.(options),
+          query: { cluster: options.cluster, ...report.query?.(options) },
         });
         io.write(
           options.output === "table"

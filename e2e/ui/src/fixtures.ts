@@ -40,6 +40,11 @@ export function pinnedNow(): Date {
   return new Date(stack().now);
 }
 
+/** The stack's database (for a test that seeds rows of its own and removes them after). */
+export function stackDatabaseUrl(): string {
+  return stack().databaseUrl;
+}
+
 /** Follows a link of the main navigation (page content may hold links with the same words). */
 export async function navigate(page: Page, name: string): Promise<void> {
   await page

@@ -59,9 +59,16 @@ test("the OpenAPI document lists every REST operation", async ({ request }) => {
   expect(response.status()).toBe(200);
   const document = (await response.json()) as {
     openapi: string;
-    paths: Record<string, Record<string, { operationId: string }>>;
+    paths: Record<
+      string,
+      Record<string, { operationId: string; parameters?: { name: string }[] }>
+    >;
   };
   expect(document.openapi).toMatch(/^3\./);
+  // List and cost routes take a cluster by name next to its id.
+  expect(document.paths["/costs"]?.get?.parameters?.map((p) => p.name)).toEqual(
+    expect.arrayContaining(["clusterId", "cluster"]),
+  );
   const operations = Object.values(document.paths).flatMap((methods) =>
     Object.values(methods).map((op) => op.operationId),
   );
@@ -80,6 +87,7 @@ test("the OpenAPI document lists every REST operation", async ({ request }) => {
       "getSavings",
       "listAnomalies",
       "listBudgets",
+      "listClusters",
       "listRecommendations",
       "putCostSettings",
       "putSafetyConfig",

@@ -7,7 +7,7 @@ import {
 import { authorize } from "../auth/authorize";
 import type { ServiceContext } from "../context";
 import { recordAudit } from "../internal/audit";
-import { resolveClusterId } from "../internal/cluster";
+import { resolveClusters } from "../internal/cluster";
 import { parseInput } from "../internal/parse";
 import { withTransaction } from "../internal/transaction";
 import {
@@ -98,18 +98,16 @@ export async function listAlerts({
 }): Promise<AlertView[]> {
   authorize(ctx, "listAlerts");
   const parsed = parseInput(ListAlertsInputSchema, input);
-  const clusterId = await resolveClusterId(
-    ctx.db,
-    parsed.clusterId,
-    parsed.cluster,
-  );
-  return (await queryAlerts(ctx.db, { clusterId, limit: parsed.limit })).map(
-    ({ id, kind, title, openedAt, resolvedAt }) => ({
-      id,
-      kind,
-      title,
-      openedAt,
-      resolvedAt,
-    }),
-  );
+  const { clusters } = await resolveClusters(ctx.db, parsed);
+  const alerts: AlertView[] = [];
+  for (const cluster of clusters)
+    for (const { id, kind, title, openedAt, resolvedAt } of await queryAlerts(
+      ctx.db,
+      { clusterId: cluster.id, limit: parsed.limit },
+    ))
+      alerts.push({ id, kind, title, openedAt, resolvedAt });
+  // Newest first over every cluster, as each cluster's list is.
+  return alerts
+    .sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime())
+    .slice(0, parsed.limit);
 }

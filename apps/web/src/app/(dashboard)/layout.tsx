@@ -1,7 +1,8 @@
 import { redirect } from "next/navigation";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 
 import { ClusterConnectionBanner } from "~/components/cluster-connection-banner";
+import { ClusterSelector } from "~/components/cluster-selector";
 import { NavLinks } from "~/components/nav-links";
 import type { NavLink } from "~/components/nav-links";
 import { SignOutButton } from "~/components/sign-out-button";
@@ -43,7 +44,10 @@ export default async function DashboardLayout({
     <div className="shell">
       <aside className="sidebar">
         <div className="brand">Kubewise</div>
-        <NavLinks links={linksFor(user)} />
+        <Suspense>
+          <ClusterSelector />
+          <NavLinks links={linksFor(user)} />
+        </Suspense>
         <div className="who" data-testid="current-user">
           <div>{user.email}</div>
           <div>role: {user.role}</div>

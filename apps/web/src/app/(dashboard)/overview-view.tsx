@@ -6,6 +6,7 @@ import Link from "next/link";
 import { formatMicroUsd, RECOMMENDATION_PHASES } from "@kubewise/core";
 
 import { GroupedBarChart, SimpleBarChart } from "~/components/charts";
+import { useClusterSelection } from "~/components/cluster-selector";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 
@@ -33,9 +34,14 @@ function Card({
 
 function PhaseCounts() {
   const trpc = useTRPC();
+  const { input } = useClusterSelection();
   const counts = useQueries({
     queries: RECOMMENDATION_PHASES.map((phase) =>
-      trpc.recommendation.list.queryOptions({ phase: [phase], limit: 1 }),
+      trpc.recommendation.list.queryOptions({
+        ...input,
+        phase: [phase],
+        limit: 1,
+      }),
     ),
   });
   if (counts.some((q) => q.isPending))
@@ -79,7 +85,10 @@ function PhaseCounts() {
 
 function OpenAnomalies() {
   const trpc = useTRPC();
-  const anomalies = useQuery(trpc.anomaly.list.queryOptions({ limit: 10 }));
+  const { input, multi, nameOf } = useClusterSelection();
+  const anomalies = useQuery(
+    trpc.anomaly.list.queryOptions({ ...input, limit: 10 }),
+  );
   return (
     <QueryState
       query={anomalies}
@@ -90,8 +99,9 @@ function OpenAnomalies() {
         <ul data-testid="open-anomalies">
           {rows.map((a) => (
             <li key={a.id}>
-              <span className="badge">{a.kind}</span> {a.namespace}/
-              {a.workloadName} · {a.severity}
+              <span className="badge">{a.kind}</span>{" "}
+              {multi ? `${nameOf(a.clusterId)}: ` : ""}
+              {a.namespace}/{a.workloadName} · {a.severity}
             </li>
           ))}
         </ul>
@@ -102,9 +112,10 @@ function OpenAnomalies() {
 
 export function OverviewView() {
   const trpc = useTRPC();
-  const costs = useQuery(trpc.cost.overview.queryOptions({}));
+  const { input, multi } = useClusterSelection();
+  const costs = useQuery(trpc.cost.overview.queryOptions(input));
   const savings = useQuery(
-    trpc.cost.savings.queryOptions({ sinceDays: ALL_TIME_DAYS }),
+    trpc.cost.savings.queryOptions({ ...input, sinceDays: ALL_TIME_DAYS }),
   );
   return (
     <QueryState
@@ -156,7 +167,9 @@ export function OverviewView() {
                 testId="namespace-cost-chart"
                 names={["now", "after recommendations"]}
                 data={report.byNamespace.slice(0, 8).map((ns) => ({
-                  label: ns.namespace,
+                  label: multi
+                    ? `${ns.clusterName}/${ns.namespace}`
+                    : ns.namespace,
                   first: ns.monthlyNowMicroUsd,
                   second: ns.monthlyAfterMicroUsd,
                 }))}
@@ -178,6 +191,7 @@ export function OverviewView() {
               <table data-testid="top-wasteful">
                 <thead>
                   <tr>
+                    {multi ? <th>Cluster</th> : null}
                     <th>Workload</th>
                     <th className="num">Monthly cost</th>
                     <th className="num">Reserved, unused</th>
@@ -187,9 +201,10 @@ export function OverviewView() {
                 <tbody>
                   {report.topWasteful.map((w) => (
                     <tr key={w.workloadId}>
+                      {multi ? <td>{w.clusterName}</td> : null}
                       <td>
                         <Link
-                          href={`/clusters/${report.clusterId}/workloads/${w.workloadId}`}
+                          href={`/clusters/${w.clusterId}/workloads/${w.workloadId}`}
                         >
                           {w.namespace}/{w.kind}/{w.name}
                         </Link>

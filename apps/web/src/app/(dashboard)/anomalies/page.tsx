@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 
+import { useClusterSelection } from "~/components/cluster-selector";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 
@@ -23,8 +24,9 @@ function formatDuration(seconds: number | null): string {
 export default function AnomaliesPage() {
   const trpc = useTRPC();
   const [includeResolved, setIncludeResolved] = useState(false);
+  const { input, multi, nameOf } = useClusterSelection();
   const anomalies = useQuery(
-    trpc.anomaly.list.queryOptions({ includeResolved }),
+    trpc.anomaly.list.queryOptions({ ...input, includeResolved }),
   );
   return (
     <>
@@ -49,6 +51,7 @@ export default function AnomaliesPage() {
             <table data-testid="anomalies-table">
               <thead>
                 <tr>
+                  {multi ? <th>Cluster</th> : null}
                   <th>Kind</th>
                   <th>Severity</th>
                   <th>Workload</th>
@@ -61,6 +64,7 @@ export default function AnomaliesPage() {
               <tbody>
                 {rows.map((a) => (
                   <tr key={a.id} data-testid={`anomaly-row-${a.id}`}>
+                    {multi ? <td>{nameOf(a.clusterId)}</td> : null}
                     <td>{KINDS[a.kind]}</td>
                     <td>{a.severity}</td>
                     <td>

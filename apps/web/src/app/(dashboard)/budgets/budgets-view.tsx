@@ -5,6 +5,7 @@ import { useState } from "react";
 
 import { formatMicroUsd, formatPercent } from "@kubewise/core";
 
+import { useClusterSelection } from "~/components/cluster-selector";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 
@@ -170,8 +171,9 @@ export function BudgetsView({
   canSeeChannels: boolean;
 }) {
   const trpc = useTRPC();
-  const budgets = useQuery(trpc.budget.list.queryOptions({}));
-  const alerts = useQuery(trpc.budget.alerts.queryOptions({}));
+  const { input } = useClusterSelection();
+  const budgets = useQuery(trpc.budget.list.queryOptions(input));
+  const alerts = useQuery(trpc.budget.alerts.queryOptions(input));
   return (
     <>
       <div className="panel">

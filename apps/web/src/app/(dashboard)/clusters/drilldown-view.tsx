@@ -26,6 +26,7 @@ export type DrilldownTarget = {
 };
 
 const PRESETS = ["24h", "7d", "30d"] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function useWindow(): [string, (window: string) => void] {
   const params = useSearchParams();
@@ -232,9 +233,15 @@ function Children({ d }: { d: Drilldown }) {
 export function DrilldownView({ target }: { target: DrilldownTarget }) {
   const trpc = useTRPC();
   const [window] = useWindow();
+  const selected = useSearchParams().get("cluster") ?? undefined;
   const drilldown = useQuery(
     trpc.cost.drilldown.queryOptions({
-      clusterId: target.cluster === "default" ? undefined : target.cluster,
+      // /clusters/<id>, /clusters/<name>, or /clusters/default: the selected (or the only) cluster.
+      ...(target.cluster === "default"
+        ? { cluster: selected }
+        : UUID.test(target.cluster)
+          ? { clusterId: target.cluster }
+          : { cluster: target.cluster }),
       namespace: target.namespace,
       workloadId: target.workloadId,
       containerId: target.containerId,

@@ -6,6 +6,10 @@ import { useState } from "react";
 
 import { formatMicroUsd, formatPercent } from "@kubewise/core";
 
+import {
+  useClusterSelection,
+  useWithCluster,
+} from "~/components/cluster-selector";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 import { CostSettingsPanel } from "./settings-panel";
@@ -19,9 +23,13 @@ const BASE_AGGREGATES = [
   "cluster",
 ];
 
-function exportHref(params: Record<string, string | boolean>): string {
+function exportHref(
+  params: Record<string, string | boolean | undefined>,
+): string {
   const query = new URLSearchParams(
-    Object.entries(params).map(([k, v]) => [k, String(v)]),
+    Object.entries(params).flatMap(([k, v]) =>
+      v === undefined ? [] : [[k, String(v)]],
+    ),
   );
   return `/api/v1/allocation?${query.toString()}&format=csv`;
 }
@@ -31,9 +39,14 @@ export function CostsView({ canEdit }: { canEdit: boolean }) {
   const [window, setWindow] = useState<string>("7d");
   const [aggregate, setAggregate] = useState("namespace");
   const [idle, setIdle] = useState(true);
-  const settings = useQuery(trpc.cost.settings.queryOptions({}));
+  const { input, cluster, multi } = useClusterSelection();
+  const withCluster = useWithCluster();
+  // Settings (label keys) belong to one cluster: none while "All clusters" is shown.
+  const settings = useQuery(
+    trpc.cost.settings.queryOptions(input, { enabled: !multi || !!cluster }),
+  );
   const allocation = useQuery(
-    trpc.cost.allocation.queryOptions({ window, aggregate, idle }),
+    trpc.cost.allocation.queryOptions({ ...input, window, aggregate, idle }),
   );
   const labelKeys = settings.data?.settings.labelKeys ?? [];
   return (
@@ -42,7 +55,7 @@ export function CostsView({ canEdit }: { canEdit: boolean }) {
       <p className="muted">
         OpenCost-style: each container is charged max(request, usage); idle is
         node capacity nobody requested.{" "}
-        <Link href="/clusters/default">
+        <Link href={withCluster("/clusters/default")}>
           Drill down by cluster, namespace and workload
         </Link>
         .
@@ -89,7 +102,7 @@ export function CostsView({ canEdit }: { canEdit: boolean }) {
         <a
           className="button"
           data-testid="export-allocation"
-          href={exportHref({ window, aggregate, idle })}
+          href={exportHref({ ...input, window, aggregate, idle })}
         >
           Export CSV
         </a>
@@ -111,6 +124,7 @@ export function CostsView({ canEdit }: { canEdit: boolean }) {
               <table data-testid="allocation-table">
                 <thead>
                   <tr>
+                    {multi && aggregate !== "cluster" ? <th>Cluster</th> : null}
                     <th>{aggregate}</th>
                     <th className="num">CPU</th>
                     <th className="num">Memory</th>
@@ -122,7 +136,10 @@ export function CostsView({ canEdit }: { canEdit: boolean }) {
                 </thead>
                 <tbody>
                   {report.lines.map((line) => (
-                    <tr key={line.name}>
+                    <tr key={`${line.properties.cluster ?? ""}/${line.name}`}>
+                      {multi && aggregate !== "cluster" ? (
+                        <td>{line.properties.cluster ?? report.clusterName}</td>
+                      ) : null}
                       <td>{line.name}</td>
                       <td className="num">
                         {formatMicroUsd(line.cpuCostMicroUsd)}

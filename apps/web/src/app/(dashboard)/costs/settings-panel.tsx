@@ -5,6 +5,7 @@ import { useState } from "react";
 
 import { formatMicroUsd } from "@kubewise/core";
 
+import { useClusterSelection } from "~/components/cluster-selector";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 import type { RouterOutputs } from "~/trpc/types";
@@ -39,6 +40,7 @@ function SettingsForm({ view }: { view: View }) {
       onSubmit={(event) => {
         event.preventDefault();
         save.mutate({
+          clusterId: view.clusterId,
           settings: {
             ...view.settings,
             sharedNamespaces: list(shared),
@@ -94,7 +96,21 @@ function SettingsForm({ view }: { view: View }) {
 
 export function CostSettingsPanel({ canEdit }: { canEdit: boolean }) {
   const trpc = useTRPC();
-  const view = useQuery(trpc.cost.settings.queryOptions({}));
+  const { input, cluster, multi } = useClusterSelection();
+  const view = useQuery(
+    trpc.cost.settings.queryOptions(input, { enabled: !multi || !!cluster }),
+  );
+  if (multi && !cluster)
+    return (
+      <div className="panel">
+        <h2>Prices and sharing</h2>
+        <p className="muted" data-testid="settings-per-cluster">
+          Prices and sharing are set per cluster: choose a cluster to see or
+          change them. The totals above are sums over the clusters, each priced
+          with its own settings.
+        </p>
+      </div>
+    );
   return (
     <div className="panel">
       <h2>Prices and sharing</h2>

@@ -11,6 +11,7 @@ import {
 } from "@kubewise/core";
 import type { RecommendationPhase } from "@kubewise/core";
 
+import { useClusterSelection } from "~/components/cluster-selector";
 import { QueryState } from "~/components/query-state";
 import { Change } from "~/components/resources";
 import { useTRPC } from "~/trpc/react";
@@ -53,7 +54,9 @@ export function RecommendationsView({
       set(value);
       setOffset(0);
     };
+  const clusters = useClusterSelection();
   const input = {
+    ...clusters.input,
     namespace: namespace.trim() === "" ? undefined : namespace.trim(),
     phase: phase === "" ? undefined : [phase],
     minConfidence: minConfidence > 0 ? minConfidence : undefined,
@@ -144,6 +147,7 @@ export function RecommendationsView({
         </label>
         <CsvExportLink
           filters={{
+            cluster: clusters.cluster,
             namespace: input.namespace,
             phase: input.phase?.join(","),
             minConfidence: input.minConfidence,
@@ -190,6 +194,7 @@ export function RecommendationsView({
                 <thead>
                   <tr>
                     {canApprove ? <th aria-label="Select" /> : null}
+                    {clusters.multi ? <th>Cluster</th> : null}
                     <th>Workload · container</th>
                     <th className="num">CPU request (vCPU)</th>
                     <th className="num">CPU limit (vCPU)</th>
@@ -217,6 +222,11 @@ export function RecommendationsView({
                               onChange={() => toggle(item.id)}
                             />
                           ) : null}
+                        </td>
+                      ) : null}
+                      {clusters.multi ? (
+                        <td data-testid="cluster-cell">
+                          {clusters.nameOf(item.clusterId)}
                         </td>
                       ) : null}
                       <td data-testid="workload-cell">

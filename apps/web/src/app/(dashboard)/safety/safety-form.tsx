@@ -15,10 +15,12 @@ const HPA_MODE_LABELS: Record<NamespaceSafetyConfig["hpaMode"], string> = {
 };
 
 function ConfigForm({
+  clusterId,
   namespace,
   initial,
   canEdit,
 }: {
+  clusterId: string;
   namespace: string;
   initial: NamespaceSafetyConfig;
   canEdit: boolean;
@@ -30,7 +32,7 @@ function ConfigForm({
     trpc.safety.put.mutationOptions({
       onSuccess: () =>
         queryClient.invalidateQueries({
-          queryKey: trpc.safety.get.queryKey({ namespace }),
+          queryKey: trpc.safety.get.pathKey(),
         }),
     }),
   );
@@ -54,7 +56,7 @@ function ConfigForm({
       aria-label={`Safety settings for ${namespace}`}
       onSubmit={(event) => {
         event.preventDefault();
-        save.mutate({ namespace, config });
+        save.mutate({ clusterId, namespace, config });
       }}
       style={{
         display: "flex",
@@ -124,14 +126,17 @@ function ConfigForm({
 export function SafetySettings({
   namespaces,
   canEdit,
+  cluster,
 }: {
   namespaces: string[];
   canEdit: boolean;
+  /** The selected cluster's name (undefined: the only cluster). */
+  cluster?: string | undefined;
 }) {
   const trpc = useTRPC();
   const [namespace, setNamespace] = useState(namespaces[0] ?? "");
   const config = useQuery({
-    ...trpc.safety.get.queryOptions({ namespace }),
+    ...trpc.safety.get.queryOptions({ namespace, cluster }),
     enabled: namespace !== "",
   });
   if (namespaces.length === 0)
@@ -167,7 +172,8 @@ export function SafetySettings({
                 : `Configured ${view.updatedAt?.toISOString() ?? ""}`}
             </p>
             <ConfigForm
-              key={namespace}
+              key={`${view.clusterId}/${namespace}`}
+              clusterId={view.clusterId}
               namespace={namespace}
               initial={view.config}
               canEdit={canEdit}

@@ -6,13 +6,17 @@ import { useState } from "react";
 import { formatMicroUsd } from "@kubewise/core";
 
 import { GroupedBarChart } from "~/components/charts";
+import { useClusterSelection } from "~/components/cluster-selector";
 import { QueryState } from "~/components/query-state";
 import { useTRPC } from "~/trpc/react";
 
 export default function SavingsPage() {
   const trpc = useTRPC();
   const [sinceDays, setSinceDays] = useState(30);
-  const savings = useQuery(trpc.cost.savings.queryOptions({ sinceDays }));
+  const { input, multi } = useClusterSelection();
+  const savings = useQuery(
+    trpc.cost.savings.queryOptions({ ...input, sinceDays }),
+  );
   return (
     <>
       <h1>Savings report</h1>
@@ -63,7 +67,9 @@ export default function SavingsPage() {
                 testId="savings-chart"
                 names={["projected monthly", "realized"]}
                 data={report.byNamespace.slice(0, 10).map((ns) => ({
-                  label: ns.namespace,
+                  label: multi
+                    ? `${ns.clusterName}/${ns.namespace}`
+                    : ns.namespace,
                   first: ns.projectedMonthlyMicroUsd,
                   second: ns.realizedMicroUsd,
                 }))}
@@ -72,6 +78,7 @@ export default function SavingsPage() {
               <table data-testid="savings-table">
                 <thead>
                   <tr>
+                    {multi ? <th>Cluster</th> : null}
                     <th>Namespace</th>
                     <th className="num">Projected monthly</th>
                     <th className="num">Realized</th>
@@ -81,7 +88,8 @@ export default function SavingsPage() {
                 </thead>
                 <tbody>
                   {report.byNamespace.map((ns) => (
-                    <tr key={ns.namespace}>
+                    <tr key={`${ns.clusterId}/${ns.namespace}`}>
+                      {multi ? <td>{ns.clusterName}</td> : null}
                       <td>{ns.namespace}</td>
                       <td className="num">
                         {formatMicroUsd(ns.projectedMonthlyMicroUsd)}
