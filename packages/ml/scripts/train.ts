@@ -6,6 +6,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+import { format, resolveConfig } from "prettier";
+
 import {
   FEATURE_NAMES,
   SEQ_HOURS,
@@ -38,6 +40,15 @@ import { defaultTracesDir } from "./script-io";
 import { runCalibration } from "./train-calibration";
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** Writes the model metadata as the repo's formatter would, so a retrain passes `format:check`. */
+async function writeMetadata(path: string, metadata: ForecasterMetadata) {
+  const options = await resolveConfig(path);
+  writeFileSync(
+    path,
+    await format(JSON.stringify(metadata), { ...options, filepath: path }),
+  );
+}
 const HELP = `npm run train -- [options]
 
 Trains the default forecaster on the dev traces (seeded), exports ONNX, fits the confidence model and
@@ -216,7 +227,7 @@ async function main(): Promise<void> {
       },
       calibration: null,
     };
-    writeFileSync(metaPath, `${JSON.stringify(metadata, null, 2)}\n`);
+    await writeMetadata(metaPath, metadata);
     log(`wrote ${onnxPath} and ${metaPath}`);
     model.dispose();
   }
@@ -232,10 +243,10 @@ async function main(): Promise<void> {
       series: calSeries,
       log,
     });
-    writeFileSync(metaPath, `${JSON.stringify(metadata, null, 2)}\n`);
+    await writeMetadata(metaPath, metadata);
   }
   metadata.confidence = fitConfidence(series);
-  writeFileSync(metaPath, `${JSON.stringify(metadata, null, 2)}\n`);
+  await writeMetadata(metaPath, metadata);
   log(
     `calibration written; total ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
