@@ -117,11 +117,35 @@ describe("decidePublication", () => {
     // -41 %: material by relative change, but keeping 1024 MiB costs almost nothing more.
     expect(materialChanges(rec(), fresh)).toHaveLength(1);
     expect(materialChanges(rec(), fresh, { memoryRegret: 0.01 })).toEqual([]);
+    const down = PUBLICATION_RULE.memory.regretDown ?? 0;
     expect(
-      materialChanges(rec(), fresh, {
-        memoryRegret: PUBLICATION_RULE.memory.regret + 0.01,
-      }),
+      materialChanges(rec(), fresh, { memoryRegret: down - 0.01 }),
+    ).toEqual([]);
+    expect(
+      materialChanges(rec(), fresh, { memoryRegret: down + 0.01 }),
     ).toEqual(["memory limit 1024 MiB -> 600 MiB"]);
+  });
+
+  it("by default publishes a memory decrease at a lower regret than an increase (ADR 0004)", () => {
+    const { regret, regretDown } = PUBLICATION_RULE.memory;
+    expect(regretDown).toBeLessThan(regret);
+    const between = ((regretDown ?? 0) + regret) / 2;
+    const lower = rec({ memLimitBytes: 600 * MIB });
+    const higher = rec({ memLimitBytes: 1600 * MIB });
+    expect(materialChanges(rec(), lower, { memoryRegret: between })).toEqual([
+      "memory limit 1024 MiB -> 600 MiB",
+    ]);
+    expect(materialChanges(rec(), higher, { memoryRegret: between })).toEqual(
+      [],
+    );
+    // Safety does not wait on the regret: the published values holding 6 points less often publish.
+    const risky = decidePublication({
+      published: rec(),
+      fresh: { ...higher, confidence: 0.96 },
+      publishedConfidenceNow: 0.9,
+      memoryRegret: between,
+    });
+    expect(risky.publish).toBe(true);
   });
 
   it("can ask a decrease for a different regret than an increase (hysteresis by direction)", () => {
@@ -144,7 +168,7 @@ describe("decidePublication", () => {
     // Without regretDown both directions use regret.
     const symmetric = {
       ...rule,
-      memory: { ...PUBLICATION_RULE.memory, regret: 0.15 },
+      memory: { up: 0.1, down: 0.2, minBytes: 32 * MIB, regret: 0.15 },
     };
     expect(
       materialChanges(rec(), lower, { rule: symmetric, memoryRegret: 0.06 }),
