@@ -42,7 +42,10 @@ export const BENCH_TOKEN = "bench-token-0123456789";
 const REPO_ROOT = join(import.meta.dirname, "..", "..", "..");
 
 /** A migrated embedded PostgreSQL in a fresh temporary folder, removed by `stop`. */
-export async function startScratchDatabase(prefix: string): Promise<{
+export async function startScratchDatabase(
+  prefix: string,
+  settings: Record<string, string> = {},
+): Promise<{
   url: string;
   dataDir: string;
   stop: () => Promise<void>;
@@ -50,7 +53,7 @@ export async function startScratchDatabase(prefix: string): Promise<{
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
   const dataDir = join(dir, "pg");
-  const db = await startDatabase({ dataDir, database: "kubewise" });
+  const db = await startDatabase({ dataDir, database: "kubewise", settings });
   await migrate({ url: db.url });
   return {
     url: db.url,
