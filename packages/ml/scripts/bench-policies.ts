@@ -5,10 +5,17 @@ import { createKrrRecommender } from "../src/baselines/krr";
 import { createVpaRecommender } from "../src/baselines/vpa";
 import type { PolicyEntry } from "../src/eval/walk-forward";
 import { PROVISIONED } from "../src/eval/walk-forward";
+import type { RiskKnob } from "../src/kubewise/recommender";
 import type { LoadedKubewise } from "./kubewise-loader";
 import { loadKubewise } from "./kubewise-loader";
 
-const CURVE_TARGETS = [0.9, 0.95, 0.99];
+/**
+ * Kubewise's risk curve: three points of the knob bench:frontier sweeps (risk weight with its
+ * CPU exceedance penalty), an aggressive one, the product's default and a conservative one.
+ * (The recommender prices risk with the confidence model; `targetHold`, which this curve used to
+ * vary, only matters without one, so those rows equalled the default.)
+ */
+export const CURVE_RISK_WEIGHTS = [0.75, 2, 8] as const;
 export const BASELINE_NAMES = [
   PROVISIONED,
   "vpa",
@@ -18,10 +25,12 @@ export const BASELINE_NAMES = [
 ];
 
 export function curveName(e: {
-  target: number;
+  knob: RiskKnob;
   sameAsDefault: boolean;
 }): string {
-  return e.sameAsDefault ? "kubewise" : `kubewise@${e.target}`;
+  return e.sameAsDefault
+    ? "kubewise"
+    : `kubewise@risk ${e.knob.riskWeight} / cpu ${e.knob.cpuPenalty}`;
 }
 
 export async function buildPolicies(
@@ -31,10 +40,10 @@ export async function buildPolicies(
   const kubewise: LoadedKubewise = options.baselinesOnly
     ? {
         default: null,
-        byTarget: [],
+        curve: [],
         missingReason: "skipped (--baselines-only)",
       }
-    : await loadKubewise(CURVE_TARGETS, log);
+    : await loadKubewise(CURVE_RISK_WEIGHTS, log);
   const policies: PolicyEntry[] = [
     { name: PROVISIONED, recommender: null },
     { name: "vpa", recommender: createVpaRecommender() },
@@ -44,7 +53,7 @@ export async function buildPolicies(
   ];
   if (kubewise.default)
     policies.push({ name: "kubewise", recommender: kubewise.default });
-  for (const e of kubewise.byTarget)
+  for (const e of kubewise.curve)
     if (!e.sameAsDefault)
       policies.push({ name: curveName(e), recommender: e.recommender });
   return { policies, kubewise };

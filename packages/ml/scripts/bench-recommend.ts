@@ -29,7 +29,9 @@ import { evaluateInWorkers } from "./worker-pool";
 const HELP = `npm run bench:recommend -- [options]
 
 Walk-forward benchmark of every policy (provisioned, vpa, krr, autopilot, autopilot-ml, kubewise and
-its risk curve) on a folder of tidy traces: a table, the issue-4 targets, and one JSON line last.
+its risk curve: risk weight / CPU penalty 0.75 / 12, the default 2 / 38, and 8 / 100, points of the
+knob bench:frontier sweeps) on a folder of tidy traces: a table, the issue-4 targets, and one JSON
+line last (kubewise_curve carries each point's risk_weight and cpu_penalty).
 Matched-safety comparisons (each policy's knob swept) are in npm run bench:frontier.
 
 Options:
@@ -71,19 +73,20 @@ function summaryRows(
           missingReason: kubewise.missingReason,
         },
   );
-  const curve: CurvePoint[] = kubewise.byTarget.flatMap((e) => {
+  const curve: CurvePoint[] = kubewise.curve.flatMap((e) => {
     const r = row(curveName(e));
     if (!r.summary) return [];
     return [
       {
-        target: e.target,
+        risk_weight: e.knob.riskWeight,
+        cpu_penalty: e.knob.cpuPenalty,
         ...r.summary.metrics,
         calibration_error: r.summary.calibrationError,
         wall_time_s: r.wallTimeS,
       },
     ];
   });
-  for (const e of kubewise.byTarget)
+  for (const e of kubewise.curve)
     if (!e.sameAsDefault) rows.push(row(curveName(e)));
   return { rows, curve };
 }

@@ -1,7 +1,9 @@
 import type { PolicyMetrics, PolicySummary } from "./aggregate";
 
 export type CurvePoint = PolicyMetrics & {
-  target: number;
+  /** Kubewise's risk knob at this point (the one bench:frontier sweeps). */
+  risk_weight: number;
+  cpu_penalty: number;
   calibration_error: number | null;
   wall_time_s: number;
 };

@@ -8,6 +8,8 @@ export type { KubewiseOptions } from "./recommender";
 export type { ForecastFn } from "./forecasts";
 export type { CalibrationMetadata, ForecasterMetadata } from "./model-metadata";
 export { RISK_LADDER } from "./plan-memory";
+export { DEFAULT_KNOB, KUBEWISE_KNOBS, knobLabel } from "./sweep";
+export type { RiskKnob } from "./recommender";
 
 /**
  * The "kubewise" recommender with the shipped model (Node only: reads models/ from disk).

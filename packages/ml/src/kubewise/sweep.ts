@@ -11,13 +11,13 @@ import type { CalibrationMetadata } from "./model-metadata";
 import type { RiskKnob } from "./recommender";
 import { buildKubewiseRecommender, KUBEWISE_DEFAULTS } from "./recommender";
 
-const DEFAULT_KNOB: RiskKnob = {
+export const DEFAULT_KNOB: RiskKnob = {
   riskWeight: KUBEWISE_DEFAULTS.riskWeight,
   cpuPenalty: CPU_EXCEEDANCE_PENALTY,
 };
 
 /** From aggressive to conservative; the default is the product's setting. */
-const KNOBS: RiskKnob[] = [
+export const KUBEWISE_KNOBS: readonly RiskKnob[] = [
   { riskWeight: 0.3, cpuPenalty: 3 },
   { riskWeight: 0.4, cpuPenalty: 5 },
   { riskWeight: 0.5, cpuPenalty: 7 },
@@ -34,7 +34,7 @@ const KNOBS: RiskKnob[] = [
   { riskWeight: 30, cpuPenalty: 250 },
 ];
 
-const label = (k: RiskKnob): string =>
+export const knobLabel = (k: RiskKnob): string =>
   `risk ${k.riskWeight} / cpu ${k.cpuPenalty}`;
 
 export function createKubewiseSweep(input: {
@@ -52,9 +52,9 @@ export function createKubewiseSweep(input: {
     family: "kubewise",
     // What a user sees: the published recommendation, replaced only on a material change.
     publication: PUBLICATION_RULE,
-    points: KNOBS.map((k) => ({
-      name: pointName("kubewise", label(k), k === DEFAULT_KNOB),
-      knob: label(k),
+    points: KUBEWISE_KNOBS.map((k) => ({
+      name: pointName("kubewise", knobLabel(k), k === DEFAULT_KNOB),
+      knob: knobLabel(k),
       isDefault: k === DEFAULT_KNOB,
     })),
     start(ctx: RecommenderContext) {
@@ -64,7 +64,7 @@ export function createKubewiseSweep(input: {
         observeOom: (t) => session.observeOom?.(t),
         restate: (published, nowS, fresh) =>
           session.restate(published, nowS, fresh),
-        recommendAll: (nowS) => session.recommendForKnobs(nowS, KNOBS),
+        recommendAll: (nowS) => session.recommendForKnobs(nowS, KUBEWISE_KNOBS),
       };
     },
   };
