@@ -7,7 +7,14 @@ import {
   TEST_NOW,
   type TestDatabase,
 } from "../testing";
-import { getUsageHistories, getUsageHistory, insertRollups } from "./workloads";
+import {
+  getUsageHistories,
+  getUsageHistory,
+  getUsageHistoryColumns,
+  insertRollups,
+  usageHistoryColumnsOf,
+  usageHistoryRowsOf,
+} from "./workloads";
 
 const HOUR = 3_600_000;
 
@@ -77,5 +84,27 @@ describe("getUsageHistories (one query for a chunk of containers)", () => {
     expect(
       await getUsageHistories(t.db, { containerIds: [], ...window }),
     ).toEqual(new Map());
+    // The pass's columns hold the same values as the rows, bit for bit (Object.is per value).
+    const columns = await getUsageHistoryColumns(t.db, {
+      containerIds: [a.id, b.id, silent.id],
+      ...window,
+    });
+    for (const id of [a.id, b.id, silent.id]) {
+      const rows = histories.get(id) ?? [];
+      const got = columns.get(id);
+      expect(got?.length).toBe(rows.length);
+      const want = usageHistoryColumnsOf(rows);
+      for (const key of [
+        "bucketMs",
+        "cpuUsageCoresAvg",
+        "cpuUsageCoresMax",
+        "memoryWorkingSetBytesMax",
+        "oomKillCountSum",
+      ] as const)
+        want[key].forEach((v, i) =>
+          expect(Object.is(got?.[key][i], v)).toBe(true),
+        );
+      if (got !== undefined) expect(usageHistoryRowsOf(got)).toEqual(rows);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import {
-  getUsageHistory,
+  getUsageHistoryColumns,
   insertAnomalies,
   listContainersInCluster,
   listOpenAnomaliesForContainers,
@@ -7,7 +7,7 @@ import {
   type AnomalyRow,
   type ContainerWithWorkload,
   type NewAnomalyRow,
-  type UsageHistoryRow,
+  type UsageHistoryColumns,
 } from "@kubewise/db";
 
 import { authorize } from "../auth/authorize";
@@ -59,11 +59,14 @@ export async function detectAnomalies({
   };
   const from = new Date(now.getTime() - historyWindowSeconds * 1000);
   for (const target of await listContainersInCluster(ctx.db, clusterId)) {
-    const history = await getUsageHistory(ctx.db, {
-      containerId: target.container.id,
-      from,
-      to: now,
-    });
+    const history = (
+      await getUsageHistoryColumns(ctx.db, {
+        containerIds: [target.container.id],
+        from,
+        to: now,
+      })
+    ).get(target.container.id);
+    if (history === undefined) throw new Error("no history entry");
     const { counts } = await detectChunkAnomalies(ctx, {
       items: [{ target, history }],
       now,
@@ -82,11 +85,11 @@ type AnomalyCounts = Omit<DetectAnomaliesResult, "containers">;
 /** What the detectors found for one container; null without fresh data to judge by. */
 function judge(
   target: ContainerWithWorkload,
-  history: UsageHistoryRow[],
+  history: UsageHistoryColumns,
   now: Date,
 ): AnomalyFinding[] | null {
-  const newest = history.at(-1)?.bucket;
-  if (!newest || now.getTime() - newest.getTime() > NO_DATA_AFTER_MS)
+  const newestMs = history.bucketMs[history.length - 1];
+  if (newestMs === undefined || now.getTime() - newestMs > NO_DATA_AFTER_MS)
     return null;
   const series = toSeries(history, now);
   const limit = target.container.memoryLimitBytes;
@@ -112,7 +115,7 @@ export async function detectChunkAnomalies(
   input: {
     items: readonly {
       target: ContainerWithWorkload;
-      history: UsageHistoryRow[];
+      history: UsageHistoryColumns;
     }[];
     now: Date;
   },

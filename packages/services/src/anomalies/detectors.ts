@@ -1,4 +1,4 @@
-import type { NewAnomalyRow, UsageHistoryRow } from "@kubewise/db";
+import type { NewAnomalyRow, UsageHistoryColumns } from "@kubewise/db";
 import {
   assessOomRisk,
   CpuSpikeDetector,
@@ -18,22 +18,15 @@ type Series = {
 const DAY_SECONDS = 86_400;
 const RECENT_SPIKE_SECONDS = 3600;
 
-export function toSeries(
-  history: readonly UsageHistoryRow[],
-  now: Date,
-): Series {
+export function toSeries(history: UsageHistoryColumns, now: Date): Series {
   const n = history.length;
   const series = {
     timestampsS: new Float64Array(n),
-    memBytes: new Float64Array(n),
+    memBytes: history.memoryWorkingSetBytesMax.slice(0, n),
     nowS: now.getTime() / 1000,
   };
-  for (let i = 0; i < n; i++) {
-    const h = history[i];
-    if (h === undefined) continue;
-    series.timestampsS[i] = h.bucket.getTime() / 1000;
-    series.memBytes[i] = h.memoryWorkingSetBytesMax;
-  }
+  for (let i = 0; i < n; i++)
+    series.timestampsS[i] = (history.bucketMs[i] ?? Number.NaN) / 1000;
   return series;
 }
 
@@ -79,7 +72,7 @@ export function findOomRisk(
 
 /** Replays the series through the seasonal detector and reports a spike within the last hour. */
 export function findCpuSpike(
-  history: readonly UsageHistoryRow[],
+  history: UsageHistoryColumns,
   now: Date,
 ): AnomalyFinding | undefined {
   const detector = new CpuSpikeDetector();
@@ -87,21 +80,23 @@ export function findCpuSpike(
     | { timestampS: number; z: number; baseline: number; cores: number }
     | undefined;
   const judgeFromS = now.getTime() / 1000 - RECENT_SPIKE_SECONDS;
-  for (const h of history) {
-    const timestampS = h.bucket.getTime() / 1000;
+  const { bucketMs, cpuUsageCoresMax } = history;
+  for (let i = 0; i < history.length; i++) {
+    const timestampS = (bucketMs[i] ?? Number.NaN) / 1000;
+    const cores = cpuUsageCoresMax[i] ?? Number.NaN;
     // Only a recent spike is reported: older readings only build the baseline (judging each of
     // three days of readings was most of a pass's anomaly detection).
     if (timestampS < judgeFromS) {
-      detector.observe(timestampS, h.cpuUsageCoresMax);
+      detector.observe(timestampS, cores);
       continue;
     }
-    const verdict = detector.check(timestampS, h.cpuUsageCoresMax);
+    const verdict = detector.check(timestampS, cores);
     if (verdict.spike)
       latest = {
         timestampS,
         z: verdict.z,
         baseline: verdict.baseline,
-        cores: h.cpuUsageCoresMax,
+        cores,
       };
   }
   if (

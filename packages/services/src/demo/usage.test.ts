@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 
+import { usageHistoryColumnsOf } from "@kubewise/db";
+
 import {
   findCpuSpike,
   findLeak,
@@ -25,11 +27,17 @@ function firstContainerShaped(shape: DemoContainer["shape"]): DemoContainer {
 
 const DETECTORS = {
   cpu_spike: (container: DemoContainer, rows: DemoRollup[], end: Date) =>
-    findCpuSpike(rows, end),
+    findCpuSpike(usageHistoryColumnsOf(rows), end),
   leak: (container: DemoContainer, rows: DemoRollup[], end: Date) =>
-    findLeak(toSeries(rows, end), container.memoryLimitBytes),
+    findLeak(
+      toSeries(usageHistoryColumnsOf(rows), end),
+      container.memoryLimitBytes,
+    ),
   oom_risk: (container: DemoContainer, rows: DemoRollup[], end: Date) =>
-    findOomRisk(toSeries(rows, end), container.memoryLimitBytes),
+    findOomRisk(
+      toSeries(usageHistoryColumnsOf(rows), end),
+      container.memoryLimitBytes,
+    ),
 };
 
 function isFoundAt(

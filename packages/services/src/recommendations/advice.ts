@@ -4,7 +4,7 @@
 import type {
   ContainerWithWorkload,
   RecommendationRow,
-  UsageHistoryRow,
+  UsageHistoryColumns,
 } from "@kubewise/db";
 import type {
   Recommendation,
@@ -19,23 +19,17 @@ import { applySizingRules, type SizingSignals } from "./sizing-rules";
 
 const ROLLUP_SECONDS = 300;
 
-function toChunk(history: UsageHistoryRow[]): UsageChunk {
-  // One indexed loop: Float64Array.from(rows, fn) goes through the iterator protocol and a call
-  // per element, three times over a pass's 2,304 rows per container.
+function toChunk(history: UsageHistoryColumns): UsageChunk {
+  // Copies: the recommender's session owns its chunk's arrays.
   const n = history.length;
-  const chunk = {
-    timestampsS: new Float64Array(n),
-    cpuCores: new Float64Array(n),
-    memBytes: new Float64Array(n),
+  const timestampsS = new Float64Array(n);
+  for (let i = 0; i < n; i++)
+    timestampsS[i] = (history.bucketMs[i] ?? Number.NaN) / 1000;
+  return {
+    timestampsS,
+    cpuCores: history.cpuUsageCoresAvg.slice(0, n),
+    memBytes: history.memoryWorkingSetBytesMax.slice(0, n),
   };
-  for (let i = 0; i < n; i++) {
-    const h = history[i];
-    if (h === undefined) continue;
-    chunk.timestampsS[i] = h.bucket.getTime() / 1000;
-    chunk.cpuCores[i] = h.cpuUsageCoresAvg;
-    chunk.memBytes[i] = h.memoryWorkingSetBytesMax;
-  }
-  return chunk;
 }
 
 type Advice = {
@@ -52,7 +46,7 @@ export function adviseContainer(
   recommender: Recommender,
   input: {
     target: ContainerWithWorkload;
-    history: UsageHistoryRow[];
+    history: UsageHistoryColumns;
     now: Date;
   },
 ): Advice | null {
@@ -62,8 +56,9 @@ export function adviseContainer(
     sampleIntervalS: ROLLUP_SECONDS,
   });
   if (history.length > 0) session.observe(toChunk(history));
-  for (const h of history)
-    if (h.oomKillCountSum > 0) session.observeOom?.(h.bucket.getTime() / 1000);
+  for (let i = 0; i < history.length; i++)
+    if ((history.oomKillCountSum[i] ?? 0) > 0)
+      session.observeOom?.((history.bucketMs[i] ?? Number.NaN) / 1000);
   const nowS = now.getTime() / 1000;
   const outcome = session.recommend(nowS);
   if (outcome.kind === "insufficient-history") return null;

@@ -7,12 +7,12 @@ import {
 } from "@kubewise/core";
 import {
   getRollbackMemoryFloors,
-  getUsageHistory,
+  getUsageHistoryColumns,
   listContainersInCluster,
   listOpenAnomaliesForContainers,
   type AnomalyRow,
   type ContainerWithWorkload,
-  type UsageHistoryRow,
+  type UsageHistoryColumns,
 } from "@kubewise/db";
 import { createVpaRecommender, type Recommender } from "@kubewise/ml";
 
@@ -40,14 +40,19 @@ export type GenerateRecommendationsResult = {
   hpasWithoutWorkload: number;
 };
 
-function averageUsage(history: UsageHistoryRow[]): {
+function averageUsage(history: UsageHistoryColumns): {
   cpuMillicores: number;
   memoryBytes: number;
 } {
   const n = Math.max(1, history.length);
-  const cpu = history.reduce((sum, h) => sum + h.cpuUsageCoresAvg, 0) / n;
-  const memory =
-    history.reduce((sum, h) => sum + h.memoryWorkingSetBytesMax, 0) / n;
+  let cpuSum = 0;
+  let memorySum = 0;
+  for (let i = 0; i < history.length; i++) {
+    cpuSum += history.cpuUsageCoresAvg[i] ?? Number.NaN;
+    memorySum += history.memoryWorkingSetBytesMax[i] ?? Number.NaN;
+  }
+  const cpu = cpuSum / n;
+  const memory = memorySum / n;
   return {
     cpuMillicores: Math.round(cpu * 1000),
     memoryBytes: Math.round(memory),
@@ -81,11 +86,14 @@ export async function generateRecommendations({
   const hpas = await loadPassHpas(ctx, clusterId, targets);
   result.hpasWithoutWorkload = hpas.orphans.length;
   for (const target of targets) {
-    const history = await getUsageHistory(ctx.db, {
-      containerId: target.container.id,
-      from,
-      to: now,
-    });
+    const history = (
+      await getUsageHistoryColumns(ctx.db, {
+        containerIds: [target.container.id],
+        from,
+        to: now,
+      })
+    ).get(target.container.id);
+    if (history === undefined) throw new Error("no history entry");
     const anomalies = await listOpenAnomaliesForContainers(ctx.db, [
       target.container.id,
     ]);
@@ -128,7 +136,7 @@ export function addOutcome(
 /** One container of a pass's chunk: its history (rollups in [from, now)) and open anomalies. */
 export type RecommendItem = {
   target: ContainerWithWorkload;
-  history: UsageHistoryRow[];
+  history: UsageHistoryColumns;
   anomalies: readonly AnomalyRow[];
 };
 

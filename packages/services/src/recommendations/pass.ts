@@ -5,12 +5,14 @@
 import { z } from "zod";
 
 import {
-  getUsageHistories,
+  emptyUsageHistoryColumns,
+  getUsageHistoryColumns,
   listContainersInCluster,
   passShardOf,
+  sliceUsageHistoryColumns,
   type ContainerWithWorkload,
   type PassShardLeases,
-  type UsageHistoryRow,
+  type UsageHistoryColumns,
 } from "@kubewise/db";
 import { createVpaRecommender } from "@kubewise/ml";
 
@@ -157,14 +159,14 @@ async function passOverContainers(
   const anomalyFromMs = now.getTime() - input.anomalyWindowSeconds * 1000;
   for (let start = 0; start < targets.length; start += input.chunkSize) {
     const chunk = targets.slice(start, start + input.chunkSize);
-    const histories = await getUsageHistories(ctx.db, {
+    const histories = await getUsageHistoryColumns(ctx.db, {
       containerIds: chunk.map((t) => t.container.id),
       from,
       to: now,
     });
     const items = chunk.map((target) => ({
       target,
-      history: histories.get(target.container.id) ?? [],
+      history: histories.get(target.container.id) ?? emptyUsageHistoryColumns(),
     }));
     // Anomalies first, written before the recommendations: a leak found now guards their memory.
     const anomalies = await detectChunkAnomalies(ctx, {
@@ -196,15 +198,15 @@ async function passOverContainers(
 
 /** The rows at or after fromMs of a bucket-ordered history (a view of its tail). */
 function sinceMs(
-  history: UsageHistoryRow[],
+  history: UsageHistoryColumns,
   fromMs: number,
-): UsageHistoryRow[] {
+): UsageHistoryColumns {
   let lo = 0;
   let hi = history.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((history[mid]?.bucket.getTime() ?? 0) < fromMs) lo = mid + 1;
+    if ((history.bucketMs[mid] ?? 0) < fromMs) lo = mid + 1;
     else hi = mid;
   }
-  return history.slice(lo);
+  return sliceUsageHistoryColumns(history, lo);
 }

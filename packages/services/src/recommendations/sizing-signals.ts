@@ -1,5 +1,5 @@
 // What Kubewise knows about a container beyond its usage statistics, read for the sizing rules.
-import type { ContainerWithWorkload, UsageHistoryRow } from "@kubewise/db";
+import type { ContainerWithWorkload, UsageHistoryColumns } from "@kubewise/db";
 import { burstProfile } from "@kubewise/ml";
 
 import {
@@ -11,7 +11,7 @@ import {
 /** The signals of one container; `anomalies` are its open ones (read with its chunk of the pass). */
 export function gatherSizingSignals(input: {
   target: ContainerWithWorkload;
-  history: readonly UsageHistoryRow[];
+  history: UsageHistoryColumns;
   anomalies: SizingSignals["anomalies"];
   now: Date;
 }): SizingSignals {
@@ -25,12 +25,26 @@ export function gatherSizingSignals(input: {
       memLimitBytes: container.memoryLimitBytes,
     },
     anomalies: input.anomalies,
-    oomKills: history
-      .filter((h) => h.oomKillCountSum > 0 && h.bucket.getTime() > since)
-      .map((h) => ({ at: h.bucket, memoryBytes: h.memoryWorkingSetBytesMax })),
+    oomKills: recentOomKills(history, since),
     workloadKind: workload.kind,
     burst: batch
-      ? burstProfile(Float64Array.from(history, (h) => h.cpuUsageCoresAvg))
+      ? burstProfile(history.cpuUsageCoresAvg.slice(0, history.length))
       : null,
   };
+}
+
+function recentOomKills(
+  history: UsageHistoryColumns,
+  sinceMs: number,
+): { at: Date; memoryBytes: number }[] {
+  const kills: { at: Date; memoryBytes: number }[] = [];
+  for (let i = 0; i < history.length; i++) {
+    const atMs = history.bucketMs[i] ?? Number.NaN;
+    if ((history.oomKillCountSum[i] ?? 0) > 0 && atMs > sinceMs)
+      kills.push({
+        at: new Date(atMs),
+        memoryBytes: history.memoryWorkingSetBytesMax[i] ?? Number.NaN,
+      });
+  }
+  return kills;
 }
