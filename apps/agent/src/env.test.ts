@@ -102,6 +102,36 @@ describe("agent loadEnv: pod metadata source", () => {
   });
 });
 
+describe("agent loadEnv: cluster UID (declared at Register)", () => {
+  const base = { KUBEWISE_TOKEN: "t" };
+  const inCluster = {
+    KUBERNETES_SERVICE_HOST: "10.0.0.1",
+    KUBERNETES_SERVICE_PORT: "443",
+  };
+  it.each<[string, Record<string, string>, unknown]>([
+    [
+      "auto in a pod",
+      inCluster,
+      { kind: "in-cluster", host: "10.0.0.1", port: "443" },
+    ],
+    [
+      "auto with a kubeconfig (any source)",
+      { KUBEWISE_SOURCE: "synthetic", KUBEWISE_KUBECONFIG: "/kc" },
+      { kind: "kubeconfig", path: "/kc" },
+    ],
+    ["auto without API access (the demo)", {}, undefined],
+    ["off", { ...inCluster, KUBEWISE_CLUSTER_UID_SOURCE: "off" }, undefined],
+  ])("%s", (_, extra, expected) => {
+    expect(loadEnv({ ...base, ...extra }).clusterUid).toEqual(expected);
+  });
+
+  it("kube-system without API access is a start error", () => {
+    expect(() =>
+      loadEnv({ ...base, KUBEWISE_CLUSTER_UID_SOURCE: "kube-system" }),
+    ).toThrow(/KUBEWISE_CLUSTER_UID_SOURCE: kube-system needs in-cluster/);
+  });
+});
+
 describe("agent loadEnv: local scoring", () => {
   it.each<[string, Record<string, string>, unknown]>([
     [

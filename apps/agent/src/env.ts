@@ -24,6 +24,11 @@ const EnvSchema = z.object({
   KUBEWISE_NODE_NAME: z.string().min(1).default(hostname()),
   /** The cluster this agent belongs to, declared at Register (unset: the aggregator's own). */
   KUBEWISE_CLUSTER_NAME: z.string().min(1).max(253).optional(),
+  // The cluster's identity beyond its name, declared at Register: the kube-system namespace's UID.
+  // auto: read it in a pod (KUBERNETES_SERVICE_HOST) or with KUBEWISE_KUBECONFIG; off: name only.
+  KUBEWISE_CLUSTER_UID_SOURCE: z
+    .enum(["auto", "kube-system", "off"])
+    .default("auto"),
   KUBEWISE_AGENT_ID: z
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,128}$/)
@@ -141,6 +146,7 @@ function crossFieldProblems(
     ...problems,
     ...kubeletProblems(source),
     ...podMetadataProblems(source),
+    ...clusterUidProblems(source),
   ];
 }
 
@@ -183,6 +189,18 @@ function podMetadataProblems(
   return problems;
 }
 
+function clusterUidProblems(
+  source: Record<string, string | undefined>,
+): string[] {
+  return source.KUBEWISE_CLUSTER_UID_SOURCE === "kube-system" &&
+    source.KUBEWISE_KUBECONFIG === undefined &&
+    source.KUBERNETES_SERVICE_HOST === undefined
+    ? [
+        "KUBEWISE_CLUSTER_UID_SOURCE: kube-system needs in-cluster config (KUBERNETES_SERVICE_HOST) or KUBEWISE_KUBECONFIG",
+      ]
+    : [];
+}
+
 function toKubeletConfig(
   e: z.infer<typeof EnvSchema>,
 ): KubeletConfig | undefined {
@@ -204,21 +222,17 @@ function toKubeletConfig(
   };
 }
 
-/** Where pod metadata comes from: the API server (cgroupfs/kubelet in a cluster), else the source itself. */
-export type PodMetadataConfig =
+/** How the agent reaches the API server: in-cluster config or a kubeconfig. */
+type KubeApiConfig =
   | { kind: "kubeconfig"; path: string }
   | { kind: "in-cluster"; host: string; port: string };
 
-function toPodMetadataConfig(
+/** Where pod metadata comes from: the API server (cgroupfs/kubelet in a cluster), else the source itself. */
+export type PodMetadataConfig = KubeApiConfig;
+
+function toKubeApiConfig(
   e: z.infer<typeof EnvSchema>,
-  nodeNameSet: boolean,
-): PodMetadataConfig | undefined {
-  const wanted =
-    e.KUBEWISE_POD_METADATA === "kubernetes" ||
-    (e.KUBEWISE_POD_METADATA === "auto" &&
-      (e.KUBEWISE_SOURCE === "cgroupfs" || e.KUBEWISE_SOURCE === "kubelet") &&
-      nodeNameSet);
-  if (!wanted) return undefined;
+): KubeApiConfig | undefined {
   if (e.KUBEWISE_KUBECONFIG !== undefined)
     return { kind: "kubeconfig", path: e.KUBEWISE_KUBECONFIG };
   return e.KUBERNETES_SERVICE_HOST === undefined
@@ -230,6 +244,27 @@ function toPodMetadataConfig(
       };
 }
 
+/** Where the kube-system UID is read from at start (undefined: the agent declares its name only). */
+function toClusterUidConfig(
+  e: z.infer<typeof EnvSchema>,
+): KubeApiConfig | undefined {
+  return e.KUBEWISE_CLUSTER_UID_SOURCE === "off"
+    ? undefined
+    : toKubeApiConfig(e);
+}
+
+function toPodMetadataConfig(
+  e: z.infer<typeof EnvSchema>,
+  nodeNameSet: boolean,
+): PodMetadataConfig | undefined {
+  const wanted =
+    e.KUBEWISE_POD_METADATA === "kubernetes" ||
+    (e.KUBEWISE_POD_METADATA === "auto" &&
+      (e.KUBEWISE_SOURCE === "cgroupfs" || e.KUBEWISE_SOURCE === "kubelet") &&
+      nodeNameSet);
+  return wanted ? toKubeApiConfig(e) : undefined;
+}
+
 export type AgentEnv = Readonly<{
   aggregatorTarget: string;
   aggregatorTls: AggregatorTls | undefined;
@@ -237,6 +272,8 @@ export type AgentEnv = Readonly<{
   agentId: string;
   /** Declared at Register; "" = none (the aggregator takes the agent as its own cluster's). */
   clusterName: string;
+  /** Read the kube-system namespace's UID at start and declare it at Register (undefined: none). */
+  clusterUid: KubeApiConfig | undefined;
   token: { kind: "static"; value: string } | { kind: "file"; path: string };
   source: (typeof SOURCE_KINDS)[number];
   collectionIntervalMs: number;
@@ -337,6 +374,7 @@ export function loadEnv(
     nodeName: e.KUBEWISE_NODE_NAME,
     agentId,
     clusterName: e.KUBEWISE_CLUSTER_NAME ?? "",
+    clusterUid: toClusterUidConfig(e),
     token:
       e.KUBEWISE_TOKEN_FILE !== undefined
         ? { kind: "file" as const, path: e.KUBEWISE_TOKEN_FILE }

@@ -13,6 +13,7 @@ import { startFederatedTraining } from "./adapters/federated/start";
 import { createAgentClient } from "./adapters/grpc/agent-client";
 import { toProtoSourceKind } from "./adapters/grpc/converters";
 import { startSyncLoop } from "./adapters/grpc/sync-loop";
+import { readKubeSystemUidFromConfig } from "./adapters/kube/cluster-uid";
 import { kubeletAccess } from "./adapters/kube/kube-access";
 import { createKubeTextGetter } from "./adapters/kube/kube-http";
 import { startPodMetadataFromConfig } from "./adapters/kube/pod-metadata-watcher";
@@ -88,6 +89,12 @@ async function main(): Promise<void> {
   }).child({ agentId: env.agentId });
   // Built first: unreadable kubelet token or CA files end the agent before it connects anywhere.
   const baseSource = createSource(env, logger);
+  // The cluster's identity beyond its name (env.ts KUBEWISE_CLUSTER_UID_SOURCE): an unreadable UID
+  // ends the agent with what to grant, before it connects anywhere.
+  const kubeSystemUid =
+    env.clusterUid === undefined
+      ? ""
+      : await readKubeSystemUidFromConfig(env.clusterUid);
   const bootId = randomUUID();
   const token = env.token;
   // Projected service-account tokens rotate: re-read the file for every new stream.
@@ -103,7 +110,13 @@ async function main(): Promise<void> {
     fsyncIntervalMs: env.fsyncIntervalMs,
   });
   logger.info(
-    { bootId, buffered: buffer.stats().depthRecords, source: env.source },
+    {
+      bootId,
+      buffered: buffer.stats().depthRecords,
+      source: env.source,
+      cluster: env.clusterName,
+      kubeSystemUid,
+    },
     "agent starting",
   );
   const quarantine = openQuarantine({
@@ -123,6 +136,7 @@ async function main(): Promise<void> {
       bootId,
       nodeName: env.nodeName,
       clusterName: env.clusterName,
+      kubeSystemUid,
       agentVersion: AGENT_VERSION,
       sourceKind: toProtoSourceKind(env.source),
       nodeCapacity: nodeCapacity(env),

@@ -20,13 +20,25 @@ export async function resolveClusterId(
   env: Pick<AggregatorEnv, "clusterName" | "clusterUid">,
   logger: Pick<Logger, "info">,
 ): Promise<string> {
+  return (await resolveClusterIdentity(ensureCluster, env, logger)).id;
+}
+
+/**
+ * The cluster row's id and, with API access, the kube-system UID it is bound to (agents declaring
+ * another UID are refused at Register: grpc/server.ts).
+ */
+export async function resolveClusterIdentity(
+  ensureCluster: EnsureCluster,
+  env: Pick<AggregatorEnv, "clusterName" | "clusterUid">,
+  logger: Pick<Logger, "info">,
+): Promise<{ id: string; kubeSystemUid?: string }> {
   const name = env.clusterName;
   if (env.clusterUid === undefined) {
     logger.info(
       { cluster: name },
       "cluster identity is the configured name only (no Kubernetes API access)",
     );
-    return ensureCluster({ name });
+    return { id: await ensureCluster({ name }) };
   }
   const { kubeconfigPath } = env.clusterUid;
   const kubeSystemUid = await readKubeSystemUid(
@@ -37,5 +49,5 @@ export async function resolveClusterId(
     { cluster: name, kubeSystemUid },
     "cluster identity: configured name and kube-system UID",
   );
-  return id;
+  return { id, kubeSystemUid };
 }

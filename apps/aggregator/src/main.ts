@@ -54,7 +54,7 @@ import {
   type ServiceContext,
 } from "@kubewise/services";
 
-import { resolveClusterId } from "./cluster-identity";
+import { resolveClusterIdentity } from "./cluster-identity";
 import { startControllerLoops } from "./controller/wiring";
 import { installCrashGuard } from "./crash-guard";
 import { DEFAULT_INGEST_LIMITS, type SampleStore } from "./domain/batch";
@@ -115,11 +115,12 @@ async function main(): Promise<void> {
     url: database.url,
     max: env.dbPoolSize,
   });
-  const clusterId = await resolveClusterId(
-    (identity) => ensureCluster(sql, identity),
-    env,
-    logger,
-  );
+  const { id: clusterId, kubeSystemUid: clusterKubeSystemUid } =
+    await resolveClusterIdentity(
+      (identity) => ensureCluster(sql, identity),
+      env,
+      logger,
+    );
   const store: SampleStore = {
     registerAgent: (agent) => registerAgent(sql, { ...agent, clusterId }),
     resolveContainerIds: (containers) =>
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
     tls: env.grpcTls,
     podPlacement,
     clusterName: env.clusterName,
+    ...(clusterKubeSystemUid === undefined ? {} : { clusterKubeSystemUid }),
     maxConnectionAgeMs: env.grpcMaxConnectionAgeMs,
     maxConnectionAgeGraceMs: env.grpcMaxConnectionAgeGraceMs,
     ingester,

@@ -80,7 +80,8 @@ export function createAggregatorMetrics() {
     }),
     foreignClusterAgentsRefused: new Counter({
       name: "kubewise_aggregator_foreign_cluster_agents_refused_total",
-      help: "Register calls refused because the agent declared a cluster other than the one this aggregator serves",
+      help: "Register calls refused because the agent belongs to a cluster other than the one this aggregator serves: it declared another cluster name (name) or another kube-system namespace UID (uid)",
+      labelNames: ["reason"],
       registers,
     }),
     authFailures: new Counter({

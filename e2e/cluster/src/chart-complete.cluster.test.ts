@@ -80,7 +80,7 @@ describe("Helm chart: images, dashboard, buffer, probes, policies, monitoring", 
     expect(agent?.volumeMounts?.map((m) => m.mountPath)).toContain("/tmp");
   });
 
-  it("probes every container and passes the cluster name to the aggregator", async () => {
+  it("probes every container and passes the cluster name to the aggregator and the agents", async () => {
     const manifests = await render(
       "clusterName=prod-eu",
       "aggregator.passWorkers=3",
@@ -102,6 +102,12 @@ describe("Helm chart: images, dashboard, buffer, probes, policies, monitoring", 
     expect(envOf(aggregator.containers[0]).KUBEWISE_CLUSTER_UID_SOURCE).toBe(
       "kube-system",
     );
+    // The agents declare the same name and their own kube-system UID at Register.
+    const agentEnv = envOf(
+      podOf(byName(manifests, "DaemonSet", "kw-agent")).containers[0],
+    );
+    expect(agentEnv.KUBEWISE_CLUSTER_NAME).toBe("prod-eu");
+    expect(agentEnv.KUBEWISE_CLUSTER_UID_SOURCE).toBe("kube-system");
     // aggregator.passWorkers -> KUBEWISE_PASS_WORKERS (the pass's worker threads)
     expect(envOf(aggregator.containers[0]).KUBEWISE_PASS_WORKERS).toBe("3");
     await expect(render("aggregator.passWorkers=17")).rejects.toThrow(

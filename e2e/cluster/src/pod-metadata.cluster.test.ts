@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import { type KubeClients } from "@kubewise/controller";
 
+import { readKubeSystemUidFromConfig } from "../../../apps/agent/src/adapters/kube/cluster-uid";
 // The agent's real resolver (apps have no package exports).
 import {
   startPodMetadataFromConfig,
@@ -190,7 +191,21 @@ describe("agent pod metadata from a real kube-apiserver, with the chart's agent 
     );
   });
 
+  it("reads the cluster's kube-system UID (declared at Register) with the same account", async () => {
+    const kubeSystem = await admin.core.readNamespace({ name: "kube-system" });
+    expect(kubeSystem.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(
+      await readKubeSystemUidFromConfig({
+        kind: "kubeconfig",
+        path: join(dir, "kubeconfig"),
+      }),
+    ).toBe(kubeSystem.metadata?.uid);
+  });
+
   it.each([
+    [["get", "namespaces/kube-system"], "yes"],
+    [["get", "namespaces/default"], "no"],
+    [["list", "namespaces"], "no"],
     [["list", "pods"], "yes"],
     [["watch", "pods"], "yes"],
     [["get", "replicasets.apps"], "yes"],

@@ -97,6 +97,7 @@ function register(token: string, nodeName: string) {
         agentVersion: "1",
         sourceKind: 0,
         clusterName: "",
+        kubeSystemUid: "",
       },
       metadata,
       (error) => resolve(error),

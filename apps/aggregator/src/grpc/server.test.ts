@@ -17,7 +17,11 @@ import { createIngester } from "../ingest/ingester";
 import { createAggregatorMetrics } from "../metrics";
 import { createMemorySampleStore } from "../testing/memory-sample-store";
 import { createStaticTokenAuthenticator } from "./auth";
-import { startGrpcServer, type RunningGrpcServer } from "./server";
+import {
+  foreignCluster,
+  startGrpcServer,
+  type RunningGrpcServer,
+} from "./server";
 
 // A fixed default keeps every run the same (tests never depend on the clock); set
 // KW_PROPERTY_SEED to explore other seeds or replay a logged one.
@@ -42,6 +46,8 @@ const RawClient = makeGenericClientConstructor(
 );
 type RawStream = ClientDuplexStream<Uint8Array, agentV1.SyncMetricsResponse>;
 
+const EAST_UID = "5f0c9d62-1b1e-4c36-9a57-3f3d2c1b0a01";
+
 beforeAll(async () => {
   server = await startGrpcServer({
     host: "127.0.0.1",
@@ -55,6 +61,7 @@ beforeAll(async () => {
     maxConcurrentIngests: 1,
     collectionIntervalSeconds: 10,
     clusterName: "east",
+    clusterKubeSystemUid: EAST_UID,
   });
   target = `127.0.0.1:${server.port}`;
 });
@@ -250,6 +257,7 @@ describe("AgentService over real gRPC on loopback", () => {
           nodeName: "n",
           agentVersion: "1",
           clusterName: "",
+          kubeSystemUid: "",
           sourceKind: 0,
         },
         new Metadata(),
@@ -274,6 +282,7 @@ describe("AgentService over real gRPC on loopback", () => {
             nodeName: "n",
             agentVersion: "1",
             clusterName: "",
+            kubeSystemUid: "",
             sourceKind: 1,
           },
           auth(),
@@ -309,6 +318,7 @@ describe("AgentService over real gRPC on loopback", () => {
       nodeName: "worker-1",
       agentVersion: "1",
       clusterName: "",
+      kubeSystemUid: "",
       sourceKind: agentV1.SourceKind.SOURCE_KIND_CGROUPFS,
     };
     expect(
@@ -342,12 +352,16 @@ describe("AgentService over real gRPC on loopback", () => {
     expect(memory.registrations.some((r) => r.bootId === "d")).toBe(false);
   });
 
-  it("refuses an agent that declares another cluster (counted) and takes one that declares none as its own", async () => {
+  it("refuses an agent that declares another cluster name or kube-system UID (counted by reason) and takes what an agent does not declare as its own", async () => {
     const client = new agentV1.AgentServiceClient(
       target,
       credentials.createInsecure(),
     );
-    const register = (clusterName: string, bootId: string) =>
+    const register = (
+      clusterName: string,
+      kubeSystemUid: string,
+      bootId: string,
+    ) =>
       new Promise<ServiceError | null>((resolve) =>
         client.register(
           {
@@ -356,30 +370,68 @@ describe("AgentService over real gRPC on loopback", () => {
             nodeName: "worker-9",
             agentVersion: "1",
             clusterName,
+            kubeSystemUid,
             sourceKind: agentV1.SourceKind.SOURCE_KIND_CGROUPFS,
           },
           auth(),
           (e) => resolve(e),
         ),
       );
-    const refusedBefore = (await metrics.foreignClusterAgentsRefused.get())
-      .values[0]?.value;
-    const foreign = await register("west", "w");
+    const refused = async (reason: string) =>
+      (await metrics.foreignClusterAgentsRefused.get()).values.find(
+        (v) => v.labels.reason === reason,
+      )?.value ?? 0;
+    const [nameBefore, uidBefore] = [
+      await refused("name"),
+      await refused("uid"),
+    ];
+    const foreign = await register("west", "", "w");
     expect(foreign?.code).toBe(status.FAILED_PRECONDITION);
     expect(foreign?.details).toContain(
       'declares cluster "west" but this aggregator serves cluster "east"',
     );
-    expect(
-      (await metrics.foreignClusterAgentsRefused.get()).values[0]?.value,
-    ).toBe((refusedBefore ?? 0) + 1);
-    expect(await register("east", "e")).toBeNull();
-    expect(await register("", "none")).toBeNull();
+    // Another cluster configured with this one's name: the UID gives it away.
+    const otherUid = "0b9e2f4a-7c55-4d0e-8e61-7a2f3b4c5d6e";
+    const impostor = await register("east", otherUid, "u");
+    expect(impostor?.code).toBe(status.FAILED_PRECONDITION);
+    expect(impostor?.details).toContain(
+      `kube-system UID is ${otherUid}, but this aggregator serves cluster "east" (kube-system UID ${EAST_UID})`,
+    );
+    expect(await register("", otherUid, "u2")).toMatchObject({
+      code: status.FAILED_PRECONDITION,
+    });
+    expect([await refused("name"), await refused("uid")]).toEqual([
+      nameBefore + 1,
+      uidBefore + 2,
+    ]);
+    expect(await register("east", EAST_UID, "e")).toBeNull();
+    expect(await register("east", "", "e-old")).toBeNull();
+    expect(await register("", "", "none")).toBeNull();
     expect(
       memory.registrations
         .filter((r) => r.agentId === "agent-cluster")
         .map((r) => r.bootId),
-    ).toEqual(["e", "none"]);
+    ).toEqual(["e", "e-old", "none"]);
     client.close();
+  });
+
+  it("an aggregator that could not read its own UID (name only) checks the name alone", () => {
+    const agent = {
+      agentId: "a",
+      clusterName: "east",
+      kubeSystemUid: EAST_UID,
+    };
+    expect(foreignCluster({ clusterName: "east" }, agent)).toBeUndefined();
+    expect(
+      foreignCluster({ clusterName: "east" }, { ...agent, clusterName: "west" })
+        ?.reason,
+    ).toBe("name");
+    expect(
+      foreignCluster(
+        { clusterName: "east", clusterKubeSystemUid: "other" },
+        agent,
+      )?.reason,
+    ).toBe("uid");
   });
 
   it("ends the stream with UNAVAILABLE when the store fails, without acking", async () => {

@@ -55,6 +55,11 @@ export type AgentServiceOptions = {
   podPlacement?: PodPlacement | undefined;
   /** The cluster this aggregator serves: an agent declaring another one is refused at Register. */
   clusterName?: string;
+  /**
+   * The UID of this cluster's kube-system namespace (known when the aggregator reads it at start):
+   * an agent declaring another UID belongs to another cluster and is refused at Register.
+   */
+  clusterKubeSystemUid?: string;
   now?: () => number;
 };
 
@@ -83,6 +88,39 @@ const serviceDefinition = () => ({
     requestDeserialize: FEDERATED_DECODERS.uploadEvaluation,
   },
 });
+
+/**
+ * Why an agent belongs to another cluster than this aggregator's, if it does: it declares another
+ * cluster name, or another kube-system UID than the one this aggregator read at start. What an
+ * agent does not declare (older agents, agents without API access) is taken as this cluster's.
+ */
+export function foreignCluster(
+  own: Pick<AgentServiceOptions, "clusterName" | "clusterKubeSystemUid">,
+  agent: Pick<
+    agentV1.RegisterRequest,
+    "agentId" | "clusterName" | "kubeSystemUid"
+  >,
+): { reason: "name" | "uid"; details: string } | undefined {
+  if (
+    agent.clusterName !== "" &&
+    own.clusterName !== undefined &&
+    agent.clusterName !== own.clusterName
+  )
+    return {
+      reason: "name",
+      details: `agent ${agent.agentId} declares cluster "${agent.clusterName}" but this aggregator serves cluster "${own.clusterName}": point the agent at its own cluster's aggregator or fix clusterName in the chart values`,
+    };
+  if (
+    agent.kubeSystemUid !== "" &&
+    own.clusterKubeSystemUid !== undefined &&
+    agent.kubeSystemUid !== own.clusterKubeSystemUid
+  )
+    return {
+      reason: "uid",
+      details: `agent ${agent.agentId} runs in the cluster whose kube-system UID is ${agent.kubeSystemUid}, but this aggregator serves cluster "${own.clusterName ?? ""}" (kube-system UID ${own.clusterKubeSystemUid}): it is another cluster under the same name; point the agent at its own cluster's aggregator and give each cluster its own clusterName`,
+    };
+  return undefined;
+}
 
 function createAgentServiceImplementation(
   options: AgentServiceOptions,
@@ -115,17 +153,17 @@ function createAgentServiceImplementation(
         code: status.INVALID_ARGUMENT,
         details: call.request.error,
       });
-    const { agentId, bootId, nodeName, clusterName } = call.request.message;
-    // An agent that declares no cluster (older agents) is taken as this aggregator's own.
-    if (
-      clusterName !== "" &&
-      options.clusterName !== undefined &&
-      clusterName !== options.clusterName
-    ) {
-      metrics.foreignClusterAgentsRefused.inc();
+    const { agentId, bootId, nodeName } = call.request.message;
+    const foreign = foreignCluster(options, call.request.message);
+    if (foreign !== undefined) {
+      metrics.foreignClusterAgentsRefused.inc({ reason: foreign.reason });
+      logger.warn(
+        { agentId, nodeName, reason: foreign.reason },
+        foreign.details,
+      );
       return callback({
         code: status.FAILED_PRECONDITION,
-        details: `agent ${agentId} declares cluster "${clusterName}" but this aggregator serves cluster "${options.clusterName}": point the agent at its own cluster's aggregator or fix clusterName in the chart values`,
+        details: foreign.details,
       });
     }
     // A pod-bound token names its node: an agent may only speak for the node it runs on.

@@ -72,6 +72,7 @@ function register(
         nodeName: "n",
         agentVersion: "1",
         clusterName: "",
+        kubeSystemUid: "",
         sourceKind: 0,
       },
       metadata,

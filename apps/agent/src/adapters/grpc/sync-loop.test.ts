@@ -148,6 +148,7 @@ function start(target: string, buffer: DiskBuffer, token = "t-0") {
       nodeName: "n",
       agentVersion: "test",
       clusterName: "",
+      kubeSystemUid: "",
       sourceKind: 4,
     },
     readToken: () => `${token}-${calls++}`,

@@ -195,6 +195,12 @@ export interface RegisterRequest {
    * refuses the agent with FAILED_PRECONDITION.
    */
   clusterName: string;
+  /**
+   * The UID of the cluster's kube-system namespace as the agent reads it (its identity beyond the
+   * name); empty when the agent has no API access or is older. An aggregator that knows its own
+   * cluster's UID refuses an agent reporting another one with FAILED_PRECONDITION.
+   */
+  kubeSystemUid: string;
 }
 
 export interface NodeCapacity {
@@ -425,6 +431,7 @@ function createBaseRegisterRequest(): RegisterRequest {
     sourceKind: 0,
     nodeCapacity: undefined,
     clusterName: "",
+    kubeSystemUid: "",
   };
 }
 
@@ -450,6 +457,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     }
     if (message.clusterName !== "") {
       writer.uint32(58).string(message.clusterName);
+    }
+    if (message.kubeSystemUid !== "") {
+      writer.uint32(66).string(message.kubeSystemUid);
     }
     return writer;
   },
@@ -523,6 +533,14 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
             message.clusterName = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.kubeSystemUid = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -572,6 +590,11 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
         : isSet(object.cluster_name)
         ? globalThis.String(object.cluster_name)
         : "",
+      kubeSystemUid: isSet(object.kubeSystemUid)
+        ? globalThis.String(object.kubeSystemUid)
+        : isSet(object.kube_system_uid)
+        ? globalThis.String(object.kube_system_uid)
+        : "",
     };
   },
 
@@ -598,6 +621,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     if (message.clusterName !== "") {
       obj.clusterName = message.clusterName;
     }
+    if (message.kubeSystemUid !== "") {
+      obj.kubeSystemUid = message.kubeSystemUid;
+    }
     return obj;
   },
 
@@ -615,6 +641,7 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
       ? NodeCapacity.fromPartial(object.nodeCapacity)
       : undefined;
     message.clusterName = object.clusterName ?? "";
+    message.kubeSystemUid = object.kubeSystemUid ?? "";
     return message;
   },
 };
