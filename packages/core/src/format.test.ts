@@ -5,7 +5,21 @@ import {
   formatCpuCores,
   formatMicroUsd,
   formatPercent,
+  formatPrice,
 } from "./format";
+
+describe("formatPrice", () => {
+  it("names the list price and both hourly rates to 4 decimals", () => {
+    expect(
+      formatPrice({
+        provider: "aws",
+        family: "m5",
+        cpuCoreHourMicroUsd: 40_000,
+        memoryGibHourMicroUsd: 5_360,
+      }),
+    ).toBe("aws m5 ($0.0400 per vCPU-hour, $0.0054 per GiB-hour)");
+  });
+});
 
 describe("formatMicroUsd", () => {
   it.each([

@@ -19,6 +19,21 @@ export function formatMicroUsd(
   }).format(costMicroUsd / MICRO_USD_PER_USD);
 }
 
+/**
+ * The prices in effect, as the dashboard shows them (Overview, Costs settings):
+ * "aws m5 ($0.0400 per vCPU-hour, $0.0050 per GiB-hour)".
+ */
+export function formatPrice(price: {
+  provider: string;
+  family: string;
+  cpuCoreHourMicroUsd: number;
+  memoryGibHourMicroUsd: number;
+}): string {
+  const rate = (microUsd: number) =>
+    formatMicroUsd(microUsd, { fractionDigits: 4 });
+  return `${price.provider} ${price.family} (${rate(price.cpuCoreHourMicroUsd)} per vCPU-hour, ${rate(price.memoryGibHourMicroUsd)} per GiB-hour)`;
+}
+
 /** Human-readable IEC size: 1536 -> "1.5 KiB"; whole numbers drop the fraction ("512 MiB"). */
 export function formatBytes(
   memoryBytes: number,

@@ -55,32 +55,8 @@ type PriceView = Pick<
   | "memoryGibHourMicroUsd"
   | "source"
 >;
-/** One cluster's part of a report: its own prices, run rate and idle. */
-type ClusterCost = {
-  clusterId: string;
-  clusterName: string;
-  price: PriceView;
-  windowCostMicroUsd: number;
-  observedHours: number;
-  monthlyNowMicroUsd: number;
-  monthlyAfterMicroUsd: number;
-  projectedMonthlySavingsMicroUsd: number;
-  monthlyIdleMicroUsd: number | null;
-};
-/**
- * One cluster's costs, or every cluster's (`clusterId` null): then each money total is the exact
- * sum of the clusters' own totals, each priced with its own cost settings (ADR 0002: all money is
- * micro-USD, so the sum needs no conversion); `clusters` lists the parts.
- */
-export type CostReport = {
-  /** null when the report covers every cluster. */
-  clusterId: string | null;
-  clusterName: string | null;
-  clusters: ClusterCost[];
-  /** The prices in effect; null when the clusters' prices differ (see `clusters[].price`). */
-  price: PriceView | null;
-  /** The allocation window the run rate is computed from. */
-  window: AllocationWindow;
+/** The money and hours of a report: one cluster's own, or the sums over the clusters. */
+type CostTotals = {
   /** Allocated cost inside `window` (the same number GET /api/v1/allocation answers). */
   windowCostMicroUsd: number;
   /** Hours of `window` that have data (the run rate's denominator); across clusters the longest. */
@@ -90,6 +66,27 @@ export type CostReport = {
   projectedMonthlySavingsMicroUsd: number;
   /** Idle capacity per month; null when node capacity is unknown or the caller sees part of a cluster. */
   monthlyIdleMicroUsd: number | null;
+};
+/** One cluster's part of a report: its own prices, run rate and idle. */
+type ClusterCost = CostTotals & {
+  clusterId: string;
+  clusterName: string;
+  price: PriceView;
+};
+/**
+ * One cluster's costs, or every cluster's (`clusterId` null): then each money total is the exact
+ * sum of the clusters' own totals, each priced with its own cost settings (ADR 0002: all money is
+ * micro-USD, so the sum needs no conversion); `clusters` lists the parts.
+ */
+export type CostReport = CostTotals & {
+  /** null when the report covers every cluster. */
+  clusterId: string | null;
+  clusterName: string | null;
+  clusters: ClusterCost[];
+  /** The prices in effect; null when the clusters' prices differ (see `clusters[].price`). */
+  price: PriceView | null;
+  /** The allocation window the run rate is computed from. */
+  window: AllocationWindow;
   byNamespace: NamespaceCost[];
   topWasteful: WastefulWorkload[];
 };

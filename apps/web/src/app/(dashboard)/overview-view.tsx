@@ -3,7 +3,11 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 
-import { formatMicroUsd, RECOMMENDATION_PHASES } from "@kubewise/core";
+import {
+  formatMicroUsd,
+  formatPrice,
+  RECOMMENDATION_PHASES,
+} from "@kubewise/core";
 
 import { GroupedBarChart, SimpleBarChart } from "~/components/charts";
 import { useClusterSelection } from "~/components/cluster-selector";
@@ -236,15 +240,7 @@ export function OverviewView() {
               <span key={c.clusterId}>
                 {i > 0 ? "; " : ""}
                 {report.clusters.length > 1 ? `${c.clusterName}: ` : ""}
-                {c.price.provider} {c.price.family} (
-                {formatMicroUsd(c.price.cpuCoreHourMicroUsd, {
-                  fractionDigits: 4,
-                })}{" "}
-                per vCPU-hour,{" "}
-                {formatMicroUsd(c.price.memoryGibHourMicroUsd, {
-                  fractionDigits: 4,
-                })}{" "}
-                per GiB-hour)
+                {formatPrice(c.price)}
               </span>
             ))}
             .

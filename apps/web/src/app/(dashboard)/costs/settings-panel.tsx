@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { formatMicroUsd } from "@kubewise/core";
+import { formatMicroUsd, formatPrice } from "@kubewise/core";
 
 import { useClusterSelection } from "~/components/cluster-selector";
 import { QueryState } from "~/components/query-state";
@@ -118,15 +118,7 @@ export function CostSettingsPanel({ canEdit }: { canEdit: boolean }) {
         {(v) => (
           <>
             <p data-testid="price-in-effect">
-              In effect: {v.price.provider} {v.price.family} —{" "}
-              {formatMicroUsd(v.price.cpuCoreHourMicroUsd, {
-                fractionDigits: 4,
-              })}{" "}
-              per vCPU-hour,{" "}
-              {formatMicroUsd(v.price.memoryGibHourMicroUsd, {
-                fractionDigits: 4,
-              })}{" "}
-              per GiB-hour
+              In effect: {formatPrice(v.price)}
             </p>
             <table>
               <thead>
