@@ -2,6 +2,11 @@ import { InvalidArgumentError, Option } from "commander";
 import type { Command } from "commander";
 import { z } from "zod";
 
+import {
+  byClusterId,
+  clusterNamesFor,
+  withClusterColumn,
+} from "./cluster-column";
 import type { ProgramIo } from "./commands";
 import {
   money,
@@ -16,6 +21,7 @@ import { CLUSTER_FLAG, CLUSTER_HELP } from "./reports";
 // The slice of GET /api/v1/budgets the table reads; json/yaml print the whole answer unchanged.
 const BudgetSchema = z.object({
   id: z.string(),
+  clusterId: z.string(),
   name: z.string(),
   scopeKind: z.string(),
   scopeKey: z.string().nullable(),
@@ -71,6 +77,10 @@ export function addBudgetCommands(program: Command, io: ProgramIo): void {
     )
     .option(CLUSTER_FLAG, CLUSTER_HELP)
     .action(async (options: { output: OutputFormat; cluster?: string }) => {
+      const clusters =
+        options.output === "table"
+          ? await clusterNamesFor(io.client, options.cluster)
+          : undefined;
       const data = await io.client.request({
         method: "GET",
         path: "/budgets",
@@ -80,7 +90,12 @@ export function addBudgetCommands(program: Command, io: ProgramIo): void {
         return io.write(renderData(options.output, data));
       const rows = z.array(BudgetSchema).parse(data);
       io.write(
-        rows.length === 0 ? "No budgets." : renderTable(BUDGET_COLUMNS, rows),
+        rows.length === 0
+          ? "No budgets."
+          : renderTable(
+              withClusterColumn(BUDGET_COLUMNS, clusters, byClusterId),
+              rows,
+            ),
       );
     });
   budgets

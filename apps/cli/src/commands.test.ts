@@ -21,8 +21,14 @@ const seen: Seen[] = [];
 let server: Server;
 let baseUrl: string;
 
+const EAST = "c0000000-0000-4000-8000-00000000000e";
+const WEST = "c0000000-0000-4000-8000-00000000000f";
+// GET /api/v1/clusters: one cluster unless a test says otherwise.
+let clusterList = [{ id: EAST, name: "east" }];
+
 const ROW = {
   id: "3f0a2c1e-0000-4000-8000-000000000001",
+  clusterId: EAST,
   namespace: "shop",
   workloadKind: "Deployment",
   workloadName: "checkout",
@@ -63,6 +69,7 @@ function respond(
     response.writeHead(status, { "content-type": type });
     response.end(JSON.stringify(payload));
   };
+  if (request.url === "/api/v1/clusters") return send(200, clusterList);
   if (request.url?.startsWith("/api/v1/costs"))
     return send(200, {
       monthlyNowMicroUsd: 120_000_000,
@@ -70,6 +77,7 @@ function respond(
       projectedMonthlySavingsMicroUsd: 40_000_000,
       byNamespace: [
         {
+          clusterId: EAST,
           namespace: "shop",
           monthlyNowMicroUsd: 120_000_000,
           monthlyAfterMicroUsd: 80_000_000,
@@ -88,6 +96,7 @@ function respond(
       lines: [
         {
           name: "payments",
+          properties: { cluster: "west" },
           cpuCoreHours: 168,
           ramByteHours: 336 * 1024 ** 3,
           cpuCostMicroUsd: 5_310_648,
@@ -99,6 +108,51 @@ function respond(
         },
       ],
     });
+  if (request.url === "/api/v1/savings?since=30d")
+    return send(200, {
+      sinceDays: 30,
+      projectedMonthlyMicroUsd: 10_000_000,
+      realizedMicroUsd: 2_000_000,
+      byNamespace: [
+        {
+          clusterId: WEST,
+          namespace: "shop",
+          projectedMonthlyMicroUsd: 10_000_000,
+          realizedMicroUsd: 2_000_000,
+          openCount: 1,
+          appliedCount: 1,
+        },
+      ],
+    });
+  if (request.url?.startsWith("/api/v1/anomalies"))
+    return send(200, [
+      {
+        clusterId: WEST,
+        kind: "leak",
+        severity: "warning",
+        namespace: "shop",
+        workloadKind: "Deployment",
+        workloadName: "checkout",
+        containerName: "app",
+        timeToLimitSeconds: 7200,
+        detectedAt: "2026-11-20T10:00:00.000Z",
+      },
+    ]);
+  if (request.url?.startsWith("/api/v1/budgets"))
+    return send(200, [
+      {
+        id: "b0000000-0000-4000-8000-000000000001",
+        clusterId: WEST,
+        name: "shop",
+        scopeKind: "namespace",
+        scopeKey: null,
+        scopeValue: "shop",
+        monthlyLimitMicroUsd: 100_000_000,
+        monthToDateMicroUsd: 40_000_000,
+        forecastMicroUsd: 90_000_000,
+        forecastRatio: 0.9,
+      },
+    ]);
   if (request.url?.startsWith("/api/v1/savings"))
     return send(
       400,
@@ -264,6 +318,53 @@ describe("kw", () => {
     ).toBe("west");
     await run(["costs"]);
     expect(seen.at(-1)?.url).toBe("/api/v1/costs");
+  });
+
+  it("adds a CLUSTER column to every table when the answer spans several clusters, and not for one", async () => {
+    const commands = [
+      ["rec", "list"],
+      ["costs"],
+      ["savings"],
+      ["allocation"],
+      ["anomalies"],
+      ["budgets", "list"],
+    ];
+    const header = (table: string | undefined) => table?.split("\n")[0] ?? "";
+    // One cluster in the install: no column.
+    for (const args of commands)
+      expect(header((await run(args))[0]), args.join(" ")).not.toMatch(
+        /CLUSTER/,
+      );
+    clusterList = [
+      { id: EAST, name: "east" },
+      { id: WEST, name: "west" },
+    ];
+    try {
+      const expected = ["east", "east", "west", "west", "west", "west"];
+      for (const [i, args] of commands.entries()) {
+        const [table] = await run(args);
+        expect(header(table), args.join(" ")).toMatch(/^CLUSTER\s/);
+        // The first row names the cluster by name (lists carry only its id).
+        expect(table?.split("\n")[1], args.join(" ")).toMatch(
+          new RegExp(`^${expected[i] ?? ""}\\s`),
+        );
+      }
+      // --cluster narrows the answer to one cluster: no column, and the clusters are not asked.
+      const before = seen.length;
+      const [table] = await run(["costs", "--cluster", "west"]);
+      expect(header(table)).not.toMatch(/CLUSTER/);
+      expect(seen.slice(before).map((s) => s.url)).toEqual([
+        "/api/v1/costs?cluster=west",
+      ]);
+      // json/yaml print the answer unchanged and do not ask for the clusters either.
+      const beforeJson = seen.length;
+      await run(["costs", "-o", "json"]);
+      expect(seen.slice(beforeJson).map((s) => s.url)).toEqual([
+        "/api/v1/costs",
+      ]);
+    } finally {
+      clusterList = [{ id: EAST, name: "east" }];
+    }
   });
 
   it("sends the API's sort value", async () => {

@@ -3,6 +3,11 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { addBudgetCommands } from "./budgets";
 import type { ApiClient } from "./client";
 import {
+  byClusterId,
+  clusterNamesFor,
+  withClusterColumn,
+} from "./cluster-column";
+import {
   cpu,
   memory,
   money,
@@ -102,6 +107,10 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
         sort: (typeof SORT_ORDERS)[number];
         output: OutputFormat;
       }) => {
+        const clusters =
+          options.output === "table"
+            ? await clusterNamesFor(io.client, options.cluster)
+            : undefined;
         const data = await io.client.request({
           method: "GET",
           path: "/recommendations",
@@ -120,7 +129,14 @@ function addRecommendationCommands(program: Command, io: ProgramIo): void {
         io.write(
           page.items.length === 0
             ? "No recommendations."
-            : renderTable(RECOMMENDATION_COLUMNS, page.items),
+            : renderTable(
+                withClusterColumn(
+                  RECOMMENDATION_COLUMNS,
+                  clusters,
+                  byClusterId,
+                ),
+                page.items,
+              ),
         );
       },
     );

@@ -2,6 +2,12 @@ import { Option } from "commander";
 import type { Command } from "commander";
 import { z } from "zod";
 
+import {
+  byClusterId,
+  clusterNamesFor,
+  withClusterColumn,
+  type ClusterNames,
+} from "./cluster-column";
 import type { ProgramIo } from "./commands";
 import { money, renderData, renderTable } from "./render";
 import type { Column, OutputFormat } from "./render";
@@ -13,6 +19,7 @@ const CostsSchema = z.object({
   projectedMonthlySavingsMicroUsd: z.number(),
   byNamespace: z.array(
     z.object({
+      clusterId: z.string(),
       namespace: z.string(),
       monthlyNowMicroUsd: z.number(),
       monthlyAfterMicroUsd: z.number(),
@@ -28,6 +35,7 @@ const SavingsSchema = z.object({
   realizedMicroUsd: z.number(),
   byNamespace: z.array(
     z.object({
+      clusterId: z.string(),
       namespace: z.string(),
       projectedMonthlyMicroUsd: z.number(),
       realizedMicroUsd: z.number(),
@@ -39,6 +47,7 @@ const SavingsSchema = z.object({
 type NamespaceSavingsRow = z.infer<typeof SavingsSchema>["byNamespace"][number];
 
 const AnomalySchema = z.object({
+  clusterId: z.string(),
   kind: z.string(),
   severity: z.string(),
   namespace: z.string(),
@@ -58,6 +67,8 @@ const AllocationSchema = z.object({
   lines: z.array(
     z.object({
       name: z.string(),
+      // Across clusters every line names its cluster in properties.cluster.
+      properties: z.record(z.string(), z.unknown()).optional(),
       cpuCoreHours: z.number(),
       ramByteHours: z.number(),
       cpuCostMicroUsd: z.number(),
@@ -129,29 +140,38 @@ const ANOMALY_COLUMNS: Column<AnomalyRow>[] = [
   },
 ];
 
-function renderCosts(data: unknown): string {
+function renderCosts(data: unknown, clusters: ClusterNames): string {
   const report = CostsSchema.parse(data);
   const total = `monthly now ${money(report.monthlyNowMicroUsd)}, after recommendations ${money(report.monthlyAfterMicroUsd)}, savings ${money(report.projectedMonthlySavingsMicroUsd)}`;
-  return `${renderTable(COST_COLUMNS, report.byNamespace)}\n\n${total}`;
+  const columns = withClusterColumn(COST_COLUMNS, clusters, byClusterId);
+  return `${renderTable(columns, report.byNamespace)}\n\n${total}`;
 }
 
-function renderSavings(data: unknown): string {
+function renderSavings(data: unknown, clusters: ClusterNames): string {
   const report = SavingsSchema.parse(data);
   const total = `projected ${money(report.projectedMonthlyMicroUsd)}/month; realized ${money(report.realizedMicroUsd)} in the last ${report.sinceDays} days`;
-  return `${renderTable(SAVINGS_COLUMNS, report.byNamespace)}\n\n${total}`;
+  const columns = withClusterColumn(SAVINGS_COLUMNS, clusters, byClusterId);
+  return `${renderTable(columns, report.byNamespace)}\n\n${total}`;
 }
 
-function renderAllocation(data: unknown): string {
+function renderAllocation(data: unknown, clusters: ClusterNames): string {
   const report = AllocationSchema.parse(data);
   const range = `${report.window.from.slice(0, 16).replace("T", " ")} – ${report.window.to.slice(0, 16).replace("T", " ")} UTC`;
-  return `${renderTable(ALLOCATION_COLUMNS, report.lines)}\n\n${range} by ${report.aggregate}: ${money(report.totalCostMicroUsd)}`;
+  const columns = withClusterColumn(ALLOCATION_COLUMNS, clusters, (line) => {
+    const cluster = line.properties?.cluster;
+    return typeof cluster === "string" ? cluster : "-";
+  });
+  return `${renderTable(columns, report.lines)}\n\n${range} by ${report.aggregate}: ${money(report.totalCostMicroUsd)}`;
 }
 
-function renderAnomalies(data: unknown): string {
+function renderAnomalies(data: unknown, clusters: ClusterNames): string {
   const rows = z.array(AnomalySchema).parse(data);
   return rows.length === 0
     ? "No open anomalies."
-    : renderTable(ANOMALY_COLUMNS, rows);
+    : renderTable(
+        withClusterColumn(ANOMALY_COLUMNS, clusters, byClusterId),
+        rows,
+      );
 }
 
 /** `--cluster <name>`: one cluster by its name; without it, reads cover every cluster (sums). */
@@ -163,7 +183,8 @@ type Report = {
   name: string;
   description: string;
   path: string;
-  table: (data: unknown) => string;
+  /** `clusters` is set when the answer spans several clusters (a CLUSTER column). */
+  table: (data: unknown, clusters: ClusterNames) => string;
   options?: (command: Command) => Command;
   query?: (
     options: Record<string, string>,
@@ -242,6 +263,10 @@ export function addReportCommands(program: Command, io: ProgramIo): void {
       .option(CLUSTER_FLAG, CLUSTER_HELP);
     (report.options?.(command) ?? command).action(
       async (options: Record<string, string> & { output: OutputFormat }) => {
+        const clusters =
+          options.output === "table"
+            ? await clusterNamesFor(io.client, options.cluster)
+            : undefined;
         const data = await io.client.request({
           method: "GET",
           path: report.path,
@@ -249,7 +274,7 @@ export function addReportCommands(program: Command, io: ProgramIo): void {
         });
         io.write(
           options.output === "table"
-            ? report.table(data)
+            ? report.table(data, clusters)
             : renderData(options.output, data),
         );
       },

@@ -10,6 +10,7 @@ const ResourcesSchema = z.object({
 
 const RecommendationRowSchema = z.object({
   id: z.string(),
+  clusterId: z.string(),
   namespace: z.string(),
   workloadKind: z.string(),
   workloadName: z.string(),

@@ -84,6 +84,7 @@ describe("budgets", () => {
     );
     for (const budget of [byNamespace, byLabel])
       expect(budget).toMatchObject({
+        clusterId: fx.cluster.id,
         monthToDateMicroUsd: PER_CONTAINER_DAY,
         forecastMicroUsd: expected,
         forecastRatio: expected / 50_000_000,

@@ -12,6 +12,8 @@ const DAY_MS = 86_400_000;
 
 export type BudgetStatus = {
   id: string;
+  /** The budget's cluster (a list over every cluster mixes them). */
+  clusterId: string;
   name: string;
   scopeKind: string;
   scopeKey: string | null;
@@ -77,6 +79,7 @@ export async function forecastBudget(
   const forecast = Math.round(monthToDate.cost + dailyRate * daysLeft);
   return {
     id: budget.id,
+    clusterId: ctx.clusterId,
     name: budget.name,
     scopeKind: budget.scopeKind,
     scopeKey: budget.scopeKey,
