@@ -1,7 +1,8 @@
 // Many clusters, one install: a second cluster ("e2e-west", the demo's namespace and workload names
 // again) is seeded inside this test only and removed after it. The sidebar's cluster selector
 // switches the Overview between "All clusters" and each cluster; the choice is kept in the URL, and
-// the all-cluster total is the exact sum of the two clusters' totals.
+// the all-cluster total is the exact sum of the two clusters' totals. The Recommendations page goes
+// back to its first page when the cluster changes.
 import { createDb, refreshAllocation } from "@kubewise/db";
 
 import { expect, pinnedNow, stackDatabaseUrl, test } from "./fixtures";
@@ -44,6 +45,20 @@ test("the cluster selector switches between all clusters and each one; all = dem
       select to_timestamp(${end / 1000} - i * 300), ${container?.id ?? ""}::uuid, 30, 0.2, 0.3, 0, 0,
         ${3 * GIB}, ${3 * GIB}, ${3 * GIB}, 0
       from generate_series(1, 288) i`;
+    // 30 more containers in west, each with a Pending recommendation (a copy of one of the demo's):
+    // "All clusters" then has a second page of Pending recommendations, and west alone too.
+    const pagers = await sql<{ id: string }[]>`
+      insert into containers (workload_id, name)
+      select ${workload?.id ?? ""}::uuid, 'pager-' || i from generate_series(1, 30) i
+      returning id::text`;
+    await sql`
+      with src as (select r.* from recommendations r join clusters c on c.id = r.cluster_id
+        where c.name = 'demo' order by r.id limit 1)
+      insert into recommendations
+      select (jsonb_populate_record(null::recommendations, to_jsonb(src) || jsonb_build_object(
+        'id', gen_random_uuid(), 'cluster_id', ${west.id}::uuid, 'container_id', p.id,
+        'version', 1, 'phase', 'Pending'))).*
+      from src, unnest(${pagers.map((p) => p.id)}::uuid[]) as p(id)`;
     await refreshAllocation(client.db, {
       from: new Date(now.getTime() - 86_400_000),
       to: now,
@@ -103,6 +118,24 @@ test("the cluster selector switches between all clusters and each one; all = dem
     ).toBeVisible();
     await page.goto("/");
     await expect(monthlyNow).toHaveText(formatUsd(all.monthlyNowMicroUsd));
+
+    // Recommendations on the second page of all clusters; switching to west shows west's first page.
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Recommendations", exact: true })
+      .click();
+    const range = page.getByTestId("page-range");
+    await expect(range).toHaveText(/^1–25 of \d+$/);
+    await page
+      .getByRole("navigation", { name: "Pages" })
+      .getByRole("button", { name: "Next" })
+      .click();
+    await expect(range).toHaveText(/^26–/);
+    await selector.selectOption(WEST);
+    await expect(page).toHaveURL(
+      new RegExp(`/recommendations\\?cluster=${WEST}$`),
+    );
+    await expect(range).toHaveText("1–25 of 30");
   } finally {
     // Rollups have no foreign key; tenant rows cascade from the cluster. The other tests see one
     // cluster again.

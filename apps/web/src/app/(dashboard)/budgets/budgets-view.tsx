@@ -171,7 +171,7 @@ export function BudgetsView({
   canSeeChannels: boolean;
 }) {
   const trpc = useTRPC();
-  const { input } = useClusterSelection();
+  const { input, multi, nameOf } = useClusterSelection();
   const budgets = useQuery(trpc.budget.list.queryOptions(input));
   const alerts = useQuery(trpc.budget.alerts.queryOptions(input));
   return (
@@ -187,6 +187,7 @@ export function BudgetsView({
             <table data-testid="budgets-table">
               <thead>
                 <tr>
+                  {multi ? <th>Cluster</th> : null}
                   <th>Budget</th>
                   <th>Scope</th>
                   <th className="num">Limit</th>
@@ -198,6 +199,7 @@ export function BudgetsView({
               <tbody>
                 {rows.map((b) => (
                   <tr key={b.id}>
+                    {multi ? <td>{nameOf(b.clusterId)}</td> : null}
                     <td>{b.name}</td>
                     <td>
                       {b.scopeKind === "label"

@@ -55,6 +55,14 @@ export function RecommendationsView({
       setOffset(0);
     };
   const clusters = useClusterSelection();
+  // Another cluster is another list: back to its first page, and nothing of the old one selected
+  // (React's "adjust state when a prop changes": the selector only changes the URL).
+  const [listedCluster, setListedCluster] = useState(clusters.cluster);
+  if (listedCluster !== clusters.cluster) {
+    setListedCluster(clusters.cluster);
+    setOffset(0);
+    setSelected(new Set());
+  }
   const input = {
     ...clusters.input,
     namespace: namespace.trim() === "" ? undefined : namespace.trim(),
