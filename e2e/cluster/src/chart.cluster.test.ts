@@ -74,12 +74,14 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
     );
   });
 
+  // ...plus the kube-system namespace and no other: its UID is the cluster's identity at Register.
   const podMetadataReads = [
     "/pods:get",
     "/pods:list",
     "/pods:watch",
     "apps/replicasets:get",
     "batch/jobs:get",
+    "/namespaces:get@kube-system",
   ];
   it.each([
     [
@@ -88,7 +90,7 @@ describe("Helm chart (rendered, SEC-1 / SEC-3)", () => {
     ],
     ["cgroupfs", podMetadataReads],
   ])(
-    "grants the agent (source=%s) only what it calls: kubelet stats/metrics, pod reads, owner gets",
+    "grants the agent (source=%s) only what it calls: kubelet stats/metrics, pod reads, owner gets, the kube-system namespace",
     async (source, expected) => {
       const role = (await render(`agent.source=${source}`)).find(
         (m) => m.kind === "ClusterRole" && m.metadata.name === "kw-agent",
