@@ -1,6 +1,7 @@
-// Fits the confidence model (npm run train): the location-scale model of tomorrow's memory peak and
-// the holds model of the limits it picks on the fit series, then the isotonic map from the holds
-// model's probability to the observed hold rate on series neither was fitted on. The same procedure, rotated over four folds of series, gives out-of-fold
+// Fits the confidence model (npm run train): the location-scale model of tomorrow's memory peak on
+// the fit series, the holds model of the limits it picks on every series, then the isotonic map from
+// the holds model's probability to the observed hold rate, on scores of trees that did not see the
+// series (cross-fitted over three sub-folds). The same procedure, rotated over four folds of series, gives out-of-fold
 // figures (ECE, AUC, Brier skill, risk coverage) that no series contributes to its own fit.
 import { fitIsotonic } from "../calibration/isotonic";
 import { confidenceReport } from "../eval/confidence-metrics";
@@ -71,12 +72,7 @@ function scoredChoices(
  * sees thin and ample headroom), with what the next day then brought.
  */
 function fitHolds(rows: EvidenceRow[], memory: LocationScaleModel): HoldsModel {
-  const provisional: ConfidenceModel = {
-    holdDefinition: HOLDS_DEFINITION,
-    memory,
-    calibration: { scores: [0], probabilities: [1] },
-    fit: {},
-  };
+  const provisional = provisionalModel(memory);
   const fitRows = rows.flatMap((row) => {
     const params = locationScale(memory, memoryFeatures(row.evidence));
     return CALIBRATION_RISK_WEIGHTS.map((riskWeight) => {
@@ -111,6 +107,48 @@ function fold(seriesId: string): number {
   return hashString(`confidence:${seriesId}`) % 4;
 }
 
+/** Sub-fold (of three) of a series for the holds model's cross-fitted calibration scores. */
+function stackFold(seriesId: string): number {
+  return hashString(`stack:${seriesId}`) % 3;
+}
+
+/**
+ * The isotonic map's points without a calibration split for the holds model: the rows are cut into
+ * three sub-folds of series, the holds model is fitted on two and scores the third at each
+ * calibration risk weight, so every row is scored by trees that did not see its series (cross-fitting).
+ */
+function crossFittedScores(
+  rows: EvidenceRow[],
+  memory: LocationScaleModel,
+): { p: number; holds: boolean }[] {
+  return [0, 1, 2].flatMap((j) => {
+    const holds = fitHolds(
+      rows.filter((r) => stackFold(r.seriesId) !== j),
+      memory,
+    );
+    return scoredChoices(
+      rows.filter((r) => stackFold(r.seriesId) === j),
+      { ...provisionalModel(memory), holds },
+      CALIBRATION_RISK_WEIGHTS,
+    );
+  });
+}
+
+function provisionalModel(memory: LocationScaleModel): ConfidenceModel {
+  return {
+    holdDefinition: HOLDS_DEFINITION,
+    memory,
+    calibration: { scores: [0], probabilities: [1] },
+    fit: {},
+  };
+}
+
+/**
+ * The location-scale model is fitted on the fit series only, as before (it sets the limits, which so
+ * stay unchanged), the holds model on every series, and the
+ * isotonic map on the holds model's cross-fitted scores of every series (ADR 0008, session 6: the
+ * trees see all the data and the map three times the rows of a calibration split).
+ */
 export function fitConfidenceModel(
   rows: EvidenceRow[],
   options: {
@@ -127,20 +165,15 @@ export function fitConfidenceModel(
       `confidence fit needs fit and calibration series (have ${fitRows.length} / ${calRows.length} rows)`,
     );
   const memory = fitMemory(fitRows, iterations);
-  const holds = fitHolds(fitRows, memory);
-  const provisional: ConfidenceModel = {
-    holdDefinition: HOLDS_DEFINITION,
-    memory,
-    holds,
-    calibration: { scores: [0], probabilities: [1] },
-    fit: {},
-  };
-  const scored = scoredChoices(calRows, provisional, CALIBRATION_RISK_WEIGHTS);
+  const holds = fitHolds(rows, memory);
   const calibration = fitIsotonic(
-    scored.map((s) => ({ score: s.p, outcome: s.holds ? 1 : 0 })),
+    crossFittedScores(rows, memory).map((s) => ({
+      score: s.p,
+      outcome: s.holds ? 1 : 0,
+    })),
   );
   options.log?.(
-    `confidence: location-scale and holds model fitted on ${fitRows.length} series-days, isotonic on ${calRows.length} others`,
+    `confidence: location-scale model fitted on ${fitRows.length} series-days, holds model on all ${rows.length}, isotonic on their cross-fitted scores`,
   );
   return {
     holdDefinition: HOLDS_DEFINITION,
@@ -149,7 +182,8 @@ export function fitConfidenceModel(
     calibration,
     fit: {
       fitSeriesDays: fitRows.length,
-      calibrationSeriesDays: calRows.length,
+      holdsSeriesDays: rows.length,
+      calibrationSeriesDays: rows.length,
       iterations,
     },
   };
@@ -162,8 +196,9 @@ export type CrossValidation = ReturnType<typeof confidenceReport> & {
 };
 
 /**
- * Out-of-fold check: for each fold, fit the location-scale model on two other folds and the isotonic
- * map on the third, then state confidences on the held-out fold at each risk weight.
+ * Out-of-fold check: for each fold, fit the location-scale model on two other folds, the holds model
+ * and its cross-fitted isotonic map on all three, then state confidences on the held-out fold at each
+ * risk weight.
  */
 export function crossValidateConfidence(
   rows: EvidenceRow[],
