@@ -67,6 +67,7 @@ const OPTIONS = {
     default: String(DEFAULT_ROUND_PLAN.learningRate),
   },
   "baseline-learning-rates": { type: "string", default: "0.005,0.002,0.001" },
+  "lr-decay": { type: "string", default: "1" },
   arms: {
     type: "string",
     default: "central,local,fedavg,fedprox,byzantine_20pct",
@@ -126,6 +127,8 @@ Progress on stderr; the last stdout line is one JSON object.
   --epochs <n>            epochs per round, every arm (round plan: ${DEFAULT_ROUND_PLAN.localEpochs})
   --batch-size <n>        central and local-only batch size (32)
   --learning-rate <x>     agents' local learning rate (round plan: ${DEFAULT_ROUND_PLAN.learningRate})
+  --lr-decay <x>          every arm's learning rate is multiplied by x each round (round r: lr x x^r;
+                         1: constant, the product's round plan)
   --client-batch-size <n> agents' batch size (round plan: ${DEFAULT_ROUND_PLAN.batchSize})
   --fedprox-mu <x>        FedProx mu (round plan: ${DEFAULT_ROUND_PLAN.fedproxMu}); FedAvg is mu 0
   --initial-clip <x>      first round's clip norm (then the median of pre-clip norms)
@@ -147,7 +150,8 @@ Progress on stderr; the last stdout line is one JSON object.
   --arms <list>          subset of central,local,fedavg,fedprox,byzantine_20pct (iterate cheaply);
                          experiments: fedadam (FedAdam server), personal (Ditto personal models on
                          --personal-on's global model, listed after it) and clustered
-                         (FedProx with one global model per cluster of nodes)
+                         (FedProx with one global model per cluster of nodes), byzantine_clustered
+                         (the clustered arm with 20 % Byzantine agents, scored against clustered)
   --skip-downstream      skip the recommendation metrics (bench:recommend's) of the frozen models`;
 
 const num = (name: keyof typeof OPTIONS): number => {
@@ -260,11 +264,15 @@ async function main(): Promise<void> {
     { inputSize: FEATURE_COUNT, hiddenSize: 16, outputSize: OUTPUT_SIZE },
     num("seed"),
   );
+  const lrDecay = num("lr-decay");
+  if (!(lrDecay > 0 && lrDecay <= 1))
+    throw new Error("--lr-decay needs a number in (0, 1]");
   const settings: TrainingSettings = {
     epochs: num("epochs"),
     batchSize: num("batch-size"),
     learningRate: num("learning-rate"),
     seed: num("seed"),
+    learningRateDecay: lrDecay,
   };
   const federated = (
     mu: number,
@@ -287,6 +295,25 @@ async function main(): Promise<void> {
     },
     nodes,
   });
+  const clusteredArm = (name: string, byzantineFraction: number): Arm[] => {
+    const assign = args["cluster-assign"];
+    if (assign !== "loss" && assign !== "utilisation")
+      throw new Error("--cluster-assign needs utilisation or loss");
+    return [
+      createFederatedArm(name, init, {
+        ...federated(
+          num("fedprox-mu"),
+          byzantineFraction,
+          {
+            learningRate: num("server-lr"),
+            momentum: num("server-momentum"),
+          },
+          { count: num("clusters"), assign },
+        ),
+        measureAgentCost: byzantineFraction === 0,
+      }),
+    ];
+  };
   const rates = args["baseline-learning-rates"].split(",").map(Number);
   if (rates.some((r) => !(r > 0)))
     throw new Error("--baseline-learning-rates needs positive numbers");
@@ -320,25 +347,8 @@ async function main(): Promise<void> {
         }),
       ),
     ],
-    clustered: () => {
-      const assign = args["cluster-assign"];
-      if (assign !== "loss" && assign !== "utilisation")
-        throw new Error("--cluster-assign needs utilisation or loss");
-      return [
-        createFederatedArm("clustered", init, {
-          ...federated(
-            num("fedprox-mu"),
-            0,
-            {
-              learningRate: num("server-lr"),
-              momentum: num("server-momentum"),
-            },
-            { count: num("clusters"), assign },
-          ),
-          measureAgentCost: true,
-        }),
-      ];
-    },
+    clustered: () => clusteredArm("clustered", 0),
+    byzantine_clustered: () => clusteredArm("byzantine_clustered", 0.2),
     personal: () => {
       const on = args["personal-on"];
       const global = built.find((a) => a.name === on);
@@ -575,36 +585,46 @@ function report(run: {
     downstream: args["skip-downstream"] ? null : downstreamMetrics(run),
     noninferiority_upper: compare(chosen, "central")?.upper95 ?? null,
     experiments: Object.fromEntries(
-      ["fedadam", "personal", "clustered"].filter(has).map((name) => {
-        const arm = run.arms.find((a) => a.name === name);
-        const own = (arm?.costs ?? []).map((c) => c.cpuSeconds);
-        return [
-          name,
-          {
-            ...armJson(name),
-            rounds: rounds(name),
-            setting: arm?.learningRate,
-            vs_central: compare(name, "central"),
-            vs_central_worst_decile_node: has("central")
-              ? worstDecileNodeRatio(get(name), central, run.nodes)
-              : null,
-            vs_local_heldback_nodes: has("local")
-              ? compare(name, "local_transplanted", heldBackIds)
-              : null,
-            vs_local_heldback_nodes_own_history: compare(
-              name,
-              "local",
-              heldBackIds,
-            ),
-            vs_local_training_nodes: compare(name, "local", trainingIds),
-            vs_fedprox: compare(name, "fedprox"),
-            // personal: its own pass per node and round, on top of the federated round's
-            own_cpu_s_per_round: own.length > 0 ? round4(meanOf(own)) : null,
-            own_cpu_s_per_round_max:
-              own.length > 0 ? round4(Math.max(...own)) : null,
-          },
-        ];
-      }),
+      ["fedadam", "personal", "clustered", "byzantine_clustered"]
+        .filter(has)
+        .map((name) => {
+          const arm = run.arms.find((a) => a.name === name);
+          const own = (arm?.costs ?? []).map((c) => c.cpuSeconds);
+          return [
+            name,
+            {
+              ...armJson(name),
+              rounds: rounds(name),
+              setting: arm?.learningRate,
+              vs_central: compare(name, "central"),
+              vs_central_worst_decile_node: has("central")
+                ? worstDecileNodeRatio(get(name), central, run.nodes)
+                : null,
+              vs_local_heldback_nodes: has("local")
+                ? compare(name, "local_transplanted", heldBackIds)
+                : null,
+              vs_local_heldback_nodes_own_history: compare(
+                name,
+                "local",
+                heldBackIds,
+              ),
+              vs_local_training_nodes: compare(name, "local", trainingIds),
+              vs_fedprox: compare(name, "fedprox"),
+              vs_clustered:
+                name === "byzantine_clustered"
+                  ? compare(name, "clustered")
+                  : null,
+              refused:
+                name === "byzantine_clustered" ? arm?.refusals : undefined,
+              trimmed_rounds:
+                name === "byzantine_clustered" ? arm?.trimmedRounds : undefined,
+              // personal: its own pass per node and round, on top of the federated round's
+              own_cpu_s_per_round: own.length > 0 ? round4(meanOf(own)) : null,
+              own_cpu_s_per_round_max:
+                own.length > 0 ? round4(Math.max(...own)) : null,
+            },
+          ];
+        }),
     ),
     wall_s: Math.round((Date.now() - run.startedMs) / 1000),
   };

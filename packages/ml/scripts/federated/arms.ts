@@ -65,7 +65,20 @@ export type TrainingSettings = Omit<
   "fedproxMu" | "clipNorm" | "dpNoiseMultiplier" | "seed"
 > & {
   seed: number;
+  /**
+   * Learning rate of round r = learningRate x learningRateDecay^r (1 or absent: constant). The bench
+   * passes the same decay to every arm so that the budgets stay matched.
+   */
+  learningRateDecay?: number;
 };
+
+/** The settings of one round: the learning rate decayed by the round index. */
+function forRound(settings: TrainingSettings, index: number): TrainingSettings {
+  const decay = settings.learningRateDecay ?? 1;
+  return decay === 1
+    ? settings
+    : { ...settings, learningRate: settings.learningRate * decay ** index };
+}
 
 /** Examples whose targets end in the `historyDays` before the round (an agent's local window). */
 function trainingWindow(
@@ -115,7 +128,7 @@ export function createCentralArm(
       const result = trainFromBase(
         model,
         { train: pooled, validation: [] },
-        plainPlan(settings, settings.seed + round.index),
+        plainPlan(forRound(settings, round.index), settings.seed + round.index),
       );
       model = applyDelta(model, result.delta);
     },
@@ -325,7 +338,7 @@ export function createFederatedArm(
           models[k] ?? init,
           { train: own, validation: [] },
           {
-            ...settings,
+            ...forRound(settings, round.index),
             fedproxMu: federated.fedproxMu,
             clipNorm,
             dpNoiseMultiplier: 0,
@@ -418,7 +431,10 @@ export function createPersonalArm(
           start,
           { train: own, validation: [] },
           {
-            ...plainPlan(settings, settings.seed + round.index),
+            ...plainPlan(
+              forRound(settings, round.index),
+              settings.seed + round.index,
+            ),
             fedproxMu: mu,
           },
           { anchor },
