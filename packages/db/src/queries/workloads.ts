@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 
 import type { DbExecutor } from "../client";
 import { METRIC_STORAGE_MODE_QUERY } from "../metrics/storage-mode";
@@ -218,23 +218,22 @@ function timeClip(ms: number): number {
   return Math.trunc(ms) + 0;
 }
 
+export type UsageHistoriesQuery = {
+  containerIds: readonly string[];
+  from: Date;
+  to: Date;
+};
+
 /**
- * The histories of many containers in one query, as columns (getUsageHistories' rows without an
- * object and a Date per row): bucket order; a container without rollups in the window maps to
- * empty columns.
+ * The SQL of getUsageHistoryColumns (for EXPLAIN in tests and benches). It reads (container_id,
+ * bucket) and the four columns the rollups' primary key INCLUDEs, so on the plain and Citus paths
+ * it is an index-only scan of that index (drizzle/0014): keep the two in step.
  */
-export async function getUsageHistoryColumns(
-  db: DbExecutor,
-  query: { containerIds: readonly string[]; from: Date; to: Date },
-): Promise<Map<string, UsageHistoryColumns>> {
-  const histories = new Map<string, UsageHistoryColumns>(
-    query.containerIds.map((id) => [id, emptyUsageHistoryColumns()]),
-  );
-  if (query.containerIds.length === 0) return histories;
+export function buildUsageHistoriesQuery(query: UsageHistoriesQuery): SQL {
   // One row per container, its rows packed in the server as big-endian float8s (epoch ms, CPU avg,
   // CPU max, working-set max, OOM kills): text rows through the ORM cost ~9.5 CPU-ms per 8-day
   // container to decode here, packed ones ~1 (ADR 0009), and the server skips float8 formatting.
-  const rows = await db.execute<{ c: string; b: Buffer | null }>(sql`
+  return sql`
     select container_id as c, string_agg(
         float8send(extract(epoch from bucket)::float8 * 1000) || float8send(cpu_usage_cores_avg)
           || float8send(cpu_usage_cores_max) || float8send(memory_working_set_bytes_max::float8)
@@ -246,7 +245,25 @@ export async function getUsageHistoryColumns(
       gte(metricRollups5m.bucket, query.from),
       lt(metricRollups5m.bucket, query.to),
     )}
-    group by container_id`);
+    group by container_id`;
+}
+
+/**
+ * The histories of many containers in one query, as columns (getUsageHistories' rows without an
+ * object and a Date per row): bucket order; a container without rollups in the window maps to
+ * empty columns.
+ */
+export async function getUsageHistoryColumns(
+  db: DbExecutor,
+  query: UsageHistoriesQuery,
+): Promise<Map<string, UsageHistoryColumns>> {
+  const histories = new Map<string, UsageHistoryColumns>(
+    query.containerIds.map((id) => [id, emptyUsageHistoryColumns()]),
+  );
+  if (query.containerIds.length === 0) return histories;
+  const rows = await db.execute<{ c: string; b: Buffer | null }>(
+    buildUsageHistoriesQuery(query),
+  );
   for (const { c, b } of rows) {
     if (!histories.has(c) || b === null) continue;
     const n = Math.floor(b.byteLength / HISTORY_ROW_BYTES);

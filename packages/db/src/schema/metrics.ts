@@ -36,7 +36,9 @@ export const metricSamples = pgTable(
 );
 
 // Plain path: a table refreshed by refreshRollups(). TimescaleDB path: a continuous aggregate
-// with the same name and columns, so queries read one relation on both paths.
+// with the same name and columns, so queries read one relation on both paths. On the plain path and
+// Citus the primary key's index also INCLUDEs the four columns the recommendation pass reads
+// (drizzle/0014, a custom migration: Drizzle cannot declare INCLUDE).
 export const metricRollups5m = pgTable(
   "metric_rollups_5m",
   {
