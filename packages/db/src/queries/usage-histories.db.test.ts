@@ -8,6 +8,7 @@ import {
   createTestContainer,
   createTestContainerChain,
   createTestDatabase,
+  getTestServerKind,
   TEST_NOW,
   type TestDatabase,
 } from "../testing";
@@ -156,7 +157,10 @@ describe("the pass's history read (drizzle/0014: the rollups' primary key covers
     // all-visible while its rows' inserting commit is not flushed yet (PostgreSQL sets no hint bit
     // on such rows, and all-visible needs the xmin-committed hint): right after an asynchronous
     // insert it left relallvisible = 0 and the planner chose a bitmap heap scan. A
-    // synchronous commit, as production's, makes the rows vacuumable at once.
+    // synchronous commit, as production's, makes the rows vacuumable at once. On Citus the rows
+    // are committed by the workers' own (two-phase) transactions, under the workers' setting: a
+    // CHECKPOINT on each worker flushes their commits before the VACUUM (without it the test
+    // failed there once in a loaded CI run).
     await t.sql.begin(async (tx) => {
       await tx`set local synchronous_commit = on`;
       await tx`
@@ -170,6 +174,14 @@ describe("the pass's history read (drizzle/0014: the rollups' primary key covers
     });
     // Production's 8-day-old rollups have long been vacuumed: the visibility map lets the scan
     // skip the heap.
+    if (getTestServerKind() === "citus") {
+      const flushed = await t.sql<{ success: boolean; result: string }[]>`
+        select success, result from run_command_on_workers('checkpoint')`;
+      expect(flushed.map((r) => [r.success, r.result])).toEqual([
+        [true, "CHECKPOINT"],
+        [true, "CHECKPOINT"],
+      ]);
+    }
     await t.sql`vacuum (analyze) metric_rollups_5m`;
     const ids = ["c7", "c42", "c199"].map((c) =>
       createHash("md5")
