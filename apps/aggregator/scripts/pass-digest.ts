@@ -29,6 +29,7 @@ import {
   upsertSafetyConfig,
   workloads,
 } from "@kubewise/db";
+import { createRng } from "@kubewise/ml";
 import { createKubewiseRecommender } from "@kubewise/ml/onnx";
 import {
   runRecommendationPass,
@@ -90,21 +91,9 @@ function rollupRow(
   };
 }
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Container k's rollups up to `end`: 8 days (short ones 1.5), shaped by k. */
 function rollups(containerId: string, k: number, end: Date) {
-  const r = rng(k * 7919 + 17);
+  const r = createRng(k * 7919 + 17);
   const days = k % 11 === 5 ? 1.5 : 8;
   const n = Math.round((days * 86_400_000) / STEP_MS);
   const base = 0.02 + 1.5 * r() ** 2;
